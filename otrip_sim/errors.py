@@ -1,0 +1,49 @@
+"""Errors raised at the boundary of the library.
+
+A user mistake in a scenario or data file becomes one :class:`InputError` that names the file,
+the field path inside it and the offending value.  The CLI turns it into a one-line message and exit
+status 2; library code past the loading boundary trusts its (already validated) inputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+_MISSING: Any = object()
+
+
+class OtripError(Exception):
+    """Base class of every error otrip-sim raises on purpose."""
+
+
+class InputError(OtripError):
+    """A scenario, data file or command-line value is invalid.
+
+    Parameters
+    ----------
+    file:
+        The file the bad value came from (or a description such as ``"--seed"``).
+    path:
+        Where in that file: a dotted field path (``fares.windows[1].cap``) or ``line 12``.
+    message:
+        What is wrong, phrased as the rule that was broken (``"must be >= 0"``).
+    value:
+        The offending value, shown with ``repr`` when given.
+    """
+
+    def __init__(self, file: str | Path | None, path: str, message: str, value: Any = _MISSING):
+        self.file = str(file) if file is not None else None
+        self.path = path
+        self.message = message
+        self.value = value
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ": ".join(p for p in (self.file, self.path) if p)
+        got = "" if self.value is _MISSING else f" (got {self.value!r})"
+        return f"{where}: {self.message}{got}" if where else f"{self.message}{got}"
+
+
+class OutputError(OtripError):
+    """An output folder cannot be written as asked (exists already, not writable, …)."""

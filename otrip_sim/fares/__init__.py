@@ -1,0 +1,46 @@
+"""The fare engine: pure functions and immutable rules, no simulation or data-frame code.
+
+>>> from otrip_sim.fares import FarePolicy, FlatFare, Leg, price_card
+>>> policy = FarePolicy("demo", {"bus": FlatFare("bus", 3500)})
+>>> [c.amount for c in price_card(policy, [Leg("bus", 3600), Leg("bus", 7200)])]
+[3500, 3500]
+"""
+
+from .apportion import largest_remainder
+from .engine import Card, Transaction, price_card, price_window
+from .rules import (
+    CapWindow,
+    CategoryFree,
+    Charge,
+    DistanceFare,
+    FarePolicy,
+    FirstFareWindow,
+    FlatFare,
+    IntegratedWindow,
+    Leg,
+    StationTableFare,
+    TimeBand,
+    TimeBandFare,
+    WindowRule,
+)
+
+__all__ = [
+    "Card",
+    "CapWindow",
+    "CategoryFree",
+    "Charge",
+    "DistanceFare",
+    "FarePolicy",
+    "FirstFareWindow",
+    "FlatFare",
+    "IntegratedWindow",
+    "Leg",
+    "StationTableFare",
+    "TimeBand",
+    "TimeBandFare",
+    "Transaction",
+    "WindowRule",
+    "largest_remainder",
+    "price_card",
+    "price_window",
+]

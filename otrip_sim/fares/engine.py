@@ -1,0 +1,225 @@
+"""The fare engine: prices a card's legs under a :class:`~otrip_sim.fares.rules.FarePolicy`.
+
+Two ways to price, which must agree (a property test checks it):
+
+* :func:`price_card` — the whole card at once: group legs into windows, price each window.
+* :class:`Card` — tap by tap, as a smart-card reader does: each tap gets a *provisional* charge
+  from the card's state; when a window closes its legs get their *settled* fares and the
+  difference is booked as adjustment transactions.
+
+Pure Python: no SimPy, no pandas, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .apportion import largest_remainder
+from .rules import CapWindow, Charge, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, WindowRule
+
+
+def paid_area_charge(leg: Leg) -> Charge:
+    """A change inside an operator's paid area: no tap, nothing charged."""
+    return Charge(0, f"{leg.operator}:paid_area")
+
+
+def price_window(
+    policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg], extra_m: Sequence[int]
+) -> list[Charge]:
+    """Settled charges of the tapped legs of one window, in tap order.
+
+    ``extra_m[i]`` is the distance of untapped paid-area legs that follow ``legs[i]``; it counts
+    towards the window's distance and ``legs[i]``'s settlement weight.
+    """
+    if isinstance(rule, CapWindow):
+        charges = []
+        paid = 0
+        for leg in legs:
+            own = policy.standalone[leg.operator].price(leg).amount
+            pay = min(own, rule.cap - paid)
+            paid += pay
+            kind = "own" if pay == own else ("remainder" if pay > 0 else "capped")
+            charges.append(Charge(pay, f"{rule.id}:{kind}"))
+        return charges
+    if isinstance(rule, FirstFareWindow):
+        first = policy.standalone[legs[0].operator].price(legs[0]).amount
+        return [Charge(first, f"{rule.id}:first")] + [Charge(0, f"{rule.id}:free")] * (len(legs) - 1)
+    # IntegratedWindow
+    if len({leg.operator for leg in legs}) < rule.min_operators:
+        return [policy.standalone[leg.operator].price(leg) for leg in legs]
+    metres = [leg.metres + extra for leg, extra in zip(legs, extra_m)]
+    km = (sum(metres) + 500) // 1000  # the window's total, rounded to the nearest km, halves up
+    total = min(rule.cap, rule.base + rule.per_km * km)
+    weights = list(metres)
+    weights[0] += rule.first_leg_weight_m
+    tag = f"{rule.id}:integrated"
+    return [Charge(share, tag) for share in largest_remainder(total, weights)]
+
+
+def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
+    """Settled charge of every leg of one card (one rider's data), aligned with ``legs``.
+
+    Legs may come in any order; they are taken in order of ``board_time`` (ties in input order).
+    Precedence: paid-area changes are free and join the tapped leg before them; category
+    exemptions come next and are invisible to windows; then window rules; then standalone fares.
+    """
+    n = len(legs)
+    charges: list[Charge | None] = [None] * n
+    extra_m = [0] * n
+    windows: list[tuple[WindowRule, list[int]]] = []
+    open_window: dict[str, tuple[int, list[int]]] = {}  # rule id -> (start, members)
+    host = -1  # the last tapped leg, which untapped paid-area legs attach to
+    for i in sorted(range(n), key=lambda k: legs[k].board_time):
+        leg = legs[i]
+        if not leg.tapped:
+            charges[i] = paid_area_charge(leg)
+            if host >= 0:
+                extra_m[host] += leg.metres
+            continue
+        host = i
+        exempt = policy.exemption(leg.category, leg.operator)
+        if exempt is not None:
+            charges[i] = Charge(0, exempt)
+            continue
+        rule = policy.window_of(leg.operator)
+        if rule is None:
+            charges[i] = policy.standalone[leg.operator].price(leg)
+            continue
+        current = open_window.get(rule.id)
+        if current is None or leg.board_time - current[0] > rule.duration:
+            current = (leg.board_time, [])
+            open_window[rule.id] = current
+            windows.append((rule, current[1]))
+        current[1].append(i)
+    for rule, members in windows:
+        settled = price_window(policy, rule, [legs[i] for i in members], [extra_m[i] for i in members])
+        for i, c in zip(members, settled):
+            charges[i] = c
+    return charges  # type: ignore[return-value]  # every slot was filled above
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One line of a card's transaction log (TIDES ``fare_transactions`` style).
+
+    ``kind`` is ``"tap"`` (the provisional charge at a tap-in) or ``"adjustment"`` (a settlement
+    correction booked when the leg's window closed).  Per card the amounts sum to the settled fares.
+    """
+
+    leg: int
+    time: int
+    kind: str
+    amount: int
+    rule: str
+
+
+@dataclass
+class _OpenWindow:
+    rule: WindowRule
+    start: int
+    members: list[int] = field(default_factory=list)
+    paid: int = 0
+
+
+class Card:
+    """A smart card priced tap by tap.
+
+    >>> from otrip_sim.fares.rules import FarePolicy, FlatFare, Leg
+    >>> card = Card(FarePolicy("flat", {"bus": FlatFare("bus", 3500)}))
+    >>> card.tap(Leg("bus", 3600)).amount
+    3500
+    >>> [c.amount for c in card.settle()]
+    [3500]
+    """
+
+    __slots__ = ("policy", "legs", "provisional", "settled", "extra_m", "transactions", "_open", "_host", "_last_t")
+
+    def __init__(self, policy: FarePolicy):
+        self.policy = policy
+        self.legs: list[Leg] = []
+        self.provisional: list[int] = []
+        self.settled: list[Charge | None] = []
+        self.extra_m: list[int] = []
+        self.transactions: list[Transaction] = []
+        self._open: dict[str, _OpenWindow] = {}
+        self._host = -1
+        self._last_t = -1
+
+    def tap(self, leg: Leg) -> Charge:
+        """Register a boarding and return its provisional charge.
+
+        Legs must come in order of ``board_time``.  The charge of a leg outside any window, or
+        in a cap window, is already final; in an integrated window it is the window's running
+        price minus what the window has collected so far (it may be negative: a refund).
+        """
+        if leg.board_time < self._last_t:
+            raise ValueError("taps must come in order of board_time")
+        self._last_t = leg.board_time
+        self.close(before=leg.board_time)
+        i = len(self.legs)
+        self.legs.append(leg)
+        self.extra_m.append(0)
+        policy = self.policy
+        if not leg.tapped:
+            charge = paid_area_charge(leg)
+            if self._host >= 0:
+                self.extra_m[self._host] += leg.metres
+            return self._final(i, charge)
+        self._host = i
+        exempt = policy.exemption(leg.category, leg.operator)
+        if exempt is not None:
+            return self._final(i, Charge(0, exempt))
+        rule = policy.window_of(leg.operator)
+        if rule is None:
+            return self._final(i, policy.standalone[leg.operator].price(leg))
+        window = self._open.get(rule.id)
+        if window is None:
+            window = self._open[rule.id] = _OpenWindow(rule, leg.board_time)
+        window.members.append(i)
+        running = price_window(
+            policy, rule, [self.legs[k] for k in window.members], [self.extra_m[k] for k in window.members]
+        )
+        amount = sum(c.amount for c in running) - window.paid
+        window.paid += amount
+        self.provisional.append(amount)
+        self.settled.append(None)
+        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, running[-1].rule))
+        return Charge(amount, running[-1].rule)
+
+    def _final(self, i: int, charge: Charge) -> Charge:
+        self.provisional.append(charge.amount)
+        self.settled.append(charge)
+        if not (charge.amount == 0 and not self.legs[i].tapped):
+            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount, charge.rule))
+        return charge
+
+    def close(self, before: int | None = None) -> list[int]:
+        """Settle the windows that have closed by time ``before`` (all of them if ``None``).
+
+        A window closes ``duration`` seconds after its first tap-in: a tap later than that cannot
+        join it.  Returns the indices of legs whose fare became final.
+        """
+        done: list[int] = []
+        for rid, window in list(self._open.items()):
+            end = window.start + window.rule.duration
+            if before is not None and before <= end:
+                continue
+            del self._open[rid]
+            members = window.members
+            settled = price_window(
+                self.policy, window.rule, [self.legs[k] for k in members], [self.extra_m[k] for k in members]
+            )
+            at = end if before is not None else max(self.legs[k].board_time for k in members)
+            for k, charge in zip(members, settled):
+                self.settled[k] = charge
+                delta = charge.amount - self.provisional[k]
+                if delta:
+                    self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule))
+                done.append(k)
+        return done
+
+    def settle(self) -> list[Charge]:
+        """Close every window (end of the card's data) and return all settled charges in tap order."""
+        self.close()
+        return self.settled  # type: ignore[return-value]  # all windows closed: no None left

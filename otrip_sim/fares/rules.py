@@ -1,0 +1,270 @@
+"""Compiled fare rules: immutable, validated descriptions the engine evaluates.
+
+The scenario loader (:mod:`otrip_sim.scenario`) turns the YAML ``fares`` section into these
+objects; nothing here knows about YAML, pydantic, SimPy or pandas.  Amounts are integer minor
+units, times integer seconds, distances integer metres.
+
+Three layers, applied in this order to every leg (see ``docs/fares.md``):
+
+1. **Category rules** (:class:`CategoryFree`) — a rider category exempt on an operator pays 0 and
+   the leg is invisible to windows.
+2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`) —
+   journey-level integration across a set of operators within a time limit from the window's first
+   tap-in.  Each operator belongs to at most one window rule, so rule order never matters.
+3. **Standalone fares** (:class:`FlatFare`, :class:`TimeBandFare`, :class:`DistanceFare`,
+   :class:`StationTableFare`) — what a boarding costs on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One boarding of a rider, as the fare engine sees it.
+
+    Attributes
+    ----------
+    operator:
+        Operator id of the vehicle boarded.
+    board_time:
+        Tap-in time, seconds of the service day.
+    metres:
+        In-vehicle distance of the leg, whole metres (0 if unknown and not needed).
+    category:
+        Rider category id (``"adult"`` by default).
+    board_stop, alight_stop:
+        Stop ids; needed only by station-table fares.
+    tapped:
+        ``False`` for a change inside an operator's paid area (e.g. between TransJakarta corridors
+        inside a BRT station): no tap, fare 0, and its metres join the tapped leg before it.
+    """
+
+    operator: str
+    board_time: int
+    metres: int = 0
+    category: str = "adult"
+    board_stop: str | None = None
+    alight_stop: str | None = None
+    tapped: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """An amount charged for a leg (minor units) and the id of the rule that set it."""
+
+    amount: int
+    rule: str
+
+
+class StandaloneFare(Protocol):
+    """What one boarding of an operator costs on its own."""
+
+    operator: str
+
+    def price(self, leg: Leg) -> Charge: ...
+
+    @property
+    def max_amount(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FlatFare:
+    """The same amount for every tap-in."""
+
+    operator: str
+    amount: int
+
+    def price(self, leg: Leg) -> Charge:
+        return Charge(self.amount, f"{self.operator}:flat")
+
+    @property
+    def max_amount(self) -> int:
+        return self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBand:
+    """``amount`` for tap-ins at or after ``start`` and before ``end`` (seconds)."""
+
+    name: str
+    start: int
+    end: int
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBandFare:
+    """A default amount, replaced inside non-overlapping time bands of the tap-in time."""
+
+    operator: str
+    default: int
+    bands: tuple[TimeBand, ...]
+
+    def price(self, leg: Leg) -> Charge:
+        t = leg.board_time
+        for band in self.bands:
+            if band.start <= t < band.end:
+                return Charge(band.amount, f"{self.operator}:{band.name}")
+        return Charge(self.default, f"{self.operator}:standard")
+
+    @property
+    def max_amount(self) -> int:
+        return max([self.default, *(b.amount for b in self.bands)])
+
+
+@dataclass(frozen=True, slots=True)
+class DistanceFare:
+    """``base`` up to ``base_m`` metres, plus ``step_amount`` for each started ``step_m`` beyond.
+
+    ``max_amount`` caps the result and is what a missing tap-out is charged.
+    """
+
+    operator: str
+    base: int
+    base_m: int
+    step_m: int
+    step_amount: int
+    cap: int | None = None
+    maximum: int | None = None  # fare of the longest leg on the network, when there is no cap
+
+    def price(self, leg: Leg) -> Charge:
+        extra = max(0, leg.metres - self.base_m)
+        steps = -(-extra // self.step_m)  # ceil for integers: each *started* step counts
+        amount = self.base + self.step_amount * steps
+        if self.cap is not None and amount > self.cap:
+            return Charge(self.cap, f"{self.operator}:distance_cap")
+        return Charge(amount, f"{self.operator}:distance")
+
+    @property
+    def max_amount(self) -> int:
+        if self.cap is not None:
+            return self.cap
+        return self.maximum if self.maximum is not None else self.base
+
+
+@dataclass(frozen=True, slots=True)
+class StationTableFare:
+    """Station-to-station fares; a leg without both stops is charged the maximum fare."""
+
+    operator: str
+    table: Mapping[tuple[str, str], int]
+    maximum: int
+
+    def price(self, leg: Leg) -> Charge:
+        if leg.board_stop is None or leg.alight_stop is None:
+            return Charge(self.maximum, f"{self.operator}:no_stations")
+        amount = self.table.get((leg.board_stop, leg.alight_stop))
+        if amount is None:
+            raise KeyError(f"{self.operator}: no fare from {leg.board_stop!r} to {leg.alight_stop!r}")
+        return Charge(amount, f"{self.operator}:station_table")
+
+    @property
+    def max_amount(self) -> int:
+        return self.maximum
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFree:
+    """Riders of ``category`` ride ``operators`` free; such legs are invisible to windows."""
+
+    id: str
+    category: str
+    operators: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CapWindow:
+    """OK OTrip style: within ``duration`` of the window's first tap-in, each covered tap pays
+    ``min(own standalone fare, cap − already paid in the window)``."""
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class IntegratedWindow:
+    """JakLingko style: when a window's legs use at least ``min_operators`` different operators,
+    the window costs ``min(cap, base + per_km × K)`` with ``K = (Σ metres + 500) // 1000``, settled
+    into leg fares in proportion to metres (the first leg weighing ``first_leg_weight_m`` more);
+    otherwise each leg pays its standalone fare."""
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    base: int
+    per_km: int
+    cap: int
+    min_operators: int = 2
+    first_leg_weight_m: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class FirstFareWindow:
+    """OK OTrip as operated: the first tap pays its standalone fare and opens the window; later
+    covered taps within ``duration`` of it pay 0."""
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+
+
+WindowRule = CapWindow | IntegratedWindow | FirstFareWindow
+
+
+@dataclass(frozen=True)
+class FarePolicy:
+    """A complete, validated fare policy.
+
+    ``standalone`` maps every operator id to its standalone fare.  Window rules cover disjoint
+    operator sets (checked here), so which window a tap belongs to never depends on rule order.
+    """
+
+    name: str
+    standalone: Mapping[str, StandaloneFare]
+    categories: tuple[CategoryFree, ...] = ()
+    windows: tuple[WindowRule, ...] = ()
+    # Derived lookups, precompiled for the hot path.
+    _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
+    _free: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
+    _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        window_of: dict[str, WindowRule] = {}
+        for w in self.windows:
+            for op in w.operators:
+                if op not in self.standalone:
+                    raise ValueError(f"window {w.id!r} names operator {op!r} that has no standalone fare")
+                if op in window_of:
+                    raise ValueError(
+                        f"operator {op!r} is in two window rules ({window_of[op].id!r} and {w.id!r})"
+                    )
+                window_of[op] = w
+        free_rule = {}
+        for c in self.categories:
+            for op in c.operators:
+                free_rule[(c.category, op)] = c.id
+        object.__setattr__(self, "_window_of", MappingProxyType(window_of))
+        object.__setattr__(self, "_free", frozenset(free_rule))
+        object.__setattr__(self, "_free_rule", MappingProxyType(free_rule))
+
+    def window_of(self, operator: str) -> WindowRule | None:
+        """The window rule covering ``operator``, or ``None``."""
+        return self._window_of.get(operator)
+
+    def exemption(self, category: str, operator: str) -> str | None:
+        """Id of the category rule that makes this leg free, or ``None``."""
+        return self._free_rule.get((category, operator))
+
+    def standalone_charge(self, leg: Leg) -> Charge:
+        """The leg's own fare, category exemptions applied."""
+        rule = self._free_rule.get((leg.category, leg.operator))
+        if rule is not None:
+            return Charge(0, rule)
+        return self.standalone[leg.operator].price(leg)

@@ -1,0 +1,180 @@
+"""The compiled network: stops, line directions with run times and departures, walking links.
+
+Built once from a validated scenario; the simulation and the path search only read it.  Indices
+(ints) replace ids for speed; the id lists map them back.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .fares import largest_remainder
+from .scenario import LoadedScenario
+from .schema import Route, Stop, WalkLink
+
+EARTH_RADIUS_M = 6_371_000.0
+# A straight line between stops understates the walk; 1.3 is a common detour factor.
+WALK_DETOUR = 1.3
+
+
+def haversine_m(a: Stop, b: Stop) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One direction of a route: what a vehicle trip runs.
+
+    ``cum_m[i]`` / ``cum_s[i]`` are metres / seconds from the first stop to stop ``i``.
+    ``band_start``/``band_every`` describe headways: a departure every ``band_every[k]`` seconds
+    from ``band_start[k]`` to ``band_end[k]``.
+    """
+
+    index: int
+    route: str
+    route_index: int
+    direction: int
+    operator: str
+    stops: tuple[int, ...]
+    cum_m: tuple[int, ...]
+    cum_s: tuple[int, ...]
+    capacity: int
+    departures: tuple[int, ...]
+    band_start: tuple[int, ...]
+    band_end: tuple[int, ...]
+    band_every: tuple[int, ...]
+
+    @property
+    def length_m(self) -> int:
+        return self.cum_m[-1]
+
+    @property
+    def run_time_s(self) -> int:
+        return self.cum_s[-1]
+
+    def headway_at(self, t: int) -> int:
+        """Headway in force at time ``t`` at the first stop, or 0 if the line does not run."""
+        k = bisect_right(self.band_start, t) - 1
+        if k < 0 or t >= self.band_end[k]:
+            return 0
+        return self.band_every[k]
+
+
+@dataclass(frozen=True)
+class Network:
+    """Stops, lines (route directions) and walking links of one scenario year."""
+
+    stop_ids: tuple[str, ...]
+    stop_names: tuple[str, ...]
+    stop_paid_area: tuple[str | None, ...]
+    lines: tuple[Line, ...]
+    route_ids: tuple[str, ...]
+    route_operator: tuple[str, ...]
+    walks: tuple[tuple[tuple[int, int], ...], ...]  # per stop: (other stop, walk metres)
+    lines_at: tuple[tuple[tuple[int, int], ...], ...] = field(repr=False)  # per stop: (line, position)
+
+    @property
+    def stop_index(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.stop_ids)}
+
+
+def _segments(route: Route, stops: list[Stop]) -> tuple[list[int], list[int]]:
+    if route.distances is not None:
+        metres = list(route.distances)
+    else:
+        straight = [max(1, round(haversine_m(a, b))) for a, b in zip(stops, stops[1:])]
+        metres = largest_remainder(route.length or 0, straight)
+    if route.run_times is not None:
+        seconds = list(route.run_times)
+    else:
+        speed = (route.speed_kmh or 1) / 3.6
+        cum = 0
+        seconds = []
+        for m in metres:
+            # round the cumulative time, not each segment, so rounding errors do not pile up
+            before = round(cum / speed)
+            cum += m
+            seconds.append(max(1, round(cum / speed) - before))
+    return metres, seconds
+
+
+def _cumulative(values: list[int]) -> tuple[int, ...]:
+    out = [0]
+    for v in values:
+        out.append(out[-1] + v)
+    return tuple(out)
+
+
+def build_network(loaded: LoadedScenario) -> Network:
+    """Compile the routes running in the scenario's year into :class:`Line` objects."""
+    spec = loaded.spec
+    year = spec.meta.year
+    stops: list[Stop] = list(spec.network.stops)  # type: ignore[arg-type]
+    index = {s.id: i for i, s in enumerate(stops)}
+    lines: list[Line] = []
+    route_ids: list[str] = []
+    route_ops: list[str] = []
+    for route in loaded.routes():
+        r_index = len(route_ids)
+        route_ids.append(route.id)
+        op = route.operator_in(year)
+        route_ops.append(op)
+        metres, seconds = _segments(route, [stops[index[s]] for s in route.stops])
+        bands = sorted(route.headways, key=lambda b: b.start)
+        departures = []
+        for b in bands:
+            t = b.start
+            while t < b.end:
+                departures.append(t)
+                t += b.every
+        directions = [0] if route.directions == "forward" else [0, 1]
+        for d in directions:
+            sids = [index[s] for s in route.stops]
+            m, s = metres, seconds
+            if d == 1:
+                sids, m, s = sids[::-1], m[::-1], s[::-1]
+            lines.append(
+                Line(
+                    index=len(lines), route=route.id, route_index=r_index, direction=d, operator=op,
+                    stops=tuple(sids), cum_m=_cumulative(m), cum_s=_cumulative(s), capacity=route.capacity,
+                    departures=tuple(departures), band_start=tuple(b.start for b in bands),
+                    band_end=tuple(b.end for b in bands), band_every=tuple(b.every for b in bands),
+                )
+            )
+    walks: list[dict[int, int]] = [dict() for _ in stops]
+
+    def link(a: int, b: int, m: int) -> None:
+        if a != b and (b not in walks[a] or walks[a][b] > m):
+            walks[a][b] = m
+            walks[b][a] = m
+
+    for wl in spec.network.walk_links:  # type: ignore[union-attr]
+        assert isinstance(wl, WalkLink)
+        link(index[wl.from_stop], index[wl.to_stop], wl.walk_m)
+    radius = spec.network.walk_radius
+    if radius:
+        for i, a in enumerate(stops):
+            for j in range(i + 1, len(stops)):
+                m = round(haversine_m(a, stops[j]) * WALK_DETOUR)
+                if m <= radius:
+                    link(i, j, m)
+    lines_at: list[list[tuple[int, int]]] = [[] for _ in stops]
+    for line in lines:
+        for pos, s in enumerate(line.stops[:-1]):
+            lines_at[s].append((line.index, pos))
+    return Network(
+        stop_ids=tuple(s.id for s in stops),
+        stop_names=tuple(s.name for s in stops),
+        stop_paid_area=tuple(s.paid_area for s in stops),
+        lines=tuple(lines),
+        route_ids=tuple(route_ids),
+        route_operator=tuple(route_ops),
+        walks=tuple(tuple(sorted(w.items())) for w in walks),
+        lines_at=tuple(tuple(x) for x in lines_at),
+    )

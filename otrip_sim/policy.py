@@ -1,0 +1,81 @@
+"""Compile the ``fares`` section of a scenario into an engine :class:`~otrip_sim.fares.FarePolicy`."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .fares import (
+    CapWindow,
+    CategoryFree,
+    DistanceFare,
+    FarePolicy,
+    FirstFareWindow,
+    FlatFare,
+    IntegratedWindow,
+    Leg,
+    StationTableFare,
+    TimeBand,
+    TimeBandFare,
+    WindowRule,
+)
+from .fares.rules import StandaloneFare
+from .schema import (
+    CapSpec,
+    DistanceStepsSpec,
+    Fares,
+    FirstFareSpec,
+    FlatSpec,
+    IntegratedSpec,
+    StandaloneSpec,
+    StationTableSpec,
+    TimeBandSpec,
+)
+
+
+def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
+    """Build the engine's policy from a validated ``fares`` section.
+
+    ``longest_leg_m`` gives, per operator, the longest possible leg on the network; a distance
+    fare without a cap charges the fare of that leg as its maximum (missing tap-out).
+    """
+    longest = longest_leg_m or {}
+    standalone = {op: _standalone(op, spec, longest.get(op, 0)) for op, spec in fares.standalone.items()}
+    categories = tuple(
+        CategoryFree(c.id or f"category:{c.category}", c.category, frozenset(c.operators)) for c in fares.categories
+    )
+    windows = tuple(_window(w) for w in fares.windows)
+    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows)
+
+
+def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:
+    if isinstance(spec, FlatSpec):
+        return FlatFare(op, spec.amount)
+    if isinstance(spec, TimeBandSpec):
+        bands = tuple(TimeBand(b.name, b.start, b.end, b.amount) for b in sorted(spec.bands, key=lambda b: b.start))
+        return TimeBandFare(op, spec.default, bands)
+    if isinstance(spec, DistanceStepsSpec):
+        fare = DistanceFare(op, spec.base, spec.base_distance, spec.step, spec.step_amount, spec.cap)
+        if spec.cap is None:
+            fare = DistanceFare(
+                op, spec.base, spec.base_distance, spec.step, spec.step_amount, None,
+                fare.price(Leg(op, 0, longest_m)).amount,
+            )
+        return fare
+    assert isinstance(spec, StationTableSpec)
+    table: dict[tuple[str, str], int] = {}
+    for row in spec.table:  # type: ignore[union-attr]  # resolved to rows by the loader
+        table[(row.from_stop, row.to_stop)] = row.amount
+        if spec.symmetric:
+            table.setdefault((row.to_stop, row.from_stop), row.amount)
+    return StationTableFare(op, MappingProxyType(table), max(table.values(), default=0))
+
+
+def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec) -> WindowRule:
+    ops = frozenset(spec.operators)
+    if isinstance(spec, CapSpec):
+        return CapWindow(spec.id, ops, spec.duration, spec.cap)
+    if isinstance(spec, IntegratedSpec):
+        return IntegratedWindow(
+            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators, spec.first_leg_weight
+        )
+    return FirstFareWindow(spec.id, ops, spec.duration)

@@ -1,0 +1,357 @@
+"""Load a scenario file: read YAML and referenced CSV/YAML files, validate, cross-check.
+
+This is the input boundary.  Every problem becomes one :class:`~otrip_sim.errors.InputError`
+naming the file, the field path (or CSV line and column) and the bad value.  Past this module the
+code trusts its inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError
+from .schema import (
+    ODRow,
+    Route,
+    RoutesFile,
+    Scenario,
+    StationTableSpec,
+    Stop,
+    TableRow,
+    WalkLink,
+    ZoneAccess,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with every file reference resolved into inline records.
+
+    Attributes
+    ----------
+    spec:
+        The validated :class:`~otrip_sim.schema.Scenario`; all file references replaced by lists.
+    path:
+        The scenario file.
+    inputs:
+        SHA-256 of every file read, keyed by path relative to the scenario's folder.
+    """
+
+    spec: Scenario
+    path: Path
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec.meta.name
+
+    def routes(self) -> list[Route]:
+        """The routes running in the scenario's year."""
+        return [r for r in self.spec.network.routes if r.runs_in(self.spec.meta.year)]  # type: ignore[union-attr]
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"function-after", "function-before", "tagged-union"} or str(part).startswith(("function-", "union[", "json-or-python")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _from_validation(err: ValidationError, file: Path | str, prefix: str = "") -> InputError:
+    first = err.errors(include_url=False)[0]
+    loc = [p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p in {"str", "list", "int"}))]
+    path = _loc(loc)
+    if prefix:
+        path = f"{prefix}.{path}" if path and not path.startswith("[") else f"{prefix}{path}"
+    msg = first["msg"]
+    for lead in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(lead)
+    value = first.get("input")
+    if isinstance(value, dict) or first["type"] == "missing":
+        return InputError(file, path, msg)
+    return InputError(file, path, msg, value)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, "", f"cannot read file: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(path, where, f"invalid YAML: {problem}") from None
+
+
+def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
+    """Parse a CSV into ``model`` rows; an error names the file, line and column."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(display, "", "file not found") from None
+    rows: list[M] = []
+    with handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None:
+            raise InputError(display, "line 1", "empty file: expected a header row")
+        names = list(model.model_fields)
+        aliases = {f.validation_alias or n for n, f in model.model_fields.items()}
+        required = {
+            (f.validation_alias or n) for n, f in model.model_fields.items() if f.is_required()
+        }
+        header = [h.strip() for h in reader.fieldnames]
+        unknown = [h for h in header if h not in aliases and h not in names]
+        if unknown:
+            raise InputError(display, "line 1", f"unknown column (expected {sorted(aliases)})", unknown[0])
+        missing = sorted(required - set(header))
+        if missing:
+            raise InputError(display, "line 1", f"missing column {missing[0]!r}")
+        for record in reader:
+            line = reader.line_num
+            clean = {k.strip(): _csv_value(v) for k, v in record.items() if k is not None and v not in (None, "")}
+            if None in record:
+                raise InputError(display, f"line {line}", "more fields than the header has")
+            try:
+                rows.append(model.model_validate(clean))
+            except ValidationError as err:
+                e = _from_validation(err, display)
+                raise InputError(display, f"line {line}, column {e.path}", e.message, e.value) from None
+    return rows
+
+
+def _csv_value(text: str) -> Any:
+    """CSV cells are text; integers stay integers so money and metres stay exact."""
+    t = text.strip()
+    if t.lstrip("-").isdigit():
+        return int(t)
+    try:
+        return float(t) if any(c in t for c in ".eE") and t[0] in "-0123456789." else t
+    except ValueError:
+        return t
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read, validate and cross-check a scenario file.
+
+    Raises
+    ------
+    InputError
+        On any problem, naming file, field path and value.
+    """
+    path = Path(path)
+    base = path.parent
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(path, "", "a scenario file must be a YAML mapping", type(raw).__name__)
+    inputs: dict[str, str] = {path.name: _hash(path)}
+    origins: dict[tuple[str, ...], str] = {}
+
+    def resolve(section: dict[str, Any], key: str, prefix: str, loader: Callable[[Path, str], Any]) -> None:
+        value = section.get(key)
+        if isinstance(value, str):
+            ref = (base / value) if not Path(value).is_absolute() else Path(value)
+            display = str(ref)
+            if not ref.is_file():
+                raise InputError(path, f"{prefix}.{key}", "file not found", value)
+            section[key] = loader(ref, display)
+            origins[(prefix, key)] = display
+            inputs[str(Path(value))] = _hash(ref)
+
+    def routes_loader(ref: Path, display: str) -> list[Route]:
+        doc = _read_yaml(ref)
+        try:
+            return list(RoutesFile.model_validate(doc).routes)
+        except ValidationError as err:
+            raise _from_validation(err, display) from None
+
+    net = raw.get("network")
+    if isinstance(net, dict):
+        resolve(net, "stops", "network", lambda p, d: _read_csv(p, Stop, d))
+        resolve(net, "routes", "network", routes_loader)
+        resolve(net, "walk_links", "network", lambda p, d: _read_csv(p, WalkLink, d))
+    dem = raw.get("demand")
+    if isinstance(dem, dict):
+        resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
+        resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
+    fares = raw.get("fares")
+    if isinstance(fares, dict) and isinstance(fares.get("standalone"), dict):
+        for op, spec in fares["standalone"].items():
+            if isinstance(spec, dict) and spec.get("kind") == "station_table":
+                resolve(spec, "table", f"fares.standalone.{op}", lambda p, d: _read_csv(p, TableRow, d))
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise _from_validation(err, path) from None
+    loaded = LoadedScenario(scenario, path, inputs)
+    _cross_check(loaded, origins)
+    return loaded
+
+
+def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) -> None:
+    """Every reference between sections must resolve."""
+    s = loaded.spec
+    file = loaded.path
+
+    def where(prefix: str, key: str, index: int, column: str) -> tuple[str, str]:
+        src = origins.get((prefix, key))
+        if src is None:
+            return str(file), f"{prefix}.{key}[{index}].{column}"
+        # CSV rows: header is line 1; YAML route files: routes[index]
+        if src.endswith(".csv"):
+            return src, f"line {index + 2}, column {column}"
+        return src, f"routes[{index}].{column}"
+
+    year = s.meta.year
+    operators = [o.id for o in s.operators]
+    dup = _first_duplicate(operators)
+    if dup is not None:
+        raise InputError(file, "operators", "duplicate operator id", dup)
+    op_set = set(operators)
+    stops: list[Stop] = s.network.stops  # type: ignore[assignment]
+    stop_ids = [st.id for st in stops]
+    dup = _first_duplicate(stop_ids)
+    if dup is not None:
+        raise InputError(*where("network", "stops", stop_ids.index(dup, stop_ids.index(dup) + 1), "stop_id"), "duplicate stop id", dup)
+    stop_set = set(stop_ids)
+    for i, st in enumerate(stops):
+        if st.paid_area is not None and st.paid_area not in op_set:
+            raise InputError(*where("network", "stops", i, "paid_area"), "unknown operator", st.paid_area)
+
+    routes: list[Route] = s.network.routes  # type: ignore[assignment]
+    route_ids = [r.id for r in routes]
+    dup = _first_duplicate(route_ids)
+    if dup is not None:
+        raise InputError(*where("network", "routes", route_ids.index(dup, route_ids.index(dup) + 1), "id"), "duplicate route id", dup)
+    running = 0
+    served_ops: dict[str, list[Route]] = {}
+    for i, r in enumerate(routes):
+        if r.years is not None or isinstance(r.operator, dict):
+            if year is None:
+                raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
+        if not r.runs_in(year):
+            continue
+        running += 1
+        try:
+            op = r.operator_in(year)
+        except ValueError as exc:
+            raise InputError(*where("network", "routes", i, "operator"), str(exc), r.operator) from None
+        if op not in op_set:
+            raise InputError(*where("network", "routes", i, "operator"), f"unknown operator (declared: {sorted(op_set)})", op)
+        served_ops.setdefault(op, []).append(r)
+        for j, sid in enumerate(r.stops):
+            if sid not in stop_set:
+                raise InputError(*where("network", "routes", i, f"stops[{j}]"), "unknown stop", sid)
+        for j, band in enumerate(r.headways):
+            if band.start < s.meta.service_start or band.end > s.meta.service_end:
+                raise InputError(*where("network", "routes", i, f"headways[{j}]"), "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
+    if running == 0:
+        raise InputError(file, "network.routes", f"no route runs in year {year}")
+
+    links: list[WalkLink] = s.network.walk_links  # type: ignore[assignment]
+    for i, link in enumerate(links):
+        for col in ("from_stop", "to_stop"):
+            if getattr(link, col) not in stop_set:
+                raise InputError(*where("network", "walk_links", i, col), "unknown stop", getattr(link, col))
+
+    zones = s.demand.zones
+    if zones is None:
+        zone_set = stop_set
+    else:
+        zone_set = set()
+        for i, z in enumerate(zones):  # type: ignore[union-attr]
+            if z.stop_id not in stop_set:
+                raise InputError(*where("demand", "zones", i, "stop_id"), "unknown stop", z.stop_id)
+            zone_set.add(z.zone_id)
+    for i, od in enumerate(s.demand.od):  # type: ignore[union-attr]
+        for col in ("origin", "destination"):
+            if getattr(od, col) not in zone_set:
+                what = "zone" if zones is not None else "stop"
+                raise InputError(*where("demand", "od", i, col), f"unknown {what}", getattr(od, col))
+
+    fares = s.fares
+    for op in fares.standalone:
+        if op not in op_set:
+            raise InputError(file, f"fares.standalone.{op}", f"unknown operator (declared: {sorted(op_set)})", op)
+    for op in operators:
+        if op not in fares.standalone:
+            raise InputError(file, "fares.standalone", f"operator {op!r} has no standalone fare")
+    categories = {c.id for c in s.demand.categories}
+    for i, rule in enumerate(fares.categories):
+        if rule.category not in categories:
+            raise InputError(file, f"fares.categories[{i}].category", f"unknown rider category (declared: {sorted(categories)})", rule.category)
+        for j, op in enumerate(rule.operators):
+            if op not in op_set:
+                raise InputError(file, f"fares.categories[{i}].operators[{j}]", "unknown operator", op)
+    seen_window: dict[str, str] = {}
+    ids = set()
+    for i, w in enumerate(fares.windows):
+        if w.id in ids:
+            raise InputError(file, f"fares.windows[{i}].id", "duplicate window id", w.id)
+        ids.add(w.id)
+        for j, op in enumerate(w.operators):
+            if op not in op_set:
+                raise InputError(file, f"fares.windows[{i}].operators[{j}]", "unknown operator", op)
+            if op in seen_window:
+                raise InputError(
+                    file, f"fares.windows[{i}].operators[{j}]",
+                    f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
+                )
+            seen_window[op] = w.id
+    for op, spec in fares.standalone.items():
+        if isinstance(spec, StationTableSpec):
+            _check_table(loaded, op, spec, served_ops.get(op, []), origins)
+
+
+def _check_table(loaded: LoadedScenario, op: str, spec: StationTableSpec, routes: list[Route], origins: dict[tuple[str, ...], str]) -> None:
+    src = origins.get((f"fares.standalone.{op}", "table"), str(loaded.path))
+    stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
+    table: dict[tuple[str, str], int] = {}
+    for i, row in enumerate(spec.table):  # type: ignore[union-attr]
+        for col in ("from_stop", "to_stop"):
+            if getattr(row, col) not in stop_set:
+                path = f"line {i + 2}, column {col}" if src.endswith(".csv") else f"fares.standalone.{op}.table[{i}].{col}"
+                raise InputError(src, path, "unknown stop", getattr(row, col))
+        table[(row.from_stop, row.to_stop)] = row.amount
+    for r in routes:
+        for a in range(len(r.stops)):
+            for b in range(len(r.stops)):
+                if a == b:
+                    continue
+                pair = (r.stops[a], r.stops[b])
+                if pair not in table and not (spec.symmetric and pair[::-1] in table):
+                    if b < a and r.directions == "forward":
+                        continue
+                    raise InputError(src, "", f"no fare for {op} route {r.id!r} from {pair[0]!r} to {pair[1]!r}")
+
+
+def _first_duplicate(items: list[str]) -> str | None:
+    seen: set[str] = set()
+    for x in items:
+        if x in seen:
+            return x
+        seen.add(x)
+    return None

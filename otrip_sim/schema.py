@@ -1,0 +1,373 @@
+"""The scenario schema: strict pydantic models of a scenario file.
+
+Every model rejects unknown keys and is frozen.  Human units are accepted in the file and
+converted once, here: clock times (``"05:00"``) and durations (``"5min"``, ``"3h"``) become integer
+seconds, distances (``"15.7km"``) integer metres; money must already be an integer count of the
+currency's minor unit (whole rupiah for IDR).  Cross-references between sections (an unknown stop,
+operator or category) are checked by :mod:`otrip_sim.scenario`, which knows which file each record
+came from.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from .units import parse_clock, parse_distance, parse_duration
+
+SCHEMA_VERSION = 1
+
+
+def _money(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("money is an integer count of the currency's minor unit (e.g. 3500 for Rp 3,500)")
+    if value < 0:
+        raise ValueError("must be >= 0")
+    return value
+
+
+_clock_schema = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d{1,3}:[0-5]\d(:[0-5]\d)?$"}]}
+_duration_schema = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "examples": ["90s", "5min", "3h", "01:30:00"]}]}
+_distance_schema = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "examples": ["500m", "15.7km"]}]}
+
+Clock = Annotated[int, BeforeValidator(parse_clock), WithJsonSchema(_clock_schema)]
+Duration = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema(_duration_schema)]
+Distance = Annotated[int, BeforeValidator(parse_distance), WithJsonSchema(_distance_schema)]
+Money = Annotated[int, BeforeValidator(_money), WithJsonSchema({"type": "integer", "minimum": 0})]
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")]
+FileRef = Annotated[str, Field(description="a file path, relative to the file that names it")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------- meta
+class Meta(Strict):
+    """What the scenario is and which day it models."""
+
+    name: Id
+    title: str = ""
+    description: str = ""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
+    year: int | None = Field(None, description="selects the routes of a multi-year network")
+    seed: int = Field(0, ge=0, description="root random seed; `--seed` overrides it")
+    service_start: Clock = Field(4 * 3600, description="first departure or trip start, e.g. '04:00'")
+    service_end: Clock = Field(24 * 3600, description="end of the service day, e.g. '24:00' or '25:30'")
+
+    @model_validator(mode="after")
+    def _span(self) -> Meta:
+        if self.service_end <= self.service_start:
+            raise ValueError("service_end must be after service_start")
+        return self
+
+
+class Operator(Strict):
+    id: Id
+    name: str = ""
+    mode: Literal["bus", "brt", "microbus", "rail", "metro", "lrt", "coach", "ferry", "other"] = "bus"
+
+
+# ------------------------------------------------------------------------------------------ network
+class Stop(Strict):
+    id: Id = Field(validation_alias="stop_id", serialization_alias="stop_id")
+    name: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    paid_area: str | None = Field(None, description="operator id whose paid area (gated station) the stop is in")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class HeadwayBand(Strict):
+    start: Clock
+    end: Clock
+    every: Duration = Field(description="headway: one departure every …")
+
+    @model_validator(mode="after")
+    def _check(self) -> HeadwayBand:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.every <= 0:
+            raise ValueError("every must be > 0")
+        return self
+
+
+class Route(Strict):
+    """A line run in both directions (or one, with ``directions: forward``) along ordered stops."""
+
+    id: Id
+    name: str = ""
+    operator: Id | dict[int, Id] = Field(description="operator id, or a mapping year -> operator id")
+    years: list[int] | None = Field(None, description="years in which the route runs (all if omitted)")
+    stops: list[Id] = Field(min_length=2)
+    length: Distance | None = Field(None, description="end-to-end length; split over segments by straight-line distance")
+    distances: list[Distance] | None = Field(None, description="per-segment lengths (one fewer than stops)")
+    speed_kmh: float | None = Field(None, gt=0, le=200, description="commercial speed including dwell")
+    run_times: list[Duration] | None = Field(None, description="per-segment run times incl. dwell")
+    capacity: int = Field(gt=0, description="passengers per vehicle")
+    headways: list[HeadwayBand] = Field(min_length=1)
+    directions: Literal["both", "forward"] = "both"
+
+    @model_validator(mode="after")
+    def _check(self) -> Route:
+        if len(set(self.stops)) != len(self.stops):
+            raise ValueError("stops must be distinct within a route")
+        if (self.length is None) == (self.distances is None):
+            raise ValueError("give exactly one of length or distances")
+        if (self.speed_kmh is None) == (self.run_times is None):
+            raise ValueError("give exactly one of speed_kmh or run_times")
+        segs = len(self.stops) - 1
+        for name in ("distances", "run_times"):
+            values = getattr(self, name)
+            if values is not None and len(values) != segs:
+                raise ValueError(f"{name} must have {segs} values, one per segment (got {len(values)})")
+        bands = sorted(self.headways, key=lambda b: b.start)
+        for a, b in zip(bands, bands[1:]):
+            if b.start < a.end:
+                raise ValueError(f"headway bands overlap at {b.start} s")
+        if isinstance(self.operator, dict) and self.years is not None:
+            missing = [y for y in self.years if y not in self.operator]
+            if missing:
+                raise ValueError(f"operator mapping has no entry for years {missing}")
+        return self
+
+    def operator_in(self, year: int | None) -> str:
+        if isinstance(self.operator, str):
+            return self.operator
+        if year is None:
+            raise ValueError("needs meta.year")
+        earlier = [y for y in self.operator if y <= year]
+        if not earlier:
+            raise ValueError(f"no operator for year {year}")
+        return self.operator[max(earlier)]
+
+    def runs_in(self, year: int | None) -> bool:
+        return self.years is None or year in self.years
+
+
+class RoutesFile(Strict):
+    routes: list[Route]
+
+
+class WalkLink(Strict):
+    from_stop: Id
+    to_stop: Id
+    walk_m: Distance
+    note: str = ""
+
+
+class Network(Strict):
+    stops: FileRef | list[Stop] = Field(description="stops inline, or a CSV: stop_id,name,lat,lon[,paid_area]")
+    routes: FileRef | list[Route] = Field(description="routes inline, or a YAML file with a `routes:` list")
+    walk_links: FileRef | list[WalkLink] = Field(default_factory=list, description="inline, or CSV: from_stop,to_stop,walk_m[,note]")
+    walk_radius: Distance = Field(0, description="also link every pair of stops closer than this (straight line × 1.3)")
+
+
+# ------------------------------------------------------------------------------------------- demand
+class ZoneAccess(Strict):
+    zone_id: Id
+    name: str = ""
+    stop_id: Id
+    access_m: Distance
+
+
+class ODRow(Strict):
+    origin: Id
+    destination: Id
+    trips: float = Field(ge=0, description="journeys per day")
+
+
+class ProfileBand(Strict):
+    start: Clock
+    end: Clock
+    weight: float = Field(ge=0)
+
+
+class Category(Strict):
+    id: Id
+    share: float = Field(ge=0, le=1)
+    value_of_time: Money = Field(description="minor units per hour of travel time")
+
+
+class Demand(Strict):
+    zones: FileRef | list[ZoneAccess] | None = Field(
+        None, description="zone access stops (CSV: zone_id,name,stop_id,access_m); omit for OD by stop"
+    )
+    od: FileRef | list[ODRow] = Field(description="journeys per day by origin/destination (CSV: origin,destination,trips)")
+    profile: list[ProfileBand] = Field(min_length=1, description="time-of-day profile of departures")
+    categories: list[Category] = Field(min_length=1)
+    max_wait: Duration = Field(3600, description="a rider gives up after waiting this long at one stop")
+
+    @model_validator(mode="after")
+    def _check(self) -> Demand:
+        total = sum(c.share for c in self.categories)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"category shares must sum to 1 (got {total:g})")
+        ids = [c.id for c in self.categories]
+        if len(set(ids)) != len(ids):
+            raise ValueError("category ids must be unique")
+        if not any(b.weight > 0 for b in self.profile):
+            raise ValueError("profile needs at least one band with weight > 0")
+        bands = sorted(self.profile, key=lambda b: b.start)
+        for a, b in zip(bands, bands[1:]):
+            if b.start < a.end:
+                raise ValueError(f"profile bands overlap at {b.start} s")
+        for b in self.profile:
+            if b.end <= b.start:
+                raise ValueError("profile band end must be after start")
+        return self
+
+
+class Choice(Strict):
+    """How riders pick among candidate paths: lowest generalized cost, in seconds of time.
+
+    Cost = walk × walk_weight + wait × wait_weight + in-vehicle time + transfer_penalty per
+    transfer + fare ÷ value of time, plus a Gumbel taste term of scale ``spread`` (0: everyone
+    takes the cheapest path).
+    """
+
+    walk_speed: float = Field(1.2, gt=0, le=5, description="metres per second")
+    walk_weight: float = Field(2.0, ge=0)
+    wait_weight: float = Field(1.5, ge=0)
+    transfer_penalty: Duration = 300
+    max_transfers: int = Field(3, ge=0, le=6)
+    max_paths: int = Field(5, ge=1, le=20)
+    max_walk: Distance = Field(1000, description="longest walk of a transfer")
+    spread: Duration = Field(300, description="scale of riders' random taste variation")
+
+
+# -------------------------------------------------------------------------------------------- fares
+class FlatSpec(Strict):
+    kind: Literal["flat"]
+    amount: Money
+
+
+class BandSpec(Strict):
+    name: Id
+    start: Clock
+    end: Clock
+    amount: Money
+
+    @model_validator(mode="after")
+    def _check(self) -> BandSpec:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class TimeBandSpec(Strict):
+    kind: Literal["time_band"]
+    default: Money
+    bands: list[BandSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> TimeBandSpec:
+        bands = sorted(self.bands, key=lambda b: b.start)
+        for a, b in zip(bands, bands[1:]):
+            if b.start < a.end:
+                raise ValueError(f"time bands {a.name!r} and {b.name!r} overlap")
+        if len({b.name for b in self.bands}) != len(self.bands):
+            raise ValueError("band names must be unique")
+        return self
+
+
+class DistanceStepsSpec(Strict):
+    kind: Literal["distance_steps"]
+    base: Money
+    base_distance: Distance = Field(description="distance covered by the base fare")
+    step: Distance = Field(description="each started step beyond base_distance adds step_amount")
+    step_amount: Money
+    cap: Money | None = Field(None, description="maximum fare; also charged for a missing tap-out")
+
+    @model_validator(mode="after")
+    def _check(self) -> DistanceStepsSpec:
+        if self.step <= 0:
+            raise ValueError("step must be > 0")
+        if self.cap is not None and self.cap < self.base:
+            raise ValueError("cap must be >= base")
+        return self
+
+
+class TableRow(Strict):
+    from_stop: Id
+    to_stop: Id
+    amount: Money
+    note: str = ""
+
+
+class StationTableSpec(Strict):
+    kind: Literal["station_table"]
+    table: FileRef | list[TableRow] = Field(description="inline rows or CSV: from_stop,to_stop,amount[,note]")
+    symmetric: bool = Field(True, description="a row also prices the reverse direction")
+
+
+StandaloneSpec = Annotated[FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec, Field(discriminator="kind")]
+
+
+class CategoryFreeSpec(Strict):
+    kind: Literal["free"]
+    id: Id | None = Field(None, description="rule id shown in outputs (default category:<category>)")
+    category: Id
+    operators: list[Id] = Field(min_length=1)
+
+
+class CapSpec(Strict):
+    kind: Literal["cap"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="window length from its first tap-in (inclusive)")
+    cap: Money
+
+
+class IntegratedSpec(Strict):
+    kind: Literal["integrated"]
+    id: Id
+    operators: list[Id] = Field(min_length=2)
+    duration: Duration
+    base: Money
+    per_km: Money
+    cap: Money
+    min_operators: int = Field(2, ge=1)
+    first_leg_weight: Distance = Field(10_000, description="settlement weight added to the window's first leg")
+
+    @model_validator(mode="after")
+    def _check(self) -> IntegratedSpec:
+        if self.cap < self.base:
+            raise ValueError(f"cap must be >= base ({self.base})")
+        if self.min_operators > len(set(self.operators)):
+            raise ValueError("min_operators exceeds the number of operators listed")
+        return self
+
+
+class FirstFareSpec(Strict):
+    kind: Literal["first_fare"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration
+
+
+WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec, Field(discriminator="kind")]
+
+
+class Fares(Strict):
+    """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
+
+    name: Id
+    standalone: dict[Id, StandaloneSpec] = Field(description="operator id -> its standalone fare")
+    categories: list[CategoryFreeSpec] = Field(default_factory=list)
+    windows: list[WindowSpec] = Field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------------- scenario
+class Scenario(Strict):
+    """A complete otrip-sim scenario (see docs/scenario.md)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    meta: Meta
+    operators: list[Operator] = Field(min_length=1)
+    network: Network
+    demand: Demand
+    choice: Choice = Field(default_factory=Choice)
+    fares: Fares
