@@ -321,6 +321,11 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
                     f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
                 )
             seen_window[op] = w.id
+    for i, v in enumerate(s.validation):
+        for col, known in (("operator", op_set), ("feeder", op_set), ("category", categories)):
+            value = getattr(v, col)
+            if value is not None and value not in known:
+                raise InputError(file, f"validation[{i}].{col}", "unknown id", value)
     for op, spec in fares.standalone.items():
         if isinstance(spec, StationTableSpec):
             _check_table(loaded, op, spec, served_ops.get(op, []), origins)

@@ -188,7 +188,13 @@ class ProfileBand(Strict):
 class Category(Strict):
     id: Id
     share: float = Field(ge=0, le=1)
-    value_of_time: Money = Field(description="minor units per hour of travel time")
+    value_of_time: Money = Field(description="minor units per hour of travel time (> 0)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Category:
+        if self.value_of_time <= 0:
+            raise ValueError("value_of_time must be > 0")
+        return self
 
 
 class Demand(Strict):
@@ -360,6 +366,36 @@ class Fares(Strict):
     windows: list[WindowSpec] = Field(default_factory=list)
 
 
+# ------------------------------------------------------------------------------------- validation
+class ValidationTarget(Strict):
+    """A published figure to compare the model with (written to ``validation.csv``).
+
+    Metrics: ``fare_per_boarding`` (operator), ``feeder_share`` (share of the operator's journeys
+    that also use ``feeder``), ``boardings`` (per day, operator), ``journeys`` (per day),
+    ``boardings_per_journey``, ``category_share`` (share of journeys by ``category``).
+    ``scope_share`` scales a city-wide published total to the modelled subset.
+    """
+
+    metric: Literal["fare_per_boarding", "feeder_share", "boardings", "journeys", "boardings_per_journey", "category_share"]
+    operator: Id | None = None
+    feeder: Id | None = None
+    category: Id | None = None
+    published: float
+    scope_share: float = Field(1.0, gt=0, le=1)
+    unit: str = ""
+    source: str = Field(description="key of the fact in docs/sources.md")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> ValidationTarget:
+        needs = {"fare_per_boarding": ("operator",), "feeder_share": ("operator", "feeder"),
+                 "boardings": ("operator",), "category_share": ("category",)}.get(self.metric, ())
+        for name in needs:
+            if getattr(self, name) is None:
+                raise ValueError(f"metric {self.metric!r} needs {name}")
+        return self
+
+
 # ----------------------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """A complete otrip-sim scenario (see docs/scenario.md)."""
@@ -371,3 +407,4 @@ class Scenario(Strict):
     demand: Demand
     choice: Choice = Field(default_factory=Choice)
     fares: Fares
+    validation: list[ValidationTarget] = Field(default_factory=list)

@@ -1,0 +1,39 @@
+# Two commands do all setup on a fresh machine with python3 and make:
+#   make demo   create .venv, install, run the headline scenario, print where results are
+#   make test   install the test extras and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+DEMO_SCENARIO ?= scenarios/jakarta/okotrip-2018.yaml
+DEMO_OUT := results/okotrip-2018-$(shell date +%Y%m%d-%H%M%S)
+
+.PHONY: demo test venv clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP_RUN) $@
+
+venv: $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	$(BIN)/otrip-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT)
+	@echo "Open the plots in $(DEMO_OUT)/plots and the tables in $(DEMO_OUT)/ (summary.json, by_operator.csv, ...)."
+
+test: $(STAMP_TEST)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP_RUN)
+	$(BIN)/python benchmarks/run_examples.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis

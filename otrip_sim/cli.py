@@ -1,0 +1,124 @@
+"""The ``otrip-sim`` command: parses arguments, calls the library, formats the answer.
+
+Library errors (:class:`~otrip_sim.errors.OtripError`) become one-line messages with exit status 2
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import OtripError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A problem with the user's input or output folder: message on stderr, exit status 2."""
+
+    exit_code = 2
+
+
+def _user_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except OtripError as exc:
+            raise UserError(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="otrip-sim")
+def main() -> None:
+    """otrip-sim: simulate integrated public-transport fares — ridership, revenue, subsidy.
+
+    \b
+    Example:
+      otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml
+      otrip-sim run scenarios/jakarta/okotrip-2018.yaml --out results/okotrip
+    """
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Results folder to create.")
+@click.option("--seed", type=int, default=None, help="Root random seed (default: the scenario's meta.seed).")
+@click.option("--demand-scale", type=float, default=1.0, show_default=True, help="Multiply every OD volume, e.g. 0.1 for a quick run.")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder (only once the new results are complete).")
+@click.option("--taps-csv", is_flag=True, help="Also write the tap log as fare_transactions.csv.")
+@_user_errors
+def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool) -> None:
+    """Simulate one service day of SCENARIO and write results to --out.
+
+    \b
+    Example:
+      otrip-sim run scenarios/jakarta/okotrip-2018.yaml --out results/okotrip --demand-scale 0.2
+    """
+    from .output import check_out_dir, write_results
+    from .run import run as run_model
+    from .units import format_money
+
+    check_out_dir(out, force)  # fail before a long run, not after it
+    res = run_model(scenario, seed=seed, demand_scale=demand_scale)
+    write_results(res, out, force=force, taps_csv=taps_csv)
+    s = res.summary()
+    t = s["totals"]
+    cur = s["currency"]
+    click.echo(f"{s['scenario']}: seed {s['seed']}, demand scale {demand_scale:g}, {sum(res.timings.values()):.1f} s")
+    click.echo(f"  journeys {t['journeys']:,} served, {t['journeys_unserved']:,} unserved; boardings {t['boardings']:,}; "
+               f"transfers {t['transfers']:,}; denied boardings {t['denied_boardings']:,}")
+    click.echo(f"  fare revenue {format_money(t['fare_revenue'], cur)}")
+    for op, o in s["operators"].items():
+        click.echo(f"    {op:<14} boardings {o['boardings']:>9,}  fare revenue {format_money(o['fare_revenue'], cur):>18}")
+    click.echo(f"results: {out}")
+    click.echo(f"plots:   {out / 'plots'}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@_user_errors
+def validate(scenario: Path) -> None:
+    """Check SCENARIO (and every file it references) without running it.
+
+    \b
+    Example:
+      otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml
+    """
+    from .scenario import load_scenario
+
+    loaded = load_scenario(scenario)
+    s = loaded.spec
+    routes = loaded.routes()
+    trips = sum(r.trips for r in s.demand.od)  # type: ignore[union-attr]
+    click.echo(f"{scenario}: valid")
+    click.echo(f"  {s.meta.name}{' (' + str(s.meta.year) + ')' if s.meta.year else ''}: {len(s.operators)} operators, "
+               f"{len(s.network.stops)} stops, {len(routes)} routes running, {len(s.demand.od)} OD rows, "  # type: ignore[arg-type]
+               f"{trips:,.0f} journeys/day, {len(s.fares.windows)} window rules")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion).
+
+    \b
+    Example:
+      otrip-sim schema > scenario.schema.json
+    """
+    from .schema import Scenario
+
+    click.echo(json.dumps(Scenario.model_json_schema(by_alias=False), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Write a run's results folder: completely or not at all, never over a result silently.
+
+Everything is written into a temporary sibling folder first and renamed into place at the end;
+an existing non-empty folder is replaced only with ``force=True`` (and then only once the new one
+is complete).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version as pkg_version
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .errors import OutputError
+from .plots import save_all
+from .results import RunResult
+from .validation import validation_table
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    """Refuse an ``out`` that is a file, or a non-empty folder without ``force``."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputError(f"{out}: folder exists and is not empty; choose another --out or pass --force to replace it")
+
+
+def write_results(res: RunResult, out: str | Path, force: bool = False, taps_csv: bool = False) -> Path:
+    """Write every output of ``res`` into the folder ``out`` and return it.
+
+    Files: ``summary.json``, ``journeys.parquet``, ``legs.parquet``, ``fare_transactions.parquet``
+    (and ``.csv`` with ``taps_csv``), ``by_operator.csv``, ``by_hour.csv``, ``by_route.csv``,
+    ``by_category.csv``, ``transfers.csv``, ``validation.csv``, ``plots/*.png``,
+    ``scenario.resolved.yaml`` and ``manifest.json`` (see docs/outputs.md).
+    """
+    out = Path(out)
+    check_out_dir(out, force)
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
+    try:
+        _write_all(res, tmp, taps_csv)
+        files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        manifest = {
+            "otrip_sim_version": __version__,
+            "scenario": res.loaded.name,
+            "scenario_file": str(res.loaded.path),
+            "seed": res.seed,
+            "demand_scale": res.demand_scale,
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "run_seconds": round(sum(res.timings.values()), 3),
+            "write_seconds": round(time.perf_counter() - t0, 3),
+            "timings_seconds": {k: round(v, 3) for k, v in res.timings.items()},
+            "inputs_sha256": res.loaded.inputs,
+            "outputs_sha256": {f: _sha256(tmp / f) for f in files},
+            "python": platform.python_version(),
+            "packages": {p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            check_out_dir(out, force)  # re-check: something may have appeared meanwhile
+            backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            backup.rmdir()
+            out.rename(backup)
+            tmp.rename(out)
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_all(res: RunResult, d: Path, taps_csv: bool) -> None:
+    (d / "summary.json").write_text(json.dumps(res.summary(), indent=2) + "\n", encoding="utf-8")
+    res.journeys.to_parquet(d / "journeys.parquet", index=False)
+    res.legs.to_parquet(d / "legs.parquet", index=False)
+    res.taps.to_parquet(d / "fare_transactions.parquet", index=False)
+    if taps_csv:
+        res.taps.to_csv(d / "fare_transactions.csv", index=False)
+    res.by_operator.to_csv(d / "by_operator.csv", index=False)
+    res.by_hour.to_csv(d / "by_hour.csv", index=False)
+    res.by_route.to_csv(d / "by_route.csv", index=False)
+    res.by_category.to_csv(d / "by_category.csv", index=False)
+    res.transfers.to_csv(d / "transfers.csv", index=False)
+    validation_table(res).to_csv(d / "validation.csv", index=False)
+    save_all(res, d / "plots")
+    resolved = res.loaded.spec.model_dump(mode="json", by_alias=True)
+    header = f"# {res.loaded.path}: resolved by otrip-sim {__version__} (file references inlined; times in s, distances in m)\n"
+    (d / "scenario.resolved.yaml").write_text(header + yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _version(name: str) -> str:
+    try:
+        return pkg_version(name)
+    except Exception:  # pragma: no cover - every listed package is a dependency
+        return "unknown"

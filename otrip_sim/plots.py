@@ -1,0 +1,137 @@
+"""Standard figures of a run: matplotlib, labelled axes and units, money formatted for people.
+
+Each function takes a :class:`~otrip_sim.results.RunResult` (it reads only its aggregates) and an
+optional ``ax``; it returns the axes.  :func:`save_all` writes every figure as PNG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: figures are written to files, never shown on a screen
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .units import CURRENCY_DECIMALS, format_money  # noqa: E402
+
+if TYPE_CHECKING:
+    from .results import RunResult
+
+
+def money_formatter(currency: str) -> FuncFormatter:
+    """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``)."""
+    scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
+
+    def fmt(x: float, _pos: int) -> str:
+        major = x / scale
+        for div, suffix in ((1e12, " T"), (1e9, " bn"), (1e6, " M")):
+            if abs(major) >= div:
+                return f"{format_money(0, currency).split(' ')[0]} {major / div:,.1f}{suffix}"
+        return format_money(int(round(x)), currency)
+
+    return FuncFormatter(fmt)
+
+
+def _ax(ax: Any, size: tuple[float, float] = (9, 5)) -> Any:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
+    """Boardings per hour of the day, one line per operator."""
+    ax = _ax(ax)
+    df = res.by_hour.pivot(index="hour", columns="operator", values="boardings")
+    df = df.loc[:, df.sum() > 0]
+    for op in df.columns:
+        ax.plot(df.index, df[op], marker="o", markersize=3, label=op)
+    ax.set_xlabel("hour of the service day (boarding time)")
+    ax.set_ylabel("boardings per hour")
+    ax.set_title(f"{res.loaded.name}: boardings by hour and operator")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(title="operator")
+    return ax
+
+
+def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
+    """Fare revenue per operator (fares of its legs as charged, before clearing)."""
+    ax = _ax(ax)
+    df = res.by_operator
+    bars = ax.bar(df["operator"], df["fare_revenue"], color="tab:blue")
+    fmt = money_formatter(res.currency)
+    ax.yaxis.set_major_formatter(fmt)
+    for rect, v in zip(bars, df["fare_revenue"]):
+        ax.annotate(fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()), ha="center", va="bottom", fontsize=8)
+    ax.set_xlabel("operator")
+    ax.set_ylabel(f"fare revenue per day ({res.currency})")
+    ax.set_title(f"{res.loaded.name}: fare revenue by operator")
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def fare_distribution(res: RunResult, ax: Any = None) -> Any:
+    """Histogram of the settled fare paid per served journey."""
+    ax = _ax(ax)
+    j = res.journeys
+    fares = j.loc[j["served"], "fare"].to_numpy()
+    if len(fares):
+        top = int(fares.max())
+        step = max(1, int(np.ceil((top + 1) / 40 / 250)) * 250) if top > 0 else 1
+        bins = np.arange(0, top + 2 * step, step)
+        ax.hist(fares, bins=bins, color="tab:green", edgecolor="white")
+    ax.xaxis.set_major_formatter(money_formatter(res.currency))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_xlabel(f"fare paid per journey ({res.currency})")
+    ax.set_ylabel("journeys")
+    ax.set_title(f"{res.loaded.name}: distribution of fare paid per journey")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def transfer_flows(res: RunResult, ax: Any = None) -> Any:
+    """Matrix of transfers between operators (from the leg before to the leg after)."""
+    ax = _ax(ax, (7, 6))
+    ops = res.operators
+    m = np.zeros((len(ops), len(ops)), dtype=np.int64)
+    idx = {o: i for i, o in enumerate(ops)}
+    for row in res.transfers.itertuples():
+        m[idx[row.from_operator], idx[row.to_operator]] = row.count
+    im = ax.imshow(m, cmap="Blues")
+    ax.set_xticks(range(len(ops)), ops, rotation=45, ha="right")
+    ax.set_yticks(range(len(ops)), ops)
+    ax.set_xlabel("to operator (next leg)")
+    ax.set_ylabel("from operator (leg before)")
+    ax.set_title(f"{res.loaded.name}: transfers between operators per day")
+    hi = m.max() if m.size else 0
+    for i in range(len(ops)):
+        for k in range(len(ops)):
+            if m[i, k]:
+                ax.text(k, i, f"{m[i, k]:,}", ha="center", va="center", fontsize=8, color="white" if m[i, k] > hi / 2 else "black")
+    ax.figure.colorbar(im, ax=ax, label="transfers per day")
+    return ax
+
+
+PLOTS = {
+    "boardings_by_hour": boardings_by_hour,
+    "revenue_by_operator": revenue_by_operator,
+    "fare_distribution": fare_distribution,
+    "transfer_flows": transfer_flows,
+}
+
+
+def save_all(res: RunResult, folder: Path) -> list[Path]:
+    """Write every standard figure as ``folder/<name>.png``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, fn in PLOTS.items():
+        ax = fn(res)
+        path = folder / f"{name}.png"
+        ax.figure.savefig(path, dpi=110)
+        plt.close(ax.figure)
+        out.append(path)
+    return out

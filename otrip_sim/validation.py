@@ -1,0 +1,58 @@
+"""Compare a run with published figures (the scenario's ``validation`` list) → ``validation.csv``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .schema import ValidationTarget
+
+if TYPE_CHECKING:
+    from .results import RunResult
+
+
+def modelled_value(res: RunResult, target: ValidationTarget) -> float:
+    """The model's value of ``target.metric`` for this run."""
+    j = res.journeys
+    served = j[j["served"]]
+    legs = res.legs
+    if target.metric == "fare_per_boarding":
+        mine = legs[legs["operator"] == target.operator]
+        return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
+    if target.metric == "feeder_share":
+        ops = legs.groupby("journey")["operator"].agg(lambda s: set(s.astype(str)))
+        users = ops[ops.map(lambda s: target.operator in s)]
+        if not len(users):
+            return float("nan")
+        return float(users.map(lambda s: target.feeder in s).mean())
+    if target.metric == "boardings":
+        return float((legs["operator"] == target.operator).sum() / res.demand_scale)
+    if target.metric == "journeys":
+        return float(len(served) / res.demand_scale)
+    if target.metric == "boardings_per_journey":
+        return float(len(legs) / len(served)) if len(served) else float("nan")
+    if target.metric == "category_share":
+        return float((served["category"] == target.category).mean()) if len(served) else float("nan")
+    raise ValueError(target.metric)  # pragma: no cover - the schema lists every metric
+
+
+def validation_table(res: RunResult) -> pd.DataFrame:
+    """One row per validation target.
+
+    Columns: ``metric``, ``subject`` (operator/category it is about), ``published`` (as published),
+    ``scope_share``, ``expected`` (= published × scope_share), ``modelled``, ``ratio``
+    (modelled ÷ expected), ``unit``, ``source``, ``note``.  Counts per day are divided by the
+    run's demand scale so that a quick run compares like with like.
+    """
+    rows = []
+    for t in res.loaded.spec.validation:
+        subject = "/".join(x for x in (t.operator, t.feeder, t.category) if x) or "all"
+        expected = t.published * t.scope_share
+        value = modelled_value(res, t)
+        ratio = value / expected if expected and np.isfinite(value) else float("nan")
+        rows.append((t.metric, subject, t.published, t.scope_share, expected, round(value, 4), round(ratio, 4), t.unit, t.source, t.note))
+    return pd.DataFrame(
+        rows, columns=["metric", "subject", "published", "scope_share", "expected", "modelled", "ratio", "unit", "source", "note"]
+    )
