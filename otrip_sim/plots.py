@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # headless: figures are written to files, never shown on a screen
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .units import CURRENCY_DECIMALS, format_money  # noqa: E402
 
@@ -49,6 +49,7 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
     df = df.loc[:, df.sum() > 0]
     for op in df.columns:
         ax.plot(df.index, df[op], marker="o", markersize=3, label=op)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("hour of the service day (boarding time)")
     ax.set_ylabel("boardings per hour")
     ax.set_title(f"{res.loaded.name}: boardings by hour and operator")

@@ -60,29 +60,41 @@ class LoadedScenario:
         return [r for r in self.spec.network.routes if r.runs_in(self.spec.meta.year)]  # type: ignore[union-attr]
 
 
-def _loc(loc: Iterable[Any]) -> str:
+def _error_path(loc: Iterable[Any], raw: Any) -> str:
+    """A pydantic error location as a field path (``fares.windows[1].cap``), walking the raw
+    document to drop the parts that are not fields: union branch names and the ``kind`` tags of
+    discriminated unions."""
     out = ""
-    for part in loc:
+    node = raw
+    parts = list(loc)
+    for k, part in enumerate(parts):
+        if isinstance(node, dict) and node.get("kind") == part and (k + 1 < len(parts) or part not in node):
+            continue  # the tag of a discriminated union (it may also be a field name: kind "cap")
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in {"function-after", "function-before", "tagged-union"} or str(part).startswith(("function-", "union[", "json-or-python")):
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
             continue
+        if isinstance(node, dict) and part in node:
+            out += f".{part}" if out else str(part)
+            node = node[part]
+        elif "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none"}:
+            continue  # a union branch
         else:
             out += f".{part}" if out else str(part)
+            node = None
     return out
 
 
-def _from_validation(err: ValidationError, file: Path | str, prefix: str = "") -> InputError:
-    first = err.errors(include_url=False)[0]
-    loc = [p for p in first["loc"] if not (isinstance(p, str) and ("[" in p or p in {"str", "list", "int"}))]
-    path = _loc(loc)
-    if prefix:
-        path = f"{prefix}.{path}" if path and not path.startswith("[") else f"{prefix}{path}"
+def _from_validation(err: ValidationError, file: Path | str, raw: Any) -> InputError:
+    """The most specific of pydantic's errors (the deepest location) as an InputError."""
+    errors = err.errors(include_url=False)
+    first = max(errors, key=lambda e: (len(e["loc"]), -errors.index(e)))
+    path = _error_path(first["loc"], raw)
     msg = first["msg"]
     for lead in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(lead)
     value = first.get("input")
-    if isinstance(value, dict) or first["type"] == "missing":
+    if isinstance(value, (dict, list)) or first["type"] == "missing":
         return InputError(file, path, msg)
     return InputError(file, path, msg, value)
 
@@ -134,7 +146,7 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
             try:
                 rows.append(model.model_validate(clean))
             except ValidationError as err:
-                e = _from_validation(err, display)
+                e = _from_validation(err, display, clean)
                 raise InputError(display, f"line {line}, column {e.path}", e.message, e.value) from None
     return rows
 
@@ -186,7 +198,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         try:
             return list(RoutesFile.model_validate(doc).routes)
         except ValidationError as err:
-            raise _from_validation(err, display) from None
+            raise _from_validation(err, display, doc) from None
 
     net = raw.get("network")
     if isinstance(net, dict):
@@ -205,7 +217,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
-        raise _from_validation(err, path) from None
+        raise _from_validation(err, path, raw) from None
     loaded = LoadedScenario(scenario, path, inputs)
     _cross_check(loaded, origins)
     return loaded

@@ -1,0 +1,194 @@
+"""Build od.csv (average-weekday trips between zones) for the illustrative Jakarta subset.
+
+Deterministic, standard library only. Run from anywhere:
+
+    python scenarios/jakarta/demand/make_od.py
+
+It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv next to this
+file. It prints nothing.
+
+What this is: a small gravity model, NOT an observed OD matrix. No Jakarta OD survey is in hand.
+Every parameter below is an assumption unless its comment names a source key from
+docs/sources.md. See README.md in this folder for the derivation of TOTAL_TRIPS.
+
+Reference year: 2018-2019 demand level. The same matrix is used by the 2017, 2018 and 2022
+scenarios (the 2017 and 2022 scenarios therefore see 2018-19 demand; documented caveat).
+
+Method
+------
+1. Zone centroid = mean lat/lon of the zone's access stops (zones.csv).
+2. Generalised distance d_ij = DETOUR x great-circle distance between centroids, km.
+3. Deterrence f(d) = d**ALPHA * exp(-d / BETA_KM). The d**ALPHA term damps very short
+   zone pairs (under ~2 km people walk or take an ojek rather than public transport); the
+   exponential term is the usual decay with distance. f(d_ii) = 0: intrazonal trips are not
+   modelled (origin != destination).
+4. Home-based (HB) trips, one direction (home -> activity): doubly-constrained gravity,
+   T_ij = a_i * b_j * O_i * D_j * f(d_ij), balanced by Furness iterations so that row sums are
+   proportional to PRODUCTION weights and column sums to ATTRACTION weights.
+   Each HB trip has a return leg, so the HB part of the matrix is HB_ij + HB_ji.
+5. Non-home-based (NHB) trips (business, errands between activity zones):
+   N_ij proportional to A_i * A_j * f(d_ij).
+6. Scale to TOTAL_TRIPS (HB_SHARE of them home-based, the rest NHB) and round to integers by
+   largest remainder (ties broken by zone order), so the total is exact. Pairs that round to 0
+   are omitted.
+"""
+
+import csv
+import math
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STOPS_CSV = os.path.join(HERE, "..", "network", "stops.csv")
+ZONES_CSV = os.path.join(HERE, "zones.csv")
+OD_CSV = os.path.join(HERE, "od.csv")
+
+# Total public-transport trips per average weekday between the modelled zones (2018-19 level).
+# Derivation in README.md: ~75,000 TJ-corridor trips + ~66,000 KRL trips + ~3,800
+# microbus-only trips + ~300 Royaltrans trips - ~6,600 TJ+KRL trips counted twice = ~138,500,
+# rounded to 140,000.  (assumption built on sources tj-ridership, krl-ridership, okotrip-routes)
+TOTAL_TRIPS = 140_000
+
+HB_SHARE = 0.85      # assumption: share of home-based trips (commute, school, shopping from home)
+DETOUR = 1.3         # assumption: network distance / straight-line distance
+ALPHA = 0.8          # assumption: short-trip damping exponent
+BETA_KM = 15.0       # assumption: distance-decay scale (km); commuters from Depok/Bogor
+                     # (30-55 km) must still reach the CBD, so the decay is mild
+FURNESS_ITERATIONS = 50
+
+# Relative weights per zone (dimensionless, assumption; reasoning in README.md):
+#   PRODUCTION - where home-based trips start: residential population that uses this network
+#                (suburbs feeding KRL are large; CBD zones small).
+#   ATTRACTION - where activities are: jobs, schools, markets (CBD, Sudirman-Thamrin,
+#                Kuningan, Kota, Tanah Abang, Senen large).
+WEIGHTS = {
+    # zone_id:                  (PRODUCTION, ATTRACTION)
+    "kota":                      (3.0, 8.0),
+    "harmoni_monas":             (2.0, 9.0),
+    "senen":                     (3.0, 6.0),
+    "thamrin":                   (1.0, 10.0),
+    "dukuh_atas":                (1.0, 9.0),
+    "tanah_abang":               (3.0, 8.0),
+    "setiabudi_benhil":          (2.0, 9.0),
+    "senayan":                   (1.0, 8.0),
+    "kuningan":                  (2.0, 10.0),
+    "blok_m":                    (3.0, 7.0),
+    "kebayoran_baru_tendean":    (4.0, 4.0),
+    "pasar_minggu_ragunan":      (8.0, 3.0),
+    "tebet_pancoran":            (5.0, 3.0),
+    "manggarai_matraman":        (5.0, 3.0),
+    "jatinegara_kampung_melayu": (6.0, 3.0),
+    "duren_sawit":               (6.0, 1.0),
+    "cawang_condet":             (7.0, 3.0),
+    "lubang_buaya_pondok_gede":  (6.0, 1.0),
+    "kampung_rambutan":          (6.0, 2.0),
+    "rawamangun_pulo_gadung":    (6.0, 3.0),
+    "pulomas_cempaka_putih":     (5.0, 2.0),
+    "kelapa_gading":             (4.0, 3.0),
+    "grogol_slipi":              (5.0, 4.0),
+    "ciledug":                   (8.0, 1.0),
+    "kebayoran_lama":            (6.0, 2.0),
+    "cipete_fatmawati":          (4.0, 2.0),
+    "pondok_labu_lebak_bulus":   (5.0, 2.0),
+    "depok":                     (14.0, 2.0),
+    "bogor":                     (13.0, 2.0),
+    "cibubur":                   (2.0, 0.5),
+}
+
+
+def _read_stops():
+    with open(STOPS_CSV, newline="", encoding="utf-8") as f:
+        return {r["stop_id"]: (float(r["lat"]), float(r["lon"])) for r in csv.DictReader(f)}
+
+
+def _read_zones(stops):
+    order, members = [], {}
+    with open(ZONES_CSV, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            z = r["zone_id"]
+            if z not in members:
+                order.append(z)
+                members[z] = []
+            members[z].append(stops[r["stop_id"]])
+    centroids = {
+        z: (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        for z, pts in members.items()
+    }
+    return order, centroids
+
+
+def _km(a, b):
+    lat1, lon1 = map(math.radians, a)
+    lat2, lon2 = map(math.radians, b)
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _deterrence(d_km):
+    return (d_km ** ALPHA) * math.exp(-d_km / BETA_KM)
+
+
+def build():
+    stops = _read_stops()
+    zones, cen = _read_zones(stops)
+    missing = set(zones) ^ set(WEIGHTS)
+    if missing:
+        raise SystemExit(f"zones and WEIGHTS differ: {sorted(missing)}")
+    n = len(zones)
+    f = [[0.0 if i == j else _deterrence(DETOUR * _km(cen[zones[i]], cen[zones[j]]))
+          for j in range(n)] for i in range(n)]
+    prod = [WEIGHTS[z][0] for z in zones]
+    attr = [WEIGHTS[z][1] for z in zones]
+    sp, sa = sum(prod), sum(attr)
+    origins = [p / sp for p in prod]          # row targets (shares)
+    dests = [a / sa for a in attr]            # column targets (shares)
+
+    # Furness balancing of the one-direction home-based matrix.
+    hb = [[origins[i] * dests[j] * f[i][j] for j in range(n)] for i in range(n)]
+    for _ in range(FURNESS_ITERATIONS):
+        for i in range(n):
+            s = sum(hb[i])
+            if s > 0:
+                k = origins[i] / s
+                hb[i] = [v * k for v in hb[i]]
+        for j in range(n):
+            s = sum(hb[i][j] for i in range(n))
+            if s > 0:
+                k = dests[j] / s
+                for i in range(n):
+                    hb[i][j] *= k
+
+    hb_trips = HB_SHARE * TOTAL_TRIPS           # all home-based legs (outbound + return)
+    hb_total = sum(map(sum, hb))
+    nhb = [[attr[i] * attr[j] * f[i][j] for j in range(n)] for i in range(n)]
+    nhb_total = sum(map(sum, nhb))
+    nhb_trips = TOTAL_TRIPS - hb_trips
+
+    real = {}
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            v = (hb_trips / 2) * (hb[i][j] + hb[j][i]) / hb_total
+            v += nhb_trips * nhb[i][j] / nhb_total
+            real[(i, j)] = v
+
+    # Largest-remainder rounding to the exact total; ties by zone order.
+    floor = {k: int(math.floor(v)) for k, v in real.items()}
+    short = TOTAL_TRIPS - sum(floor.values())
+    by_rem = sorted(real, key=lambda k: (-(real[k] - floor[k]), k))
+    for k in by_rem[:short]:
+        floor[k] += 1
+
+    with open(OD_CSV, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["origin", "destination", "trips"])
+        for i in range(n):
+            for j in range(n):
+                t = floor.get((i, j), 0)
+                if t > 0:
+                    w.writerow([zones[i], zones[j], t])
+
+
+if __name__ == "__main__":
+    build()

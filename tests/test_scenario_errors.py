@@ -1,0 +1,109 @@
+"""Bad input: one message naming the file, the field path and the bad value; exit status 2."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from otrip_sim import InputError, load_scenario
+from otrip_sim.cli import main
+
+
+def _set(path, value):
+    def edit(doc):
+        node = doc
+        for p in path[:-1]:
+            node = node[p]
+        node[path[-1]] = value
+
+    return edit
+
+
+CASES = [
+    (_set(["fares", "windows", 0, "cap"], -5), "fares.windows[0].cap", "must be >= 0", "-5"),
+    (_set(["fares", "windows", 0, "cap"], 5000.5), "fares.windows[0].cap", "integer count of the currency's minor unit", "5000.5"),
+    (_set(["meta", "colour"], "red"), "meta.colour", "Extra inputs are not permitted", "'red'"),
+    (lambda d: d["fares"]["windows"][0]["operators"].append("tram"), "fares.windows[0].operators[2]", "unknown operator", "'tram'"),
+    (_set(["network", "routes", 0, "headways", 0, "start"], "5h"), "network.routes[0].headways[0].start", "clock time", "'5h'"),
+    (lambda d: d["network"]["routes"][1]["stops"].append("nowhere"), "network.routes[1].stops[2]", "unknown stop", "'nowhere'"),
+    (_set(["fares", "standalone", "bus", "kind"], "zonal"), "fares.standalone.bus", "'zonal'", ""),
+    (lambda d: d["fares"]["standalone"].pop("metro"), "fares.standalone", "'metro' has no standalone fare", ""),
+    (_set(["fares", "categories", 0, "category"], "student"), "fares.categories[0].category", "unknown rider category", "'student'"),
+    (_set(["demand", "categories", 0, "share"], 0.5), "demand", "shares must sum to 1", ""),
+    (_set(["network", "stops", 0, "lat"], 123), "network.stops[0].lat", "less than or equal to 90", "123"),
+    (lambda d: d["fares"]["standalone"]["bus"]["bands"].append({"name": "late", "start": "06:00", "end": "08:00", "amount": 1}),
+     "fares.standalone.bus", "overlap", ""),
+    (lambda d: d["fares"]["windows"].append({"id": "x", "kind": "cap", "operators": ["bus"], "duration": 60, "cap": 1}),
+     "fares.windows[1].operators[0]", "one window rule only", "'bus'"),
+    (lambda d: d["demand"]["od"].append({"origin": "hill", "destination": "moon", "trips": 3}), "demand.od[4].destination", "unknown stop", "'moon'"),
+    (_set(["network", "routes", 0, "operator"], "ferryco"), "network.routes[0].operator", "unknown operator", "'ferryco'"),
+    (_set(["network", "routes", 0, "distances"], ["1km", "2km", "3km"]), "network.routes[0]", "exactly one of length or distances", ""),
+    (_set(["fares", "windows", 0, "duration"], "3 fortnights"), "fares.windows[0].duration", "duration", "'3 fortnights'"),
+]
+
+
+@pytest.mark.parametrize("edit, path, message, value", CASES)
+def test_bad_scenario_names_file_path_and_value(write_scenario, edit, path, message, value):
+    scenario = write_scenario(edit)
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario)
+    text = str(info.value)
+    assert text.startswith(f"{scenario}: {path}: "), text
+    assert message in text
+    if value:
+        assert text.endswith(f"(got {value})"), text
+
+
+def test_cli_bad_scenario_exit_2_one_line_no_traceback(write_scenario, tmp_path):
+    scenario = write_scenario(CASES[0][0])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(scenario), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {scenario}: fares.windows[0].cap: must be >= 0 (got -5)"
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_file_reference(write_scenario):
+    scenario = write_scenario(_set(["network", "stops"], "missing.csv"))
+    with pytest.raises(InputError, match=r"network\.stops: file not found \(got 'missing.csv'\)"):
+        load_scenario(scenario)
+
+
+def test_csv_error_names_line_and_column(write_scenario, tmp_path):
+    (tmp_path / "od.csv").write_text("origin,destination,trips\nhill,port,10\nhill,port,-3\n")
+    scenario = write_scenario(_set(["demand", "od"], "od.csv"))
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario)
+    assert str(info.value) == f"{tmp_path / 'od.csv'}: line 3, column trips: Input should be greater than or equal to 0 (got -3)"
+
+
+def test_csv_unknown_reference_names_line(write_scenario, tmp_path):
+    (tmp_path / "od.csv").write_text("origin,destination,trips\nhill,port,10\nhill,atlantis,3\n")
+    scenario = write_scenario(_set(["demand", "od"], "od.csv"))
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario)
+    assert str(info.value) == f"{tmp_path / 'od.csv'}: line 3, column destination: unknown stop (got 'atlantis')"
+
+
+def test_csv_unknown_column(write_scenario, tmp_path):
+    (tmp_path / "od.csv").write_text("origin,destination,journeys\nhill,port,10\n")
+    scenario = write_scenario(_set(["demand", "od"], "od.csv"))
+    with pytest.raises(InputError, match="line 1: unknown column"):
+        load_scenario(scenario)
+
+
+def test_invalid_yaml_names_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meta:\n  name: [unclosed\n")
+    with pytest.raises(InputError, match=r"bad\.yaml: line \d+, column \d+: invalid YAML"):
+        load_scenario(bad)
+
+
+def test_validate_command_ok_and_bad(write_scenario):
+    ok = CliRunner().invoke(main, ["validate", str(write_scenario())])
+    assert ok.exit_code == 0, ok.output
+    assert "valid" in ok.output
+    missing = CliRunner().invoke(main, ["validate", "no/such/file.yaml"])
+    assert missing.exit_code == 2
+    assert missing.output.strip() == "Error: no/such/file.yaml: file not found"
