@@ -28,7 +28,9 @@ Method
    Each HB trip has a return leg, so the HB part of the matrix is HB_ij + HB_ji.
 5. Non-home-based (NHB) trips (business, errands between activity zones):
    N_ij proportional to A_i * A_j * f(d_ij).
-6. Scale to TOTAL_TRIPS (HB_SHARE of them home-based, the rest NHB) and round to integers by
+6. ALLOWED_DESTINATIONS: a zone reached by only one premium route (Cibubur, Royaltrans) trades
+   only with the zones that route serves (deterrence set to 0 for the other pairs).
+7. Scale to TOTAL_TRIPS (HB_SHARE of them home-based, the rest NHB) and round to integers by
    largest remainder (ties broken by zone order), so the total is exact. Pairs that round to 0
    are omitted.
 """
@@ -51,9 +53,16 @@ TOTAL_TRIPS = 140_000
 HB_SHARE = 0.85      # assumption: share of home-based trips (commute, school, shopping from home)
 DETOUR = 1.3         # assumption: network distance / straight-line distance
 ALPHA = 0.8          # assumption: short-trip damping exponent
-BETA_KM = 15.0       # assumption: distance-decay scale (km); commuters from Depok/Bogor
-                     # (30-55 km) must still reach the CBD, so the decay is mild
+BETA_KM = 15.0       # assumption: distance-decay scale (km). Mild on purpose: commuters from
+                     # Depok/Bogor (30-55 km by KRL) must still reach the CBD.
 FURNESS_ITERATIONS = 50
+
+# Zones whose only public-transport link in this network is a single premium route: their trips
+# are restricted to the zones that route serves (assumption). Cibubur is reached only by the
+# Royaltrans Cibubur - Kuningan - Semanggi route; its other trips use modes not modelled here.
+ALLOWED_DESTINATIONS = {
+    "cibubur": {"kuningan", "setiabudi_benhil", "senayan", "dukuh_atas", "thamrin", "blok_m"},
+}
 
 # Relative weights per zone (dimensionless, assumption; reasoning in README.md):
 #   PRODUCTION - where home-based trips start: residential population that uses this network
@@ -72,26 +81,26 @@ WEIGHTS = {
     "senayan":                   (1.0, 8.0),
     "kuningan":                  (2.0, 10.0),
     "blok_m":                    (3.0, 7.0),
-    "kebayoran_baru_tendean":    (4.0, 4.0),
-    "pasar_minggu_ragunan":      (8.0, 3.0),
-    "tebet_pancoran":            (5.0, 3.0),
-    "manggarai_matraman":        (5.0, 3.0),
-    "jatinegara_kampung_melayu": (6.0, 3.0),
-    "duren_sawit":               (6.0, 1.0),
-    "cawang_condet":             (7.0, 3.0),
-    "lubang_buaya_pondok_gede":  (6.0, 1.0),
-    "kampung_rambutan":          (6.0, 2.0),
-    "rawamangun_pulo_gadung":    (6.0, 3.0),
-    "pulomas_cempaka_putih":     (5.0, 2.0),
-    "kelapa_gading":             (4.0, 3.0),
-    "grogol_slipi":              (5.0, 4.0),
-    "ciledug":                   (8.0, 1.0),
-    "kebayoran_lama":            (6.0, 2.0),
-    "cipete_fatmawati":          (4.0, 2.0),
-    "pondok_labu_lebak_bulus":   (5.0, 2.0),
-    "depok":                     (14.0, 2.0),
-    "bogor":                     (13.0, 2.0),
-    "cibubur":                   (2.0, 0.5),
+    "kebayoran_baru_tendean":    (4.0, 3.0),
+    "pasar_minggu_ragunan":      (8.0, 1.5),
+    "tebet_pancoran":            (5.0, 1.5),
+    "manggarai_matraman":        (5.0, 1.5),
+    "jatinegara_kampung_melayu": (6.0, 1.5),
+    "duren_sawit":               (6.0, 0.5),
+    "cawang_condet":             (7.0, 1.5),
+    "lubang_buaya_pondok_gede":  (6.0, 0.5),
+    "kampung_rambutan":          (6.0, 1.0),
+    "rawamangun_pulo_gadung":    (6.0, 1.5),
+    "pulomas_cempaka_putih":     (5.0, 1.0),
+    "kelapa_gading":             (4.0, 1.5),
+    "grogol_slipi":              (5.0, 2.0),
+    "ciledug":                   (8.0, 0.5),
+    "kebayoran_lama":            (6.0, 1.0),
+    "cipete_fatmawati":          (4.0, 1.0),
+    "pondok_labu_lebak_bulus":   (5.0, 1.0),
+    "depok":                     (14.0, 1.0),
+    "bogor":                     (13.0, 1.0),
+    "cibubur":                   (0.5, 0.2),
 }
 
 
@@ -137,6 +146,11 @@ def build():
     n = len(zones)
     f = [[0.0 if i == j else _deterrence(DETOUR * _km(cen[zones[i]], cen[zones[j]]))
           for j in range(n)] for i in range(n)]
+    for z, allowed in ALLOWED_DESTINATIONS.items():
+        i = zones.index(z)
+        for j in range(n):
+            if zones[j] not in allowed:
+                f[i][j] = f[j][i] = 0.0
     prod = [WEIGHTS[z][0] for z in zones]
     attr = [WEIGHTS[z][1] for z in zones]
     sp, sa = sum(prod), sum(attr)
