@@ -45,9 +45,10 @@ ZONES_CSV = os.path.join(HERE, "zones.csv")
 OD_CSV = os.path.join(HERE, "od.csv")
 
 # Total public-transport trips per average weekday between the modelled zones (2018-19 level).
-# Derivation in README.md: ~75,000 TJ-corridor trips + ~66,000 KRL trips + ~3,800
-# microbus-only trips + ~300 Royaltrans trips - ~6,600 TJ+KRL trips counted twice = ~138,500,
-# rounded to 140,000.  (assumption built on sources tj-ridership, krl-ridership, okotrip-routes)
+# Derivation in README.md: ~81,800 TJ-corridor trips + ~55,000 KRL trips + ~3,800
+# microbus-only trips + ~700 Royaltrans trips - ~5,500 TJ+KRL trips counted twice = ~135,800,
+# rounded to 140,000 (inputs are no better than +-30%).
+# (assumption built on sources tj-ridership, krl-ridership, okotrip-ridership; see README.md)
 TOTAL_TRIPS = 140_000
 
 HB_SHARE = 0.85      # assumption: share of home-based trips (commute, school, shopping from home)
