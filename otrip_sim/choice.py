@@ -10,18 +10,18 @@ expected taps, so a fare policy moves riders between paths and operators.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 
 from .demand import Riders
-from .fares import FarePolicy, Leg, price_card
+from .fares import FarePolicy, Leg, TimeBandFare, price_card
 from .network import Network
 from .paths import Path
 from .rng import stream
 from .schema import Choice
 
-SLOT_S = 900  # riders departing in the same 15 minutes see the same costs (cached)
+SLOT_S = 1800  # riders departing in the same half hour see the same costs (cached)
 
 
 class PathCoster:
@@ -34,7 +34,36 @@ class PathCoster:
         self.category_ids = category_ids
         self.fare_to_s = tuple(3600.0 / v for v in vot)
         self._time_cache: dict[tuple[int, int], tuple[float, list[Leg]] | None] = {}
-        self._fare_cache: dict[tuple[int, int, int], int] = {}
+        self._fare_cache: dict[tuple[int, int, tuple[int, ...]], int] = {}
+        # perf: a path's fare changes with the time of day only where a time-band fare changes, so
+        # fares are cached per (path, category, time-band class of each tap); valid only while the
+        # whole path fits in every window rule's duration (checked per path, else priced directly).
+        self._bounds = {
+            op: sorted({t for b in fare.bands for t in (b.start, b.end)})
+            for op, fare in policy.standalone.items()
+            if isinstance(fare, TimeBandFare)
+        }
+        self._min_window = min((w.duration for w in policy.windows), default=None)
+
+    def _fare(self, pid: int, legs: list[Leg], category: int) -> int:
+        cat = self.category_ids[category]
+        span = legs[-1].board_time - legs[0].board_time
+        key = None
+        if self._min_window is None or span <= self._min_window:
+            key = (pid, category, tuple(bisect_right(self._bounds.get(lg.operator, ()), lg.board_time) for lg in legs))
+            fare = self._fare_cache.get(key)
+            if fare is not None:
+                return fare
+        fare = sum(
+            ch.amount
+            for ch in price_card(
+                self.policy,
+                [Leg(lg.operator, lg.board_time, lg.metres, cat, lg.board_stop, lg.alight_stop, lg.tapped) for lg in legs],
+            )
+        )
+        if key is not None:
+            self._fare_cache[key] = fare
+        return fare
 
     def _timing(self, path: Path, t0: int) -> tuple[float, list[Leg]] | None:
         """Time cost (s) and the expected legs (adult) of ``path`` leaving at ``t0``; ``None`` if
@@ -74,7 +103,6 @@ class PathCoster:
         ``inf`` where the path cannot be travelled then."""
         t0 = slot * SLOT_S + SLOT_S // 2
         out = np.full(len(paths), np.inf)
-        cat = self.category_ids[category]
         for n, (path, pid) in enumerate(zip(paths, path_ids)):
             key = (pid, slot)
             if key not in self._time_cache:
@@ -82,13 +110,7 @@ class PathCoster:
             timing = self._time_cache[key]
             if timing is None:
                 continue
-            fkey = (pid, slot, category)
-            fare = self._fare_cache.get(fkey)
-            if fare is None:
-                legs = [Leg(lg.operator, lg.board_time, lg.metres, cat, lg.board_stop, lg.alight_stop, lg.tapped) for lg in timing[1]]
-                fare = sum(ch.amount for ch in price_card(self.policy, legs))
-                self._fare_cache[fkey] = fare
-            out[n] = timing[0] + fare * self.fare_to_s[category]
+            out[n] = timing[0] + self._fare(pid, timing[1], category) * self.fare_to_s[category]
         return out
 
 

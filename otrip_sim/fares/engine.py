@@ -13,7 +13,7 @@ Pure Python: no SimPy, no pandas, no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .apportion import largest_remainder
 from .rules import CapWindow, Charge, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, WindowRule
@@ -24,14 +24,17 @@ def paid_area_charge(leg: Leg) -> Charge:
     return Charge(0, f"{leg.operator}:paid_area")
 
 
-def price_window(
-    policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg], extra_m: Sequence[int]
-) -> list[Charge]:
-    """Settled charges of the tapped legs of one window, in tap order.
+def extend(leg: Leg, extra_m: int, exit_stop: str | None) -> Leg:
+    """The tapped ``leg`` extended by the untapped paid-area legs that follow it: their metres are
+    added (so they count towards a window's distance and the leg's settlement weight, and a
+    distance fare prices entry to exit) and the rider's exit stop becomes the leg's alight stop."""
+    if not extra_m and exit_stop is None:
+        return leg
+    return replace(leg, metres=leg.metres + extra_m, alight_stop=exit_stop if exit_stop is not None else leg.alight_stop)
 
-    ``extra_m[i]`` is the distance of untapped paid-area legs that follow ``legs[i]``; it counts
-    towards the window's distance and ``legs[i]``'s settlement weight.
-    """
+
+def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> list[Charge]:
+    """Settled charges of the tapped legs of one window (extended by :func:`extend`), in tap order."""
     if isinstance(rule, CapWindow):
         charges = []
         paid = 0
@@ -48,7 +51,7 @@ def price_window(
     # IntegratedWindow
     if len({leg.operator for leg in legs}) < rule.min_operators:
         return [policy.standalone[leg.operator].price(leg) for leg in legs]
-    metres = [leg.metres + extra for leg, extra in zip(legs, extra_m)]
+    metres = [leg.metres for leg in legs]
     km = (sum(metres) + 500) // 1000  # the window's total, rounded to the nearest km, halves up
     total = min(rule.cap, rule.base + rule.per_km * km)
     weights = list(metres)
@@ -61,23 +64,29 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
     """Settled charge of every leg of one card (one rider's data), aligned with ``legs``.
 
     Legs may come in any order; they are taken in order of ``board_time`` (ties in input order).
-    Precedence: paid-area changes are free and join the tapped leg before them; category
+    Precedence: paid-area changes are free and extend the tapped leg before them; category
     exemptions come next and are invisible to windows; then window rules; then standalone fares.
     """
     n = len(legs)
-    charges: list[Charge | None] = [None] * n
+    order = sorted(range(n), key=lambda k: legs[k].board_time)
     extra_m = [0] * n
+    exit_stop: list[str | None] = [None] * n
+    host = -1  # the last tapped leg, which untapped paid-area legs extend
+    for i in order:
+        if legs[i].tapped:
+            host = i
+        elif host >= 0:
+            extra_m[host] += legs[i].metres
+            exit_stop[host] = legs[i].alight_stop
+    charges: list[Charge | None] = [None] * n
     windows: list[tuple[WindowRule, list[int]]] = []
     open_window: dict[str, tuple[int, list[int]]] = {}  # rule id -> (start, members)
-    host = -1  # the last tapped leg, which untapped paid-area legs attach to
-    for i in sorted(range(n), key=lambda k: legs[k].board_time):
-        leg = legs[i]
+    full = [extend(legs[i], extra_m[i], exit_stop[i]) for i in range(n)]
+    for i in order:
+        leg = full[i]
         if not leg.tapped:
             charges[i] = paid_area_charge(leg)
-            if host >= 0:
-                extra_m[host] += leg.metres
             continue
-        host = i
         exempt = policy.exemption(leg.category, leg.operator)
         if exempt is not None:
             charges[i] = Charge(0, exempt)
@@ -93,8 +102,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             windows.append((rule, current[1]))
         current[1].append(i)
     for rule, members in windows:
-        settled = price_window(policy, rule, [legs[i] for i in members], [extra_m[i] for i in members])
-        for i, c in zip(members, settled):
+        for i, c in zip(members, price_window(policy, rule, [full[i] for i in members])):
             charges[i] = c
     return charges  # type: ignore[return-value]  # every slot was filled above
 
@@ -133,14 +141,13 @@ class Card:
     [3500]
     """
 
-    __slots__ = ("policy", "legs", "provisional", "settled", "extra_m", "transactions", "_open", "_host", "_last_t")
+    __slots__ = ("policy", "legs", "provisional", "settled", "transactions", "_open", "_host", "_last_t")
 
     def __init__(self, policy: FarePolicy):
         self.policy = policy
-        self.legs: list[Leg] = []
+        self.legs: list[Leg] = []  # as tapped, each extended by the paid-area legs after it
         self.provisional: list[int] = []
         self.settled: list[Charge | None] = []
-        self.extra_m: list[int] = []
         self.transactions: list[Transaction] = []
         self._open: dict[str, _OpenWindow] = {}
         self._host = -1
@@ -159,13 +166,18 @@ class Card:
         self.close(before=leg.board_time)
         i = len(self.legs)
         self.legs.append(leg)
-        self.extra_m.append(0)
         policy = self.policy
         if not leg.tapped:
-            charge = paid_area_charge(leg)
-            if self._host >= 0:
-                self.extra_m[self._host] += leg.metres
-            return self._final(i, charge)
+            h = self._host
+            if h >= 0:
+                self.legs[h] = extend(self.legs[h], leg.metres, leg.alight_stop)
+                before = self.settled[h]
+                if before is not None:  # the host's own fare was final: price entry to exit again
+                    after = policy.standalone_charge(self.legs[h])
+                    if after.amount != before.amount:
+                        self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule))
+                    self.settled[h] = after
+            return self._final(i, paid_area_charge(leg))
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
         if exempt is not None:
@@ -177,9 +189,7 @@ class Card:
         if window is None:
             window = self._open[rule.id] = _OpenWindow(rule, leg.board_time)
         window.members.append(i)
-        running = price_window(
-            policy, rule, [self.legs[k] for k in window.members], [self.extra_m[k] for k in window.members]
-        )
+        running = price_window(policy, rule, [self.legs[k] for k in window.members])
         amount = sum(c.amount for c in running) - window.paid
         window.paid += amount
         self.provisional.append(amount)
@@ -207,9 +217,7 @@ class Card:
                 continue
             del self._open[rid]
             members = window.members
-            settled = price_window(
-                self.policy, window.rule, [self.legs[k] for k in members], [self.extra_m[k] for k in members]
-            )
+            settled = price_window(self.policy, window.rule, [self.legs[k] for k in members])
             at = end if before is not None else max(self.legs[k].board_time for k in members)
             for k, charge in zip(members, settled):
                 self.settled[k] = charge
