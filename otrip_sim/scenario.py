@@ -249,11 +249,15 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
     if dup is not None:
         raise InputError(*where("network", "stops", stop_ids.index(dup, stop_ids.index(dup) + 1), "stop_id"), "duplicate stop id", dup)
     stop_set = set(stop_ids)
+    routes: list[Route] = s.network.routes  # type: ignore[assignment]
+    # a multi-year network may name operators of other years (the MRT's stations in 2017)
+    network_ops = set(op_set)
+    for r in routes:
+        network_ops.update([r.operator] if isinstance(r.operator, str) else r.operator.values())
     for i, st in enumerate(stops):
-        if st.paid_area is not None and st.paid_area not in op_set:
+        if st.paid_area is not None and st.paid_area not in network_ops:
             raise InputError(*where("network", "stops", i, "paid_area"), "unknown operator", st.paid_area)
 
-    routes: list[Route] = s.network.routes  # type: ignore[assignment]
     route_ids = [r.id for r in routes]
     dup = _first_duplicate(route_ids)
     if dup is not None:

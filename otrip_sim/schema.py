@@ -370,13 +370,14 @@ class Fares(Strict):
 class ValidationTarget(Strict):
     """A published figure to compare the model with (written to ``validation.csv``).
 
-    Metrics: ``fare_per_boarding`` (operator), ``feeder_share`` (share of the operator's journeys
+    Metrics: ``fare_per_boarding`` (operator; every boarding, paid-area changes included),
+    ``fare_per_tap`` (operator; per tap-in, as operators count ridership), ``feeder_share`` (share of the operator's journeys
     that also use ``feeder``), ``boardings`` (per day, operator), ``journeys`` (per day),
     ``boardings_per_journey``, ``category_share`` (share of journeys by ``category``).
     ``scope_share`` scales a city-wide published total to the modelled subset.
     """
 
-    metric: Literal["fare_per_boarding", "feeder_share", "boardings", "journeys", "boardings_per_journey", "category_share"]
+    metric: Literal["fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys", "boardings_per_journey", "category_share"]
     operator: Id | None = None
     feeder: Id | None = None
     category: Id | None = None
@@ -388,8 +389,8 @@ class ValidationTarget(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ValidationTarget:
-        needs = {"fare_per_boarding": ("operator",), "feeder_share": ("operator", "feeder"),
-                 "boardings": ("operator",), "category_share": ("category",)}.get(self.metric, ())
+        needs = {"fare_per_boarding": ("operator",), "fare_per_tap": ("operator",), "feeder_share": ("operator", "feeder"),
+                 "boardings": ("operator",), "taps": ("operator",), "category_share": ("category",)}.get(self.metric, ())
         for name in needs:
             if getattr(self, name) is None:
                 raise ValueError(f"metric {self.metric!r} needs {name}")

@@ -21,6 +21,9 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
     if target.metric == "fare_per_boarding":
         mine = legs[legs["operator"] == target.operator]
         return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
+    if target.metric == "fare_per_tap":
+        mine = legs[(legs["operator"] == target.operator) & legs["tapped"]]
+        return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
     if target.metric == "feeder_share":
         ops = legs.groupby("journey")["operator"].agg(lambda s: set(s.astype(str)))
         users = ops[ops.map(lambda s: target.operator in s)]
@@ -29,6 +32,8 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         return float(users.map(lambda s: target.feeder in s).mean())
     if target.metric == "boardings":
         return float((legs["operator"] == target.operator).sum() / res.demand_scale)
+    if target.metric == "taps":
+        return float(((legs["operator"] == target.operator) & legs["tapped"]).sum() / res.demand_scale)
     if target.metric == "journeys":
         return float(len(served) / res.demand_scale)
     if target.metric == "boardings_per_journey":
