@@ -316,7 +316,15 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
         if op not in fares.standalone:
             raise InputError(file, "fares.standalone", f"operator {op!r} has no standalone fare")
     categories = {c.id for c in s.demand.categories}
+    exempted: dict[tuple[str, str], int] = {}
     for i, rule in enumerate(fares.categories):
+        for j, op in enumerate(rule.operators):
+            if (rule.category, op) in exempted:
+                raise InputError(
+                    file, f"fares.categories[{i}].operators[{j}]",
+                    f"category {rule.category!r} on this operator is already in fares.categories[{exempted[(rule.category, op)]}]", op,
+                )
+            exempted[(rule.category, op)] = i
         if rule.category not in categories:
             raise InputError(file, f"fares.categories[{i}].category", f"unknown rider category (declared: {sorted(categories)})", rule.category)
         for j, op in enumerate(rule.operators):

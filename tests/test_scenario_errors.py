@@ -38,6 +38,8 @@ CASES = [
     (lambda d: d["demand"]["od"].append({"origin": "hill", "destination": "moon", "trips": 3}), "demand.od[4].destination", "unknown stop", "'moon'"),
     (_set(["network", "routes", 0, "operator"], "ferryco"), "network.routes[0].operator", "unknown operator", "'ferryco'"),
     (_set(["network", "routes", 0, "distances"], ["1km", "2km", "3km"]), "network.routes[0]", "exactly one of length or distances", ""),
+    (lambda d: d["fares"]["categories"].append({"kind": "free", "id": "again", "category": "free", "operators": ["metro", "bus"]}),
+     "fares.categories[1].operators[1]", "already in fares.categories[0]", "'bus'"),
     (_set(["fares", "windows", 0, "duration"], "3 fortnights"), "fares.windows[0].duration", "duration", "'3 fortnights'"),
 ]
 

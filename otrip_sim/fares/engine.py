@@ -163,11 +163,12 @@ class Card:
         if leg.board_time < self._last_t:
             raise ValueError("taps must come in order of board_time")
         self._last_t = leg.board_time
-        self.close(before=leg.board_time)
         i = len(self.legs)
         self.legs.append(leg)
         policy = self.policy
         if not leg.tapped:
+            # No tap, so no window closes here: the change extends the last tapped leg, whose
+            # window (if any) is still open and settles with the extended leg.
             h = self._host
             if h >= 0:
                 self.legs[h] = extend(self.legs[h], leg.metres, leg.alight_stop)
@@ -178,6 +179,7 @@ class Card:
                         self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule))
                     self.settled[h] = after
             return self._final(i, paid_area_charge(leg))
+        self.close(before=leg.board_time)
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
         if exempt is not None:

@@ -246,9 +246,14 @@ class FarePolicy:
                         f"operator {op!r} is in two window rules ({window_of[op].id!r} and {w.id!r})"
                     )
                 window_of[op] = w
-        free_rule = {}
+        free_rule: dict[tuple[str, str], str] = {}
         for c in self.categories:
             for op in c.operators:
+                if (c.category, op) in free_rule:
+                    raise ValueError(
+                        f"category {c.category!r} on {op!r} is in two category rules "
+                        f"({free_rule[(c.category, op)]!r} and {c.id!r})"
+                    )
                 free_rule[(c.category, op)] = c.id
         object.__setattr__(self, "_window_of", MappingProxyType(window_of))
         object.__setattr__(self, "_free", frozenset(free_rule))
