@@ -57,8 +57,10 @@ def main() -> None:
 @click.option("--demand-scale", type=float, default=1.0, show_default=True, help="Multiply every OD volume, e.g. 0.1 for a quick run.")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder (only once the new results are complete).")
 @click.option("--taps-csv", is_flag=True, help="Also write the tap log as fare_transactions.csv.")
+@click.option("--clearing-methods", type=click.Choice(["scenario", "all"]), default="scenario", show_default=True,
+              help="'all' also writes clearing_methods.csv: every operator's income under every clearing rule.")
 @_user_errors
-def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool) -> None:
+def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool, clearing_methods: str) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
 
     \b
@@ -71,16 +73,18 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
 
     check_out_dir(out, force)  # fail before a long run, not after it
     res = run_model(scenario, seed=seed, demand_scale=demand_scale)
-    write_results(res, out, force=force, taps_csv=taps_csv)
+    write_results(res, out, force=force, taps_csv=taps_csv, all_clearing_methods=clearing_methods == "all")
     s = res.summary()
     t = s["totals"]
     cur = s["currency"]
     click.echo(f"{s['scenario']}: seed {s['seed']}, demand scale {demand_scale:g}, {sum(res.timings.values()):.1f} s")
     click.echo(f"  journeys {t['journeys']:,} served, {t['journeys_unserved']:,} unserved; boardings {t['boardings']:,}; "
                f"transfers {t['transfers']:,}; denied boardings {t['denied_boardings']:,}")
-    click.echo(f"  fare revenue {format_money(t['fare_revenue'], cur)}")
+    click.echo(f"  fare revenue {format_money(t['fare_revenue'], cur)}; operator payments {format_money(t['operator_payments'], cur)}; "
+               f"city subsidy {format_money(t['subsidy'], cur)}; national subsidy {format_money(t['subsidy_national'], cur)}")
     for op, o in s["operators"].items():
-        click.echo(f"    {op:<14} boardings {o['boardings']:>9,}  fare revenue {format_money(o['fare_revenue'], cur):>18}")
+        click.echo(f"    {op:<14} boardings {o['boardings']:>9,}  fare revenue {format_money(o['fare_revenue'], cur):>18}"
+                   f"  cleared {format_money(o['fare_revenue_cleared'], cur):>18}  payment {format_money(o['payment'], cur):>18}")
     click.echo(f"results: {out}")
     click.echo(f"plots:   {out / 'plots'}")
 

@@ -35,13 +35,16 @@ def check_out_dir(out: Path, force: bool) -> None:
         raise OutputError(f"{out}: folder exists and is not empty; choose another --out or pass --force to replace it")
 
 
-def write_results(res: RunResult, out: str | Path, force: bool = False, taps_csv: bool = False) -> Path:
+def write_results(
+    res: RunResult, out: str | Path, force: bool = False, taps_csv: bool = False, all_clearing_methods: bool = False
+) -> Path:
     """Write every output of ``res`` into the folder ``out`` and return it.
 
     Files: ``summary.json``, ``journeys.parquet``, ``legs.parquet``, ``fare_transactions.parquet``
     (and ``.csv`` with ``taps_csv``), ``by_operator.csv``, ``by_hour.csv``, ``by_route.csv``,
-    ``by_category.csv``, ``transfers.csv``, ``validation.csv``, ``plots/*.png``,
-    ``scenario.resolved.yaml`` and ``manifest.json`` (see docs/outputs.md).
+    ``by_category.csv``, ``transfers.csv``, ``operators.csv``, ``revenue_flows.csv``,
+    ``validation.csv``, ``plots/*.png``, ``scenario.resolved.yaml`` and ``manifest.json``; with
+    ``all_clearing_methods`` also ``clearing_methods.csv`` and its plot (see docs/outputs.md).
     """
     out = Path(out)
     check_out_dir(out, force)
@@ -50,7 +53,7 @@ def write_results(res: RunResult, out: str | Path, force: bool = False, taps_csv
     t0 = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
     try:
-        _write_all(res, tmp, taps_csv)
+        _write_all(res, tmp, taps_csv, all_clearing_methods)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         manifest = {
             "otrip_sim_version": __version__,
@@ -84,7 +87,14 @@ def write_results(res: RunResult, out: str | Path, force: bool = False, taps_csv
     return out
 
 
-def _write_all(res: RunResult, d: Path, taps_csv: bool) -> None:
+OPERATORS_COLUMNS = [
+    "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours", "fare_revenue",
+    "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
+    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap", "fare_lost_evasion",
+]
+
+
+def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool) -> None:
     (d / "summary.json").write_text(json.dumps(res.summary(), indent=2) + "\n", encoding="utf-8")
     res.journeys.to_parquet(d / "journeys.parquet", index=False)
     res.legs.to_parquet(d / "legs.parquet", index=False)
@@ -96,8 +106,12 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool) -> None:
     res.by_route.to_csv(d / "by_route.csv", index=False)
     res.by_category.to_csv(d / "by_category.csv", index=False)
     res.transfers.to_csv(d / "transfers.csv", index=False)
+    res.by_operator[OPERATORS_COLUMNS].to_csv(d / "operators.csv", index=False)
+    res.clearing_flows().to_csv(d / "revenue_flows.csv", index=False)
+    if all_clearing_methods:
+        res.clearing_methods().to_csv(d / "clearing_methods.csv", index=False)
     validation_table(res).to_csv(d / "validation.csv", index=False)
-    save_all(res, d / "plots")
+    save_all(res, d / "plots", ("clearing_methods",) if all_clearing_methods else ())
     resolved = res.loaded.spec.model_dump(mode="json", by_alias=True)
     header = f"# {res.loaded.path}: resolved by otrip-sim {__version__} (file references inlined; times in s, distances in m)\n"
     (d / "scenario.resolved.yaml").write_text(header + yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")

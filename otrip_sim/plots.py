@@ -117,19 +117,88 @@ def transfer_flows(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
+def revenue_flows(res: RunResult, ax: Any = None) -> Any:
+    """Fare revenue moved by clearing: from the operator whose legs charged it to the operator it is
+    cleared to (the diagonal is revenue an operator keeps)."""
+    ax = _ax(ax, (7, 6))
+    ops = res.operators
+    idx = {o: i for i, o in enumerate(ops)}
+    m = np.zeros((len(ops), len(ops)), dtype=np.int64)
+    for row in res.clearing_flows().itertuples():
+        m[idx[row.from_operator], idx[row.to_operator]] = row.amount
+    im = ax.imshow(m, cmap="Greens")
+    fmt = money_formatter(res.currency)
+    ax.set_xticks(range(len(ops)), ops, rotation=45, ha="right")
+    ax.set_yticks(range(len(ops)), ops)
+    ax.set_xlabel("cleared to operator")
+    ax.set_ylabel("charged on legs of operator")
+    ax.set_title(f"{res.loaded.name}: revenue flows after clearing ({res.loaded.spec.money.clearing.method}), per day")
+    hi = m.max() if m.size else 0
+    for i in range(len(ops)):
+        for k in range(len(ops)):
+            if m[i, k]:
+                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color="white" if m[i, k] > hi / 2 else "black")
+    ax.figure.colorbar(im, ax=ax, label=f"{res.currency} per day", format=fmt)
+    return ax
+
+
+def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
+    """Subsidy per operator (payment minus fares retained by the payer), coloured by payer."""
+    ax = _ax(ax)
+    df = res.by_operator
+    colours = {"city": "tab:red", "national": "tab:purple", "": "tab:gray"}
+    ax.bar(df["operator"], df["subsidy"], color=[colours.get(p, "tab:gray") for p in df["payer"]])
+    fmt = money_formatter(res.currency)
+    ax.yaxis.set_major_formatter(fmt)
+    ax.axhline(0, color="black", linewidth=0.8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
+    ax.legend(handles, ["paid by the city", "paid nationally", "no contract payment"])
+    ax.set_xlabel("operator")
+    ax.set_ylabel(f"subsidy per day ({res.currency})")
+    ax.set_title(f"{res.loaded.name}: subsidy by operator (payment − fares retained by the payer)")
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def clearing_methods(res: RunResult, ax: Any = None) -> Any:
+    """Each operator's net income (or cleared fares where cost is unknown) under every clearing method."""
+    ax = _ax(ax, (10, 5))
+    df = res.clearing_methods()
+    value = df["net_income"].astype("Float64").fillna(df["fare_revenue_cleared"].astype("Float64"))
+    table = df.assign(value=value.astype(float)).pivot(index="operator", columns="method", values="value").reindex(res.operators)
+    methods = list(table.columns)
+    width = 0.8 / max(1, len(methods))
+    x = np.arange(len(table.index))
+    for k, method in enumerate(methods):
+        ax.bar(x + k * width - 0.4 + width / 2, table[method].to_numpy(), width, label=method)
+    ax.set_xticks(x, table.index, rotation=30, ha="right")
+    ax.yaxis.set_major_formatter(money_formatter(res.currency))
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("operator")
+    ax.set_ylabel(f"net income per day ({res.currency}); cleared fares where cost is unknown")
+    ax.set_title(f"{res.loaded.name}: what the clearing rule does to each operator")
+    ax.legend(title="clearing method", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
 PLOTS = {
     "boardings_by_hour": boardings_by_hour,
     "revenue_by_operator": revenue_by_operator,
     "fare_distribution": fare_distribution,
     "transfer_flows": transfer_flows,
+    "revenue_flows": revenue_flows,
+    "subsidy_by_operator": subsidy_by_operator,
 }
 
 
-def save_all(res: RunResult, folder: Path) -> list[Path]:
-    """Write every standard figure as ``folder/<name>.png``; returns the paths."""
+def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[Path]:
+    """Write every standard figure (and those named in ``extra``, e.g. ``"clearing_methods"``)
+    as ``folder/<name>.png``; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, fn in PLOTS.items():
+    chosen = {**PLOTS, **{name: {"clearing_methods": clearing_methods}[name] for name in extra}}
+    for name, fn in chosen.items():
         ax = fn(res)
         path = folder / f"{name}.png"
         ax.figure.savefig(path, dpi=110)

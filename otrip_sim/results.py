@@ -14,12 +14,55 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .clearing import METHODS, WindowLeg, clear_window
 from .demand import Riders
-from .network import Network
+from .fares import FarePolicy, IntegratedWindow
+from .money import operator_accounts, payer_totals
+from .network import Line, Network
 from .scenario import LoadedScenario
 from .simulation import SERVED, STATUS_NAMES, SimRecords
 
-SUMMARY_SCHEMA_VERSION = 1
+SUMMARY_SCHEMA_VERSION = 2  # 2: money (contracts, clearing, payers) added; no key of 1 removed
+
+
+def net_flows(charged: dict[str, int], cleared: dict[str, int]) -> dict[tuple[str, str], int]:
+    """What a clearing house moves within one window: each operator keeps what it collected up to
+    its allocation; operators that collected more pass the surplus to those that collected less
+    (in order).  Row sums are the amounts charged, column sums the cleared allocations, exactly."""
+    flows: dict[tuple[str, str], int] = {}
+    surplus: list[list] = []
+    deficit: list[list] = []
+    for op in dict.fromkeys([*charged, *cleared]):
+        got, due = charged.get(op, 0), cleared.get(op, 0)
+        if min(got, due):
+            flows[(op, op)] = min(got, due)
+        if got > due:
+            surplus.append([op, got - due])
+        elif due > got:
+            deficit.append([op, due - got])
+    i = j = 0
+    while i < len(surplus) and j < len(deficit):
+        amount = min(surplus[i][1], deficit[j][1])
+        key = (surplus[i][0], deficit[j][0])
+        flows[key] = flows.get(key, 0) + amount
+        surplus[i][1] -= amount
+        deficit[j][1] -= amount
+        i += surplus[i][1] == 0
+        j += deficit[j][1] == 0
+    return flows
+
+
+def _peak_vehicles(line: Line) -> int:
+    """Vehicles a line direction needs at its busiest moment: the most trips under way at once."""
+    deps = line.departures
+    run = line.run_time_s
+    peak = 0
+    first = 0
+    for i, dep in enumerate(deps):
+        while deps[first] + run <= dep:
+            first += 1
+        peak = max(peak, i - first + 1)
+    return peak
 
 
 @dataclass
@@ -38,6 +81,7 @@ class RunResult:
     network: Network
     riders: Riders
     records: SimRecords
+    policy: FarePolicy
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -80,9 +124,13 @@ class RunResult:
 
         Columns: ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``board_stop``,
         ``alight_stop``, ``board_s``, ``alight_s``, ``metres`` (int), ``km`` (float), ``tapped``
-        (False for a change inside a paid area), ``fare`` (settled share, minor units), ``rule``.
+        (False for a change inside a paid area), ``fare`` (settled share, minor units), ``rule``,
+        ``window`` (number of the fare window within the journey's card, -1: none),
+        ``standalone_fare`` (what the leg would cost on its own; for an evaded leg, the revenue
+        lost), ``evaded`` (boarded without tapping).
         """
-        cols = ["journey", "leg", "line", "board_stop", "alight_stop", "board_s", "alight_s", "metres", "tapped", "fare", "rule"]
+        cols = ["journey", "leg", "line", "board_stop", "alight_stop", "board_s", "alight_s", "metres", "tapped", "fare",
+                "rule", "window", "standalone_fare", "evaded"]
         rows = sorted(self.records.legs, key=lambda x: (x[0], x[1]))
         df = pd.DataFrame.from_records(rows, columns=cols)
         net = self.network
@@ -106,6 +154,9 @@ class RunResult:
                 "tapped": df["tapped"].astype(bool),
                 "fare": df["fare"].astype(np.int64),
                 "rule": df["rule"].astype("category"),
+                "window": df["window"].astype(np.int64),
+                "standalone_fare": df["standalone_fare"].astype(np.int64),
+                "evaded": df["evaded"].astype(bool),
             }
         )
         return out
@@ -140,40 +191,124 @@ class RunResult:
 
     @cached_property
     def vehicle_service(self) -> pd.DataFrame:
-        """Per operator: ``vehicle_trips``, ``vehicle_km``, ``vehicle_hours`` of the simulated service."""
-        rows: dict[str, list[float]] = {op: [0, 0.0, 0.0] for op in self.operators}
+        """Per operator, the simulated service: ``vehicle_trips``, ``vehicle_metres``,
+        ``vehicle_seconds`` (integers), ``vehicle_km``, ``vehicle_hours`` and ``vehicles`` (vehicles
+        in service at the busiest moment, summed over the operator's line directions)."""
+        rows: dict[str, list[int]] = {op: [0, 0, 0, 0] for op in self.operators}
         for line in self.network.lines:
             n = len(line.departures)
             acc = rows[line.operator]
             acc[0] += n
-            acc[1] += n * line.length_m / 1000.0
-            acc[2] += n * line.run_time_s / 3600.0
-        return pd.DataFrame(
-            [(op, int(v[0]), v[1], v[2]) for op, v in rows.items()],
-            columns=["operator", "vehicle_trips", "vehicle_km", "vehicle_hours"],
+            acc[1] += n * line.length_m
+            acc[2] += n * line.run_time_s
+            acc[3] += _peak_vehicles(line)
+        df = pd.DataFrame(
+            [(op, *v) for op, v in rows.items()],
+            columns=["operator", "vehicle_trips", "vehicle_metres", "vehicle_seconds", "vehicles"],
         )
+        df["vehicle_km"] = df["vehicle_metres"] / 1000.0
+        df["vehicle_hours"] = df["vehicle_seconds"] / 3600.0
+        return df
+
+    def cleared_revenue(self, method: str | None = None) -> dict[str, int]:
+        """Fare revenue per operator after clearing each fare window with ``method`` (default: the
+        scenario's ``money.clearing.method``); legs outside windows stay with their operator."""
+        spec = self.loaded.spec.money.clearing
+        method = method or spec.method
+        out = {op: 0 for op in self.operators}
+        for flows in self._window_flows(method):
+            for (_, to), amount in flows.items():
+                out[to] += amount
+        return out
+
+    def _window_flows(self, method: str) -> list[dict[tuple[str, str], int]]:
+        """Per window (and per leg outside windows): (charged by operator, cleared to operator) → amount."""
+        cached = self._flows_cache.get(method)
+        if cached is not None:
+            return cached
+        legs = self.legs
+        shares = self.loaded.spec.money.clearing.shares
+        result: list[dict[tuple[str, str], int]] = []
+        outside = legs[legs["window"] < 0]
+        if len(outside):
+            g = outside.groupby("operator", observed=True)["fare"].sum()
+            result.append({(str(op), str(op)): int(v) for op, v in g.items()})
+        inside = legs[legs["window"] >= 0]
+        groups: dict[tuple[int, int], list[WindowLeg]] = {}
+        for j, w, op, m, fare, own in zip(inside["journey"].to_numpy(), inside["window"].to_numpy(),
+                                          inside["operator"].astype(str).to_numpy(), inside["metres"].to_numpy(),
+                                          inside["fare"].to_numpy(), inside["standalone_fare"].to_numpy()):
+            groups.setdefault((int(j), int(w)), []).append(WindowLeg(op, int(m), int(fare), int(own)))
+        for wlegs in groups.values():
+            rule = self.policy.window_of(wlegs[0].operator)
+            charge = rule.base if isinstance(rule, IntegratedWindow) else wlegs[0].standalone
+            cleared = clear_window(wlegs, method, charge, shares)
+            charged: dict[str, int] = {}
+            for leg in wlegs:
+                charged[leg.operator] = charged.get(leg.operator, 0) + leg.fare
+            result.append(net_flows(charged, cleared))
+        self._flows_cache[method] = result
+        return result
 
     @cached_property
-    def by_operator(self) -> pd.DataFrame:
-        """Per operator: ``boardings``, ``taps``, ``passenger_km``, ``vehicle_km``, ``vehicle_hours``,
-        ``fare_revenue`` (fares of its legs as charged to riders, before clearing), ``payment``
-        (contract payments: 0 until contracts are modelled), ``fare_per_boarding``."""
+    def _flows_cache(self) -> dict[str, list[dict[tuple[str, str], int]]]:
+        return {}
+
+    def clearing_flows(self, method: str | None = None) -> pd.DataFrame:
+        """Revenue flows: ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets
+        it after clearing), ``amount`` (minor units per day); the diagonal is revenue kept."""
+        total: dict[tuple[str, str], int] = {}
+        for flows in self._window_flows(method or self.loaded.spec.money.clearing.method):
+            for key, amount in flows.items():
+                total[key] = total.get(key, 0) + amount
+        rows = [(a, b, v) for (a, b), v in sorted(total.items())]
+        return pd.DataFrame(rows, columns=["from_operator", "to_operator", "amount"])
+
+    def accounts(self, method: str | None = None) -> pd.DataFrame:
+        """Operators' money under clearing ``method`` (see :func:`otrip_sim.money.operator_accounts`)."""
         legs = self.legs
         g = legs.groupby("operator", observed=False)
         df = pd.DataFrame(
             {
                 "boardings": g.size(),
-                "taps": g["tapped"].sum().astype(np.int64),
+                "taps": g["tapped"].sum().astype(np.int64) - g["evaded"].sum().astype(np.int64),
                 "passenger_km": g["km"].sum(),
                 "fare_revenue": g["fare"].sum().astype(np.int64),
             }
         ).reindex(self.operators, fill_value=0)
         df.index.name = "operator"
         df = df.reset_index().merge(self.vehicle_service, on="operator")
-        df["payment"] = 0
-        df["fare_per_boarding"] = np.where(df["boardings"] > 0, df["fare_revenue"] / df["boardings"].clip(lower=1), 0.0)
-        return df[["operator", "boardings", "taps", "passenger_km", "vehicle_km", "vehicle_hours", "vehicle_trips",
-                   "fare_revenue", "payment", "fare_per_boarding"]]
+        cleared = self.cleared_revenue(method)
+        df["fare_revenue_cleared"] = [cleared[op] for op in df["operator"]]
+        acc = operator_accounts(df, self.loaded.spec.money.contracts)
+        lost = legs[legs["evaded"]].groupby("operator", observed=False)["standalone_fare"].sum()
+        acc["fare_lost_evasion"] = [int(lost.get(op, 0)) for op in acc["operator"]]
+        acc["vehicle_trips"] = df["vehicle_trips"].to_numpy()
+        return acc
+
+    @cached_property
+    def by_operator(self) -> pd.DataFrame:
+        """Per operator: ``boardings``, ``taps``, ``passenger_km``, ``vehicle_km``, ``vehicle_hours``,
+        ``vehicle_trips``, ``vehicles``, ``fare_revenue`` (fares of its legs as charged to riders,
+        before clearing), ``fare_revenue_cleared``, ``fare_lost_evasion``, ``fare_per_boarding``,
+        and its money under the scenario's contract and clearing method: ``contract``, ``payer``,
+        ``fares_to_payer``, ``fares_kept``, ``cost``, ``payment``, ``net_income``, ``subsidy``,
+        ``subsidy_per_boarding``, ``subsidy_per_tap`` (see docs/money.md)."""
+        acc = self.accounts()
+        acc["fare_per_boarding"] = np.where(acc["boardings"] > 0, acc["fare_revenue"] / acc["boardings"].clip(lower=1), 0.0)
+        return acc
+
+    def clearing_methods(self) -> pd.DataFrame:
+        """Every clearing method side by side: ``operator``, ``method``, ``fare_revenue_cleared``,
+        ``payment``, ``net_income``, ``subsidy``."""
+        frames = []
+        for method in METHODS:
+            if method == "fixed_shares" and not self.loaded.spec.money.clearing.shares:
+                continue
+            acc = self.accounts(method)
+            acc["method"] = method
+            frames.append(acc[["operator", "method", "fare_revenue_cleared", "payment", "net_income", "subsidy"]])
+        return pd.concat(frames, ignore_index=True)
 
     @cached_property
     def by_hour(self) -> pd.DataFrame:
@@ -236,20 +371,29 @@ class RunResult:
         legs = self.legs
         ops = self.by_operator
         boardings = int(len(legs))
+        served = int(j["served"].sum())
         with_boarding = int((j["legs"] > 0).sum())
-        fare_revenue = int(legs["fare"].sum())
         operators = {
             row.operator: {
                 "boardings": int(row.boardings),
+                "taps": int(row.taps),
                 "passenger_km": round(float(row.passenger_km), 3),
                 "vehicle_km": round(float(row.vehicle_km), 3),
                 "vehicle_hours": round(float(row.vehicle_hours), 3),
+                "vehicles": int(row.vehicles),
                 "fare_revenue": int(row.fare_revenue),
+                "fare_revenue_cleared": int(row.fare_revenue_cleared),
+                "fare_lost_evasion": int(row.fare_lost_evasion),
+                "contract": row.contract,
+                "payer": row.payer or None,
+                "cost": None if pd.isna(row.cost) else int(row.cost),
                 "payment": int(row.payment),
+                "net_income": None if pd.isna(row.net_income) else int(row.net_income),
+                "subsidy": int(row.subsidy),
             }
             for row in ops.itertuples()
         }
-        payments = sum(o["payment"] for o in operators.values())
+        payers = payer_totals(ops, served, boardings)
         return {
             "schema_version": SUMMARY_SCHEMA_VERSION,
             "scenario": self.loaded.name,
@@ -257,19 +401,25 @@ class RunResult:
             "demand_scale": self.demand_scale,
             "currency": self.currency,
             "version": __version__,
+            "clearing_method": self.loaded.spec.money.clearing.method,
             "totals": {
-                "journeys": int(j["served"].sum()),
-                "journeys_unserved": int((~j["served"]).sum()),
+                "journeys": served,
+                "journeys_unserved": int(len(j) - served),
                 "journeys_generated": int(len(j)),
                 "boardings": boardings,
                 "transfers": boardings - with_boarding,
                 "denied_boardings": int(self.records.denied_boardings),
                 "passenger_km": round(float(legs["km"].sum()), 3),
-                "fare_revenue": fare_revenue,
-                "operator_payments": int(payments),
-                "subsidy": int(payments),  # payments − fares retained by the city; contracts come later
+                "fare_revenue": int(legs["fare"].sum()),
+                "fare_lost_evasion": int(ops["fare_lost_evasion"].sum()),
+                "operator_payments": int(ops["payment"].sum()),
+                "operator_payments_city": payers["city"]["payments"],
+                "operator_payments_national": payers["national"]["payments"],
+                "subsidy": payers["city"]["subsidy"],
+                "subsidy_national": payers["national"]["subsidy"],
             },
             "operators": operators,
+            "payers": payers,
             "unserved_by_status": {s: int((j["status"] == s).sum()) for s in ("abandoned", "no_path", "stranded")},
         }
 
@@ -293,3 +443,13 @@ class RunResult:
         from .plots import transfer_flows
 
         return transfer_flows(self, ax)
+
+    def plot_revenue_flows(self, ax: Any = None) -> Any:
+        from .plots import revenue_flows
+
+        return revenue_flows(self, ax)
+
+    def plot_subsidy_by_operator(self, ax: Any = None) -> Any:
+        from .plots import subsidy_by_operator
+
+        return subsidy_by_operator(self, ax)

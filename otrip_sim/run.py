@@ -14,6 +14,7 @@ from .network import build_network
 from .paths import Path, find_paths
 from .policy import compile_policy
 from .results import RunResult
+from .rng import stream
 from .scenario import LoadedScenario, load_scenario
 from .simulation import Simulation
 
@@ -92,9 +93,11 @@ def run(
     ]
     lap("choice")
 
-    records = Simulation(net, policy, riders, per_rider, spec.demand.max_wait).run()
+    evasion = dict(spec.money.fare_evasion)
+    draws = stream(seed, "evasion").random((len(riders), max((len(p.legs) for p in per_rider if p), default=1)))
+    records = Simulation(net, policy, riders, per_rider, spec.demand.max_wait, evasion, draws).run()
     lap("simulation")
     return RunResult(
         loaded=loaded, seed=seed, demand_scale=demand_scale, network=net, riders=riders,
-        records=records, timings=timings,
+        records=records, policy=policy, timings=timings,
     )

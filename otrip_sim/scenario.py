@@ -345,6 +345,10 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
                     f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
                 )
             seen_window[op] = w.id
+    for key, mapping in (("contracts", s.money.contracts), ("fare_evasion", s.money.fare_evasion), ("clearing.shares", s.money.clearing.shares)):
+        for op in mapping:
+            if op not in op_set:
+                raise InputError(file, f"money.{key}.{op}", f"unknown operator (declared: {sorted(op_set)})", op)
     for i, v in enumerate(s.validation):
         for col, known in (("operator", op_set), ("feeder", op_set), ("category", categories)):
             value = getattr(v, col)

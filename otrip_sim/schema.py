@@ -366,6 +366,72 @@ class Fares(Strict):
     windows: list[WindowSpec] = Field(default_factory=list)
 
 
+# ------------------------------------------------------------------------------------------- money
+class ContractSpec(Strict):
+    """How an operator is paid (see docs/money.md).
+
+    * ``gross_cost`` — buy-the-service: the payer pays ``rate_per_vehicle_km`` × vehicle-km +
+      ``rate_per_vehicle_hour`` × vehicle-hours; the fares cleared to the operator go to the payer.
+    * ``deficit`` — public-service obligation: the payer pays the operator's cost
+      (``cost_per_vehicle_km`` × vehicle-km + ``cost_per_vehicle_hour`` × vehicle-hours, plus
+      ``margin_percent``) minus the fares cleared to it (negative: the operator returns a surplus).
+    * ``net_cost`` — the operator keeps its cleared fares plus ``top_up_per_boarding`` × boardings.
+    * ``farebox`` — the operator keeps its fares; no payment.
+    """
+
+    kind: Literal["gross_cost", "deficit", "net_cost", "farebox"]
+    payer: Literal["city", "national"] = "city"
+    rate_per_vehicle_km: Money = 0
+    rate_per_vehicle_hour: Money = 0
+    cost_per_vehicle_km: Money | None = Field(None, description="operator's cost rate; deficit contracts need it")
+    cost_per_vehicle_hour: Money = 0
+    margin_percent: float = Field(0.0, ge=0, le=100)
+    top_up_per_boarding: Money = 0
+    min_km_per_vehicle: Distance | None = Field(None, description="target km per vehicle per day (gross_cost)")
+    shortfall_deduction_percent: float = Field(0.0, ge=0, le=100, description="payment deducted when the target is missed")
+
+    @model_validator(mode="after")
+    def _check(self) -> ContractSpec:
+        if self.kind == "deficit" and self.cost_per_vehicle_km is None:
+            raise ValueError("a deficit contract needs cost_per_vehicle_km")
+        if self.kind == "gross_cost" and not (self.rate_per_vehicle_km or self.rate_per_vehicle_hour):
+            raise ValueError("a gross_cost contract needs rate_per_vehicle_km or rate_per_vehicle_hour")
+        return self
+
+
+CLEARING_METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
+
+
+class ClearingSpec(Strict):
+    """How the charge of each fare window is apportioned among the operators of its legs."""
+
+    method: Literal["km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"] = "km_share"
+    shares: dict[Id, float] = Field(default_factory=dict, description="fixed_shares: operator -> weight")
+
+    @model_validator(mode="after")
+    def _check(self) -> ClearingSpec:
+        if self.method == "fixed_shares" and not self.shares:
+            raise ValueError("method fixed_shares needs shares")
+        if any(v < 0 for v in self.shares.values()):
+            raise ValueError("shares must be >= 0")
+        return self
+
+
+class MoneySpec(Strict):
+    """Operators' contracts, revenue clearing and fare evasion."""
+
+    contracts: dict[Id, ContractSpec] = Field(default_factory=dict, description="operator id -> contract (default: farebox)")
+    clearing: ClearingSpec = Field(default_factory=ClearingSpec)
+    fare_evasion: dict[Id, float] = Field(default_factory=dict, description="operator id -> share of boardings without a tap")
+
+    @model_validator(mode="after")
+    def _check(self) -> MoneySpec:
+        for op, share in self.fare_evasion.items():
+            if not 0 <= share <= 1:
+                raise ValueError(f"fare_evasion.{op} must be between 0 and 1")
+        return self
+
+
 # ------------------------------------------------------------------------------------- validation
 class ValidationTarget(Strict):
     """A published figure to compare the model with (written to ``validation.csv``).
@@ -377,7 +443,7 @@ class ValidationTarget(Strict):
     ``scope_share`` scales a city-wide published total to the modelled subset.
     """
 
-    metric: Literal["fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys", "boardings_per_journey", "category_share"]
+    metric: Literal["fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys", "subsidy_per_tap", "boardings_per_journey", "category_share"]
     operator: Id | None = None
     feeder: Id | None = None
     category: Id | None = None
@@ -390,7 +456,7 @@ class ValidationTarget(Strict):
     @model_validator(mode="after")
     def _check(self) -> ValidationTarget:
         needs = {"fare_per_boarding": ("operator",), "fare_per_tap": ("operator",), "feeder_share": ("operator", "feeder"),
-                 "boardings": ("operator",), "taps": ("operator",), "category_share": ("category",)}.get(self.metric, ())
+                 "boardings": ("operator",), "taps": ("operator",), "subsidy_per_tap": ("operator",), "category_share": ("category",)}.get(self.metric, ())
         for name in needs:
             if getattr(self, name) is None:
                 raise ValueError(f"metric {self.metric!r} needs {name}")
@@ -408,4 +474,5 @@ class Scenario(Strict):
     demand: Demand
     choice: Choice = Field(default_factory=Choice)
     fares: Fares
+    money: MoneySpec = Field(default_factory=MoneySpec)
     validation: list[ValidationTarget] = Field(default_factory=list)

@@ -28,7 +28,7 @@ import numpy as np
 import simpy
 
 from .demand import Riders
-from .fares import Card, FarePolicy, Leg
+from .fares import Card, Charge, FarePolicy, Leg
 from .network import Line, Network
 from .paths import Path
 
@@ -41,7 +41,9 @@ class SimRecords:
     """Raw results of one simulated day.
 
     ``legs`` rows: ``(journey, leg_no, line, board_stop, alight_stop, board_s, alight_s, metres,
-    tapped, fare, rule)``.  ``taps`` rows: ``(journey, leg_no, time_s, kind, amount, rule)``.
+    tapped, fare, rule, window, standalone_fare, evaded)`` — ``window`` numbers the fare windows
+    of the journey's card (-1: none), ``standalone_fare`` is what the leg would cost on its own
+    (for an evaded leg: the revenue lost).  ``taps`` rows: ``(journey, leg_no, time_s, kind, amount, rule)``.
     Per-journey arrays are aligned with the riders.  ``route_hour`` maps ``(route index, hour)`` to
     ``[boardings, left_behind, max_load_factor]``.
     """
@@ -59,7 +61,7 @@ class SimRecords:
 
 
 class _Rider:
-    __slots__ = ("id", "path", "k", "card", "category", "done", "board_t", "legs")
+    __slots__ = ("id", "path", "k", "card", "category", "board_t", "card_leg", "lost", "legs")
 
     def __init__(self, rid: int, path: Path, category: str):
         self.id = rid
@@ -68,7 +70,9 @@ class _Rider:
         self.card: Card | None = None
         self.category = category
         self.board_t = 0
-        self.legs: list[tuple[int, int, int, int, int, int, bool]] = []
+        self.card_leg = -1  # index of the current leg on the card; -1: boarded without a tap
+        self.lost = 0  # fare not paid on the current leg (evasion)
+        self.legs: list[tuple[int, int, int, int, int, int, bool, int, int]] = []
 
 
 class _Queue:
@@ -83,11 +87,22 @@ class Simulation:
     """One day of one scenario.  Build it, then :meth:`run` it once."""
 
     def __init__(
-        self, net: Network, policy: FarePolicy, riders: Riders, paths: list[Path | None], max_wait: int
+        self,
+        net: Network,
+        policy: FarePolicy,
+        riders: Riders,
+        paths: list[Path | None],
+        max_wait: int,
+        evasion: dict[str, float] | None = None,
+        evasion_draws: np.ndarray | None = None,
     ):
+        """``evasion`` maps operators to the share of boardings made without a tap;
+        ``evasion_draws[rider, leg]`` are uniform draws deciding who evades (common random numbers)."""
         self.net = net
         self.policy = policy
         self.max_wait = max_wait
+        self.evasion = evasion or {}
+        self.evasion_draws = evasion_draws
         self.riders = riders
         n = len(riders)
         self.rec = SimRecords(
@@ -183,18 +198,29 @@ class Simulation:
             self._finish(self.active[rid], ABANDONED, -1)
         boarded = 0
         stop_ids = self.net.stop_ids
+        evade_share = self.evasion.get(line.operator, 0.0)
         while waiting and boarded < room:
             _, rid = waiting.popleft()
             r = self.active[rid]
             leg = r.path.legs[r.k]
             alight_at[leg.alight].append(r)
             r.board_t = now
-            if r.card is None:
-                r.card = Card(self.policy)
-            r.card.tap(
-                Leg(line.operator, now, line.cum_m[leg.alight] - line.cum_m[pos], r.category,
-                    stop_ids[line.stops[pos]], stop_ids[line.stops[leg.alight]], leg.tapped)
-            )
+            fare_leg = Leg(line.operator, now, line.cum_m[leg.alight] - line.cum_m[pos], r.category,
+                           stop_ids[line.stops[pos]], stop_ids[line.stops[leg.alight]], leg.tapped)
+            # A rider who evades does not tap; a paid-area change after an evaded leg has no tap either.
+            if leg.tapped:
+                evades = evade_share > 0 and self.evasion_draws is not None and self.evasion_draws[rid, r.k] < evade_share
+            else:
+                evades = r.k > 0 and r.card_leg < 0
+            if evades:
+                r.card_leg = -1
+                r.lost = self.policy.standalone_charge(fare_leg).amount if leg.tapped else 0
+            else:
+                if r.card is None:
+                    r.card = Card(self.policy)
+                r.card_leg = len(r.card.legs)
+                r.lost = 0
+                r.card.tap(fare_leg)
             boarded += 1
         return boarded, len(waiting)
 
@@ -203,7 +229,7 @@ class Simulation:
         leg = path.legs[r.k]
         line = self.net.lines[leg.line]
         r.legs.append((leg.line, line.stops[leg.board], line.stops[leg.alight], r.board_t, now,
-                       line.cum_m[leg.alight] - line.cum_m[leg.board], leg.tapped))
+                       line.cum_m[leg.alight] - line.cum_m[leg.board], leg.tapped, r.card_leg, r.lost))
         r.k += 1
         if r.k < len(path.legs):
             nxt = path.legs[r.k]
@@ -218,15 +244,29 @@ class Simulation:
         rec.status[r.id] = status
         rec.arrive[r.id] = arrive
         rec.n_legs[r.id] = len(r.legs)
-        if r.card is None:
-            return
+        card = r.card
         # Riders finish only off a vehicle (trips always reach their last stop), so every tap
         # on the card belongs to a completed leg.
-        charges = r.card.settle()
+        charges = card.settle() if card is not None else []
+        policy = self.policy
+        lines = self.net.lines
         total = 0
-        for n, (leg, charge) in enumerate(zip(r.legs, charges)):
-            rec.legs.append((r.id, n, *leg[:6], leg[6], charge.amount, charge.rule))
+        leg_no: dict[int, int] = {}
+        for n, (line, bs, als, bt, at, metres, tapped, ci, lost) in enumerate(r.legs):
+            if ci >= 0:
+                assert card is not None
+                charge = charges[ci]
+                window = card.window[ci]
+                own = policy.standalone_charge(card.legs[ci]).amount if tapped else 0
+                leg_no[ci] = n
+            else:
+                op = lines[line].operator
+                charge = Charge(0, f"{op}:evasion") if tapped else Charge(0, f"{op}:paid_area")
+                window = -1
+                own = lost
+            rec.legs.append((r.id, n, line, bs, als, bt, at, metres, tapped, charge.amount, charge.rule, window, own, ci < 0 and tapped))
             total += charge.amount
         rec.fare[r.id] = total
-        for t in r.card.transactions:
-            rec.taps.append((r.id, t.leg, t.time, t.kind, t.amount, t.rule))
+        if card is not None:
+            for t in card.transactions:
+                rec.taps.append((r.id, leg_no[t.leg], t.time, t.kind, t.amount, t.rule))

@@ -34,6 +34,9 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         return float((legs["operator"] == target.operator).sum() / res.demand_scale)
     if target.metric == "taps":
         return float(((legs["operator"] == target.operator) & legs["tapped"]).sum() / res.demand_scale)
+    if target.metric == "subsidy_per_tap":
+        acc = res.by_operator.set_index("operator")
+        return float(acc.loc[target.operator, "subsidy_per_tap"])
     if target.metric == "journeys":
         return float(len(served) / res.demand_scale)
     if target.metric == "boardings_per_journey":

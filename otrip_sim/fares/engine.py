@@ -126,6 +126,7 @@ class Transaction:
 class _OpenWindow:
     rule: WindowRule
     start: int
+    number: int
     members: list[int] = field(default_factory=list)
     paid: int = 0
 
@@ -141,17 +142,21 @@ class Card:
     [3500]
     """
 
-    __slots__ = ("policy", "legs", "provisional", "settled", "transactions", "_open", "_host", "_last_t")
+    __slots__ = ("policy", "legs", "provisional", "settled", "window", "transactions", "_open", "_host", "_last_t", "_windows")
 
     def __init__(self, policy: FarePolicy):
         self.policy = policy
         self.legs: list[Leg] = []  # as tapped, each extended by the paid-area legs after it
         self.provisional: list[int] = []
         self.settled: list[Charge | None] = []
+        # window number of each leg within the card (-1: in no window); a paid-area change
+        # belongs to the window of the leg it extends.  Revenue clearing works window by window.
+        self.window: list[int] = []
         self.transactions: list[Transaction] = []
         self._open: dict[str, _OpenWindow] = {}
         self._host = -1
         self._last_t = -1
+        self._windows = 0
 
     def tap(self, leg: Leg) -> Charge:
         """Register a boarding and return its provisional charge.
@@ -170,6 +175,7 @@ class Card:
             # No tap, so no window closes here: the change extends the last tapped leg, whose
             # window (if any) is still open and settles with the extended leg.
             h = self._host
+            self.window.append(self.window[h] if h >= 0 else -1)
             if h >= 0:
                 self.legs[h] = extend(self.legs[h], leg.metres, leg.alight_stop)
                 before = self.settled[h]
@@ -182,15 +188,18 @@ class Card:
         self.close(before=leg.board_time)
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
-        if exempt is not None:
-            return self._final(i, Charge(0, exempt))
-        rule = policy.window_of(leg.operator)
+        rule = policy.window_of(leg.operator) if exempt is None else None
         if rule is None:
+            self.window.append(-1)
+            if exempt is not None:
+                return self._final(i, Charge(0, exempt))
             return self._final(i, policy.standalone[leg.operator].price(leg))
         window = self._open.get(rule.id)
         if window is None:
-            window = self._open[rule.id] = _OpenWindow(rule, leg.board_time)
+            window = self._open[rule.id] = _OpenWindow(rule, leg.board_time, self._windows)
+            self._windows += 1
         window.members.append(i)
+        self.window.append(window.number)
         running = price_window(policy, rule, [self.legs[k] for k in window.members])
         amount = sum(c.amount for c in running) - window.paid
         window.paid += amount
