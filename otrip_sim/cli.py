@@ -59,8 +59,10 @@ def main() -> None:
 @click.option("--taps-csv", is_flag=True, help="Also write the tap log as fare_transactions.csv.")
 @click.option("--clearing-methods", type=click.Choice(["scenario", "all"]), default="scenario", show_default=True,
               help="'all' also writes clearing_methods.csv: every operator's income under every clearing rule.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar with the simulated clock (default: when stderr is a terminal).")
 @_user_errors
-def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool, clearing_methods: str) -> None:
+def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool, clearing_methods: str,
+        progress: bool | None) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
 
     \b
@@ -72,7 +74,9 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
     from .units import format_money
 
     check_out_dir(out, force)  # fail before a long run, not after it
-    res = run_model(scenario, seed=seed, demand_scale=demand_scale)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    res = run_model(scenario, seed=seed, demand_scale=demand_scale, progress=progress)
     write_results(res, out, force=force, taps_csv=taps_csv, all_clearing_methods=clearing_methods == "all")
     s = res.summary()
     t = s["totals"]

@@ -16,13 +16,15 @@ from .policy import compile_policy
 from .results import RunResult
 from .rng import stream
 from .scenario import LoadedScenario, load_scenario
-from .simulation import Simulation
+from .simulation import SimRecords, Simulation
+from .units import format_clock
 
 
 def run(
     scenario: str | FsPath | LoadedScenario,
     seed: int | None = None,
     demand_scale: float = 1.0,
+    progress: bool = False,
 ) -> RunResult:
     """Simulate one service day of a scenario.
 
@@ -34,6 +36,8 @@ def run(
         Root random seed; defaults to the scenario's ``meta.seed``.  Same seed → identical results.
     demand_scale:
         Multiplies every OD volume (e.g. 0.1 for a quick run).
+    progress:
+        Show a progress bar with the simulated clock on stderr.
 
     Returns
     -------
@@ -95,9 +99,26 @@ def run(
 
     evasion = dict(spec.money.fare_evasion)
     draws = stream(seed, "evasion").random((len(riders), max((len(p.legs) for p in per_rider if p), default=1)))
-    records = Simulation(net, policy, riders, per_rider, spec.demand.max_wait, evasion, draws).run()
+    sim = Simulation(net, policy, riders, per_rider, spec.demand.max_wait, evasion, draws)
+    if progress:
+        records = _run_with_bar(sim, spec.meta.service_start, spec.meta.service_end, loaded.name)
+    else:
+        records = sim.run()
     lap("simulation")
     return RunResult(
         loaded=loaded, seed=seed, demand_scale=demand_scale, network=net, riders=riders,
         records=records, policy=policy, timings=timings,
     )
+
+
+def _run_with_bar(sim: Simulation, start: int, end: int, name: str) -> SimRecords:
+    from tqdm import tqdm
+
+    with tqdm(total=(end - start) // 60, unit="sim-min", desc=f"{name} {format_clock(start)}", leave=False,
+              bar_format="{desc} |{bar}| {percentage:3.0f}% {elapsed}<{remaining}") as bar:
+        def tick(now: int) -> None:
+            bar.set_description(f"{name} {format_clock(now)}")
+            bar.n = min(bar.total, max(0, (now - start) // 60))
+            bar.refresh()
+
+        return sim.run(tick)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,16 +133,27 @@ class Simulation:
             q = self.queues[(stop, line)] = _Queue()
         return q
 
-    def run(self) -> SimRecords:
+    def run(self, progress: Callable[[int], None] | None = None) -> SimRecords:
+        """Simulate the day; ``progress(now)`` is called every simulated 15 minutes."""
         env = simpy.Environment()
+        last = 0
         for line in self.net.lines:
             for dep in line.departures:
                 env.process(self._trip(env, line, dep))
                 self.rec.vehicle_trips += 1
+                last = max(last, dep + line.run_time_s)
+        if progress is not None:
+            env.process(self._clock(env, progress, last))
         env.run()
         for rid, r in list(self.active.items()):
             self._finish(r, STRANDED, -1)
         return self.rec
+
+    @staticmethod
+    def _clock(env: simpy.Environment, progress: Callable[[int], None], last: int) -> Generator[simpy.Event, Any, None]:
+        while env.now < last:
+            yield env.timeout(min(900, last - int(env.now)))
+            progress(int(env.now))
 
     def _trip(self, env: simpy.Environment, line: Line, dep: int) -> Generator[simpy.Event, Any, None]:
         yield env.timeout(dep)
