@@ -16,7 +16,9 @@ scenarios (the 2017 and 2022 scenarios therefore see 2018-19 demand; documented 
 
 Method
 ------
-1. Zone centroid = mean lat/lon of the zone's access stops (zones.csv).
+1. Zone centroid = mean lat/lon of the zone's access stops within walking reach (access_m <=
+   CENTROID_MAX_ACCESS_M in zones.csv). Longer accesses stand for a feeder ride (ojek or a bus or
+   train not modelled) to a station outside the zone and do not move its centroid.
 2. Generalised distance d_ij = DETOUR x great-circle distance between centroids, km.
 3. Deterrence f(d) = d**ALPHA * exp(-d / BETA_KM). The d**ALPHA term damps very short
    zone pairs (under ~2 km people walk or take an ojek rather than public transport); the
@@ -45,8 +47,8 @@ ZONES_CSV = os.path.join(HERE, "zones.csv")
 OD_CSV = os.path.join(HERE, "od.csv")
 
 # Total public-transport trips per average weekday between the modelled zones (2018-19 level).
-# Derivation in README.md: ~81,800 TJ-corridor trips + ~55,000 KRL trips + ~3,800
-# microbus-only trips + ~700 Royaltrans trips - ~5,500 TJ+KRL trips counted twice = ~135,800,
+# Derivation in README.md: ~81,800 TJ-corridor trips + ~55,000 KRL trips + ~6,200
+# microbus-only trips + ~700 Royaltrans trips - ~5,500 TJ+KRL trips counted twice = ~138,200,
 # rounded to 140,000 (inputs are no better than +-30%).
 # (assumption built on sources tj-ridership, krl-ridership, okotrip-ridership; see README.md)
 TOTAL_TRIPS = 140_000
@@ -57,6 +59,8 @@ ALPHA = 0.8          # assumption: short-trip damping exponent
 BETA_KM = 15.0       # assumption: distance-decay scale (km). Mild on purpose: commuters from
                      # Depok/Bogor (30-55 km by KRL) must still reach the CBD.
 FURNESS_ITERATIONS = 50
+CENTROID_MAX_ACCESS_M = 1000  # assumption: the README's walk-in catchment (300-1,000 m); longer
+                              # accesses (1,200-1,800 m) are feeder rides out of the zone
 
 # Zones whose only public-transport link in this network is a single premium route: their trips
 # are restricted to the zones that route serves (assumption). Cibubur is reached only by the
@@ -118,7 +122,8 @@ def _read_zones(stops):
             if z not in members:
                 order.append(z)
                 members[z] = []
-            members[z].append(stops[r["stop_id"]])
+            if int(r["access_m"]) <= CENTROID_MAX_ACCESS_M:
+                members[z].append(stops[r["stop_id"]])
     centroids = {
         z: (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
         for z, pts in members.items()
