@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")  # headless: figures are written to files, never shown on a screen
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from .units import CURRENCY_DECIMALS, format_money  # noqa: E402
+from .units import CURRENCY_DECIMALS, format_money
 
 if TYPE_CHECKING:
     from .results import RunResult
@@ -37,6 +36,7 @@ def money_formatter(currency: str) -> FuncFormatter:
 
 
 def _ax(ax: Any, size: tuple[float, float] = (9, 5)) -> Any:
+    # pyplot (not a bare Figure) so that a notebook shows the figure with its own backend
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
@@ -151,7 +151,7 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
     fmt = money_formatter(res.currency)
     ax.yaxis.set_major_formatter(fmt)
     ax.axhline(0, color="black", linewidth=0.8)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     ax.legend(handles, ["paid by the city", "paid nationally", "no contract payment"])
     ax.set_xlabel("operator")
     ax.set_ylabel(f"subsidy per day ({res.currency})")
@@ -182,6 +182,8 @@ def clearing_methods(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
+SIZES = {"transfer_flows": (7, 6), "revenue_flows": (7, 6), "clearing_methods": (10, 5)}
+
 PLOTS = {
     "boardings_by_hour": boardings_by_hour,
     "revenue_by_operator": revenue_by_operator,
@@ -199,9 +201,10 @@ def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[
     out = []
     chosen = {**PLOTS, **{name: {"clearing_methods": clearing_methods}[name] for name in extra}}
     for name, fn in chosen.items():
-        ax = fn(res)
+        # perf/robustness: a bare Figure needs no GUI backend and is freed with its last reference
+        fig = Figure(figsize=SIZES.get(name, (9, 5)), layout="constrained")
+        fn(res, fig.add_subplot())
         path = folder / f"{name}.png"
-        ax.figure.savefig(path, dpi=110)
-        plt.close(ax.figure)
+        fig.savefig(path, dpi=110)
         out.append(path)
     return out

@@ -318,7 +318,8 @@ class RunResult:
         g = legs.assign(hour=hour).groupby(["hour", "operator"], observed=False)
         df = pd.DataFrame({"boardings": g.size(), "fare_revenue": g["fare"].sum()})
         spec = self.loaded.spec.meta
-        hours = range(spec.service_start // 3600, (spec.service_end + 3599) // 3600 + 3)
+        last = int(hour.max()) + 1 if len(hour) else 0
+        hours = range(min(spec.service_start // 3600, last), max((spec.service_end + 3599) // 3600, last))
         full = pd.MultiIndex.from_product([list(hours), self.operators], names=["hour", "operator"])
         df = df.reindex(full, fill_value=0).reset_index()
         df[["boardings", "fare_revenue"]] = df[["boardings", "fare_revenue"]].astype(np.int64)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,28 @@ def _from_validation(err: ValidationError, file: Path | str, raw: Any) -> InputE
     return InputError(file, path, msg, value)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads an unquoted ``21:00`` as the base-60 integer 1260; in a scenario that is
+    always a clock time, so such scalars stay strings and are parsed as times."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -107,7 +130,7 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"cannot read file: {exc}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -268,6 +291,9 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
         if r.years is not None or isinstance(r.operator, dict):
             if year is None:
                 raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
+        for j, sid in enumerate(r.stops):
+            if sid not in stop_set:
+                raise InputError(*where("network", "routes", i, f"stops[{j}]"), "unknown stop", sid)
         if not r.runs_in(year):
             continue
         running += 1
@@ -278,9 +304,6 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
         if op not in op_set:
             raise InputError(*where("network", "routes", i, "operator"), f"unknown operator (declared: {sorted(op_set)})", op)
         served_ops.setdefault(op, []).append(r)
-        for j, sid in enumerate(r.stops):
-            if sid not in stop_set:
-                raise InputError(*where("network", "routes", i, f"stops[{j}]"), "unknown stop", sid)
         for j, band in enumerate(r.headways):
             if band.start < s.meta.service_start or band.end > s.meta.service_end:
                 raise InputError(*where("network", "routes", i, f"headways[{j}]"), "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
@@ -293,6 +316,9 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
             if getattr(link, col) not in stop_set:
                 raise InputError(*where("network", "walk_links", i, col), "unknown stop", getattr(link, col))
 
+    for j, band in enumerate(s.demand.profile):
+        if band.start < s.meta.service_start or band.end > s.meta.service_end:
+            raise InputError(file, f"demand.profile[{j}]", "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
     zones = s.demand.zones
     if zones is None:
         zone_set = stop_set
@@ -369,16 +395,20 @@ def _check_table(loaded: LoadedScenario, op: str, spec: StationTableSpec, routes
                 path = f"line {i + 2}, column {col}" if src.endswith(".csv") else f"fares.standalone.{op}.table[{i}].{col}"
                 raise InputError(src, path, "unknown stop", getattr(row, col))
         table[(row.from_stop, row.to_stop)] = row.amount
-    for r in routes:
-        for a in range(len(r.stops)):
-            for b in range(len(r.stops)):
-                if a == b:
-                    continue
-                pair = (r.stops[a], r.stops[b])
-                if pair not in table and not (spec.symmetric and pair[::-1] in table):
-                    if b < a and r.directions == "forward":
-                        continue
-                    raise InputError(src, "", f"no fare for {op} route {r.id!r} from {pair[0]!r} to {pair[1]!r}")
+    paid = {st.id for st in loaded.spec.network.stops if st.paid_area == op}  # type: ignore[union-attr]
+    if paid:
+        # riders may change lines inside the paid area without tapping: any entry to any exit
+        stops = list(dict.fromkeys(sid for r in routes for sid in r.stops))
+        pairs = [(a, b) for a in stops for b in stops if a != b]
+    else:
+        pairs = [
+            (r.stops[a], r.stops[b])
+            for r in routes for a in range(len(r.stops)) for b in range(len(r.stops))
+            if a != b and (b > a or r.directions == "both")
+        ]
+    for pair in pairs:
+        if pair not in table and not (spec.symmetric and pair[::-1] in table):
+            raise InputError(src, "", f"no {op} fare from {pair[0]!r} to {pair[1]!r}")
 
 
 def _first_duplicate(items: list[str]) -> str | None:

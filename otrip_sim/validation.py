@@ -22,7 +22,7 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         mine = legs[legs["operator"] == target.operator]
         return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
     if target.metric == "fare_per_tap":
-        mine = legs[(legs["operator"] == target.operator) & legs["tapped"]]
+        mine = legs[(legs["operator"] == target.operator) & legs["tapped"] & ~legs["evaded"]]
         return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
     if target.metric == "feeder_share":
         ops = legs.groupby("journey")["operator"].agg(lambda s: set(s.astype(str)))
@@ -33,14 +33,14 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
     if target.metric == "boardings":
         return float((legs["operator"] == target.operator).sum() / res.demand_scale)
     if target.metric == "taps":
-        return float(((legs["operator"] == target.operator) & legs["tapped"]).sum() / res.demand_scale)
+        return float(((legs["operator"] == target.operator) & legs["tapped"] & ~legs["evaded"]).sum() / res.demand_scale)
     if target.metric == "subsidy_per_tap":
         acc = res.by_operator.set_index("operator")
         return float(acc.loc[target.operator, "subsidy_per_tap"])
     if target.metric == "journeys":
         return float(len(served) / res.demand_scale)
     if target.metric == "boardings_per_journey":
-        return float(len(legs) / len(served)) if len(served) else float("nan")
+        return float(legs["journey"].isin(served["journey"]).sum() / len(served)) if len(served) else float("nan")
     if target.metric == "category_share":
         return float((served["category"] == target.category).mean()) if len(served) else float("nan")
     raise ValueError(target.metric)  # pragma: no cover - the schema lists every metric

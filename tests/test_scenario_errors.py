@@ -109,3 +109,44 @@ def test_validate_command_ok_and_bad(write_scenario):
     missing = CliRunner().invoke(main, ["validate", "no/such/file.yaml"])
     assert missing.exit_code == 2
     assert missing.output.strip() == "Error: no/such/file.yaml: file not found"
+
+
+def test_unquoted_clock_times_are_times_not_base_60_numbers(write_scenario):
+    """YAML 1.1 would read `end: 21:00` as 1260; a scenario means 9 pm."""
+    scenario = write_scenario()
+    text = scenario.read_text().replace("end: '21:00'", "end: 21:00").replace("duration: 180min", "duration: 3:00")
+    assert "end: 21:00" in text
+    scenario.write_text(text)
+    loaded = load_scenario(scenario)
+    bus = loaded.spec.network.routes[0]
+    assert bus.headways[-1].end == 21 * 3600
+    assert loaded.spec.fares.windows[0].duration == 3 * 3600
+
+
+def test_station_table_must_cover_changes_inside_the_paid_area(write_scenario):
+    def edit(doc):
+        doc["network"]["stops"] += [{"id": "m_hill", "name": "Hill (metro)", "lat": -6.3, "lon": 106.801, "paid_area": "metro"}]
+        doc["network"]["stops"][4]["paid_area"] = "metro"  # m_market
+        doc["network"]["routes"].append({"id": "metro-2", "operator": "metro", "stops": ["m_hill", "m_market"], "length": "5km",
+                                         "speed_kmh": 40, "capacity": 800, "headways": [{"start": "06:00", "end": "20:00", "every": "10min"}]})
+        doc["fares"]["standalone"]["metro"] = {"kind": "station_table", "table": [
+            {"from_stop": "m_market", "to_stop": "m_port", "amount": 4000},
+            {"from_stop": "m_hill", "to_stop": "m_market", "amount": 3000}]}
+
+    with pytest.raises(InputError, match="no metro fare from 'm_port' to 'm_hill'"):
+        load_scenario(write_scenario(edit))
+
+
+def test_routes_of_other_years_are_checked_too(write_scenario):
+    def edit(doc):
+        doc["meta"]["year"] = 2020
+        doc["network"]["routes"][1]["years"] = [2030]
+        doc["network"]["routes"][1]["stops"] = ["market", "atlantis"]
+
+    with pytest.raises(InputError, match=r"network\.routes\[1\]\.stops\[1\]: unknown stop \(got 'atlantis'\)"):
+        load_scenario(write_scenario(edit))
+
+
+def test_profile_outside_service_day(write_scenario):
+    with pytest.raises(InputError, match=r"demand\.profile\[0\]: band lies outside"):
+        load_scenario(write_scenario(lambda d: d["demand"]["profile"][0].update(start="03:00")))
