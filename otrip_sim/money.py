@@ -58,7 +58,7 @@ def operator_accounts(ops: pd.DataFrame, contracts: Mapping[str, ContractSpec]) 
             assert cost is not None  # the schema requires cost rates
             payment = round(cost * (1 + c.margin_percent / 100)) - cleared
         elif c.kind == "net_cost":
-            payment = c.top_up_per_boarding * int(r.boardings)
+            payment = c.top_up_per_passenger * int(r.taps)  # a passenger is a paid entry (tap-in)
         else:
             payment = 0
         fares_kept = cleared - fares_to_payer

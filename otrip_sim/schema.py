@@ -375,7 +375,8 @@ class ContractSpec(Strict):
     * ``deficit`` — public-service obligation: the payer pays the operator's cost
       (``cost_per_vehicle_km`` × vehicle-km + ``cost_per_vehicle_hour`` × vehicle-hours, plus
       ``margin_percent``) minus the fares cleared to it (negative: the operator returns a surplus).
-    * ``net_cost`` — the operator keeps its cleared fares plus ``top_up_per_boarding`` × boardings.
+    * ``net_cost`` — the operator keeps its cleared fares plus ``top_up_per_passenger`` × passengers
+      (tap-ins; a change inside the paid area is the same passenger).
     * ``farebox`` — the operator keeps its fares; no payment.
     """
 
@@ -386,7 +387,7 @@ class ContractSpec(Strict):
     cost_per_vehicle_km: Money | None = Field(None, description="operator's cost rate; deficit contracts need it")
     cost_per_vehicle_hour: Money = 0
     margin_percent: float = Field(0.0, ge=0, le=100)
-    top_up_per_boarding: Money = 0
+    top_up_per_passenger: Money = 0
     min_km_per_vehicle: Distance | None = Field(None, description="target km per vehicle per day (gross_cost)")
     shortfall_deduction_percent: float = Field(0.0, ge=0, le=100, description="payment deducted when the target is missed")
 
