@@ -25,11 +25,11 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         mine = legs[(legs["operator"] == target.operator) & legs["tapped"] & ~legs["evaded"]]
         return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
     if target.metric == "feeder_share":
-        ops = legs.groupby("journey")["operator"].agg(lambda s: set(s.astype(str)))
-        users = ops[ops.map(lambda s: target.operator in s)]
+        users = np.unique(legs.loc[legs["operator"] == target.operator, "journey"].to_numpy())
         if not len(users):
             return float("nan")
-        return float(users.map(lambda s: target.feeder in s).mean())
+        fed = np.unique(legs.loc[legs["operator"] == target.feeder, "journey"].to_numpy())
+        return float(np.isin(users, fed).mean())
     if target.metric == "boardings":
         return float((legs["operator"] == target.operator).sum() / res.demand_scale)
     if target.metric == "taps":
