@@ -35,6 +35,9 @@ def money_formatter(currency: str) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
+_count = FuncFormatter(lambda x, _: f"{x:,.0f}")
+
+
 def _ax(ax: Any, size: tuple[float, float] = (9, 5)) -> Any:
     # pyplot (not a bare Figure) so that a notebook shows the figure with its own backend
     if ax is None:
@@ -53,7 +56,7 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
     ax.set_xlabel("hour of the service day (boarding time)")
     ax.set_ylabel("boardings per hour")
     ax.set_title(f"{res.loaded.name}: boardings by hour and operator")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.yaxis.set_major_formatter(_count)
     ax.grid(alpha=0.3)
     ax.legend(title="operator")
     return ax
@@ -86,7 +89,7 @@ def fare_distribution(res: RunResult, ax: Any = None) -> Any:
         bins = np.arange(0, top + 2 * step, step)
         ax.hist(fares, bins=bins, color="tab:green", edgecolor="white")
     ax.xaxis.set_major_formatter(money_formatter(res.currency))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.yaxis.set_major_formatter(_count)
     ax.set_xlabel(f"fare paid per journey ({res.currency})")
     ax.set_ylabel("journeys")
     ax.set_title(f"{res.loaded.name}: distribution of fare paid per journey")
@@ -94,26 +97,33 @@ def fare_distribution(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
-def transfer_flows(res: RunResult, ax: Any = None) -> Any:
-    """Matrix of transfers between operators (from the leg before to the leg after)."""
-    ax = _ax(ax, (7, 6))
+def _operator_matrix(ax: Any, res: RunResult, pairs: Any, cmap: str, fmt: Any, label: str) -> Any:
+    """Draw an operator × operator matrix from ``(from, to, value)`` rows, values written in the cells."""
     ops = res.operators
-    m = np.zeros((len(ops), len(ops)), dtype=np.int64)
     idx = {o: i for i, o in enumerate(ops)}
-    for row in res.transfers.itertuples():
-        m[idx[row.from_operator], idx[row.to_operator]] = row.count
-    im = ax.imshow(m, cmap="Blues")
+    m = np.zeros((len(ops), len(ops)), dtype=np.int64)
+    for a, b, v in pairs:
+        m[idx[a], idx[b]] = v
+    im = ax.imshow(m, cmap=cmap)
     ax.set_xticks(range(len(ops)), ops, rotation=45, ha="right")
     ax.set_yticks(range(len(ops)), ops)
-    ax.set_xlabel("to operator (next leg)")
-    ax.set_ylabel("from operator (leg before)")
-    ax.set_title(f"{res.loaded.name}: transfers between operators per day")
     hi = m.max() if m.size else 0
     for i in range(len(ops)):
         for k in range(len(ops)):
             if m[i, k]:
-                ax.text(k, i, f"{m[i, k]:,}", ha="center", va="center", fontsize=8, color="white" if m[i, k] > hi / 2 else "black")
-    ax.figure.colorbar(im, ax=ax, label="transfers per day")
+                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color="white" if m[i, k] > hi / 2 else "black")
+    ax.figure.colorbar(im, ax=ax, label=label, format=fmt)
+    return ax
+
+
+def transfer_flows(res: RunResult, ax: Any = None) -> Any:
+    """Matrix of transfers between operators (from the leg before to the leg after)."""
+    ax = _ax(ax, (7, 6))
+    t = res.transfers
+    _operator_matrix(ax, res, zip(t["from_operator"], t["to_operator"], t["count"]), "Blues", _count, "transfers per day")
+    ax.set_xlabel("to operator (next leg)")
+    ax.set_ylabel("from operator (leg before)")
+    ax.set_title(f"{res.loaded.name}: transfers between operators per day")
     return ax
 
 
@@ -121,24 +131,12 @@ def revenue_flows(res: RunResult, ax: Any = None) -> Any:
     """Fare revenue moved by clearing: from the operator whose legs charged it to the operator it is
     cleared to (the diagonal is revenue an operator keeps)."""
     ax = _ax(ax, (7, 6))
-    ops = res.operators
-    idx = {o: i for i, o in enumerate(ops)}
-    m = np.zeros((len(ops), len(ops)), dtype=np.int64)
-    for row in res.clearing_flows().itertuples():
-        m[idx[row.from_operator], idx[row.to_operator]] = row.amount
-    im = ax.imshow(m, cmap="Greens")
-    fmt = money_formatter(res.currency)
-    ax.set_xticks(range(len(ops)), ops, rotation=45, ha="right")
-    ax.set_yticks(range(len(ops)), ops)
+    f = res.clearing_flows()
+    _operator_matrix(ax, res, zip(f["from_operator"], f["to_operator"], f["amount"]), "Greens",
+                     money_formatter(res.currency), f"{res.currency} per day")
     ax.set_xlabel("cleared to operator")
     ax.set_ylabel("charged on legs of operator")
-    ax.set_title(f"{res.loaded.name}: revenue flows after clearing ({res.loaded.spec.money.clearing.method}), per day")
-    hi = m.max() if m.size else 0
-    for i in range(len(ops)):
-        for k in range(len(ops)):
-            if m[i, k]:
-                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color="white" if m[i, k] > hi / 2 else "black")
-    ax.figure.colorbar(im, ax=ax, label=f"{res.currency} per day", format=fmt)
+    ax.set_title(f"{res.loaded.name}: revenue flows after clearing\n(method {res.loaded.spec.money.clearing.method}), per day")
     return ax
 
 
@@ -161,22 +159,25 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
 
 
 def clearing_methods(res: RunResult, ax: Any = None) -> Any:
-    """Each operator's net income (or cleared fares where cost is unknown) under every clearing method."""
+    """Winners and losers: each operator's fare revenue after clearing minus the fares charged on
+    its own legs, under every clearing method side by side (payments and net income under each
+    method are in ``clearing_methods.csv``)."""
     ax = _ax(ax, (10, 5))
     df = res.clearing_methods()
-    value = df["net_income"].astype("Float64").fillna(df["fare_revenue_cleared"].astype("Float64"))
-    table = df.assign(value=value.astype(float)).pivot(index="operator", columns="method", values="value").reindex(res.operators)
+    charged = res.by_operator.set_index("operator")["fare_revenue"]
+    table = df.pivot(index="operator", columns="method", values="fare_revenue_cleared").reindex(res.operators)
+    table = table.sub(charged.reindex(res.operators), axis=0)
     methods = list(table.columns)
     width = 0.8 / max(1, len(methods))
     x = np.arange(len(table.index))
     for k, method in enumerate(methods):
-        ax.bar(x + k * width - 0.4 + width / 2, table[method].to_numpy(), width, label=method)
+        ax.bar(x + k * width - 0.4 + width / 2, table[method].to_numpy(dtype=float), width, label=method)
     ax.set_xticks(x, table.index, rotation=30, ha="right")
     ax.yaxis.set_major_formatter(money_formatter(res.currency))
-    ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("operator")
-    ax.set_ylabel(f"net income per day ({res.currency}); cleared fares where cost is unknown")
-    ax.set_title(f"{res.loaded.name}: what the clearing rule does to each operator")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel(f"cleared minus charged on own legs, per day ({res.currency})")
+    ax.set_title(f"{res.loaded.name}: what each clearing rule moves to or from each operator")
     ax.legend(title="clearing method", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return ax

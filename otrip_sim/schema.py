@@ -39,6 +39,15 @@ Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\
 FileRef = Annotated[str, Field(description="a file path, relative to the file that names it")]
 
 
+def _no_overlap(bands: list[Any], what: str) -> None:
+    """Bands with ``start``/``end`` (and maybe ``name``) must not overlap."""
+    ordered = sorted(bands, key=lambda b: b.start)
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            names = f" {a.name!r} and {b.name!r}" if hasattr(a, "name") else ""
+            raise ValueError(f"{what}{names} overlap at {b.start} s")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -123,10 +132,7 @@ class Route(Strict):
             values = getattr(self, name)
             if values is not None and len(values) != segs:
                 raise ValueError(f"{name} must have {segs} values, one per segment (got {len(values)})")
-        bands = sorted(self.headways, key=lambda b: b.start)
-        for a, b in zip(bands, bands[1:]):
-            if b.start < a.end:
-                raise ValueError(f"headway bands overlap at {b.start} s")
+        _no_overlap(self.headways, "headway bands")
         if isinstance(self.operator, dict) and self.years is not None:
             missing = [y for y in self.years if y not in self.operator]
             if missing:
@@ -216,10 +222,7 @@ class Demand(Strict):
             raise ValueError("category ids must be unique")
         if not any(b.weight > 0 for b in self.profile):
             raise ValueError("profile needs at least one band with weight > 0")
-        bands = sorted(self.profile, key=lambda b: b.start)
-        for a, b in zip(bands, bands[1:]):
-            if b.start < a.end:
-                raise ValueError(f"profile bands overlap at {b.start} s")
+        _no_overlap(self.profile, "profile bands")
         for b in self.profile:
             if b.end <= b.start:
                 raise ValueError("profile band end must be after start")
@@ -270,10 +273,7 @@ class TimeBandSpec(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> TimeBandSpec:
-        bands = sorted(self.bands, key=lambda b: b.start)
-        for a, b in zip(bands, bands[1:]):
-            if b.start < a.end:
-                raise ValueError(f"time bands {a.name!r} and {b.name!r} overlap")
+        _no_overlap(self.bands, "time bands")
         if len({b.name for b in self.bands}) != len(self.bands):
             raise ValueError("band names must be unique")
         return self
