@@ -35,7 +35,8 @@ def operator_accounts(ops: pd.DataFrame, contracts: Mapping[str, ContractSpec]) 
     (cleared fares that go to the payer: gross-cost contracts), ``fares_kept`` (by the operator),
     ``cost`` (operator's cost; empty when the contract gives no cost rates), ``payment``,
     ``net_income`` (fares kept + payment − cost), ``subsidy`` (payment − fares to the payer),
-    ``subsidy_per_boarding`` and ``subsidy_per_tap``.
+    ``subsidy_per_boarding``, ``subsidy_per_tap``, ``cost_per_passenger`` (cost per tap-in) and
+    ``revenue_per_passenger_km`` (cleared fares per passenger-km).
     """
     rows = []
     for r in ops.itertuples(index=False):
@@ -75,6 +76,8 @@ def operator_accounts(ops: pd.DataFrame, contracts: Mapping[str, ContractSpec]) 
             "subsidy": subsidy,
             "subsidy_per_boarding": round(subsidy / r.boardings, 1) if r.boardings else 0.0,
             "subsidy_per_tap": round(subsidy / r.taps, 1) if r.taps else 0.0,
+            "cost_per_passenger": round(cost / r.taps, 1) if cost is not None and r.taps else None,
+            "revenue_per_passenger_km": round(cleared / r.passenger_km, 1) if r.passenger_km else 0.0,
         })
     df = pd.DataFrame(rows)
     for col in ("cost", "net_income"):

@@ -90,7 +90,8 @@ def write_results(
 OPERATORS_COLUMNS = [
     "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours", "fare_revenue",
     "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
-    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap", "fare_lost_evasion",
+    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap", "cost_per_passenger",
+    "revenue_per_passenger_km", "fare_lost_evasion",
 ]
 
 
