@@ -254,6 +254,8 @@ class FlatSpec(Strict):
 
 
 class BandSpec(Strict):
+    """A fare time band on the clock of one day (a band across midnight is written as two)."""
+
     name: Id
     start: Clock
     end: Clock
@@ -263,6 +265,8 @@ class BandSpec(Strict):
     def _check(self) -> BandSpec:
         if self.end <= self.start:
             raise ValueError("end must be after start")
+        if self.end > 24 * 3600:
+            raise ValueError("a fare time band must end by 24:00 (split a band across midnight in two)")
         return self
 
 

@@ -42,6 +42,8 @@ class Leg:
     tapped:
         ``False`` for a change inside an operator's paid area (e.g. between TransJakarta corridors
         inside a BRT station): no tap, fare 0, and its metres join the tapped leg before it.
+    tapped_out:
+        ``False`` when the rider did not tap out: a distance fare then charges its maximum.
     """
 
     operator: str
@@ -51,6 +53,10 @@ class Leg:
     board_stop: str | None = None
     alight_stop: str | None = None
     tapped: bool = True
+    tapped_out: bool = True
+
+
+DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,7 @@ class TimeBandFare:
     bands: tuple[TimeBand, ...]
 
     def price(self, leg: Leg) -> Charge:
-        t = leg.board_time
+        t = leg.board_time % DAY  # bands are clock times; multi-day data count days in board_time
         for band in self.bands:
             if band.start <= t < band.end:
                 return Charge(band.amount, f"{self.operator}:{band.name}")
@@ -133,6 +139,8 @@ class DistanceFare:
     maximum: int | None = None  # fare of the longest leg on the network, when there is no cap
 
     def price(self, leg: Leg) -> Charge:
+        if not leg.tapped_out:
+            return Charge(self.max_amount, f"{self.operator}:missing_tap_out")
         extra = max(0, leg.metres - self.base_m)
         steps = -(-extra // self.step_m)  # ceil for integers: each *started* step counts
         amount = self.base + self.step_amount * steps

@@ -18,7 +18,8 @@ from otrip_sim.fares import Charge, Leg, TimeBand, TimeBandFare
         ("06:59:59", Charge(2_000, "transjakarta:early")),  # last second of the band
         ("07:00:00", Charge(3_500, "transjakarta:standard")),  # band end is exclusive
         ("23:59:59", Charge(3_500, "transjakarta:standard")),
-        ("29:30:00", Charge(3_500, "transjakarta:standard")),  # service day past midnight: no early band again
+        ("29:30:00", Charge(2_000, "transjakarta:early")),  # 05:30 next morning: bands are clock times
+        ("31:00:00", Charge(3_500, "transjakarta:standard")),  # 07:00 next morning
     ],
 )
 def test_tj_early_band_boundaries(at, expected):
