@@ -128,5 +128,86 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(by_alias=False), indent=2))
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--journeys", "taps", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tap CSV: rider, operator, board_time[, category, journey_id, route, board_stop, alight_stop, alight_time, distance_km, media].")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Priced CSV to write (input rows + fare, rule).")
+@click.option("--skip-bad", "skip_bad", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Price the good rows and write the bad ones, with line and reason, to this file.")
+@click.option("--summary", "summary", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a per-rider summary CSV.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@_user_errors
+def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool) -> None:
+    """Price the legs of a tap file under SCENARIO's fare policy.
+
+    Each row is one tap-in; each rider's rows are priced together as one card. The output has the
+    input rows in input order with the settled `fare` and the `rule` that set it; totals go to
+    stderr. Bad rows are listed with their line numbers (exit status 2, nothing written) unless
+    --skip-bad names a file for them.
+
+    \b
+    Example:
+      otrip-sim fares scenarios/jakarta/okotrip-2018.yaml --journeys legs.csv --out priced.csv
+    """
+    from .errors import OutputError
+    from .replay import replay
+    from .units import format_money
+
+    targets = [p for p in (out, skip_bad, summary) if p is not None]
+    for p in targets:
+        if p.exists() and not force:
+            raise OutputError(f"{p}: exists; pass --force to overwrite it")
+    result = replay(scenario, taps, skip_bad=skip_bad is not None)
+    _write_csv(result.priced, out)
+    if skip_bad is not None:
+        _write_csv(result.rejects, skip_bad)
+    if summary is not None:
+        _write_csv(result.per_rider(), summary)
+    t = result.totals()
+    click.echo(f"{t['legs']:,} legs of {t['riders']:,} riders priced, {t['rejected']:,} rejected; "
+               f"fares {format_money(t['fare'], result.currency)}", err=True)
+    for op, v in t["operators"].items():  # type: ignore[union-attr]
+        click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}", err=True)
+    notes = {k: t[k] for k in ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance") if t.get(k)}
+    if notes:
+        click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
+
+
+def _write_csv(df: object, path: Path) -> None:
+    """Write next to the target, then rename: a file is written completely or not at all."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        df.to_csv(tmp, index=False)  # type: ignore[attr-defined]
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--journeys", "taps", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tap CSV (as for `otrip-sim fares`).")
+@click.option("--rider", required=True, help="The rider (card) to explain.")
+@_user_errors
+def explain(scenario: Path, taps: Path, rider: str) -> None:
+    """Explain, tap by tap, how one rider's fares were set: the card's open windows, what was
+    paid so far, the cap remaining, and the settlement of each window.
+
+    \b
+    Example:
+      otrip-sim explain scenarios/jakarta/jaklingko-2022.yaml --journeys legs.csv --rider card-17
+    """
+    from .replay import explain_rider
+
+    for line in explain_rider(scenario, taps, rider):
+        click.echo(line)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -138,7 +138,8 @@ def test_schema_prints_only_json_schema():
 
 
 def test_every_command_has_help_with_example():
-    for cmd in ("run", "validate", "schema"):
+    assert {"run", "validate", "schema", "fares", "explain"} <= set(main.commands)
+    for cmd in main.commands:
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0
         assert "Example:" in result.output and f"otrip-sim {cmd}" in result.output

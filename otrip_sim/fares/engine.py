@@ -238,6 +238,18 @@ class Card:
                 done.append(k)
         return done
 
+    def windows(self) -> list[dict[str, object]]:
+        """The open windows: ``rule``, ``start``, ``closes`` (last second a tap can join),
+        ``legs``, ``paid`` (collected so far) and ``cap_remaining`` (``None`` without a cap)."""
+        out: list[dict[str, object]] = []
+        for w in self._open.values():
+            cap = w.rule.cap if isinstance(w.rule, (CapWindow, IntegratedWindow)) else None
+            out.append({
+                "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration, "legs": len(w.members),
+                "paid": w.paid, "cap_remaining": None if cap is None else cap - w.paid,
+            })
+        return out
+
     def settle(self) -> list[Charge]:
         """Close every window (end of the card's data) and return all settled charges in tap order."""
         self.close()

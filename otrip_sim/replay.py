@@ -1,0 +1,366 @@
+"""Replay tap data: price real or synthetic legs under a scenario's fare policy.
+
+Input: a CSV with one row per leg, each row one tap-in (see docs/replay.md): ``rider``,
+``operator``, ``board_time`` and optionally ``category``, ``journey_id``, ``route``, ``board_stop``,
+``alight_stop``, ``alight_time``, ``distance_km``, ``media``.  Rows may come in any order; each
+rider's legs are priced together as one card (:func:`otrip_sim.fares.price_card`), and every row
+gets its settled ``fare`` and the ``rule`` that set it, in input order.
+
+Parsing and checks are vectorised with pandas; bad rows are collected with their line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .fares import Card, Charge, DistanceFare, FarePolicy, IntegratedWindow, Leg, price_card
+from .network import Network, build_network
+from .policy import compile_policy
+from .scenario import LoadedScenario, load_scenario
+from .units import format_clock, km_to_m
+
+REQUIRED = ("rider", "operator", "board_time")
+OPTIONAL = ("category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media")
+_CLOCK = re.compile(r"^\s*(\d{1,3}):([0-5]\d):([0-5]\d)\s*$")
+
+
+@dataclass
+class Replay:
+    """Priced legs of a tap file.
+
+    ``rows`` are the input rows as read (text), in input order, with ``line`` (the CSV line
+    number); ``fare``/``rule`` are aligned with ``rows`` (``-1``/``""`` for rejected rows);
+    ``rejects`` lists bad rows with ``line`` and ``reason``.
+    """
+
+    rows: pd.DataFrame
+    fare: np.ndarray
+    rule: np.ndarray
+    rejects: pd.DataFrame
+    currency: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        """The input file's own columns (optional columns it lacks are not added to outputs)."""
+        return list(self.rows.attrs.get("columns") or [c for c in self.rows.columns if c != "line"])
+
+    @property
+    def priced(self) -> pd.DataFrame:
+        """The accepted input rows, in input order, with ``fare`` and ``rule`` added."""
+        ok = self.fare >= 0
+        out = self.rows.loc[ok, self.columns].copy()
+        out["fare"] = self.fare[ok]
+        out["rule"] = self.rule[ok]
+        return out
+
+    def per_rider(self) -> pd.DataFrame:
+        """Per rider: ``legs``, ``fare`` (total settled fares)."""
+        p = self.priced
+        g = p.groupby("rider", sort=True)
+        return pd.DataFrame({"legs": g.size(), "fare": g["fare"].sum()}).reset_index()
+
+    def totals(self) -> dict[str, object]:
+        """Legs, riders, rejected rows, total fare and fare and legs per operator."""
+        p = self.priced
+        by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
+        return {
+            "legs": int(len(p)),
+            "riders": int(p["rider"].nunique()),
+            "rejected": int(len(self.rejects)),
+            "fare": int(p["fare"].sum()),
+            "operators": {op: {"legs": int(r["size"]), "fare": int(r["sum"])} for op, r in by_op.iterrows()},
+            **self.counts,
+        }
+
+
+def read_taps(path: str | Path) -> pd.DataFrame:
+    """Read a tap CSV as text columns, with ``line`` numbers; checks the header."""
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, "", f"cannot read CSV: {str(exc).splitlines()[0]}") from None
+    df.columns = [c.strip() for c in df.columns]
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(path, "line 1", f"missing column {missing[0]!r} (required: {', '.join(REQUIRED)})")
+    unknown = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise InputError(path, "line 1", f"unknown column (known: {', '.join(REQUIRED + OPTIONAL)})", unknown[0])
+    given = list(df.columns)
+    for c in OPTIONAL:
+        if c not in df.columns:
+            df[c] = ""
+    df.insert(0, "line", np.arange(2, len(df) + 2))
+    df.attrs["columns"] = given  # the file's own columns, written back in this order
+    return df
+
+
+def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times (days counted
+    from the earliest date in the column); returns ``(seconds, ok)``."""
+    text = values.astype(str)
+    parts = text.str.extract(_CLOCK)
+    clock_ok = parts[0].notna().to_numpy()
+    secs = np.zeros(len(text), dtype=np.int64)
+    if clock_ok.any():
+        p = parts[clock_ok].astype(np.int64)
+        secs[clock_ok] = (p[0] * 3600 + p[1] * 60 + p[2]).to_numpy()
+    rest = ~clock_ok & (text.str.strip() != "").to_numpy()
+    ok = clock_ok.copy()
+    if rest.any():
+        stamps = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
+        good = stamps.notna().to_numpy()
+        if good.any():
+            if getattr(stamps.dt, "tz", None) is not None:
+                stamps = stamps.dt.tz_localize(None)
+            day0 = stamps[good].dt.normalize().min()
+            delta = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
+            idx = np.flatnonzero(rest)[good]
+            secs[idx] = delta
+            ok[idx] = True
+    return secs, ok
+
+
+class _Distances:
+    """Metres between two stops along an operator's lines (one change of line at most)."""
+
+    def __init__(self, net: Network):
+        self.net = net
+        self.by_op: dict[str, list[tuple[str, dict[str, int], tuple[int, ...]]]] = {}
+        ids = net.stop_ids
+        for line in net.lines:
+            pos = {ids[s]: k for k, s in enumerate(line.stops)}
+            self.by_op.setdefault(line.operator, []).append((line.route, pos, line.cum_m))
+        self._cache: dict[tuple[str, str, str, str], int | None] = {}
+
+    def metres(self, op: str, route: str, a: str, b: str) -> int | None:
+        key = (op, route, a, b)
+        if key in self._cache:
+            return self._cache[key]
+        lines = [x for x in self.by_op.get(op, ()) if not route or x[0] == route]
+        best: int | None = None
+        for _, pos, cum in lines:
+            if a in pos and b in pos and pos[a] < pos[b]:
+                m = cum[pos[b]] - cum[pos[a]]
+                best = m if best is None else min(best, m)
+        if best is None:  # one change of line inside the operator's network
+            for _, p1, c1 in lines:
+                if a not in p1:
+                    continue
+                for _, p2, c2 in lines:
+                    if b not in p2:
+                        continue
+                    for s in p1.keys() & p2.keys():
+                        if p1[a] < p1[s] and p2[s] < p2[b]:
+                            m = c1[p1[s]] - c1[p1[a]] + c2[p2[b]] - c2[p2[s]]
+                            best = m if best is None else min(best, m)
+        self._cache[key] = best
+        return best
+
+
+def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False) -> Replay:
+    """Price every leg of a tap file under the scenario's fare policy.
+
+    Raises
+    ------
+    InputError
+        When rows are bad and ``skip_bad`` is false: the message lists them with line numbers.
+    """
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
+    rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps)
+    net = build_network(loaded)
+    longest: dict[str, int] = {}
+    for line in net.lines:
+        longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)
+    policy = compile_policy(loaded.spec.fares, longest)
+    legs, reasons, counts = _legs(rows, loaded, net, policy)
+    fare = np.full(len(rows), -1, dtype=np.int64)
+    rule = np.full(len(rows), "", dtype=object)
+    bad = np.array([r is not None for r in reasons])
+    if bad.any() and not skip_bad:
+        lines = rows["line"].to_numpy()[bad]
+        shown = "; ".join(f"line {ln}: {reasons[i]}" for ln, i in zip(lines[:10], np.flatnonzero(bad)[:10]))
+        more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
+        raise InputError(source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest")
+    riders = rows["rider"].to_numpy()
+    good = np.flatnonzero(~bad)
+    order = good[np.argsort(riders[good], kind="stable")]
+    start = 0
+    while start < len(order):
+        end = start + 1
+        r = riders[order[start]]
+        while end < len(order) and riders[order[end]] == r:
+            end += 1
+        idx = order[start:end]
+        for i, charge in zip(idx, price_card(policy, [legs[i] for i in idx])):
+            fare[i] = charge.amount
+            rule[i] = charge.rule
+        start = end
+    given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
+    rejects = rows.loc[bad, ["line", *given]].copy()
+    rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
+    counts["no_stations"] = int(sum(1 for x in rule if isinstance(x, str) and x.endswith(":no_stations")))
+    counts["missing_tap_out"] = int(sum(1 for x in rule if isinstance(x, str) and x.endswith(":missing_tap_out")))
+    return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
+
+
+def _legs(
+    rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy
+) -> tuple[list[Leg | None], list[str | None], dict[str, int]]:
+    """Engine legs for the rows and, per row, the reason it is bad (``None`` if good)."""
+    n = len(rows)
+    reasons: list[str | None] = [None] * n
+
+    def flag(mask: np.ndarray, why: str | list[str]) -> None:
+        for k, i in enumerate(np.flatnonzero(mask)):
+            if reasons[i] is None:
+                reasons[i] = why if isinstance(why, str) else why[k]
+
+    ops = set(policy.standalone)
+    cats = {c.id for c in loaded.spec.demand.categories}
+    stops = set(net.stop_ids)
+    op = rows["operator"].str.strip().to_numpy(dtype=object)
+    flag(rows["rider"].str.strip().to_numpy() == "", "rider is empty")
+    unknown_op = ~np.isin(op, list(ops))
+    flag(unknown_op, [f"unknown operator {o!r}" for o in op[unknown_op]])
+    cat = rows["category"].str.strip().replace("", "adult").to_numpy(dtype=object)
+    unknown_cat = ~np.isin(cat, list(cats))
+    flag(unknown_cat, [f"unknown category {c!r}" for c in cat[unknown_cat]])
+    board, board_ok = parse_times(rows["board_time"])
+    flag(~board_ok, [f"unparsable board_time {t!r}" for t in rows["board_time"].to_numpy()[~board_ok]])
+    has_alight_time = (rows["alight_time"].str.strip() != "").to_numpy()
+    alight, alight_ok = parse_times(rows["alight_time"])
+    flag(has_alight_time & ~alight_ok, [f"unparsable alight_time {t!r}" for t in rows["alight_time"].to_numpy()[has_alight_time & ~alight_ok]])
+    flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
+    bstop = rows["board_stop"].str.strip().to_numpy(dtype=object)
+    astop = rows["alight_stop"].str.strip().to_numpy(dtype=object)
+    for col, values in (("board_stop", bstop), ("alight_stop", astop)):
+        unknown = (values != "") & ~np.isin(values, list(stops))
+        flag(unknown, [f"unknown {col} {v!r}" for v in values[unknown]])
+    dist_text = rows["distance_km"].str.strip()
+    has_dist = (dist_text != "").to_numpy()
+    km = pd.to_numeric(dist_text.where(has_dist), errors="coerce").to_numpy()
+    flag(has_dist & np.isnan(km), [f"distance_km is not a number: {t!r}" for t in dist_text.to_numpy()[has_dist & np.isnan(km)]])
+    flag(has_dist & (km < 0), "negative distance_km")
+    metres = np.zeros(n, dtype=np.int64)
+    ok_dist = has_dist & ~np.isnan(km) & (km >= 0)
+    if ok_dist.any():
+        texts = dist_text.to_numpy()[ok_dist]
+        lookup = {t: km_to_m(t) for t in pd.unique(texts)}  # exact, half up, once per distinct value
+        metres[ok_dist] = [lookup[t] for t in texts]
+    route = rows["route"].str.strip().to_numpy(dtype=object)
+    needs_distance = {o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)}
+    needs_distance |= {o for w in policy.windows if isinstance(w, IntegratedWindow) for o in w.operators}
+    distances = _Distances(net)
+    counts = {"distance_from_stops": 0, "no_distance": 0}
+    legs: list[Leg | None] = [None] * n
+    tapped_out = has_alight_time | (astop != "")
+    for i in range(n):
+        if reasons[i] is not None:
+            continue
+        o = op[i]
+        m = int(metres[i])
+        if not has_dist[i] and o in needs_distance:
+            if bstop[i] and astop[i]:
+                found = distances.metres(o, route[i], bstop[i], astop[i])
+                if found is None:
+                    reasons[i] = f"no {o} route from {bstop[i]!r} to {astop[i]!r} to measure the distance"
+                    continue
+                m = found
+                counts["distance_from_stops"] += 1
+            elif tapped_out[i] or not isinstance(policy.standalone[o], DistanceFare):
+                counts["no_distance"] += 1
+        legs[i] = Leg(o, int(board[i]), m, cat[i], bstop[i] or None, astop[i] or None, True, bool(tapped_out[i]))
+    return legs, reasons, counts
+
+
+# ------------------------------------------------------------------------------------ explain
+_WHY = {
+    "own": "pays its own fare inside the window",
+    "remainder": "pays the remainder up to the window's cap",
+    "capped": "the window's cap is reached: nothing more to pay",
+    "integrated": "integrated tariff: the window's price, shared by distance",
+    "first": "first tap of the window pays its standalone fare",
+    "free": "free within the window opened by the first tap",
+    "paid_area": "a change inside the paid area: no tap",
+    "no_stations": "no stations given: the operator's maximum fare",
+    "missing_tap_out": "no tap-out: the operator's maximum fare",
+    "station_table": "standalone fare from the station-to-station table",
+    "distance": "standalone fare by distance",
+    "distance_cap": "standalone fare by distance, at its cap",
+    "flat": "standalone flat fare",
+    "standard": "standalone fare",
+    "evasion": "boarded without tapping",
+}
+
+
+def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[str]:
+    """Tap by tap, the card's state and why each amount was charged; then the settlement."""
+    from .units import format_money
+
+    def money(x: int) -> str:
+        return format_money(x, currency)
+
+    order = sorted(range(len(legs)), key=lambda k: legs[k].board_time)
+    card = Card(policy)
+    out = []
+    for n, i in enumerate(order):
+        leg = legs[i]
+        charge = card.tap(leg)
+        kind = charge.rule.split(":")[-1]
+        why = _WHY.get(kind, "standalone fare (time band)" if ":" in charge.rule else charge.rule)
+        window = policy.window_of(leg.operator)
+        if window is not None and charge.rule.split(":")[0] != window.id and policy.exemption(leg.category, leg.operator) is None:
+            why += f"; in window {window.id!r}, priced as a whole when it closes"
+        if policy.exemption(leg.category, leg.operator) == charge.rule:
+            why = f"category {leg.category!r} rides {leg.operator} free; the leg is invisible to windows"
+        km = f"{leg.metres / 1000:.1f} km" if leg.metres else "distance unknown"
+        stops = f" {leg.board_stop}→{leg.alight_stop}" if leg.board_stop or leg.alight_stop else ""
+        out.append(f"tap {n + 1}  {format_clock(leg.board_time)}  {leg.operator}{stops}  {km}  charged {money(charge.amount)}"
+                   f"  [{charge.rule}] {why}")
+        for state in card.windows():
+            cap = f", cap remaining {money(state['cap_remaining'])}" if state["cap_remaining"] is not None else ""
+            out.append(f"        window {state['rule']} open since {format_clock(state['start'])} (closes "
+                       f"{format_clock(state['closes'])}): {state['legs']} legs, paid so far {money(state['paid'])}{cap}")
+    settled = card.settle()
+    out.append("settlement:")
+    total = 0
+    for n, i in enumerate(order):
+        ch: Charge = settled[n]
+        total += ch.amount
+        delta = ch.amount - card.provisional[n]
+        note = f" (tap charged {money(card.provisional[n])}, adjustment {'+' if delta > 0 else ''}{money(delta)})" if delta else ""
+        out.append(f"  leg {n + 1} {legs[i].operator}: {money(ch.amount)} [{ch.rule}]{note}")
+    out.append(f"total {money(total)}")
+    return out
+
+
+def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider: str) -> list[str]:
+    """:func:`explain` for one rider of a tap file (bad rows of that rider are an error)."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    rows = read_taps(taps)
+    mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)
+    if mine.empty:
+        raise InputError(str(taps), "rider", "no rows for this rider", rider)
+    net = build_network(loaded)
+    longest: dict[str, int] = {}
+    for line in net.lines:
+        longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)
+    policy = compile_policy(loaded.spec.fares, longest)
+    legs, reasons, _ = _legs(mine, loaded, net, policy)
+    for k, why in enumerate(reasons):
+        if why is not None:
+            raise InputError(str(taps), f"line {mine['line'].iloc[k]}", why)
+    return explain(policy, [leg for leg in legs if leg is not None], loaded.spec.meta.currency)
+
