@@ -76,6 +76,7 @@ def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec) -> WindowRule:
         return CapWindow(spec.id, ops, spec.duration, spec.cap)
     if isinstance(spec, IntegratedSpec):
         return IntegratedWindow(
-            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators, spec.first_leg_weight
+            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators, spec.first_leg_weight,
+            spec.cheaper_of_standalone,
         )
     return FirstFareWindow(spec.id, ops, spec.duration)

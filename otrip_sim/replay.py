@@ -291,6 +291,7 @@ _WHY = {
     "remainder": "pays the remainder up to the window's cap",
     "capped": "the window's cap is reached: nothing more to pay",
     "integrated": "integrated tariff: the window's price, shared by distance",
+    "standalone_cheaper": "the legs cost less on their own than the integrated tariff: standalone fares",
     "first": "first tap of the window pays its standalone fare",
     "free": "free within the window opened by the first tap",
     "paid_area": "a change inside the paid area: no tap",

@@ -341,6 +341,7 @@ class IntegratedSpec(Strict):
     cap: Money
     min_operators: int = Field(2, ge=1)
     first_leg_weight: Distance = Field(10_000, description="settlement weight added to the window's first leg")
+    cheaper_of_standalone: bool = Field(False, description="charge the legs' standalone fares when they total less")
 
     @model_validator(mode="after")
     def _check(self) -> IntegratedSpec:

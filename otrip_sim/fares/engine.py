@@ -49,11 +49,14 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
         first = policy.standalone[legs[0].operator].price(legs[0]).amount
         return [Charge(first, f"{rule.id}:first")] + [Charge(0, f"{rule.id}:free")] * (len(legs) - 1)
     # IntegratedWindow
+    standalone = [policy.standalone[leg.operator].price(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
-        return [policy.standalone[leg.operator].price(leg) for leg in legs]
+        return standalone
     metres = [leg.metres for leg in legs]
     km = (sum(metres) + 500) // 1000  # the window's total, rounded to the nearest km, halves up
     total = min(rule.cap, rule.base + rule.per_km * km)
+    if rule.cheaper_of_standalone and sum(c.amount for c in standalone) < total:
+        return [Charge(c.amount, f"{rule.id}:standalone_cheaper") for c in standalone]
     weights = list(metres)
     weights[0] += rule.first_leg_weight_m
     tag = f"{rule.id}:integrated"

@@ -201,7 +201,8 @@ class IntegratedWindow:
     """JakLingko style: when a window's legs use at least ``min_operators`` different operators,
     the window costs ``min(cap, base + per_km × K)`` with ``K = (Σ metres + 500) // 1000``, settled
     into leg fares in proportion to metres (the first leg weighing ``first_leg_weight_m`` more);
-    otherwise each leg pays its standalone fare."""
+    otherwise each leg pays its standalone fare.  With ``cheaper_of_standalone`` a window whose
+    legs cost less on their own pays their standalone fares instead."""
 
     id: str
     operators: frozenset[str]
@@ -211,6 +212,7 @@ class IntegratedWindow:
     cap: int
     min_operators: int = 2
     first_leg_weight_m: int = 10_000
+    cheaper_of_standalone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ K = (Σ metres + 500) // 1000; settled by largest remainder with weights: first 
 
 from __future__ import annotations
 
-from builders import ASEAN, BLOK_M, BUNDARAN_HI, CIPETE, JAKLINGKO, LEBAK_BULUS, SENAYAN, amounts, price, rules
+from builders import ASEAN, BLOK_M, BUNDARAN_HI, CIPETE, JAKLINGKO, LEBAK_BULUS, SENAYAN, amounts, clock, price, rules
 
 from otrip_sim.fares import Charge, FarePolicy, FlatFare, IntegratedWindow, Leg, price_card
 
@@ -181,3 +181,23 @@ def test_min_operators_and_first_leg_weight_parameters():
     # floors 266 / 533 / 800 = 1,599, 1 left → largest remainder .67 → first leg
     three = price_card(policy, [Leg("a", 0, 1_000), Leg("b", 10, 2_000), Leg("c", 20, 3_000)])
     assert amounts(three) == [267, 533, 800]
+
+
+def test_cheaper_of_integrated_and_standalone():
+    """Published: LRT Boulevard Utara -> TJ CBD Ciledug costs Rp 9,250 integrated (27 km) but
+    Rp 8,500 separately (LRT 5,000 + TJ 3,500); the "cheaper of" variant charges 8,500."""
+    from dataclasses import replace as _replace
+
+    from otrip_sim.fares import FarePolicy
+
+    base = JAKLINGKO
+    window = base.windows[0]
+    cheaper = FarePolicy("cheaper", base.standalone, base.categories, (_replace(window, cheaper_of_standalone=True),))
+    legs = [Leg("lrt", clock("07:10:00"), 5_000), Leg("transjakarta", clock("07:40:00"), 22_000)]
+    assert [c.amount for c in price_card(base, legs)] == [3_750, 5_500]  # 9,250 by weights 15,000 : 22,000
+    charged = price_card(cheaper, legs)
+    assert [c.amount for c in charged] == [5_000, 3_500]
+    assert {c.rule for c in charged} == {"jaklingko:standalone_cheaper"}
+    # where integration is cheaper it still applies: the published 26 km example stays at 9,000
+    pub = [Leg("lrt", clock("08:00:00"), 6_000), Leg("transjakarta", clock("08:20:00"), 12_000), Leg("mrt", clock("09:00:00"), 8_000)]
+    assert [c.amount for c in price_card(cheaper, pub)] == [4_000, 3_000, 2_000]
