@@ -19,6 +19,7 @@ from .demand import Riders
 from .fares import FarePolicy, IntegratedWindow
 from .money import operator_accounts, payer_totals
 from .network import Line, Network
+from .units import CURRENCY_DECIMALS
 from .scenario import LoadedScenario
 from .simulation import SERVED, STATUS_NAMES, SimRecords
 
@@ -122,7 +123,8 @@ class RunResult:
     def legs(self) -> pd.DataFrame:
         """One row per boarding, ordered by journey and leg.
 
-        Columns: ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``board_stop``,
+        Columns: ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along
+        the route's stop list, 1: back), ``board_stop``,
         ``alight_stop``, ``board_s``, ``alight_s``, ``metres`` (int), ``km`` (float), ``tapped``
         (False for a change inside a paid area), ``fare`` (settled share, minor units), ``rule``,
         ``window`` (number of the fare window within the journey's card, -1: none),
@@ -135,6 +137,7 @@ class RunResult:
         df = pd.DataFrame.from_records(rows, columns=cols)
         net = self.network
         line_route = np.array([ln.route_index for ln in net.lines], dtype=np.int64)
+        line_dir = np.array([ln.direction for ln in net.lines], dtype=np.int8)
         route_idx = line_route[df["line"].to_numpy(dtype=np.int64)] if len(df) else np.zeros(0, dtype=np.int64)
         op_codes = {op: i for i, op in enumerate(self.operators)}
         route_op = np.array([op_codes[op] for op in net.route_operator], dtype=np.int64)
@@ -145,6 +148,7 @@ class RunResult:
                 "leg": df["leg"].astype(np.int64),
                 "operator": pd.Categorical.from_codes(route_op[route_idx] if len(df) else [], categories=self.operators),
                 "route": pd.Categorical.from_codes(route_idx, categories=list(net.route_ids)),
+                "direction": line_dir[df["line"].to_numpy(dtype=np.int64)] if len(df) else np.zeros(0, dtype=np.int8),
                 "board_stop": pd.Categorical.from_codes(df["board_stop"].astype(np.int64), categories=stops),
                 "alight_stop": pd.Categorical.from_codes(df["alight_stop"].astype(np.int64), categories=stops),
                 "board_s": df["board_s"].astype(np.int64),
@@ -163,29 +167,58 @@ class RunResult:
 
     @cached_property
     def taps(self) -> pd.DataFrame:
-        """The card transaction log, in the spirit of TIDES ``fare_transactions``.
+        """The card transaction log in the TIDES ``fare_transactions`` format, plus otrip-sim columns.
 
-        Columns: ``transaction_id``, ``card`` (= journey id: one card per journey), ``journey``,
-        ``leg``, ``time_s``, ``type`` (``tap`` = provisional charge at tap-in, ``adjustment`` =
-        settlement correction when the leg's window closed), ``operator``, ``amount``, ``rule``,
-        ``category``.  Per card the amounts sum to the settled fares.
+        TIDES columns: ``transaction_id``, ``service_date``, ``event_timestamp`` (local, ISO 8601),
+        ``amount`` (currency units), ``currency_type``, ``fare_action`` (``Enter`` for a card's first
+        tap, ``Transfer entrance`` for later taps, ``Adjust`` for a settlement correction),
+        ``pattern_id`` (``<route>:<direction>``), ``stop_id`` (boarding stop), ``num_riders``,
+        ``fare_media_id``, ``rider_category``, ``fare_product`` (the window rule the leg is in, else
+        ``pay-as-you-go``), ``fare_capped`` (the leg paid less than its own fare because of a cap),
+        ``token_id`` (the card).  otrip-sim columns: ``card`` (= journey id: one card per
+        journey), ``journey``, ``leg``, ``time_s``, ``type`` (``tap``/``adjustment``),
+        ``operator``, ``amount_minor`` (integer minor units), ``rule``.  Per card the amounts sum to
+        the settled fares.
         """
         rows = sorted(self.records.taps, key=lambda x: (x[0], x[2], x[3] != "tap", x[1]))
         df = pd.DataFrame.from_records(rows, columns=["journey", "leg", "time_s", "type", "amount", "rule"])
         legs = self.legs.set_index(["journey", "leg"])
         key = pd.MultiIndex.from_arrays([df["journey"], df["leg"]])
+        journey = df["journey"].to_numpy(dtype=np.int64)
+        is_tap = (df["type"] == "tap").to_numpy()
+        first_tap = is_tap & ~pd.Series(journey).where(is_tap).duplicated().to_numpy()
+        meta = self.loaded.spec.meta
+        day0 = pd.Timestamp(meta.service_date)
+        scale = 10 ** CURRENCY_DECIMALS.get(self.currency, 2)
+        rules = df["rule"].astype(str)
+        window_id = rules.str.split(":").str[0]
+        in_window = (legs["window"].reindex(key).to_numpy() >= 0)
+        amount_minor = df["amount"].to_numpy(dtype=np.int64)
         return pd.DataFrame(
             {
-                "transaction_id": np.arange(len(df), dtype=np.int64),
-                "card": df["journey"].astype(np.int64),
-                "journey": df["journey"].astype(np.int64),
-                "leg": df["leg"].astype(np.int64),
-                "time_s": df["time_s"].astype(np.int64),
+                "transaction_id": [f"{j}-{k}" for j, k in zip(journey, range(len(df)))],
+                "service_date": meta.service_date.isoformat(),
+                "event_timestamp": (day0 + pd.to_timedelta(df["time_s"], unit="s")).dt.strftime("%Y-%m-%dT%H:%M:%S"),
+                "amount": amount_minor if scale == 1 else amount_minor / scale,
+                "currency_type": self.currency,
+                "fare_action": np.where(first_tap, "Enter", np.where(is_tap, "Transfer entrance", "Adjust")),
+                "pattern_id": np.where(is_tap, legs["route"].astype(str).reindex(key).to_numpy() + ":"
+                                       + legs["direction"].astype(str).reindex(key).to_numpy(), None),
+                "stop_id": np.where(is_tap, legs["board_stop"].astype(str).reindex(key).to_numpy(), None),
+                "num_riders": 1,
+                "fare_media_id": "Smart card or ticket",
+                "rider_category": self.journeys["category"].astype(str).to_numpy()[journey] if len(df) else [],
+                "fare_product": np.where(in_window, window_id, "pay-as-you-go"),
+                "fare_capped": rules.str.endswith((":capped", ":remainder")).to_numpy(),
+                "token_id": [str(j) for j in journey],
+                "card": journey,
+                "journey": journey,
+                "leg": df["leg"].to_numpy(dtype=np.int64),
+                "time_s": df["time_s"].to_numpy(dtype=np.int64),
                 "type": df["type"].astype("category"),
                 "operator": legs["operator"].reindex(key).to_numpy(),
-                "amount": df["amount"].astype(np.int64),
+                "amount_minor": amount_minor,
                 "rule": df["rule"].astype("category"),
-                "category": self.journeys["category"].to_numpy()[df["journey"].to_numpy(dtype=np.int64)] if len(df) else [],
             }
         )
 

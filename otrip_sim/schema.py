@@ -10,6 +10,7 @@ came from.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -64,11 +65,16 @@ class Meta(Strict):
     seed: int = Field(0, ge=0, description="root random seed; `--seed` overrides it")
     service_start: Clock = Field(4 * 3600, description="first departure or trip start, e.g. '04:00'")
     service_end: Clock = Field(24 * 3600, description="end of the service day, e.g. '24:00' or '25:30'")
+    service_date: date = Field(
+        None, description="the modelled day, for time stamps in the tap log (default: 1 January of meta.year, or of 2000)"
+    )  # type: ignore[assignment]  # filled in below
 
     @model_validator(mode="after")
     def _span(self) -> Meta:
         if self.service_end <= self.service_start:
             raise ValueError("service_end must be after service_start")
+        if self.service_date is None:
+            object.__setattr__(self, "service_date", date(self.year or 2000, 1, 1))
         return self
 
 

@@ -25,7 +25,7 @@ def test_money_is_conserved(tiny_result):
 
 def test_tap_log_sums_to_settled_fares(tiny_result):
     taps = tiny_result.taps
-    by_card = taps.groupby("card")["amount"].sum()
+    by_card = taps.groupby("card")["amount_minor"].sum()
     fares = tiny_result.journeys.set_index("journey")["fare"]
     assert (fares.loc[by_card.index] == by_card).all()
     assert set(taps["type"].unique()) <= {"tap", "adjustment"}
@@ -147,3 +147,24 @@ def test_vehicle_km_is_trips_times_length(tiny_result):
     assert vs.loc["metro", "vehicle_trips"] == 240
     assert vs.loc["metro", "vehicle_km"] == 240 * 9.0
     assert vs.loc["metro", "vehicle_hours"] == 240 * 12 / 60
+
+
+TIDES_ACTIONS = {"Unknown action type", "Purchase", "Enter", "Exit", "Transfer entrance", "Transfer exit", "Add", "Activate",
+                 "Adjust", "Other"}
+
+
+def test_tap_log_follows_tides_fare_transactions(tiny_result):
+    taps = tiny_result.taps
+    for required in ("transaction_id", "service_date", "event_timestamp", "amount", "fare_action"):
+        assert taps[required].notna().all(), required
+    assert taps["transaction_id"].is_unique
+    assert set(taps["fare_action"]) <= TIDES_ACTIONS
+    assert (taps["service_date"] == "2000-01-01").all()  # the tiny scenario has no year: the nominal date
+    first = taps[taps["type"] == "tap"].groupby("card").head(1)
+    assert (first["fare_action"] == "Enter").all()
+    assert (taps.loc[taps["type"] == "adjustment", "fare_action"] == "Adjust").all()
+    t = pd.to_datetime(taps["event_timestamp"], format="%Y-%m-%dT%H:%M:%S")
+    assert ((t - pd.Timestamp("2000-01-01")).dt.total_seconds().astype(int) == taps["time_s"]).all()
+    assert (taps["amount"] == taps["amount_minor"]).all()  # IDR has no minor unit
+    capped = taps[taps["fare_capped"]]
+    assert len(capped) and capped["rule"].astype(str).str.endswith((":capped", ":remainder")).all()
