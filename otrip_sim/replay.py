@@ -80,16 +80,32 @@ class Replay:
         }
 
 
-def read_taps(path: str | Path) -> pd.DataFrame:
-    """Read a tap CSV as text columns, with ``line`` numbers; checks the header."""
+TIDES_KEYS = {"transaction_id", "event_timestamp", "fare_action"}
+_ENTER = {"Enter", "Transfer entrance"}
+_EXIT = {"Exit", "Transfer exit"}
+
+
+def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a tap CSV (or Parquet) as text columns, with ``line`` numbers; checks the header.
+
+    A TIDES ``fare_transactions`` table is recognised by its columns and turned into legs
+    (:func:`tides_legs`); ``route_operator`` maps route ids to operators for its ``pattern_id``.
+    """
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        if path.suffix == ".parquet":
+            df = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "<NA>": ""})
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, "", f"cannot read CSV: {str(exc).splitlines()[0]}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
+        raise InputError(path, "", f"cannot read the tap file: {str(exc).splitlines()[0]}") from None
     df.columns = [c.strip() for c in df.columns]
+    if TIDES_KEYS <= set(df.columns):
+        df = tides_legs(df, route_operator or {}, path)
+    if df.attrs.get("tides"):
+        return df
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise InputError(path, "line 1", f"missing column {missing[0]!r} (required: {', '.join(REQUIRED)})")
@@ -103,6 +119,45 @@ def read_taps(path: str | Path) -> pd.DataFrame:
     df.insert(0, "line", np.arange(2, len(df) + 2))
     df.attrs["columns"] = given  # the file's own columns, written back in this order
     return df
+
+
+def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> pd.DataFrame:
+    """Legs from a TIDES ``fare_transactions`` table: each ``Enter``/``Transfer entrance`` row is a
+    tap-in; the next ``Exit``/``Transfer exit`` row of the same ``token_id`` is its tap-out;
+    other actions (``Adjust``, ``Purchase``…) carry no boarding and are left out.  The operator
+    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``)."""
+    if "token_id" not in df.columns:
+        raise InputError(path, "line 1", "a TIDES fare_transactions file needs token_id (the card) to group taps")
+    df = df.assign(_line=np.arange(2, len(df) + 2))
+    action = df["fare_action"].str.strip()
+    stamp = pd.to_datetime(df["event_timestamp"], format="ISO8601", errors="coerce")
+    order = np.lexsort((df["_line"].to_numpy(), stamp.to_numpy(dtype="datetime64[ns]"), df["token_id"].to_numpy()))
+    cols = {name: df[name].to_numpy(dtype=object) if name in df.columns else np.full(len(df), "", dtype=object)
+            for name in ("stop_id", "pattern_id", "operator", "rider_category", "fare_media_id", "trip_id_performed", "distance_km")}
+    token, act, when, stop = df["token_id"].to_numpy(), action.to_numpy(), df["event_timestamp"].to_numpy(), cols["stop_id"]
+    lines = df["_line"].to_numpy()
+    rows: list[dict[str, object]] = []
+    open_leg: dict[str, dict[str, object]] = {}
+    for i in order:
+        if act[i] in _ENTER:
+            pattern = str(cols["pattern_id"][i])
+            route = pattern.split(":")[0] if pattern else ""
+            op = str(cols["operator"][i]) or route_operator.get(route, route)
+            leg = {"line": int(lines[i]), "rider": token[i], "operator": op, "board_time": when[i],
+                   "category": cols["rider_category"][i], "route": route, "board_stop": stop[i], "alight_stop": "",
+                   "alight_time": "", "media": cols["fare_media_id"][i], "journey_id": cols["trip_id_performed"][i],
+                   "distance_km": cols["distance_km"][i]}
+            rows.append(leg)
+            open_leg[token[i]] = leg
+        elif act[i] in _EXIT and token[i] in open_leg:
+            leg = open_leg.pop(token[i])
+            leg["alight_time"], leg["alight_stop"] = when[i], stop[i]
+    out = pd.DataFrame(rows, columns=["line", "rider", "operator", "board_time", *OPTIONAL]).fillna("")
+    out = out.sort_values("line", kind="stable").reset_index(drop=True).astype({c: str for c in ["rider", *OPTIONAL]})
+    given = ["rider", "operator", "board_time", "category", "route", "board_stop", "alight_stop", "alight_time", "media"]
+    out.attrs["columns"] = given
+    out.attrs["tides"] = True
+    return out
 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -178,8 +233,8 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
-    rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps)
     net = build_network(loaded)
+    rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     longest: dict[str, int] = {}
     for line in net.lines:
         longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)
@@ -350,11 +405,11 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
 def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider: str) -> list[str]:
     """:func:`explain` for one rider of a tap file (bad rows of that rider are an error)."""
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    rows = read_taps(taps)
+    net = build_network(loaded)
+    rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)
     if mine.empty:
         raise InputError(str(taps), "rider", "no rows for this rider", rider)
-    net = build_network(loaded)
     longest: dict[str, int] = {}
     for line in net.lines:
         longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)

@@ -171,29 +171,51 @@ class RunResult:
 
         TIDES columns: ``transaction_id``, ``service_date``, ``event_timestamp`` (local, ISO 8601),
         ``amount`` (currency units), ``currency_type``, ``fare_action`` (``Enter`` for a card's first
-        tap, ``Transfer entrance`` for later taps, ``Adjust`` for a settlement correction),
+        tap, ``Transfer entrance`` for later taps, ``Transfer exit``/``Exit`` for tap-outs,
+        ``Adjust`` for a settlement correction),
         ``pattern_id`` (``<route>:<direction>``), ``stop_id`` (boarding stop), ``num_riders``,
         ``fare_media_id``, ``rider_category``, ``fare_product`` (the window rule the leg is in, else
         ``pay-as-you-go``), ``fare_capped`` (the leg paid less than its own fare because of a cap),
         ``token_id`` (the card).  otrip-sim columns: ``card`` (= journey id: one card per
-        journey), ``journey``, ``leg``, ``time_s``, ``type`` (``tap``/``adjustment``),
-        ``operator``, ``amount_minor`` (integer minor units), ``rule``.  Per card the amounts sum to
-        the settled fares.
+        journey), ``journey``, ``leg``, ``time_s``, ``type`` (``tap``, ``exit`` = tap-out at the
+        exit, amount 0, or ``adjustment``), ``operator``, ``distance_km`` (of a tap's trip, paid-area
+        changes included), ``amount_minor`` (integer minor units), ``rule``.  Per card the amounts
+        sum to the settled fares.
         """
-        rows = sorted(self.records.taps, key=lambda x: (x[0], x[2], x[3] != "tap", x[1]))
-        df = pd.DataFrame.from_records(rows, columns=["journey", "leg", "time_s", "type", "amount", "rule"])
-        legs = self.legs.set_index(["journey", "leg"])
+        money = pd.DataFrame.from_records(self.records.taps, columns=["journey", "leg", "time_s", "type", "amount", "rule"])
+        legs = self.legs
+        # A tap's trip runs to the exit of the paid-area changes after it: group each tapped leg
+        # with the untapped legs that follow it.
+        host = legs["tapped"].to_numpy().cumsum()
+        g = legs.groupby(host, sort=False)
+        trips = pd.DataFrame({
+            "journey": g["journey"].first().to_numpy(), "leg": g["leg"].first().to_numpy(),
+            "metres": g["metres"].sum().to_numpy(), "exit_s": g["alight_s"].last().to_numpy(),
+            "exit_stop": g["alight_stop"].last().astype(str).to_numpy(), "evaded": g["evaded"].first().to_numpy(),
+        })
+        trips = trips[~trips["evaded"].astype(bool)]
+        last_trip = ~trips["journey"].duplicated(keep="last").to_numpy()
+        exits = pd.DataFrame({"journey": trips["journey"], "leg": trips["leg"], "time_s": trips["exit_s"], "type": "exit",
+                              "amount": 0, "rule": "", "_exit_stop": trips["exit_stop"],
+                              "_action": np.where(last_trip, "Exit", "Transfer exit")})
+        df = pd.concat([money, exits], ignore_index=True)
+        rank = df["type"].map({"exit": 0, "tap": 1, "adjustment": 2}).to_numpy()
+        df = df.iloc[np.lexsort((df["leg"].to_numpy(), rank, df["time_s"].to_numpy(), df["journey"].to_numpy()))].reset_index(drop=True)
+        li = legs.set_index(["journey", "leg"])
         key = pd.MultiIndex.from_arrays([df["journey"], df["leg"]])
+        metres = trips.set_index(["journey", "leg"])["metres"].reindex(key).to_numpy()
         journey = df["journey"].to_numpy(dtype=np.int64)
-        is_tap = (df["type"] == "tap").to_numpy()
+        kind = df["type"].to_numpy()
+        is_tap = kind == "tap"
         first_tap = is_tap & ~pd.Series(journey).where(is_tap).duplicated().to_numpy()
         meta = self.loaded.spec.meta
         day0 = pd.Timestamp(meta.service_date)
         scale = 10 ** CURRENCY_DECIMALS.get(self.currency, 2)
         rules = df["rule"].astype(str)
-        window_id = rules.str.split(":").str[0]
-        in_window = (legs["window"].reindex(key).to_numpy() >= 0)
+        in_window = li["window"].reindex(key).to_numpy() >= 0
         amount_minor = df["amount"].to_numpy(dtype=np.int64)
+        action = np.where(first_tap, "Enter", np.where(is_tap, "Transfer entrance", np.where(kind == "exit", df["_action"], "Adjust")))
+        on_vehicle = kind != "adjustment"
         return pd.DataFrame(
             {
                 "transaction_id": [f"{j}-{k}" for j, k in zip(journey, range(len(df)))],
@@ -201,22 +223,24 @@ class RunResult:
                 "event_timestamp": (day0 + pd.to_timedelta(df["time_s"], unit="s")).dt.strftime("%Y-%m-%dT%H:%M:%S"),
                 "amount": amount_minor if scale == 1 else amount_minor / scale,
                 "currency_type": self.currency,
-                "fare_action": np.where(first_tap, "Enter", np.where(is_tap, "Transfer entrance", "Adjust")),
-                "pattern_id": np.where(is_tap, legs["route"].astype(str).reindex(key).to_numpy() + ":"
-                                       + legs["direction"].astype(str).reindex(key).to_numpy(), None),
-                "stop_id": np.where(is_tap, legs["board_stop"].astype(str).reindex(key).to_numpy(), None),
+                "fare_action": action,
+                "pattern_id": np.where(on_vehicle, li["route"].astype(str).reindex(key).to_numpy() + ":"
+                                       + li["direction"].astype(str).reindex(key).to_numpy(), None),
+                "stop_id": np.where(is_tap, li["board_stop"].astype(str).reindex(key).to_numpy(),
+                                    np.where(kind == "exit", df["_exit_stop"], None)),
                 "num_riders": 1,
                 "fare_media_id": "Smart card or ticket",
                 "rider_category": self.journeys["category"].astype(str).to_numpy()[journey] if len(df) else [],
-                "fare_product": np.where(in_window, window_id, "pay-as-you-go"),
+                "fare_product": np.where(in_window, rules.str.split(":").str[0], "pay-as-you-go"),
                 "fare_capped": rules.str.endswith((":capped", ":remainder")).to_numpy(),
                 "token_id": [str(j) for j in journey],
                 "card": journey,
                 "journey": journey,
                 "leg": df["leg"].to_numpy(dtype=np.int64),
                 "time_s": df["time_s"].to_numpy(dtype=np.int64),
-                "type": df["type"].astype("category"),
-                "operator": legs["operator"].reindex(key).to_numpy(),
+                "type": pd.Categorical(kind, categories=["tap", "exit", "adjustment"]),
+                "operator": li["operator"].reindex(key).to_numpy(),
+                "distance_km": np.where(is_tap, metres / 1000.0, np.nan),
                 "amount_minor": amount_minor,
                 "rule": df["rule"].astype("category"),
             }

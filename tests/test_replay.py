@@ -211,3 +211,37 @@ card1,mrt,09:00:00,8
     assert lines[-1] == "total Rp 9,000"
     result = CliRunner().invoke(main, ["explain", str(JAK / "jaklingko-2022.yaml"), "--journeys", str(path), "--rider", "nobody"])
     assert result.exit_code == 2 and "no rows for this rider" in result.output
+
+
+@pytest.mark.parametrize("scenario", ["baseline-2017", "okotrip-2018", "jaklingko-2022"])
+def test_simulated_tap_log_replays_to_the_same_fares(scenario, tmp_path):
+    """The simulation's TIDES tap log, priced again by `otrip-sim fares`, gives every tapped leg
+    the fare the simulation settled: simulated and real tap data go through the same tools."""
+    import otrip_sim
+
+    res = otrip_sim.run(JAK / f"{scenario}.yaml", seed=5, demand_scale=0.03)
+    path = tmp_path / "fare_transactions.csv"
+    res.taps.to_csv(path, index=False)
+    p = replay(JAK / f"{scenario}.yaml", path).priced
+    legs = res.legs[res.legs["tapped"] & ~res.legs["evaded"]].sort_values(["journey", "board_s", "leg"])
+    got = p.assign(journey=p["rider"].astype(int)).sort_values(["journey", "board_time"], kind="stable")
+    assert len(got) == len(legs) > 100
+    assert got["fare"].tolist() == legs["fare"].tolist()
+    assert got["rule"].tolist() == legs["rule"].astype(str).tolist()
+
+
+def test_tides_input_pairs_exits_and_skips_adjustments(tmp_path):
+    path = taps(tmp_path, """
+transaction_id,service_date,event_timestamp,amount,fare_action,pattern_id,stop_id,token_id,rider_category
+1,2022-09-01,2022-09-01T08:00:00,5000,Enter,lrt-1:0,lrt_boulevard_selatan,c1,adult
+2,2022-09-01,2022-09-01T08:10:00,0,Transfer exit,lrt-1:0,lrt_velodrome,c1,adult
+3,2022-09-01,2022-09-01T08:30:00,2000,Transfer entrance,mrt-ns:1,mrt_bundaran_hi,c1,adult
+4,2022-09-01,2022-09-01T08:55:00,0,Exit,mrt-ns:1,mrt_lebak_bulus,c1,adult
+5,2022-09-01,2022-09-01T11:30:00,-1000,Adjust,,,c1,adult
+""")
+    r = replay(JAK / "jaklingko-2022.yaml", path)
+    p = r.priced
+    assert p["operator"].tolist() == ["lrt", "mrt"]
+    assert p["alight_stop"].tolist() == ["lrt_velodrome", "mrt_lebak_bulus"]
+    assert set(p["rule"]) == {"jaklingko:integrated"}
+    assert r.counts["distance_from_stops"] == 2

@@ -28,7 +28,7 @@ def test_tap_log_sums_to_settled_fares(tiny_result):
     by_card = taps.groupby("card")["amount_minor"].sum()
     fares = tiny_result.journeys.set_index("journey")["fare"]
     assert (fares.loc[by_card.index] == by_card).all()
-    assert set(taps["type"].unique()) <= {"tap", "adjustment"}
+    assert set(taps["type"].unique()) <= {"tap", "exit", "adjustment"}
     # untapped paid-area changes leave no tap
     tapped = tiny_result.legs[tiny_result.legs["tapped"]]
     assert len(taps[taps["type"] == "tap"]) == len(tapped)
@@ -161,6 +161,9 @@ def test_tap_log_follows_tides_fare_transactions(tiny_result):
     assert set(taps["fare_action"]) <= TIDES_ACTIONS
     assert (taps["service_date"] == "2000-01-01").all()  # the tiny scenario has no year: the nominal date
     first = taps[taps["type"] == "tap"].groupby("card").head(1)
+    exits = taps[taps["type"] == "exit"]
+    assert len(exits) == len(taps[taps["type"] == "tap"]) and (exits["amount"] == 0).all()
+    assert set(exits["fare_action"]) == {"Exit", "Transfer exit"}
     assert (first["fare_action"] == "Enter").all()
     assert (taps.loc[taps["type"] == "adjustment", "fare_action"] == "Adjust").all()
     t = pd.to_datetime(taps["event_timestamp"], format="%Y-%m-%dT%H:%M:%S")
