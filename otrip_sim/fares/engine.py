@@ -225,6 +225,8 @@ class Card:
         join it.  Returns the indices of legs whose fare became final.
         """
         done: list[int] = []
+        if not self._open:  # perf: called before every tap; most cards have no open window
+            return done
         for rid, window in list(self._open.items()):
             end = window.start + window.rule.duration
             if before is not None and before <= end:
