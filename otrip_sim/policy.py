@@ -6,7 +6,10 @@ from types import MappingProxyType
 
 from .fares import (
     CapWindow,
+    CategoryDiscount,
+    CategoryFixed,
     CategoryFree,
+    CategoryRule,
     DistanceFare,
     FarePolicy,
     FirstFareWindow,
@@ -21,6 +24,9 @@ from .fares import (
 from .fares.rules import StandaloneFare
 from .schema import (
     CapSpec,
+    CategoryDiscountSpec,
+    CategoryFixedSpec,
+    CategoryFreeSpec,
     DistanceStepsSpec,
     Fares,
     FirstFareSpec,
@@ -40,9 +46,7 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
     """
     longest = longest_leg_m or {}
     standalone = {op: _standalone(op, spec, longest.get(op, 0)) for op, spec in fares.standalone.items()}
-    categories = tuple(
-        CategoryFree(c.id or f"category:{c.category}", c.category, frozenset(c.operators)) for c in fares.categories
-    )
+    categories = tuple(_category(c) for c in fares.categories)
     windows = tuple(_window(w) for w in fares.windows)
     return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows)
 
@@ -68,6 +72,15 @@ def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare
         if spec.symmetric:
             table.setdefault((row.to_stop, row.from_stop), row.amount)
     return StationTableFare(op, MappingProxyType(table), max(table.values(), default=0))
+
+
+def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) -> CategoryRule:
+    rid, ops = c.id or f"category:{c.category}", frozenset(c.operators)
+    if isinstance(c, CategoryDiscountSpec):
+        return CategoryDiscount(rid, c.category, ops, c.percent)
+    if isinstance(c, CategoryFixedSpec):
+        return CategoryFixed(rid, c.category, ops, c.amount)
+    return CategoryFree(rid, c.category, ops)
 
 
 def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec) -> WindowRule:

@@ -329,6 +329,25 @@ class CategoryFreeSpec(Strict):
     operators: list[Id] = Field(min_length=1)
 
 
+class CategoryDiscountSpec(Strict):
+    kind: Literal["discount"]
+    id: Id | None = Field(None, description="rule id shown in outputs (default category:<category>)")
+    category: Id
+    operators: list[Id] = Field(min_length=1)
+    percent: int = Field(gt=0, lt=100, description="whole percent off the standalone fare")
+
+
+class CategoryFixedSpec(Strict):
+    kind: Literal["fixed"]
+    id: Id | None = Field(None, description="rule id shown in outputs (default category:<category>)")
+    category: Id
+    operators: list[Id] = Field(min_length=1)
+    amount: Money = Field(description="the category's standalone fare on these operators")
+
+
+CategorySpec = Annotated[CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec, Field(discriminator="kind")]
+
+
 class CapSpec(Strict):
     kind: Literal["cap"]
     id: Id
@@ -373,7 +392,7 @@ class Fares(Strict):
 
     name: Id
     standalone: dict[Id, StandaloneSpec] = Field(description="operator id -> its standalone fare")
-    categories: list[CategoryFreeSpec] = Field(default_factory=list)
+    categories: list[CategorySpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
 
 

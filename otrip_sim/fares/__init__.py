@@ -10,7 +10,10 @@ from .apportion import largest_remainder
 from .engine import Card, Transaction, price_card, price_window
 from .rules import (
     CapWindow,
+    CategoryDiscount,
+    CategoryFixed,
     CategoryFree,
+    CategoryRule,
     Charge,
     DistanceFare,
     FarePolicy,
@@ -27,7 +30,10 @@ from .rules import (
 __all__ = [
     "Card",
     "CapWindow",
+    "CategoryDiscount",
+    "CategoryFixed",
     "CategoryFree",
+    "CategoryRule",
     "Charge",
     "DistanceFare",
     "FarePolicy",

@@ -39,17 +39,17 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
         charges = []
         paid = 0
         for leg in legs:
-            own = policy.standalone[leg.operator].price(leg).amount
+            own = policy.own_fare(leg).amount
             pay = min(own, rule.cap - paid)
             paid += pay
             kind = "own" if pay == own else ("remainder" if pay > 0 else "capped")
             charges.append(Charge(pay, f"{rule.id}:{kind}"))
         return charges
     if isinstance(rule, FirstFareWindow):
-        first = policy.standalone[legs[0].operator].price(legs[0]).amount
+        first = policy.own_fare(legs[0]).amount
         return [Charge(first, f"{rule.id}:first")] + [Charge(0, f"{rule.id}:free")] * (len(legs) - 1)
     # IntegratedWindow
-    standalone = [policy.standalone[leg.operator].price(leg) for leg in legs]
+    standalone = [policy.own_fare(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
         return standalone
     metres = [leg.metres for leg in legs]
@@ -96,7 +96,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             continue
         rule = policy.window_of(leg.operator)
         if rule is None:
-            charges[i] = policy.standalone[leg.operator].price(leg)
+            charges[i] = policy.own_fare(leg)
             continue
         current = open_window.get(rule.id)
         if current is None or leg.board_time - current[0] > rule.duration:
@@ -196,7 +196,7 @@ class Card:
             self.window.append(-1)
             if exempt is not None:
                 return self._final(i, Charge(0, exempt))
-            return self._final(i, policy.standalone[leg.operator].price(leg))
+            return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
         if window is None:
             window = self._open[rule.id] = _OpenWindow(rule, leg.board_time, self._windows)

@@ -186,6 +186,32 @@ class CategoryFree:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryDiscount:
+    """Riders of ``category`` pay ``percent`` % less than the standalone fare on ``operators``
+    (rounded half up to the minor unit); the legs stay visible to windows, which use the
+    discounted fare as the leg's own fare."""
+
+    id: str
+    category: str
+    operators: frozenset[str]
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFixed:
+    """Riders of ``category`` pay ``amount`` as their standalone fare on ``operators``; the legs
+    stay visible to windows, which use it as the leg's own fare."""
+
+    id: str
+    category: str
+    operators: frozenset[str]
+    amount: int
+
+
+CategoryRule = CategoryFree | CategoryDiscount | CategoryFixed
+
+
+@dataclass(frozen=True, slots=True)
 class CapWindow:
     """OK OTrip style: within ``duration`` of the window's first tap-in, each covered tap pays
     ``min(own standalone fare, cap − already paid in the window)``."""
@@ -238,12 +264,12 @@ class FarePolicy:
 
     name: str
     standalone: Mapping[str, StandaloneFare]
-    categories: tuple[CategoryFree, ...] = ()
+    categories: tuple[CategoryRule, ...] = ()
     windows: tuple[WindowRule, ...] = ()
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
-    _free: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
+    _adjust: Mapping[tuple[str, str], CategoryDiscount | CategoryFixed] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         window_of: dict[str, WindowRule] = {}
@@ -256,18 +282,24 @@ class FarePolicy:
                         f"operator {op!r} is in two window rules ({window_of[op].id!r} and {w.id!r})"
                     )
                 window_of[op] = w
+        seen: dict[tuple[str, str], str] = {}
         free_rule: dict[tuple[str, str], str] = {}
+        adjust: dict[tuple[str, str], CategoryDiscount | CategoryFixed] = {}
         for c in self.categories:
             for op in c.operators:
-                if (c.category, op) in free_rule:
+                key = (c.category, op)
+                if key in seen:
                     raise ValueError(
-                        f"category {c.category!r} on {op!r} is in two category rules "
-                        f"({free_rule[(c.category, op)]!r} and {c.id!r})"
+                        f"category {c.category!r} on {op!r} is in two category rules ({seen[key]!r} and {c.id!r})"
                     )
-                free_rule[(c.category, op)] = c.id
+                seen[key] = c.id
+                if isinstance(c, CategoryFree):
+                    free_rule[key] = c.id
+                else:
+                    adjust[key] = c
         object.__setattr__(self, "_window_of", MappingProxyType(window_of))
-        object.__setattr__(self, "_free", frozenset(free_rule))
         object.__setattr__(self, "_free_rule", MappingProxyType(free_rule))
+        object.__setattr__(self, "_adjust", MappingProxyType(adjust))
 
     def window_of(self, operator: str) -> WindowRule | None:
         """The window rule covering ``operator``, or ``None``."""
@@ -277,9 +309,22 @@ class FarePolicy:
         """Id of the category rule that makes this leg free, or ``None``."""
         return self._free_rule.get((category, operator))
 
+    def own_fare(self, leg: Leg) -> Charge:
+        """The leg's standalone fare for its rider category: discounts and fixed fares applied
+        (not exemptions, whose legs never reach a window).  The rule reads ``<fare rule>+<category
+        rule>`` when a category rule changed the amount."""
+        base = self.standalone[leg.operator].price(leg)
+        adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
+        if adj is None:
+            return base
+        if isinstance(adj, CategoryFixed):
+            return Charge(adj.amount, f"{base.rule}+{adj.id}")
+        off = (base.amount * adj.percent + 50) // 100  # rounded half up to the minor unit
+        return Charge(base.amount - off, f"{base.rule}+{adj.id}")
+
     def standalone_charge(self, leg: Leg) -> Charge:
-        """The leg's own fare, category exemptions applied."""
+        """The leg's own fare, category rules (exemptions included) applied."""
         rule = self._free_rule.get((leg.category, leg.operator))
         if rule is not None:
             return Charge(0, rule)
-        return self.standalone[leg.operator].price(leg)
+        return self.own_fare(leg)
