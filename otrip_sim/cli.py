@@ -209,5 +209,67 @@ def explain(scenario: Path, taps: Path, rider: str) -> None:
         click.echo(line)
 
 
+@main.command("network-import")
+@click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Network folder to create.")
+@click.option("--date", default=None, help="Service day YYYYMMDD (default: per feed, the weekday with the most trips).")
+@click.option("--operator", "operator_opts", multiple=True, metavar="AGENCY=ID",
+              help="Operator id for a GTFS agency_id (or agency_name); repeatable. Default: the slugified agency_id.")
+@click.option("--capacity", "capacity_opts", multiple=True, metavar="MODE=N",
+              help="Passengers per vehicle for a mode (bus, tram, metro, rail, ferry, ...) or a GTFS route_type; repeatable.")
+@click.option("--walk-radius", type=float, default=300, show_default=True, help="Link stops within this walk (metres, straight line x 1.3); 0: off.")
+@click.option("--default-speed", type=float, default=20, show_default=True, help="km/h for routes whose trips have no times.")
+@click.option("--prefix", "prefixes", multiple=True, help="Id prefix of each feed, in order (default: from the file names).")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder (only once the new network is complete).")
+@_user_errors
+def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operator_opts: tuple[str, ...], capacity_opts: tuple[str, ...],
+                   walk_radius: float, default_speed: float, prefixes: tuple[str, ...], force: bool) -> None:
+    """Build a scenario network (stops, routes, walking links, operators) from GTFS FEEDS (zip files or folders).
+
+    One route per GTFS route and direction (the stop pattern most trips follow on one service day),
+    with distances, run times, headways and assumed capacities. Warnings and every fallback go to
+    stderr and to --out/IMPORT.md. Method: docs/gtfs-import.md.
+
+    \b
+    Example:
+      otrip-sim network-import feeds/bogor.zip feeds/caltrain.zip --out scenarios/mine/network --capacity bus=12
+    """
+    from .errors import InputError
+    from .gtfs import import_network
+
+    def pairs(values: tuple[str, ...], option: str, what: str) -> dict[str, str]:
+        parsed = {}
+        for v in values:
+            key, sep, value = v.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise InputError(option, "", f"expected {what}", v)
+            parsed[key.strip()] = value.strip()
+        return parsed
+
+    operators = pairs(operator_opts, "--operator", "AGENCY=ID")
+    capacity = {}
+    for mode, n in pairs(capacity_opts, "--capacity", "MODE=N").items():
+        if not n.isdigit() or int(n) == 0:
+            raise InputError("--capacity", "", f"{mode}: passengers per vehicle must be an integer > 0", n)
+        capacity[mode] = int(n)
+    if prefixes and len(prefixes) != len(feeds):
+        raise InputError("--prefix", "", f"give one prefix per feed ({len(feeds)} feeds)", list(prefixes))
+    sources = dict(zip(prefixes, feeds)) if prefixes else list(feeds)
+    report = import_network(sources, out, operators=operators, date=date, walk_radius=walk_radius, capacity=capacity,
+                            default_speed_kmh=default_speed, force=force)
+    problems = [f"fallback: {x}" for x in report.fallbacks] + [f"warning: {x}" for x in report.warnings]
+    for line in problems[:20]:
+        click.echo(line, err=True)
+    if len(problems) > 20:
+        click.echo(f"... and {len(problems) - 20} more (see {out / 'IMPORT.md'})", err=True)
+    for f in report.feeds:
+        click.echo(f"{f.path}: service day {f.date} ({f.date_rule}), {f.trips:,} trips")
+    span = "-".join(f"{t // 3600:02d}:{t % 3600 // 60:02d}" for t in (report.service_start, report.service_end))
+    click.echo(f"  {report.stops:,} stops, {report.routes:,} routes, {report.walk_links:,} walking links, "
+               f"{len(report.operators)} operators ({', '.join(o['id'] for o in report.operators)}); timetable {span}")
+    click.echo(f"  {len(report.fallbacks)} fallbacks, {len(report.warnings)} warnings: {out / 'IMPORT.md'}")
+    click.echo(f"network: {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
