@@ -58,7 +58,8 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
     ax.set_title(f"{res.loaded.name}: boardings by hour and operator")
     ax.yaxis.set_major_formatter(_count)
     ax.grid(alpha=0.3)
-    ax.legend(title="operator")
+    if len(df.columns):
+        ax.legend(title="operator")
     return ax
 
 

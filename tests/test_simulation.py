@@ -171,3 +171,26 @@ def test_tap_log_follows_tides_fare_transactions(tiny_result):
     assert (taps["amount"] == taps["amount_minor"]).all()  # IDR has no minor unit
     capped = taps[taps["fare_capped"]]
     assert len(capped) and capped["rule"].astype(str).str.endswith((":capped", ":remainder")).all()
+
+
+def test_same_seed_same_results_across_processes(tmp_path):
+    """Nothing depends on Python's per-process hash seed: two processes agree byte for byte."""
+    import subprocess
+    import sys
+
+    code = ("import otrip_sim, hashlib; r = otrip_sim.run('scenarios/tiny/tiny.yaml', seed=3, demand_scale=0.2); "
+            "print(hashlib.sha256((r.legs.to_csv() + r.taps.to_csv() + r.journeys.to_csv()).encode()).hexdigest())")
+    digests = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": str(h)}).stdout
+        for h in (1, 2)
+    }
+    assert len(digests) == 1
+
+
+def test_a_day_without_riders_still_writes_a_complete_result(tmp_path):
+    res = otrip_sim.run("scenarios/tiny/tiny.yaml", seed=1, demand_scale=1e-6)
+    s = res.summary()["totals"]
+    assert s["journeys_generated"] == 0 and s["fare_revenue"] == 0 and s["boardings"] == 0
+    out = otrip_sim.write_results(res, tmp_path / "empty")
+    assert (out / "summary.json").exists() and (out / "plots" / "fare_distribution.png").exists()
