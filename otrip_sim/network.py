@@ -83,6 +83,13 @@ class Network:
     def stop_index(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.stop_ids)}
 
+    def longest_line_m(self) -> dict[str, int]:
+        """Per operator, the length of its longest line direction (the longest possible leg)."""
+        out: dict[str, int] = {}
+        for line in self.lines:
+            out[line.operator] = max(out.get(line.operator, 0), line.length_m)
+        return out
+
 
 def _segments(route: Route, stops: list[Stop]) -> tuple[list[int], list[int]]:
     if route.distances is not None:

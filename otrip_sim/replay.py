@@ -235,10 +235,7 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
     source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
     net = build_network(loaded)
     rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
-    longest: dict[str, int] = {}
-    for line in net.lines:
-        longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)
-    policy = compile_policy(loaded.spec.fares, longest)
+    policy = compile_policy(loaded.spec.fares, net.longest_line_m())
     legs, reasons, counts = _legs(rows, loaded, net, policy)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
@@ -410,10 +407,7 @@ def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider
     mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)
     if mine.empty:
         raise InputError(str(taps), "rider", "no rows for this rider", rider)
-    longest: dict[str, int] = {}
-    for line in net.lines:
-        longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)
-    policy = compile_policy(loaded.spec.fares, longest)
+    policy = compile_policy(loaded.spec.fares, net.longest_line_m())
     legs, reasons, _ = _legs(mine, loaded, net, policy)
     for k, why in enumerate(reasons):
         if why is not None:

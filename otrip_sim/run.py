@@ -60,10 +60,7 @@ def run(
         t0[0] = now
 
     net = build_network(loaded)
-    longest: dict[str, int] = {}
-    for line in net.lines:
-        longest[line.operator] = max(longest.get(line.operator, 0), line.length_m)
-    policy = compile_policy(spec.fares, longest)
+    policy = compile_policy(spec.fares, net.longest_line_m())
     lap("load")
 
     access = zone_access(spec.demand, net.stop_ids)
