@@ -69,7 +69,8 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
     Example:
       otrip-sim run scenarios/jakarta/okotrip-2018.yaml --out results/okotrip --demand-scale 0.2
     """
-    from .output import check_out_dir, write_results
+    from .atomic import check_out_dir
+    from .output import write_results
     from .run import run as run_model
     from .units import format_money
 
@@ -150,20 +151,22 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
     Example:
       otrip-sim fares scenarios/jakarta/okotrip-2018.yaml --journeys legs.csv --out priced.csv
     """
-    from .errors import OutputError
     from .replay import replay
     from .units import format_money
 
-    targets = [p for p in (out, skip_bad, summary) if p is not None]
-    for p in targets:
-        if p.exists() and not force:
-            raise OutputError(f"{p}: exists; pass --force to overwrite it")
-    result = replay(scenario, taps, skip_bad=skip_bad is not None)
-    _write_csv(result.priced, out)
-    if skip_bad is not None:
-        _write_csv(result.rejects, skip_bad)
-    if summary is not None:
-        _write_csv(result.per_rider(), summary)
+    from contextlib import ExitStack
+
+    from .atomic import atomic_file
+
+    with ExitStack() as stack:  # every output file is checked first, written last, all or none
+        files = {name: stack.enter_context(atomic_file(p, force)) for name, p in
+                 (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
+        result = replay(scenario, taps, skip_bad=skip_bad is not None)
+        result.priced.to_csv(files["out"], index=False)
+        if "rejects" in files:
+            result.rejects.to_csv(files["rejects"], index=False)
+        if "summary" in files:
+            result.per_rider().to_csv(files["summary"], index=False)
     t = result.totals()
     click.echo(f"{t['legs']:,} legs of {t['riders']:,} riders priced, {t['rejected']:,} rejected; "
                f"fares {format_money(t['fare'], result.currency)}", err=True)
@@ -172,22 +175,6 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
     notes = {k: t[k] for k in ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance") if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
-
-
-def _write_csv(df: object, path: Path) -> None:
-    """Write next to the target, then rename: a file is written completely or not at all."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False)  # type: ignore[attr-defined]
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 @main.command()

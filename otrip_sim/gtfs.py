@@ -24,10 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,7 +42,7 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import InputError
 from .network import EARTH_RADIUS_M, WALK_DETOUR
-from .output import check_out_dir
+from .atomic import atomic_folder, check_out_dir
 
 # ------------------------------------------------------------------------------------ assumptions
 #: Passengers per vehicle by mode, used unless ``capacity`` overrides them.  Assumptions, not data:
@@ -1263,10 +1260,7 @@ def _transfers(b: _FeedImport, links: dict[tuple[str, str], dict[str, Any]], not
 def _write(out: Path, force: bool, report: ImportReport, stops: list[dict[str, Any]], routes: list[dict[str, Any]],
            links: list[dict[str, Any]], operators: list[dict[str, Any]], id_rows: list[tuple[str, str, str, str, str]],
            cap_used: dict[str, int]) -> None:
-    parent = out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
-    try:
+    with atomic_folder(out, force) as tmp:
         pd.DataFrame([{k: s[k] for k in ("stop_id", "name", "lat", "lon", "paid_area")} for s in stops]).to_csv(
             tmp / "stops.csv", index=False, quoting=csv.QUOTE_MINIMAL)
         pd.DataFrame(links, columns=["from_stop", "to_stop", "walk_m", "note"]).to_csv(tmp / "walk_links.csv", index=False)
@@ -1280,19 +1274,6 @@ def _write(out: Path, force: bool, report: ImportReport, stops: list[dict[str, A
             "# Each needs a standalone fare under fares.standalone (see docs/fares.md).\n" + ops, encoding="utf-8")
         (tmp / "IMPORT.md").write_text(_import_md(report, cap_used, len(routes)), encoding="utf-8")
         _self_check(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            check_out_dir(out, force)  # re-check: something may have appeared meanwhile
-            backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            backup.rmdir()
-            out.rename(backup)
-            tmp.rename(out)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _self_check(folder: Path) -> None:

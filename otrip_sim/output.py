@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import shutil
-import tempfile
 import time
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version
@@ -21,18 +18,10 @@ from pathlib import Path
 import yaml
 
 from . import __version__
-from .errors import OutputError
+from .atomic import atomic_folder
 from .plots import save_all
 from .results import RunResult
 from .validation import validation_table
-
-
-def check_out_dir(out: Path, force: bool) -> None:
-    """Refuse an ``out`` that is a file, or a non-empty folder without ``force``."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputError(f"{out}: folder exists and is not empty; choose another --out or pass --force to replace it")
 
 
 def write_results(
@@ -47,12 +36,8 @@ def write_results(
     ``all_clearing_methods`` also ``clearing_methods.csv`` and its plot (see docs/outputs.md).
     """
     out = Path(out)
-    check_out_dir(out, force)
-    parent = out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
-    try:
+    with atomic_folder(out, force) as tmp:
         _write_all(res, tmp, taps_csv, all_clearing_methods)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         manifest = {
@@ -71,19 +56,6 @@ def write_results(
             "packages": {p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            check_out_dir(out, force)  # re-check: something may have appeared meanwhile
-            backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            backup.rmdir()
-            out.rename(backup)
-            tmp.rename(out)
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

@@ -145,7 +145,7 @@ class Simulation:
         if progress is not None:
             env.process(self._clock(env, progress, last))
         env.run()
-        for rid, r in list(self.active.items()):
+        for r in list(self.active.values()):
             self._finish(r, STRANDED, -1)
         return self.rec
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from builders import BASELINE, JAKARTA_POLICIES, JAKLINGKO, LEBAK_BULUS, OKOTRIP, SENAYAN, amounts, price, rules
+from builders import BASELINE, JAKLINGKO, LEBAK_BULUS, OKOTRIP, SENAYAN, amounts, price, rules
 
-from otrip_sim.fares import CategoryFree, Charge, FarePolicy, FlatFare, price_card
-from otrip_sim.fares.rules import Leg
+from otrip_sim.fares import CategoryFree, Charge, FarePolicy, FlatFare
 
 FREE = {"category": "free"}
 
