@@ -20,6 +20,7 @@ from .fares import (
     TimeBand,
     TimeBandFare,
     WindowRule,
+    ZoneFare,
 )
 from .fares.rules import StandaloneFare
 from .schema import (
@@ -35,6 +36,7 @@ from .schema import (
     StandaloneSpec,
     StationTableSpec,
     TimeBandSpec,
+    ZonesSpec,
 )
 
 
@@ -65,6 +67,14 @@ def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare
                 fare.price(Leg(op, 0, longest_m)).amount,
             )
         return fare
+    if isinstance(spec, ZonesSpec):
+        zone_of = {row.stop_id: row.zone for row in spec.zones}  # type: ignore[union-attr]
+        zone_table: dict[tuple[str, str], int] = {}
+        for frow in spec.fares:  # type: ignore[union-attr]
+            zone_table[(frow.from_zone, frow.to_zone)] = frow.amount
+            if spec.symmetric:
+                zone_table.setdefault((frow.to_zone, frow.from_zone), frow.amount)
+        return ZoneFare(op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0))
     assert isinstance(spec, StationTableSpec)
     table: dict[tuple[str, str], int] = {}
     for row in spec.table:  # type: ignore[union-attr]  # resolved to rows by the loader

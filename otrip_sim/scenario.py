@@ -29,6 +29,9 @@ from .schema import (
     TableRow,
     WalkLink,
     ZoneAccess,
+    ZoneFareRow,
+    ZonesSpec,
+    ZoneStopRow,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -237,6 +240,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         for op, spec in fares["standalone"].items():
             if isinstance(spec, dict) and spec.get("kind") == "station_table":
                 resolve(spec, "table", f"fares.standalone.{op}", lambda p, d: _read_csv(p, TableRow, d))
+            if isinstance(spec, dict) and spec.get("kind") == "zones":
+                resolve(spec, "zones", f"fares.standalone.{op}", lambda p, d: _read_csv(p, ZoneStopRow, d))
+                resolve(spec, "fares", f"fares.standalone.{op}", lambda p, d: _read_csv(p, ZoneFareRow, d))
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -383,6 +389,26 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
     for op, spec in fares.standalone.items():
         if isinstance(spec, StationTableSpec):
             _check_table(loaded, op, spec, served_ops.get(op, []), origins)
+        elif isinstance(spec, ZonesSpec):
+            _check_zones(loaded, op, spec, served_ops.get(op, []), origins)
+
+
+def _stop_pairs(loaded: LoadedScenario, op: str, routes: list[Route]) -> list[tuple[str, str]]:
+    """Entry and exit stops a rider of ``op`` can tap: along each route, or any two of the
+    operator's stops where it has a paid area (riders change lines inside without tapping)."""
+    paid = {st.id for st in loaded.spec.network.stops if st.paid_area == op}  # type: ignore[union-attr]
+    if paid:
+        stops = list(dict.fromkeys(sid for r in routes for sid in r.stops))
+        return [(a, b) for a in stops for b in stops if a != b]
+    return [
+        (r.stops[a], r.stops[b])
+        for r in routes for a in range(len(r.stops)) for b in range(len(r.stops))
+        if a != b and (b > a or r.directions == "both")
+    ]
+
+
+def _row_path(src: str, op: str, key: str, i: int, col: str) -> str:
+    return f"line {i + 2}, column {col}" if src.endswith(".csv") else f"fares.standalone.{op}.{key}[{i}].{col}"
 
 
 def _check_table(loaded: LoadedScenario, op: str, spec: StationTableSpec, routes: list[Route], origins: dict[tuple[str, ...], str]) -> None:
@@ -392,23 +418,38 @@ def _check_table(loaded: LoadedScenario, op: str, spec: StationTableSpec, routes
     for i, row in enumerate(spec.table):  # type: ignore[union-attr]
         for col in ("from_stop", "to_stop"):
             if getattr(row, col) not in stop_set:
-                path = f"line {i + 2}, column {col}" if src.endswith(".csv") else f"fares.standalone.{op}.table[{i}].{col}"
-                raise InputError(src, path, "unknown stop", getattr(row, col))
+                raise InputError(src, _row_path(src, op, "table", i, col), "unknown stop", getattr(row, col))
         table[(row.from_stop, row.to_stop)] = row.amount
-    paid = {st.id for st in loaded.spec.network.stops if st.paid_area == op}  # type: ignore[union-attr]
-    if paid:
-        # riders may change lines inside the paid area without tapping: any entry to any exit
-        stops = list(dict.fromkeys(sid for r in routes for sid in r.stops))
-        pairs = [(a, b) for a in stops for b in stops if a != b]
-    else:
-        pairs = [
-            (r.stops[a], r.stops[b])
-            for r in routes for a in range(len(r.stops)) for b in range(len(r.stops))
-            if a != b and (b > a or r.directions == "both")
-        ]
-    for pair in pairs:
+    for pair in _stop_pairs(loaded, op, routes):
         if pair not in table and not (spec.symmetric and pair[::-1] in table):
             raise InputError(src, "", f"no {op} fare from {pair[0]!r} to {pair[1]!r}")
+
+
+def _check_zones(loaded: LoadedScenario, op: str, spec: ZonesSpec, routes: list[Route], origins: dict[tuple[str, ...], str]) -> None:
+    zsrc = origins.get((f"fares.standalone.{op}", "zones"), str(loaded.path))
+    fsrc = origins.get((f"fares.standalone.{op}", "fares"), str(loaded.path))
+    stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
+    zone_of: dict[str, str] = {}
+    for i, row in enumerate(spec.zones):  # type: ignore[union-attr]
+        if row.stop_id not in stop_set:
+            raise InputError(zsrc, _row_path(zsrc, op, "zones", i, "stop_id"), "unknown stop", row.stop_id)
+        if row.stop_id in zone_of and zone_of[row.stop_id] != row.zone:
+            raise InputError(zsrc, _row_path(zsrc, op, "zones", i, "zone"), f"stop {row.stop_id!r} is already in zone {zone_of[row.stop_id]!r}", row.zone)
+        zone_of[row.stop_id] = row.zone
+    zones = set(zone_of.values())
+    table: dict[tuple[str, str], int] = {}
+    for i, frow in enumerate(spec.fares):  # type: ignore[union-attr]
+        for col in ("from_zone", "to_zone"):
+            if getattr(frow, col) not in zones:
+                raise InputError(fsrc, _row_path(fsrc, op, "fares", i, col), "unknown zone (no stop is in it)", getattr(frow, col))
+        table[(frow.from_zone, frow.to_zone)] = frow.amount
+    for a, b in _stop_pairs(loaded, op, routes):
+        for stop in (a, b):
+            if stop not in zone_of:
+                raise InputError(zsrc, "", f"{op} stop {stop!r} has no zone")
+        pair = (zone_of[a], zone_of[b])
+        if pair not in table and not (spec.symmetric and pair[::-1] in table):
+            raise InputError(fsrc, "", f"no {op} fare from zone {pair[0]!r} to zone {pair[1]!r}")
 
 
 def _first_duplicate(items: list[str]) -> str | None:

@@ -319,7 +319,28 @@ class StationTableSpec(Strict):
     symmetric: bool = Field(True, description="a row also prices the reverse direction")
 
 
-StandaloneSpec = Annotated[FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec, Field(discriminator="kind")]
+class ZoneStopRow(Strict):
+    stop_id: Id
+    zone: Id
+
+
+class ZoneFareRow(Strict):
+    from_zone: Id
+    to_zone: Id
+    amount: Money
+    note: str = ""
+
+
+class ZonesSpec(Strict):
+    kind: Literal["zones"]
+    zones: FileRef | list[ZoneStopRow] = Field(description="the zone of each stop: inline rows or CSV stop_id,zone")
+    fares: FileRef | list[ZoneFareRow] = Field(description="inline rows or CSV: from_zone,to_zone,amount[,note]")
+    symmetric: bool = Field(True, description="a row also prices the reverse direction")
+
+
+StandaloneSpec = Annotated[
+    FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec | ZonesSpec, Field(discriminator="kind")
+]
 
 
 class CategoryFreeSpec(Strict):

@@ -25,6 +25,7 @@ from .rules import (
     TimeBand,
     TimeBandFare,
     WindowRule,
+    ZoneFare,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "TimeBandFare",
     "Transaction",
     "WindowRule",
+    "ZoneFare",
     "largest_remainder",
     "price_card",
     "price_window",

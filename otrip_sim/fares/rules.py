@@ -177,6 +177,30 @@ class StationTableFare:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneFare:
+    """Fares by the zones of the boarding and alighting stops (a from–to matrix); a leg without
+    both stops is charged the maximum fare."""
+
+    operator: str
+    zone_of: Mapping[str, str]
+    table: Mapping[tuple[str, str], int]
+    maximum: int
+
+    def price(self, leg: Leg) -> Charge:
+        if leg.board_stop is None or leg.alight_stop is None:
+            return Charge(self.maximum, f"{self.operator}:no_stations")
+        pair = (self.zone_of[leg.board_stop], self.zone_of[leg.alight_stop])
+        amount = self.table.get(pair)
+        if amount is None:
+            raise KeyError(f"{self.operator}: no fare from zone {pair[0]!r} to zone {pair[1]!r}")
+        return Charge(amount, f"{self.operator}:zones")
+
+    @property
+    def max_amount(self) -> int:
+        return self.maximum
+
+
+@dataclass(frozen=True, slots=True)
 class CategoryFree:
     """Riders of ``category`` ride ``operators`` free; such legs are invisible to windows."""
 
