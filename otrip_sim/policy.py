@@ -16,6 +16,7 @@ from .fares import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    PeriodCap,
     StationTableFare,
     TimeBand,
     TimeBandFare,
@@ -50,7 +51,9 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
     standalone = {op: _standalone(op, spec, longest.get(op, 0)) for op, spec in fares.standalone.items()}
     categories = tuple(_category(c) for c in fares.categories)
     windows = tuple(_window(w) for w in fares.windows)
-    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows)
+    period = {"daily": "day", "weekly": "week", "rolling_week": "rolling_week"}
+    caps = tuple(PeriodCap(c.id, frozenset(c.operators), period[c.kind], c.cap, c.day_start) for c in fares.caps)
+    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps)
 
 
 def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:

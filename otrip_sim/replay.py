@@ -161,8 +161,9 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times (days counted
-    from the earliest date in the column); returns ``(seconds, ok)``."""
+    """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
+    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday);
+    returns ``(seconds, ok)``."""
     text = values.astype(str)
     parts = text.str.extract(_CLOCK)
     clock_ok = parts[0].notna().to_numpy()
@@ -178,7 +179,8 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if good.any():
             if getattr(stamps.dt, "tz", None) is not None:
                 stamps = stamps.dt.tz_localize(None)
-            day0 = stamps[good].dt.normalize().min()
+            first = stamps[good].dt.normalize().min()
+            day0 = first - pd.Timedelta(days=first.weekday())  # the Monday of its week
             delta = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
             idx = np.flatnonzero(rest)[good]
             secs[idx] = delta

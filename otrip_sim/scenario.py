@@ -377,6 +377,15 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
                     f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
                 )
             seen_window[op] = w.id
+    cap_ids: set[str] = set()
+    for i, cap in enumerate(fares.caps):
+        if cap.id in cap_ids or cap.id in ids:
+            raise InputError(file, f"fares.caps[{i}].id", "duplicate rule id", cap.id)
+        cap_ids.add(cap.id)
+        for j, op in enumerate(cap.operators):
+            if op not in op_set:
+                raise InputError(file, f"fares.caps[{i}].operators[{j}]", "unknown operator", op)
+    _check_caps_contain_fares(loaded)
     for key, mapping in (("contracts", s.money.contracts), ("fare_evasion", s.money.fare_evasion), ("clearing.shares", s.money.clearing.shares)):
         for op in mapping:
             if op not in op_set:
@@ -391,6 +400,22 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
             _check_table(loaded, op, spec, served_ops.get(op, []), origins)
         elif isinstance(spec, ZonesSpec):
             _check_zones(loaded, op, spec, served_ops.get(op, []), origins)
+
+
+def _check_caps_contain_fares(loaded: LoadedScenario) -> None:
+    """A cap must be at least the highest single fare of every operator it covers."""
+    from .network import build_network
+    from .policy import compile_policy
+
+    fares = loaded.spec.fares
+    policy = compile_policy(fares, build_network(loaded).longest_line_m())
+    groups = [(f"fares.windows[{i}].cap", w.operators, w.cap) for i, w in enumerate(fares.windows) if w.kind == "cap"]
+    groups += [(f"fares.caps[{i}].cap", c.operators, c.cap) for i, c in enumerate(fares.caps)]
+    for path, ops, cap in groups:
+        for op in ops:
+            highest = policy.standalone[op].max_amount
+            if cap < highest:
+                raise InputError(loaded.path, path, f"the cap is below a {op} fare it must contain ({highest})", cap)
 
 
 def _stop_pairs(loaded: LoadedScenario, op: str, routes: list[Route]) -> list[tuple[str, str]]:

@@ -408,6 +408,22 @@ class FirstFareSpec(Strict):
 WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec, Field(discriminator="kind")]
 
 
+class PeriodCapSpec(Strict):
+    """At most ``cap`` per day or week on ``operators`` (applied after every other rule)."""
+
+    id: Id
+    kind: Literal["daily", "weekly", "rolling_week"]
+    operators: list[Id] = Field(min_length=1)
+    cap: Money
+    day_start: Clock = Field(4 * 3600, description="when a capping day starts, e.g. '04:00'")
+
+    @model_validator(mode="after")
+    def _check(self) -> PeriodCapSpec:
+        if self.day_start >= 24 * 3600:
+            raise ValueError("day_start must be before 24:00")
+        return self
+
+
 class Fares(Strict):
     """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
 
@@ -415,6 +431,7 @@ class Fares(Strict):
     standalone: dict[Id, StandaloneSpec] = Field(description="operator id -> its standalone fare")
     categories: list[CategorySpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
+    caps: list[PeriodCapSpec] = Field(default_factory=list, description="daily / weekly caps per card (Oyster style)")
 
 
 # ------------------------------------------------------------------------------------------- money

@@ -124,7 +124,10 @@ w,transjakarta,2018-10-02T07:30:00
 def test_parse_times():
     secs, ok = parse_times(pd.Series(["05:00:00", "25:30:15", "2024-01-02T01:00:00", "2024-01-01T23:00:00", "soon", ""]))
     assert ok.tolist() == [True, True, True, True, False, False]
+    # 1 January 2024 is a Monday: day 0
     assert secs[:4].tolist() == [18000, 91815, 86400 + 3600, 23 * 3600]
+    wed, _ = parse_times(pd.Series(["2024-01-03T08:00:00"]))
+    assert wed.tolist() == [2 * 86400 + 8 * 3600]  # counted from Monday 1 January
 
 
 def test_distance_from_stops_and_missing_tap_out(tmp_path):

@@ -7,7 +7,7 @@
 """
 
 from .apportion import largest_remainder
-from .engine import Card, Transaction, price_card, price_window
+from .engine import Card, Transaction, apply_period_caps, price_card, price_window
 from .rules import (
     CapWindow,
     CategoryDiscount,
@@ -21,6 +21,7 @@ from .rules import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    PeriodCap,
     StationTableFare,
     TimeBand,
     TimeBandFare,
@@ -42,10 +43,12 @@ __all__ = [
     "FlatFare",
     "IntegratedWindow",
     "Leg",
+    "PeriodCap",
     "StationTableFare",
     "TimeBand",
     "TimeBandFare",
     "Transaction",
+    "apply_period_caps",
     "WindowRule",
     "ZoneFare",
     "largest_remainder",

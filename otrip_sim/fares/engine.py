@@ -16,7 +16,56 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .apportion import largest_remainder
-from .rules import CapWindow, Charge, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, WindowRule
+from .rules import DAY, CapWindow, Charge, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, PeriodCap, WindowRule
+
+
+def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Charge]) -> list[Charge]:
+    """Limit settled charges by the policy's period caps, legs taken in order of ``board_time``.
+
+    Every cap covering a leg's operator is checked at once, so the order of caps never matters;
+    a leg reduced by a cap carries the rule ``<cap id>:capped`` (of the tightest cap).
+    """
+    caps = policy.period_caps
+    if not caps:
+        return charges
+    out = list(charges)
+    paid: list[dict[int, int]] = [{} for _ in caps]
+    history: list[list[tuple[int, int]]] = [[] for _ in caps]  # rolling weeks: (time, amount)
+    for i in sorted(range(len(legs)), key=lambda k: legs[k].board_time):
+        amount = out[i].amount
+        if amount <= 0:
+            continue
+        leg = legs[i]
+        best: tuple[int, str] | None = None
+        keys: list[int | None] = []
+        for c, cap in enumerate(caps):
+            if leg.operator not in cap.operators:
+                keys.append(None)
+                continue
+            t = leg.board_time - cap.day_start
+            if cap.period == "rolling_week":
+                key = t
+                spent = sum(a for when, a in history[c] if when > leg.board_time - 7 * DAY)
+            else:
+                key = t // (DAY if cap.period == "day" else 7 * DAY)
+                spent = paid[c].get(key, 0)
+            keys.append(key)
+            left = max(0, cap.cap - spent)
+            if best is None or (left, cap.id) < best:
+                best = (left, cap.id)
+        if best is None:
+            continue
+        pay = min(amount, best[0])
+        if pay < amount:
+            out[i] = Charge(pay, f"{best[1]}:capped")
+        for c, key in enumerate(keys):
+            if key is None:
+                continue
+            if caps[c].period == "rolling_week":
+                history[c].append((leg.board_time, pay))
+            else:
+                paid[c][key] = paid[c].get(key, 0) + pay
+    return out
 
 
 def paid_area_charge(leg: Leg) -> Charge:
@@ -107,7 +156,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
     for rule, members in windows:
         for i, c in zip(members, price_window(policy, rule, [full[i] for i in members])):
             charges[i] = c
-    return charges  # type: ignore[return-value]  # every slot was filled above
+    return apply_period_caps(policy, full, charges)  # type: ignore[arg-type]  # every slot was filled above
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +305,13 @@ class Card:
         return out
 
     def settle(self) -> list[Charge]:
-        """Close every window (end of the card's data) and return all settled charges in tap order."""
+        """Close every window (end of the card's data), apply period caps (a refund booked as an
+        adjustment) and return all settled charges in tap order."""
         self.close()
-        return self.settled  # type: ignore[return-value]  # all windows closed: no None left
+        settled: list[Charge] = self.settled  # type: ignore[assignment]  # all windows closed: no None left
+        capped = apply_period_caps(self.policy, self.legs, settled)
+        for k, (before, after) in enumerate(zip(settled, capped)):
+            if after.amount != before.amount:
+                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment", after.amount - before.amount, after.rule))
+        self.settled = list(capped)
+        return self.settled  # type: ignore[return-value]

@@ -278,6 +278,23 @@ class FirstFareWindow:
 WindowRule = CapWindow | IntegratedWindow | FirstFareWindow
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodCap:
+    """A card pays at most ``cap`` per period on ``operators`` (Oyster-style capping).
+
+    ``period`` is ``"day"`` (service days starting at ``day_start`` seconds after midnight),
+    ``"week"`` (Monday to Sunday; day 0 of the data is a Monday, as replayed multi-day data is
+    aligned) or ``"rolling_week"`` (any 7 × 24 hours).  Applied last, to the settled fares in tap
+    order: a leg pays ``min(its fare, what the period still allows)``.
+    """
+
+    id: str
+    operators: frozenset[str]
+    period: str
+    cap: int
+    day_start: int = 4 * 3600
+
+
 @dataclass(frozen=True)
 class FarePolicy:
     """A complete, validated fare policy.
@@ -290,6 +307,7 @@ class FarePolicy:
     standalone: Mapping[str, StandaloneFare]
     categories: tuple[CategoryRule, ...] = ()
     windows: tuple[WindowRule, ...] = ()
+    period_caps: tuple[PeriodCap, ...] = ()
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
