@@ -20,6 +20,7 @@ from .fares import (
     StationTableFare,
     TimeBand,
     TimeBandFare,
+    TransferWindow,
     WindowRule,
     ZoneFare,
 )
@@ -37,6 +38,7 @@ from .schema import (
     StandaloneSpec,
     StationTableSpec,
     TimeBandSpec,
+    TransferSpec,
     ZonesSpec,
 )
 
@@ -96,8 +98,12 @@ def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) ->
     return CategoryFree(rid, c.category, ops)
 
 
-def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec) -> WindowRule:
+def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec) -> WindowRule:
     ops = frozenset(spec.operators)
+    if isinstance(spec, TransferSpec):
+        f = spec.transfer_fare
+        return TransferWindow(spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
+                              spec.max_transfers)
     if isinstance(spec, CapSpec):
         return CapWindow(spec.id, ops, spec.duration, spec.cap)
     if isinstance(spec, IntegratedSpec):

@@ -335,7 +335,8 @@ def _legs(
                 counts["distance_from_stops"] += 1
             elif tapped_out[i] or not isinstance(policy.standalone[o], DistanceFare):
                 counts["no_distance"] += 1
-        legs[i] = Leg(o, int(board[i]), m, cat[i], bstop[i] or None, astop[i] or None, True, bool(tapped_out[i]))
+        legs[i] = Leg(o, int(board[i]), m, cat[i], bstop[i] or None, astop[i] or None, True, bool(tapped_out[i]),
+                      int(alight[i]) if has_alight_time[i] else None)
     return legs, reasons, counts
 
 
@@ -348,6 +349,7 @@ _WHY = {
     "standalone_cheaper": "the legs cost less on their own than the integrated tariff: standalone fares",
     "first": "first tap of the window pays its standalone fare",
     "free": "free within the window opened by the first tap",
+    "transfer": "a transfer within the time limit: the transfer fare",
     "paid_area": "a change inside the paid area: no tap",
     "no_stations": "no stations given: the operator's maximum fare",
     "missing_tap_out": "no tap-out: the operator's maximum fare",
@@ -386,6 +388,8 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
                    f"  [{charge.rule}] {why}")
         for state in card.windows():
             cap = f", cap remaining {money(state['cap_remaining'])}" if state["cap_remaining"] is not None else ""
+            if state.get("transfers") is not None:
+                cap += f", transfers used {state['transfers']}"
             out.append(f"        window {state['rule']} open since {format_clock(state['start'])} (closes "
                        f"{format_clock(state['closes'])}): {state['legs']} legs, paid so far {money(state['paid'])}{cap}")
     settled = card.settle()

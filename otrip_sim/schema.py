@@ -405,7 +405,38 @@ class FirstFareSpec(Strict):
     duration: Duration
 
 
-WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec, Field(discriminator="kind")]
+class TransferFareSpec(Strict):
+    """What a transfer leg pays: ``free``; ``fixed`` (``amount`` instead of its own fare, never
+    more); ``discount`` (``percent`` off its own fare); ``surcharge`` (own fare plus ``amount``)."""
+
+    kind: Literal["free", "fixed", "discount", "surcharge"] = "free"
+    amount: Money = 0
+    percent: int = Field(0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> TransferFareSpec:
+        if self.kind == "discount" and not self.percent:
+            raise ValueError("a discount needs percent (1-100)")
+        if self.kind in ("fixed", "surcharge") and "amount" not in self.model_fields_set:
+            raise ValueError(f"a {self.kind} transfer fare needs amount")
+        return self
+
+
+class TransferSpec(Strict):
+    kind: Literal["transfer"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration
+    duration_limit_type: Literal["first_tap", 0, 1, 2, 3] = Field(
+        "first_tap",
+        description="first_tap: from the chain's first tap-in; 0-3: GTFS duration_limit_type (from the previous leg's "
+        "departure (0, 1) or arrival (2, 3) to the next leg's departure (1, 2) or arrival (0, 3))",
+    )
+    transfer_fare: TransferFareSpec = Field(default_factory=TransferFareSpec)
+    max_transfers: int | None = Field(None, ge=0, description="transfers allowed in a chain (none: unlimited)")
+
+
+WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec, Field(discriminator="kind")]
 
 
 class PeriodCapSpec(Strict):

@@ -25,6 +25,7 @@ from .rules import (
     StationTableFare,
     TimeBand,
     TimeBandFare,
+    TransferWindow,
     WindowRule,
     ZoneFare,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "StationTableFare",
     "TimeBand",
     "TimeBandFare",
+    "TransferWindow",
     "Transaction",
     "apply_period_caps",
     "WindowRule",

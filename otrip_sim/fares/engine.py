@@ -16,7 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .apportion import largest_remainder
-from .rules import DAY, CapWindow, Charge, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, PeriodCap, WindowRule
+from .rules import (
+    DAY,
+    CapWindow,
+    Charge,
+    FarePolicy,
+    FirstFareWindow,
+    IntegratedWindow,
+    Leg,
+    PeriodCap,
+    TransferWindow,
+    WindowRule,
+    joins,
+)
 
 
 def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Charge]) -> list[Charge]:
@@ -97,6 +109,9 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     if isinstance(rule, FirstFareWindow):
         first = policy.own_fare(legs[0]).amount
         return [Charge(first, f"{rule.id}:first")] + [Charge(0, f"{rule.id}:free")] * (len(legs) - 1)
+    if isinstance(rule, TransferWindow):
+        own = [policy.own_fare(leg) for leg in legs]
+        return [own[0]] + [rule.transfer_charge(c) for c in own[1:]]
     # IntegratedWindow
     standalone = [policy.own_fare(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
@@ -132,7 +147,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             exit_stop[host] = legs[i].alight_stop
     charges: list[Charge | None] = [None] * n
     windows: list[tuple[WindowRule, list[int]]] = []
-    open_window: dict[str, tuple[int, list[int]]] = {}  # rule id -> (start, members)
+    open_window: dict[str, list[int]] = {}  # rule id -> members of its open window
     full = [extend(legs[i], extra_m[i], exit_stop[i]) for i in range(n)]
     for i in order:
         leg = full[i]
@@ -148,11 +163,10 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             charges[i] = policy.own_fare(leg)
             continue
         current = open_window.get(rule.id)
-        if current is None or leg.board_time - current[0] > rule.duration:
-            current = (leg.board_time, [])
-            open_window[rule.id] = current
-            windows.append((rule, current[1]))
-        current[1].append(i)
+        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), leg):
+            current = open_window[rule.id] = []
+            windows.append((rule, current))
+        current.append(i)
     for rule, members in windows:
         for i, c in zip(members, price_window(policy, rule, [full[i] for i in members])):
             charges[i] = c
@@ -247,6 +261,9 @@ class Card:
                 return self._final(i, Charge(0, exempt))
             return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
+        if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]], len(window.members), leg):
+            self._settle_window(rule.id, leg.board_time)
+            window = None
         if window is None:
             window = self._open[rule.id] = _OpenWindow(rule, leg.board_time, self._windows)
             self._windows += 1
@@ -277,30 +294,35 @@ class Card:
         if not self._open:  # perf: called before every tap; most cards have no open window
             return done
         for rid, window in list(self._open.items()):
-            end = window.start + window.rule.duration
-            if before is not None and before <= end:
-                continue
-            del self._open[rid]
-            members = window.members
-            settled = price_window(self.policy, window.rule, [self.legs[k] for k in members])
-            at = end if before is not None else max(self.legs[k].board_time for k in members)
-            for k, charge in zip(members, settled):
-                self.settled[k] = charge
-                delta = charge.amount - self.provisional[k]
-                if delta:
-                    self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule))
-                done.append(k)
+            if before is None:
+                done += self._settle_window(rid, max(self.legs[k].board_time for k in window.members))
+            elif not isinstance(window.rule, TransferWindow) and before > window.start + window.rule.duration:
+                # a transfer chain may go on as long as each next leg is in time: it closes when
+                # a leg cannot join it (in tap) or at the end of the card's data
+                done += self._settle_window(rid, window.start + window.rule.duration)
         return done
 
+    def _settle_window(self, rid: str, at: int) -> list[int]:
+        window = self._open.pop(rid)
+        members = window.members
+        for k, charge in zip(members, price_window(self.policy, window.rule, [self.legs[k] for k in members])):
+            self.settled[k] = charge
+            delta = charge.amount - self.provisional[k]
+            if delta:
+                self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule))
+        return list(members)
+
     def windows(self) -> list[dict[str, object]]:
-        """The open windows: ``rule``, ``start``, ``closes`` (last second a tap can join),
-        ``legs``, ``paid`` (collected so far) and ``cap_remaining`` (``None`` without a cap)."""
+        """The open windows: ``rule``, ``start``, ``closes`` (last second a tap can join, counted
+        from the window's first tap-in), ``legs``, ``paid`` (collected so far), ``cap_remaining``
+        (``None`` without a cap) and ``transfers`` used (transfer rules only)."""
         out: list[dict[str, object]] = []
         for w in self._open.values():
             cap = w.rule.cap if isinstance(w.rule, (CapWindow, IntegratedWindow)) else None
             out.append({
                 "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration, "legs": len(w.members),
                 "paid": w.paid, "cap_remaining": None if cap is None else cap - w.paid,
+                "transfers": len(w.members) - 1 if isinstance(w.rule, TransferWindow) else None,
             })
         return out
 

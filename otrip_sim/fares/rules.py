@@ -44,6 +44,8 @@ class Leg:
         inside a BRT station): no tap, fare 0, and its metres join the tapped leg before it.
     tapped_out:
         ``False`` when the rider did not tap out: a distance fare then charges its maximum.
+    alight_time:
+        Tap-out (arrival validation) time, when known; transfer limits may count from it.
     """
 
     operator: str
@@ -54,6 +56,7 @@ class Leg:
     alight_stop: str | None = None
     tapped: bool = True
     tapped_out: bool = True
+    alight_time: int | None = None
 
 
 DAY = 86_400
@@ -275,7 +278,62 @@ class FirstFareWindow:
     duration: int
 
 
-WindowRule = CapWindow | IntegratedWindow | FirstFareWindow
+@dataclass(frozen=True, slots=True)
+class TransferWindow:
+    """Free or discounted transfers (GTFS Fares v2 style): the first leg pays its own fare; a later
+    leg within ``duration`` pays the transfer fare, for at most ``max_transfers`` transfers.
+
+    ``limit`` says what the duration measures: ``"first_tap"`` — from the first tap-in of the
+    chain to the next tap-in (as the Jakarta windows); ``"0"``–``"3"`` — GTFS
+    ``duration_limit_type``, from the departure (0, 1) or arrival (2, 3) validation of the
+    previous leg to the departure (1, 2) or arrival (0, 3) validation of the next leg (a missing
+    arrival counts as the departure).  ``fare`` is ``"free"`` (0), ``"fixed"`` (``amount``
+    instead of the leg's own fare, never more than it), ``"discount"`` (``percent`` off, rounded
+    half up) or ``"surcharge"`` (own fare plus ``amount``).
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    limit: str = "first_tap"
+    fare: str = "free"
+    amount: int = 0
+    percent: int = 0
+    max_transfers: int | None = None
+
+    def within(self, first: Leg, previous: Leg, n_transfers: int, leg: Leg) -> bool:
+        """May ``leg`` continue the chain that began with ``first`` and last rode ``previous``?"""
+        if self.max_transfers is not None and n_transfers >= self.max_transfers:
+            return False
+        if self.limit == "first_tap":
+            return leg.board_time - first.board_time <= self.duration
+        start = previous.board_time if self.limit in ("0", "1") else _arrival(previous)
+        end = leg.board_time if self.limit in ("1", "2") else _arrival(leg)
+        return end - start <= self.duration
+
+    def transfer_charge(self, own: Charge) -> Charge:
+        """What a transfer leg pays, given its own fare."""
+        if self.fare == "free":
+            return Charge(0, f"{self.id}:transfer")
+        if self.fare == "fixed":
+            return Charge(min(own.amount, self.amount), f"{self.id}:transfer")
+        if self.fare == "surcharge":
+            return Charge(own.amount + self.amount, f"{self.id}:transfer")
+        return Charge(own.amount - (own.amount * self.percent + 50) // 100, f"{self.id}:transfer")
+
+
+def _arrival(leg: Leg) -> int:
+    return leg.alight_time if leg.alight_time is not None else leg.board_time
+
+
+WindowRule = CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow
+
+
+def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg) -> bool:
+    """May ``leg`` join the open window of ``rule`` whose first and last legs are given?"""
+    if isinstance(rule, TransferWindow):
+        return rule.within(first, previous, members - 1, leg)
+    return leg.board_time - first.board_time <= rule.duration
 
 
 @dataclass(frozen=True, slots=True)
