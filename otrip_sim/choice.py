@@ -27,14 +27,16 @@ SLOT_S = 1800  # riders departing in the same half hour see the same costs (cach
 class PathCoster:
     """Costs of candidate paths at a time of day for a rider category, cached per time slot."""
 
-    def __init__(self, net: Network, policy: FarePolicy, choice: Choice, category_ids: tuple[str, ...], vot: tuple[int, ...]):
+    def __init__(self, net: Network, policy: FarePolicy, choice: Choice, category_ids: tuple[str, ...], vot: tuple[int, ...],
+                 media_ids: tuple[str, ...] = ()):
         self.net = net
         self.policy = policy
         self.choice = choice
         self.category_ids = category_ids
+        self.media_ids = media_ids
         self.fare_to_s = tuple(3600.0 / v for v in vot)
         self._time_cache: dict[tuple[int, int], tuple[float, list[Leg]] | None] = {}
-        self._fare_cache: dict[tuple[int, int, tuple[int, ...]], int] = {}
+        self._fare_cache: dict[tuple[int, int, int, tuple[int, ...]], int] = {}
         # perf: a path's fare changes with the time of day only where a time-band fare changes, so
         # fares are cached per (path, category, time-band class of each tap); valid only while the
         # whole path fits in every window rule's duration (checked per path, else priced directly).
@@ -45,12 +47,13 @@ class PathCoster:
         }
         self._min_window = min((w.duration for w in policy.windows), default=None)
 
-    def _fare(self, pid: int, legs: list[Leg], category: int) -> int:
+    def _fare(self, pid: int, legs: list[Leg], category: int, medium: int) -> int:
         cat = self.category_ids[category]
+        held = self.media_ids[medium] if self.media_ids else None
         span = legs[-1].board_time - legs[0].board_time
         key = None
         if self._min_window is None or span <= self._min_window:
-            key = (pid, category, tuple(bisect_right(self._bounds.get(lg.operator, ()), lg.board_time) for lg in legs))
+            key = (pid, category, medium, tuple(bisect_right(self._bounds.get(lg.operator, ()), lg.board_time) for lg in legs))
             fare = self._fare_cache.get(key)
             if fare is not None:
                 return fare
@@ -58,7 +61,8 @@ class PathCoster:
             ch.amount
             for ch in price_card(
                 self.policy,
-                [Leg(lg.operator, lg.board_time, lg.metres, cat, lg.board_stop, lg.alight_stop, lg.tapped) for lg in legs],
+                [Leg(lg.operator, lg.board_time, lg.metres, cat, lg.board_stop, lg.alight_stop, lg.tapped, True,
+                     lg.alight_time, held) for lg in legs],
             )
         )
         if key is not None:
@@ -92,15 +96,16 @@ class PathCoster:
             cost += wait * c.wait_weight + ride
             legs.append(
                 Leg(line.operator, board, line.cum_m[leg.alight] - line.cum_m[leg.board], "adult",
-                    sid[line.stops[leg.board]], sid[line.stops[leg.alight]], leg.tapped)
+                    sid[line.stops[leg.board]], sid[line.stops[leg.alight]], leg.tapped, True, board + ride)
             )
             t = board + ride
         cost += path.egress_s * c.walk_weight + c.transfer_penalty * path.transfers
         return cost, legs
 
-    def costs(self, paths: list[Path], path_ids: list[int], slot: int, category: int) -> np.ndarray:
-        """Generalized cost (s) of each path for a rider of ``category`` leaving in ``slot``;
-        ``inf`` where the path cannot be travelled then."""
+    def costs(self, paths: list[Path], path_ids: list[int], slot: int, category: int, medium: int = 0) -> np.ndarray:
+        """Generalized cost (s) of each path for a rider of ``category`` holding fare medium
+        ``medium`` (an index into ``media_ids``) leaving in ``slot``; ``inf`` where the path cannot
+        be travelled then."""
         t0 = slot * SLOT_S + SLOT_S // 2
         out = np.full(len(paths), np.inf)
         for n, (path, pid) in enumerate(zip(paths, path_ids)):
@@ -110,7 +115,7 @@ class PathCoster:
             timing = self._time_cache[key]
             if timing is None:
                 continue
-            out[n] = timing[0] + self._fare(pid, timing[1], category) * self.fare_to_s[category]
+            out[n] = timing[0] + self._fare(pid, timing[1], category, medium) * self.fare_to_s[category]
         return out
 
 
@@ -130,19 +135,20 @@ def choose_paths(
     k = coster.choice.max_paths
     taste = stream(seed, "choice").gumbel(0.0, 1.0, size=(n, k)) * coster.choice.spread
     chosen = np.full(n, -1, dtype=np.int32)
-    cache: dict[tuple[int, int, int, int], np.ndarray] = {}
+    cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
     origin, destination, depart, category = riders.origin, riders.destination, riders.depart, riders.category
+    media = riders.media if riders.media is not None else np.zeros(n, dtype=np.int16)
     for i in range(n):
         od = (int(origin[i]), int(destination[i]))
         cands = paths.get(od)
         if not cands:
             continue
         slot = int(depart[i]) // SLOT_S
-        cat = int(category[i])
-        key = (od[0], od[1], slot, cat)
+        cat, medium = int(category[i]), int(media[i])
+        key = (od[0], od[1], slot, cat, medium)
         cost = cache.get(key)
         if cost is None:
-            cost = cache[key] = coster.costs(cands, path_ids[od], slot, cat)
+            cost = cache[key] = coster.costs(cands, path_ids[od], slot, cat, medium)
         perceived = cost - taste[i, : len(cands)]
         best = int(np.argmin(perceived))
         if np.isfinite(perceived[best]):

@@ -5,6 +5,7 @@ Vectorised with numpy; riders come out sorted by departure time, which fixes the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,8 @@ class Riders:
         Seconds of the service day at which the rider leaves the origin.
     category:
         Index into :attr:`category_ids`.
+    media:
+        Index into :attr:`media_ids`: the fare medium (card type) each rider holds.
     """
 
     zone_ids: tuple[str, ...]
@@ -33,6 +36,8 @@ class Riders:
     destination: np.ndarray
     depart: np.ndarray
     category: np.ndarray
+    media_ids: tuple[str, ...] = ()
+    media: np.ndarray | None = None  # index into media_ids per rider (None: no media modelled)
 
     def __len__(self) -> int:
         return len(self.depart)
@@ -49,7 +54,9 @@ def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tup
     return out
 
 
-def generate(demand: Demand, zone_ids: tuple[str, ...], seed: int, scale: float = 1.0) -> Riders:
+def generate(
+    demand: Demand, zone_ids: tuple[str, ...], seed: int, scale: float = 1.0, media: Sequence[tuple[str, float]] = ()
+) -> Riders:
     """Draw the riders of one day.
 
     The number of journeys on each OD row is Poisson with mean ``trips × scale`` (journeys happen
@@ -76,6 +83,10 @@ def generate(demand: Demand, zone_ids: tuple[str, ...], seed: int, scale: float 
     shares = np.array([c.share for c in demand.categories], dtype=np.float64)
     category = stream(seed, "category").choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int16)
     order = np.lexsort((destination, origin, depart))
+    held = None
+    if media:
+        shares_m = np.array([share for _, share in media], dtype=np.float64)
+        held = stream(seed, "media").choice(len(media), size=n, p=shares_m / shares_m.sum()).astype(np.int16)[order]
     return Riders(
         zone_ids=zone_ids,
         category_ids=tuple(c.id for c in demand.categories),
@@ -83,4 +94,6 @@ def generate(demand: Demand, zone_ids: tuple[str, ...], seed: int, scale: float 
         destination=destination[order],
         depart=depart[order],
         category=category[order],
+        media_ids=tuple(m for m, _ in media),
+        media=held,
     )

@@ -55,7 +55,12 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
     windows = tuple(_window(w) for w in fares.windows)
     period = {"daily": "day", "weekly": "week", "rolling_week": "rolling_week"}
     caps = tuple(PeriodCap(c.id, frozenset(c.operators), period[c.kind], c.cap, c.day_start) for c in fares.caps)
-    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps)
+    needs: dict[str, set[str]] = {}
+    for medium in fares.media:
+        for wid in medium.unlocks:
+            needs.setdefault(wid, set()).add(medium.id)
+    window_media = MappingProxyType({wid: frozenset(ms) for wid, ms in needs.items()})
+    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media)
 
 
 def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:

@@ -314,6 +314,10 @@ def _legs(
         lookup = {t: km_to_m(t) for t in pd.unique(texts)}  # exact, half up, once per distinct value
         metres[ok_dist] = [lookup[t] for t in texts]
     route = rows["route"].str.strip().to_numpy(dtype=object)
+    media = rows["media"].str.strip().to_numpy(dtype=object)
+    known_media = {m.id for m in loaded.spec.fares.media}
+    unknown_media = (media != "") & ~np.isin(media, list(known_media)) if known_media else np.zeros(n, dtype=bool)
+    flag(unknown_media, [f"unknown media {v!r}" for v in media[unknown_media]])
     needs_distance = {o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)}
     needs_distance |= {o for w in policy.windows if isinstance(w, IntegratedWindow) for o in w.operators}
     distances = _Distances(net)
@@ -336,7 +340,7 @@ def _legs(
             elif tapped_out[i] or not isinstance(policy.standalone[o], DistanceFare):
                 counts["no_distance"] += 1
         legs[i] = Leg(o, int(board[i]), m, cat[i], bstop[i] or None, astop[i] or None, True, bool(tapped_out[i]),
-                      int(alight[i]) if has_alight_time[i] else None)
+                      int(alight[i]) if has_alight_time[i] else None, media[i] or None)
     return legs, reasons, counts
 
 
@@ -377,7 +381,7 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
         charge = card.tap(leg)
         kind = charge.rule.split(":")[-1]
         why = _WHY.get(kind, "standalone fare (time band)" if ":" in charge.rule else charge.rule)
-        window = policy.window_of(leg.operator)
+        window = policy.window_for(leg)
         if window is not None and charge.rule.split(":")[0] != window.id and policy.exemption(leg.category, leg.operator) is None:
             why += f"; in window {window.id!r}, priced as a whole when it closes"
         if policy.exemption(leg.category, leg.operator) == charge.rule:

@@ -100,7 +100,7 @@ class RunResult:
 
         Columns: ``journey`` (id), ``category``, ``origin``, ``destination`` (zone ids),
         ``depart_s``, ``arrive_s`` (-1 if not arrived), ``legs``, ``fare`` (settled, minor units),
-        ``served`` (bool), ``status`` (served / abandoned / no_path / stranded).
+        ``media`` (the fare medium the rider holds, when ``fares.media`` is given), ``served`` (bool), ``status`` (served / abandoned / no_path / stranded).
         """
         r, rec = self.riders, self.records
         zones = pd.Categorical.from_codes(r.origin, categories=list(r.zone_ids))
@@ -114,6 +114,8 @@ class RunResult:
                 "arrive_s": rec.arrive,
                 "legs": rec.n_legs.astype(np.int64),
                 "fare": rec.fare,
+                "media": (pd.Categorical.from_codes(r.media.astype(np.int32), categories=list(r.media_ids))
+                          if r.media is not None else pd.Categorical([None] * len(r))),
                 "served": rec.status == SERVED,
                 "status": pd.Categorical.from_codes(rec.status.astype(np.int32), categories=list(STATUS_NAMES)),
             }

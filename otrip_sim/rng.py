@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-PURPOSES = {"demand": 0, "category": 1, "choice": 2, "evasion": 3}
+PURPOSES = {"demand": 0, "category": 1, "choice": 2, "evasion": 3, "media": 4}
 
 
 def stream(seed: int, purpose: str, replication: int = 0) -> np.random.Generator:

@@ -65,7 +65,7 @@ def run(
 
     access = zone_access(spec.demand, net.stop_ids)
     zone_ids = tuple(access)
-    riders = generate(spec.demand, zone_ids, seed, demand_scale)
+    riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media])
     lap("demand")
 
     # candidate paths for the OD pairs that have riders, one search per origin zone
@@ -86,7 +86,7 @@ def run(
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    coster = PathCoster(net, policy, spec.choice, riders.category_ids, vot)
+    coster = PathCoster(net, policy, spec.choice, riders.category_ids, vot, riders.media_ids)
     chosen = choose_paths(riders, paths, path_ids, coster, seed)
     per_rider: list[Path | None] = [
         paths[(int(o), int(d))][c] if c >= 0 else None

@@ -377,6 +377,10 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
                     f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
                 )
             seen_window[op] = w.id
+    for i, medium in enumerate(fares.media):
+        for j, wid in enumerate(medium.unlocks):
+            if wid not in ids:
+                raise InputError(file, f"fares.media[{i}].unlocks[{j}]", f"unknown window rule (declared: {sorted(ids)})", wid)
     cap_ids: set[str] = set()
     for i, cap in enumerate(fares.caps):
         if cap.id in cap_ids or cap.id in ids:

@@ -455,6 +455,14 @@ class PeriodCapSpec(Strict):
         return self
 
 
+class MediaSpec(Strict):
+    """A fare medium (card type) riders may hold, with the share of riders holding it."""
+
+    id: Id
+    share: float = Field(ge=0, le=1)
+    unlocks: list[Id] = Field(default_factory=list, description="window rules that need this medium (or another one unlocking them)")
+
+
 class Fares(Strict):
     """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
 
@@ -463,6 +471,20 @@ class Fares(Strict):
     categories: list[CategorySpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
     caps: list[PeriodCapSpec] = Field(default_factory=list, description="daily / weekly caps per card (Oyster style)")
+    media: list[MediaSpec] = Field(
+        default_factory=list,
+        description="card types and the share of riders holding each; a window rule unlocked by some medium applies only to legs made with one",
+    )
+
+    @model_validator(mode="after")
+    def _media(self) -> Fares:
+        if self.media:
+            total = sum(m.share for m in self.media)
+            if abs(total - 1.0) > 1e-9:
+                raise ValueError(f"media shares must sum to 1 (got {total:g})")
+            if len({m.id for m in self.media}) != len(self.media):
+                raise ValueError("media ids must be unique")
+        return self
 
 
 # ------------------------------------------------------------------------------------------- money

@@ -61,14 +61,15 @@ class SimRecords:
 
 
 class _Rider:
-    __slots__ = ("id", "path", "k", "card", "category", "board_t", "card_leg", "lost", "legs")
+    __slots__ = ("id", "path", "k", "card", "category", "media", "board_t", "card_leg", "lost", "legs")
 
-    def __init__(self, rid: int, path: Path, category: str):
+    def __init__(self, rid: int, path: Path, category: str, media: str | None):
         self.id = rid
         self.path = path
         self.k = 0  # index of the current or next leg
         self.card: Card | None = None
         self.category = category
+        self.media = media
         self.board_t = 0
         self.card_leg = -1  # index of the current leg on the card; -1: boarded without a tap
         self.lost = 0  # fare not paid on the current leg (evasion)
@@ -119,7 +120,8 @@ class Simulation:
             if path is None:
                 self.rec.status[rid] = NO_PATH
                 continue
-            r = _Rider(rid, path, cats[int(riders.category[rid])])
+            held = riders.media_ids[int(riders.media[rid])] if riders.media is not None else None
+            r = _Rider(rid, path, cats[int(riders.category[rid])], held)
             self.active[rid] = r
             first = path.legs[0]
             line = net.lines[first.line]
@@ -219,7 +221,7 @@ class Simulation:
             # vehicles keep their run times exactly, so the tap-out time is known at boarding
             fare_leg = Leg(line.operator, now, line.cum_m[leg.alight] - line.cum_m[pos], r.category,
                            stop_ids[line.stops[pos]], stop_ids[line.stops[leg.alight]], leg.tapped, True,
-                           now + line.cum_s[leg.alight] - line.cum_s[pos])
+                           now + line.cum_s[leg.alight] - line.cum_s[pos], r.media)
             # A rider who evades does not tap; a paid-area change after an evaded leg has no tap either.
             if leg.tapped:
                 evades = evade_share > 0 and self.evasion_draws is not None and self.evasion_draws[rid, r.k] < evade_share

@@ -158,7 +158,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
         if exempt is not None:
             charges[i] = Charge(0, exempt)
             continue
-        rule = policy.window_of(leg.operator)
+        rule = policy.window_for(leg)
         if rule is None:
             charges[i] = policy.own_fare(leg)
             continue
@@ -254,7 +254,7 @@ class Card:
         self.close(before=leg.board_time)
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
-        rule = policy.window_of(leg.operator) if exempt is None else None
+        rule = policy.window_for(leg) if exempt is None else None
         if rule is None:
             self.window.append(-1)
             if exempt is not None:

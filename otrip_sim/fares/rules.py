@@ -46,6 +46,8 @@ class Leg:
         ``False`` when the rider did not tap out: a distance fare then charges its maximum.
     alight_time:
         Tap-out (arrival validation) time, when known; transfer limits may count from it.
+    media:
+        The fare medium (card type) used; ``None``: whatever medium the policy's rules require.
     """
 
     operator: str
@@ -57,6 +59,7 @@ class Leg:
     tapped: bool = True
     tapped_out: bool = True
     alight_time: int | None = None
+    media: str | None = None
 
 
 DAY = 86_400
@@ -366,6 +369,7 @@ class FarePolicy:
     categories: tuple[CategoryRule, ...] = ()
     windows: tuple[WindowRule, ...] = ()
     period_caps: tuple[PeriodCap, ...] = ()
+    window_media: Mapping[str, frozenset[str]] = field(default_factory=dict)  # window id -> media it needs
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
@@ -404,6 +408,15 @@ class FarePolicy:
     def window_of(self, operator: str) -> WindowRule | None:
         """The window rule covering ``operator``, or ``None``."""
         return self._window_of.get(operator)
+
+    def window_for(self, leg: Leg) -> WindowRule | None:
+        """The window rule that prices ``leg``: the operator's rule, unless it needs a fare medium
+        the leg was not made with (then the leg pays its own fare)."""
+        rule = self._window_of.get(leg.operator)
+        if rule is None or leg.media is None or not self.window_media:
+            return rule
+        needed = self.window_media.get(rule.id)
+        return rule if needed is None or leg.media in needed else None
 
     def exemption(self, category: str, operator: str) -> str | None:
         """Id of the category rule that makes this leg free, or ``None``."""
