@@ -11,6 +11,7 @@ expected taps, so a fare policy moves riders between paths and operators.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
 
 import numpy as np
 
@@ -61,8 +62,7 @@ class PathCoster:
             ch.amount
             for ch in price_card(
                 self.policy,
-                [Leg(lg.operator, lg.board_time, lg.metres, cat, lg.board_stop, lg.alight_stop, lg.tapped, True,
-                     lg.alight_time, held) for lg in legs],
+                [replace(lg, category=cat, media=held) for lg in legs],
             )
         )
         if key is not None:
@@ -96,7 +96,8 @@ class PathCoster:
             cost += wait * c.wait_weight + ride
             legs.append(
                 Leg(line.operator, board, line.cum_m[leg.alight] - line.cum_m[leg.board], "adult",
-                    sid[line.stops[leg.board]], sid[line.stops[leg.alight]], leg.tapped, True, board + ride)
+                    sid[line.stops[leg.board]], sid[line.stops[leg.alight]], leg.tapped, alight_time=board + ride,
+                    route=line.route)
             )
             t = board + ride
         cost += path.egress_s * c.walk_weight + c.transfer_penalty * path.transfers

@@ -84,10 +84,12 @@ class Network:
         return {s: i for i, s in enumerate(self.stop_ids)}
 
     def longest_line_m(self) -> dict[str, int]:
-        """Per operator, the length of its longest line direction (the longest possible leg)."""
+        """Per operator, and per route, the length of its longest line direction (the longest
+        possible leg)."""
         out: dict[str, int] = {}
         for line in self.lines:
-            out[line.operator] = max(out.get(line.operator, 0), line.length_m)
+            for key in (line.operator, line.route):
+                out[key] = max(out.get(key, 0), line.length_m)
         return out
 
 

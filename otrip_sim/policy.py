@@ -46,8 +46,9 @@ from .schema import (
 def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
     """Build the engine's policy from a validated ``fares`` section.
 
-    ``longest_leg_m`` gives, per operator, the longest possible leg on the network; a distance
-    fare without a cap charges the fare of that leg as its maximum (missing tap-out).
+    ``longest_leg_m`` gives, per operator (and per route, for route fares), the longest possible
+    leg on the network; a distance fare without a cap charges the fare of that leg as its maximum
+    (missing tap-out).
     """
     longest = longest_leg_m or {}
     standalone = {op: _standalone(op, spec, longest.get(op, 0)) for op, spec in fares.standalone.items()}
@@ -60,7 +61,11 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
         for wid in medium.unlocks:
             needs.setdefault(wid, set()).add(medium.id)
     window_media = MappingProxyType({wid: frozenset(ms) for wid, ms in needs.items()})
-    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media)
+    route_fares = {
+        route: _standalone(route, rf.fare, longest.get(route, 0)) for rf in fares.route_fares for route in rf.routes
+    }
+    return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media,
+                      MappingProxyType(route_fares))
 
 
 def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:

@@ -340,7 +340,7 @@ def _legs(
             elif tapped_out[i] or not isinstance(policy.standalone[o], DistanceFare):
                 counts["no_distance"] += 1
         legs[i] = Leg(o, int(board[i]), m, cat[i], bstop[i] or None, astop[i] or None, True, bool(tapped_out[i]),
-                      int(alight[i]) if has_alight_time[i] else None, media[i] or None)
+                      int(alight[i]) if has_alight_time[i] else None, media[i] or None, route[i] or None)
     return legs, reasons, counts
 
 

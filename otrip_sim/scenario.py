@@ -236,13 +236,17 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
         resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
     fares = raw.get("fares")
+    fare_specs: list[tuple[str, Any]] = []
     if isinstance(fares, dict) and isinstance(fares.get("standalone"), dict):
-        for op, spec in fares["standalone"].items():
-            if isinstance(spec, dict) and spec.get("kind") == "station_table":
-                resolve(spec, "table", f"fares.standalone.{op}", lambda p, d: _read_csv(p, TableRow, d))
-            if isinstance(spec, dict) and spec.get("kind") == "zones":
-                resolve(spec, "zones", f"fares.standalone.{op}", lambda p, d: _read_csv(p, ZoneStopRow, d))
-                resolve(spec, "fares", f"fares.standalone.{op}", lambda p, d: _read_csv(p, ZoneFareRow, d))
+        fare_specs += [(f"fares.standalone.{op}", spec) for op, spec in fares["standalone"].items()]
+    if isinstance(fares, dict) and isinstance(fares.get("route_fares"), list):
+        fare_specs += [(f"fares.route_fares[{i}].fare", rf.get("fare")) for i, rf in enumerate(fares["route_fares"]) if isinstance(rf, dict)]
+    for prefix, spec in fare_specs:
+        if isinstance(spec, dict) and spec.get("kind") == "station_table":
+            resolve(spec, "table", prefix, lambda p, d: _read_csv(p, TableRow, d))
+        if isinstance(spec, dict) and spec.get("kind") == "zones":
+            resolve(spec, "zones", prefix, lambda p, d: _read_csv(p, ZoneStopRow, d))
+            resolve(spec, "fares", prefix, lambda p, d: _read_csv(p, ZoneFareRow, d))
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -399,11 +403,24 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
             value = getattr(v, col)
             if value is not None and value not in known:
                 raise InputError(file, f"validation[{i}].{col}", "unknown id", value)
-    for op, spec in fares.standalone.items():
+    by_route = {r.id: r for r in routes}
+    fare_of_route: dict[str, int] = {}
+    for i, rf in enumerate(fares.route_fares):
+        for j, rid in enumerate(rf.routes):
+            if rid not in by_route:
+                raise InputError(file, f"fares.route_fares[{i}].routes[{j}]", "unknown route", rid)
+            if rid in fare_of_route:
+                raise InputError(file, f"fares.route_fares[{i}].routes[{j}]", f"route already has a fare in fares.route_fares[{fare_of_route[rid]}]", rid)
+            fare_of_route[rid] = i
+    own_routes = {op: [r for r in rs if r.id not in fare_of_route] for op, rs in served_ops.items()}
+    checks = [(f"fares.standalone.{op}", op, spec, own_routes.get(op, [])) for op, spec in fares.standalone.items()]
+    checks += [(f"fares.route_fares[{i}].fare", rid, rf.fare, [by_route[rid]] if by_route[rid].runs_in(year) else [])
+               for i, rf in enumerate(fares.route_fares) for rid in rf.routes]
+    for prefix, name, spec, its_routes in checks:
         if isinstance(spec, StationTableSpec):
-            _check_table(loaded, op, spec, served_ops.get(op, []), origins)
+            _check_table(loaded, prefix, name, spec, its_routes, origins)
         elif isinstance(spec, ZonesSpec):
-            _check_zones(loaded, op, spec, served_ops.get(op, []), origins)
+            _check_zones(loaded, prefix, name, spec, its_routes, origins)
 
 
 def _check_caps_contain_fares(loaded: LoadedScenario) -> None:
@@ -415,11 +432,15 @@ def _check_caps_contain_fares(loaded: LoadedScenario) -> None:
     policy = compile_policy(fares, build_network(loaded).longest_line_m())
     groups = [(f"fares.windows[{i}].cap", w.operators, w.cap) for i, w in enumerate(fares.windows) if w.kind == "cap"]
     groups += [(f"fares.caps[{i}].cap", c.operators, c.cap) for i, c in enumerate(fares.caps)]
+    year = loaded.spec.meta.year
+    route_op = {r.id: r.operator_in(year) for r in loaded.routes()}
     for path, ops, cap in groups:
-        for op in ops:
-            highest = policy.standalone[op].max_amount
+        fares_in = [(op, policy.standalone[op]) for op in ops]
+        fares_in += [(rid, f) for rid, f in policy.route_standalone.items() if route_op.get(rid) in ops]
+        for name, fare in fares_in:
+            highest = fare.max_amount
             if cap < highest:
-                raise InputError(loaded.path, path, f"the cap is below a {op} fare it must contain ({highest})", cap)
+                raise InputError(loaded.path, path, f"the cap is below a {name} fare it must contain ({highest})", cap)
 
 
 def _stop_pairs(loaded: LoadedScenario, op: str, routes: list[Route]) -> list[tuple[str, str]]:
@@ -436,41 +457,43 @@ def _stop_pairs(loaded: LoadedScenario, op: str, routes: list[Route]) -> list[tu
     ]
 
 
-def _row_path(src: str, op: str, key: str, i: int, col: str) -> str:
-    return f"line {i + 2}, column {col}" if src.endswith(".csv") else f"fares.standalone.{op}.{key}[{i}].{col}"
+def _row_path(src: str, prefix: str, key: str, i: int, col: str) -> str:
+    return f"line {i + 2}, column {col}" if src.endswith(".csv") else f"{prefix}.{key}[{i}].{col}"
 
 
-def _check_table(loaded: LoadedScenario, op: str, spec: StationTableSpec, routes: list[Route], origins: dict[tuple[str, ...], str]) -> None:
-    src = origins.get((f"fares.standalone.{op}", "table"), str(loaded.path))
+def _check_table(loaded: LoadedScenario, prefix: str, op: str, spec: StationTableSpec, routes: list[Route],
+                 origins: dict[tuple[str, ...], str]) -> None:
+    src = origins.get((prefix, "table"), str(loaded.path))
     stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
     table: dict[tuple[str, str], int] = {}
     for i, row in enumerate(spec.table):  # type: ignore[union-attr]
         for col in ("from_stop", "to_stop"):
             if getattr(row, col) not in stop_set:
-                raise InputError(src, _row_path(src, op, "table", i, col), "unknown stop", getattr(row, col))
+                raise InputError(src, _row_path(src, prefix, "table", i, col), "unknown stop", getattr(row, col))
         table[(row.from_stop, row.to_stop)] = row.amount
     for pair in _stop_pairs(loaded, op, routes):
         if pair not in table and not (spec.symmetric and pair[::-1] in table):
             raise InputError(src, "", f"no {op} fare from {pair[0]!r} to {pair[1]!r}")
 
 
-def _check_zones(loaded: LoadedScenario, op: str, spec: ZonesSpec, routes: list[Route], origins: dict[tuple[str, ...], str]) -> None:
-    zsrc = origins.get((f"fares.standalone.{op}", "zones"), str(loaded.path))
-    fsrc = origins.get((f"fares.standalone.{op}", "fares"), str(loaded.path))
+def _check_zones(loaded: LoadedScenario, prefix: str, op: str, spec: ZonesSpec, routes: list[Route],
+                 origins: dict[tuple[str, ...], str]) -> None:
+    zsrc = origins.get((prefix, "zones"), str(loaded.path))
+    fsrc = origins.get((prefix, "fares"), str(loaded.path))
     stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
     zone_of: dict[str, str] = {}
     for i, row in enumerate(spec.zones):  # type: ignore[union-attr]
         if row.stop_id not in stop_set:
-            raise InputError(zsrc, _row_path(zsrc, op, "zones", i, "stop_id"), "unknown stop", row.stop_id)
+            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop", row.stop_id)
         if row.stop_id in zone_of and zone_of[row.stop_id] != row.zone:
-            raise InputError(zsrc, _row_path(zsrc, op, "zones", i, "zone"), f"stop {row.stop_id!r} is already in zone {zone_of[row.stop_id]!r}", row.zone)
+            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "zone"), f"stop {row.stop_id!r} is already in zone {zone_of[row.stop_id]!r}", row.zone)
         zone_of[row.stop_id] = row.zone
     zones = set(zone_of.values())
     table: dict[tuple[str, str], int] = {}
     for i, frow in enumerate(spec.fares):  # type: ignore[union-attr]
         for col in ("from_zone", "to_zone"):
             if getattr(frow, col) not in zones:
-                raise InputError(fsrc, _row_path(fsrc, op, "fares", i, col), "unknown zone (no stop is in it)", getattr(frow, col))
+                raise InputError(fsrc, _row_path(fsrc, prefix, "fares", i, col), "unknown zone (no stop is in it)", getattr(frow, col))
         table[(frow.from_zone, frow.to_zone)] = frow.amount
     for a, b in _stop_pairs(loaded, op, routes):
         for stop in (a, b):

@@ -463,11 +463,19 @@ class MediaSpec(Strict):
     unlocks: list[Id] = Field(default_factory=list, description="window rules that need this medium (or another one unlocking them)")
 
 
+class RouteFareSpec(Strict):
+    """A standalone fare for some routes (a service), instead of their operator's."""
+
+    routes: list[Id] = Field(min_length=1)
+    fare: StandaloneSpec
+
+
 class Fares(Strict):
     """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
 
     name: Id
     standalone: dict[Id, StandaloneSpec] = Field(description="operator id -> its standalone fare")
+    route_fares: list[RouteFareSpec] = Field(default_factory=list, description="routes with a standalone fare of their own")
     categories: list[CategorySpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
     caps: list[PeriodCapSpec] = Field(default_factory=list, description="daily / weekly caps per card (Oyster style)")

@@ -220,8 +220,8 @@ class Simulation:
             r.board_t = now
             # vehicles keep their run times exactly, so the tap-out time is known at boarding
             fare_leg = Leg(line.operator, now, line.cum_m[leg.alight] - line.cum_m[pos], r.category,
-                           stop_ids[line.stops[pos]], stop_ids[line.stops[leg.alight]], leg.tapped, True,
-                           now + line.cum_s[leg.alight] - line.cum_s[pos], r.media)
+                           stop_ids[line.stops[pos]], stop_ids[line.stops[leg.alight]], leg.tapped,
+                           alight_time=now + line.cum_s[leg.alight] - line.cum_s[pos], media=r.media, route=line.route)
             # A rider who evades does not tap; a paid-area change after an evaded leg has no tap either.
             if leg.tapped:
                 evades = evade_share > 0 and self.evasion_draws is not None and self.evasion_draws[rid, r.k] < evade_share

@@ -48,6 +48,8 @@ class Leg:
         Tap-out (arrival validation) time, when known; transfer limits may count from it.
     media:
         The fare medium (card type) used; ``None``: whatever medium the policy's rules require.
+    route:
+        Route id of the vehicle, for route-level standalone fares.
     """
 
     operator: str
@@ -60,6 +62,7 @@ class Leg:
     tapped_out: bool = True
     alight_time: int | None = None
     media: str | None = None
+    route: str | None = None
 
 
 DAY = 86_400
@@ -370,6 +373,7 @@ class FarePolicy:
     windows: tuple[WindowRule, ...] = ()
     period_caps: tuple[PeriodCap, ...] = ()
     window_media: Mapping[str, frozenset[str]] = field(default_factory=dict)  # window id -> media it needs
+    route_standalone: Mapping[str, StandaloneFare] = field(default_factory=dict)  # route id -> its own fare
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
@@ -423,10 +427,12 @@ class FarePolicy:
         return self._free_rule.get((category, operator))
 
     def own_fare(self, leg: Leg) -> Charge:
-        """The leg's standalone fare for its rider category: discounts and fixed fares applied
+        """The leg's standalone fare (its route's, where the route has one, else its operator's)
+        for its rider category: discounts and fixed fares applied
         (not exemptions, whose legs never reach a window).  The rule reads ``<fare rule>+<category
         rule>`` when a category rule changed the amount."""
-        base = self.standalone[leg.operator].price(leg)
+        fare = self.route_standalone.get(leg.route) if leg.route is not None and self.route_standalone else None
+        base = (fare or self.standalone[leg.operator]).price(leg)
         adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
         if adj is None:
             return base
