@@ -11,6 +11,7 @@ from .fares import (
     CategoryFree,
     CategoryRule,
     DistanceFare,
+    FarePass,
     FarePolicy,
     FirstFareWindow,
     FlatFare,
@@ -64,8 +65,9 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
     route_fares = {
         route: _standalone(route, rf.fare, longest.get(route, 0)) for rf in fares.route_fares for route in rf.routes
     }
+    passes = {p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start) for p in fares.passes}
     return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media,
-                      MappingProxyType(route_fares))
+                      MappingProxyType(route_fares), MappingProxyType(passes))
 
 
 def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:

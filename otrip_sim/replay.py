@@ -315,7 +315,7 @@ def _legs(
         metres[ok_dist] = [lookup[t] for t in texts]
     route = rows["route"].str.strip().to_numpy(dtype=object)
     media = rows["media"].str.strip().to_numpy(dtype=object)
-    known_media = {m.id for m in loaded.spec.fares.media}
+    known_media = {m.id for m in loaded.spec.fares.media} | {p.id for p in loaded.spec.fares.passes}
     unknown_media = (media != "") & ~np.isin(media, list(known_media)) if known_media else np.zeros(n, dtype=bool)
     flag(unknown_media, [f"unknown media {v!r}" for v in media[unknown_media]])
     needs_distance = {o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)}
@@ -354,6 +354,8 @@ _WHY = {
     "first": "first tap of the window pays its standalone fare",
     "free": "free within the window opened by the first tap",
     "transfer": "a transfer within the time limit: the transfer fare",
+    "purchase": "the rider's pass: bought (or renewed) with this ride",
+    "pass": "covered by the rider's pass",
     "paid_area": "a change inside the paid area: no tap",
     "no_stations": "no stations given: the operator's maximum fare",
     "missing_tap_out": "no tap-out: the operator's maximum fare",

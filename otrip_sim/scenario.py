@@ -381,6 +381,17 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
                     f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
                 )
             seen_window[op] = w.id
+    media_ids = {m.id for m in fares.media}
+    pass_ids: set[str] = set()
+    for i, fare_pass in enumerate(fares.passes):
+        if fare_pass.id in pass_ids:
+            raise InputError(file, f"fares.passes[{i}].id", "duplicate pass id", fare_pass.id)
+        pass_ids.add(fare_pass.id)
+        if media_ids and fare_pass.id not in media_ids:
+            raise InputError(file, f"fares.passes[{i}].id", "a pass is held as a fare medium: declare it in fares.media (with its share)", fare_pass.id)
+        for j, op in enumerate(fare_pass.operators):
+            if op not in op_set:
+                raise InputError(file, f"fares.passes[{i}].operators[{j}]", "unknown operator", op)
     for i, medium in enumerate(fares.media):
         for j, wid in enumerate(medium.unlocks):
             if wid not in ids:

@@ -455,6 +455,17 @@ class PeriodCapSpec(Strict):
         return self
 
 
+class PassSpec(Strict):
+    """A pass (day, week or N-day) valid on a set of operators; riders hold it as their fare medium."""
+
+    id: Id = Field(description="also the fare medium id of its holders")
+    operators: list[Id] = Field(min_length=1)
+    price: Money
+    validity: Literal["day", "week", "days"] = "day"
+    days: int = Field(1, ge=1, le=366, description="validity 'days': service days from the day of first use")
+    day_start: Clock = Field(4 * 3600, description="when a service day starts")
+
+
 class MediaSpec(Strict):
     """A fare medium (card type) riders may hold, with the share of riders holding it."""
 
@@ -479,6 +490,7 @@ class Fares(Strict):
     categories: list[CategorySpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
     caps: list[PeriodCapSpec] = Field(default_factory=list, description="daily / weekly caps per card (Oyster style)")
+    passes: list[PassSpec] = Field(default_factory=list, description="day / week / N-day passes (held as a fare medium)")
     media: list[MediaSpec] = Field(
         default_factory=list,
         description="card types and the share of riders holding each; a window rule unlocked by some medium applies only to legs made with one",

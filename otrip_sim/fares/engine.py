@@ -20,6 +20,7 @@ from .rules import (
     DAY,
     CapWindow,
     Charge,
+    FarePass,
     FarePolicy,
     FirstFareWindow,
     IntegratedWindow,
@@ -78,6 +79,24 @@ def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Cha
             else:
                 paid[c][key] = paid[c].get(key, 0) + pay
     return out
+
+
+class PassState:
+    """The passes a card has bought: which period each one is valid for."""
+
+    __slots__ = ("_period", "_bought")
+
+    def __init__(self) -> None:
+        self._period: dict[str, int] = {}
+        self._bought: dict[str, int] = {}
+
+    def charge(self, fare_pass: FarePass, leg: Leg) -> Charge:
+        key, bought = fare_pass.period(leg.board_time, self._bought.get(fare_pass.id))
+        if self._period.get(fare_pass.id) == key:
+            return Charge(0, f"{fare_pass.id}:pass")
+        self._period[fare_pass.id] = key
+        self._bought[fare_pass.id] = bought
+        return Charge(fare_pass.price, f"{fare_pass.id}:purchase")
 
 
 def paid_area_charge(leg: Leg) -> Charge:
@@ -146,6 +165,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             extra_m[host] += legs[i].metres
             exit_stop[host] = legs[i].alight_stop
     charges: list[Charge | None] = [None] * n
+    pass_state = PassState()
     windows: list[tuple[WindowRule, list[int]]] = []
     open_window: dict[str, list[int]] = {}  # rule id -> members of its open window
     full = [extend(legs[i], extra_m[i], exit_stop[i]) for i in range(n)]
@@ -157,6 +177,10 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
         exempt = policy.exemption(leg.category, leg.operator)
         if exempt is not None:
             charges[i] = Charge(0, exempt)
+            continue
+        fare_pass = policy.pass_for(leg)
+        if fare_pass is not None:
+            charges[i] = pass_state.charge(fare_pass, leg)
             continue
         rule = policy.window_for(leg)
         if rule is None:
@@ -208,7 +232,8 @@ class Card:
     [3500]
     """
 
-    __slots__ = ("policy", "legs", "provisional", "settled", "window", "transactions", "_open", "_host", "_last_t", "_windows")
+    __slots__ = ("policy", "legs", "provisional", "settled", "window", "transactions", "_open", "_host", "_last_t", "_windows",
+                 "_passes")
 
     def __init__(self, policy: FarePolicy):
         self.policy = policy
@@ -223,6 +248,7 @@ class Card:
         self._host = -1
         self._last_t = -1
         self._windows = 0
+        self._passes = PassState()
 
     def tap(self, leg: Leg) -> Charge:
         """Register a boarding and return its provisional charge.
@@ -245,7 +271,9 @@ class Card:
             if h >= 0:
                 self.legs[h] = extend(self.legs[h], leg.metres, leg.alight_stop)
                 before = self.settled[h]
-                if before is not None:  # the host's own fare was final: price entry to exit again
+                if before is not None and policy.pass_for(self.legs[h]) is None:
+                    # the host's own fare was final: price entry to exit again (a pass does not
+                    # depend on the distance)
                     after = policy.standalone_charge(self.legs[h])
                     if after.amount != before.amount:
                         self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule))
@@ -254,11 +282,14 @@ class Card:
         self.close(before=leg.board_time)
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
-        rule = policy.window_for(leg) if exempt is None else None
+        fare_pass = policy.pass_for(leg) if exempt is None else None
+        rule = policy.window_for(leg) if exempt is None and fare_pass is None else None
         if rule is None:
             self.window.append(-1)
             if exempt is not None:
                 return self._final(i, Charge(0, exempt))
+            if fare_pass is not None:
+                return self._final(i, self._passes.charge(fare_pass, leg))
             return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
         if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]], len(window.members), leg):

@@ -343,6 +343,31 @@ def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg) -
 
 
 @dataclass(frozen=True, slots=True)
+class FarePass:
+    """A pass: riders whose fare medium is the pass ``id`` ride ``operators`` for ``price`` per
+    validity period — the first leg of a period buys it (``<id>:purchase``), later legs pay 0
+    (``<id>:pass``).  ``validity`` is ``"day"`` (a service day from ``day_start``), ``"week"``
+    (Monday to Sunday) or ``"days"`` (``days`` service days from the day of first use)."""
+
+    id: str
+    operators: frozenset[str]
+    price: int
+    validity: str = "day"
+    days: int = 1
+    day_start: int = 4 * 3600
+
+    def period(self, t: int, bought: int | None) -> tuple[int, int]:
+        """(period key, day of purchase) for a leg at time ``t``; ``bought`` is the day the last
+        pass was bought (``None`` if never)."""
+        day = (t - self.day_start) // DAY
+        if self.validity == "week":
+            return day // 7, day
+        if self.validity == "days" and bought is not None and day < bought + self.days:
+            return bought, bought
+        return day, day
+
+
+@dataclass(frozen=True, slots=True)
 class PeriodCap:
     """A card pays at most ``cap`` per period on ``operators`` (Oyster-style capping).
 
@@ -374,6 +399,7 @@ class FarePolicy:
     period_caps: tuple[PeriodCap, ...] = ()
     window_media: Mapping[str, frozenset[str]] = field(default_factory=dict)  # window id -> media it needs
     route_standalone: Mapping[str, StandaloneFare] = field(default_factory=dict)  # route id -> its own fare
+    passes: Mapping[str, FarePass] = field(default_factory=dict)  # pass id (= fare medium) -> pass
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
@@ -412,6 +438,13 @@ class FarePolicy:
     def window_of(self, operator: str) -> WindowRule | None:
         """The window rule covering ``operator``, or ``None``."""
         return self._window_of.get(operator)
+
+    def pass_for(self, leg: Leg) -> FarePass | None:
+        """The pass that prices ``leg``: the rider's fare medium is a pass covering its operator."""
+        if leg.media is None or not self.passes:
+            return None
+        fare_pass = self.passes.get(leg.media)
+        return fare_pass if fare_pass is not None and leg.operator in fare_pass.operators else None
 
     def window_for(self, leg: Leg) -> WindowRule | None:
         """The window rule that prices ``leg``: the operator's rule, unless it needs a fare medium
