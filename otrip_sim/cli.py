@@ -258,5 +258,63 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
     click.echo(f"network: {out}")
 
 
+@main.command("fares-import")
+@click.argument("feed", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="YAML file to write (a `fares:` section).")
+@click.option("--day", default="monday", show_default=True, help="Day of the week whose timeframes apply.")
+@click.option("--media", default=None, help="Fare medium whose prices to use (default: the one most products are sold on).")
+@click.option("--name", default=None, help="Policy name (default: the feed's name).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@_user_errors
+def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None, force: bool) -> None:
+    """Turn a GTFS Fares v2 feed (folder or zip) into a scenario `fares:` section.
+
+    Each GTFS network becomes an operator id; what otrip-sim cannot say exactly is listed at the
+    top of the file and on stderr. Method: docs/gtfs-fares.md.
+
+    \b
+    Example:
+      otrip-sim fares-import feeds/translink.zip --out scenarios/vancouver/fares.yaml --media compass_card
+    """
+    import yaml
+
+    from .atomic import atomic_file
+    from .gtfs_fares import import_fares
+
+    with atomic_file(out, force) as tmp:
+        result = import_fares(feed, name=name, day=day.lower(), media=media)
+        header = [f"# GTFS Fares v2 from {feed}, imported by otrip-sim: amounts in minor units of {result.currency}.",
+                  f"# Operators (GTFS networks): {', '.join(result.operators)}. Set meta.currency: {result.currency}.",
+                  "# Not said exactly (review before use):" if result.notes else "# Every rule was imported."]
+        header += [f"#  - {n}" for n in result.notes]
+        body = yaml.safe_dump({"fares": result.fares}, sort_keys=False, allow_unicode=True)
+        tmp.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
+    for n in result.notes:
+        click.echo(f"note: {n}", err=True)
+    click.echo(f"{out}: fares for {len(result.operators)} operators ({', '.join(result.operators)}); {len(result.notes)} notes")
+
+
+@main.command("fares-export")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the GTFS Fares v2 tables.")
+@click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
+@_user_errors
+def fares_export(scenario: Path, out: Path, force: bool) -> None:
+    """Write SCENARIO's fares as GTFS Fares v2 tables, and list in NOT_EXPORTED.md (and here) what
+    GTFS Fares v2 cannot say (caps, integrated distance formulas, distance fares, ...).
+
+    \b
+    Example:
+      otrip-sim fares-export scenarios/jakarta/okotrip-2018.yaml --out exports/okotrip-gtfs
+    """
+    from .gtfs_fares import export_fares
+    from .scenario import load_scenario
+
+    missing = export_fares(load_scenario(scenario), out, force=force)
+    for line in missing:
+        click.echo(f"not exported: {line}", err=True)
+    click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible (see {out / 'NOT_EXPORTED.md'})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -25,7 +25,6 @@ from .rules import (
     FirstFareWindow,
     IntegratedWindow,
     Leg,
-    PeriodCap,
     TransferWindow,
     WindowRule,
     joins,

@@ -1,0 +1,153 @@
+"""GTFS Fares v2 import and export, checked against the gtfs.org guides' example tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from otrip_sim import InputError, load_scenario
+from otrip_sim.cli import main
+from otrip_sim.gtfs_fares import export_fares, import_fares
+from otrip_sim.replay import replay
+
+DATA = Path(__file__).parent / "data" / "gtfs-fares-v2"
+
+
+def scenario_for(tmp_path: Path, fares: dict[str, Any], currency: str, stops: list[str]) -> Path:
+    """A minimal scenario around imported fares: one route per operator through the given stops."""
+    operators = list(fares["standalone"])
+    doc = {
+        "meta": {"name": "gtfs-fares", "currency": currency, "service_start": "00:00", "service_end": "24:00"},
+        "operators": [{"id": op} for op in operators],
+        "network": {
+            "stops": [{"id": s, "lat": 10 + k * 0.01, "lon": 10.0} for k, s in enumerate(stops)],
+            "routes": [{"id": f"r-{op}", "operator": op, "stops": stops, "length": f"{len(stops)}km", "speed_kmh": 30,
+                        "directions": "forward",
+                        "capacity": 100, "headways": [{"start": "00:00", "end": "24:00", "every": "10min"}]} for op in operators],
+        },
+        "demand": {"od": [{"origin": stops[0], "destination": stops[-1], "trips": 1}],
+                   "profile": [{"start": "06:00", "end": "07:00", "weight": 1}],
+                   "categories": [{"id": "adult", "share": 1, "value_of_time": 1000}]},
+        "fares": fares,
+    }
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def price(scenario: Path, tmp_path: Path, rows: str) -> list[int]:
+    taps = tmp_path / "taps.csv"
+    taps.write_text(rows.strip() + "\n")
+    return replay(scenario, taps).priced["fare"].tolist()
+
+
+def test_mta_maryland_transfers(tmp_path):
+    """gtfs.org: two core local legs whose departures are 60 minutes apart cost USD 2.00 in total,
+    100 minutes apart USD 4.00 (90-minute transfers, departure to departure)."""
+    r = import_fares(DATA / "mta_maryland")
+    assert r.currency == "USD" and r.operators == ["core"]
+    assert r.fares["standalone"]["core"] == {"kind": "flat", "amount": 200}
+    assert r.fares["windows"][0]["duration_limit_type"] == 1 and r.fares["windows"][0]["transfer_fare"] == {"kind": "free"}
+    assert any("1_day_fare" in n and "passes" in n for n in r.notes)  # the passes are reported, not dropped silently
+    s = scenario_for(tmp_path, r.fares, "USD", ["a", "b"])
+    assert sum(price(s, tmp_path, "rider,operator,board_time\nx,core,08:00:00\nx,core,09:00:00")) == 200
+    assert sum(price(s, tmp_path, "rider,operator,board_time\nx,core,08:00:00\nx,core,09:40:00")) == 400
+
+
+def test_bart_area_matrix(tmp_path):
+    r = import_fares(DATA / "bart")
+    zones = r.fares["standalone"]["network"]
+    assert zones["kind"] == "zones"
+    assert {"from_zone": "ASHB", "to_zone": "GLEN", "amount": 475} in zones["fares"]
+    assert any("'ASKB'" in n for n in r.notes)  # the docs' typo is reported with its line
+    s = scenario_for(tmp_path, r.fares, "USD", ["ASHB", "GLEN"])
+    assert price(s, tmp_path, "rider,operator,board_time,board_stop,alight_stop\nx,network,08:00:00,ASHB,GLEN") == [475]
+
+
+@pytest.mark.parametrize("day, times, expected", [
+    ("monday", ["08:00:00", "12:00:00", "22:00:00", "04:00:00"], [500, 300, 200, 200]),
+    ("saturday", ["08:00:00", "22:00:00"], [200, 200]),
+])
+def test_wmata_time_variable(tmp_path, day, times, expected):
+    r = import_fares(DATA / "wmata_time_variable", day=day)
+    s = scenario_for(tmp_path, r.fares, "USD", ["a", "b"])
+    rows = "rider,operator,board_time\n" + "\n".join(f"r{k},1,{t}" for k, t in enumerate(times))
+    assert price(s, tmp_path, rows) == expected
+
+
+def test_translink_zones_flat_bus_and_media(tmp_path):
+    r = import_fares(DATA / "translink_vancouver")
+    assert r.currency == "CAD"
+    assert r.fares["standalone"]["translink_bus"] == {"kind": "flat", "amount": 320}
+    sky = r.fares["standalone"]["skytrain_seabus"]
+    assert {"from_zone": "ZN1", "to_zone": "ZN2", "amount": 465} in sky["fares"]
+    assert any("contactless" in n for n in r.notes)
+    compass = import_fares(DATA / "translink_vancouver", media="compass_card")
+    assert compass.fares["standalone"]["translink_bus"] == {"kind": "flat", "amount": 260}
+    s = scenario_for(tmp_path, r.fares, "CAD", ["8039", "8066", "99901", "99902", "99903"])
+    assert price(s, tmp_path, "rider,operator,board_time,board_stop,alight_stop\n"
+                              "x,skytrain_seabus,08:00:00,8039,8066\ny,translink_bus,08:00:00,,") == [465, 320]
+
+
+def test_mnr_peak_zone_fares_are_reported(tmp_path):
+    r = import_fares(DATA / "mnr_hudson_time_zone")
+    assert {"from_zone": "mnr_1", "to_zone": "mnr_HUD-7", "amount": 1500} in r.fares["standalone"]["mnr_hudson"]["fares"]
+    assert any("peak" in n for n in r.notes)
+
+
+def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "fare_products.txt").write_text("fare_product_id,amount,currency\none,2.005,USD\n")
+    (feed / "fare_leg_rules.txt").write_text("leg_group_id,network_id,fare_product_id\ng,bus,one\n")
+    with pytest.raises(InputError) as info:
+        import_fares(feed)
+    assert str(info.value) == f"{feed}/fare_products.txt: line 2, column amount: finer than the minor unit of USD (2 decimals) (got '2.005')"
+    with pytest.raises(InputError, match="needs fare_products.txt and fare_leg_rules.txt"):
+        import_fares(DATA / "sfmta_muni_media")
+
+
+def test_export_then_import_prices_the_same(tmp_path, write_scenario):
+    def edit(doc):
+        doc["fares"]["standalone"]["metro"] = {"kind": "zones", "zones": [{"stop_id": "m_market", "zone": "in"},
+                                                                            {"stop_id": "m_port", "zone": "out"}],
+                                               "fares": [{"from_zone": "in", "to_zone": "out", "amount": 4500},
+                                                         {"from_zone": "in", "to_zone": "in", "amount": 3000},
+                                                         {"from_zone": "out", "to_zone": "out", "amount": 3000}]}
+        doc["fares"]["windows"][0]["operators"] = ["bus"]
+        doc["fares"]["windows"].append({"kind": "transfer", "id": "x", "operators": ["metro"], "duration": "60min",
+                                        "duration_limit_type": 1, "transfer_fare": {"kind": "fixed", "amount": 1000}})
+
+    source = load_scenario(write_scenario(edit))
+    out = tmp_path / "gtfs"
+    missing = export_fares(source, out)
+    assert any("city-pass" in m and "cap" in m for m in missing)
+    assert "city-pass" in (out / "NOT_EXPORTED.md").read_text()
+    products = pd.read_csv(out / "fare_products.txt")
+    assert set(products["currency"]) == {"IDR"}
+    back = import_fares(out)
+    assert back.fares["standalone"]["bus"]["kind"] == "time_band"
+    assert back.fares["standalone"]["bus"]["default"] == 3500
+    assert back.fares["standalone"]["bus"]["bands"][0]["amount"] == 2000
+    assert {"from_zone": "metro:in", "to_zone": "metro:out", "amount": 4500} in back.fares["standalone"]["metro"]["fares"] or \
+        {"from_zone": "in", "to_zone": "out", "amount": 4500} in back.fares["standalone"]["metro"]["fares"]
+    assert back.fares["windows"][0]["transfer_fare"] == {"kind": "fixed", "amount": 1000}
+
+
+def test_cli_fares_import_and_export(tmp_path):
+    out = tmp_path / "fares.yaml"
+    result = CliRunner().invoke(main, ["fares-import", str(DATA / "mta_maryland"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("# GTFS Fares v2 from") and "left out" in text
+    assert yaml.safe_load(text)["fares"]["standalone"]["core"]["amount"] == 200
+    again = CliRunner().invoke(main, ["fares-import", str(DATA / "mta_maryland"), "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    exported = CliRunner().invoke(main, ["fares-export", "scenarios/tiny/tiny.yaml", "--out", str(tmp_path / "x")])
+    assert exported.exit_code == 0, exported.output
+    assert (tmp_path / "x" / "fare_leg_rules.txt").exists() and "not exported: fares.standalone.metro" in exported.output
