@@ -5,13 +5,34 @@
 >>> res.by_operator  # doctest: +SKIP
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 from .errors import InputError, OtripError, OutputError  # noqa: E402
-from .output import write_results  # noqa: E402
 from .results import RunResult  # noqa: E402
-from .run import run  # noqa: E402
+from .run import run  # noqa: E402  # binds the name `run` to the function, over the submodule
 from .scenario import LoadedScenario, load_scenario  # noqa: E402
+
+# perf: writing results loads matplotlib; it is imported on first use (PEP 562), so commands
+# that never plot (`otrip-sim fares`, `validate`) start faster.
+_LAZY = {"write_results": ".output"}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .output import write_results
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'otrip_sim' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "InputError",

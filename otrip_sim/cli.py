@@ -162,11 +162,11 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
         files = {name: stack.enter_context(atomic_file(p, force)) for name, p in
                  (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
         result = replay(scenario, taps, skip_bad=skip_bad is not None)
-        result.priced.to_csv(files["out"], index=False)
+        _csv(result.priced, files["out"])
         if "rejects" in files:
-            result.rejects.to_csv(files["rejects"], index=False)
+            _csv(result.rejects, files["rejects"])
         if "summary" in files:
-            result.per_rider().to_csv(files["summary"], index=False)
+            _csv(result.per_rider(), files["summary"])
     t = result.totals()
     click.echo(f"{t['legs']:,} legs of {t['riders']:,} riders priced, {t['rejected']:,} rejected; "
                f"fares {format_money(t['fare'], result.currency)}", err=True)
@@ -175,6 +175,14 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
     notes = {k: t[k] for k in ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance") if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
+
+
+def _csv(df: Any, path: Path) -> None:
+    """CSV out through Arrow's writer (perf: several times faster than pandas on a million rows)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), path)
 
 
 @main.command()

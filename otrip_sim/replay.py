@@ -11,15 +11,17 @@ Parsing and checks are vectorised with pandas; bad rows are collected with their
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import InputError
-from .fares import Card, Charge, DistanceFare, FarePolicy, IntegratedWindow, Leg, price_card
+from .fares import Card, Charge, DistanceFare, FarePolicy, IntegratedWindow, Leg, StationTableFare, ZoneFare, price_card
+from .fares.vector import LegArrays, price_cards, supports
 from .network import Network, build_network
 from .policy import compile_policy
 from .scenario import LoadedScenario, load_scenario
@@ -27,7 +29,6 @@ from .units import format_clock, km_to_m
 
 REQUIRED = ("rider", "operator", "board_time")
 OPTIONAL = ("category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media")
-_CLOCK = re.compile(r"^\s*(\d{1,3}):([0-5]\d):([0-5]\d)\s*$")
 
 
 @dataclass
@@ -96,7 +97,8 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
         if path.suffix == ".parquet":
             df = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "<NA>": ""})
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            # perf: Arrow's CSV reader; values are stripped later, column by column
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
@@ -165,13 +167,16 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     the Monday on or before the earliest date in the column (so weeks run Monday to Sunday);
     returns ``(seconds, ok)``."""
     text = values.astype(str)
-    parts = text.str.extract(_CLOCK)
-    clock_ok = parts[0].notna().to_numpy()
-    secs = np.zeros(len(text), dtype=np.int64)
-    if clock_ok.any():
-        p = parts[clock_ok].astype(np.int64)
-        secs[clock_ok] = (p[0] * 3600 + p[1] * 60 + p[2]).to_numpy()
-    rest = ~clock_ok & (text.str.strip() != "").to_numpy()
+    # perf: clock times are checked and split by Arrow's compute kernels, not row by row
+    arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
+    is_clock = pc.match_substring_regex(arr, r"^\d{1,3}:[0-5]\d:[0-5]\d$")
+    parts = pc.split_pattern(pc.if_else(is_clock, arr, "0:00:00"), ":")
+    secs = (pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy(zero_copy_only=False) * 3600
+            + pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy(zero_copy_only=False) * 60
+            + pc.cast(pc.list_element(parts, 2), pa.int64()).to_numpy(zero_copy_only=False)).astype(np.int64)
+    clock_ok = is_clock.to_numpy(zero_copy_only=False).astype(bool)
+    secs[~clock_ok] = 0
+    rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
     ok = clock_ok.copy()
     if rest.any():
         stamps = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
@@ -238,41 +243,59 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
     net = build_network(loaded)
     rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     policy = compile_policy(loaded.spec.fares, net.longest_line_m())
-    legs, reasons, counts = _legs(rows, loaded, net, policy)
+    cols, reasons, counts = _legs(rows, loaded, net, policy)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
-    bad = np.array([r is not None for r in reasons])
+    bad = np.array([r is not None for r in reasons], dtype=bool)
     if bad.any() and not skip_bad:
         lines = rows["line"].to_numpy()[bad]
         shown = "; ".join(f"line {ln}: {reasons[i]}" for ln, i in zip(lines[:10], np.flatnonzero(bad)[:10]))
         more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
         raise InputError(source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest")
-    riders = rows["rider"].to_numpy()
     good = np.flatnonzero(~bad)
-    order = good[np.argsort(riders[good], kind="stable")]
-    start = 0
-    while start < len(order):
-        end = start + 1
-        r = riders[order[start]]
-        while end < len(order) and riders[order[end]] == r:
-            end += 1
-        idx = order[start:end]
-        for i, charge in zip(idx, price_card(policy, [legs[i] for i in idx])):
-            fare[i] = charge.amount
-            rule[i] = charge.rule
-        start = end
+    if supports(policy):
+        # perf: every card at once, vectorised; a property test holds it to the reference engine
+        sub = LegArrays(**{name: getattr(cols, name)[good] for name in LegArrays.__dataclass_fields__ if name != "codes"})
+        for name in ("operator", "category", "route"):
+            codes, uniques = pd.factorize(getattr(sub, name))
+            sub.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
+        fare[good], rule[good] = price_cards(policy, sub)
+    else:
+        riders = cols.card
+        order = good[np.argsort(riders[good], kind="stable")]
+        starts = np.flatnonzero(np.r_[True, riders[order][1:] != riders[order][:-1]]) if len(order) else []
+        for k, begin in enumerate(starts):
+            idx = order[begin:(starts[k + 1] if k + 1 < len(starts) else len(order))]
+            for i, charge in zip(idx, price_card(policy, [cols.leg(i) for i in idx])):
+                fare[i] = charge.amount
+                rule[i] = charge.rule
     given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
     rejects = rows.loc[bad, ["line", *given]].copy()
     rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
-    counts["no_stations"] = int(sum(1 for x in rule if isinstance(x, str) and x.endswith(":no_stations")))
-    counts["missing_tap_out"] = int(sum(1 for x in rule if isinstance(x, str) and x.endswith(":missing_tap_out")))
+    per_rule = pd.Series(rule[good], dtype=object).value_counts()
+    for kind in ("no_stations", "missing_tap_out"):
+        counts[kind] = int(per_rule[[str(r).endswith(f":{kind}") for r in per_rule.index]].sum())
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
+
+
+@dataclass
+class _Columns(LegArrays):
+    """Replayed legs as columns, with what the engine's :class:`Leg` needs beyond them."""
+
+    alight_time: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # -1: none
+    media: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+
+    def leg(self, i: int) -> Leg:
+        return Leg(self.operator[i], int(self.board_time[i]), int(self.metres[i]), self.category[i],
+                   self.board_stop[i] or None, self.alight_stop[i] or None, True, bool(self.tapped_out[i]),
+                   int(self.alight_time[i]) if self.alight_time[i] >= 0 else None, self.media[i] or None,
+                   self.route[i] or None)
 
 
 def _legs(
     rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy
-) -> tuple[list[Leg | None], list[str | None], dict[str, int]]:
-    """Engine legs for the rows and, per row, the reason it is bad (``None`` if good)."""
+) -> tuple[_Columns, list[str | None], dict[str, int]]:
+    """The rows as engine leg columns and, per row, the reason it is bad (``None`` if good)."""
     n = len(rows)
     reasons: list[str | None] = [None] * n
 
@@ -281,67 +304,95 @@ def _legs(
             if reasons[i] is None:
                 reasons[i] = why if isinstance(why, str) else why[k]
 
-    ops = set(policy.standalone)
-    cats = {c.id for c in loaded.spec.demand.categories}
-    stops = set(net.stop_ids)
-    op = rows["operator"].str.strip().to_numpy(dtype=object)
-    flag(rows["rider"].str.strip().to_numpy() == "", "rider is empty")
-    unknown_op = ~np.isin(op, list(ops))
+    def text(name: str) -> np.ndarray:
+        return rows[name].str.strip().to_numpy(dtype=object)
+
+    def isin(values: np.ndarray, known: list[str]) -> np.ndarray:
+        return pd.Series(values, dtype=object).isin(known).to_numpy()  # perf: hashing, not numpy's sort
+
+    ops = list(policy.standalone)
+    cats = [c.id for c in loaded.spec.demand.categories]
+    stops = list(net.stop_ids)
+    op = text("operator")
+    rider = text("rider")
+    flag(rider == "", "rider is empty")
+    unknown_op = ~isin(op, ops)
     flag(unknown_op, [f"unknown operator {o!r}" for o in op[unknown_op]])
-    cat = rows["category"].str.strip().replace("", "adult").to_numpy(dtype=object)
-    unknown_cat = ~np.isin(cat, list(cats))
+    cat = text("category")
+    cat[cat == ""] = "adult"
+    unknown_cat = ~isin(cat, cats)
     flag(unknown_cat, [f"unknown category {c!r}" for c in cat[unknown_cat]])
     board, board_ok = parse_times(rows["board_time"])
     flag(~board_ok, [f"unparsable board_time {t!r}" for t in rows["board_time"].to_numpy()[~board_ok]])
-    has_alight_time = (rows["alight_time"].str.strip() != "").to_numpy()
+    alight_text = text("alight_time")
+    has_alight_time = alight_text != ""
     alight, alight_ok = parse_times(rows["alight_time"])
-    flag(has_alight_time & ~alight_ok, [f"unparsable alight_time {t!r}" for t in rows["alight_time"].to_numpy()[has_alight_time & ~alight_ok]])
+    flag(has_alight_time & ~alight_ok, [f"unparsable alight_time {t!r}" for t in alight_text[has_alight_time & ~alight_ok]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
-    bstop = rows["board_stop"].str.strip().to_numpy(dtype=object)
-    astop = rows["alight_stop"].str.strip().to_numpy(dtype=object)
+    bstop, astop = text("board_stop"), text("alight_stop")
     for col, values in (("board_stop", bstop), ("alight_stop", astop)):
-        unknown = (values != "") & ~np.isin(values, list(stops))
+        unknown = (values != "") & ~isin(values, stops)
         flag(unknown, [f"unknown {col} {v!r}" for v in values[unknown]])
-    dist_text = rows["distance_km"].str.strip()
-    has_dist = (dist_text != "").to_numpy()
-    km = pd.to_numeric(dist_text.where(has_dist), errors="coerce").to_numpy()
-    flag(has_dist & np.isnan(km), [f"distance_km is not a number: {t!r}" for t in dist_text.to_numpy()[has_dist & np.isnan(km)]])
+    dist_text = text("distance_km")
+    has_dist = dist_text != ""
+    km = np.full(n, np.nan)
+    if has_dist.any():
+        km[has_dist] = pd.to_numeric(pd.Series(dist_text[has_dist]), errors="coerce").to_numpy(dtype=float)
+    flag(has_dist & np.isnan(km), [f"distance_km is not a number: {t!r}" for t in dist_text[has_dist & np.isnan(km)]])
     flag(has_dist & (km < 0), "negative distance_km")
     metres = np.zeros(n, dtype=np.int64)
     ok_dist = has_dist & ~np.isnan(km) & (km >= 0)
     if ok_dist.any():
-        texts = dist_text.to_numpy()[ok_dist]
-        lookup = {t: km_to_m(t) for t in pd.unique(texts)}  # exact, half up, once per distinct value
-        metres[ok_dist] = [lookup[t] for t in texts]
-    route = rows["route"].str.strip().to_numpy(dtype=object)
-    media = rows["media"].str.strip().to_numpy(dtype=object)
-    known_media = {m.id for m in loaded.spec.fares.media} | {p.id for p in loaded.spec.fares.passes}
-    unknown_media = (media != "") & ~np.isin(media, list(known_media)) if known_media else np.zeros(n, dtype=bool)
+        inv, uniq = pd.factorize(dist_text[ok_dist])
+        metres[ok_dist] = np.array([km_to_m(t) for t in uniq], dtype=np.int64)[inv]  # exact, half up, once per value
+    route, media = text("route"), text("media")
+    known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
+    unknown_media = (media != "") & ~isin(media, known_media) if known_media else np.zeros(n, dtype=bool)
     flag(unknown_media, [f"unknown media {v!r}" for v in media[unknown_media]])
-    needs_distance = {o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)}
-    needs_distance |= {o for w in policy.windows if isinstance(w, IntegratedWindow) for o in w.operators}
-    distances = _Distances(net)
-    counts = {"distance_from_stops": 0, "no_distance": 0}
-    legs: list[Leg | None] = [None] * n
+    _check_priced_pairs(policy, op, route, bstop, astop, reasons)
     tapped_out = has_alight_time | (astop != "")
-    for i in range(n):
-        if reasons[i] is not None:
+    needs_distance = [o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)]
+    needs_distance += [o for w in policy.windows if isinstance(w, IntegratedWindow) for o in w.operators]
+    counts = {"distance_from_stops": 0, "no_distance": 0}
+    needs = ~has_dist & isin(op, needs_distance) & np.array([r is None for r in reasons], dtype=bool)
+    with_stops = needs & (bstop != "") & (astop != "")
+    distances = _Distances(net)
+    for i in np.flatnonzero(with_stops):  # perf: only legs whose distance comes from their stops
+        found = distances.metres(op[i], route[i], bstop[i], astop[i])
+        if found is None:
+            reasons[i] = f"no {op[i]} route from {bstop[i]!r} to {astop[i]!r} to measure the distance"
+        else:
+            metres[i] = found
+            counts["distance_from_stops"] += 1
+    distance_fare = isin(op, [o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)])
+    counts["no_distance"] = int((needs & ~with_stops & (tapped_out | ~distance_fare)).sum())
+    cols = _Columns(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat, board_stop=bstop,
+                    alight_stop=astop, tapped_out=tapped_out, route=route, alight_time=np.where(has_alight_time, alight, -1),
+                    media=media)
+    return cols, reasons, counts
+
+
+def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, bstop: np.ndarray, astop: np.ndarray,
+                        reasons: list[str | None]) -> None:
+    """A leg with both stops on a station-table or zone operator needs a fare for that pair."""
+
+    def flag(i: int, why: str) -> None:
+        if reasons[i] is None:
+            reasons[i] = why
+
+    for name, fare in [*policy.standalone.items(), *policy.route_standalone.items()]:
+        if not isinstance(fare, (StationTableFare, ZoneFare)):
             continue
-        o = op[i]
-        m = int(metres[i])
-        if not has_dist[i] and o in needs_distance:
-            if bstop[i] and astop[i]:
-                found = distances.metres(o, route[i], bstop[i], astop[i])
-                if found is None:
-                    reasons[i] = f"no {o} route from {bstop[i]!r} to {astop[i]!r} to measure the distance"
+        on = ((route == name) if name in policy.route_standalone else (op == name)) & (bstop != "") & (astop != "")
+        for i in np.flatnonzero(on):
+            a, b = bstop[i], astop[i]
+            if isinstance(fare, ZoneFare):
+                if a not in fare.zone_of or b not in fare.zone_of:
+                    flag(i, f"stop {a if a not in fare.zone_of else b!r} has no {name} zone")
                     continue
-                m = found
-                counts["distance_from_stops"] += 1
-            elif tapped_out[i] or not isinstance(policy.standalone[o], DistanceFare):
-                counts["no_distance"] += 1
-        legs[i] = Leg(o, int(board[i]), m, cat[i], bstop[i] or None, astop[i] or None, True, bool(tapped_out[i]),
-                      int(alight[i]) if has_alight_time[i] else None, media[i] or None, route[i] or None)
-    return legs, reasons, counts
+                a, b = fare.zone_of[a], fare.zone_of[b]
+            if (a, b) not in fare.table:
+                flag(i, f"no {name} fare from {bstop[i]!r} to {astop[i]!r}")
 
 
 # ------------------------------------------------------------------------------------ explain
@@ -420,9 +471,9 @@ def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider
     if mine.empty:
         raise InputError(str(taps), "rider", "no rows for this rider", rider)
     policy = compile_policy(loaded.spec.fares, net.longest_line_m())
-    legs, reasons, _ = _legs(mine, loaded, net, policy)
+    cols, reasons, _ = _legs(mine, loaded, net, policy)
     for k, why in enumerate(reasons):
         if why is not None:
             raise InputError(str(taps), f"line {mine['line'].iloc[k]}", why)
-    return explain(policy, [leg for leg in legs if leg is not None], loaded.spec.meta.currency)
+    return explain(policy, [cols.leg(i) for i in range(len(mine))], loaded.spec.meta.currency)
 
