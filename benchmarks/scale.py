@@ -1,0 +1,74 @@
+"""Scale benchmark: one whole run (load → outputs incl. the tap log) at N journeys.
+
+Usage: .venv/bin/python benchmarks/scale.py --journeys 300000 [--scenario scenarios/jakarta/jaklingko-2022.yaml]
+
+The scenario's demand is scaled to about N journeys.  The last lines printed are
+``journeys_per_s``, ``peak_rss_mb`` and ``bare_simpy_events_per_journey`` (the run's wall time
+per journey divided by the cost of one bare SimPy event, measured in this process as the best of
+3 runs of ``env.run()`` over 1,000,000 ``yield env.timeout(1)`` spread across 100 processes: a
+machine-independent cost figure).  The city-scale issue's targets: 3 million journeys at
+≥ 50,000 journeys/s, ≤ 4 GB, ≤ 20 bare SimPy events per journey.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import simpy
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import otrip_sim  # noqa: E402
+
+
+def bare_event_seconds() -> float:
+    """Seconds per bare SimPy timeout event: best of 3 runs of 1,000,000 events in 100 processes."""
+
+    def proc(env: simpy.Environment, n: int):
+        for _ in range(n):
+            yield env.timeout(1)
+
+    best = float("inf")
+    for _ in range(3):
+        env = simpy.Environment()
+        for _ in range(100):
+            env.process(proc(env, 10_000))
+        t0 = time.perf_counter()
+        env.run()
+        best = min(best, time.perf_counter() - t0)
+    return best / 1_000_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=300_000)
+    parser.add_argument("--scenario", default="scenarios/jakarta/jaklingko-2022.yaml")
+    args = parser.parse_args()
+    scenario = otrip_sim.load_scenario(ROOT / args.scenario)
+    base = sum(r.trips for r in scenario.spec.demand.od if r.origin != r.destination)
+    scale = args.journeys / base
+    event_s = bare_event_seconds()
+    t0 = time.perf_counter()
+    res = otrip_sim.run(scenario, demand_scale=scale)
+    with tempfile.TemporaryDirectory() as tmp:
+        otrip_sim.write_results(res, Path(tmp) / "out")
+    wall = time.perf_counter() - t0
+    n = len(res.riders)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"scenario: {args.scenario} at demand scale {scale:.3f}")
+    print(f"journeys: {n}")
+    print(f"wall_s: {wall:.2f}  ({', '.join(f'{k} {v:.1f}' for k, v in res.timings.items())}, outputs {wall - sum(res.timings.values()):.1f})")
+    print(f"bare_simpy_event_us: {event_s * 1e6:.3f}")
+    print(f"journeys_per_s: {n / wall:.1f}")
+    print(f"peak_rss_mb: {rss_mb:.1f}")
+    print(f"bare_simpy_events_per_journey: {wall / n / event_s:.1f}")
+
+
+if __name__ == "__main__":
+    main()
