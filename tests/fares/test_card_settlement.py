@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from builders import ASEAN, BASELINE, JAKLINGKO, LEBAK_BULUS, OKOTRIP, amounts, card, clock, tap_all
+from builders import (
+    ASEAN,
+    BASELINE,
+    JAKLINGKO,
+    LEBAK_BULUS,
+    OKOTRIP,
+    amounts,
+    card,
+    clock,
+    tap_all,
+)
 
 from otrip_sim.fares import Card, Charge, Leg, Transaction, price_card
 

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from builders import BASELINE, JAKLINGKO, LEBAK_BULUS, OKOTRIP, SENAYAN, amounts, price, rules
+from builders import (
+    BASELINE,
+    JAKLINGKO,
+    LEBAK_BULUS,
+    OKOTRIP,
+    SENAYAN,
+    amounts,
+    price,
+    rules,
+)
 
 from otrip_sim.fares import CategoryFree, Charge, FarePolicy, FlatFare
 

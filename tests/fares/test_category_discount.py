@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from builders import tap_all
 
 from otrip_sim.fares import (
     CapWindow,
@@ -81,8 +82,6 @@ def test_a_category_is_in_one_rule_per_operator_whatever_the_kind():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from otrip_sim.fares import Card  # noqa: E402
-
 _MIXED = FarePolicy(
     "mixed",
     {**FARES, "lrt": FlatFare("lrt", 5000)},
@@ -104,9 +103,7 @@ _leg = st.builds(
 def test_tap_by_tap_equals_whole_card_with_category_rules(legs):
     legs = sorted(legs, key=lambda leg: leg.board_time)
     whole = price_card(_MIXED, legs)
-    card = Card(_MIXED)
-    for leg in legs:
-        card.tap(leg)
-    assert card.settle() == whole
+    card, _, settled = tap_all(_MIXED, legs)
+    assert settled == whole
     assert all(c.amount >= 0 for c in whole)
     assert sum(t.amount for t in card.transactions) == sum(c.amount for c in whole)

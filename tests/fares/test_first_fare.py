@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from builders import OKOTRIP_AS_OPERATED, amounts, price, rules
 
-from otrip_sim.fares import Charge, FarePolicy, FirstFareWindow, FlatFare, Leg, price_card
+from otrip_sim.fares import (
+    Charge,
+    FarePolicy,
+    FirstFareWindow,
+    FlatFare,
+    Leg,
+    price_card,
+)
 
 
 def test_first_tap_pays_later_taps_free():

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from builders import BASELINE, JAKARTA_POLICIES, JAKLINGKO, OKOTRIP, amounts, price, rules
+from builders import (
+    BASELINE,
+    JAKARTA_POLICIES,
+    JAKLINGKO,
+    OKOTRIP,
+    amounts,
+    price,
+    rules,
+)
 
 from otrip_sim.fares import Charge, FlatFare, Leg
 

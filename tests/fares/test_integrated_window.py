@@ -5,9 +5,28 @@ K = (Σ metres + 500) // 1000; settled by largest remainder with weights: first 
 
 from __future__ import annotations
 
-from builders import ASEAN, BLOK_M, BUNDARAN_HI, CIPETE, JAKLINGKO, LEBAK_BULUS, SENAYAN, amounts, clock, price, rules
+from builders import (
+    ASEAN,
+    BLOK_M,
+    BUNDARAN_HI,
+    CIPETE,
+    JAKLINGKO,
+    LEBAK_BULUS,
+    SENAYAN,
+    amounts,
+    clock,
+    price,
+    rules,
+)
 
-from otrip_sim.fares import Charge, FarePolicy, FlatFare, IntegratedWindow, Leg, price_card
+from otrip_sim.fares import (
+    Charge,
+    FarePolicy,
+    FlatFare,
+    IntegratedWindow,
+    Leg,
+    price_card,
+)
 
 INTEGRATED = "jaklingko:integrated"
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from builders import BASELINE, BLOK_M, JAKLINGKO, OKOTRIP, SENAYAN, amounts, price, rules
+from builders import (
+    BASELINE,
+    BLOK_M,
+    JAKLINGKO,
+    OKOTRIP,
+    SENAYAN,
+    amounts,
+    price,
+    rules,
+)
 
 from otrip_sim.fares import Charge, Leg, price_card
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from builders import tap_all
 from hypothesis import given
 from hypothesis import strategies as st
 
 import otrip_sim
 from otrip_sim import InputError, load_scenario
-from otrip_sim.fares import Card, CapWindow, FarePass, FarePolicy, FlatFare, Leg, price_card
+from otrip_sim.fares import (
+    CapWindow,
+    FarePass,
+    FarePolicy,
+    FlatFare,
+    Leg,
+    price_card,
+)
 
 DAY, H = 86_400, 3600
 FARES = {"bus": FlatFare("bus", 3500), "metro": FlatFare("metro", 5000), "coach": FlatFare("coach", 20000)}
@@ -51,10 +59,8 @@ _leg = st.builds(Leg, st.sampled_from(["bus", "metro", "coach"]), st.integers(0,
 def test_tap_by_tap_equals_whole_card(legs):
     legs = sorted(legs, key=lambda leg: leg.board_time)
     whole = price_card(POLICY, legs)
-    card = Card(POLICY)
-    for leg in legs:
-        card.tap(leg)
-    assert card.settle() == whole
+    card, _, settled = tap_all(POLICY, legs)
+    assert settled == whole
 
 
 def _with_pass(doc):

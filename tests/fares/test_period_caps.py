@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import tap_all
 from hypothesis import given
 from hypothesis import strategies as st
 
 from otrip_sim import InputError, load_scenario
-from otrip_sim.fares import Card, FarePolicy, FlatFare, Leg, PeriodCap, price_card
+from otrip_sim.fares import FarePolicy, FlatFare, Leg, PeriodCap, price_card
 from otrip_sim.replay import replay
 
 DAY = 86_400
@@ -66,10 +67,8 @@ _POLICY = FarePolicy("p", FARES, period_caps=(PeriodCap("daily", frozenset({"bus
 def test_tap_by_tap_equals_whole_card_and_caps_hold(legs):
     legs = sorted(legs, key=lambda leg: leg.board_time)
     whole = price_card(_POLICY, legs)
-    card = Card(_POLICY)
-    for leg in legs:
-        card.tap(leg)
-    assert card.settle() == whole
+    card, _, settled = tap_all(_POLICY, legs)
+    assert settled == whole
     assert sum(t.amount for t in card.transactions) == sum(c.amount for c in whole)
     per_day: dict[int, int] = {}
     for leg, c in zip(legs, whole):

@@ -7,7 +7,13 @@ import dataclasses
 import pytest
 from builders import BASELINE, JAKLINGKO, OKOTRIP
 
-from otrip_sim.fares import CapWindow, FarePolicy, FirstFareWindow, FlatFare, IntegratedWindow
+from otrip_sim.fares import (
+    CapWindow,
+    FarePolicy,
+    FirstFareWindow,
+    FlatFare,
+    IntegratedWindow,
+)
 
 
 def flat(*ops):

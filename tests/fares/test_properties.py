@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from builders import JAKARTA_POLICIES, MRT_STATIONS, OKOTRIP_CAP, JAKLINGKO_CAP, krl, mrt_formula, tap_all
+from builders import (
+    JAKARTA_POLICIES,
+    JAKLINGKO_CAP,
+    MRT_STATIONS,
+    OKOTRIP_CAP,
+    krl,
+    mrt_formula,
+    tap_all,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,14 @@ import pytest
 
 import otrip_sim
 from otrip_sim import InputError, load_scenario
-from otrip_sim.fares import FarePolicy, FlatFare, Leg, TimeBand, TimeBandFare, price_card
+from otrip_sim.fares import (
+    FarePolicy,
+    FlatFare,
+    Leg,
+    TimeBand,
+    TimeBandFare,
+    price_card,
+)
 
 TJ = TimeBandFare("transjakarta", 3500, (TimeBand("early", 5 * 3600, 7 * 3600, 2000),))
 POLICY = FarePolicy("r", {"transjakarta": TJ}, route_standalone={"tj-premium": FlatFare("tj-premium", 20_000)})

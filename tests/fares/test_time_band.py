@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from builders import BASELINE, EARLY, OKOTRIP, amounts, clock, price, rules, transjakarta
+from builders import (
+    BASELINE,
+    EARLY,
+    OKOTRIP,
+    amounts,
+    clock,
+    price,
+    rules,
+    transjakarta,
+)
 
 from otrip_sim.fares import Charge, Leg, TimeBand, TimeBandFare
 

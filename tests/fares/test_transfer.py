@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from builders import tap_all
 from hypothesis import given
 from hypothesis import strategies as st
 
 import otrip_sim
 from otrip_sim import InputError, load_scenario
-from otrip_sim.fares import Card, FarePolicy, FlatFare, Leg, TransferWindow, price_card
+from otrip_sim.fares import FarePolicy, FlatFare, Leg, TransferWindow, price_card
 
 M = 60
 FARES = {"bus": FlatFare("bus", 200), "rail": FlatFare("rail", 300)}  # US cents: minor units
@@ -80,10 +81,8 @@ def test_tap_by_tap_equals_whole_card(legs, limit, fare, max_transfers):
     p = policy(duration=45 * M, limit=limit, fare=fare, amount=80, percent=30, max_transfers=max_transfers)
     legs = sorted(legs, key=lambda leg: leg.board_time)
     whole = price_card(p, legs)
-    card = Card(p)
-    for leg in legs:
-        card.tap(leg)
-    assert card.settle() == whole
+    card, _, settled = tap_all(p, legs)
+    assert settled == whole
     assert sum(t.amount for t in card.transactions) == sum(c.amount for c in whole)
     assert all(c.amount >= 0 for c in whole)
 
