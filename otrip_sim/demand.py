@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import InputError
 from .rng import stream
-from .schema import Demand
+from .schema import Demand, GravitySpec, ODRow, Stop, ZoneAccess, ZoneRow
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,45 @@ class Riders:
 
     def __len__(self) -> int:
         return len(self.depart)
+
+
+def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -> tuple[list[ZoneAccess], list[ODRow]]:
+    """Zones' access stops and OD journeys per day from a gravity model.
+
+    Journeys from zone ``i`` to ``j`` (``i ≠ j``) are proportional to ``population_i × jobs_j ×
+    exp(−beta_per_km × d_ij)``, with ``d_ij`` the great-circle distance between zone centres, and
+    scaled so that all pairs add up to ``total``.  Each zone reaches its ``max_access_stops``
+    nearest stops within ``access_radius`` (straight line × 1.3); a zone with none is an error.
+    """
+    from .network import WALK_DETOUR  # a leaf import: network depends on the scenario loader
+
+    zones: list[ZoneRow] = list(spec.zones)  # type: ignore[arg-type]  # resolved by the loader
+    lat = np.radians([z.lat for z in zones])
+    lon = np.radians([z.lon for z in zones])
+    slat, slon = np.radians([s.lat for s in stops]), np.radians([s.lon for s in stops])
+
+    def great_circle(a_lat: np.ndarray, a_lon: np.ndarray, b_lat: np.ndarray, b_lon: np.ndarray) -> np.ndarray:
+        h = np.sin((b_lat - a_lat) / 2) ** 2 + np.cos(a_lat) * np.cos(b_lat) * np.sin((b_lon - a_lon) / 2) ** 2
+        return 2 * 6_371_000.0 * np.arcsin(np.sqrt(h))
+
+    access: list[ZoneAccess] = []
+    for k, z in enumerate(zones):
+        walk = great_circle(lat[k], lon[k], slat, slon) * WALK_DETOUR
+        near = np.argsort(walk, kind="stable")[: spec.max_access_stops]
+        near = near[walk[near] <= spec.access_radius]
+        if not len(near):
+            where = f"line {k + 2}" if source.endswith(".csv") else f"demand.gravity.zones[{k}]"
+            raise InputError(source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id)
+        access += [ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=int(round(walk[i]))) for i in near]
+    dist_km = great_circle(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000
+    weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(-spec.beta_per_km * dist_km)
+    np.fill_diagonal(weight, 0.0)
+    if weight.sum() <= 0:
+        raise InputError(source, "demand.gravity", "no journeys: every zone pair has zero population or jobs")
+    trips = weight * (spec.total / weight.sum())
+    od = [ODRow(origin=zones[i].zone_id, destination=zones[j].zone_id, trips=float(trips[i, j]))
+          for i, j in zip(*np.nonzero(trips))]
+    return access, od
 
 
 def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:

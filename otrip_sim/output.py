@@ -86,6 +86,8 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bo
     validation_table(res).to_csv(d / "validation.csv", index=False)
     save_all(res, d / "plots", ("clearing_methods",) if all_clearing_methods else ())
     resolved = res.loaded.spec.model_dump(mode="json", by_alias=True)
+    if res.loaded.spec.demand.gravity is not None:  # zones and OD are derived: keep the model, not its output
+        resolved["demand"]["zones"] = resolved["demand"]["od"] = None
     header = f"# {res.loaded.path}: resolved by otrip-sim {__version__} (file references inlined; times in s, distances in m)\n"
     (d / "scenario.resolved.yaml").write_text(header + yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True), encoding="utf-8")
 

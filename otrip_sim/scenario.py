@@ -30,6 +30,7 @@ from .schema import (
     WalkLink,
     ZoneAccess,
     ZoneFareRow,
+    ZoneRow,
     ZonesSpec,
     ZoneStopRow,
 )
@@ -235,6 +236,8 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if isinstance(dem, dict):
         resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
         resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
+        if isinstance(dem.get("gravity"), dict):
+            resolve(dem["gravity"], "zones", "demand.gravity", lambda p, d: _read_csv(p, ZoneRow, d))
     fares = raw.get("fares")
     fare_specs: list[tuple[str, Any]] = []
     if isinstance(fares, dict) and isinstance(fares.get("standalone"), dict):
@@ -251,6 +254,16 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise _from_validation(err, path, raw) from None
+    if scenario.demand.gravity is not None:
+        from .demand import gravity_demand
+
+        gravity = scenario.demand.gravity
+        ids = [z.zone_id for z in gravity.zones]  # type: ignore[union-attr]
+        dup = _first_duplicate(ids)
+        if dup is not None:
+            raise InputError(origins.get(("demand.gravity", "zones"), str(path)), "zone_id", "duplicate zone id", dup)
+        zones, od = gravity_demand(gravity, scenario.network.stops, origins.get(("demand.gravity", "zones"), str(path)))  # type: ignore[arg-type]
+        scenario = scenario.model_copy(update={"demand": scenario.demand.model_copy(update={"zones": zones, "od": od})})
     loaded = LoadedScenario(scenario, path, inputs)
     _cross_check(loaded, origins)
     return loaded

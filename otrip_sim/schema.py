@@ -209,17 +209,46 @@ class Category(Strict):
         return self
 
 
+class ZoneRow(Strict):
+    """A zone of a gravity model: where it is and how much it sends (population) and attracts (jobs)."""
+
+    zone_id: Id
+    name: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    population: float = Field(ge=0)
+    jobs: float = Field(ge=0)
+
+
+class GravitySpec(Strict):
+    """OD demand from a zone table: ``T_ij = total × P_i J_j e^(−β d_ij) / Σ`` over zone pairs
+    (``i ≠ j``), each zone reaching its nearest stops within ``access_radius``."""
+
+    zones: FileRef | list[ZoneRow] = Field(description="zone table, CSV: zone_id,name,lat,lon,population,jobs")
+    total: float = Field(gt=0, description="journeys per day, all zone pairs together")
+    beta_per_km: float = Field(0.1, ge=0, le=10, description="distance decay per km between zone centres")
+    access_radius: Distance = Field(800, description="stops a zone reaches on foot (straight line × 1.3)")
+    max_access_stops: int = Field(3, ge=1, le=20)
+
+
 class Demand(Strict):
     zones: FileRef | list[ZoneAccess] | None = Field(
         None, description="zone access stops (CSV: zone_id,name,stop_id,access_m); omit for OD by stop"
     )
-    od: FileRef | list[ODRow] = Field(description="journeys per day by origin/destination (CSV: origin,destination,trips)")
+    od: FileRef | list[ODRow] | None = Field(
+        None, description="journeys per day by origin/destination (CSV: origin,destination,trips)"
+    )
+    gravity: GravitySpec | None = Field(None, description="instead of od and zones: a gravity model over a zone table")
     profile: list[ProfileBand] = Field(min_length=1, description="time-of-day profile of departures")
     categories: list[Category] = Field(min_length=1)
     max_wait: Duration = Field(3600, description="a rider gives up after waiting this long at one stop")
 
     @model_validator(mode="after")
     def _check(self) -> Demand:
+        if (self.od is None) == (self.gravity is None):
+            raise ValueError("give exactly one of od or gravity")
+        if self.gravity is not None and self.zones is not None:
+            raise ValueError("a gravity model finds its zones' access stops: drop zones")
         total = sum(c.share for c in self.categories)
         if abs(total - 1.0) > 1e-9:
             raise ValueError(f"category shares must sum to 1 (got {total:g})")
