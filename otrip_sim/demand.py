@@ -52,7 +52,7 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
     scaled so that all pairs add up to ``total``.  Each zone reaches its ``max_access_stops``
     nearest stops within ``access_radius`` (straight line × 1.3); a zone with none is an error.
     """
-    from .network import WALK_DETOUR  # a leaf import: network depends on the scenario loader
+    from .network import EARTH_RADIUS_M, WALK_DETOUR  # a leaf import: network depends on the scenario loader
 
     zones: list[ZoneRow] = list(spec.zones)  # type: ignore[arg-type]  # resolved by the loader
     lat = np.radians([z.lat for z in zones])
@@ -61,7 +61,7 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
 
     def great_circle(a_lat: np.ndarray, a_lon: np.ndarray, b_lat: np.ndarray, b_lon: np.ndarray) -> np.ndarray:
         h = np.sin((b_lat - a_lat) / 2) ** 2 + np.cos(a_lat) * np.cos(b_lat) * np.sin((b_lon - a_lon) / 2) ** 2
-        return 2 * 6_371_000.0 * np.arcsin(np.sqrt(h))
+        return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(h))
 
     access: list[ZoneAccess] = []
     for k, z in enumerate(zones):

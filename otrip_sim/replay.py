@@ -230,6 +230,13 @@ class _Distances:
         return best
 
 
+def _prepare(scenario: str | Path | LoadedScenario) -> tuple[LoadedScenario, Network, FarePolicy]:
+    """The loaded scenario, its network and its compiled fare policy."""
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    net = build_network(loaded)
+    return loaded, net, compile_policy(loaded.spec.fares, net.longest_line_m())
+
+
 def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False) -> Replay:
     """Price every leg of a tap file under the scenario's fare policy.
 
@@ -238,11 +245,9 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
     InputError
         When rows are bad and ``skip_bad`` is false: the message lists them with line numbers.
     """
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    loaded, net, policy = _prepare(scenario)
     source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
-    net = build_network(loaded)
     rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
-    policy = compile_policy(loaded.spec.fares, net.longest_line_m())
     cols, reasons, counts = _legs(rows, loaded, net, policy)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
@@ -464,13 +469,11 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
 
 def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider: str) -> list[str]:
     """:func:`explain` for one rider of a tap file (bad rows of that rider are an error)."""
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    net = build_network(loaded)
+    loaded, net, policy = _prepare(scenario)
     rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)
     if mine.empty:
         raise InputError(str(taps), "rider", "no rows for this rider", rider)
-    policy = compile_policy(loaded.spec.fares, net.longest_line_m())
     cols, reasons, _ = _legs(mine, loaded, net, policy)
     for k, why in enumerate(reasons):
         if why is not None:
