@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from .fares import largest_remainder
 from .scenario import LoadedScenario
@@ -79,6 +82,16 @@ class Network:
     walks: tuple[tuple[tuple[int, int], ...], ...]  # per stop: (other stop, walk metres)
     lines_at: tuple[tuple[tuple[int, int], ...], ...] = field(repr=False)  # per stop: (line, position)
 
+    @cached_property
+    def cum_s_table(self) -> np.ndarray:
+        """``cum_s`` of every line as one array ``[line, position]`` (padded with the last value)."""
+        return _table([line.cum_s for line in self.lines])
+
+    @cached_property
+    def cum_m_table(self) -> np.ndarray:
+        """``cum_m`` of every line as one array ``[line, position]`` (padded with the last value)."""
+        return _table([line.cum_m for line in self.lines])
+
     @property
     def stop_index(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.stop_ids)}
@@ -91,6 +104,15 @@ class Network:
             for key in (line.operator, line.route):
                 out[key] = max(out.get(key, 0), line.length_m)
         return out
+
+
+def _table(rows: list[tuple[int, ...]]) -> np.ndarray:
+    width = max((len(r) for r in rows), default=1)
+    out = np.zeros((len(rows), width), dtype=np.int64)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+        out[i, len(r):] = r[-1]
+    return out
 
 
 def _segments(route: Route, stops: list[Stop]) -> tuple[list[int], list[int]]:

@@ -21,6 +21,7 @@ from .money import operator_accounts, payer_totals
 from .network import Line, Network
 from .units import CURRENCY_DECIMALS
 from .scenario import LoadedScenario
+from .settlement import TX_KINDS, Settlement
 from .simulation import SERVED, STATUS_NAMES, SimRecords
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: money (contracts, clearing, payers) added; no key of 1 removed
@@ -53,6 +54,23 @@ def net_flows(charged: dict[str, int], cleared: dict[str, int]) -> dict[tuple[st
     return flows
 
 
+def _stop_table(net: Network) -> np.ndarray:
+    """Stop index of every line position: ``[line, position]``."""
+    width = max((len(ln.stops) for ln in net.lines), default=1)
+    out = np.zeros((len(net.lines), width), dtype=np.int64)
+    for ln in net.lines:
+        out[ln.index, : len(ln.stops)] = ln.stops
+    return out
+
+
+def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    """A categorical of the names used, in sorted order (as ``astype("category")`` gives)."""
+    used = np.unique(codes)
+    remap = np.zeros(len(names), dtype=np.int32)
+    remap[used] = np.arange(len(used), dtype=np.int32)
+    return pd.Categorical.from_codes(remap[codes], categories=[names[k] for k in used])
+
+
 def _peak_vehicles(line: Line) -> int:
     """Vehicles a line direction needs at its busiest moment: the most trips under way at once."""
     deps = line.departures
@@ -82,6 +100,7 @@ class RunResult:
     network: Network
     riders: Riders
     records: SimRecords
+    settlement: Settlement
     policy: FarePolicy
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -113,7 +132,7 @@ class RunResult:
                 "depart_s": r.depart.astype(np.int64),
                 "arrive_s": rec.arrive,
                 "legs": rec.n_legs.astype(np.int64),
-                "fare": rec.fare,
+                "fare": self.settlement.journey_fare,
                 "media": (pd.Categorical.from_codes(r.media.astype(np.int32), categories=list(r.media_ids))
                           if r.media is not None else pd.Categorical([None] * len(r))),
                 "served": rec.status == SERVED,
@@ -133,39 +152,42 @@ class RunResult:
         ``standalone_fare`` (what the leg would cost on its own; for an evaded leg, the revenue
         lost), ``evaded`` (boarded without tapping).
         """
-        cols = ["journey", "leg", "line", "board_stop", "alight_stop", "board_s", "alight_s", "metres", "tapped", "fare",
-                "rule", "window", "standalone_fare", "evaded"]
-        rows = sorted(self.records.legs, key=lambda x: (x[0], x[1]))
-        df = pd.DataFrame.from_records(rows, columns=cols)
+        st = self.settlement
+        p = self.records.planned
+        rows = st.rows
         net = self.network
+        line = p.line[rows].astype(np.int64)
+        b, a = p.board[rows].astype(np.int64), p.alight[rows].astype(np.int64)
         line_route = np.array([ln.route_index for ln in net.lines], dtype=np.int64)
         line_dir = np.array([ln.direction for ln in net.lines], dtype=np.int8)
-        route_idx = line_route[df["line"].to_numpy(dtype=np.int64)] if len(df) else np.zeros(0, dtype=np.int64)
+        route_idx = line_route[line]
         op_codes = {op: i for i, op in enumerate(self.operators)}
         route_op = np.array([op_codes[op] for op in net.route_operator], dtype=np.int64)
         stops = list(net.stop_ids)
-        out = pd.DataFrame(
+        stop_tab = _stop_table(net)
+        board_s = self.records.board_s[rows]
+        metres = net.cum_m_table[line, a] - net.cum_m_table[line, b]
+        return pd.DataFrame(
             {
-                "journey": df["journey"].astype(np.int64),
-                "leg": df["leg"].astype(np.int64),
-                "operator": pd.Categorical.from_codes(route_op[route_idx] if len(df) else [], categories=self.operators),
+                "journey": p.rider[rows].astype(np.int64),
+                "leg": p.leg_no[rows].astype(np.int64),
+                "operator": pd.Categorical.from_codes(route_op[route_idx], categories=self.operators),
                 "route": pd.Categorical.from_codes(route_idx, categories=list(net.route_ids)),
-                "direction": line_dir[df["line"].to_numpy(dtype=np.int64)] if len(df) else np.zeros(0, dtype=np.int8),
-                "board_stop": pd.Categorical.from_codes(df["board_stop"].astype(np.int64), categories=stops),
-                "alight_stop": pd.Categorical.from_codes(df["alight_stop"].astype(np.int64), categories=stops),
-                "board_s": df["board_s"].astype(np.int64),
-                "alight_s": df["alight_s"].astype(np.int64),
-                "metres": df["metres"].astype(np.int64),
-                "km": df["metres"].astype(np.int64) / 1000.0,
-                "tapped": df["tapped"].astype(bool),
-                "fare": df["fare"].astype(np.int64),
-                "rule": df["rule"].astype("category"),
-                "window": df["window"].astype(np.int64),
-                "standalone_fare": df["standalone_fare"].astype(np.int64),
-                "evaded": df["evaded"].astype(bool),
+                "direction": line_dir[line],
+                "board_stop": pd.Categorical.from_codes(stop_tab[line, b], categories=stops),
+                "alight_stop": pd.Categorical.from_codes(stop_tab[line, a], categories=stops),
+                "board_s": board_s,
+                "alight_s": board_s + net.cum_s_table[line, a] - net.cum_s_table[line, b],
+                "metres": metres,
+                "km": metres / 1000.0,
+                "tapped": p.tapped[rows].astype(bool),
+                "fare": st.fare,
+                "rule": _categorical(st.rule, st.rule_names),
+                "window": st.window,
+                "standalone_fare": st.standalone,
+                "evaded": st.evaded,
             }
         )
-        return out
 
     @cached_property
     def taps(self) -> pd.DataFrame:
@@ -184,7 +206,10 @@ class RunResult:
         changes included), ``amount_minor`` (integer minor units), ``rule``.  Per card the amounts
         sum to the settled fares.
         """
-        money = pd.DataFrame.from_records(self.records.taps, columns=["journey", "leg", "time_s", "type", "amount", "rule"])
+        st = self.settlement
+        money = pd.DataFrame({"journey": st.tx_journey, "leg": st.tx_leg, "time_s": st.tx_time,
+                              "type": np.array(TX_KINDS, dtype=object)[st.tx_kind],
+                              "amount": st.tx_amount, "rule": np.array(st.rule_names + [""], dtype=object)[st.tx_rule]})
         legs = self.legs
         # A tap's trip runs to the exit of the paid-area changes after it: group each tapped leg
         # with the untapped legs that follow it.

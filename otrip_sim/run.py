@@ -16,7 +16,8 @@ from .policy import compile_policy
 from .results import RunResult
 from .rng import stream
 from .scenario import LoadedScenario, load_scenario
-from .simulation import SimRecords, Simulation
+from .settlement import settle
+from .simulation import PlannedLegs, SimRecords, Simulation
 from .units import format_clock
 
 
@@ -88,23 +89,32 @@ def run(
     vot = tuple(c.value_of_time for c in spec.demand.categories)
     coster = PathCoster(net, policy, spec.choice, riders.category_ids, vot, riders.media_ids)
     chosen = choose_paths(riders, paths, path_ids, coster, seed)
-    per_rider: list[Path | None] = [
-        paths[(int(o), int(d))][c] if c >= 0 else None
-        for o, d, c in zip(riders.origin, riders.destination, chosen)
-    ]
+    # the chosen candidate as an index into one table of all candidates (ids follow path_ids)
+    table = [p for od in path_ids for p in paths[od]]
+    n_zones = len(zone_ids)
+    od_keys = np.array([o * n_zones + d for o, d in path_ids], dtype=np.int64)
+    od_base = np.array([ids[0] if ids else 0 for ids in path_ids.values()], dtype=np.int64)
+    rider_key = riders.origin.astype(np.int64) * n_zones + riders.destination
+    order = np.argsort(od_keys)
+    base = od_base[order][np.searchsorted(od_keys[order], rider_key)] if len(od_keys) else np.zeros(len(riders), dtype=np.int64)
+    planned = PlannedLegs.from_choice(table, np.where(chosen >= 0, base + chosen, -1))
     lap("choice")
 
-    evasion = dict(spec.money.fare_evasion)
-    draws = stream(seed, "evasion").random((len(riders), max((len(p.legs) for p in per_rider if p), default=1)))
-    sim = Simulation(net, policy, riders, per_rider, spec.demand.max_wait, evasion, draws)
+    sim = Simulation(net, planned, riders.depart, spec.demand.max_wait)
     if progress:
         records = _run_with_bar(sim, spec.meta.service_start, spec.meta.service_end, loaded.name)
     else:
         records = sim.run()
     lap("simulation")
+    evasion = dict(spec.money.fare_evasion)
+    # one row of draws per rider (common random numbers), drawn only when someone may evade
+    draws = (stream(seed, "evasion").random((len(riders), max(int(planned.n_legs.max(initial=0)), 1)))
+             if any(evasion.values()) else None)
+    settled = settle(net, policy, riders, records, evasion, draws)
+    lap("fares")
     return RunResult(
         loaded=loaded, seed=seed, demand_scale=demand_scale, network=net, riders=riders,
-        records=records, policy=policy, timings=timings,
+        records=records, settlement=settled, policy=policy, timings=timings,
     )
 
 

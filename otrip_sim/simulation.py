@@ -1,133 +1,155 @@
 """The SimPy model: vehicles run their lines; riders wait, board if there is room, ride, transfer.
 
 Event structure (chosen for city scale): every vehicle trip is a SimPy process, one timeout per
-stop; riders are plain records, not processes.  A rider waiting for a line at a stop sits in that
-(stop, line) queue: a heap of riders not yet there (keyed by the time they reach the stop) and a
-FIFO of riders already waiting.  A vehicle arriving at a stop lets its riders off, moves riders who
-have arrived from the heap to the FIFO, drops those who gave up (waited longer than ``max_wait``)
-and boards the rest in order until it is full; riders left behind wait for the next vehicle.
-So SimPy events scale with vehicle stops, not with riders.
+stop; riders are not processes but rows of integer arrays.  Each rider's chosen path is laid out
+before the run as consecutive *leg rows* (line, board position, alight position, walk before
+boarding); the model only decides **when** each leg is boarded (or that the rider gives up).
 
-Each boarding is a tap the fare engine prices from the rider's card (a :class:`~otrip_sim.fares.Card`),
-except a change inside an operator's paid area.  When the journey ends (or the rider gives up)
-the card is settled and the leg records get their settled fares.
+A rider waiting for a line at a stop sits in that (stop, line) queue: a heap of legs not yet
+there (keyed by the time they reach the stop, ties by row, i.e. by rider) and a FIFO of legs
+already waiting.  A vehicle arriving at a stop lets its riders off (a rider with a next leg walks
+to that leg's queue), moves legs whose riders have arrived from the heap to the FIFO, drops
+riders who gave up (waited longer than ``max_wait``) and boards the rest in order until it is
+full; riders left behind wait for the next vehicle.  So SimPy events scale with vehicle stops,
+not with riders, and the per-rider work is a few list operations on integers.
 
-Records are flat tuples appended in the hot loop (:class:`SimRecords`); data frames are built
-later, once, in :mod:`otrip_sim.results`.
+Fares play no part in the movement (riders chose their path, fares included, before leaving), so
+cards are priced after the run from the boarding times (:mod:`otrip_sim.settlement`).  Vehicles
+keep their run times exactly, so a leg's alighting time is its boarding time plus the run time.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
 
-from .demand import Riders
-from .fares import Card, Charge, FarePolicy, Leg
 from .network import Line, Network
 from .paths import Path
 
 SERVED, ABANDONED, NO_PATH, STRANDED = 0, 1, 2, 3
 STATUS_NAMES = ("served", "abandoned", "no_path", "stranded")
+_SHIFT = 32  # queue key: arrival time << _SHIFT | leg row (rows < 2**32)
+_MASK = (1 << _SHIFT) - 1
+
+
+@dataclass
+class PlannedLegs:
+    """Every rider's chosen path as consecutive leg rows (riders in order, legs in order).
+
+    ``rider``, ``leg_no``, ``line``, ``board``/``alight`` (positions on the line), ``walk_s``
+    (walk before boarding), ``tapped`` (False: a change inside a paid area); ``first_row[rider]``
+    is the rider's first row (``-1``: no path), ``egress_s[rider]`` the walk after the last leg.
+    """
+
+    rider: np.ndarray
+    leg_no: np.ndarray
+    line: np.ndarray
+    board: np.ndarray
+    alight: np.ndarray
+    walk_s: np.ndarray
+    tapped: np.ndarray
+    first_row: np.ndarray
+    n_legs: np.ndarray
+    egress_s: np.ndarray
+
+    @classmethod
+    def from_choice(cls, table: Sequence[Path], chosen: np.ndarray) -> PlannedLegs:
+        """Rows for riders choosing ``table[chosen[rider]]`` (``chosen`` -1: no path)."""
+        chosen = np.asarray(chosen, dtype=np.int64)
+        p_n = np.array([len(p.legs) for p in table], dtype=np.int64)
+        p_off = np.concatenate([[0], np.cumsum(p_n)])
+        flat = [leg for p in table for leg in p.legs]
+        f_line = np.array([leg.line for leg in flat], dtype=np.int32)
+        f_board = np.array([leg.board for leg in flat], dtype=np.int32)
+        f_alight = np.array([leg.alight for leg in flat], dtype=np.int32)
+        f_walk = np.array([leg.walk_s for leg in flat], dtype=np.int64)
+        f_tapped = np.array([leg.tapped for leg in flat], dtype=bool)
+        p_egress = np.array([p.egress_s for p in table], dtype=np.int64)
+        has = chosen >= 0
+        safe = np.where(has, chosen, 0)
+        n_legs = np.where(has, p_n[safe] if len(table) else 0, 0)
+        first_row = np.where(has, np.cumsum(n_legs) - n_legs, -1)
+        total = int(n_legs.sum())
+        rider = np.repeat(np.arange(len(chosen), dtype=np.int64), n_legs)
+        leg_no = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
+        src = p_off[safe[rider]] + leg_no if total else np.zeros(0, dtype=np.int64)
+        return cls(
+            rider=rider, leg_no=leg_no, line=f_line[src], board=f_board[src], alight=f_alight[src],
+            walk_s=f_walk[src], tapped=f_tapped[src], first_row=first_row, n_legs=n_legs,
+            egress_s=np.where(has, p_egress[safe] if len(table) else 0, 0),
+        )
+
+    def __len__(self) -> int:
+        return len(self.rider)
 
 
 @dataclass
 class SimRecords:
     """Raw results of one simulated day.
 
-    ``legs`` rows: ``(journey, leg_no, line, board_stop, alight_stop, board_s, alight_s, metres,
-    tapped, fare, rule, window, standalone_fare, evaded)`` — ``window`` numbers the fare windows
-    of the journey's card (-1: none), ``standalone_fare`` is what the leg would cost on its own
-    (for an evaded leg: the revenue lost).  ``taps`` rows: ``(journey, leg_no, time_s, kind, amount, rule)``.
-    Per-journey arrays are aligned with the riders.  ``route_hour`` maps ``(route index, hour)`` to
-    ``[boardings, left_behind, max_load_factor]``.
+    ``board_s[row]`` is when each planned leg was boarded (``-1``: never: the rider gave up or
+    was stranded before it); per-rider arrays are aligned with the riders.  ``route_hour`` maps
+    ``(route index, hour)`` to ``[boardings, left_behind, max_load_factor]``.
     """
 
-    legs: list[tuple[Any, ...]] = field(default_factory=list)
-    taps: list[tuple[Any, ...]] = field(default_factory=list)
-    status: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
-    arrive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    n_legs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
-    fare: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    planned: PlannedLegs
+    board_s: np.ndarray
+    status: np.ndarray
+    arrive: np.ndarray
+    n_legs: np.ndarray
     route_hour: dict[tuple[int, int], list[float]] = field(default_factory=dict)
     denied_boardings: int = 0
     vehicle_trips: int = 0
     events: int = 0
 
 
-class _Rider:
-    __slots__ = ("id", "path", "k", "card", "category", "media", "board_t", "card_leg", "lost", "legs")
-
-    def __init__(self, rid: int, path: Path, category: str, media: str | None):
-        self.id = rid
-        self.path = path
-        self.k = 0  # index of the current or next leg
-        self.card: Card | None = None
-        self.category = category
-        self.media = media
-        self.board_t = 0
-        self.card_leg = -1  # index of the current leg on the card; -1: boarded without a tap
-        self.lost = 0  # fare not paid on the current leg (evasion)
-        self.legs: list[tuple[int, int, int, int, int, int, bool, int, int]] = []
-
-
 class _Queue:
     __slots__ = ("pending", "waiting")
 
     def __init__(self) -> None:
-        self.pending: list[tuple[int, int]] = []  # heap of (time at stop, rider id)
-        self.waiting: deque[tuple[int, int]] = deque()  # FIFO of (time at stop, rider id)
+        self.pending: list[int] = []  # heap of keys (time at stop << _SHIFT | row)
+        self.waiting: deque[int] = deque()  # FIFO of keys
 
 
 class Simulation:
     """One day of one scenario.  Build it, then :meth:`run` it once."""
 
-    def __init__(
-        self,
-        net: Network,
-        policy: FarePolicy,
-        riders: Riders,
-        paths: list[Path | None],
-        max_wait: int,
-        evasion: dict[str, float] | None = None,
-        evasion_draws: np.ndarray | None = None,
-    ):
-        """``evasion`` maps operators to the share of boardings made without a tap;
-        ``evasion_draws[rider, leg]`` are uniform draws deciding who evades (common random numbers)."""
+    def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int):
         self.net = net
-        self.policy = policy
+        self.planned = planned
         self.max_wait = max_wait
-        self.evasion = evasion or {}
-        self.evasion_draws = evasion_draws
-        self.riders = riders
-        n = len(riders)
-        self.rec = SimRecords(
-            status=np.full(n, STRANDED, dtype=np.int8),
-            arrive=np.full(n, -1, dtype=np.int64),
-            n_legs=np.zeros(n, dtype=np.int16),
-            fare=np.zeros(n, dtype=np.int64),
-        )
+        rows = len(planned)
+        # perf: plain lists of ints in the hot loop (numpy scalar access is slower)
+        self._alight = planned.alight.tolist()
+        self._walk = planned.walk_s.tolist()
+        last = np.zeros(rows, dtype=bool)
+        has = planned.first_row >= 0
+        last[(planned.first_row + planned.n_legs - 1)[has]] = True
+        self._last = last.tolist()
+        self._rider = planned.rider.tolist()
+        self._board_s = [-1] * rows
+        self.status = np.where(has, STRANDED, NO_PATH).astype(np.int8)
         self.queues: dict[tuple[int, int], _Queue] = {}
-        self.active: dict[int, _Rider] = {}
-        cats = riders.category_ids
-        for rid in range(n):
-            path = paths[rid]
-            if path is None:
-                self.rec.status[rid] = NO_PATH
-                continue
-            held = riders.media_ids[int(riders.media[rid])] if riders.media is not None else None
-            r = _Rider(rid, path, cats[int(riders.category[rid])], held)
-            self.active[rid] = r
-            first = path.legs[0]
-            line = net.lines[first.line]
-            self._queue(line.stops[first.board], first.line).pending.append((int(riders.depart[rid]) + first.walk_s, rid))
+        stops_of = [line.stops for line in net.lines]
+        line_l, board_l = planned.line.tolist(), planned.board.tolist()
+        # the queue each leg waits in, fixed by the plan
+        self._queue_of: list[_Queue] = [self._queue(stops_of[ln][b], ln) for ln, b in zip(line_l, board_l)]
+        first = planned.first_row[has]
+        t0 = (depart[has].astype(np.int64) + planned.walk_s[first]).tolist()
+        for row, t in zip(first.tolist(), t0):
+            self._queue_of[row].pending.append(t << _SHIFT | row)
         for q in self.queues.values():
             heapq.heapify(q.pending)
+        self.rec_route_hour: dict[tuple[int, int], list[float]] = {}
+        self.denied = 0
+        self.events = 0
+        self.vehicle_trips = 0
 
     def _queue(self, stop: int, line: int) -> _Queue:
         q = self.queues.get((stop, line))
@@ -142,14 +164,32 @@ class Simulation:
         for line in self.net.lines:
             for dep in line.departures:
                 env.process(self._trip(env, line, dep))
-                self.rec.vehicle_trips += 1
+                self.vehicle_trips += 1
                 last = max(last, dep + line.run_time_s)
         if progress is not None:
             env.process(self._clock(env, progress, last))
         env.run()
-        for r in list(self.active.values()):
-            self._finish(r, STRANDED, -1)
-        return self.rec
+        return self._records()
+
+    def _records(self) -> SimRecords:
+        p = self.planned
+        board_s = np.array(self._board_s, dtype=np.int64)
+        status = self.status
+        boarded = board_s >= 0
+        n_legs = np.bincount(p.rider[boarded], minlength=len(status)).astype(np.int16)
+        has = p.first_row >= 0
+        last_row = np.where(has, p.first_row + p.n_legs - 1, 0)
+        done = has & (board_s[last_row] >= 0) if len(board_s) else np.zeros(len(status), dtype=bool)
+        status[done] = SERVED
+        arrive = np.full(len(status), -1, dtype=np.int64)
+        if done.any():
+            lr = last_row[done]
+            cum_s = self.net.cum_s_table
+            ln, b, a = p.line[lr], p.board[lr], p.alight[lr]
+            arrive[done] = board_s[lr] + cum_s[ln, a] - cum_s[ln, b] + p.egress_s[done]
+        return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
+                          route_hour=self.rec_route_hour, denied_boardings=self.denied,
+                          vehicle_trips=self.vehicle_trips, events=self.events)
 
     @staticmethod
     def _clock(env: simpy.Environment, progress: Callable[[int], None], last: int) -> Generator[simpy.Event, Any, None]:
@@ -159,28 +199,29 @@ class Simulation:
 
     def _trip(self, env: simpy.Environment, line: Line, dep: int) -> Generator[simpy.Event, Any, None]:
         yield env.timeout(dep)
-        rec = self.rec
         stops = line.stops
         last = len(stops) - 1
-        alight_at: list[list[_Rider]] = [[] for _ in stops]
+        alight_at: list[list[int]] = [[] for _ in stops]
         load = 0
         cap = line.capacity
-        rh = rec.route_hour
+        rh = self.rec_route_hour
         route = line.route_index
+        queues = self.queues
+        index = line.index
+        cum_s = line.cum_s
         for pos in range(last + 1):
             now = int(env.now)
-            rec.events += 1
+            self.events += 1
             off = alight_at[pos]
             if off:
                 load -= len(off)
-                for r in off:
-                    self._alight(r, now)
+                self._alight_all(off, now)
             if pos == last:
                 break
-            q = self.queues.get((stops[pos], line.index))
+            q = queues.get((stops[pos], index))
             stats = None
             if q is not None and (q.pending or q.waiting):
-                boarded, left = self._board(q, line, pos, now, cap - load, alight_at)
+                boarded, left = self._board(q, now, cap - load, alight_at)
                 load += boarded
                 if boarded or left:
                     stats = rh.get((route, now // 3600))
@@ -188,7 +229,7 @@ class Simulation:
                         stats = rh[(route, now // 3600)] = [0, 0, 0.0]
                     stats[0] += boarded
                     stats[1] += left
-                    rec.denied_boardings += left
+                    self.denied += left
             if load:
                 if stats is None:
                     stats = rh.get((route, now // 3600))
@@ -197,91 +238,29 @@ class Simulation:
                 lf = load / cap
                 if lf > stats[2]:
                     stats[2] = lf
-            yield env.timeout(line.cum_s[pos + 1] - line.cum_s[pos])
+            yield env.timeout(cum_s[pos + 1] - cum_s[pos])
 
-    def _board(
-        self, q: _Queue, line: Line, pos: int, now: int, room: int, alight_at: list[list[_Rider]]
-    ) -> tuple[int, int]:
+    def _board(self, q: _Queue, now: int, room: int, alight_at: list[list[int]]) -> tuple[int, int]:
         pending, waiting = q.pending, q.waiting
-        while pending and pending[0][0] <= now:
+        bound = (now + 1) << _SHIFT  # keys of legs at the stop by ``now``
+        while pending and pending[0] < bound:
             waiting.append(heapq.heappop(pending))
-        limit = now - self.max_wait
-        while waiting and waiting[0][0] < limit:
-            t, rid = waiting.popleft()
-            self._finish(self.active[rid], ABANDONED, -1)
-        boarded = 0
-        stop_ids = self.net.stop_ids
-        evade_share = self.evasion.get(line.operator, 0.0)
-        while waiting and boarded < room:
-            _, rid = waiting.popleft()
-            r = self.active[rid]
-            leg = r.path.legs[r.k]
-            alight_at[leg.alight].append(r)
-            r.board_t = now
-            # vehicles keep their run times exactly, so the tap-out time is known at boarding
-            fare_leg = Leg(line.operator, now, line.cum_m[leg.alight] - line.cum_m[pos], r.category,
-                           stop_ids[line.stops[pos]], stop_ids[line.stops[leg.alight]], leg.tapped,
-                           alight_time=now + line.cum_s[leg.alight] - line.cum_s[pos], media=r.media, route=line.route)
-            # A rider who evades does not tap; a paid-area change after an evaded leg has no tap either.
-            if leg.tapped:
-                evades = evade_share > 0 and self.evasion_draws is not None and self.evasion_draws[rid, r.k] < evade_share
-            else:
-                evades = r.k > 0 and r.card_leg < 0
-            if evades:
-                r.card_leg = -1
-                r.lost = self.policy.standalone_charge(fare_leg).amount if leg.tapped else 0
-            else:
-                if r.card is None:
-                    r.card = Card(self.policy)
-                r.card_leg = len(r.card.legs)
-                r.lost = 0
-                r.card.tap(fare_leg)
-            boarded += 1
+        limit = (now - self.max_wait) << _SHIFT  # waited since before ``now - max_wait``: gone
+        while waiting and waiting[0] < limit:
+            self.status[self._rider[waiting.popleft() & _MASK]] = ABANDONED
+        boarded = min(room, len(waiting))
+        board_s, alight = self._board_s, self._alight
+        popleft = waiting.popleft
+        for _ in range(boarded):
+            row = popleft() & _MASK
+            board_s[row] = now
+            alight_at[alight[row]].append(row)
         return boarded, len(waiting)
 
-    def _alight(self, r: _Rider, now: int) -> None:
-        path = r.path
-        leg = path.legs[r.k]
-        line = self.net.lines[leg.line]
-        r.legs.append((leg.line, line.stops[leg.board], line.stops[leg.alight], r.board_t, now,
-                       line.cum_m[leg.alight] - line.cum_m[leg.board], leg.tapped, r.card_leg, r.lost))
-        r.k += 1
-        if r.k < len(path.legs):
-            nxt = path.legs[r.k]
-            stop = self.net.lines[nxt.line].stops[nxt.board]
-            heapq.heappush(self._queue(stop, nxt.line).pending, (now + nxt.walk_s, r.id))
-        else:
-            self._finish(r, SERVED, now + path.egress_s)
-
-    def _finish(self, r: _Rider, status: int, arrive: int) -> None:
-        rec = self.rec
-        del self.active[r.id]
-        rec.status[r.id] = status
-        rec.arrive[r.id] = arrive
-        rec.n_legs[r.id] = len(r.legs)
-        card = r.card
-        # Riders finish only off a vehicle (trips always reach their last stop), so every tap
-        # on the card belongs to a completed leg.
-        charges = card.settle() if card is not None else []
-        policy = self.policy
-        lines = self.net.lines
-        total = 0
-        leg_no: dict[int, int] = {}
-        for n, (line, bs, als, bt, at, metres, tapped, ci, lost) in enumerate(r.legs):
-            if ci >= 0:
-                assert card is not None
-                charge = charges[ci]
-                window = card.window[ci]
-                own = policy.standalone_charge(card.legs[ci]).amount if tapped else 0
-                leg_no[ci] = n
-            else:
-                op = lines[line].operator
-                charge = Charge(0, f"{op}:evasion") if tapped else Charge(0, f"{op}:paid_area")
-                window = -1
-                own = lost
-            rec.legs.append((r.id, n, line, bs, als, bt, at, metres, tapped, charge.amount, charge.rule, window, own, ci < 0 and tapped))
-            total += charge.amount
-        rec.fare[r.id] = total
-        if card is not None:
-            for t in card.transactions:
-                rec.taps.append((r.id, leg_no[t.leg], t.time, t.kind, t.amount, t.rule))
+    def _alight_all(self, rows: list[int], now: int) -> None:
+        last, walk, queue_of = self._last, self._walk, self._queue_of
+        push = heapq.heappush
+        for row in rows:
+            if not last[row]:
+                nxt = row + 1
+                push(queue_of[nxt].pending, (now + walk[nxt]) << _SHIFT | nxt)
