@@ -92,6 +92,11 @@ class Network:
         """``cum_m`` of every line as one array ``[line, position]`` (padded with the last value)."""
         return _table([line.cum_m for line in self.lines])
 
+    @cached_property
+    def stop_table(self) -> np.ndarray:
+        """Stop index of every line position: ``[line, position]`` (padded with the last stop)."""
+        return _table([line.stops for line in self.lines])
+
     @property
     def stop_index(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.stop_ids)}

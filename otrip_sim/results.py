@@ -54,15 +54,6 @@ def net_flows(charged: dict[str, int], cleared: dict[str, int]) -> dict[tuple[st
     return flows
 
 
-def _stop_table(net: Network) -> np.ndarray:
-    """Stop index of every line position: ``[line, position]``."""
-    width = max((len(ln.stops) for ln in net.lines), default=1)
-    out = np.zeros((len(net.lines), width), dtype=np.int64)
-    for ln in net.lines:
-        out[ln.index, : len(ln.stops)] = ln.stops
-    return out
-
-
 def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
     """A categorical of the names used, in sorted order (as ``astype("category")`` gives)."""
     used = np.unique(codes)
@@ -164,7 +155,7 @@ class RunResult:
         op_codes = {op: i for i, op in enumerate(self.operators)}
         route_op = np.array([op_codes[op] for op in net.route_operator], dtype=np.int64)
         stops = list(net.stop_ids)
-        stop_tab = _stop_table(net)
+        stop_tab = net.stop_table
         board_s = self.records.board_s[rows]
         metres = net.cum_m_table[line, a] - net.cum_m_table[line, b]
         return pd.DataFrame(

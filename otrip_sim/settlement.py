@@ -15,12 +15,14 @@ Two engines give the same results (a property test compares them): the tap-by-ta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .demand import Riders
-from .fares import Card, FarePolicy, Leg
+from .fares import Card, CapWindow, FarePolicy, FirstFareWindow, IntegratedWindow, Leg
+from .fares.vector import LegArrays, price_cards_detail, supports
 from .network import Network
 from .simulation import SimRecords
 
@@ -74,10 +76,16 @@ def evaded_legs(net: Network, rec: SimRecords, rows: np.ndarray, evasion: dict[s
 
 
 def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, evasion: dict[str, float],
-           draws: np.ndarray | None) -> Settlement:
-    """Price every journey's card from the boarded legs."""
+           draws: np.ndarray | None, engine: str = "auto") -> Settlement:
+    """Price every journey's card from the boarded legs.
+
+    ``engine``: ``"vector"`` (the vectorised engine; ``"auto"`` picks it when it supports the
+    policy) or ``"card"`` (tap by tap, every policy).
+    """
     rows = np.flatnonzero(rec.board_s >= 0)
     evaded = evaded_legs(net, rec, rows, evasion, draws)
+    if engine == "vector" or (engine == "auto" and supports(policy)):
+        return _settle_vector(net, policy, riders, rec, rows, evaded)
     return _settle_cards(net, policy, riders, rec, rows, evaded)
 
 
@@ -152,4 +160,198 @@ def _settle_cards(net: Network, policy: FarePolicy, riders: Riders, rec: SimReco
         tx_journey=np.array(cols[0], dtype=np.int64), tx_leg=np.array(cols[1], dtype=np.int64),
         tx_time=np.array(cols[2], dtype=np.int64), tx_kind=np.array(cols[3], dtype=np.int8),
         tx_amount=np.array(cols[4], dtype=np.int64), tx_rule=np.array([code[r] for r in cols[5]], dtype=np.int32),
+    )
+
+
+class _Names:
+    """One table of rule names for pieces priced separately: local codes → global codes."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._code: dict[str, int] = {}
+
+    def codes(self, names: Sequence[str]) -> np.ndarray:
+        out = np.empty(len(names), dtype=np.int32)
+        for k, name in enumerate(names):
+            c = self._code.get(name)
+            if c is None:
+                c = self._code[name] = len(self.names)
+                self.names.append(name)
+            out[k] = c
+        return out
+
+    def code(self, name: str) -> int:
+        return int(self.codes([name])[0])
+
+
+def _exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Sum of the earlier values of each group (groups start where ``start`` is True)."""
+    cs = np.cumsum(values) - values
+    return cs - np.maximum.accumulate(np.where(start, cs, 0))
+
+
+def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, rows: np.ndarray,
+                   evaded: np.ndarray) -> Settlement:
+    """The vectorised path (policies :func:`~otrip_sim.fares.vector.supports`): the same fares,
+    windows and transaction log as the card-by-card path, computed over all legs at once."""
+    p = rec.planned
+    names = _Names()
+    n = len(rows)
+    line = p.line[rows].astype(np.int64)
+    b, a = p.board[rows].astype(np.int64), p.alight[rows].astype(np.int64)
+    rider = p.rider[rows].astype(np.int64)
+    leg_no = p.leg_no[rows].astype(np.int64)
+    t = rec.board_s[rows]
+    tapped = p.tapped[rows].astype(bool)
+    metres = net.cum_m_table[line, a] - net.cum_m_table[line, b]
+    stops = net.stop_table
+    stop_b, stop_a = stops[line, b], stops[line, a]
+    ops = list(dict.fromkeys(ln.operator for ln in net.lines))
+    line_op = np.array([ops.index(ln.operator) for ln in net.lines], dtype=np.int64)
+    line_route = np.array([ln.route_index for ln in net.lines], dtype=np.int64)
+    op = line_op[line]
+    sid = np.array(net.stop_ids, dtype=object)
+
+    fare = np.zeros(n, dtype=np.int64)
+    window = np.full(n, -1, dtype=np.int64)
+    own = np.zeros(n, dtype=np.int64)
+    rule = np.zeros(n, dtype=np.int32)
+    paid_area = names.codes([f"{o}:paid_area" for o in ops])
+    evasion = names.codes([f"{o}:evasion" for o in ops])
+    rule[:] = paid_area[op]
+
+    def leg_arrays(idx: np.ndarray, metres_: np.ndarray, alight_stop: np.ndarray) -> LegArrays:
+        cat = riders.category[rider[idx]].astype(np.int64)
+        return LegArrays(
+            card=rider[idx], operator=op[idx], board_time=t[idx], metres=metres_, category=cat,
+            board_stop=sid[stop_b[idx]], alight_stop=sid[alight_stop], tapped_out=np.ones(len(idx), dtype=bool),
+            route=line_route[line[idx]],
+            codes={"operator": ({o: k for k, o in enumerate(ops)}, op[idx]),
+                   "category": ({c: k for k, c in enumerate(riders.category_ids)}, cat),
+                   "route": ({r: k for k, r in enumerate(net.route_ids)}, line_route[line[idx]])},
+        )
+
+    # evaded legs: nothing paid; a tapped one loses its own fare
+    ev = np.flatnonzero(evaded & tapped)
+    if len(ev):
+        lost = price_cards_detail(policy, leg_arrays(ev, metres[ev], stop_a[ev]), windows=False)
+        own[ev] = lost.own
+        rule[ev] = evasion[op[ev]]
+
+    # the card: hosts (tapped legs) extended by the paid-area changes after them
+    c = np.flatnonzero(~evaded)
+    hp = np.flatnonzero(tapped[c])
+    host = c[hp]  # rows-space indices of the tapped card legs
+    last = c[np.append(hp[1:], len(c)) - 1]  # each host's last follower (itself if none)
+    ext_m = np.add.reduceat(metres[c], hp) if len(hp) else np.zeros(0, dtype=np.int64)
+    priced = price_cards_detail(policy, leg_arrays(host, ext_m, stop_a[last]))
+    settled_code = names.codes(list(priced.names))
+    fare[host] = priced.amount
+    rule[host] = settled_code[priced.rule]
+    own[host] = priced.own
+    own_raw, own_raw_rule = priced.own.copy(), settled_code[priced.own_rule]
+    has_f = last > host
+    if has_f.any():
+        hf = np.flatnonzero(has_f)
+        raw = price_cards_detail(policy, leg_arrays(host[hf], metres[host[hf]], stop_a[host[hf]]), windows=False)
+        own_raw[hf] = raw.own
+        own_raw_rule[hf] = names.codes(list(raw.names))[raw.own_rule]
+
+    tx: list[tuple[np.ndarray, ...]] = []  # (journey, leg, time, kind, amount, rule) blocks
+    # paid-area changes after a host outside any window: its own fare priced again, entry to exit
+    chain = np.flatnonzero(has_f & (priced.window < 0))
+    if len(chain):
+        count = last[chain] - host[chain]  # followers per host (rows between are all followers)
+        h_of = np.repeat(chain, count)
+        f = np.repeat(host[chain], count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)) + 1
+        first_f = np.ones(len(f), dtype=bool)
+        first_f[1:] = h_of[1:] != h_of[:-1]
+        grown = metres[host[h_of]] + _exclusive_prefix(metres[f], first_f) + metres[f]
+        step = price_cards_detail(policy, leg_arrays(host[h_of], grown, stop_a[f]), windows=False)
+        after = step.own
+        before = np.where(first_f, own_raw[h_of], np.roll(after, 1))
+        moved = after != before
+        tx.append((rider[f][moved], leg_no[host[h_of]][moved], t[f][moved], np.full(int(moved.sum()), ADJUSTMENT),
+                   (after - before)[moved], names.codes(list(step.names))[step.own_rule][moved]))
+
+    # provisional charges at each tap: the running price of the window so far minus what it took
+    provisional, tap_rule = own_raw.copy(), own_raw_rule.copy()
+    in_w = np.flatnonzero(priced.window >= 0)
+    if len(in_w):
+        m = in_w[np.lexsort((in_w, priced.window[in_w]))]
+        w = priced.window[m]
+        start = np.ones(len(m), dtype=bool)
+        start[1:] = w[1:] != w[:-1]
+        s_own = _exclusive_prefix(priced.own[m], start)
+        s_m = _exclusive_prefix(ext_m[m], start)
+        firsts = np.unique(w * len(ops) + op[host[m]], return_index=True)[1]
+        new_op = np.zeros(len(m), dtype=np.int64)
+        new_op[firsts] = 1
+        distinct = _exclusive_prefix(new_op, start) + new_op
+        total_p = np.zeros(len(m), dtype=np.int64)
+        rule_k = priced.window_rule[w]
+        raw_own = own_raw[m]
+        group_first = np.maximum.accumulate(np.where(start, np.arange(len(m)), 0))
+        for k, wr in enumerate(policy.windows):
+            sel = rule_k == k
+            if not sel.any():
+                continue
+            if isinstance(wr, CapWindow):
+                total_p[sel] = np.minimum(wr.cap, s_own[sel] + raw_own[sel])
+                pay = np.minimum(raw_own[sel], wr.cap - np.minimum(wr.cap, s_own[sel]))
+                tap_rule[m[sel]] = np.where(pay == raw_own[sel], names.code(f"{wr.id}:own"),
+                                            np.where(pay > 0, names.code(f"{wr.id}:remainder"), names.code(f"{wr.id}:capped")))
+            elif isinstance(wr, FirstFareWindow):
+                total_p[sel] = np.where(start[sel], raw_own[sel], priced.own[m[group_first[sel]]])
+                tap_rule[m[sel]] = np.where(start[sel], names.code(f"{wr.id}:first"), names.code(f"{wr.id}:free"))
+            else:
+                assert isinstance(wr, IntegratedWindow)
+                km = (s_m[sel] + metres[host[m[sel]]] + 500) // 1000
+                total = np.minimum(wr.cap, wr.base + wr.per_km * km)
+                s_all = s_own[sel] + raw_own[sel]
+                alone = distinct[sel] < wr.min_operators
+                cheaper = ~alone & wr.cheaper_of_standalone & (s_all < total)
+                total_p[sel] = np.where(alone | cheaper, s_all, total)
+                tap_rule[m[sel]] = np.where(alone, own_raw_rule[m[sel]],
+                                            np.where(cheaper, names.code(f"{wr.id}:standalone_cheaper"),
+                                                     names.code(f"{wr.id}:integrated")))
+        prov = total_p - np.where(start, 0, np.roll(total_p, 1))
+        provisional[m] = prov
+        # a window settles when a later tap comes after it closed, else with the card's data
+        duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
+        open_t = t[host[m[group_first]]]
+        card_last = np.zeros(len(riders), dtype=np.int64)
+        hr = rider[host]
+        final = np.flatnonzero(np.append(hr[1:] != hr[:-1], True))  # each card's last tap
+        card_last[hr[final]] = t[host[final]]
+        end = np.append(np.flatnonzero(start)[1:], len(m)) - 1
+        last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
+        at = np.where(card_last[rider[host[m]]] > open_t + duration, open_t + duration, last_member_t)
+        delta = priced.amount[m] - prov
+        moved = delta != 0
+        tx.append((rider[host[m]][moved], leg_no[host[m]][moved], at[moved], np.full(int(moved.sum()), ADJUSTMENT),
+                   delta[moved], rule[host[m]][moved]))
+        # window numbers within each card, in the order the windows opened
+        opening = m[start]
+        order = np.lexsort((opening, rider[host[opening]]))
+        ranked = opening[order]
+        r_first = np.ones(len(ranked), dtype=bool)
+        r_first[1:] = rider[host[ranked]][1:] != rider[host[ranked]][:-1]
+        number = np.empty(len(opening), dtype=np.int64)
+        number[order] = np.arange(len(ranked)) - np.maximum.accumulate(np.where(r_first, np.arange(len(ranked)), 0))
+        window[host[m]] = number[np.cumsum(start) - 1]
+    tx.append((rider[host], leg_no[host], t[host], np.full(len(host), TAP), provisional, tap_rule))
+    # paid-area changes belong to their host's window
+    follower = c[~tapped[c]]
+    if len(follower):
+        host_of = c[np.maximum.accumulate(np.where(tapped[c], np.arange(len(c)), 0))][~tapped[c]]
+        window[follower] = window[host_of]
+    journey_fare = np.bincount(rider, weights=fare, minlength=len(riders)).astype(np.int64)
+    cols = [np.concatenate(col) for col in zip(*tx)]
+    key = np.lexsort((cols[1], cols[3], cols[2], cols[0]))
+    return Settlement(
+        rows=rows, fare=fare, rule=rule, window=window, standalone=own, evaded=evaded, journey_fare=journey_fare,
+        rule_names=names.names, tx_journey=cols[0][key].astype(np.int64), tx_leg=cols[1][key].astype(np.int64),
+        tx_time=cols[2][key].astype(np.int64), tx_kind=cols[3][key].astype(np.int8),
+        tx_amount=cols[4][key].astype(np.int64), tx_rule=cols[5][key].astype(np.int32),
     )

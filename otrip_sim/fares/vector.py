@@ -147,12 +147,42 @@ def price_cards(policy: FarePolicy, legs: LegArrays) -> tuple[np.ndarray, np.nda
     Each distinct ``card`` is one card; its legs are taken in order of ``board_time`` (ties in
     input order), as :func:`~otrip_sim.fares.price_card` does.
     """
+    priced = price_cards_detail(policy, legs)
+    return priced.amount, priced.names[priced.rule]
+
+
+@dataclass
+class Priced:
+    """What :func:`price_cards_detail` found, aligned with the legs.
+
+    ``amount``/``rule``: settled fare and rule code (into ``names``); ``own``/``own_rule``: the
+    leg's standalone charge (category rules applied, exemptions included) before any window;
+    ``window``: the fare window the leg is in (an id unique over all cards and rules, -1: none),
+    ``window_rule[window]`` its rule's index in ``policy.windows``; ``order``: the legs card by
+    card in pricing order (board time, ties in input order).
+    """
+
+    amount: np.ndarray
+    rule: np.ndarray
+    own: np.ndarray
+    own_rule: np.ndarray
+    window: np.ndarray
+    window_rule: np.ndarray
+    order: np.ndarray
+    names: np.ndarray
+
+
+def price_cards_detail(policy: FarePolicy, legs: LegArrays, windows: bool = True) -> Priced:
+    """:func:`price_cards` with its intermediate results (``windows=False``: standalone charges only)."""
     n = len(legs.card)
     rules = _Rules()
     amount = np.zeros(n, dtype=np.int64)
     rule = np.zeros(n, dtype=np.int64)
+    window = np.full(n, -1, dtype=np.int64)
+    window_rule: list[np.ndarray] = []
     if n == 0:
-        return amount, np.zeros(0, dtype=object)
+        empty = np.zeros(0, dtype=np.int64)
+        return Priced(amount, rule, amount.copy(), rule.copy(), window, empty, empty, np.zeros(0, dtype=object))
     # perf: strings become small integer codes once (a dict pass); masks compare integers
     op_index, op_code = legs.codes.get("operator") or _codes(legs.operator)
 
@@ -161,7 +191,7 @@ def price_cards(policy: FarePolicy, legs: LegArrays) -> tuple[np.ndarray, np.nda
 
     # own fares: per operator, then route fares over them
     for op, fare in policy.standalone.items():
-        idx = np.flatnonzero(on([op]))
+        idx = np.flatnonzero(op_code == op_index[op]) if op in op_index else np.zeros(0, dtype=np.int64)
         if len(idx):
             amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
     if policy.route_standalone:
@@ -187,19 +217,29 @@ def price_cards(policy: FarePolicy, legs: LegArrays) -> tuple[np.ndarray, np.nda
         amount[m] = new
         names = np.array(rules.names + [""], dtype=object)[rule[m]]
         rule[m] = [rules.code(f"{nm}+{c.id}") for nm in names]
+    own, own_rule = amount.copy(), rule.copy()
     # windows: legs of each card in time order
     order = np.lexsort((np.arange(n), legs.board_time, legs.card))
-    for w in policy.windows:
-        sel = order[(on(w.operators) & ~exempt)[order]]
-        if len(sel) == 0:
-            continue
-        _price_windows(w, legs, op_code, sel, amount, rule, rules)
-    return amount, np.array(rules.names, dtype=object)[rule]
+    if windows:
+        next_id = 0
+        for k, w in enumerate(policy.windows):
+            sel = order[(on(w.operators) & ~exempt)[order]]
+            if len(sel) == 0:
+                continue
+            ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
+            window[sel] = ids + next_id
+            count = int(ids[-1]) + 1
+            window_rule.append(np.full(count, k, dtype=np.int64))
+            next_id += count
+    return Priced(amount, rule, own, own_rule, window,
+                  np.concatenate(window_rule) if window_rule else np.zeros(0, dtype=np.int64), order,
+                  np.array(rules.names, dtype=object))
 
 
 def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegArrays, op_code: np.ndarray,
-                   sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: _Rules) -> None:
-    """Assign the legs ``sel`` (one rule's legs, card by card in time order) to windows and price them."""
+                   sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: _Rules) -> np.ndarray:
+    """Assign the legs ``sel`` (one rule's legs, card by card in time order) to windows and price
+    them; returns each leg's window number (0, 1, … over all cards)."""
     card = legs.card[sel]
     t = legs.board_time[sel]
     first_of_card = _groups_start(card)
@@ -224,11 +264,11 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
         amount[sel] = pay
         rule[sel] = np.where(pay == own, rules.code(f"{w.id}:own"),
                              np.where(pay > 0, rules.code(f"{w.id}:remainder"), rules.code(f"{w.id}:capped")))
-        return
+        return window
     if isinstance(w, FirstFareWindow):
         amount[sel] = np.where(first, own, 0)
         rule[sel] = np.where(first, rules.code(f"{w.id}:first"), rules.code(f"{w.id}:free"))
-        return
+        return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
     pair = np.unique(np.stack([window, op_code[sel]]), axis=1)
@@ -244,7 +284,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
     if w.cheaper_of_standalone:
         rule[sel[cheaper[window]]] = rules.code(f"{w.id}:standalone_cheaper")
     if not leg_split.any():
-        return
+        return window
     # largest remainder within each window, ties to the earlier leg
     weight = metres + np.where(first, w.first_leg_weight_m, 0)
     wsum = np.bincount(window, weights=weight, minlength=nwin).astype(np.int64)
@@ -261,6 +301,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
     share = share + (rank < left)
     amount[sel[leg_split]] = share[leg_split]
     rule[sel[leg_split]] = rules.code(f"{w.id}:integrated")
+    return window
 
 
 def as_arrays(legs: Sequence[object], card: Sequence[object]) -> LegArrays:
