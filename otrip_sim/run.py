@@ -69,21 +69,16 @@ def run(
     riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media])
     lap("demand")
 
-    # candidate paths for the OD pairs that have riders, one search per origin zone
+    # candidate paths for the OD pairs that have riders
     pairs = sorted(set(zip(riders.origin.tolist(), riders.destination.tolist())))
-    by_origin: dict[int, list[int]] = {}
-    for o, d in pairs:
-        by_origin.setdefault(o, []).append(d)
+    found = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
     paths: dict[tuple[int, int], list[Path]] = {}
     path_ids: dict[tuple[int, int], list[int]] = {}
     next_id = 0
-    for o, dests in by_origin.items():
-        found = find_paths(net, access[zone_ids[o]], {zone_ids[d]: access[zone_ids[d]] for d in dests}, spec.choice)
-        for d in dests:
-            cands = found[zone_ids[d]]
-            paths[(o, d)] = cands
-            path_ids[(o, d)] = list(range(next_id, next_id + len(cands)))
-            next_id += len(cands)
+    for o, d in pairs:
+        cands = paths[(o, d)] = found[(zone_ids[o], zone_ids[d])]
+        path_ids[(o, d)] = list(range(next_id, next_id + len(cands)))
+        next_id += len(cands)
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)

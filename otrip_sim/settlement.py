@@ -242,7 +242,7 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
     c = np.flatnonzero(~evaded)
     hp = np.flatnonzero(tapped[c])
     host = c[hp]  # rows-space indices of the tapped card legs
-    last = c[np.append(hp[1:], len(c)) - 1]  # each host's last follower (itself if none)
+    last = c[np.append(hp[1:], len(c)) - 1] if len(hp) else host  # each host's last follower (itself if none)
     ext_m = np.add.reduceat(metres[c], hp) if len(hp) else np.zeros(0, dtype=np.int64)
     priced = price_cards_detail(policy, leg_arrays(host, ext_m, stop_a[last]))
     settled_code = names.codes(list(priced.names))

@@ -146,7 +146,6 @@ class Simulation:
             self._queue_of[row].pending.append(t << _SHIFT | row)
         for q in self.queues.values():
             heapq.heapify(q.pending)
-        self.rec_route_hour: dict[tuple[int, int], list[float]] = {}
         self.denied = 0
         self.events = 0
         self.vehicle_trips = 0
@@ -161,11 +160,28 @@ class Simulation:
         """Simulate the day; ``progress(now)`` is called every simulated 15 minutes."""
         env = simpy.Environment()
         last = 0
+        p = self.planned
+        # perf: a vehicle stops only where some planned leg boards or alights (elsewhere nothing
+        # can happen); lines nobody uses run no process at all
+        used: dict[int, set[int]] = {}
+        for ln, pos in zip(np.concatenate([p.line, p.line]).tolist(), np.concatenate([p.board, p.alight]).tolist()):
+            used.setdefault(ln, set()).add(pos)
+        hours = max((ln.departures[-1] + ln.run_time_s) // 3600 + 1 for ln in self.net.lines if ln.departures) if self.net.lines else 1
+        self._hours = hours
+        n_routes = len(self.net.route_ids)
+        self._boarded = [0] * (n_routes * hours)
+        self._left = [0] * (n_routes * hours)
+        self._max_lf = [0.0] * (n_routes * hours)
         for line in self.net.lines:
+            self.vehicle_trips += len(line.departures)
+            if line.departures:
+                last = max(last, line.departures[-1] + line.run_time_s)
+            if line.index not in used:
+                continue
+            positions = sorted(used[line.index])
+            plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions])
             for dep in line.departures:
-                env.process(self._trip(env, line, dep))
-                self.vehicle_trips += 1
-                last = max(last, dep + line.run_time_s)
+                env.process(self._trip(env, line, dep, plan))
         if progress is not None:
             env.process(self._clock(env, progress, last))
         env.run()
@@ -187,8 +203,12 @@ class Simulation:
             cum_s = self.net.cum_s_table
             ln, b, a = p.line[lr], p.board[lr], p.alight[lr]
             arrive[done] = board_s[lr] + cum_s[ln, a] - cum_s[ln, b] + p.egress_s[done]
+        route_hour = {
+            divmod(k, self._hours): [self._boarded[k], self._left[k], self._max_lf[k]]
+            for k in np.flatnonzero(np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
+        } if self._boarded else {}
         return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
-                          route_hour=self.rec_route_hour, denied_boardings=self.denied,
+                          route_hour=route_hour, denied_boardings=self.denied,
                           vehicle_trips=self.vehicle_trips, events=self.events)
 
     @staticmethod
@@ -197,50 +217,50 @@ class Simulation:
             yield env.timeout(min(900, last - int(env.now)))
             progress(int(env.now))
 
-    def _trip(self, env: simpy.Environment, line: Line, dep: int) -> Generator[simpy.Event, Any, None]:
-        yield env.timeout(dep)
-        stops = line.stops
-        last = len(stops) - 1
-        alight_at: list[list[int]] = [[] for _ in stops]
+    def _trip(self, env: simpy.Environment, line: Line, dep: int,
+              plan: tuple[list[int], list[_Queue | None]]) -> Generator[simpy.Event, Any, None]:
+        positions, queues = plan
+        cum_s = line.cum_s
+        yield env.timeout(dep + cum_s[positions[0]])
+        alight_at: dict[int, list[int]] = {}
         load = 0
         cap = line.capacity
-        rh = self.rec_route_hour
-        route = line.route_index
-        queues = self.queues
-        index = line.index
-        cum_s = line.cum_s
-        for pos in range(last + 1):
-            now = int(env.now)
+        base = line.route_index * self._hours
+        boarded_h, left_h, max_lf = self._boarded, self._left, self._max_lf
+        end = len(positions) - 1
+        for k, pos in enumerate(positions):
+            now = env.now
             self.events += 1
-            off = alight_at[pos]
+            off = alight_at.pop(pos, None)
             if off:
                 load -= len(off)
                 self._alight_all(off, now)
-            if pos == last:
-                break
-            q = queues.get((stops[pos], index))
-            stats = None
+            q = queues[k]
             if q is not None and (q.pending or q.waiting):
                 boarded, left = self._board(q, now, cap - load, alight_at)
                 load += boarded
                 if boarded or left:
-                    stats = rh.get((route, now // 3600))
-                    if stats is None:
-                        stats = rh[(route, now // 3600)] = [0, 0, 0.0]
-                    stats[0] += boarded
-                    stats[1] += left
+                    h = base + now // 3600
+                    boarded_h[h] += boarded
+                    left_h[h] += left
                     self.denied += left
+            if k == end:
+                break
+            nxt = positions[k + 1]
             if load:
-                if stats is None:
-                    stats = rh.get((route, now // 3600))
-                    if stats is None:
-                        stats = rh[(route, now // 3600)] = [0, 0, 0.0]
+                # the load on leaving this stop and the stops passed until the next one
                 lf = load / cap
-                if lf > stats[2]:
-                    stats[2] = lf
-            yield env.timeout(cum_s[pos + 1] - cum_s[pos])
+                h = now // 3600
+                if lf > max_lf[base + h]:
+                    max_lf[base + h] = lf
+                if nxt > pos + 1 and (now + cum_s[nxt - 1] - cum_s[pos]) // 3600 != h:
+                    for passed in range(pos + 1, nxt):
+                        hp = base + (now + cum_s[passed] - cum_s[pos]) // 3600
+                        if lf > max_lf[hp]:
+                            max_lf[hp] = lf
+            yield env.timeout(cum_s[nxt] - cum_s[pos])
 
-    def _board(self, q: _Queue, now: int, room: int, alight_at: list[list[int]]) -> tuple[int, int]:
+    def _board(self, q: _Queue, now: int, room: int, alight_at: dict[int, list[int]]) -> tuple[int, int]:
         pending, waiting = q.pending, q.waiting
         bound = (now + 1) << _SHIFT  # keys of legs at the stop by ``now``
         while pending and pending[0] < bound:
@@ -254,7 +274,12 @@ class Simulation:
         for _ in range(boarded):
             row = popleft() & _MASK
             board_s[row] = now
-            alight_at[alight[row]].append(row)
+            at = alight[row]
+            got = alight_at.get(at)
+            if got is None:
+                alight_at[at] = [row]
+            else:
+                got.append(row)
         return boarded, len(waiting)
 
     def _alight_all(self, rows: list[int], now: int) -> None:
