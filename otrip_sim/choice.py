@@ -6,152 +6,201 @@ transfer_penalty × transfers + fare × 3600 / value_of_time``, minus a Gumbel t
 all-or-nothing assignment).  Waits are half the headway in force, or the time to the next
 departure when the line is not running yet.  The fare is what the engine charges for the path's
 expected taps, so a fare policy moves riders between paths and operators.
+
+Riders leaving in the same half hour (``SLOT_S``) with the same origin, destination, category and
+fare medium see the same costs.  perf: all of it is numpy over distinct (path, slot) timings and
+distinct fares: a path's fare changes with the time of day only where a time-band fare changes,
+so fares are priced once per (path, category, medium, time-band class of each tap) — valid while
+the whole path fits in every window rule's duration, else per slot — by the settlement engine.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from dataclasses import replace
+from collections.abc import Sequence
 
 import numpy as np
 
 from .demand import Riders
-from .fares import FarePolicy, Leg, TimeBandFare, price_card
+from .fares import FarePolicy, TimeBandFare
 from .network import Network
-from .paths import Path
+from .paths import PathTable
 from .rng import stream
 from .schema import Choice
+from .simulation import PlannedLegs, SimRecords
 
-SLOT_S = 1800  # riders departing in the same half hour see the same costs (cached)
+SLOT_S = 1800  # riders departing in the same half hour see the same costs
+_OFF = 1 << 24  # keeps (line, time) search keys positive
+_BIG = 1 << 26
 
 
-class PathCoster:
-    """Costs of candidate paths at a time of day for a rider category, cached per time slot."""
+class _Timetable:
+    """Headway bands and departures of every line as flat sorted arrays for vectorised lookups."""
 
-    def __init__(self, net: Network, policy: FarePolicy, choice: Choice, category_ids: tuple[str, ...], vot: tuple[int, ...],
-                 media_ids: tuple[str, ...] = ()):
-        self.net = net
-        self.policy = policy
-        self.choice = choice
-        self.category_ids = category_ids
-        self.media_ids = media_ids
-        self.fare_to_s = tuple(3600.0 / v for v in vot)
-        self._time_cache: dict[tuple[int, int], tuple[float, list[Leg]] | None] = {}
-        self._fare_cache: dict[tuple[int, int, int, tuple[int, ...]], int] = {}
-        # perf: a path's fare changes with the time of day only where a time-band fare changes, so
-        # fares are cached per (path, category, time-band class of each tap); valid only while the
-        # whole path fits in every window rule's duration (checked per path, else priced directly).
-        self._bounds = {
-            op: sorted({t for b in fare.bands for t in (b.start, b.end)})
-            for op, fare in policy.standalone.items()
-            if isinstance(fare, TimeBandFare)
-        }
-        self._min_window = min((w.duration for w in policy.windows), default=None)
+    def __init__(self, net: Network):
+        b_line, b_start, b_end, b_every, d_line, d_time = [], [], [], [], [], []
+        for ln in net.lines:
+            b_line += [ln.index] * len(ln.band_start)
+            b_start += ln.band_start
+            b_end += ln.band_end
+            b_every += ln.band_every
+            d_line += [ln.index] * len(ln.departures)
+            d_time += ln.departures
+        self.band_key = np.array(b_line, dtype=np.int64) * _BIG + np.array(b_start, dtype=np.int64) + _OFF
+        self.band_line = np.array(b_line, dtype=np.int64)
+        self.band_end = np.array(b_end, dtype=np.int64)
+        self.band_every = np.array(b_every, dtype=np.int64)
+        self.dep_key = np.array(d_line, dtype=np.int64) * _BIG + np.array(d_time, dtype=np.int64) + _OFF
+        self.dep_line = np.array(d_line, dtype=np.int64)
+        self.dep_time = np.array(d_time, dtype=np.int64)
 
-    def _fare(self, pid: int, legs: list[Leg], category: int, medium: int) -> int:
-        cat = self.category_ids[category]
-        held = self.media_ids[medium] if self.media_ids else None
-        span = legs[-1].board_time - legs[0].board_time
-        key = None
-        if self._min_window is None or span <= self._min_window:
-            key = (pid, category, medium, tuple(bisect_right(self._bounds.get(lg.operator, ()), lg.board_time) for lg in legs))
-            fare = self._fare_cache.get(key)
-            if fare is not None:
-                return fare
-        fare = sum(
-            ch.amount
-            for ch in price_card(
-                self.policy,
-                [replace(lg, category=cat, media=held) for lg in legs],
-            )
-        )
-        if key is not None:
-            self._fare_cache[key] = fare
-        return fare
+    def headway(self, line: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Headway in force at ``t`` at the first stop of ``line`` (0: not running), as
+        :meth:`~otrip_sim.network.Line.headway_at`."""
+        k = np.searchsorted(self.band_key, line * _BIG + t + _OFF, side="right") - 1
+        kk = np.maximum(k, 0)
+        ok = (k >= 0) & (self.band_line[kk] == line) & (t < self.band_end[kk])
+        return np.where(ok, self.band_every[kk], 0)
 
-    def _timing(self, path: Path, t0: int) -> tuple[float, list[Leg]] | None:
-        """Time cost (s) and the expected legs (adult) of ``path`` leaving at ``t0``; ``None`` if
-        some line has no departure left that day."""
-        c = self.choice
-        lines = self.net.lines
-        sid = self.net.stop_ids
-        t = t0
-        cost = 0.0
-        legs: list[Leg] = []
-        for leg in path.legs:
-            line = lines[leg.line]
-            t += leg.walk_s
-            cost += leg.walk_s * c.walk_weight
-            at_first = t - line.cum_s[leg.board]
-            hw = line.headway_at(at_first)
-            if hw:
-                wait = hw / 2
-            else:
-                k = bisect_left(line.departures, at_first)
-                if k == len(line.departures):
-                    return None
-                wait = line.departures[k] - at_first
-            board = int(t + wait)
-            ride = line.cum_s[leg.alight] - line.cum_s[leg.board]
-            cost += wait * c.wait_weight + ride
-            legs.append(
-                Leg(line.operator, board, line.cum_m[leg.alight] - line.cum_m[leg.board], "adult",
-                    sid[line.stops[leg.board]], sid[line.stops[leg.alight]], leg.tapped, alight_time=board + ride,
-                    route=line.route)
-            )
-            t = board + ride
-        cost += path.egress_s * c.walk_weight + c.transfer_penalty * path.transfers
-        return cost, legs
-
-    def costs(self, paths: list[Path], path_ids: list[int], slot: int, category: int, medium: int = 0) -> np.ndarray:
-        """Generalized cost (s) of each path for a rider of ``category`` holding fare medium
-        ``medium`` (an index into ``media_ids``) leaving in ``slot``; ``inf`` where the path cannot
-        be travelled then."""
-        t0 = slot * SLOT_S + SLOT_S // 2
-        out = np.full(len(paths), np.inf)
-        for n, (path, pid) in enumerate(zip(paths, path_ids)):
-            key = (pid, slot)
-            if key not in self._time_cache:
-                self._time_cache[key] = self._timing(path, t0)
-            timing = self._time_cache[key]
-            if timing is None:
-                continue
-            out[n] = timing[0] + self._fare(pid, timing[1], category, medium) * self.fare_to_s[category]
-        return out
+    def next_departure(self, line: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """First departure of ``line`` at or after ``t`` (-1: none left)."""
+        k = np.searchsorted(self.dep_key, line * _BIG + t + _OFF, side="left")
+        kk = np.minimum(k, len(self.dep_key) - 1)
+        ok = (k < len(self.dep_key)) & (self.dep_line[kk] == line) if len(self.dep_key) else np.zeros(len(t), dtype=bool)
+        return np.where(ok, self.dep_time[kk] if len(self.dep_key) else 0, -1)
 
 
 def choose_paths(
+    net: Network,
+    policy: FarePolicy,
+    choice: Choice,
     riders: Riders,
-    paths: dict[tuple[int, int], list[Path]],
-    path_ids: dict[tuple[int, int], list[int]],
-    coster: PathCoster,
+    table: PathTable,
+    first: np.ndarray,
+    count: np.ndarray,
+    vot: Sequence[int],
     seed: int,
 ) -> np.ndarray:
-    """Index of the chosen candidate for every rider (``-1``: no path can be travelled).
+    """The chosen path of every rider as an index into ``table`` (``-1``: none can be travelled).
 
-    The taste draws come from their own stream, one row per rider and ``max_paths`` columns, so
-    the same rider sees the same draws under every fare policy (common random numbers).
+    Rider ``i``'s candidates are ``table[first[i] : first[i] + count[i]]``.  The taste draws come
+    from their own stream, one row per rider and ``max_paths`` columns, so the same rider sees the
+    same draws under every fare policy (common random numbers).
     """
     n = len(riders)
-    k = coster.choice.max_paths
-    taste = stream(seed, "choice").gumbel(0.0, 1.0, size=(n, k)) * coster.choice.spread
-    chosen = np.full(n, -1, dtype=np.int32)
-    cache: dict[tuple[int, int, int, int, int], np.ndarray] = {}
-    origin, destination, depart, category = riders.origin, riders.destination, riders.depart, riders.category
-    media = riders.media if riders.media is not None else np.zeros(n, dtype=np.int16)
-    for i in range(n):
-        od = (int(origin[i]), int(destination[i]))
-        cands = paths.get(od)
-        if not cands:
-            continue
-        slot = int(depart[i]) // SLOT_S
-        cat, medium = int(category[i]), int(media[i])
-        key = (od[0], od[1], slot, cat, medium)
-        cost = cache.get(key)
-        if cost is None:
-            cost = cache[key] = coster.costs(cands, path_ids[od], slot, cat, medium)
-        perceived = cost - taste[i, : len(cands)]
-        best = int(np.argmin(perceived))
-        if np.isfinite(perceived[best]):
-            chosen[i] = best
+    k = choice.max_paths
+    taste = stream(seed, "choice").gumbel(0.0, 1.0, size=(n, k)) * choice.spread
+    chosen = np.full(n, -1, dtype=np.int64)
+    if n == 0 or not len(table):
+        return chosen
+    media = riders.media if riders.media is not None else np.zeros(n, dtype=np.int64)
+    slot = riders.depart.astype(np.int64) // SLOT_S
+    n_cat, n_med = len(riders.category_ids), max(len(riders.media_ids), 1)
+    rider_key = ((first.astype(np.int64) * (slot.max() + 1) + slot) * n_cat + riders.category) * n_med + media
+    keys, key_of = np.unique(np.where(count > 0, rider_key, -1), return_inverse=True)
+    rep = np.zeros(len(keys), dtype=np.int64)
+    rep[key_of] = np.arange(n)  # one representative rider per key
+    # every (key, candidate)
+    kn = count[rep]
+    ek = np.repeat(np.arange(len(keys)), kn)
+    ec = np.arange(int(kn.sum())) - np.repeat(np.cumsum(kn) - kn, kn)
+    pid = first[rep][ek] + ec
+    eslot = slot[rep][ek]
+    cost = _costs(net, policy, choice, table, pid, eslot, riders.category[rep][ek], media[rep][ek], riders, vot)
+    matrix = np.full((len(keys), k), np.inf)
+    matrix[ek, ec] = cost
+    perceived = matrix[key_of] - taste
+    best = np.argmin(perceived, axis=1)
+    ok = np.isfinite(perceived[np.arange(n), best]) & (count > 0)
+    chosen[ok] = first[ok] + best[ok]
     return chosen
+
+
+def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, pid: np.ndarray, slot: np.ndarray,
+           category: np.ndarray, media: np.ndarray, riders: Riders, vot: Sequence[int]) -> np.ndarray:
+    """Generalized cost (s) of path ``pid`` for riders leaving in ``slot`` of ``category`` with
+    fare ``media``; ``inf`` where the path cannot be travelled then."""
+    # timings: once per distinct (path, slot)
+    n_slots = int(slot.max()) + 1
+    tkeys, t_of = np.unique(pid * n_slots + slot, return_inverse=True)
+    tp, ts = tkeys // n_slots, tkeys % n_slots
+    plan = PlannedLegs.from_choice(table, tp)  # one "rider" per (path, slot)
+    time_cost, board_s, alive = _timing(net, choice, plan, ts * SLOT_S + SLOT_S // 2)
+    # fares: once per (path, category, medium, time-band class of each tap), or per slot where
+    # the path is longer than a fare window
+    bounds = {op: np.array(sorted({t for b in fare.bands for t in (b.start, b.end)}), dtype=np.int64)
+              for op, fare in policy.standalone.items() if isinstance(fare, TimeBandFare)}
+    ops = [ln.operator for ln in net.lines]
+    cls = np.zeros(len(plan), dtype=np.int64)
+    for op, bnd in bounds.items():
+        on = np.isin(plan.line, [ln.index for ln in net.lines if ops[ln.index] == op])
+        cls[on] = np.searchsorted(bnd, board_s[on], side="right")
+    width = max(int(cls.max()) + 1, 1)
+    packed = np.add.reduceat(cls * width ** plan.leg_no, plan.first_row)  # the classes of the path's taps, as digits
+    last = plan.first_row + plan.n_legs - 1
+    span = board_s[last] - board_s[plan.first_row]
+    min_window = min((w.duration for w in policy.windows), default=None)
+    exact = np.zeros(len(tkeys), dtype=bool) if min_window is None else span > min_window
+    fare_class = np.where(exact, -1 - ts, packed)
+    e_class = fare_class[t_of]
+    n_med = max(len(riders.media_ids), 1)
+    fkeys, f_of = np.unique(np.stack([pid, category * n_med + media, e_class]), axis=1, return_inverse=True)
+    f_rep = np.zeros(fkeys.shape[1], dtype=np.int64)
+    f_rep[f_of.ravel()] = np.arange(len(pid))
+    fares = _fares(net, policy, plan, board_s, t_of[f_rep], category[f_rep], media[f_rep], riders)
+    fare_to_s = np.array([3600.0 / v for v in vot])
+    out = time_cost[t_of] + fares[f_of.ravel()] * fare_to_s[category]
+    return np.where(alive[t_of], out, np.inf)
+
+
+def _timing(net: Network, choice: Choice, plan: PlannedLegs, t0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Time cost of each planned path leaving at ``t0``, the expected boarding time of every leg
+    and whether the path can be travelled (every line still has a departure that day)."""
+    tt = _Timetable(net)
+    cum_s = net.cum_s_table
+    n = len(t0)
+    t = t0.astype(np.int64).copy()
+    cost = np.zeros(n)
+    alive = np.ones(n, dtype=bool)
+    board_s = np.zeros(len(plan), dtype=np.int64)
+    for k in range(int(plan.n_legs.max(initial=0))):
+        who = np.flatnonzero(plan.n_legs > k)
+        row = plan.first_row[who] + k
+        line, b, a = plan.line[row].astype(np.int64), plan.board[row], plan.alight[row]
+        walk = plan.walk_s[row]
+        tw = t[who] + walk
+        cost[who] += walk * choice.walk_weight
+        at_first = tw - cum_s[line, b]
+        hw = tt.headway(line, at_first)
+        nxt = tt.next_departure(line, at_first)
+        runs = (hw > 0) | (nxt >= 0)
+        alive[who] &= runs
+        wait = np.where(hw > 0, hw / 2, np.where(runs, nxt - at_first, 0))  # 0: dead anyway, times stay in order
+        board = np.floor(tw + wait).astype(np.int64)
+        ride = cum_s[line, a] - cum_s[line, b]
+        cost[who] += wait * choice.wait_weight + ride
+        board_s[row] = board
+        t[who] = board + ride
+    cost += plan.egress_s * choice.walk_weight + choice.transfer_penalty * (plan.n_legs - 1)
+    return cost, board_s, alive
+
+
+def _fares(net: Network, policy: FarePolicy, plan: PlannedLegs, board_s: np.ndarray, which: np.ndarray,
+           category: np.ndarray, media: np.ndarray, riders: Riders) -> np.ndarray:
+    """Fare of the planned paths ``which`` (leaving as timed) for riders of ``category`` and
+    ``media``: the settled total of a card with the path's expected taps."""
+    from .settlement import settle  # settlement imports the simulation records, as this module does
+
+    rows_per = plan.n_legs[which]
+    src = np.repeat(plan.first_row[which], rows_per) + (np.arange(int(rows_per.sum())) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per))
+    cards = len(which)
+    sub = PlannedLegs(
+        rider=np.repeat(np.arange(cards), rows_per), leg_no=plan.leg_no[src], line=plan.line[src], board=plan.board[src],
+        alight=plan.alight[src], walk_s=plan.walk_s[src], tapped=plan.tapped[src],
+        first_row=np.cumsum(rows_per) - rows_per, n_legs=rows_per, egress_s=np.zeros(cards, dtype=np.int64),
+    )
+    fake = Riders(zone_ids=(), category_ids=riders.category_ids, origin=np.zeros(cards, dtype=np.int64),
+                  destination=np.zeros(cards, dtype=np.int64), depart=np.zeros(cards, dtype=np.int64),
+                  category=category, media_ids=riders.media_ids, media=media if riders.media is not None else None)
+    rec = SimRecords(planned=sub, board_s=board_s[src], status=np.zeros(cards, dtype=np.int8),
+                     arrive=np.zeros(cards, dtype=np.int64), n_legs=rows_per.astype(np.int16))
+    return settle(net, policy, fake, rec, {}, None).journey_fare.astype(float)

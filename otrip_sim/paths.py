@@ -55,6 +55,26 @@ class Path:
         return len(self.legs) - 1
 
 
+class PathTable:
+    """Candidate paths as flat arrays: path ``i``'s legs are rows ``offset[i]`` to
+    ``offset[i] + n_legs[i] - 1`` of ``line``, ``board``, ``alight``, ``walk_s``, ``tapped``."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+        self.n_legs = np.array([len(p.legs) for p in paths], dtype=np.int64)
+        self.offset = np.cumsum(self.n_legs) - self.n_legs
+        flat = [leg for p in paths for leg in p.legs]
+        self.line = np.array([leg.line for leg in flat], dtype=np.int32)
+        self.board = np.array([leg.board for leg in flat], dtype=np.int32)
+        self.alight = np.array([leg.alight for leg in flat], dtype=np.int32)
+        self.walk_s = np.array([leg.walk_s for leg in flat], dtype=np.int64)
+        self.tapped = np.array([leg.tapped for leg in flat], dtype=bool)
+        self.egress_s = np.array([p.egress_s for p in paths], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 class _Graph:
     """The network as padded arrays for the search (built once per run)."""
 

@@ -7,11 +7,11 @@ from pathlib import Path as FsPath
 
 import numpy as np
 
-from .choice import PathCoster, choose_paths
+from .choice import choose_paths
 from .demand import generate, zone_access
 from .errors import InputError
 from .network import build_network
-from .paths import Path, find_paths
+from .paths import PathTable, find_paths
 from .policy import compile_policy
 from .results import RunResult
 from .rng import stream
@@ -70,29 +70,19 @@ def run(
     lap("demand")
 
     # candidate paths for the OD pairs that have riders
-    pairs = sorted(set(zip(riders.origin.tolist(), riders.destination.tolist())))
+    n_zones = len(zone_ids)
+    pair_key, at = np.unique(riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True)
+    pairs = [divmod(key, n_zones) for key in pair_key.tolist()]
     found = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
-    paths: dict[tuple[int, int], list[Path]] = {}
-    path_ids: dict[tuple[int, int], list[int]] = {}
-    next_id = 0
-    for o, d in pairs:
-        cands = paths[(o, d)] = found[(zone_ids[o], zone_ids[d])]
-        path_ids[(o, d)] = list(range(next_id, next_id + len(cands)))
-        next_id += len(cands)
+    # one table of every candidate; a pair's candidates are consecutive
+    table = PathTable([p for pair in pairs for p in found[(zone_ids[pair[0]], zone_ids[pair[1]])]])
+    pair_n = np.array([len(found[(zone_ids[o], zone_ids[d])]) for o, d in pairs], dtype=np.int64)
+    pair_first = np.cumsum(pair_n) - pair_n
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    coster = PathCoster(net, policy, spec.choice, riders.category_ids, vot, riders.media_ids)
-    chosen = choose_paths(riders, paths, path_ids, coster, seed)
-    # the chosen candidate as an index into one table of all candidates (ids follow path_ids)
-    table = [p for od in path_ids for p in paths[od]]
-    n_zones = len(zone_ids)
-    od_keys = np.array([o * n_zones + d for o, d in path_ids], dtype=np.int64)
-    od_base = np.array([ids[0] if ids else 0 for ids in path_ids.values()], dtype=np.int64)
-    rider_key = riders.origin.astype(np.int64) * n_zones + riders.destination
-    order = np.argsort(od_keys)
-    base = od_base[order][np.searchsorted(od_keys[order], rider_key)] if len(od_keys) else np.zeros(len(riders), dtype=np.int64)
-    planned = PlannedLegs.from_choice(table, np.where(chosen >= 0, base + chosen, -1))
+    chosen = choose_paths(net, policy, spec.choice, riders, table, pair_first[at], pair_n[at], vot, seed)
+    planned = PlannedLegs.from_choice(table, chosen)
     lap("choice")
 
     sim = Simulation(net, planned, riders.depart, spec.demand.max_wait)

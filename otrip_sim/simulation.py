@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 
 from .network import Line, Network
-from .paths import Path
+from .paths import PathTable
 
 SERVED, ABANDONED, NO_PATH, STRANDED = 0, 1, 2, 3
 STATUS_NAMES = ("served", "abandoned", "no_path", "stranded")
@@ -59,30 +59,21 @@ class PlannedLegs:
     egress_s: np.ndarray
 
     @classmethod
-    def from_choice(cls, table: Sequence[Path], chosen: np.ndarray) -> PlannedLegs:
-        """Rows for riders choosing ``table[chosen[rider]]`` (``chosen`` -1: no path)."""
+    def from_choice(cls, table: PathTable, chosen: np.ndarray) -> PlannedLegs:
+        """Rows for riders choosing path ``chosen[rider]`` of ``table`` (-1: no path)."""
         chosen = np.asarray(chosen, dtype=np.int64)
-        p_n = np.array([len(p.legs) for p in table], dtype=np.int64)
-        p_off = np.concatenate([[0], np.cumsum(p_n)])
-        flat = [leg for p in table for leg in p.legs]
-        f_line = np.array([leg.line for leg in flat], dtype=np.int32)
-        f_board = np.array([leg.board for leg in flat], dtype=np.int32)
-        f_alight = np.array([leg.alight for leg in flat], dtype=np.int32)
-        f_walk = np.array([leg.walk_s for leg in flat], dtype=np.int64)
-        f_tapped = np.array([leg.tapped for leg in flat], dtype=bool)
-        p_egress = np.array([p.egress_s for p in table], dtype=np.int64)
         has = chosen >= 0
         safe = np.where(has, chosen, 0)
-        n_legs = np.where(has, p_n[safe] if len(table) else 0, 0)
+        n_legs = np.where(has, table.n_legs[safe] if len(table) else 0, 0)
         first_row = np.where(has, np.cumsum(n_legs) - n_legs, -1)
         total = int(n_legs.sum())
         rider = np.repeat(np.arange(len(chosen), dtype=np.int64), n_legs)
         leg_no = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
-        src = p_off[safe[rider]] + leg_no if total else np.zeros(0, dtype=np.int64)
+        src = table.offset[safe[rider]] + leg_no if total else np.zeros(0, dtype=np.int64)
         return cls(
-            rider=rider, leg_no=leg_no, line=f_line[src], board=f_board[src], alight=f_alight[src],
-            walk_s=f_walk[src], tapped=f_tapped[src], first_row=first_row, n_legs=n_legs,
-            egress_s=np.where(has, p_egress[safe] if len(table) else 0, 0),
+            rider=rider, leg_no=leg_no, line=table.line[src], board=table.board[src], alight=table.alight[src],
+            walk_s=table.walk_s[src], tapped=table.tapped[src], first_row=first_row, n_legs=n_legs,
+            egress_s=np.where(has, table.egress_s[safe] if len(table) else 0, 0),
         )
 
     def __len__(self) -> int:
