@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from .fares import largest_remainder
 
 METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
@@ -90,3 +93,106 @@ def clear_window(
     for leg, amount in zip(legs, largest_remainder(total - kept, weights)):
         out[leg.operator] += amount
     return out
+
+
+def _largest_remainder(start: np.ndarray, total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`~otrip_sim.fares.largest_remainder` for many groups at once: rows of a group are
+    consecutive (``start`` marks each first row), ``total`` is the group's amount on every row."""
+    group = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    w_sum = np.add.reduceat(weights, first)[group] if len(first) else weights
+    safe = np.where(w_sum == 0, 1, w_sum)
+    share = np.where(w_sum == 0, np.where(start, total, 0), total * weights // safe)
+    rem = np.where(w_sum == 0, 0, total * weights % safe)
+    left = total - (np.add.reduceat(share, first)[group] if len(first) else share)
+    pos = np.arange(len(weights))
+    order = np.lexsort((pos, -rem, group))
+    rank = np.empty(len(weights), dtype=np.int64)
+    rank[order] = pos - first[group[order]]
+    return share + (rank < left)
+
+
+def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, fare: np.ndarray, standalone: np.ndarray,
+                  method: str, boarding_charge: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`clear_window` for many windows at once.
+
+    Legs come window by window (each window's legs consecutive, in order); ``operator`` is an
+    integer code, ``boarding_charge`` is per leg (its window's), ``shares[code]`` the fixed share of
+    each operator.  Returns ``(window, operator, amount)`` per window and operator present, in
+    order of first appearance; amounts sum to each window's fares exactly.
+    """
+    n = len(window)
+    start = np.ones(n, dtype=bool)
+    start[1:] = window[1:] != window[:-1]
+    group = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    total = np.add.reduceat(fare, first)[group] if n else fare
+    # the operators of each window, in order of first appearance
+    n_ops = int(operator.max()) + 1 if n else 1
+    _, at = np.unique(group * n_ops + operator, return_index=True)
+    at = np.sort(at)
+    wo_win, wo_op = window[at], operator[at]
+    wo_start = np.ones(len(at), dtype=bool)
+    wo_start[1:] = wo_win[1:] != wo_win[:-1]
+    wo_total = total[at]
+    if method in ("equal", "fixed_shares"):
+        weights = np.ones(len(at), dtype=np.int64)
+        if method == "fixed_shares":
+            weights = np.round(shares[wo_op] * 1_000_000).astype(np.int64)
+            wo_group = np.cumsum(wo_start) - 1
+            none = (np.add.reduceat(weights, np.flatnonzero(wo_start)) == 0)[wo_group] if len(at) else weights == 0
+            weights = np.where(none, 1, weights)
+        return wo_win, wo_op, _largest_remainder(wo_start, wo_total, weights)
+    kept = np.zeros(n, dtype=np.int64)
+    if method == "first_keeps_boarding":
+        kept = np.where(start, np.minimum(total, boarding_charge), 0)
+        weights = metres.astype(np.int64)
+    elif method == "km_share":
+        weights = metres.astype(np.int64)
+    elif method == "boardings":
+        weights = np.ones(n, dtype=np.int64)
+    elif method == "standalone_share":
+        weights = standalone.astype(np.int64)
+    else:
+        raise ValueError(f"unknown clearing method {method!r} (known: {', '.join(METHODS)})")
+    none = (np.add.reduceat(weights, first) == 0)[group] if n else weights == 0
+    weights = np.where(none, 1, weights)
+    rest = total - (np.add.reduceat(kept, first)[group] if n else kept)
+    per_leg = kept + _largest_remainder(start, rest, weights)
+    # sum per (window, operator), rows in the order of ``at``
+    key_at = group[at] * n_ops + wo_op
+    sorter = np.argsort(key_at)
+    row = sorter[np.searchsorted(key_at, group * n_ops + operator, sorter=sorter)]
+    return wo_win, wo_op, np.bincount(row, weights=per_leg, minlength=len(at)).astype(np.int64)
+
+
+def net_flows_many(window: np.ndarray, operator: np.ndarray, charged: np.ndarray,
+                   cleared: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`otrip_sim.results.net_flows` for many windows at once.
+
+    Rows are (window, operator), each window's rows consecutive in order of first appearance.
+    Returns ``(from operator, to operator, amount)`` rows with amount > 0 (not summed over
+    windows): each operator keeps what it collected up to its allocation; within a window the
+    surpluses pass to the deficits in order, as two queues paid off against each other.
+    """
+    kept = np.minimum(charged, cleared)
+    diag = kept > 0
+    surplus = np.maximum(charged - cleared, 0)
+    deficit = np.maximum(cleared - charged, 0)
+    s_idx, d_idx = np.flatnonzero(surplus > 0), np.flatnonzero(deficit > 0)
+    flows_from, flows_to, flows_amount = [operator[diag]], [operator[diag]], [kept[diag]]
+    if len(s_idx) and len(d_idx):
+        def bounds(idx: np.ndarray, amount: np.ndarray) -> pd.DataFrame:
+            w, a = window[idx], amount[idx]
+            hi = np.cumsum(a)
+            # cumulative amounts restart at each window: subtract what earlier windows summed to
+            before = np.maximum.accumulate(np.where(np.append(True, w[1:] != w[:-1]), hi - a, 0))
+            return pd.DataFrame({"w": w, "op": operator[idx], "lo": hi - a - before, "hi": hi - before})
+
+        pairs = bounds(s_idx, surplus).merge(bounds(d_idx, deficit), on="w", suffixes=("_s", "_d"))
+        overlap = (np.minimum(pairs["hi_s"], pairs["hi_d"]) - np.maximum(pairs["lo_s"], pairs["lo_d"])).to_numpy()
+        moved = overlap > 0
+        flows_from.append(pairs["op_s"].to_numpy()[moved])
+        flows_to.append(pairs["op_d"].to_numpy()[moved])
+        flows_amount.append(overlap[moved])
+    return np.concatenate(flows_from), np.concatenate(flows_to), np.concatenate(flows_amount)

@@ -12,16 +12,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import __version__
-from .clearing import METHODS, WindowLeg, clear_window
+from .clearing import METHODS, clear_windows, net_flows_many
 from .demand import Riders
 from .fares import FarePolicy, IntegratedWindow
 from .money import operator_accounts, payer_totals
 from .network import Line, Network
 from .units import CURRENCY_DECIMALS
 from .scenario import LoadedScenario
-from .settlement import TX_KINDS, Settlement
+from .settlement import Settlement
 from .simulation import SERVED, STATUS_NAMES, SimRecords
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: money (contracts, clearing, payers) added; no key of 1 removed
@@ -56,7 +58,7 @@ def net_flows(charged: dict[str, int], cleared: dict[str, int]) -> dict[tuple[st
 
 def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
     """A categorical of the names used, in sorted order (as ``astype("category")`` gives)."""
-    used = np.unique(codes)
+    used = sorted(np.unique(codes).tolist(), key=lambda k: names[k])
     remap = np.zeros(len(names), dtype=np.int32)
     remap[used] = np.arange(len(used), dtype=np.int32)
     return pd.Categorical.from_codes(remap[codes], categories=[names[k] for k in used])
@@ -198,69 +200,84 @@ class RunResult:
         sum to the settled fares.
         """
         st = self.settlement
-        money = pd.DataFrame({"journey": st.tx_journey, "leg": st.tx_leg, "time_s": st.tx_time,
-                              "type": np.array(TX_KINDS, dtype=object)[st.tx_kind],
-                              "amount": st.tx_amount, "rule": np.array(st.rule_names + [""], dtype=object)[st.tx_rule]})
         legs = self.legs
-        # A tap's trip runs to the exit of the paid-area changes after it: group each tapped leg
-        # with the untapped legs that follow it.
-        host = legs["tapped"].to_numpy().cumsum()
-        g = legs.groupby(host, sort=False)
-        trips = pd.DataFrame({
-            "journey": g["journey"].first().to_numpy(), "leg": g["leg"].first().to_numpy(),
-            "metres": g["metres"].sum().to_numpy(), "exit_s": g["alight_s"].last().to_numpy(),
-            "exit_stop": g["alight_stop"].last().astype(str).to_numpy(), "evaded": g["evaded"].first().to_numpy(),
-        })
-        trips = trips[~trips["evaded"].astype(bool)]
-        last_trip = ~trips["journey"].duplicated(keep="last").to_numpy()
-        exits = pd.DataFrame({"journey": trips["journey"], "leg": trips["leg"], "time_s": trips["exit_s"], "type": "exit",
-                              "amount": 0, "rule": "", "_exit_stop": trips["exit_stop"],
-                              "_action": np.where(last_trip, "Exit", "Transfer exit")})
-        df = pd.concat([money, exits], ignore_index=True)
-        rank = df["type"].map({"exit": 0, "tap": 1, "adjustment": 2}).to_numpy()
-        df = df.iloc[np.lexsort((df["leg"].to_numpy(), rank, df["time_s"].to_numpy(), df["journey"].to_numpy()))].reset_index(drop=True)
-        li = legs.set_index(["journey", "leg"])
-        key = pd.MultiIndex.from_arrays([df["journey"], df["leg"]])
-        metres = trips.set_index(["journey", "leg"])["metres"].reindex(key).to_numpy()
-        journey = df["journey"].to_numpy(dtype=np.int64)
-        kind = df["type"].to_numpy()
-        is_tap = kind == "tap"
-        first_tap = is_tap & ~pd.Series(journey).where(is_tap).duplicated().to_numpy()
+        lj = legs["journey"].to_numpy()
+        tapped = legs["tapped"].to_numpy()
+        # A tap's trip runs to the exit of the paid-area changes after it: each tapped leg with
+        # the untapped legs that follow it (a journey's first leg is always tapped).
+        gs = np.flatnonzero(tapped)
+        ge = np.append(gs[1:], len(legs)) - 1
+        trip_keep = ~legs["evaded"].to_numpy()[gs]
+        gs, ge = gs[trip_keep], ge[trip_keep]
+        trip_metres = np.add.reduceat(legs["metres"].to_numpy(), np.flatnonzero(tapped))[trip_keep] if len(gs) else gs
+        trip_j = lj[gs]
+        last_trip = np.append(trip_j[1:] != trip_j[:-1], True) if len(gs) else np.zeros(0, dtype=bool)
+        # rows: the card transactions, then one exit per trip; kind 0 tap, 1 adjustment, 2 exit
+        n_tx, n_exit = len(st.tx_journey), len(gs)
+        journey = np.concatenate([st.tx_journey, trip_j]).astype(np.int64)
+        leg = np.concatenate([st.tx_leg, legs["leg"].to_numpy()[gs]]).astype(np.int64)
+        time_s = np.concatenate([st.tx_time, legs["alight_s"].to_numpy()[ge]]).astype(np.int64)
+        kind = np.concatenate([st.tx_kind.astype(np.int8), np.full(n_exit, 2, dtype=np.int8)])
+        amount_minor = np.concatenate([st.tx_amount, np.zeros(n_exit, dtype=np.int64)]).astype(np.int64)
+        rule_names = [*st.rule_names, ""]
+        rule = np.concatenate([st.tx_rule, np.full(n_exit, len(rule_names) - 1, dtype=np.int32)])
+        leg_row = np.concatenate([np.searchsorted(lj, st.tx_journey) + st.tx_leg, gs]).astype(np.int64)
+        exit_stop = np.concatenate([np.full(n_tx, -1), legs["alight_stop"].cat.codes.to_numpy()[ge]])
+        exit_last = np.concatenate([np.zeros(n_tx, dtype=bool), last_trip])
+        rank = np.array([1, 2, 0])[kind]  # exit, tap, adjustment at the same second
+        order = np.lexsort((leg, rank, time_s, journey))
+        journey, leg, time_s, kind, amount_minor, rule, leg_row, exit_stop, exit_last = (
+            x[order] for x in (journey, leg, time_s, kind, amount_minor, rule, leg_row, exit_stop, exit_last))
+        is_tap, is_exit = kind == 0, kind == 2
+        # a tap's distance is its trip's: the exit row of the same (journey, leg) carries it
+        trip_at = np.full(len(legs), np.nan)
+        trip_at[gs] = trip_metres / 1000.0
+        first_tap = np.zeros(len(kind), dtype=bool)
+        tap_rows = np.flatnonzero(is_tap)
+        first_tap[tap_rows[np.append(True, journey[tap_rows][1:] != journey[tap_rows][:-1])] if len(tap_rows) else tap_rows] = True
         meta = self.loaded.spec.meta
-        day0 = pd.Timestamp(meta.service_date)
         scale = 10 ** CURRENCY_DECIMALS.get(self.currency, 2)
-        rules = df["rule"].astype(str)
-        in_window = li["window"].reindex(key).to_numpy() >= 0
-        amount_minor = df["amount"].to_numpy(dtype=np.int64)
-        action = np.where(first_tap, "Enter", np.where(is_tap, "Transfer entrance", np.where(kind == "exit", df["_action"], "Adjust")))
-        on_vehicle = kind != "adjustment"
+        in_window = legs["window"].to_numpy()[leg_row] >= 0
+        product = np.array([r.split(":")[0] for r in rule_names], dtype=object)[rule]
+        capped = np.array([r.endswith((":capped", ":remainder")) for r in rule_names])[rule]
+        action = np.array(["Enter", "Transfer entrance", "Adjust", "Exit", "Transfer exit"], dtype=object)[
+            np.where(first_tap, 0, np.where(is_tap, 1, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))]
+        route_c, dir_c = legs["route"].cat.codes.to_numpy()[leg_row], legs["direction"].to_numpy()[leg_row]
+        routes = np.array(legs["route"].cat.categories, dtype=object)
+        patterns = np.array([f"{r}:{d}" for r in routes for d in (0, 1)], dtype=object)
+        pattern = np.where(kind != 1, patterns[route_c * 2 + dir_c], None)
+        stops = np.array(legs["board_stop"].cat.categories, dtype=object)
+        stop_code = np.where(is_tap, legs["board_stop"].cat.codes.to_numpy()[leg_row], exit_stop)
+        ids = pa.array(journey).cast(pa.string())
+        stamp = pc.strftime(pa.array(pd.Timestamp(meta.service_date).to_datetime64() + time_s.astype("timedelta64[s]")),
+                            format="%Y-%m-%dT%H:%M:%S")
+        categories = np.array(self.riders.category_ids, dtype=object)
         return pd.DataFrame(
             {
-                "transaction_id": [f"{j}-{k}" for j, k in zip(journey, range(len(df)))],
+                "transaction_id": pd.array(pc.binary_join_element_wise(ids, pa.array(np.arange(len(kind))).cast(pa.string()), "-"),
+                                           dtype="str"),
                 "service_date": meta.service_date.isoformat(),
-                "event_timestamp": (day0 + pd.to_timedelta(df["time_s"], unit="s")).dt.strftime("%Y-%m-%dT%H:%M:%S"),
+                "event_timestamp": pd.array(stamp, dtype="str"),
                 "amount": amount_minor if scale == 1 else amount_minor / scale,
                 "currency_type": self.currency,
                 "fare_action": action,
-                "pattern_id": np.where(on_vehicle, li["route"].astype(str).reindex(key).to_numpy() + ":"
-                                       + li["direction"].astype(str).reindex(key).to_numpy(), None),
-                "stop_id": np.where(is_tap, li["board_stop"].astype(str).reindex(key).to_numpy(),
-                                    np.where(kind == "exit", df["_exit_stop"], None)),
+                "pattern_id": pattern,
+                "stop_id": np.where(is_tap | is_exit, stops[np.maximum(stop_code, 0)], None),
                 "num_riders": 1,
                 "fare_media_id": "Smart card or ticket",
-                "rider_category": self.journeys["category"].astype(str).to_numpy()[journey] if len(df) else [],
-                "fare_product": np.where(in_window, rules.str.split(":").str[0], "pay-as-you-go"),
-                "fare_capped": rules.str.endswith((":capped", ":remainder")).to_numpy(),
-                "token_id": [str(j) for j in journey],
+                "rider_category": categories[self.riders.category[journey]] if len(kind) else [],
+                "fare_product": np.where(in_window, product, "pay-as-you-go"),
+                "fare_capped": capped,
+                "token_id": pd.array(ids, dtype="str"),
                 "card": journey,
                 "journey": journey,
-                "leg": df["leg"].to_numpy(dtype=np.int64),
-                "time_s": df["time_s"].to_numpy(dtype=np.int64),
-                "type": pd.Categorical(kind, categories=["tap", "exit", "adjustment"]),
-                "operator": li["operator"].reindex(key).to_numpy(),
-                "distance_km": np.where(is_tap, metres / 1000.0, np.nan),
+                "leg": leg,
+                "time_s": time_s,
+                "type": pd.Categorical.from_codes(np.array([0, 2, 1])[kind], categories=["tap", "exit", "adjustment"]),
+                "operator": np.array(self.operators, dtype=object)[legs["operator"].cat.codes.to_numpy()[leg_row]],
+                "distance_km": np.where(is_tap, trip_at[leg_row], np.nan),
                 "amount_minor": amount_minor,
-                "rule": df["rule"].astype("category"),
+                "rule": _categorical(rule, rule_names),
             }
         )
 
@@ -288,56 +305,70 @@ class RunResult:
     def cleared_revenue(self, method: str | None = None) -> dict[str, int]:
         """Fare revenue per operator after clearing each fare window with ``method`` (default: the
         scenario's ``money.clearing.method``); legs outside windows stay with their operator."""
-        spec = self.loaded.spec.money.clearing
-        method = method or spec.method
-        out = {op: 0 for op in self.operators}
-        for flows in self._window_flows(method):
-            for (_, to), amount in flows.items():
-                out[to] += amount
-        return out
+        method = method or self.loaded.spec.money.clearing.method
+        legs = self.legs
+        outside = legs["window"].to_numpy() < 0
+        op = legs["operator"].cat.codes.to_numpy()
+        fare = legs["fare"].to_numpy()
+        total = np.bincount(op[outside], weights=fare[outside], minlength=len(self.operators))
+        _, wo_op, amount, _ = self._cleared(method)
+        total += np.bincount(wo_op, weights=amount, minlength=len(self.operators))
+        return {o: int(v) for o, v in zip(self.operators, total)}
 
-    def _window_flows(self, method: str) -> list[dict[tuple[str, str], int]]:
-        """Per window (and per leg outside windows): (charged by operator, cleared to operator) → amount."""
+    def _cleared(self, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per fare window and operator in it (rows of a window consecutive, operators in order
+        of first appearance): window number, operator code, cleared amount, amount charged."""
         cached = self._flows_cache.get(method)
         if cached is not None:
             return cached
         legs = self.legs
-        shares = self.loaded.spec.money.clearing.shares
-        result: list[dict[tuple[str, str], int]] = []
-        outside = legs[legs["window"] < 0]
-        if len(outside):
-            g = outside.groupby("operator", observed=True)["fare"].sum()
-            result.append({(str(op), str(op)): int(v) for op, v in g.items()})
-        inside = legs[legs["window"] >= 0]
-        groups: dict[tuple[int, int], list[WindowLeg]] = {}
-        for j, w, op, m, fare, own in zip(inside["journey"].to_numpy(), inside["window"].to_numpy(),
-                                          inside["operator"].astype(str).to_numpy(), inside["metres"].to_numpy(),
-                                          inside["fare"].to_numpy(), inside["standalone_fare"].to_numpy()):
-            groups.setdefault((int(j), int(w)), []).append(WindowLeg(op, int(m), int(fare), int(own)))
-        for wlegs in groups.values():
-            rule = self.policy.window_of(wlegs[0].operator)
-            charge = rule.base if isinstance(rule, IntegratedWindow) else wlegs[0].standalone
-            cleared = clear_window(wlegs, method, charge, shares)
-            charged: dict[str, int] = {}
-            for leg in wlegs:
-                charged[leg.operator] = charged.get(leg.operator, 0) + leg.fare
-            result.append(net_flows(charged, cleared))
-        self._flows_cache[method] = result
-        return result
+        inside = np.flatnonzero(legs["window"].to_numpy() >= 0)
+        journey, window = legs["journey"].to_numpy()[inside], legs["window"].to_numpy()[inside]
+        rows = inside[np.lexsort((np.arange(len(inside)), window, journey))]  # each window's legs together, in order
+        n_win = int(window.max()) + 1 if len(window) else 1
+        win = legs["journey"].to_numpy()[rows] * n_win + legs["window"].to_numpy()[rows]
+        op = legs["operator"].cat.codes.to_numpy()[rows].astype(np.int64)
+        fare, own = legs["fare"].to_numpy()[rows], legs["standalone_fare"].to_numpy()[rows]
+        # what the first leg's operator keeps under first_keeps_boarding: the window's boarding charge
+        first = np.append(True, win[1:] != win[:-1]) if len(win) else np.zeros(0, dtype=bool)
+        base = np.array([w.base if isinstance(w, IntegratedWindow) else -1
+                         for w in (self.policy.window_of(o) for o in self.operators)], dtype=np.int64)
+        charge = np.where(base[op] >= 0, base[op], own)
+        charge = charge[np.maximum.accumulate(np.where(first, np.arange(len(win)), 0))] if len(win) else charge
+        spec_shares = self.loaded.spec.money.clearing.shares
+        shares = np.array([spec_shares.get(o, 0.0) for o in self.operators])
+        wo_win, wo_op, amount = clear_windows(win, op, legs["metres"].to_numpy()[rows], fare, own, method, charge, shares)
+        group = np.cumsum(first) - 1
+        charged_key = group * len(self.operators) + op
+        wo_group = np.cumsum(np.append(True, wo_win[1:] != wo_win[:-1])) - 1 if len(wo_win) else wo_win
+        key_at = wo_group * len(self.operators) + wo_op
+        sorter = np.argsort(key_at)
+        at = sorter[np.searchsorted(key_at, charged_key, sorter=sorter)] if len(win) else charged_key
+        charged = np.bincount(at, weights=fare, minlength=len(wo_win)).astype(np.int64)
+        out = self._flows_cache[method] = (wo_win, wo_op, amount, charged)
+        return out
 
     @cached_property
-    def _flows_cache(self) -> dict[str, list[dict[tuple[str, str], int]]]:
+    def _flows_cache(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         return {}
 
     def clearing_flows(self, method: str | None = None) -> pd.DataFrame:
         """Revenue flows: ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets
         it after clearing), ``amount`` (minor units per day); the diagonal is revenue kept."""
-        total: dict[tuple[str, str], int] = {}
-        for flows in self._window_flows(method or self.loaded.spec.money.clearing.method):
-            for key, amount in flows.items():
-                total[key] = total.get(key, 0) + amount
-        rows = [(a, b, v) for (a, b), v in sorted(total.items())]
-        return pd.DataFrame(rows, columns=["from_operator", "to_operator", "amount"])
+        legs = self.legs
+        outside = legs["window"].to_numpy() < 0
+        op = legs["operator"].cat.codes.to_numpy()[outside]
+        kept = np.bincount(op, weights=legs["fare"].to_numpy()[outside], minlength=len(self.operators)).astype(np.int64)
+        seen = np.unique(op)
+        wo_win, wo_op, amount, charged = self._cleared(method or self.loaded.spec.money.clearing.method)
+        f, t, v = net_flows_many(wo_win, wo_op, charged, amount)
+        df = pd.DataFrame({"from": np.concatenate([seen, f]), "to": np.concatenate([seen, t]),
+                           "amount": np.concatenate([kept[seen], v])})
+        df = df.groupby(["from", "to"], as_index=False)["amount"].sum()
+        names = np.array(self.operators, dtype=object)
+        out = pd.DataFrame({"from_operator": names[df["from"].to_numpy()], "to_operator": names[df["to"].to_numpy()],
+                            "amount": df["amount"].to_numpy(dtype=np.int64)})
+        return out.sort_values(["from_operator", "to_operator"], ignore_index=True)
 
     def accounts(self, method: str | None = None) -> pd.DataFrame:
         """Operators' money under clearing ``method`` (see :func:`otrip_sim.money.operator_accounts`)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otrip_sim.clearing import METHODS, WindowLeg, clear_window
+from otrip_sim.clearing import METHODS, WindowLeg, clear_window, clear_windows, net_flows_many
 from otrip_sim.results import net_flows
 
 # The published JakLingko example: LRT 6 km + TJ 12 km + MRT 8 km, settled 4,000 / 3,000 / 2,000.
@@ -97,3 +98,33 @@ def test_net_flows_rows_are_charged_and_columns_are_cleared(charged, weights):
         assert sum(v for (a, _), v in flows.items() if a == op) == charged.get(op, 0)
         assert sum(v for (_, b), v in flows.items() if b == op) == cleared[op]
     assert all(v > 0 for v in flows.values())
+
+
+@given(windows=st.lists(st.lists(leg_strategy, min_size=1, max_size=6), min_size=1, max_size=20),
+       method=st.sampled_from(METHODS), charge=st.integers(0, 5000),
+       shares=st.dictionaries(st.sampled_from(["transjakarta", "mrt", "lrt", "mikrotrans"]), st.floats(0, 1)))
+def test_clearing_all_windows_at_once_equals_window_by_window(windows, method, charge, shares):
+    ops = ["transjakarta", "mrt", "lrt", "mikrotrans"]
+    code = {op: i for i, op in enumerate(ops)}
+    flat = [(w, leg) for w, legs in enumerate(windows) for leg in legs]
+    win = np.array([w for w, _ in flat])
+    op = np.array([code[leg.operator] for _, leg in flat])
+    got_w, got_op, got = clear_windows(win, op, np.array([leg.metres for _, leg in flat]), np.array([leg.fare for _, leg in flat]),
+                                       np.array([leg.standalone for _, leg in flat]), method, np.full(len(flat), charge),
+                                       np.array([shares.get(o, 0.0) for o in ops]))
+    expected = [(w, code[o], v) for w, legs in enumerate(windows) for o, v in clear_window(legs, method, charge, shares).items()]
+    assert list(zip(got_w.tolist(), got_op.tolist(), got.tolist())) == expected
+    # and the money moved between operators, window by window
+    charged = [{o: sum(leg.fare for leg in legs if leg.operator == o) for o in dict.fromkeys(leg.operator for leg in legs)}
+               for legs in windows]
+    ch = np.array([charged[w][ops[o]] for w, o in zip(got_w.tolist(), got_op.tolist())])
+    f, t, amount = net_flows_many(got_w, got_op, ch, got)
+    total: dict[tuple[str, str], int] = {}
+    for a, b, v in zip(f.tolist(), t.tolist(), amount.tolist()):
+        total[(ops[a], ops[b])] = total.get((ops[a], ops[b]), 0) + v
+    want: dict[tuple[str, str], int] = {}
+    for w, legs in enumerate(windows):
+        cleared = clear_window(legs, method, charge, shares)
+        for key, v in net_flows(charged[w], cleared).items():
+            want[key] = want.get(key, 0) + v
+    assert total == want
