@@ -6,7 +6,8 @@ cheapest way to get there with exactly ``r + 1`` boardings, on a frequency-based
 with each line's typical headway.  Candidates for a zone pair are, for each round and each line
 reaching one of the destination's egress stops, the cheapest arrival by that line (so they
 differ in transfers, in the last line and in the stop that reaches the destination); the
-``max_paths`` cheapest distinct ones are kept, dropping any far costlier than the best.
+``max_paths`` cheapest are kept (each (round, last line, stop) is a distinct path), dropping any
+far costlier than the best.
 Riders choose among them at their departure time with the headways then in force and the fare
 the engine charges (:mod:`otrip_sim.choice`).
 
@@ -19,7 +20,7 @@ says where it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -56,23 +57,52 @@ class Path:
 
 
 class PathTable:
-    """Candidate paths as flat arrays: path ``i``'s legs are rows ``offset[i]`` to
-    ``offset[i] + n_legs[i] - 1`` of ``line``, ``board``, ``alight``, ``walk_s``, ``tapped``."""
+    """Candidate paths as flat arrays.
 
-    def __init__(self, paths: list[Path]):
-        self.paths = paths
-        self.n_legs = np.array([len(p.legs) for p in paths], dtype=np.int64)
+    Path ``i`` has legs in rows ``offset[i]`` to ``offset[i] + n_legs[i] - 1`` of ``line``,
+    ``board``, ``alight`` (positions on the line), ``walk_s`` (walk before boarding), ``tapped``;
+    ``egress_s[i]`` and ``cost_s[i]`` (generalized cost with typical headways, used to rank
+    candidates).  The candidates of the ``k``-th zone pair asked for are paths ``pair_first[k]``
+    to ``pair_first[k] + pair_count[k] - 1``, cheapest first.
+    """
+
+    def __init__(self, n_legs: np.ndarray, line: np.ndarray, board: np.ndarray, alight: np.ndarray, walk_s: np.ndarray,
+                 tapped: np.ndarray, egress_s: np.ndarray, cost_s: np.ndarray, pair_count: np.ndarray):
+        self.n_legs = n_legs.astype(np.int64)
         self.offset = np.cumsum(self.n_legs) - self.n_legs
+        self.line, self.board, self.alight = line.astype(np.int32), board.astype(np.int32), alight.astype(np.int32)
+        self.walk_s, self.tapped = walk_s.astype(np.int64), tapped.astype(bool)
+        self.egress_s, self.cost_s = egress_s.astype(np.int64), cost_s.astype(float)
+        self.pair_count = pair_count.astype(np.int64)
+        self.pair_first = np.cumsum(self.pair_count) - self.pair_count
+
+    @classmethod
+    def from_paths(cls, per_pair: list[list[Path]]) -> PathTable:
+        """A table of :class:`Path` objects, one list of candidates per pair."""
+        paths = [p for cands in per_pair for p in cands]
         flat = [leg for p in paths for leg in p.legs]
-        self.line = np.array([leg.line for leg in flat], dtype=np.int32)
-        self.board = np.array([leg.board for leg in flat], dtype=np.int32)
-        self.alight = np.array([leg.alight for leg in flat], dtype=np.int32)
-        self.walk_s = np.array([leg.walk_s for leg in flat], dtype=np.int64)
-        self.tapped = np.array([leg.tapped for leg in flat], dtype=bool)
-        self.egress_s = np.array([p.egress_s for p in paths], dtype=np.int64)
+
+        def col(name: str) -> np.ndarray:
+            return np.array([getattr(leg, name) for leg in flat], dtype=np.int64)
+
+        return cls(np.array([len(p.legs) for p in paths], dtype=np.int64), col("line"), col("board"), col("alight"),
+                   col("walk_s"), col("tapped").astype(bool), np.array([p.egress_s for p in paths], dtype=np.int64),
+                   np.array([p.cost_s for p in paths], dtype=float), np.array([len(c) for c in per_pair], dtype=np.int64))
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return len(self.n_legs)
+
+    def path(self, i: int) -> Path:
+        """Path ``i`` as a :class:`Path`."""
+        rows = range(int(self.offset[i]), int(self.offset[i] + self.n_legs[i]))
+        legs = tuple(PathLeg(int(self.line[r]), int(self.board[r]), int(self.alight[r]), int(self.walk_s[r]), bool(self.tapped[r]))
+                     for r in rows)
+        return Path(legs, int(self.egress_s[i]), float(self.cost_s[i]))
+
+    def candidates(self, k: int) -> list[Path]:
+        """The candidate paths of the ``k``-th pair, cheapest first."""
+        first = int(self.pair_first[k])
+        return [self.path(i) for i in range(first, first + int(self.pair_count[k]))]
 
 
 class _Graph:
@@ -200,9 +230,9 @@ def _with_walk_links(net: Network, access: Iterable[tuple[int, int]], max_walk: 
 def find_paths(
     net: Network,
     access: dict[str, list[tuple[int, int]]],
-    pairs: Iterable[tuple[str, str]],
+    pairs: Sequence[tuple[str, str]],
     choice: Choice,
-) -> dict[tuple[str, str], list[Path]]:
+) -> PathTable:
     """Candidate paths for each origin–destination zone pair.
 
     Parameters
@@ -216,22 +246,20 @@ def find_paths(
 
     Returns
     -------
-    dict
-        Pair → up to ``max_paths`` paths, cheapest first; ``[]`` where there is none.
+    PathTable
+        Up to ``max_paths`` paths per pair (in the order of ``pairs``), cheapest first; a pair
+        with no path has none.
     """
-    by_origin: dict[str, list[str]] = {}
-    for o, d in pairs:
-        by_origin.setdefault(o, []).append(d)
-    out: dict[tuple[str, str], list[Path]] = {}
-    if not by_origin:
-        return out
+    by_origin: dict[str, list[int]] = {}
+    for k, (o, _) in enumerate(pairs):
+        by_origin.setdefault(o, []).append(k)
     g = _Graph(net, choice)
     speed, ww = choice.walk_speed, choice.walk_weight
     # each destination's egress: every (line, position) arriving at a stop it reaches on foot
     per_stop = np.split(g.arr_order, g.arr_starts[1:])
     entries_at = dict(zip(g.arr_stops.tolist(), per_stop))
     egress = {}
-    for d in {d for ds in by_origin.values() for d in ds}:
+    for d in {d for _, d in pairs}:
         reach = _with_walk_links(net, access[d], choice.max_walk)
         flat, cost_w, walk_s = [], [], []
         for stop, m in reach.items():
@@ -242,73 +270,97 @@ def find_paths(
                 walk_s.append(np.full(len(at), round(m / speed)))
         egress[d] = ((np.concatenate(flat), np.concatenate(cost_w), np.concatenate(walk_s)) if flat
                      else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)))
+    parts: list[dict[str, np.ndarray]] = []
     origins = list(by_origin)
     for start in range(0, len(origins), _BATCH):
         batch = origins[start: start + _BATCH]
         ready = np.full((len(batch), g.n_stops), _INF, dtype=np.int64)
-        access_s: list[dict[int, int]] = []
+        access_s = np.full((len(batch), g.n_stops), -1, dtype=np.int64)
         for i, o in enumerate(batch):
-            reach = _with_walk_links(net, access[o], choice.max_walk)
-            for stop, m in reach.items():
+            for stop, m in _with_walk_links(net, access[o], choice.max_walk).items():
                 ready[i, stop] = round(m / speed * ww * Q)
-            access_s.append({stop: round(m / speed) for stop, m in reach.items()})
+                access_s[i, stop] = round(m / speed)
         found = _search(g, ready, choice.max_transfers + 1)
         arr = np.stack(found.arr_line)  # [R, S, lines * (width - 1)]
-        for i, o in enumerate(batch):
-            builder = _Builder(net, g, found, i, access_s[i])
-            for d in by_origin[o]:
-                flat, cost_w, egress_s = egress[d]
-                q = arr[:, i, flat]  # [R, E]
-                r_idx, e_idx = np.nonzero(q < _INF)
-                cost = q[r_idx, e_idx] / Q + cost_w[e_idx]
-                chosen: list[Path] = []
-                seen: set[tuple[tuple[int, int, int], ...]] = set()
-                for n in np.argsort(cost, kind="stable"):
-                    if cost[n] > cost.min() * 2 + 900:
-                        break  # far costlier than the best: nobody would take it
-                    legs = builder.legs(int(r_idx[n]), int(flat[e_idx[n]]))
-                    key = tuple((leg.line, leg.board, leg.alight) for leg in legs)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    chosen.append(Path(legs, int(egress_s[e_idx[n]]), float(cost[n])))
-                    if len(chosen) == choice.max_paths:
-                        break
-                out[(o, d)] = chosen
-    return out
+        # every pair of the batch at once: the arrival cost of each candidate (round, entry)
+        pair_o = [(i, k) for i, o in enumerate(batch) for k in by_origin[o]]
+        dest = [pairs[k][1] for _, k in pair_o]
+        sizes = np.array([len(egress[d][0]) for d in dest], dtype=np.int64)
+        origin_of = np.repeat(np.array([i for i, _ in pair_o], dtype=np.int64), sizes)
+        pair_of = np.repeat(np.array([k for _, k in pair_o], dtype=np.int64), sizes)
+        flat = np.concatenate([egress[d][0] for d in dest])
+        cost_w = np.concatenate([egress[d][1] for d in dest])
+        walk_s = np.concatenate([egress[d][2] for d in dest])
+        q = arr[:, origin_of, flat]  # [R, candidates]
+        r_idx, n_idx = np.nonzero(q < _INF)
+        cost = q[r_idx, n_idx] / Q + cost_w[n_idx]
+        pair = pair_of[n_idx]
+        order = np.lexsort((cost, pair))  # by pair, then cost (ties: round, then egress entry)
+        new_pair = np.append(True, pair[order][1:] != pair[order][:-1]) if len(order) else np.zeros(0, dtype=bool)
+        first = np.maximum.accumulate(np.where(new_pair, np.arange(len(order)), 0))
+        best = cost[order][first]
+        # the max_paths cheapest, dropping any far costlier than the best (nobody would take it);
+        # each (round, entry) is a distinct path: a number of boardings and a last leg
+        keep = order[((np.arange(len(order)) - first) < choice.max_paths) & (cost[order] <= best * 2 + 900)]
+        part = _legs(net, g, found, origin_of[n_idx[keep]], r_idx[keep], flat[n_idx[keep]], access_s)
+        part.update(pair=pair[keep], egress_s=walk_s[n_idx[keep]], cost_s=cost[keep])
+        parts.append(part)
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return PathTable(empty, empty, empty, empty, empty, empty, empty, np.zeros(0), np.zeros(len(pairs), dtype=np.int64))
+    cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    # paths in the order of the pairs asked for (stable: cheapest first within a pair)
+    order = np.argsort(cat["pair"], kind="stable")
+    n_legs = cat["n_legs"][order]
+    offset = np.cumsum(cat["n_legs"]) - cat["n_legs"]  # of each part's paths, over all parts
+    leg_src = np.repeat(offset[order], n_legs) + (np.arange(int(n_legs.sum())) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs))
+    return PathTable(n_legs, *(cat[c][leg_src] for c in ("line", "board", "alight", "walk_s", "tapped")),
+                     cat["egress_s"][order], cat["cost_s"][order], np.bincount(cat["pair"], minlength=len(pairs)))
 
 
-class _Builder:
-    """Paths of one origin out of the search's back-pointers, shared prefixes built once."""
-
-    def __init__(self, net: Network, g: _Graph, found: _Rounds, i: int, access_s: dict[int, int]):
-        self.net, self.g, self.found, self.i, self.access_s = net, g, found, i, access_s
-        self.memo: dict[tuple[int, int], tuple[PathLeg, ...]] = {}
-
-    def legs(self, r: int, entry: int) -> tuple[PathLeg, ...]:
-        """The legs of the best arrival in round ``r`` by the arrival entry ``line * (width - 1) +
-        position - 1``."""
-        key = (r, entry)
-        got = self.memo.get(key)
-        if got is not None:
-            return got
-        g, f, i = self.g, self.found, self.i
-        line, j = divmod(entry, g.width - 1)
-        j += 1
-        p = int(f.board_pos[r][i, line, j - 1])
-        board = int(g.stop_tab[line, p])
-        if r == 0:
-            before: tuple[PathLeg, ...] = ()
-            walk = self.access_s[board]
-            tapped = True
-        else:
-            came = int(f.ready_from[r - 1][i, board])
-            before = self.legs(r - 1, int(f.arr_from[r - 1][i, came]))
-            walk = 0 if came == board else g.walk_s[(came, board)]
-            prev = self.net.lines[before[-1].line]
-            area = self.net.stop_paid_area[came]
-            op = self.net.lines[line].operator
-            tapped = not (area is not None and area == self.net.stop_paid_area[board] and prev.operator == op == area)
-        legs = before + (PathLeg(line, p, j, walk, tapped),)
-        self.memo[key] = legs
-        return legs
+def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.ndarray, entry: np.ndarray,
+          access_s: np.ndarray) -> dict[str, np.ndarray]:
+    """The legs of the arrivals ``(origin, round, entry)`` from the search's back-pointers, all at once."""
+    n_legs = rnd + 1
+    offset = np.cumsum(n_legs) - n_legs
+    total = int(n_legs.sum())
+    line_a, board_a, alight_a = np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64)
+    walk_a, tapped_a = np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)
+    board_pos = np.stack(found.board_pos)
+    w1 = g.width - 1
+    ops = {op: k for k, op in enumerate(dict.fromkeys(ln.operator for ln in net.lines))}
+    line_op = np.array([ops[ln.operator] for ln in net.lines], dtype=np.int64)
+    area = np.array([ops.get(a, -1) if a is not None else -1 for a in net.stop_paid_area], dtype=np.int64)
+    walk_key = g.walk_u * g.n_stops + g.walk_v  # sorted by (v, u): search with a sorter
+    walk_sorter = np.argsort(walk_key)
+    walk_sec = np.array([g.walk_s[(u, v)] for u, v in zip(g.walk_u.tolist(), g.walk_v.tolist())], dtype=np.int64)
+    ready_from = np.stack(found.ready_from) if found.ready_from else None
+    arr_from = np.stack(found.arr_from)
+    cur = entry.astype(np.int64).copy()
+    for step in range(int(rnd.max(initial=-1)) + 1):
+        who = np.flatnonzero(rnd >= step)
+        r = rnd[who] - step  # the round of this leg = its position in the path
+        i = origin[who]
+        line, j = cur[who] // w1, cur[who] % w1 + 1
+        p = board_pos[r, i, line, j - 1].astype(np.int64)
+        board = g.stop_tab[line, p]
+        row = offset[who] + r
+        line_a[row], board_a[row], alight_a[row] = line, p, j
+        first = r == 0
+        walk_a[row[first]] = access_s[i[first], board[first]]
+        later = np.flatnonzero(~first)
+        if len(later):
+            rr, ii, bb = r[later] - 1, i[later], board[later]
+            assert ready_from is not None  # a later leg means more than one round
+            came = ready_from[rr, ii, bb]
+            prev = arr_from[rr, ii, came]
+            moved = came != bb
+            k = walk_sorter[np.searchsorted(walk_key, came[moved] * g.n_stops + bb[moved], sorter=walk_sorter)]
+            w = np.zeros(len(later), dtype=np.int64)
+            w[moved] = walk_sec[k]
+            walk_a[row[later]] = w
+            a = area[came]
+            tapped_a[row[later]] = ~((a >= 0) & (a == area[bb]) & (line_op[prev // w1] == a) & (line_op[line[later]] == a))
+            cur[who[later]] = prev
+    return {"n_legs": n_legs, "offset": offset, "line": line_a, "board": board_a, "alight": alight_a, "walk_s": walk_a,
+            "tapped": tapped_a}

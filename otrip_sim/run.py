@@ -11,7 +11,7 @@ from .choice import choose_paths
 from .demand import generate, zone_access
 from .errors import InputError
 from .network import build_network
-from .paths import PathTable, find_paths
+from .paths import find_paths
 from .policy import compile_policy
 from .results import RunResult
 from .rng import stream
@@ -73,15 +73,11 @@ def run(
     n_zones = len(zone_ids)
     pair_key, at = np.unique(riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True)
     pairs = [divmod(key, n_zones) for key in pair_key.tolist()]
-    found = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
-    # one table of every candidate; a pair's candidates are consecutive
-    table = PathTable([p for pair in pairs for p in found[(zone_ids[pair[0]], zone_ids[pair[1]])]])
-    pair_n = np.array([len(found[(zone_ids[o], zone_ids[d])]) for o, d in pairs], dtype=np.int64)
-    pair_first = np.cumsum(pair_n) - pair_n
+    table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    chosen = choose_paths(net, policy, spec.choice, riders, table, pair_first[at], pair_n[at], vot, seed)
+    chosen = choose_paths(net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot, seed)
     planned = PlannedLegs.from_choice(table, chosen)
     lap("choice")
 
