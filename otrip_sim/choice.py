@@ -141,14 +141,15 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, p
     min_window = min((w.duration for w in policy.windows), default=None)
     exact = np.zeros(len(tkeys), dtype=bool) if min_window is None else span > min_window
     fare_class = np.where(exact, -1 - ts, packed)
-    e_class = fare_class[t_of]
     n_med = max(len(riders.media_ids), 1)
-    fkeys, f_of = np.unique(np.stack([pid, category * n_med + media, e_class]), axis=1, return_inverse=True)
-    f_rep = np.zeros(fkeys.shape[1], dtype=np.int64)
-    f_rep[f_of.ravel()] = np.arange(len(pid))
+    class_code, e_code = np.unique(fare_class, return_inverse=True)
+    fare_key = (pid * (n_med * len(riders.category_ids)) + category * n_med + media) * len(class_code) + e_code[t_of]
+    fkeys, f_of = np.unique(fare_key, return_inverse=True)
+    f_rep = np.zeros(len(fkeys), dtype=np.int64)
+    f_rep[f_of] = np.arange(len(pid))
     fares = _fares(net, policy, plan, board_s, t_of[f_rep], category[f_rep], media[f_rep], riders)
     fare_to_s = np.array([3600.0 / v for v in vot])
-    out = time_cost[t_of] + fares[f_of.ravel()] * fare_to_s[category]
+    out = time_cost[t_of] + fares[f_of] * fare_to_s[category]
     return np.where(alive[t_of], out, np.inf)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .demand import Riders
-from .fares import Card, CapWindow, FarePolicy, FirstFareWindow, IntegratedWindow, Leg
+from .fares import Card, CapWindow, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, StationTableFare, ZoneFare
 from .fares.vector import LegArrays, price_cards_detail, supports
 from .network import Network
 from .simulation import SimRecords
@@ -184,6 +184,12 @@ class _Names:
         return int(self.codes([name])[0])
 
 
+def _stop_names(ids: np.ndarray, stop: np.ndarray, needed: np.ndarray) -> np.ndarray:
+    out = np.full(len(stop), "", dtype=object)
+    out[needed] = ids[stop[needed]]
+    return out
+
+
 def _exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Sum of the earlier values of each group (groups start where ``start`` is True)."""
     cs = np.cumsum(values) - values
@@ -211,6 +217,10 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
     line_route = np.array([ln.route_index for ln in net.lines], dtype=np.int64)
     op = line_op[line]
     sid = np.array(net.stop_ids, dtype=object)
+    # stop ids matter only to station-table and zone fares: other legs get "" (no string work)
+    by_stop = [o for o, f in [*policy.standalone.items(), *policy.route_standalone.items()] if isinstance(f, (StationTableFare, ZoneFare))]
+    needs_stops = np.isin(np.array([ln.operator for ln in net.lines], dtype=object), by_stop) | np.isin(
+        np.array([ln.route for ln in net.lines], dtype=object), by_stop)
 
     fare = np.zeros(n, dtype=np.int64)
     window = np.full(n, -1, dtype=np.int64)
@@ -224,7 +234,8 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
         cat = riders.category[rider[idx]].astype(np.int64)
         return LegArrays(
             card=rider[idx], operator=op[idx], board_time=t[idx], metres=metres_, category=cat,
-            board_stop=sid[stop_b[idx]], alight_stop=sid[alight_stop], tapped_out=np.ones(len(idx), dtype=bool),
+            board_stop=_stop_names(sid, stop_b[idx], needs_stops[line[idx]]),
+            alight_stop=_stop_names(sid, alight_stop, needs_stops[line[idx]]), tapped_out=np.ones(len(idx), dtype=bool),
             route=line_route[line[idx]],
             codes={"operator": ({o: k for k, o in enumerate(ops)}, op[idx]),
                    "category": ({c: k for k, c in enumerate(riders.category_ids)}, cat),
