@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -59,6 +60,8 @@ def write_results(
     return out
 
 
+ROW_GROUP = 500_000  # Parquet rows per row group: a reader can stream a city-scale file group by group
+
 OPERATORS_COLUMNS = [
     "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours", "fare_revenue",
     "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
@@ -69,9 +72,9 @@ OPERATORS_COLUMNS = [
 
 def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool) -> None:
     (d / "summary.json").write_text(json.dumps(res.summary(), indent=2) + "\n", encoding="utf-8")
-    res.journeys.to_parquet(d / "journeys.parquet", index=False)
-    res.legs.to_parquet(d / "legs.parquet", index=False)
-    res.taps.to_parquet(d / "fare_transactions.parquet", index=False)
+    res.journeys.to_parquet(d / "journeys.parquet", index=False, row_group_size=ROW_GROUP)
+    res.legs.to_parquet(d / "legs.parquet", index=False, row_group_size=ROW_GROUP)
+    res.taps.to_parquet(d / "fare_transactions.parquet", index=False, row_group_size=ROW_GROUP)
     if taps_csv:
         res.taps.to_csv(d / "fare_transactions.csv", index=False)
     res.by_operator.to_csv(d / "by_operator.csv", index=False)
@@ -89,7 +92,35 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bo
     if res.loaded.spec.demand.gravity is not None:  # zones and OD are derived: keep the model, not its output
         resolved["demand"]["zones"] = resolved["demand"]["od"] = None
     header = f"# {res.loaded.path}: resolved by otrip-sim {__version__} (file references inlined; times in s, distances in m)\n"
-    (d / "scenario.resolved.yaml").write_text(header + yaml.dump(resolved, Dumper=_DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (d / "scenario.resolved.yaml").write_text(header + resolved_yaml(resolved), encoding="utf-8")
+
+
+def resolved_yaml(doc: dict[str, Any]) -> str:
+    """``doc`` as YAML; long lists of records (stops, routes, OD rows, ...) one flow mapping per
+    line, which is still YAML, reads as a table and writes fast at city scale."""
+    big: dict[str, list[Any]] = {}
+
+    def mark(node: Any, path: str) -> Any:
+        if isinstance(node, dict):
+            return {k: mark(v, f"{path}.{k}") for k, v in node.items()}
+        if isinstance(node, list) and len(node) > 50 and all(isinstance(x, dict) for x in node):
+            key = f"__otrip_list_{len(big)}__"
+            big[key] = node
+            return key
+        return node
+
+    text = yaml.dump(mark(doc, ""), Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
+    out = []
+    for line in text.splitlines():
+        stripped = line.rstrip()
+        key = stripped.rsplit(" ", 1)[-1]
+        if key in big:
+            indent = len(line) - len(line.lstrip()) + 2
+            out.append(stripped[: -len(key)].rstrip())
+            out.extend(" " * indent + "- " + json.dumps(item, ensure_ascii=False) for item in big[key])
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: ~10x faster on city-scale networks

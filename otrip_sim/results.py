@@ -238,35 +238,42 @@ class RunResult:
         meta = self.loaded.spec.meta
         scale = 10 ** CURRENCY_DECIMALS.get(self.currency, 2)
         in_window = legs["window"].to_numpy()[leg_row] >= 0
-        product = np.array([r.split(":")[0] for r in rule_names], dtype=object)[rule]
+        products = sorted({r.split(":")[0] for r in rule_names} | {"pay-as-you-go"})
+        product = np.array([products.index(r.split(":")[0]) for r in rule_names])[rule]
         capped = np.array([r.endswith((":capped", ":remainder")) for r in rule_names])[rule]
-        action = np.array(["Enter", "Transfer entrance", "Adjust", "Exit", "Transfer exit"], dtype=object)[
-            np.where(first_tap, 0, np.where(is_tap, 1, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))]
+        action = np.where(first_tap, 0, np.where(is_tap, 1, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))
         route_c, dir_c = legs["route"].cat.codes.to_numpy()[leg_row], legs["direction"].to_numpy()[leg_row]
-        routes = np.array(legs["route"].cat.categories, dtype=object)
-        patterns = np.array([f"{r}:{d}" for r in routes for d in (0, 1)], dtype=object)
-        pattern = np.where(kind != 1, patterns[route_c * 2 + dir_c], None)
-        stops = np.array(legs["board_stop"].cat.categories, dtype=object)
+        patterns = [f"{r}:{d}" for r in legs["route"].cat.categories for d in (0, 1)]
         stop_code = np.where(is_tap, legs["board_stop"].cat.codes.to_numpy()[leg_row], exit_stop)
         ids = pa.array(journey).cast(pa.string())
-        stamp = pc.strftime(pa.array(pd.Timestamp(meta.service_date).to_datetime64() + time_s.astype("timedelta64[s]")),
-                            format="%Y-%m-%dT%H:%M:%S")
-        categories = np.array(self.riders.category_ids, dtype=object)
+        # few distinct times: format each once
+        times, time_code = np.unique(time_s, return_inverse=True)
+        day0 = pd.Timestamp(meta.service_date)
+        stamps = [(day0 + pd.Timedelta(seconds=int(t))).strftime("%Y-%m-%dT%H:%M:%S") for t in times.tolist()]
+        n = len(kind)
+
+        def constant(value: str) -> pd.Categorical:
+            return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
+
+        # perf: repeated strings are categoricals (dictionary-encoded in Parquet); only the
+        # per-row identifiers are strings
         return pd.DataFrame(
             {
-                "transaction_id": pd.array(pc.binary_join_element_wise(ids, pa.array(np.arange(len(kind))).cast(pa.string()), "-"),
+                "transaction_id": pd.array(pc.binary_join_element_wise(ids, pa.array(np.arange(n)).cast(pa.string()), "-"),
                                            dtype="str"),
-                "service_date": meta.service_date.isoformat(),
-                "event_timestamp": pd.array(stamp, dtype="str"),
+                "service_date": constant(meta.service_date.isoformat()),
+                "event_timestamp": pd.Categorical.from_codes(time_code, categories=stamps),
                 "amount": amount_minor if scale == 1 else amount_minor / scale,
-                "currency_type": self.currency,
-                "fare_action": action,
-                "pattern_id": pattern,
-                "stop_id": np.where(is_tap | is_exit, stops[np.maximum(stop_code, 0)], None),
+                "currency_type": constant(self.currency),
+                "fare_action": pd.Categorical.from_codes(action, categories=["Enter", "Transfer entrance", "Adjust", "Exit", "Transfer exit"]),
+                "pattern_id": pd.Categorical.from_codes(np.where(kind != 1, route_c * 2 + dir_c, -1), categories=patterns),
+                "stop_id": pd.Categorical.from_codes(np.where(is_tap | is_exit, stop_code, -1), categories=legs["board_stop"].cat.categories),
                 "num_riders": 1,
-                "fare_media_id": "Smart card or ticket",
-                "rider_category": categories[self.riders.category[journey]] if len(kind) else [],
-                "fare_product": np.where(in_window, product, "pay-as-you-go"),
+                "fare_media_id": constant("Smart card or ticket"),
+                "rider_category": pd.Categorical.from_codes(self.riders.category[journey].astype(np.int64),
+                                                            categories=list(self.riders.category_ids)),
+                "fare_product": pd.Categorical.from_codes(np.where(in_window, product, products.index("pay-as-you-go")),
+                                                          categories=products),
                 "fare_capped": capped,
                 "token_id": pd.array(ids, dtype="str"),
                 "card": journey,
@@ -274,7 +281,7 @@ class RunResult:
                 "leg": leg,
                 "time_s": time_s,
                 "type": pd.Categorical.from_codes(np.array([0, 2, 1])[kind], categories=["tap", "exit", "adjustment"]),
-                "operator": np.array(self.operators, dtype=object)[legs["operator"].cat.codes.to_numpy()[leg_row]],
+                "operator": pd.Categorical.from_codes(legs["operator"].cat.codes.to_numpy()[leg_row], categories=self.operators),
                 "distance_km": np.where(is_tap, trip_at[leg_row], np.nan),
                 "amount_minor": amount_minor,
                 "rule": _categorical(rule, rule_names),
