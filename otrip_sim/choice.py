@@ -29,6 +29,7 @@ from .schema import Choice
 from .simulation import PlannedLegs, SimRecords
 
 SLOT_S = 1800  # riders departing in the same half hour see the same costs
+_CHUNK = 300_000  # keys (and riders) costed at a time: bounds memory at city scale
 _OFF = 1 << 24  # keeps (line, time) search keys positive
 _BIG = 1 << 26
 
@@ -99,23 +100,25 @@ def choose_paths(
     keys, key_of = np.unique(np.where(count > 0, rider_key, -1), return_inverse=True)
     rep = np.zeros(len(keys), dtype=np.int64)
     rep[key_of] = np.arange(n)  # one representative rider per key
-    # every (key, candidate)
+    # every (key, candidate), a chunk of keys at a time (keys of one OD pair are consecutive)
     kn = count[rep]
-    ek = np.repeat(np.arange(len(keys)), kn)
-    ec = np.arange(int(kn.sum())) - np.repeat(np.cumsum(kn) - kn, kn)
-    pid = first[rep][ek] + ec
-    eslot = slot[rep][ek]
-    cost = _costs(net, policy, choice, table, pid, eslot, riders.category[rep][ek], media[rep][ek], riders, vot)
+    tt = _Timetable(net)
     matrix = np.full((len(keys), k), np.inf)
-    matrix[ek, ec] = cost
-    perceived = matrix[key_of] - taste
-    best = np.argmin(perceived, axis=1)
-    ok = np.isfinite(perceived[np.arange(n), best]) & (count > 0)
-    chosen[ok] = first[ok] + best[ok]
+    for a in range(0, len(keys), _CHUNK):
+        ek = np.repeat(np.arange(a, min(a + _CHUNK, len(keys))), kn[a: a + _CHUNK])
+        ec = np.arange(len(ek)) - np.repeat(np.cumsum(kn[a: a + _CHUNK]) - kn[a: a + _CHUNK], kn[a: a + _CHUNK])
+        r = rep[ek]
+        matrix[ek, ec] = _costs(net, policy, choice, table, tt, first[r] + ec, slot[r], riders.category[r], media[r], riders, vot)
+    for a in range(0, n, _CHUNK):
+        part = slice(a, a + _CHUNK)
+        perceived = matrix[key_of[part]] - taste[part]
+        best = np.argmin(perceived, axis=1)
+        ok = np.isfinite(perceived[np.arange(len(best)), best]) & (count[part] > 0)
+        chosen[part][ok] = first[part][ok] + best[ok]
     return chosen
 
 
-def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, pid: np.ndarray, slot: np.ndarray,
+def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, tt: _Timetable, pid: np.ndarray, slot: np.ndarray,
            category: np.ndarray, media: np.ndarray, riders: Riders, vot: Sequence[int]) -> np.ndarray:
     """Generalized cost (s) of path ``pid`` for riders leaving in ``slot`` of ``category`` with
     fare ``media``; ``inf`` where the path cannot be travelled then."""
@@ -124,7 +127,7 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, p
     tkeys, t_of = np.unique(pid * n_slots + slot, return_inverse=True)
     tp, ts = tkeys // n_slots, tkeys % n_slots
     plan = PlannedLegs.from_choice(table, tp)  # one "rider" per (path, slot)
-    time_cost, board_s, alive = _timing(net, choice, plan, ts * SLOT_S + SLOT_S // 2)
+    time_cost, board_s, alive = _timing(net, choice, tt, plan, ts * SLOT_S + SLOT_S // 2)
     # fares: once per (path, category, medium, time-band class of each tap), or per slot where
     # the path is longer than a fare window
     bounds = {op: np.array(sorted({t for b in fare.bands for t in (b.start, b.end)}), dtype=np.int64)
@@ -153,10 +156,10 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, p
     return np.where(alive[t_of], out, np.inf)
 
 
-def _timing(net: Network, choice: Choice, plan: PlannedLegs, t0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
+            t0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Time cost of each planned path leaving at ``t0``, the expected boarding time of every leg
     and whether the path can be travelled (every line still has a departure that day)."""
-    tt = _Timetable(net)
     cum_s = net.cum_s_table
     n = len(t0)
     t = t0.astype(np.int64).copy()
@@ -204,4 +207,4 @@ def _fares(net: Network, policy: FarePolicy, plan: PlannedLegs, board_s: np.ndar
                   category=category, media_ids=riders.media_ids, media=media if riders.media is not None else None)
     rec = SimRecords(planned=sub, board_s=board_s[src], status=np.zeros(cards, dtype=np.int8),
                      arrive=np.zeros(cards, dtype=np.int64), n_legs=rows_per.astype(np.int16))
-    return settle(net, policy, fake, rec, {}, None).journey_fare.astype(float)
+    return settle(net, policy, fake, rec, {}, None, log=False).journey_fare.astype(float)

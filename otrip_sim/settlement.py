@@ -76,16 +76,17 @@ def evaded_legs(net: Network, rec: SimRecords, rows: np.ndarray, evasion: dict[s
 
 
 def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, evasion: dict[str, float],
-           draws: np.ndarray | None, engine: str = "auto") -> Settlement:
+           draws: np.ndarray | None, engine: str = "auto", log: bool = True) -> Settlement:
     """Price every journey's card from the boarded legs.
 
     ``engine``: ``"vector"`` (the vectorised engine; ``"auto"`` picks it when it supports the
-    policy) or ``"card"`` (tap by tap, every policy).
+    policy) or ``"card"`` (tap by tap, every policy).  ``log=False`` lets the vectorised engine
+    skip the transaction log and window numbers (fares only, as path choice needs).
     """
     rows = np.flatnonzero(rec.board_s >= 0)
     evaded = evaded_legs(net, rec, rows, evasion, draws)
     if engine == "vector" or (engine == "auto" and supports(policy)):
-        return _settle_vector(net, policy, riders, rec, rows, evaded)
+        return _settle_vector(net, policy, riders, rec, rows, evaded, log)
     return _settle_cards(net, policy, riders, rec, rows, evaded)
 
 
@@ -197,7 +198,7 @@ def _exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, rows: np.ndarray,
-                   evaded: np.ndarray) -> Settlement:
+                   evaded: np.ndarray, log: bool = True) -> Settlement:
     """The vectorised path (policies :func:`~otrip_sim.fares.vector.supports`): the same fares,
     windows and transaction log as the card-by-card path, computed over all legs at once."""
     p = rec.planned
@@ -262,7 +263,7 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
     own[host] = priced.own
     own_raw, own_raw_rule = priced.own.copy(), settled_code[priced.own_rule]
     has_f = last > host
-    if has_f.any():
+    if log and has_f.any():
         hf = np.flatnonzero(has_f)
         raw = price_cards_detail(policy, leg_arrays(host[hf], metres[host[hf]], stop_a[host[hf]]), windows=False)
         own_raw[hf] = raw.own
@@ -270,7 +271,7 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
 
     tx: list[tuple[np.ndarray, ...]] = []  # (journey, leg, time, kind, amount, rule) blocks
     # paid-area changes after a host outside any window: its own fare priced again, entry to exit
-    chain = np.flatnonzero(has_f & (priced.window < 0))
+    chain = np.flatnonzero(has_f & (priced.window < 0)) if log else np.zeros(0, dtype=np.int64)
     if len(chain):
         count = last[chain] - host[chain]  # followers per host (rows between are all followers)
         h_of = np.repeat(chain, count)
@@ -287,7 +288,7 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
 
     # provisional charges at each tap: the running price of the window so far minus what it took
     provisional, tap_rule = own_raw.copy(), own_raw_rule.copy()
-    in_w = np.flatnonzero(priced.window >= 0)
+    in_w = np.flatnonzero(priced.window >= 0) if log else np.zeros(0, dtype=np.int64)
     if len(in_w):
         m = in_w[np.lexsort((in_w, priced.window[in_w]))]
         w = priced.window[m]
@@ -351,14 +352,15 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
         number = np.empty(len(opening), dtype=np.int64)
         number[order] = np.arange(len(ranked)) - np.maximum.accumulate(np.where(r_first, np.arange(len(ranked)), 0))
         window[host[m]] = number[np.cumsum(start) - 1]
-    tx.append((rider[host], leg_no[host], t[host], np.full(len(host), TAP), provisional, tap_rule))
+    if log:
+        tx.append((rider[host], leg_no[host], t[host], np.full(len(host), TAP), provisional, tap_rule))
     # paid-area changes belong to their host's window
     follower = c[~tapped[c]]
     if len(follower):
         host_of = c[np.maximum.accumulate(np.where(tapped[c], np.arange(len(c)), 0))][~tapped[c]]
         window[follower] = window[host_of]
     journey_fare = np.bincount(rider, weights=fare, minlength=len(riders)).astype(np.int64)
-    cols = [np.concatenate(col) for col in zip(*tx)]
+    cols = [np.concatenate(col) for col in zip(*tx)] if tx else [np.zeros(0, dtype=np.int64)] * 6
     key = np.lexsort((cols[1], cols[3], cols[2], cols[0]))
     return Settlement(
         rows=rows, fare=fare, rule=rule, window=window, standalone=own, evaded=evaded, journey_fare=journey_fare,

@@ -21,6 +21,7 @@ keep their run times exactly, so a leg's alighting time is its boarding time plu
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -101,11 +102,15 @@ class SimRecords:
 
 
 class _Queue:
-    __slots__ = ("pending", "waiting")
+    __slots__ = ("first", "next_first", "pending", "waiting")
 
     def __init__(self) -> None:
-        self.pending: list[int] = []  # heap of keys (time at stop << _SHIFT | row)
-        self.waiting: deque[int] = deque()  # FIFO of keys
+        # keys: time at the stop << _SHIFT | row.  First legs are known before the run: a sorted
+        # list read from ``next_first`` on; transfers arrive during the run: a heap.
+        self.first: list[int] = []
+        self.next_first = 0
+        self.pending: list[int] = []
+        self.waiting: deque[int] = deque()  # FIFO of keys of riders at the stop
 
 
 class Simulation:
@@ -134,9 +139,9 @@ class Simulation:
         first = planned.first_row[has]
         t0 = (depart[has].astype(np.int64) + planned.walk_s[first]).tolist()
         for row, t in zip(first.tolist(), t0):
-            self._queue_of[row].pending.append(t << _SHIFT | row)
+            self._queue_of[row].first.append(t << _SHIFT | row)
         for q in self.queues.values():
-            heapq.heapify(q.pending)
+            q.first.sort()
         self.denied = 0
         self.events = 0
         self.vehicle_trips = 0
@@ -227,7 +232,7 @@ class Simulation:
                 load -= len(off)
                 self._alight_all(off, now)
             q = queues[k]
-            if q is not None and (q.pending or q.waiting):
+            if q is not None and (q.pending or q.waiting or q.next_first < len(q.first)):
                 boarded, left = self._board(q, now, cap - load, alight_at)
                 load += boarded
                 if boarded or left:
@@ -254,8 +259,15 @@ class Simulation:
     def _board(self, q: _Queue, now: int, room: int, alight_at: dict[int, list[int]]) -> tuple[int, int]:
         pending, waiting = q.pending, q.waiting
         bound = (now + 1) << _SHIFT  # keys of legs at the stop by ``now``
-        while pending and pending[0] < bound:
-            waiting.append(heapq.heappop(pending))
+        start = q.next_first
+        end = q.next_first = bisect_left(q.first, bound, start)
+        if pending and pending[0] < bound:
+            moved = []
+            while pending and pending[0] < bound:
+                moved.append(heapq.heappop(pending))
+            waiting.extend(sorted(q.first[start:end] + moved) if end > start else moved)
+        elif end > start:
+            waiting.extend(q.first[start:end])
         limit = (now - self.max_wait) << _SHIFT  # waited since before ``now - max_wait``: gone
         while waiting and waiting[0] < limit:
             self.status[self._rider[waiting.popleft() & _MASK]] = ABANDONED
