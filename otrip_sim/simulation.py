@@ -5,13 +5,15 @@ stop; riders are not processes but rows of integer arrays.  Each rider's chosen 
 before the run as consecutive *leg rows* (line, board position, alight position, walk before
 boarding); the model only decides **when** each leg is boarded (or that the rider gives up).
 
-A rider waiting for a line at a stop sits in that (stop, line) queue: a heap of legs not yet
-there (keyed by the time they reach the stop, ties by row, i.e. by rider) and a FIFO of legs
-already waiting.  A vehicle arriving at a stop lets its riders off (a rider with a next leg walks
+A rider waiting for a line at a stop sits in that (stop, line) queue: legs not yet there, keyed
+by the time they reach the stop (ties by row, i.e. by rider) — first legs in a list sorted before
+the run, transfers in a heap as riders alight — and a FIFO of legs already waiting.  A vehicle arriving at a stop lets its riders off (a rider with a next leg walks
 to that leg's queue), moves legs whose riders have arrived from the heap to the FIFO, drops
 riders who gave up (waited longer than ``max_wait``) and boards the rest in order until it is
 full; riders left behind wait for the next vehicle.  So SimPy events scale with vehicle stops,
-not with riders, and the per-rider work is a few list operations on integers.
+not with riders, and the per-rider work is a few list operations on integers.  A vehicle calls
+only at the positions of its line where some planned leg boards or alights (elsewhere nothing can
+happen), and lines nobody uses run no process.
 
 Fares play no part in the movement (riders chose their path, fares included, before leaving), so
 cards are priced after the run from the boarding times (:mod:`otrip_sim.settlement`).  Vehicles
@@ -175,7 +177,9 @@ class Simulation:
             if line.index not in used:
                 continue
             positions = sorted(used[line.index])
-            plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions])
+            gaps = [line.cum_s[b] - line.cum_s[a] for a, b in zip(positions, positions[1:])]
+            plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions], gaps)
+            self.events += len(positions) * len(line.departures)  # every trip calls at each of them
             for dep in line.departures:
                 env.process(self._trip(env, line, dep, plan))
         if progress is not None:
@@ -214,10 +218,11 @@ class Simulation:
             progress(int(env.now))
 
     def _trip(self, env: simpy.Environment, line: Line, dep: int,
-              plan: tuple[list[int], list[_Queue | None]]) -> Generator[simpy.Event, Any, None]:
-        positions, queues = plan
+              plan: tuple[list[int], list[_Queue | None], list[int]]) -> Generator[simpy.Event, Any, None]:
+        positions, queues, gaps = plan
         cum_s = line.cum_s
-        yield env.timeout(dep + cum_s[positions[0]])
+        timeout = env.timeout
+        yield timeout(dep + cum_s[positions[0]])
         alight_at: dict[int, list[int]] = {}
         load = 0
         cap = line.capacity
@@ -226,7 +231,6 @@ class Simulation:
         end = len(positions) - 1
         for k, pos in enumerate(positions):
             now = env.now
-            self.events += 1
             off = alight_at.pop(pos, None)
             if off:
                 load -= len(off)
@@ -254,7 +258,7 @@ class Simulation:
                         hp = base + (now + cum_s[passed] - cum_s[pos]) // 3600
                         if lf > max_lf[hp]:
                             max_lf[hp] = lf
-            yield env.timeout(cum_s[nxt] - cum_s[pos])
+            yield timeout(gaps[k])
 
     def _board(self, q: _Queue, now: int, room: int, alight_at: dict[int, list[int]]) -> tuple[int, int]:
         pending, waiting = q.pending, q.waiting
