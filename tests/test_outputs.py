@@ -143,3 +143,19 @@ def test_every_command_has_help_with_example():
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0
         assert "Example:" in result.output and f"otrip-sim {cmd}" in result.output
+
+
+def test_resolved_scenario_is_yaml_with_one_record_per_line_for_long_tables():
+    from pathlib import Path
+
+    import yaml
+
+    from otrip_sim import load_scenario
+    from otrip_sim.output import resolved_yaml
+
+    loaded = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "jakarta" / "jaklingko-2022.yaml")
+    doc = loaded.spec.model_dump(mode="json", by_alias=True)
+    text = resolved_yaml(doc)
+    assert yaml.safe_load(text) == doc
+    stops = [line for line in text.splitlines() if line.startswith('    - {"stop_id": ')]
+    assert len(stops) == len(doc["network"]["stops"]) > 50

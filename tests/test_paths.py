@@ -1,0 +1,78 @@
+"""Candidate paths: hand-computed search costs on the tiny city, and the rules every candidate keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from otrip_sim.demand import zone_access
+from otrip_sim.network import build_network
+from otrip_sim.paths import PathTable, find_paths
+from otrip_sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    loaded = load_scenario(ROOT / "scenarios" / "tiny" / "tiny.yaml")
+    net = build_network(loaded)
+    access = zone_access(loaded.spec.demand, net.stop_ids)
+    pairs = [("hill", "port"), ("port", "hill"), ("hill", "park"), ("market", "port"), ("port", "port")]
+    return net, loaded.spec.choice, find_paths(net, access, pairs, loaded.spec.choice), pairs
+
+
+def _describe(net, path):
+    return [(net.lines[leg.line].route, net.stop_ids[net.lines[leg.line].stops[leg.board]],
+             net.stop_ids[net.lines[leg.line].stops[leg.alight]], leg.walk_s, leg.tapped) for leg in path.legs]
+
+
+def test_hand_computed_candidates_hill_to_port(tiny):
+    net, _, table, _ = tiny
+    cands = table.candidates(0)
+    # Bus 1 straight through: wait = median headway (10 and 6 min) / 2 = 240 s x wait_weight 1.5
+    # = 360, ride 16 km at 12 km/h = 4,800 s -> 5,160.
+    # Bus 1 to Market (5,332 m, 1,600 s) + its wait 360, walk 150 m to the metro (125 s x 2 = 250),
+    # metro wait 480 / 2 x 1.5 = 360, transfer penalty 300, metro 720 s, walk 150 m out (250) -> 3,840.
+    assert [round(p.cost_s) for p in cands[:2]] == [3840, 5160]
+    assert _describe(net, cands[0]) == [("bus-1", "hill", "market", 0, True), ("metro-1", "m_market", "m_port", 125, True)]
+    assert cands[0].egress_s == 125
+    assert _describe(net, cands[1]) == [("bus-1", "hill", "port", 0, True)]
+
+
+def test_candidates_keep_the_rules(tiny):
+    net, choice, table, pairs = tiny
+    assert len(table.pair_count) == len(pairs)
+    for k in range(len(pairs)):
+        cands = table.candidates(k)
+        assert 0 < len(cands) <= choice.max_paths or pairs[k][0] == pairs[k][1]
+        costs = [p.cost_s for p in cands]
+        assert costs == sorted(costs) and all(c <= costs[0] * 2 + 900 for c in costs)
+        for p in cands:
+            routes = [net.lines[leg.line].route_index for leg in p.legs]
+            assert len(routes) == len(set(routes))  # never the same route twice
+            assert len(p.legs) <= choice.max_transfers + 1
+            assert p.legs[0].tapped
+            for a, b in zip(p.legs, p.legs[1:]):
+                came, at = net.lines[a.line].stops[a.alight], net.lines[b.line].stops[b.board]
+                assert came == at or (at in dict(net.walks[came]))  # same stop or one walking link
+                area = net.stop_paid_area[came]
+                inside = area is not None and area == net.stop_paid_area[at] == net.lines[a.line].operator == net.lines[b.line].operator
+                assert b.tapped == (not inside)
+
+
+def test_a_change_inside_the_bus_paid_area_is_untapped(tiny):
+    net, _, table, _ = tiny
+    # Port -> Hill via the metro, then the Market-Park shuttle, then bus 1: the change from the
+    # shuttle to bus 1 at Park stays inside the bus paid area
+    found = [_describe(net, p) for p in table.candidates(1)]
+    assert [("metro-1", "m_port", "m_market", 125, True), ("bus-2", "market", "park", 125, True),
+            ("bus-1", "park", "hill", 0, False)] in found
+
+
+def test_path_table_round_trip(tiny):
+    _, _, table, pairs = tiny
+    paths = [table.candidates(k) for k in range(len(pairs))]
+    again = PathTable.from_paths(paths)
+    assert [again.candidates(k) for k in range(len(pairs))] == paths
