@@ -248,8 +248,8 @@ class RunResult:
         ids = pa.array(journey).cast(pa.string())
         # few distinct times: format each once
         times, time_code = np.unique(time_s, return_inverse=True)
-        day0 = pd.Timestamp(meta.service_date)
-        stamps = [(day0 + pd.Timedelta(seconds=int(t))).strftime("%Y-%m-%dT%H:%M:%S") for t in times.tolist()]
+        day0 = np.datetime64(meta.service_date.isoformat(), "s")
+        stamps = pc.strftime(pa.array(day0 + times.astype("timedelta64[s]")), format="%Y-%m-%dT%H:%M:%S").to_pylist()
         n = len(kind)
 
         def constant(value: str) -> pd.Categorical:
