@@ -133,26 +133,25 @@ class Simulation:
         self._rider = planned.rider.tolist()
         self._board_s = [-1] * rows
         self.status = np.where(has, STRANDED, NO_PATH).astype(np.int8)
-        self.queues: dict[tuple[int, int], _Queue] = {}
-        stops_of = [line.stops for line in net.lines]
-        line_l, board_l = planned.line.tolist(), planned.board.tolist()
-        # the queue each leg waits in, fixed by the plan
-        self._queue_of: list[_Queue] = [self._queue(stops_of[ln][b], ln) for ln, b in zip(line_l, board_l)]
+        # the queue each leg waits in, fixed by the plan: one per (stop, line) used
+        line = planned.line.astype(np.int64)
+        stop = net.stop_table[line, planned.board]
+        keys, which = np.unique(stop * max(len(net.lines), 1) + line, return_inverse=True)
+        made = [_Queue() for _ in range(len(keys))]
+        self.queues: dict[tuple[int, int], _Queue] = {
+            divmod(int(k), max(len(net.lines), 1)): q for k, q in zip(keys.tolist(), made)}
+        self._queue_of: list[_Queue] = list(map(made.__getitem__, which.tolist()))
+        # first legs: sorted lists of keys per queue, built with numpy
         first = planned.first_row[has]
-        t0 = (depart[has].astype(np.int64) + planned.walk_s[first]).tolist()
-        for row, t in zip(first.tolist(), t0):
-            self._queue_of[row].first.append(t << _SHIFT | row)
-        for q in self.queues.values():
-            q.first.sort()
+        key = (depart[has].astype(np.int64) + planned.walk_s[first]) << _SHIFT | first
+        order = np.lexsort((key, which[first]))
+        q_sorted = which[first][order]
+        bounds = np.flatnonzero(np.append(True, q_sorted[1:] != q_sorted[:-1]))
+        for qi, chunk in zip(q_sorted[bounds].tolist(), np.split(key[order], bounds[1:]) if len(bounds) else []):
+            made[qi].first = chunk.tolist()
         self.denied = 0
         self.events = 0
         self.vehicle_trips = 0
-
-    def _queue(self, stop: int, line: int) -> _Queue:
-        q = self.queues.get((stop, line))
-        if q is None:
-            q = self.queues[(stop, line)] = _Queue()
-        return q
 
     def run(self, progress: Callable[[int], None] | None = None) -> SimRecords:
         """Simulate the day; ``progress(now)`` is called every simulated 15 minutes."""
@@ -161,9 +160,11 @@ class Simulation:
         p = self.planned
         # perf: a vehicle stops only where some planned leg boards or alights (elsewhere nothing
         # can happen); lines nobody uses run no process at all
-        used: dict[int, set[int]] = {}
-        for ln, pos in zip(np.concatenate([p.line, p.line]).tolist(), np.concatenate([p.board, p.alight]).tolist()):
-            used.setdefault(ln, set()).add(pos)
+        width = self.net.stop_table.shape[1]
+        used: dict[int, list[int]] = {}
+        line = p.line.astype(np.int64)
+        for k in np.unique(np.concatenate([line * width + p.board, line * width + p.alight])).tolist():
+            used.setdefault(k // width, []).append(k % width)
         hours = max((ln.departures[-1] + ln.run_time_s) // 3600 + 1 for ln in self.net.lines if ln.departures) if self.net.lines else 1
         self._hours = hours
         n_routes = len(self.net.route_ids)
@@ -176,7 +177,7 @@ class Simulation:
                 last = max(last, line.departures[-1] + line.run_time_s)
             if line.index not in used:
                 continue
-            positions = sorted(used[line.index])
+            positions = used[line.index]  # sorted: np.unique
             gaps = [line.cum_s[b] - line.cum_s[a] for a, b in zip(positions, positions[1:])]
             plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions], gaps)
             self.events += len(positions) * len(line.departures)  # every trip calls at each of them
