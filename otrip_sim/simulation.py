@@ -146,8 +146,8 @@ class Simulation:
         key = (depart[has].astype(np.int64) + planned.walk_s[first]) << _SHIFT | first
         order = np.lexsort((key, which[first]))
         q_sorted = which[first][order]
-        bounds = np.flatnonzero(np.append(True, q_sorted[1:] != q_sorted[:-1]))
-        for qi, chunk in zip(q_sorted[bounds].tolist(), np.split(key[order], bounds[1:]) if len(bounds) else []):
+        bounds = np.flatnonzero(np.append(True, q_sorted[1:] != q_sorted[:-1])) if len(q_sorted) else q_sorted
+        for qi, chunk in zip(q_sorted[bounds].tolist(), np.split(key[order], bounds[1:])):
             made[qi].first = chunk.tolist()
         self.denied = 0
         self.events = 0
