@@ -11,11 +11,14 @@ import hashlib
 import json
 import platform
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from . import __version__
@@ -71,10 +74,21 @@ OPERATORS_COLUMNS = [
 
 
 def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool) -> None:
+    # perf: Arrow encodes, compresses and writes the big Parquet files without the GIL, so a
+    # second thread writes them while this one builds the other outputs.  Only Arrow tables
+    # (converted here) cross to that thread, never a data frame still in use.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = []
+        for name, frame in (("journeys", res.journeys), ("legs", res.legs), ("fare_transactions", res.taps)):
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            written.append(pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP))
+        _write_tables(res, d, taps_csv, all_clearing_methods)
+        for job in written:
+            job.result()  # re-raises a failed write
+
+
+def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool) -> None:
     (d / "summary.json").write_text(json.dumps(res.summary(), indent=2) + "\n", encoding="utf-8")
-    res.journeys.to_parquet(d / "journeys.parquet", index=False, row_group_size=ROW_GROUP)
-    res.legs.to_parquet(d / "legs.parquet", index=False, row_group_size=ROW_GROUP)
-    res.taps.to_parquet(d / "fare_transactions.parquet", index=False, row_group_size=ROW_GROUP)
     if taps_csv:
         res.taps.to_csv(d / "fare_transactions.csv", index=False)
     res.by_operator.to_csv(d / "by_operator.csv", index=False)

@@ -151,11 +151,11 @@ class _Graph:
 
 @dataclass
 class _Rounds:
-    """Per round: best arrival cost at each stop, the packed (line, position) it came by, the
-    boarding position of every (line, position) and the stop each ready label walked from."""
+    """Per round: the arrival cost at every (line, position), the packed (line, position) of the
+    best arrival at each stop, the boarding position of every (line, position) and the stop each
+    ready label of the next round walked from."""
 
     arr_line: list[np.ndarray]  # [S, lines * (width - 1)]: arrival cost at line * (width - 1) + position - 1
-    arr_cost: list[np.ndarray]  # [S, stops]
     arr_from: list[np.ndarray]  # [S, stops]: line * (width - 1) + position - 1
     board_pos: list[np.ndarray]  # [S, lines, width - 1]
     ready_from: list[np.ndarray]  # for round r >= 1: [S, stops] stop of the previous arrival
@@ -164,7 +164,7 @@ class _Rounds:
 def _search(g: _Graph, ready_cost: np.ndarray, rounds: int) -> _Rounds:
     s = ready_cost.shape[0]
     w1 = g.width - 1
-    out = _Rounds([], [], [], [], [])
+    out = _Rounds([], [], [], [])
     # routes each ready label has used so far: a path never boards a route twice
     used = np.full((*ready_cost.shape, max(rounds - 1, 1)), -1, dtype=np.int64)
     offset = int(g.cum_q.max()) + 1
@@ -188,7 +188,6 @@ def _search(g: _Graph, ready_cost: np.ndarray, rounds: int) -> _Rounds:
         arr_from = np.zeros((s, g.n_stops), dtype=np.int64)
         arr_cost[:, g.arr_stops] = best >> _PB
         arr_from[:, g.arr_stops] = best & ((1 << _PB) - 1)
-        out.arr_cost.append(arr_cost)
         out.arr_from.append(arr_from)
         if r == rounds - 1:
             break

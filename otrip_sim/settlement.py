@@ -26,8 +26,7 @@ from .fares.vector import LegArrays, price_cards_detail, supports
 from .network import Network
 from .simulation import SimRecords
 
-TAP, ADJUSTMENT = 0, 1
-TX_KINDS = ("tap", "adjustment")
+TAP, ADJUSTMENT = 0, 1  # transaction kinds
 
 
 @dataclass
