@@ -45,10 +45,12 @@ def _both(res, policy, evasion) -> tuple[Settlement, Settlement]:
             settle(res.network, policy, res.riders, rec, evasion, draws, engine="vector"))
 
 
-def _distance_paid_area(policy):
-    """TransJakarta priced by distance, so a change inside its paid area changes the fare."""
-    tj = DistanceFare("transjakarta", base=2000, base_m=3000, step_m=2000, step_amount=500, cap=9000)
-    return replace(policy, standalone={**policy.standalone, "transjakarta": tj})
+def _distance_paid_area(policy, net):
+    """The operators with a paid area priced by distance, so a change inside it changes the fare."""
+    gated = {area for area in net.stop_paid_area if area is not None}
+    assert gated, "every example has a paid area"
+    by_distance = {op: DistanceFare(op, base=2000, base_m=3000, step_m=2000, step_amount=500, cap=9000) for op in gated}
+    return replace(policy, standalone={**policy.standalone, **by_distance})
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -60,9 +62,7 @@ def test_vector_settlement_equals_cards(runs, name, variant):
     if variant == "evasion":
         evasion = {op: 0.2 for op in res.operators}
     if variant == "distance paid area":
-        if "transjakarta" not in policy.standalone:
-            pytest.skip("no paid area in this scenario")
-        policy = _distance_paid_area(policy)
+        policy = _distance_paid_area(policy, res.network)
     card, vector = _both(res, policy, evasion)
     legs_c, tx_c = _as_table(card)
     legs_v, tx_v = _as_table(vector)
@@ -78,7 +78,7 @@ def test_every_window_kind_and_adjustment_is_exercised(runs):
     kinds = {type(w) for name in SCENARIOS for w in runs[name].policy.windows}
     assert {CapWindow, IntegratedWindow, FirstFareWindow} <= kinds
     res = runs["jaklingko"]
-    card, _ = _both(res, _distance_paid_area(res.policy), {})
+    card, _ = _both(res, _distance_paid_area(res.policy, res.network), {})
     _, tx = _as_table(card)
     adjustments = [row for row in tx if row[2] == 1]
     assert any(r[5].endswith(":integrated") for r in adjustments)
