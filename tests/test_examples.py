@@ -13,6 +13,7 @@ from otrip_sim.validation import validation_table
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_FILES = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if re.search(r"^meta:", p.read_text(), re.M))
 JAKARTA = ROOT / "scenarios" / "jakarta"
+JAKARTA_SCALE = ROOT / "scenarios" / "jakarta-scale"
 # the city-scale scenario (3 million journeys a day) runs at a few thousand journeys here
 DEMAND_SCALE = {"jaklingko-2024": 0.002}
 
@@ -67,7 +68,7 @@ def test_every_cited_source_key_exists():
     sources = (ROOT / "docs" / "sources.md").read_text()
     keys = set(re.findall(r"^\|\s*([a-z0-9][a-z0-9-]*)\s*\|", sources, re.M))
     cited: set[str] = set()
-    for path in list(JAKARTA.rglob("*.yaml")) + list(JAKARTA.rglob("*.csv")):
+    for path in [p for d in (JAKARTA, JAKARTA_SCALE) for p in [*d.rglob("*.yaml"), *d.rglob("*.csv"), *d.rglob("*.in")]]:
         text = path.read_text()
         cited |= set(re.findall(r"src: ([a-z0-9][a-z0-9-]*)", text))
         cited |= set(re.findall(r"source: ([a-z0-9][a-z0-9-]*)", text))
@@ -78,7 +79,7 @@ def test_every_cited_source_key_exists():
 def test_every_number_in_jakarta_scenarios_is_sourced_or_an_assumption():
     """A line of a Jakarta scenario file that sets a number says where it comes from."""
     offenders = []
-    for path in sorted(JAKARTA.glob("*.yaml")):
+    for path in sorted([*JAKARTA.glob("*.yaml"), *JAKARTA_SCALE.glob("*.yaml")]):
         for n, line in enumerate(path.read_text().splitlines(), 1):
             code = line.split("#")[0]
             if re.search(r":\s*-?\d", code) and not re.search(r"(schema_version|year|seed|max_transfers|max_paths|min_operators):", code):
