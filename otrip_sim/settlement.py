@@ -82,6 +82,8 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     policy) or ``"card"`` (tap by tap, every policy).  ``log=False`` lets the vectorised engine
     skip the transaction log and window numbers (fares only, as path choice needs).
     """
+    if engine not in ("auto", "vector", "card"):
+        raise ValueError(f"unknown engine {engine!r} (auto, vector or card)")
     rows = np.flatnonzero(rec.board_s >= 0)
     evaded = evaded_legs(net, rec, rows, evasion, draws)
     if engine == "vector" or (engine == "auto" and supports(policy)):
