@@ -130,7 +130,6 @@ class Simulation:
         has = planned.first_row >= 0
         last[(planned.first_row + planned.n_legs - 1)[has]] = True
         self._last = last.tolist()
-        self._rider = planned.rider.tolist()
         self._board_s = [-1] * rows
         self.status = np.where(has, STRANDED, NO_PATH).astype(np.int8)
         # the queue each leg waits in, fixed by the plan: one per (stop, line) used
@@ -149,6 +148,7 @@ class Simulation:
         bounds = np.flatnonzero(np.append(True, q_sorted[1:] != q_sorted[:-1])) if len(q_sorted) else q_sorted
         for qi, chunk in zip(q_sorted[bounds].tolist(), np.split(key[order], bounds[1:])):
             made[qi].first = chunk.tolist()
+        self._gave_up: list[int] = []  # rows whose rider gave up waiting
         self.denied = 0
         self.events = 0
         self.vehicle_trips = 0
@@ -192,6 +192,7 @@ class Simulation:
         p = self.planned
         board_s = np.array(self._board_s, dtype=np.int64)
         status = self.status
+        status[p.rider[np.array(self._gave_up, dtype=np.int64)]] = ABANDONED
         boarded = board_s >= 0
         n_legs = np.bincount(p.rider[boarded], minlength=len(status)).astype(np.int16)
         has = p.first_row >= 0
@@ -275,7 +276,7 @@ class Simulation:
             waiting.extend(q.first[start:end])
         limit = (now - self.max_wait) << _SHIFT  # waited since before ``now - max_wait``: gone
         while waiting and waiting[0] < limit:
-            self.status[self._rider[waiting.popleft() & _MASK]] = ABANDONED
+            self._gave_up.append(waiting.popleft() & _MASK)
         boarded = min(room, len(waiting))
         board_s, alight = self._board_s, self._alight
         popleft = waiting.popleft
