@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .fares import largest_remainder
+from .fares.grouped import group_starts, largest_remainder_groups
 
 METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
 
@@ -95,23 +96,6 @@ def clear_window(
     return out
 
 
-def _largest_remainder(start: np.ndarray, total: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """:func:`~otrip_sim.fares.largest_remainder` for many groups at once: rows of a group are
-    consecutive (``start`` marks each first row), ``total`` is the group's amount on every row."""
-    group = np.cumsum(start) - 1
-    first = np.flatnonzero(start)
-    w_sum = np.add.reduceat(weights, first)[group] if len(first) else weights
-    safe = np.where(w_sum == 0, 1, w_sum)
-    share = np.where(w_sum == 0, np.where(start, total, 0), total * weights // safe)
-    rem = np.where(w_sum == 0, 0, total * weights % safe)
-    left = total - (np.add.reduceat(share, first)[group] if len(first) else share)
-    pos = np.arange(len(weights))
-    order = np.lexsort((pos, -rem, group))
-    rank = np.empty(len(weights), dtype=np.int64)
-    rank[order] = pos - first[group[order]]
-    return share + (rank < left)
-
-
 def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, fare: np.ndarray, standalone: np.ndarray,
                   method: str, boarding_charge: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`clear_window` for many windows at once.
@@ -122,8 +106,7 @@ def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, 
     order of first appearance; amounts sum to each window's fares exactly.
     """
     n = len(window)
-    start = np.ones(n, dtype=bool)
-    start[1:] = window[1:] != window[:-1]
+    start = group_starts(window)
     group = np.cumsum(start) - 1
     first = np.flatnonzero(start)
     total = np.add.reduceat(fare, first)[group] if n else fare
@@ -132,8 +115,7 @@ def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, 
     _, at = np.unique(group * n_ops + operator, return_index=True)
     at = np.sort(at)
     wo_win, wo_op = window[at], operator[at]
-    wo_start = np.ones(len(at), dtype=bool)
-    wo_start[1:] = wo_win[1:] != wo_win[:-1]
+    wo_start = group_starts(wo_win)
     wo_total = total[at]
     if method in ("equal", "fixed_shares"):
         weights = np.ones(len(at), dtype=np.int64)
@@ -142,7 +124,7 @@ def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, 
             wo_group = np.cumsum(wo_start) - 1
             none = (np.add.reduceat(weights, np.flatnonzero(wo_start)) == 0)[wo_group] if len(at) else weights == 0
             weights = np.where(none, 1, weights)
-        return wo_win, wo_op, _largest_remainder(wo_start, wo_total, weights)
+        return wo_win, wo_op, largest_remainder_groups(wo_start, wo_total, weights)
     kept = np.zeros(n, dtype=np.int64)
     if method == "first_keeps_boarding":
         kept = np.where(start, np.minimum(total, boarding_charge), 0)
@@ -158,7 +140,7 @@ def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, 
     none = (np.add.reduceat(weights, first) == 0)[group] if n else weights == 0
     weights = np.where(none, 1, weights)
     rest = total - (np.add.reduceat(kept, first)[group] if n else kept)
-    per_leg = kept + _largest_remainder(start, rest, weights)
+    per_leg = kept + largest_remainder_groups(start, rest, weights)
     # sum per (window, operator), rows in the order of ``at``
     key_at = group[at] * n_ops + wo_op
     sorter = np.argsort(key_at)
@@ -186,7 +168,7 @@ def net_flows_many(window: np.ndarray, operator: np.ndarray, charged: np.ndarray
             w, a = window[idx], amount[idx]
             hi = np.cumsum(a)
             # cumulative amounts restart at each window: subtract what earlier windows summed to
-            before = np.maximum.accumulate(np.where(np.append(True, w[1:] != w[:-1]), hi - a, 0))
+            before = np.maximum.accumulate(np.where(group_starts(w), hi - a, 0))
             return pd.DataFrame({"w": w, "op": operator[idx], "lo": hi - a - before, "hi": hi - before})
 
         pairs = bounds(s_idx, surplus).merge(bounds(d_idx, deficit), on="w", suffixes=("_s", "_d"))

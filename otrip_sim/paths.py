@@ -26,6 +26,7 @@ from statistics import median
 
 import numpy as np
 
+from .fares.grouped import group_starts
 from .network import Network
 from .schema import Choice
 
@@ -129,9 +130,7 @@ class _Graph:
         order = np.argsort(stop_of, kind="stable")
         self.arr_order = flat[order]
         sorted_stops = stop_of[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = sorted_stops[1:] != sorted_stops[:-1]
-        self.arr_starts = np.flatnonzero(first)
+        self.arr_starts = np.flatnonzero(group_starts(sorted_stops))
         self.arr_stops = sorted_stops[self.arr_starts]
         # walking transfers u -> v, grouped by v
         speed = choice.walk_speed
@@ -142,9 +141,7 @@ class _Graph:
         self.walk_q = np.array([round(e[2] / speed * choice.walk_weight * Q) for e in edges], dtype=np.int64)
         self.walk_s = {(u, v): round(m / speed) for u, v, m in edges}
         if edges:
-            vfirst = np.ones(len(edges), dtype=bool)
-            vfirst[1:] = self.walk_v[1:] != self.walk_v[:-1]
-            self.walk_starts = np.flatnonzero(vfirst)
+            self.walk_starts = np.flatnonzero(group_starts(self.walk_v))
             self.walk_targets = self.walk_v[self.walk_starts]
         self.n_stops = len(net.stop_ids)
 
@@ -295,7 +292,7 @@ def find_paths(
         cost = q[r_idx, n_idx] / Q + cost_w[n_idx]
         pair = pair_of[n_idx]
         order = np.lexsort((cost, pair))  # by pair, then cost (ties: round, then egress entry)
-        new_pair = np.append(True, pair[order][1:] != pair[order][:-1]) if len(order) else np.zeros(0, dtype=bool)
+        new_pair = group_starts(pair[order])
         first = np.maximum.accumulate(np.where(new_pair, np.arange(len(order)), 0))
         best = cost[order][first]
         # the max_paths cheapest, dropping any far costlier than the best (nobody would take it);

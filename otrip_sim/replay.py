@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from .errors import InputError
 from .fares import Card, Charge, DistanceFare, FarePolicy, IntegratedWindow, Leg, StationTableFare, ZoneFare, price_card
+from .fares.grouped import group_starts
 from .fares.vector import LegArrays, price_cards, supports
 from .network import Network, build_network
 from .policy import compile_policy
@@ -268,7 +269,7 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
     else:
         riders = cols.card
         order = good[np.argsort(riders[good], kind="stable")]
-        starts = np.flatnonzero(np.r_[True, riders[order][1:] != riders[order][:-1]]) if len(order) else []
+        starts = np.flatnonzero(group_starts(riders[order]))
         for k, begin in enumerate(starts):
             idx = order[begin:(starts[k + 1] if k + 1 < len(starts) else len(order))]
             for i, charge in zip(idx, price_card(policy, [cols.leg(i) for i in idx])):

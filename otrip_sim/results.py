@@ -19,6 +19,7 @@ from . import __version__
 from .clearing import METHODS, clear_windows, net_flows_many
 from .demand import Riders
 from .fares import FarePolicy, IntegratedWindow
+from .fares.grouped import group_starts
 from .money import operator_accounts, payer_totals
 from .network import Line, Network
 from .units import CURRENCY_DECIMALS
@@ -211,7 +212,7 @@ class RunResult:
         gs, ge = gs[trip_keep], ge[trip_keep]
         trip_metres = np.add.reduceat(legs["metres"].to_numpy(), np.flatnonzero(tapped))[trip_keep] if len(gs) else gs
         trip_j = lj[gs]
-        last_trip = np.append(trip_j[1:] != trip_j[:-1], True) if len(gs) else np.zeros(0, dtype=bool)
+        last_trip = np.append(group_starts(trip_j)[1:], True) if len(gs) else np.zeros(0, dtype=bool)
         # rows: the card transactions, then one exit per trip; kind 0 tap, 1 adjustment, 2 exit
         n_tx, n_exit = len(st.tx_journey), len(gs)
         journey = np.concatenate([st.tx_journey, trip_j]).astype(np.int64)
@@ -234,7 +235,7 @@ class RunResult:
         trip_at[gs] = trip_metres / 1000.0
         first_tap = np.zeros(len(kind), dtype=bool)
         tap_rows = np.flatnonzero(is_tap)
-        first_tap[tap_rows[np.append(True, journey[tap_rows][1:] != journey[tap_rows][:-1])] if len(tap_rows) else tap_rows] = True
+        first_tap[tap_rows[group_starts(journey[tap_rows])]] = True
         meta = self.loaded.spec.meta
         scale = 10 ** CURRENCY_DECIMALS.get(self.currency, 2)
         in_window = legs["window"].to_numpy()[leg_row] >= 0
@@ -337,7 +338,7 @@ class RunResult:
         op = legs["operator"].cat.codes.to_numpy()[rows].astype(np.int64)
         fare, own = legs["fare"].to_numpy()[rows], legs["standalone_fare"].to_numpy()[rows]
         # what the first leg's operator keeps under first_keeps_boarding: the window's boarding charge
-        first = np.append(True, win[1:] != win[:-1]) if len(win) else np.zeros(0, dtype=bool)
+        first = group_starts(win)
         base = np.array([w.base if isinstance(w, IntegratedWindow) else -1
                          for w in (self.policy.window_of(o) for o in self.operators)], dtype=np.int64)
         charge = np.where(base[op] >= 0, base[op], own)
@@ -347,7 +348,7 @@ class RunResult:
         wo_win, wo_op, amount = clear_windows(win, op, legs["metres"].to_numpy()[rows], fare, own, method, charge, shares)
         group = np.cumsum(first) - 1
         charged_key = group * len(self.operators) + op
-        wo_group = np.cumsum(np.append(True, wo_win[1:] != wo_win[:-1])) - 1 if len(wo_win) else wo_win
+        wo_group = np.cumsum(group_starts(wo_win)) - 1
         key_at = wo_group * len(self.operators) + wo_op
         sorter = np.argsort(key_at)
         at = sorter[np.searchsorted(key_at, charged_key, sorter=sorter)] if len(win) else charged_key

@@ -22,6 +22,7 @@ import numpy as np
 
 from .demand import Riders
 from .fares import Card, CapWindow, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, StationTableFare, ZoneFare
+from .fares.grouped import exclusive_prefix, group_starts
 from .fares.vector import LegArrays, price_cards_detail, supports
 from .network import Network
 from .simulation import SimRecords
@@ -192,12 +193,6 @@ def _stop_names(ids: np.ndarray, stop: np.ndarray, needed: np.ndarray) -> np.nda
     return out
 
 
-def _exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Sum of the earlier values of each group (groups start where ``start`` is True)."""
-    cs = np.cumsum(values) - values
-    return cs - np.maximum.accumulate(np.where(start, cs, 0))
-
-
 def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, rows: np.ndarray,
                    evaded: np.ndarray, log: bool = True) -> Settlement:
     """The vectorised path (policies :func:`~otrip_sim.fares.vector.supports`): the same fares,
@@ -277,9 +272,8 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
         count = last[chain] - host[chain]  # followers per host (rows between are all followers)
         h_of = np.repeat(chain, count)
         f = np.repeat(host[chain], count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)) + 1
-        first_f = np.ones(len(f), dtype=bool)
-        first_f[1:] = h_of[1:] != h_of[:-1]
-        grown = metres[host[h_of]] + _exclusive_prefix(metres[f], first_f) + metres[f]
+        first_f = group_starts(h_of)
+        grown = metres[host[h_of]] + exclusive_prefix(metres[f], first_f) + metres[f]
         step = price_cards_detail(policy, leg_arrays(host[h_of], grown, stop_a[f]), windows=False)
         after = step.own
         before = np.where(first_f, own_raw[h_of], np.roll(after, 1))
@@ -293,14 +287,13 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
     if len(in_w):
         m = in_w[np.lexsort((in_w, priced.window[in_w]))]
         w = priced.window[m]
-        start = np.ones(len(m), dtype=bool)
-        start[1:] = w[1:] != w[:-1]
-        s_own = _exclusive_prefix(priced.own[m], start)
-        s_m = _exclusive_prefix(ext_m[m], start)
+        start = group_starts(w)
+        s_own = exclusive_prefix(priced.own[m], start)
+        s_m = exclusive_prefix(ext_m[m], start)
         firsts = np.unique(w * len(ops) + op[host[m]], return_index=True)[1]
         new_op = np.zeros(len(m), dtype=np.int64)
         new_op[firsts] = 1
-        distinct = _exclusive_prefix(new_op, start) + new_op
+        distinct = exclusive_prefix(new_op, start) + new_op
         total_p = np.zeros(len(m), dtype=np.int64)
         rule_k = priced.window_rule[w]
         raw_own = own_raw[m]
@@ -335,7 +328,7 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
         open_t = t[host[m[group_first]]]
         card_last = np.zeros(len(riders), dtype=np.int64)
         hr = rider[host]
-        final = np.flatnonzero(np.append(hr[1:] != hr[:-1], True))  # each card's last tap
+        final = np.flatnonzero(np.append(group_starts(hr)[1:], True))  # each card's last tap
         card_last[hr[final]] = t[host[final]]
         end = np.append(np.flatnonzero(start)[1:], len(m)) - 1
         last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
@@ -348,8 +341,7 @@ def _settle_vector(net: Network, policy: FarePolicy, riders: Riders, rec: SimRec
         opening = m[start]
         order = np.lexsort((opening, rider[host[opening]]))
         ranked = opening[order]
-        r_first = np.ones(len(ranked), dtype=bool)
-        r_first[1:] = rider[host[ranked]][1:] != rider[host[ranked]][:-1]
+        r_first = group_starts(rider[host[ranked]])
         number = np.empty(len(opening), dtype=np.int64)
         number[order] = np.arange(len(ranked)) - np.maximum.accumulate(np.where(r_first, np.arange(len(ranked)), 0))
         window[host[m]] = number[np.cumsum(start) - 1]

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from .fares.grouped import group_starts
 from .network import Line, Network
 from .paths import PathTable
 
@@ -145,7 +146,7 @@ class Simulation:
         key = (depart[has].astype(np.int64) + planned.walk_s[first]) << _SHIFT | first
         order = np.lexsort((key, which[first]))
         q_sorted = which[first][order]
-        bounds = np.flatnonzero(np.append(True, q_sorted[1:] != q_sorted[:-1])) if len(q_sorted) else q_sorted
+        bounds = np.flatnonzero(group_starts(q_sorted))
         for qi, chunk in zip(q_sorted[bounds].tolist(), np.split(key[order], bounds[1:])):
             made[qi].first = chunk.tolist()
         self._gave_up: list[int] = []  # rows whose rider gave up waiting

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .grouped import group_starts, largest_remainder_groups
 from .rules import (
     DAY,
     CapWindow,
@@ -134,13 +135,6 @@ def _codes(values: np.ndarray) -> tuple[dict[object, int], np.ndarray]:
     return index, codes
 
 
-def _groups_start(keys: np.ndarray) -> np.ndarray:
-    """True where a run of equal consecutive keys starts."""
-    start = np.ones(len(keys), dtype=bool)
-    start[1:] = keys[1:] != keys[:-1]
-    return start
-
-
 def price_cards(policy: FarePolicy, legs: LegArrays) -> tuple[np.ndarray, np.ndarray]:
     """Settled fares (int64) and rule ids of every leg, aligned with ``legs``.
 
@@ -242,7 +236,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
     them; returns each leg's window number (0, 1, … over all cards)."""
     card = legs.card[sel]
     t = legs.board_time[sel]
-    first_of_card = _groups_start(card)
+    first_of_card = group_starts(card)
     pos = np.arange(len(sel)) - np.maximum.accumulate(np.where(first_of_card, np.arange(len(sel)), 0))
     start = np.where(first_of_card, t, 0)
     opens = first_of_card.copy()
@@ -252,7 +246,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
         start[i] = np.where(late, t[i], start[i - 1])
         opens[i] = late
     window = np.cumsum(opens) - 1
-    first = _groups_start(window)
+    first = group_starts(window)
     own = amount[sel].copy()
     if isinstance(w, CapWindow):
         run = np.cumsum(own)
@@ -287,18 +281,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
         return window
     # largest remainder within each window, ties to the earlier leg
     weight = metres + np.where(first, w.first_leg_weight_m, 0)
-    wsum = np.bincount(window, weights=weight, minlength=nwin).astype(np.int64)
-    tot = total[window]
-    ws = wsum[window]
-    safe = np.where(ws == 0, 1, ws)
-    share = np.where(ws == 0, np.where(first, tot, 0), (tot * weight) // safe)
-    remainder = np.where(ws == 0, 0, (tot * weight) % safe)
-    left = tot - np.bincount(window, weights=share, minlength=nwin).astype(np.int64)[window]
-    rank_order = np.lexsort((np.arange(len(sel)), -remainder, window))
-    rank = np.empty(len(sel), dtype=np.int64)
-    win_sorted = window[rank_order]
-    rank[rank_order] = np.arange(len(sel)) - np.flatnonzero(_groups_start(win_sorted))[np.cumsum(_groups_start(win_sorted)) - 1]
-    share = share + (rank < left)
+    share = largest_remainder_groups(first, total[window], weight.astype(np.int64))
     amount[sel[leg_split]] = share[leg_split]
     rule[sel[leg_split]] = rules.code(f"{w.id}:integrated")
     return window

@@ -1,0 +1,39 @@
+"""numpy helpers over runs of consecutive rows that belong together (a card's legs, a window's
+legs, a queue's keys): where each run starts, sums over the earlier rows of a run, and integer
+apportionment within each run.  Shared by the vectorised fare engine, settlement and clearing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def group_starts(keys: np.ndarray) -> np.ndarray:
+    """True where a run of equal consecutive keys starts."""
+    start = np.ones(len(keys), dtype=bool)
+    start[1:] = keys[1:] != keys[:-1]
+    return start
+
+
+def exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Sum of the earlier values of each run (runs start where ``start`` is True)."""
+    cs = np.cumsum(values) - values
+    return cs - np.maximum.accumulate(np.where(start, cs, 0))
+
+
+def largest_remainder_groups(start: np.ndarray, total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`~otrip_sim.fares.largest_remainder` for many runs at once: ``start`` marks each
+    run's first row, ``total`` is the run's amount on every row.  Shares are floors, the units left
+    go to the largest remainders (ties to the earlier row); a run of zero weights gives its whole
+    amount to its first row."""
+    group = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    w_sum = np.add.reduceat(weights, first)[group] if len(first) else weights
+    safe = np.where(w_sum == 0, 1, w_sum)
+    share = np.where(w_sum == 0, np.where(start, total, 0), total * weights // safe)
+    rem = np.where(w_sum == 0, 0, total * weights % safe)
+    left = total - (np.add.reduceat(share, first)[group] if len(first) else share)
+    pos = np.arange(len(weights))
+    order = np.lexsort((pos, -rem, group))
+    rank = np.empty(len(weights), dtype=np.int64)
+    rank[order] = pos - first[group[order]]
+    return share + (rank < left)
