@@ -207,10 +207,14 @@ class _Feed:
             df[c] = df[c].str.strip()
         if len(df):
             df = df[(df[data] != "").any(axis=1)] if data else df
-        for col in _REQUIRED.get(name, []):
-            if col not in df.columns:
-                raise InputError(display, "line 1", f"missing column {col!r}")
+        self.require(name, df, _REQUIRED.get(name, []))
         return df.reset_index(drop=True)
+
+    def require(self, name: str, df: pd.DataFrame, columns: Iterable[str]) -> None:
+        """Raise for the first of ``columns`` that the table ``name`` lacks."""
+        for col in columns:
+            if col not in df.columns:
+                raise InputError(self.display(name), "line 1", f"missing column {col!r}")
 
 
 def _read_csv(source: Any, usecols: Any) -> pd.DataFrame:
@@ -738,12 +742,8 @@ class _FeedImport:
             cal = pd.DataFrame({c: [] for c in ["service_id", *_DAYS, "start_date", "end_date", "_line"]})
         if cd is None:
             cd = pd.DataFrame({c: [] for c in ["service_id", "date", "exception_type", "_line"]})
-        for c in ["service_id", *_DAYS, "start_date", "end_date"]:
-            if c not in cal.columns:
-                raise InputError(f.display("calendar.txt"), "line 1", f"missing column {c!r}")
-        for c in ["service_id", "date", "exception_type"]:
-            if c not in cd.columns:
-                raise InputError(f.display("calendar_dates.txt"), "line 1", f"missing column {c!r}")
+        f.require("calendar.txt", cal, ["service_id", *_DAYS, "start_date", "end_date"])
+        f.require("calendar_dates.txt", cd, ["service_id", "date", "exception_type"])
         for d in _DAYS:
             _fail(f, "calendar.txt", cal, ~cal[d].isin(["0", "1"]).to_numpy(), d, "expected 0 or 1")
         start = self._dates("calendar.txt", cal, "start_date")
@@ -845,9 +845,7 @@ class _FeedImport:
         fr = f.read(name, required=False)
         if fr is None or not len(fr):
             return {}
-        for c in ("trip_id", "start_time", "end_time", "headway_secs"):
-            if c not in fr.columns:
-                raise InputError(f.display(name), "line 1", f"missing column {c!r}")
+        f.require(name, fr, ("trip_id", "start_time", "end_time", "headway_secs"))
         start = _parse_times(f, name, fr, "start_time")
         end = _parse_times(f, name, fr, "end_time")
         _fail(f, name, fr, np.isnan(start), "start_time", "start_time is required")
@@ -870,9 +868,7 @@ class _FeedImport:
         sh = f.read(name, required=False)
         if sh is None or not len(sh):
             return {}
-        for c in ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"):
-            if c not in sh.columns:
-                raise InputError(f.display(name), "line 1", f"missing column {c!r}")
+        f.require(name, sh, ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"))
         sh["lat"] = _parse_numbers(f, name, sh, "shape_pt_lat", "latitude")
         sh["lon"] = _parse_numbers(f, name, sh, "shape_pt_lon", "longitude")
         sh["seq"] = _parse_numbers(f, name, sh, "shape_pt_sequence", "shape_pt_sequence (expected an integer)", integer=True)
@@ -1210,9 +1206,7 @@ def _transfers(b: _FeedImport, links: dict[tuple[str, str], dict[str, Any]], not
     tr = f.read(name, required=False)
     if tr is None or not len(tr):
         return
-    for c in ("from_stop_id", "to_stop_id"):
-        if c not in tr.columns:
-            raise InputError(f.display(name), "line 1", f"missing column {c!r}")
+    f.require(name, tr, ("from_stop_id", "to_stop_id"))
     ttype = _col(tr, "transfer_type")
     _fail(f, name, tr.assign(transfer_type=ttype), ~ttype.isin(["", "0", "1", "2", "3", "4", "5"]).to_numpy(),
           "transfer_type", "invalid transfer_type (expected 0-5 or empty)")
