@@ -9,7 +9,7 @@ STAMP_TEST := $(VENV)/.installed-test
 DEMO_SCENARIO ?= scenarios/jakarta/okotrip-2018.yaml
 DEMO_OUT := results/okotrip-2018-$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: demo test venv clean bench
+.PHONY: demo test venv clean bench golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ demo: $(STAMP_RUN)
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q
+
+# golden: rewrite tests/golden/*.json from the current code; only in a commit that changes
+# outputs on purpose and says why (tests/test_golden.py fails on any other change)
+golden: $(STAMP_TEST)
+	$(BIN)/python -m tests.golden.snapshot
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/run_examples.py
