@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .fares import largest_remainder
-from .fares.grouped import group_starts, largest_remainder_groups
+from .grouped import group_starts, largest_remainder_groups
 
 METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
 

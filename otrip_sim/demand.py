@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError
+from .geo import WALK_DETOUR, great_circle_m
 from .rng import stream
 from .schema import Demand, GravitySpec, ODRow, Stop, ZoneAccess, ZoneRow
 
@@ -52,27 +53,21 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
     scaled so that all pairs add up to ``total``.  Each zone reaches its ``max_access_stops``
     nearest stops within ``access_radius`` (straight line × 1.3); a zone with none is an error.
     """
-    from .network import EARTH_RADIUS_M, WALK_DETOUR  # a leaf import: network depends on the scenario loader
-
     zones: list[ZoneRow] = list(spec.zones)  # type: ignore[arg-type]  # resolved by the loader
-    lat = np.radians([z.lat for z in zones])
-    lon = np.radians([z.lon for z in zones])
-    slat, slon = np.radians([s.lat for s in stops]), np.radians([s.lon for s in stops])
-
-    def great_circle(a_lat: np.ndarray, a_lon: np.ndarray, b_lat: np.ndarray, b_lon: np.ndarray) -> np.ndarray:
-        h = np.sin((b_lat - a_lat) / 2) ** 2 + np.cos(a_lat) * np.cos(b_lat) * np.sin((b_lon - a_lon) / 2) ** 2
-        return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(h))
+    lat = np.array([z.lat for z in zones])
+    lon = np.array([z.lon for z in zones])
+    slat, slon = np.array([s.lat for s in stops]), np.array([s.lon for s in stops])
 
     access: list[ZoneAccess] = []
     for k, z in enumerate(zones):
-        walk = great_circle(lat[k], lon[k], slat, slon) * WALK_DETOUR
+        walk = great_circle_m(lat[k], lon[k], slat, slon) * WALK_DETOUR
         near = np.argsort(walk, kind="stable")[: spec.max_access_stops]
         near = near[walk[near] <= spec.access_radius]
         if not len(near):
             where = f"line {k + 2}" if source.endswith(".csv") else f"demand.gravity.zones[{k}]"
             raise InputError(source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id)
         access += [ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=int(round(walk[i]))) for i in near]
-    dist_km = great_circle(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000
+    dist_km = great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000
     weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(-spec.beta_per_km * dist_km)
     np.fill_diagonal(weight, 0.0)
     if weight.sum() <= 0:

@@ -41,7 +41,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import InputError
-from .network import EARTH_RADIUS_M, WALK_DETOUR
+from .geo import EARTH_RADIUS_M, WALK_DETOUR, great_circle_m
 from .atomic import atomic_folder, check_out_dir
 
 # ------------------------------------------------------------------------------------ assumptions
@@ -487,13 +487,6 @@ def _mode(route_type: int) -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------------------------ geometry
-def _haversine(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
-
-
 def _project_on_shape(lat: np.ndarray, lon: np.ndarray, slat: np.ndarray, slon: np.ndarray) -> tuple[np.ndarray, float]:
     """Metres along the shape of each stop (in order, never going back) and the largest stop offset.
 
@@ -505,7 +498,7 @@ def _project_on_shape(lat: np.ndarray, lon: np.ndarray, slat: np.ndarray, slon: 
     kx, ky = EARTH_RADIUS_M * math.cos(lat0) * math.pi / 180, EARTH_RADIUS_M * math.pi / 180
     sx, sy = slon * kx, slat * ky
     px, py = lon * kx, lat * ky
-    cum = np.concatenate([[0.0], np.cumsum(_haversine(slat[:-1], slon[:-1], slat[1:], slon[1:]))])
+    cum = np.concatenate([[0.0], np.cumsum(great_circle_m(slat[:-1], slon[:-1], slat[1:], slon[1:]))])
     if len(sx) < 2:
         return np.zeros(len(px)), float("inf")
     ax, ay, bx, by = sx[:-1], sy[:-1], sx[1:], sy[1:]
@@ -932,7 +925,7 @@ class _FeedImport:
                          trips=tids, group_trips=len(g), headsign=headsigns.most_common(1)[0][0] if headsigns else "",
                          shape_id=shapes.most_common(1)[0][0] if shapes else "", times=times, rep_sdt=rep_sdt)
             pos = np.array([self.stop_pos[s] for s in p.stops])
-            p.straight = _haversine(pos[:-1, 0], pos[:-1, 1], pos[1:, 0], pos[1:, 1])
+            p.straight = great_circle_m(pos[:-1, 0], pos[:-1, 1], pos[1:, 0], pos[1:, 1])
             patterns.append(p)
         return patterns
 
@@ -1188,7 +1181,7 @@ def _walk_links(built: list[_FeedImport], radius: float, notes: _Notes) -> list[
             cand = cand[np.abs(lon[cand] - lon[i]) <= dlat / coslat + 1e-9]
             if not len(cand):
                 continue
-            d = _haversine(lat[i], lon[i], lat[cand], lon[cand])
+            d = great_circle_m(lat[i], lon[i], lat[cand], lon[cand])
             for j, dist in zip(cand, d):
                 walk = int(round(float(dist) * WALK_DETOUR))
                 if walk <= radius:
@@ -1243,7 +1236,7 @@ def _transfers(b: _FeedImport, links: dict[tuple[str, str], dict[str, Any]], not
                     note = f"transfers.txt line {line}: type {typ}, min_transfer_time {mtt[i]:g} s × {TRANSFER_WALK_SPEED} m/s"
                 else:
                     (la, lo), (lb, lob) = b.stop_pos[x], b.stop_pos[y]
-                    walk = int(round(float(_haversine(la, lo, lb, lob))))
+                    walk = int(round(float(great_circle_m(la, lo, lb, lob))))
                     note = f"transfers.txt line {line}: type {typ}, straight line"
                 old = links.get((a, c))
                 if old is None or not old["note"].startswith("transfers.txt") or walk < old["walk_m"]:

@@ -6,7 +6,6 @@ Built once from a validated scenario; the simulation and the path search only re
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,20 +13,10 @@ from functools import cached_property
 import numpy as np
 
 from .fares import largest_remainder
+from .geo import WALK_DETOUR, great_circle_m
 from .scenario import LoadedScenario
 from .schema import Route, Stop, WalkLink
 
-EARTH_RADIUS_M = 6_371_000.0
-# A straight line between stops understates the walk; 1.3 is a common detour factor.
-WALK_DETOUR = 1.3
-
-
-def haversine_m(a: Stop, b: Stop) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +113,7 @@ def _segments(route: Route, stops: list[Stop]) -> tuple[list[int], list[int]]:
     if route.distances is not None:
         metres = list(route.distances)
     else:
-        straight = [max(1, round(haversine_m(a, b))) for a, b in zip(stops, stops[1:])]
+        straight = [max(1, round(great_circle_m(a.lat, a.lon, b.lat, b.lon))) for a, b in zip(stops, stops[1:])]
         metres = largest_remainder(route.length or 0, straight)
     if route.run_times is not None:
         seconds = list(route.run_times)
@@ -197,7 +186,7 @@ def build_network(loaded: LoadedScenario) -> Network:
     if radius:
         for i, a in enumerate(stops):
             for j in range(i + 1, len(stops)):
-                m = round(haversine_m(a, stops[j]) * WALK_DETOUR)
+                m = round(great_circle_m(a.lat, a.lon, stops[j].lat, stops[j].lon) * WALK_DETOUR)
                 if m <= radius:
                     link(i, j, m)
     lines_at: list[list[tuple[int, int]]] = [[] for _ in stops]

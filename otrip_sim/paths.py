@@ -26,7 +26,7 @@ from statistics import median
 
 import numpy as np
 
-from .fares.grouped import group_starts
+from .grouped import group_starts
 from .network import Network
 from .schema import Choice
 

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .errors import InputError
 from .fares import Card, Charge, DistanceFare, FarePolicy, IntegratedWindow, Leg, StationTableFare, ZoneFare, price_card
-from .fares.grouped import group_starts
+from .grouped import group_starts
 from .fares.vector import LegArrays, price_cards, supports
 from .network import Network, build_network
 from .policy import compile_policy

@@ -19,7 +19,7 @@ from . import __version__
 from .clearing import METHODS, clear_windows, net_flows_many
 from .demand import Riders
 from .fares import FarePolicy, IntegratedWindow
-from .fares.grouped import group_starts
+from .grouped import group_starts
 from .money import operator_accounts, payer_totals
 from .network import Line, Network
 from .units import CURRENCY_DECIMALS

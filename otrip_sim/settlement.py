@@ -22,7 +22,7 @@ import numpy as np
 
 from .demand import Riders
 from .fares import Card, CapWindow, FarePolicy, FirstFareWindow, IntegratedWindow, Leg, StationTableFare, ZoneFare
-from .fares.grouped import exclusive_prefix, group_starts
+from .grouped import exclusive_prefix, group_starts
 from .fares.vector import LegArrays, price_cards_detail, supports
 from .network import Network
 from .simulation import SimRecords

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from .fares.grouped import group_starts
+from .grouped import group_starts
 from .network import Line, Network
 from .paths import PathTable
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .grouped import group_starts, largest_remainder_groups
+from ..grouped import group_starts, largest_remainder_groups
 from .rules import (
     DAY,
     CapWindow,

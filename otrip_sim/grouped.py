@@ -1,6 +1,8 @@
 """numpy helpers over runs of consecutive rows that belong together (a card's legs, a window's
 legs, a queue's keys): where each run starts, sums over the earlier rows of a run, and integer
-apportionment within each run.  Shared by the vectorised fare engine, settlement and clearing."""
+apportionment within each run.  Shared by the vectorised fare engine, settlement, clearing,
+results, paths and the simulation; generic arithmetic, not fare logic, so it lives outside
+:mod:`otrip_sim.fares`."""
 
 from __future__ import annotations
 
