@@ -11,7 +11,7 @@ Riders leaving in the same half hour (``SLOT_S``) with the same origin, destinat
 fare medium see the same costs.  perf: all of it is numpy over distinct (path, slot) timings and
 distinct fares: a path's fare changes with the time of day only where a time-band fare changes,
 so fares are priced once per (path, category, medium, time-band class of each tap) — valid while
-the whole path fits in every window rule's duration, else per slot — by the settlement engine.
+the whole path fits in every window rule's duration, else per slot — by the pricing interface (:func:`otrip_sim.fares.price`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from .demand import Riders
-from .fares import FarePolicy, TimeBandFare
+from .fares import FarePolicy, price
 from .network import Network
 from .paths import PathTable
 from .rng import stream
 from .schema import Choice
-from .simulation import PlannedLegs, SimRecords
+from .settlement import leg_table
+from .simulation import PlannedLegs
 
 SLOT_S = 1800  # riders departing in the same half hour see the same costs
 _CHUNK = 300_000  # keys (and riders) costed at a time: bounds memory at city scale
@@ -130,8 +131,7 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     time_cost, board_s, alive = _timing(net, choice, tt, plan, ts * SLOT_S + SLOT_S // 2)
     # fares: once per (path, category, medium, time-band class of each tap), or per slot where
     # the path is longer than a fare window
-    bounds = {op: np.array(sorted({t for b in fare.bands for t in (b.start, b.end)}), dtype=np.int64)
-              for op, fare in policy.standalone.items() if isinstance(fare, TimeBandFare)}
+    bounds = {op: np.array(b, dtype=np.int64) for op, b in policy.time_bounds().items()}
     ops = [ln.operator for ln in net.lines]
     cls = np.zeros(len(plan), dtype=np.int64)
     for op, bnd in bounds.items():
@@ -141,7 +141,7 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     packed = np.add.reduceat(cls * width ** plan.leg_no, plan.first_row)  # the classes of the path's taps, as digits
     last = plan.first_row + plan.n_legs - 1
     span = board_s[last] - board_s[plan.first_row]
-    min_window = min((w.duration for w in policy.windows), default=None)
+    min_window = policy.shortest_window()
     exact = np.zeros(len(tkeys), dtype=bool) if min_window is None else span > min_window
     fare_class = np.where(exact, -1 - ts, packed)
     n_med = max(len(riders.media_ids), 1)
@@ -192,19 +192,11 @@ def _fares(net: Network, policy: FarePolicy, plan: PlannedLegs, board_s: np.ndar
            category: np.ndarray, media: np.ndarray, riders: Riders) -> np.ndarray:
     """Fare of the planned paths ``which`` (leaving as timed) for riders of ``category`` and
     ``media``: the settled total of a card with the path's expected taps."""
-    from .settlement import settle  # settlement imports the simulation records, as this module does
-
     rows_per = plan.n_legs[which]
     src = np.repeat(plan.first_row[which], rows_per) + (np.arange(int(rows_per.sum())) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per))
-    cards = len(which)
-    sub = PlannedLegs(
-        rider=np.repeat(np.arange(cards), rows_per), leg_no=plan.leg_no[src], line=plan.line[src], board=plan.board[src],
-        alight=plan.alight[src], walk_s=plan.walk_s[src], tapped=plan.tapped[src],
-        first_row=np.cumsum(rows_per) - rows_per, n_legs=rows_per, egress_s=np.zeros(cards, dtype=np.int64),
-    )
-    fake = Riders(zone_ids=(), category_ids=riders.category_ids, origin=np.zeros(cards, dtype=np.int64),
-                  destination=np.zeros(cards, dtype=np.int64), depart=np.zeros(cards, dtype=np.int64),
-                  category=category, media_ids=riders.media_ids, media=media if riders.media is not None else None)
-    rec = SimRecords(planned=sub, board_s=board_s[src], status=np.zeros(cards, dtype=np.int8),
-                     arrive=np.zeros(cards, dtype=np.int64), n_legs=rows_per.astype(np.int16))
-    return settle(net, policy, fake, rec, {}, None, log=False).journey_fare.astype(float)
+    card = np.repeat(np.arange(len(which)), rows_per)
+    table = leg_table(net, policy, riders, card, plan.line[src], plan.board[src], plan.alight[src], board_s[src],
+                      plan.tapped[src], np.repeat(category, rows_per),
+                      np.repeat(media, rows_per) if riders.media is not None else None)
+    fare = price(policy, table).fare
+    return np.bincount(card, weights=fare, minlength=len(which)).astype(float)

@@ -3,7 +3,7 @@
 Input: a CSV with one row per leg, each row one tap-in (see docs/replay.md): ``rider``,
 ``operator``, ``board_time`` and optionally ``category``, ``journey_id``, ``route``, ``board_stop``,
 ``alight_stop``, ``alight_time``, ``distance_km``, ``media``.  Rows may come in any order; each
-rider's legs are priced together as one card (:func:`otrip_sim.fares.price_card`), and every row
+rider's legs are priced together as one card (:func:`otrip_sim.fares.price`), and every row
 gets its settled ``fare`` and the ``rule`` that set it, in input order.
 
 Parsing and checks are vectorised with pandas; bad rows are collected with their line numbers.
@@ -20,9 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError
-from .fares import Card, Charge, DistanceFare, FarePolicy, IntegratedWindow, Leg, StationTableFare, ZoneFare, price_card
-from .grouped import group_starts
-from .fares.vector import LegArrays, price_cards, supports
+from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
+from .fares.cards import legs_of
 from .network import Network, build_network
 from .policy import compile_policy
 from .scenario import LoadedScenario, load_scenario
@@ -259,48 +258,25 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
         more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
         raise InputError(source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest")
     good = np.flatnonzero(~bad)
-    if supports(policy):
-        # perf: every card at once, vectorised; a property test holds it to the reference engine
-        sub = LegArrays(**{name: getattr(cols, name)[good] for name in LegArrays.__dataclass_fields__ if name != "codes"})
-        for name in ("operator", "category", "route"):
-            codes, uniques = pd.factorize(getattr(sub, name))
-            sub.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
-        fare[good], rule[good] = price_cards(policy, sub)
-    else:
-        riders = cols.card
-        order = good[np.argsort(riders[good], kind="stable")]
-        starts = np.flatnonzero(group_starts(riders[order]))
-        for k, begin in enumerate(starts):
-            idx = order[begin:(starts[k + 1] if k + 1 < len(starts) else len(order))]
-            for i, charge in zip(idx, price_card(policy, [cols.leg(i) for i in idx])):
-                fare[i] = charge.amount
-                rule[i] = charge.rule
+    sub = cols.take(good)
+    for name in ("operator", "category", "route"):
+        # perf: strings become integer codes once (hashing), so pricing compares integers
+        codes, uniques = pd.factorize(getattr(sub, name))
+        sub.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
+    priced = price(policy, sub)
+    fare[good], rule[good] = priced.fare, priced.rule_names()
+    outcome = priced.outcome()
     given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
     rejects = rows.loc[bad, ["line", *given]].copy()
     rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
-    per_rule = pd.Series(rule[good], dtype=object).value_counts()
-    for kind in ("no_stations", "missing_tap_out"):
-        counts[kind] = int(per_rule[[str(r).endswith(f":{kind}") for r in per_rule.index]].sum())
+    for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT)):
+        counts[name] = int((outcome == kind).sum())
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
-
-
-@dataclass
-class _Columns(LegArrays):
-    """Replayed legs as columns, with what the engine's :class:`Leg` needs beyond them."""
-
-    alight_time: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # -1: none
-    media: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
-
-    def leg(self, i: int) -> Leg:
-        return Leg(self.operator[i], int(self.board_time[i]), int(self.metres[i]), self.category[i],
-                   self.board_stop[i] or None, self.alight_stop[i] or None, True, bool(self.tapped_out[i]),
-                   int(self.alight_time[i]) if self.alight_time[i] >= 0 else None, self.media[i] or None,
-                   self.route[i] or None)
 
 
 def _legs(
     rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy
-) -> tuple[_Columns, list[str | None], dict[str, int]]:
+) -> tuple[LegTable, list[str | None], dict[str, int]]:
     """The rows as engine leg columns and, per row, the reason it is bad (``None`` if good)."""
     n = len(rows)
     reasons: list[str | None] = [None] * n
@@ -357,8 +333,7 @@ def _legs(
     flag(unknown_media, [f"unknown media {v!r}" for v in media[unknown_media]])
     _check_priced_pairs(policy, op, route, bstop, astop, reasons)
     tapped_out = has_alight_time | (astop != "")
-    needs_distance = [o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)]
-    needs_distance += [o for w in policy.windows if isinstance(w, IntegratedWindow) for o in w.operators]
+    needs_distance = sorted(policy.distance_operators())
     counts = {"distance_from_stops": 0, "no_distance": 0}
     needs = ~has_dist & isin(op, needs_distance) & np.array([r is None for r in reasons], dtype=bool)
     with_stops = needs & (bstop != "") & (astop != "")
@@ -370,9 +345,9 @@ def _legs(
         else:
             metres[i] = found
             counts["distance_from_stops"] += 1
-    distance_fare = isin(op, [o for o, f in policy.standalone.items() if isinstance(f, DistanceFare)])
+    distance_fare = isin(op, sorted(policy.metres_priced()))
     counts["no_distance"] = int((needs & ~with_stops & (tapped_out | ~distance_fare)).sum())
-    cols = _Columns(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat, board_stop=bstop,
+    cols = LegTable(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat, board_stop=bstop,
                     alight_stop=astop, tapped_out=tapped_out, route=route, alight_time=np.where(has_alight_time, alight, -1),
                     media=media)
     return cols, reasons, counts
@@ -382,49 +357,15 @@ def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, b
                         reasons: list[str | None]) -> None:
     """A leg with both stops on a station-table or zone operator needs a fare for that pair."""
 
-    def flag(i: int, why: str) -> None:
-        if reasons[i] is None:
+    stop_priced = sorted(policy.stop_priced())
+    on = (pd.Series(op, dtype=object).isin(stop_priced) | pd.Series(route, dtype=object).isin(stop_priced)).to_numpy()
+    for i in np.flatnonzero(on & (bstop != "") & (astop != "")):
+        why = policy.pair_problem(op[i], route[i], bstop[i], astop[i])
+        if why is not None and reasons[i] is None:
             reasons[i] = why
-
-    for name, fare in [*policy.standalone.items(), *policy.route_standalone.items()]:
-        if not isinstance(fare, (StationTableFare, ZoneFare)):
-            continue
-        on = ((route == name) if name in policy.route_standalone else (op == name)) & (bstop != "") & (astop != "")
-        for i in np.flatnonzero(on):
-            a, b = bstop[i], astop[i]
-            if isinstance(fare, ZoneFare):
-                if a not in fare.zone_of or b not in fare.zone_of:
-                    flag(i, f"stop {a if a not in fare.zone_of else b!r} has no {name} zone")
-                    continue
-                a, b = fare.zone_of[a], fare.zone_of[b]
-            if (a, b) not in fare.table:
-                flag(i, f"no {name} fare from {bstop[i]!r} to {astop[i]!r}")
 
 
 # ------------------------------------------------------------------------------------ explain
-_WHY = {
-    "own": "pays its own fare inside the window",
-    "remainder": "pays the remainder up to the window's cap",
-    "capped": "the window's cap is reached: nothing more to pay",
-    "integrated": "integrated tariff: the window's price, shared by distance",
-    "standalone_cheaper": "the legs cost less on their own than the integrated tariff: standalone fares",
-    "first": "first tap of the window pays its standalone fare",
-    "free": "free within the window opened by the first tap",
-    "transfer": "a transfer within the time limit: the transfer fare",
-    "purchase": "the rider's pass: bought (or renewed) with this ride",
-    "pass": "covered by the rider's pass",
-    "paid_area": "a change inside the paid area: no tap",
-    "no_stations": "no stations given: the operator's maximum fare",
-    "missing_tap_out": "no tap-out: the operator's maximum fare",
-    "station_table": "standalone fare from the station-to-station table",
-    "distance": "standalone fare by distance",
-    "distance_cap": "standalone fare by distance, at its cap",
-    "flat": "standalone flat fare",
-    "standard": "standalone fare",
-    "evasion": "boarded without tapping",
-}
-
-
 def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[str]:
     """Tap by tap, the card's state and why each amount was charged; then the settlement."""
     from .units import format_money
@@ -432,38 +373,32 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
     def money(x: int) -> str:
         return format_money(x, currency)
 
-    order = sorted(range(len(legs)), key=lambda k: legs[k].board_time)
-    card = Card(policy)
+    taps, settled, provisional = trace(policy, legs)
     out = []
-    for n, i in enumerate(order):
-        leg = legs[i]
-        charge = card.tap(leg)
-        kind = charge.rule.split(":")[-1]
-        why = _WHY.get(kind, "standalone fare (time band)" if ":" in charge.rule else charge.rule)
-        window = policy.window_for(leg)
-        if window is not None and charge.rule.split(":")[0] != window.id and policy.exemption(leg.category, leg.operator) is None:
-            why += f"; in window {window.id!r}, priced as a whole when it closes"
-        if policy.exemption(leg.category, leg.operator) == charge.rule:
+    for n, tap in enumerate(taps):
+        leg, charge = tap.leg, tap.charge
+        why = charge.outcome.why
+        if tap.window_rule is not None and charge.source != tap.window_rule and not tap.exempt:
+            why += f"; in window {tap.window_rule!r}, priced as a whole when it closes"
+        if tap.exempt:
             why = f"category {leg.category!r} rides {leg.operator} free; the leg is invisible to windows"
         km = f"{leg.metres / 1000:.1f} km" if leg.metres else "distance unknown"
         stops = f" {leg.board_stop}→{leg.alight_stop}" if leg.board_stop or leg.alight_stop else ""
         out.append(f"tap {n + 1}  {format_clock(leg.board_time)}  {leg.operator}{stops}  {km}  charged {money(charge.amount)}"
                    f"  [{charge.rule}] {why}")
-        for state in card.windows():
-            cap = f", cap remaining {money(state['cap_remaining'])}" if state["cap_remaining"] is not None else ""
+        for state in tap.windows:
+            cap = f", cap remaining {money(state['cap_remaining'])}" if state["cap_remaining"] is not None else ""  # type: ignore[arg-type]
             if state.get("transfers") is not None:
                 cap += f", transfers used {state['transfers']}"
-            out.append(f"        window {state['rule']} open since {format_clock(state['start'])} (closes "
-                       f"{format_clock(state['closes'])}): {state['legs']} legs, paid so far {money(state['paid'])}{cap}")
-    settled = card.settle()
+            out.append(f"        window {state['rule']} open since {format_clock(state['start'])} (closes "  # type: ignore[arg-type]
+                       f"{format_clock(state['closes'])}): {state['legs']} legs, paid so far {money(state['paid'])}{cap}")  # type: ignore[arg-type]
     out.append("settlement:")
     total = 0
-    for n, i in enumerate(order):
-        ch: Charge = settled[n]
+    for n, (tap, ch) in enumerate(zip(taps, settled)):
         total += ch.amount
-        delta = ch.amount - card.provisional[n]
-        note = f" (tap charged {money(card.provisional[n])}, adjustment {'+' if delta > 0 else ''}{money(delta)})" if delta else ""
-        out.append(f"  leg {n + 1} {legs[i].operator}: {money(ch.amount)} [{ch.rule}]{note}")
+        delta = ch.amount - provisional[n]
+        note = f" (tap charged {money(provisional[n])}, adjustment {'+' if delta > 0 else ''}{money(delta)})" if delta else ""
+        out.append(f"  leg {n + 1} {tap.leg.operator}: {money(ch.amount)} [{ch.rule}]{note}")
     out.append(f"total {money(total)}")
     return out
 
@@ -479,5 +414,5 @@ def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider
     for k, why in enumerate(reasons):
         if why is not None:
             raise InputError(str(taps), f"line {mine['line'].iloc[k]}", why)
-    return explain(policy, [cols.leg(i) for i in range(len(mine))], loaded.spec.meta.currency)
+    return explain(policy, legs_of(cols, np.arange(len(mine))), loaded.spec.meta.currency)
 

@@ -41,8 +41,8 @@ def _as_table(s: Settlement) -> tuple[list, list]:
 def _both(res, policy, evasion) -> tuple[Settlement, Settlement]:
     rec = res.records
     draws = np.random.default_rng(7).random((len(res.riders), max(int(rec.planned.n_legs.max()), 1)))
-    return (settle(res.network, policy, res.riders, rec, evasion, draws, engine="card"),
-            settle(res.network, policy, res.riders, rec, evasion, draws, engine="vector"))
+    return (settle(res.network, policy, res.riders, rec, evasion, draws, backend="card"),
+            settle(res.network, policy, res.riders, rec, evasion, draws, backend="vector"))
 
 
 def _distance_paid_area(policy, net):

@@ -1,5 +1,8 @@
 """The fare engine: pure functions and immutable rules, no simulation or data-frame code.
 
+The only place that knows fare rules.  Callers build a :class:`LegTable` and call :func:`price`
+(see :mod:`otrip_sim.fares.pricing`); they read outcomes (:class:`Outcome`), never rule classes.
+
 >>> from otrip_sim.fares import FarePolicy, FlatFare, Leg, price_card
 >>> policy = FarePolicy("demo", {"bus": FlatFare("bus", 3500)})
 >>> [c.amount for c in price_card(policy, [Leg("bus", 3600), Leg("bus", 7200)])]
@@ -8,6 +11,8 @@
 
 from .apportion import largest_remainder
 from .engine import Card, Transaction, apply_period_caps, price_card, price_window
+from .outcome import Outcome, rule_id
+from .pricing import TapTrace, backend_for, own_fares, price, price_continuations, trace
 from .rules import (
     CapWindow,
     CategoryDiscount,
@@ -30,8 +35,23 @@ from .rules import (
     WindowRule,
     ZoneFare,
 )
+from .table import ADJUSTMENT, TAP, LegTable, Priced, RuleTable, Transactions
 
 __all__ = [
+    "ADJUSTMENT",
+    "TAP",
+    "LegTable",
+    "Outcome",
+    "Priced",
+    "RuleTable",
+    "TapTrace",
+    "Transactions",
+    "backend_for",
+    "own_fares",
+    "price",
+    "price_continuations",
+    "rule_id",
+    "trace",
     "Card",
     "CapWindow",
     "CategoryDiscount",

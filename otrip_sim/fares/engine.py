@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .apportion import largest_remainder
+from .outcome import Outcome
 from .rules import (
     DAY,
     CapWindow,
     Charge,
+    charge,
     FarePass,
     FarePolicy,
     FirstFareWindow,
@@ -69,7 +71,7 @@ def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Cha
             continue
         pay = min(amount, best[0])
         if pay < amount:
-            out[i] = Charge(pay, f"{best[1]}:capped")
+            out[i] = charge(pay, best[1], Outcome.PERIOD_CAPPED)
         for c, key in enumerate(keys):
             if key is None:
                 continue
@@ -92,15 +94,15 @@ class PassState:
     def charge(self, fare_pass: FarePass, leg: Leg) -> Charge:
         key, bought = fare_pass.period(leg.board_time, self._bought.get(fare_pass.id))
         if self._period.get(fare_pass.id) == key:
-            return Charge(0, f"{fare_pass.id}:pass")
+            return charge(0, fare_pass.id, Outcome.PASS)
         self._period[fare_pass.id] = key
         self._bought[fare_pass.id] = bought
-        return Charge(fare_pass.price, f"{fare_pass.id}:purchase")
+        return charge(fare_pass.price, fare_pass.id, Outcome.PASS_PURCHASE)
 
 
 def paid_area_charge(leg: Leg) -> Charge:
     """A change inside an operator's paid area: no tap, nothing charged."""
-    return Charge(0, f"{leg.operator}:paid_area")
+    return charge(0, leg.operator, Outcome.PAID_AREA)
 
 
 def extend(leg: Leg, extra_m: int, exit_stop: str | None) -> Leg:
@@ -121,12 +123,12 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
             own = policy.own_fare(leg).amount
             pay = min(own, rule.cap - paid)
             paid += pay
-            kind = "own" if pay == own else ("remainder" if pay > 0 else "capped")
-            charges.append(Charge(pay, f"{rule.id}:{kind}"))
+            kind = Outcome.WINDOW_OWN if pay == own else (Outcome.WINDOW_REMAINDER if pay > 0 else Outcome.WINDOW_CAPPED)
+            charges.append(charge(pay, rule.id, kind))
         return charges
     if isinstance(rule, FirstFareWindow):
         first = policy.own_fare(legs[0]).amount
-        return [Charge(first, f"{rule.id}:first")] + [Charge(0, f"{rule.id}:free")] * (len(legs) - 1)
+        return [charge(first, rule.id, Outcome.WINDOW_FIRST)] + [charge(0, rule.id, Outcome.WINDOW_FREE)] * (len(legs) - 1)
     if isinstance(rule, TransferWindow):
         own = [policy.own_fare(leg) for leg in legs]
         return [own[0]] + [rule.transfer_charge(c) for c in own[1:]]
@@ -138,11 +140,10 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     km = (sum(metres) + 500) // 1000  # the window's total, rounded to the nearest km, halves up
     total = min(rule.cap, rule.base + rule.per_km * km)
     if rule.cheaper_of_standalone and sum(c.amount for c in standalone) < total:
-        return [Charge(c.amount, f"{rule.id}:standalone_cheaper") for c in standalone]
+        return [charge(c.amount, rule.id, Outcome.STANDALONE_CHEAPER) for c in standalone]
     weights = list(metres)
     weights[0] += rule.first_leg_weight_m
-    tag = f"{rule.id}:integrated"
-    return [Charge(share, tag) for share in largest_remainder(total, weights)]
+    return [charge(share, rule.id, Outcome.INTEGRATED) for share in largest_remainder(total, weights)]
 
 
 def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
@@ -175,7 +176,7 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             continue
         exempt = policy.exemption(leg.category, leg.operator)
         if exempt is not None:
-            charges[i] = Charge(0, exempt)
+            charges[i] = charge(0, exempt, Outcome.EXEMPT)
             continue
         fare_pass = policy.pass_for(leg)
         if fare_pass is not None:
@@ -209,6 +210,8 @@ class Transaction:
     kind: str
     amount: int
     rule: str
+    outcome: Outcome = field(default=Outcome.FLAT, compare=False)
+    source: str = field(default="", compare=False)
 
 
 @dataclass
@@ -275,7 +278,8 @@ class Card:
                     # depend on the distance)
                     after = policy.standalone_charge(self.legs[h])
                     if after.amount != before.amount:
-                        self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule))
+                        self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule,
+                                                             after.outcome, after.source))
                     self.settled[h] = after
             return self._final(i, paid_area_charge(leg))
         self.close(before=leg.board_time)
@@ -286,7 +290,7 @@ class Card:
         if rule is None:
             self.window.append(-1)
             if exempt is not None:
-                return self._final(i, Charge(0, exempt))
+                return self._final(i, charge(0, exempt, Outcome.EXEMPT))
             if fare_pass is not None:
                 return self._final(i, self._passes.charge(fare_pass, leg))
             return self._final(i, policy.own_fare(leg))
@@ -304,14 +308,16 @@ class Card:
         window.paid += amount
         self.provisional.append(amount)
         self.settled.append(None)
-        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, running[-1].rule))
-        return Charge(amount, running[-1].rule)
+        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, running[-1].rule, running[-1].outcome,
+                                             running[-1].source))
+        return Charge(amount, running[-1].rule, running[-1].outcome, running[-1].source)
 
     def _final(self, i: int, charge: Charge) -> Charge:
         self.provisional.append(charge.amount)
         self.settled.append(charge)
         if not (charge.amount == 0 and not self.legs[i].tapped):
-            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount, charge.rule))
+            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount, charge.rule,
+                                                 charge.outcome, charge.source))
         return charge
 
     def close(self, before: int | None = None) -> list[int]:
@@ -339,7 +345,7 @@ class Card:
             self.settled[k] = charge
             delta = charge.amount - self.provisional[k]
             if delta:
-                self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule))
+                self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule, charge.outcome, charge.source))
         return list(members)
 
     def windows(self) -> list[dict[str, object]]:
@@ -364,6 +370,7 @@ class Card:
         capped = apply_period_caps(self.policy, self.legs, settled)
         for k, (before, after) in enumerate(zip(settled, capped)):
             if after.amount != before.amount:
-                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment", after.amount - before.amount, after.rule))
+                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment", after.amount - before.amount,
+                                                             after.rule, after.outcome, after.source))
         self.settled = list(capped)
         return self.settled  # type: ignore[return-value]

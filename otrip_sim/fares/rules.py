@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
+from .outcome import Outcome, rule_id
+
 
 @dataclass(frozen=True, slots=True)
 class Leg:
@@ -70,21 +72,45 @@ DAY = 86_400
 
 @dataclass(frozen=True, slots=True)
 class Charge:
-    """An amount charged for a leg (minor units) and the id of the rule that set it."""
+    """An amount charged for a leg (minor units), the id of the rule that set it, and — for code,
+    never parsed from the id — its :class:`~otrip_sim.fares.outcome.Outcome` and source (the id of
+    the operator, window, pass, category rule or cap that decided it).  Charges compare by amount
+    and rule id."""
 
     amount: int
     rule: str
+    outcome: Outcome = field(default=Outcome.FLAT, compare=False)
+    source: str = field(default="", compare=False)
+
+
+def charge(amount: int, source: str, outcome: Outcome, band: str = "") -> Charge:
+    """A :class:`Charge` whose rule id is built from its source and outcome."""
+    return Charge(amount, rule_id(source, outcome, band), outcome, source)
 
 
 class StandaloneFare(Protocol):
-    """What one boarding of an operator costs on its own."""
+    """What one boarding of an operator costs on its own.
+
+    ``needs_stops``: the fare depends on the boarding and alighting stops (station tables, zones);
+    ``needs_metres``: it depends on the leg's distance.
+    """
 
     operator: str
+    needs_stops: bool
+    needs_metres: bool
 
     def price(self, leg: Leg) -> Charge: ...
 
     @property
     def max_amount(self) -> int: ...
+
+    def time_bounds(self) -> tuple[int, ...]:
+        """Clock times (s) where the fare may change with the tap-in time (none: ``()``)."""
+        ...
+
+    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        """Why a leg between these stops cannot be priced (``None``: it can)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +119,21 @@ class FlatFare:
 
     operator: str
     amount: int
+    needs_stops = False
+    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
-        return Charge(self.amount, f"{self.operator}:flat")
+        return charge(self.amount, self.operator, Outcome.FLAT)
 
     @property
     def max_amount(self) -> int:
         return self.amount
+
+    def time_bounds(self) -> tuple[int, ...]:
+        return ()
+
+    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +153,25 @@ class TimeBandFare:
     operator: str
     default: int
     bands: tuple[TimeBand, ...]
+    needs_stops = False
+    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         t = leg.board_time % DAY  # bands are clock times; multi-day data count days in board_time
         for band in self.bands:
             if band.start <= t < band.end:
-                return Charge(band.amount, f"{self.operator}:{band.name}")
-        return Charge(self.default, f"{self.operator}:standard")
+                return charge(band.amount, self.operator, Outcome.TIME_BAND, band.name)
+        return charge(self.default, self.operator, Outcome.STANDARD)
 
     @property
     def max_amount(self) -> int:
         return max([self.default, *(b.amount for b in self.bands)])
+
+    def time_bounds(self) -> tuple[int, ...]:
+        return tuple(sorted({t for b in self.bands for t in (b.start, b.end)}))
+
+    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,22 +188,30 @@ class DistanceFare:
     step_amount: int
     cap: int | None = None
     maximum: int | None = None  # fare of the longest leg on the network, when there is no cap
+    needs_stops = False
+    needs_metres = True
 
     def price(self, leg: Leg) -> Charge:
         if not leg.tapped_out:
-            return Charge(self.max_amount, f"{self.operator}:missing_tap_out")
+            return charge(self.max_amount, self.operator, Outcome.MISSING_TAP_OUT)
         extra = max(0, leg.metres - self.base_m)
         steps = -(-extra // self.step_m)  # ceil for integers: each *started* step counts
         amount = self.base + self.step_amount * steps
         if self.cap is not None and amount > self.cap:
-            return Charge(self.cap, f"{self.operator}:distance_cap")
-        return Charge(amount, f"{self.operator}:distance")
+            return charge(self.cap, self.operator, Outcome.DISTANCE_CAP)
+        return charge(amount, self.operator, Outcome.DISTANCE)
 
     @property
     def max_amount(self) -> int:
         if self.cap is not None:
             return self.cap
         return self.maximum if self.maximum is not None else self.base
+
+    def time_bounds(self) -> tuple[int, ...]:
+        return ()
+
+    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,18 +221,32 @@ class StationTableFare:
     operator: str
     table: Mapping[tuple[str, str], int]
     maximum: int
+    needs_stops = True
+    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         if leg.board_stop is None or leg.alight_stop is None:
-            return Charge(self.maximum, f"{self.operator}:no_stations")
+            return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
         amount = self.table.get((leg.board_stop, leg.alight_stop))
         if amount is None:
             raise KeyError(f"{self.operator}: no fare from {leg.board_stop!r} to {leg.alight_stop!r}")
-        return Charge(amount, f"{self.operator}:station_table")
+        return charge(amount, self.operator, Outcome.STATION_TABLE)
 
     @property
     def max_amount(self) -> int:
         return self.maximum
+
+    def time_bounds(self) -> tuple[int, ...]:
+        return ()
+
+    def pair_amount(self, board_stop: str, alight_stop: str) -> int:
+        """The fare between two stops (the caller has checked :meth:`pair_problem`)."""
+        return self.table[(board_stop, alight_stop)]
+
+    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        if (board_stop, alight_stop) not in self.table:
+            return f"no {self.operator} fare from {board_stop!r} to {alight_stop!r}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,19 +258,35 @@ class ZoneFare:
     zone_of: Mapping[str, str]
     table: Mapping[tuple[str, str], int]
     maximum: int
+    needs_stops = True
+    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         if leg.board_stop is None or leg.alight_stop is None:
-            return Charge(self.maximum, f"{self.operator}:no_stations")
+            return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
         pair = (self.zone_of[leg.board_stop], self.zone_of[leg.alight_stop])
         amount = self.table.get(pair)
         if amount is None:
             raise KeyError(f"{self.operator}: no fare from zone {pair[0]!r} to zone {pair[1]!r}")
-        return Charge(amount, f"{self.operator}:zones")
+        return charge(amount, self.operator, Outcome.ZONES)
 
     @property
     def max_amount(self) -> int:
         return self.maximum
+
+    def time_bounds(self) -> tuple[int, ...]:
+        return ()
+
+    def pair_amount(self, board_stop: str, alight_stop: str) -> int:
+        """The fare between two stops (the caller has checked :meth:`pair_problem`)."""
+        return self.table[(self.zone_of[board_stop], self.zone_of[alight_stop])]
+
+    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        if board_stop not in self.zone_of or alight_stop not in self.zone_of:
+            return f"stop {board_stop if board_stop not in self.zone_of else alight_stop!r} has no {self.operator} zone"
+        if (self.zone_of[board_stop], self.zone_of[alight_stop]) not in self.table:
+            return f"no {self.operator} fare from {board_stop!r} to {alight_stop!r}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,12 +400,14 @@ class TransferWindow:
     def transfer_charge(self, own: Charge) -> Charge:
         """What a transfer leg pays, given its own fare."""
         if self.fare == "free":
-            return Charge(0, f"{self.id}:transfer")
-        if self.fare == "fixed":
-            return Charge(min(own.amount, self.amount), f"{self.id}:transfer")
-        if self.fare == "surcharge":
-            return Charge(own.amount + self.amount, f"{self.id}:transfer")
-        return Charge(own.amount - (own.amount * self.percent + 50) // 100, f"{self.id}:transfer")
+            amount = 0
+        elif self.fare == "fixed":
+            amount = min(own.amount, self.amount)
+        elif self.fare == "surcharge":
+            amount = own.amount + self.amount
+        else:
+            amount = own.amount - (own.amount * self.percent + 50) // 100
+        return charge(amount, self.id, Outcome.TRANSFER)
 
 
 def _arrival(leg: Leg) -> int:
@@ -470,13 +552,52 @@ class FarePolicy:
         if adj is None:
             return base
         if isinstance(adj, CategoryFixed):
-            return Charge(adj.amount, f"{base.rule}+{adj.id}")
+            return Charge(adj.amount, f"{base.rule}+{adj.id}", base.outcome, base.source)
         off = (base.amount * adj.percent + 50) // 100  # rounded half up to the minor unit
-        return Charge(base.amount - off, f"{base.rule}+{adj.id}")
+        return Charge(base.amount - off, f"{base.rule}+{adj.id}", base.outcome, base.source)
 
     def standalone_charge(self, leg: Leg) -> Charge:
         """The leg's own fare, category rules (exemptions included) applied."""
         rule = self._free_rule.get((leg.category, leg.operator))
         if rule is not None:
-            return Charge(0, rule)
+            return charge(0, rule, Outcome.EXEMPT)
         return self.own_fare(leg)
+
+    # ------------------------------------------------------------------ what callers may ask
+    def fares(self) -> list[tuple[str, StandaloneFare]]:
+        """Every standalone fare with the name it is keyed by: operators' fares, then routes'."""
+        return [*self.standalone.items(), *self.route_standalone.items()]
+
+    def stop_priced(self) -> frozenset[str]:
+        """Operators and routes whose fares depend on the boarding and alighting stops."""
+        return frozenset(name for name, fare in self.fares() if fare.needs_stops)
+
+    def metres_priced(self) -> frozenset[str]:
+        """Operators whose standalone fare depends on the leg's distance."""
+        return frozenset(op for op, fare in self.standalone.items() if fare.needs_metres)
+
+    def distance_operators(self) -> frozenset[str]:
+        """Operators whose legs need a distance: priced by distance, or in a window priced by it."""
+        windowed = {op for w in self.windows if isinstance(w, IntegratedWindow) for op in w.operators}
+        return self.metres_priced() | windowed
+
+    def time_bounds(self) -> dict[str, tuple[int, ...]]:
+        """Per operator, clock times (s) where its standalone fare may change (time bands)."""
+        return {op: b for op, fare in self.standalone.items() if (b := fare.time_bounds())}
+
+    def pair_problem(self, operator: str, route: str, board_stop: str, alight_stop: str) -> str | None:
+        """Why a leg between two stops cannot be priced by its stop-priced fare (``None``: it can,
+        or its fare does not depend on stops)."""
+        fare = self.route_standalone.get(route) if route and self.route_standalone else None
+        fare = fare or self.standalone.get(operator)
+        return None if fare is None or not fare.needs_stops else fare.pair_problem(board_stop, alight_stop)
+
+    def window_boarding_charge(self, operator: str) -> int | None:
+        """What an integrated window charges for boarding (its ``base``) when ``operator`` opens
+        one; ``None`` when the operator is in no integrated window."""
+        w = self._window_of.get(operator)
+        return w.base if isinstance(w, IntegratedWindow) else None
+
+    def shortest_window(self) -> int | None:
+        """The shortest window duration (s), ``None`` without windows."""
+        return min((w.duration for w in self.windows), default=None)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..grouped import group_starts, largest_remainder_groups
+from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups
+from .outcome import Outcome, rule_id
 from .rules import (
     DAY,
     CapWindow,
@@ -33,6 +34,8 @@ from .rules import (
     TimeBandFare,
     ZoneFare,
 )
+from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
+from .table import Priced as PricedTable
 
 _KINDS = (FlatFare, TimeBandFare, DistanceFare, StationTableFare, ZoneFare)
 
@@ -48,83 +51,49 @@ def supports(policy: FarePolicy) -> bool:
     )
 
 
-@dataclass
-class LegArrays:
-    """Legs as columns (all tapped), aligned; strings are object arrays with ``""`` for none."""
-
-    card: np.ndarray  # card key: integers (fast) or any sortable values
-    operator: np.ndarray
-    board_time: np.ndarray  # int64 seconds
-    metres: np.ndarray  # int64
-    category: np.ndarray
-    board_stop: np.ndarray
-    alight_stop: np.ndarray
-    tapped_out: np.ndarray  # bool
-    route: np.ndarray
-    # optional precomputed codes, name -> (value -> code, codes), e.g. from pandas.factorize
-    codes: dict[str, tuple[dict[object, int], np.ndarray]] = field(default_factory=dict)
-
-
-class _Rules:
-    """Rule ids as small integers while pricing, names at the end."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-        self._code: dict[str, int] = {}
-
-    def code(self, name: str) -> int:
-        c = self._code.get(name)
-        if c is None:
-            c = self._code[name] = len(self.names)
-            self.names.append(name)
-        return c
-
-
-def _standalone(fare: StandaloneFare, legs: LegArrays, idx: np.ndarray, rules: _Rules) -> tuple[np.ndarray, np.ndarray]:
+def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray, rules: RuleTable) -> tuple[np.ndarray, np.ndarray]:
     """Own fares and rule codes of the legs ``idx`` under one standalone fare."""
     n = len(idx)
     op = fare.operator
     if isinstance(fare, FlatFare):
-        return np.full(n, fare.amount, dtype=np.int64), np.full(n, rules.code(f"{op}:flat"))
+        return np.full(n, fare.amount, dtype=np.int64), np.full(n, _code(rules, op, Outcome.FLAT))
     if isinstance(fare, TimeBandFare):
         tod = legs.board_time[idx] % DAY
         amount = np.full(n, fare.default, dtype=np.int64)
-        rule = np.full(n, rules.code(f"{op}:standard"))
+        rule = np.full(n, _code(rules, op, Outcome.STANDARD))
         for band in fare.bands:
             m = (tod >= band.start) & (tod < band.end)
             amount[m] = band.amount
-            rule[m] = rules.code(f"{op}:{band.name}")
+            rule[m] = _code(rules, op, Outcome.TIME_BAND, band.name)
         return amount, rule
     if isinstance(fare, DistanceFare):
         extra = np.maximum(0, legs.metres[idx] - fare.base_m)
         amount = fare.base + fare.step_amount * (-(-extra // fare.step_m))
-        rule = np.full(n, rules.code(f"{op}:distance"))
+        rule = np.full(n, _code(rules, op, Outcome.DISTANCE))
         if fare.cap is not None:
             over = amount > fare.cap
             amount[over] = fare.cap
-            rule[over] = rules.code(f"{op}:distance_cap")
-        missing = ~legs.tapped_out[idx]
+            rule[over] = _code(rules, op, Outcome.DISTANCE_CAP)
+        missing = ~legs.tapped_out[idx]  # type: ignore[index]  # filled by LegTable
         amount[missing] = fare.max_amount
-        rule[missing] = rules.code(f"{op}:missing_tap_out")
+        rule[missing] = _code(rules, op, Outcome.MISSING_TAP_OUT)
         return amount.astype(np.int64), rule
     # station table or zones: look up each distinct pair once
     assert isinstance(fare, (StationTableFare, ZoneFare))
     b, a = legs.board_stop[idx], legs.alight_stop[idx]
     amount = np.full(n, fare.maximum, dtype=np.int64)
-    rule = np.full(n, rules.code(f"{op}:no_stations"))
+    rule = np.full(n, _code(rules, op, Outcome.NO_STATIONS))
     have = (b != "") & (a != "")
     if have.any():
         pairs = b[have] + "|" + a[have]
         uniq, inv = np.unique(pairs, return_inverse=True)
-        kind = "zones" if isinstance(fare, ZoneFare) else "station_table"
+        kind = Outcome.ZONES if isinstance(fare, ZoneFare) else Outcome.STATION_TABLE
         values = np.empty(len(uniq), dtype=np.int64)
         for k, pair in enumerate(uniq):
             x, y = pair.split("|", 1)
-            if isinstance(fare, ZoneFare):
-                x, y = fare.zone_of[x], fare.zone_of[y]
-            values[k] = fare.table[(x, y)]  # the caller has checked every pair is priced
+            values[k] = fare.pair_amount(x, y)  # the caller has checked every pair is priced
         amount[have] = values[inv]
-        rule[have] = rules.code(f"{op}:{kind}")
+        rule[have] = _code(rules, op, kind)
     return amount, rule
 
 
@@ -135,21 +104,26 @@ def _codes(values: np.ndarray) -> tuple[dict[object, int], np.ndarray]:
     return index, codes
 
 
-def price_cards(policy: FarePolicy, legs: LegArrays) -> tuple[np.ndarray, np.ndarray]:
+def _code(rules: RuleTable, source: str, outcome: Outcome, band: str = "") -> int:
+    return rules.code(rule_id(source, outcome, band), source, outcome)
+
+
+def price_cards(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray]:
     """Settled fares (int64) and rule ids of every leg, aligned with ``legs``.
 
     Each distinct ``card`` is one card; its legs are taken in order of ``board_time`` (ties in
     input order), as :func:`~otrip_sim.fares.price_card` does.
     """
     priced = price_cards_detail(policy, legs)
-    return priced.amount, priced.names[priced.rule]
+    names = np.array(priced.rules.names, dtype=object)
+    return priced.amount, names[priced.rule] if len(names) else np.zeros(0, dtype=object)
 
 
 @dataclass
 class Priced:
     """What :func:`price_cards_detail` found, aligned with the legs.
 
-    ``amount``/``rule``: settled fare and rule code (into ``names``); ``own``/``own_rule``: the
+    ``amount``/``rule``: settled fare and rule code (into ``rules``); ``own``/``own_rule``: the
     leg's standalone charge (category rules applied, exemptions included) before any window;
     ``window``: the fare window the leg is in (an id unique over all cards and rules, -1: none),
     ``window_rule[window]`` its rule's index in ``policy.windows``; ``order``: the legs card by
@@ -163,20 +137,21 @@ class Priced:
     window: np.ndarray
     window_rule: np.ndarray
     order: np.ndarray
-    names: np.ndarray
+    rules: RuleTable
 
 
-def price_cards_detail(policy: FarePolicy, legs: LegArrays, windows: bool = True) -> Priced:
-    """:func:`price_cards` with its intermediate results (``windows=False``: standalone charges only)."""
+def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True, rules: RuleTable | None = None) -> Priced:
+    """:func:`price_cards` with its intermediate results (``windows=False``: standalone charges
+    only); rule codes go into ``rules`` (a new table if ``None``)."""
     n = len(legs.card)
-    rules = _Rules()
+    rules = RuleTable() if rules is None else rules
     amount = np.zeros(n, dtype=np.int64)
     rule = np.zeros(n, dtype=np.int64)
     window = np.full(n, -1, dtype=np.int64)
     window_rule: list[np.ndarray] = []
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return Priced(amount, rule, amount.copy(), rule.copy(), window, empty, empty, np.zeros(0, dtype=object))
+        return Priced(amount, rule, amount.copy(), rule.copy(), window, empty, empty, rules)
     # perf: strings become small integer codes once (a dict pass); masks compare integers
     op_index, op_code = legs.codes.get("operator") or _codes(legs.operator)
 
@@ -204,13 +179,12 @@ def price_cards_detail(policy: FarePolicy, legs: LegArrays, windows: bool = True
         if isinstance(c, CategoryFree):
             exempt |= m
             amount[m] = 0
-            rule[m] = rules.code(c.id)
+            rule[m] = _code(rules, c.id, Outcome.EXEMPT)
             continue
         base = amount[m]
         new = np.full(m.sum(), c.amount, dtype=np.int64) if isinstance(c, CategoryFixed) else base - (base * c.percent + 50) // 100
         amount[m] = new
-        names = np.array(rules.names + [""], dtype=object)[rule[m]]
-        rule[m] = [rules.code(f"{nm}+{c.id}") for nm in names]
+        rule[m] = [rules.code(f"{rules.names[k]}+{c.id}", rules.sources[k], Outcome(rules.outcomes[k])) for k in rule[m]]
     own, own_rule = amount.copy(), rule.copy()
     # windows: legs of each card in time order
     order = np.lexsort((np.arange(n), legs.board_time, legs.card))
@@ -226,12 +200,11 @@ def price_cards_detail(policy: FarePolicy, legs: LegArrays, windows: bool = True
             window_rule.append(np.full(count, k, dtype=np.int64))
             next_id += count
     return Priced(amount, rule, own, own_rule, window,
-                  np.concatenate(window_rule) if window_rule else np.zeros(0, dtype=np.int64), order,
-                  np.array(rules.names, dtype=object))
+                  np.concatenate(window_rule) if window_rule else np.zeros(0, dtype=np.int64), order, rules)
 
 
-def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegArrays, op_code: np.ndarray,
-                   sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: _Rules) -> np.ndarray:
+def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegTable, op_code: np.ndarray,
+                   sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: RuleTable) -> np.ndarray:
     """Assign the legs ``sel`` (one rule's legs, card by card in time order) to windows and price
     them; returns each leg's window number (0, 1, … over all cards)."""
     card = legs.card[sel]
@@ -256,12 +229,11 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
         paid_from = np.minimum(w.cap, before - base)
         pay = paid_to - paid_from
         amount[sel] = pay
-        rule[sel] = np.where(pay == own, rules.code(f"{w.id}:own"),
-                             np.where(pay > 0, rules.code(f"{w.id}:remainder"), rules.code(f"{w.id}:capped")))
+        rule[sel] = _cap_codes(rules, w.id, pay, own)
         return window
     if isinstance(w, FirstFareWindow):
         amount[sel] = np.where(first, own, 0)
-        rule[sel] = np.where(first, rules.code(f"{w.id}:first"), rules.code(f"{w.id}:free"))
+        rule[sel] = np.where(first, _code(rules, w.id, Outcome.WINDOW_FIRST), _code(rules, w.id, Outcome.WINDOW_FREE))
         return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
@@ -276,23 +248,29 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegA
     split = applies & ~cheaper
     leg_split = split[window]
     if w.cheaper_of_standalone:
-        rule[sel[cheaper[window]]] = rules.code(f"{w.id}:standalone_cheaper")
+        rule[sel[cheaper[window]]] = _code(rules, w.id, Outcome.STANDALONE_CHEAPER)
     if not leg_split.any():
         return window
     # largest remainder within each window, ties to the earlier leg
     weight = metres + np.where(first, w.first_leg_weight_m, 0)
     share = largest_remainder_groups(first, total[window], weight.astype(np.int64))
     amount[sel[leg_split]] = share[leg_split]
-    rule[sel[leg_split]] = rules.code(f"{w.id}:integrated")
+    rule[sel[leg_split]] = _code(rules, w.id, Outcome.INTEGRATED)
     return window
 
 
-def as_arrays(legs: Sequence[object], card: Sequence[object]) -> LegArrays:
+def _cap_codes(rules: RuleTable, wid: str, pay: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Rule codes of cap-window legs that paid ``pay`` of their own fare ``own``."""
+    return np.where(pay == own, _code(rules, wid, Outcome.WINDOW_OWN),
+                    np.where(pay > 0, _code(rules, wid, Outcome.WINDOW_REMAINDER), _code(rules, wid, Outcome.WINDOW_CAPPED)))
+
+
+def as_arrays(legs: Sequence[object], card: Sequence[object]) -> LegTable:
     """Columns from engine :class:`~otrip_sim.fares.Leg` objects (for tests and small inputs)."""
     def col(name: str, default: object = "") -> np.ndarray:
         return np.array([getattr(leg, name) if getattr(leg, name) is not None else default for leg in legs], dtype=object)
 
-    return LegArrays(
+    return LegTable(
         card=np.asarray(card),
         operator=col("operator"),
         board_time=np.array([leg.board_time for leg in legs], dtype=np.int64),  # type: ignore[attr-defined]
@@ -302,4 +280,189 @@ def as_arrays(legs: Sequence[object], card: Sequence[object]) -> LegArrays:
         alight_stop=col("alight_stop"),
         tapped_out=np.array([leg.tapped_out for leg in legs], dtype=bool),  # type: ignore[attr-defined]
         route=col("route"),
+        tapped=np.array([leg.tapped for leg in legs], dtype=bool),  # type: ignore[attr-defined]
+        alight_time=np.array([-1 if leg.alight_time is None else leg.alight_time for leg in legs],  # type: ignore[attr-defined]
+                             dtype=np.int64),
+        media=col("media"),
     )
+
+
+def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> PricedTable:
+    """Price a whole :class:`~otrip_sim.fares.table.LegTable` (paid-area changes included) as
+    :class:`~otrip_sim.fares.engine.Card` does tap by tap: settled fares, windows and, with
+    ``log``, the provisional charge of every tap and the transaction log — all cards at once.
+
+    Only for policies this engine :func:`supports`; :func:`otrip_sim.fares.price` chooses.
+    """
+    n = len(legs)
+    if n == 0:
+        return _empty(log)
+    order = np.lexsort((np.arange(n), legs.board_time, legs.card))
+    s = legs.take(order)
+    card = np.cumsum(group_starts(s.card)) - 1  # cards as 0, 1, … in sorted order
+    tapped = s.tapped.astype(bool)  # type: ignore[union-attr]  # filled by LegTable
+    t = s.board_time.astype(np.int64)
+    metres = s.metres.astype(np.int64)
+    rules = RuleTable()
+    op_index, op_code = s.codes.get("operator") or _codes(s.operator)
+    op_names = [""] * (max(op_index.values(), default=-1) + 1)
+    for name, code in op_index.items():
+        op_names[code] = str(name)
+
+    fare = np.zeros(n, dtype=np.int64)
+    window = np.full(n, -1, dtype=np.int64)
+    own = np.zeros(n, dtype=np.int64)
+    rule = np.zeros(n, dtype=np.int32)
+    paid_area = np.array([_code(rules, o, Outcome.PAID_AREA) for o in op_names], dtype=np.int32)
+    rule[:] = paid_area[op_code] if len(paid_area) else 0
+
+    def hosts_table(idx: np.ndarray, metres_: np.ndarray, alight_stop: np.ndarray) -> LegTable:
+        sub = s.take(idx)
+        sub.card = card[idx]
+        sub.metres = metres_
+        sub.alight_stop = alight_stop
+        return sub
+
+    # the card: tapped legs ("hosts") extended by the paid-area changes after them
+    lead = tapped | group_starts(card)  # an untapped first leg has no host: it stands alone
+    hp = np.flatnonzero(lead)
+    host = hp
+    last = np.append(hp[1:], n) - 1  # each host's last follower (itself if none)
+    ext_m = np.add.reduceat(metres, hp)
+    host = host[tapped[host]]
+    keep = tapped[hp]
+    last, ext_m = last[keep], ext_m[keep]
+    priced = price_cards_detail(policy, hosts_table(host, ext_m, s.alight_stop[last]), rules=rules)
+    fare[host] = priced.amount
+    rule[host] = priced.rule
+    own[host] = priced.own
+    own_raw, own_raw_rule = priced.own.copy(), priced.own_rule.copy()
+    has_f = last > host
+    if log and has_f.any():
+        hf = np.flatnonzero(has_f)
+        raw = price_cards_detail(policy, hosts_table(host[hf], metres[host[hf]], s.alight_stop[host[hf]]),
+                                 windows=False, rules=rules)
+        own_raw[hf] = raw.own
+        own_raw_rule[hf] = raw.own_rule
+
+    tx: list[tuple[np.ndarray, ...]] = []  # (card, position, time, kind, amount, rule) blocks
+    # paid-area changes after a host outside any window: its own fare priced again, entry to exit
+    chain = np.flatnonzero(has_f & (priced.window < 0)) if log else np.zeros(0, dtype=np.int64)
+    if len(chain):
+        count = last[chain] - host[chain]  # followers per host (rows between are all followers)
+        h_of = np.repeat(chain, count)
+        f = np.repeat(host[chain], count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)) + 1
+        first_f = group_starts(h_of)
+        grown = metres[host[h_of]] + exclusive_prefix(metres[f], first_f) + metres[f]
+        step = price_cards_detail(policy, hosts_table(host[h_of], grown, s.alight_stop[f]), windows=False, rules=rules)
+        after = step.own
+        before = np.where(first_f, own_raw[h_of], np.roll(after, 1))
+        moved = after != before
+        tx.append((card[f][moved], host[h_of][moved], t[f][moved], np.full(int(moved.sum()), ADJUSTMENT),
+                   (after - before)[moved], step.own_rule[moved]))
+
+    # provisional charges at each tap: the running price of the window so far minus what it took
+    provisional, tap_rule = own_raw.copy(), own_raw_rule.copy()
+    in_w = np.flatnonzero(priced.window >= 0)
+    if len(in_w):
+        m = in_w[np.lexsort((in_w, priced.window[in_w]))]
+        w = priced.window[m]
+        start = group_starts(w)
+        rule_k = priced.window_rule[w]
+        group_first = np.maximum.accumulate(np.where(start, np.arange(len(m)), 0))
+        if log:
+            prov = _provisional(policy, rules, m, start, rule_k, group_first, priced, own_raw, own_raw_rule, ext_m,
+                                metres[host[m]], op_code[host[m]], len(op_names), tap_rule)
+            provisional[m] = prov
+            # a window settles when a later tap comes after it closed, else with the card's data
+            duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
+            open_t = t[host[m[group_first]]]
+            card_last = np.zeros(int(card[-1]) + 1, dtype=np.int64)
+            hc = card[host]
+            final = np.flatnonzero(np.append(group_starts(hc)[1:], True))  # each card's last tap
+            card_last[hc[final]] = t[host[final]]
+            end = np.append(np.flatnonzero(start)[1:], len(m)) - 1
+            last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
+            at = np.where(card_last[card[host[m]]] > open_t + duration, open_t + duration, last_member_t)
+            delta = priced.amount[m] - prov
+            moved = delta != 0
+            tx.append((card[host[m]][moved], host[m][moved], at[moved], np.full(int(moved.sum()), ADJUSTMENT),
+                       delta[moved], rule[host[m]][moved]))
+        # window numbers within each card, in the order the windows opened
+        opening = m[start]
+        by_card = np.lexsort((opening, card[host[opening]]))
+        ranked = opening[by_card]
+        r_first = group_starts(card[host[ranked]])
+        number = np.empty(len(opening), dtype=np.int64)
+        number[by_card] = np.arange(len(ranked)) - np.maximum.accumulate(np.where(r_first, np.arange(len(ranked)), 0))
+        window[host[m]] = number[np.cumsum(start) - 1]
+    if log:
+        tx.append((card[host], host, t[host], np.full(len(host), TAP), provisional, tap_rule))
+    # paid-area changes belong to their host's window
+    follower = np.flatnonzero(~tapped)
+    if len(follower):
+        host_of = np.maximum.accumulate(np.where(tapped, np.arange(n), 0))[follower]
+        window[follower] = np.where(tapped[host_of] & (card[host_of] == card[follower]), window[host_of], -1)
+    out = PricedTable(np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int64),
+                      np.empty(n, dtype=np.int64), rules)
+    out.fare[order], out.rule[order], out.own[order], out.window[order] = fare, rule, own, window
+    if log:
+        prov_all = np.zeros(n, dtype=np.int64)
+        prov_all[host] = provisional
+        out.provisional = np.empty(n, dtype=np.int64)
+        out.provisional[order] = prov_all
+        cols = [np.concatenate(col) for col in zip(*tx)]
+        key = np.lexsort((cols[1], cols[3], cols[2], cols[0]))
+        out.transactions = Transactions(leg=order[cols[1][key]].astype(np.int64), time=cols[2][key].astype(np.int64),
+                                        kind=cols[3][key].astype(np.int8), amount=cols[4][key].astype(np.int64),
+                                        rule=cols[5][key].astype(np.int32))
+    return out
+
+
+def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray, rule_k: np.ndarray,
+                 group_first: np.ndarray, priced: Priced, own_raw: np.ndarray, own_raw_rule: np.ndarray,
+                 ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray, n_ops: int, tap_rule: np.ndarray) -> np.ndarray:
+    """Provisional charges of the windowed hosts ``m`` (window by window, in tap order): the
+    window's running price after each tap minus its price before it.  Sets their ``tap_rule``."""
+    s_own = exclusive_prefix(priced.own[m], start)
+    s_m = exclusive_prefix(ext_m[m], start)
+    w = priced.window[m]
+    firsts = np.unique(w * n_ops + op, return_index=True)[1]
+    new_op = np.zeros(len(m), dtype=np.int64)
+    new_op[firsts] = 1
+    distinct = exclusive_prefix(new_op, start) + new_op
+    total_p = np.zeros(len(m), dtype=np.int64)
+    raw_own = own_raw[m]
+    for k, wr in enumerate(policy.windows):
+        sel = rule_k == k
+        if not sel.any():
+            continue
+        if isinstance(wr, CapWindow):
+            total_p[sel] = np.minimum(wr.cap, s_own[sel] + raw_own[sel])
+            pay = np.minimum(raw_own[sel], wr.cap - np.minimum(wr.cap, s_own[sel]))
+            tap_rule[m[sel]] = _cap_codes(rules, wr.id, pay, raw_own[sel])
+        elif isinstance(wr, FirstFareWindow):
+            total_p[sel] = np.where(start[sel], raw_own[sel], priced.own[m[group_first[sel]]])
+            tap_rule[m[sel]] = np.where(start[sel], _code(rules, wr.id, Outcome.WINDOW_FIRST),
+                                        _code(rules, wr.id, Outcome.WINDOW_FREE))
+        else:
+            assert isinstance(wr, IntegratedWindow)
+            km = (s_m[sel] + raw_m[sel] + 500) // 1000
+            total = np.minimum(wr.cap, wr.base + wr.per_km * km)
+            s_all = s_own[sel] + raw_own[sel]
+            alone = distinct[sel] < wr.min_operators
+            cheaper = ~alone & wr.cheaper_of_standalone & (s_all < total)
+            total_p[sel] = np.where(alone | cheaper, s_all, total)
+            tap_rule[m[sel]] = np.where(alone, own_raw_rule[m[sel]],
+                                        np.where(cheaper, _code(rules, wr.id, Outcome.STANDALONE_CHEAPER),
+                                                 _code(rules, wr.id, Outcome.INTEGRATED)))
+    return total_p - np.where(start, 0, np.roll(total_p, 1))
+
+
+def _empty(log: bool) -> PricedTable:
+    z = np.zeros(0, dtype=np.int64)
+    out = PricedTable(z, np.zeros(0, dtype=np.int32), z.copy(), z.copy(), RuleTable())
+    if log:
+        out.provisional = z.copy()
+        out.transactions = Transactions(z.copy(), z.copy(), np.zeros(0, dtype=np.int8), z.copy(), np.zeros(0, dtype=np.int32))
+    return out

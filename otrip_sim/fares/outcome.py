@@ -1,0 +1,106 @@
+"""Rule outcomes: why a leg was charged what it was, as one enumeration.
+
+Every charge the engine makes carries an :class:`Outcome` (what happened) and a *source* (the id of
+the fare object that decided it: an operator, a window, a pass, a category rule or a period cap).
+The rule id written to outputs (``legs.rule``, the tap log) is built from the two by
+:func:`rule_id` — ``"<source>:<suffix>"`` — so no code ever parses rule ids back: whoever needs to
+know whether a leg was capped asks its outcome.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Outcome(IntEnum):
+    """What decided a leg's charge.  Values are stable small integers (stored as ``int8``)."""
+
+    # standalone fares
+    FLAT = 0
+    TIME_BAND = 1  # inside a named time band; the rule id carries the band's name
+    STANDARD = 2  # a time-band fare's default amount
+    DISTANCE = 3
+    DISTANCE_CAP = 4
+    MISSING_TAP_OUT = 5
+    STATION_TABLE = 6
+    ZONES = 7
+    NO_STATIONS = 8
+    # legs that pay nothing by construction
+    EXEMPT = 9  # a category rule makes the leg free; the rule id is the category rule's id
+    PAID_AREA = 10  # a change inside an operator's paid area: no tap
+    EVADED = 11  # boarded without tapping (set by settlement, never by a fare rule)
+    # passes
+    PASS_PURCHASE = 12
+    PASS = 13
+    # window rules
+    WINDOW_OWN = 14  # cap window: the leg's own fare, the cap not reached
+    WINDOW_REMAINDER = 15  # cap window: what was left of the cap
+    WINDOW_CAPPED = 16  # cap window: the cap already reached, nothing to pay
+    WINDOW_FIRST = 17  # first-fare window: the first tap pays its own fare
+    WINDOW_FREE = 18  # first-fare window: later taps ride free
+    INTEGRATED = 19  # integrated window: the window's price shared by distance
+    STANDALONE_CHEAPER = 20  # integrated window: the standalone fares were cheaper
+    TRANSFER = 21  # transfer window: the transfer fare
+    # period caps
+    PERIOD_CAPPED = 22
+
+    @property
+    def suffix(self) -> str:
+        """The part of a rule id after the source (``""`` for exemptions, whose id is the rule's)."""
+        return _SUFFIX[self]
+
+    @property
+    def why(self) -> str:
+        """One line for people: why a leg with this outcome was charged what it was."""
+        return _WHY[self]
+
+    @property
+    def capped(self) -> bool:
+        """Did a cap make the leg pay less than its own fare (TIDES ``fare_capped``)?"""
+        return self in (Outcome.WINDOW_REMAINDER, Outcome.WINDOW_CAPPED, Outcome.PERIOD_CAPPED)
+
+
+_SUFFIX = {
+    Outcome.FLAT: "flat", Outcome.TIME_BAND: "", Outcome.STANDARD: "standard", Outcome.DISTANCE: "distance",
+    Outcome.DISTANCE_CAP: "distance_cap", Outcome.MISSING_TAP_OUT: "missing_tap_out",
+    Outcome.STATION_TABLE: "station_table", Outcome.ZONES: "zones", Outcome.NO_STATIONS: "no_stations",
+    Outcome.EXEMPT: "", Outcome.PAID_AREA: "paid_area", Outcome.EVADED: "evasion",
+    Outcome.PASS_PURCHASE: "purchase", Outcome.PASS: "pass", Outcome.WINDOW_OWN: "own",
+    Outcome.WINDOW_REMAINDER: "remainder", Outcome.WINDOW_CAPPED: "capped", Outcome.WINDOW_FIRST: "first",
+    Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated", Outcome.STANDALONE_CHEAPER: "standalone_cheaper",
+    Outcome.TRANSFER: "transfer", Outcome.PERIOD_CAPPED: "capped",
+}
+
+_WHY = {
+    Outcome.FLAT: "standalone flat fare",
+    Outcome.TIME_BAND: "standalone fare (time band)",
+    Outcome.STANDARD: "standalone fare",
+    Outcome.DISTANCE: "standalone fare by distance",
+    Outcome.DISTANCE_CAP: "standalone fare by distance, at its cap",
+    Outcome.MISSING_TAP_OUT: "no tap-out: the operator's maximum fare",
+    Outcome.STATION_TABLE: "standalone fare from the station-to-station table",
+    Outcome.ZONES: "standalone fare by zones",
+    Outcome.NO_STATIONS: "no stations given: the operator's maximum fare",
+    Outcome.EXEMPT: "the rider's category rides free",
+    Outcome.PAID_AREA: "a change inside the paid area: no tap",
+    Outcome.EVADED: "boarded without tapping",
+    Outcome.PASS_PURCHASE: "the rider's pass: bought (or renewed) with this ride",
+    Outcome.PASS: "covered by the rider's pass",
+    Outcome.WINDOW_OWN: "pays its own fare inside the window",
+    Outcome.WINDOW_REMAINDER: "pays the remainder up to the window's cap",
+    Outcome.WINDOW_CAPPED: "the window's cap is reached: nothing more to pay",
+    Outcome.WINDOW_FIRST: "first tap of the window pays its standalone fare",
+    Outcome.WINDOW_FREE: "free within the window opened by the first tap",
+    Outcome.INTEGRATED: "integrated tariff: the window's price, shared by distance",
+    Outcome.STANDALONE_CHEAPER: "the legs cost less on their own than the integrated tariff: standalone fares",
+    Outcome.TRANSFER: "a transfer within the time limit: the transfer fare",
+    Outcome.PERIOD_CAPPED: "the period cap is reached: the leg pays what the cap still allows",
+}
+
+
+def rule_id(source: str, outcome: Outcome, band: str = "") -> str:
+    """The rule id of a charge: ``"<source>:<suffix>"``; a time band's name is its suffix; an
+    exemption's id is the category rule's own id."""
+    if outcome is Outcome.EXEMPT:
+        return source
+    return f"{source}:{band if outcome is Outcome.TIME_BAND else outcome.suffix}"

@@ -1,0 +1,143 @@
+"""The one pricing interface: every caller prices legs here, and nothing outside ``fares/`` knows
+a fare rule.
+
+* :func:`price` — a table of legs (many cards) → each leg's settled fare, its rule and outcome,
+  its own (standalone) fare, its fare window, and on request the provisional charge of every tap
+  and the card transaction log.  Settlement after a run, path choice and replay all call it.
+* :func:`own_fares` — what legs cost on their own (revenue lost to evasion, say).
+* :func:`price_continuations` — what each of many candidate continuations adds to a card that
+  already made some legs today (the card's state), as path and mode choice need.
+* :func:`trace` — one card tap by tap, with the card's open windows after each tap (``explain``).
+
+Two backends give identical results (tests hold them to each other): the vectorised engine
+(:mod:`otrip_sim.fares.vector`) for the policies it supports, and the card-by-card engine
+(:mod:`otrip_sim.fares.cards`) for every policy.  Which one runs is decided here, from the policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import cards, vector
+from .engine import Card
+from .rules import Charge, FarePolicy, Leg
+from .table import LegTable, Priced, RuleTable
+
+BACKENDS = ("vector", "card")
+
+
+def backend_for(policy: FarePolicy) -> str:
+    """The backend :func:`price` uses for ``policy``: ``"vector"`` where it supports the policy."""
+    return "vector" if vector.supports(policy) else "card"
+
+
+def price(policy: FarePolicy, legs: LegTable, log: bool = False, *, backend: str | None = None) -> Priced:
+    """Price every card of ``legs`` under ``policy``.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The legs, any order; each card's legs are priced together in order of boarding.
+    log:
+        Also return each tap's provisional charge and the card transaction log (costs time).
+    backend:
+        Leave it out: the backend is chosen from the policy.  ``"vector"`` or ``"card"`` force one,
+        for the tests that hold the two to each other.
+
+    Returns
+    -------
+    Priced
+        Columns aligned with ``legs`` (see :class:`~otrip_sim.fares.table.Priced`).
+    """
+    chosen = backend or backend_for(policy)
+    if chosen not in BACKENDS:
+        raise ValueError(f"unknown backend {chosen!r} (vector or card)")
+    if chosen == "vector":
+        return vector.price_table(policy, legs, log)
+    return cards.price_table(policy, legs, log)
+
+
+def own_fares(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray, RuleTable]:
+    """Each leg's own fare as if it were alone on its card (category rules, exemptions included,
+    applied; no window, pass or cap): amounts (integer minor units), rule codes and their table."""
+    if vector.supports(policy):
+        got = vector.price_cards_detail(policy, legs, windows=False)
+        return got.own, got.own_rule, got.rules
+    rules = RuleTable()
+    charges = [policy.standalone_charge(leg) for leg in cards.legs_of(legs, np.arange(len(legs)))]
+    return (np.array([c.amount for c in charges], dtype=np.int64),
+            np.array([rules.code(c.rule, c.source, c.outcome) for c in charges], dtype=np.int32), rules)
+
+
+def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTable,
+                        state: np.ndarray) -> np.ndarray:
+    """What each candidate continuation adds to the fare of a card that already travelled.
+
+    ``history`` holds the legs each card made earlier today, its ``card`` column naming the card
+    state; ``candidates`` holds the continuations, its ``card`` column naming the candidate
+    (``0 … C-1``), and ``state[c]`` the ``history`` card candidate ``c`` continues (a value absent
+    from ``history.card``: a fresh card).  The result, per candidate, is the settled total of the
+    card with the continuation minus the card without it (integer minor units): a window left open
+    by earlier legs, a daily cap or a pass already bought all show in it.  Every candidate is
+    priced on its own copy of the card, all at once.
+    """
+    n_cand = len(state)
+    state = np.asarray(state)
+    h_card = np.asarray(history.card)
+    h_order = np.argsort(h_card, kind="stable")
+    states, first, count = np.unique(h_card[h_order], return_index=True, return_counts=True)
+    k = np.minimum(np.searchsorted(states, state), max(len(states) - 1, 0))
+    known = (states[k] == state) if len(states) else np.zeros(n_cand, dtype=bool)
+    n_rows = np.where(known, count[k] if len(states) else 0, 0)
+    # every candidate's own copy of its card's earlier legs, keyed by the candidate
+    offset = np.arange(int(n_rows.sum())) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
+    rows = h_order[np.repeat(np.where(known, first[k] if len(states) else 0, 0), n_rows) + offset]
+    before = history.take(rows)
+    before.card = np.repeat(np.arange(n_cand), n_rows)
+    both = _concat(before, candidates)
+    with_cand = np.bincount(both.card.astype(np.int64), weights=price(policy, both).fare, minlength=n_cand)
+    alone = price(policy, history).fare if len(history) else np.zeros(0, dtype=np.int64)
+    per_state = np.bincount(np.searchsorted(states, h_card), weights=alone, minlength=len(states))
+    earlier = np.where(known, per_state[k] if len(states) else 0, 0)
+    return (with_cand - earlier).astype(np.int64)
+
+
+def _concat(a: LegTable, b: LegTable) -> LegTable:
+    """Rows of ``a`` then ``b`` (string columns as strings, so their codes need not agree)."""
+    cols = {}
+    for name in ("card", "board_time", "metres", "board_stop", "alight_stop", "tapped", "tapped_out", "alight_time", "media"):
+        cols[name] = np.concatenate([np.asarray(getattr(a, name)), np.asarray(getattr(b, name))])
+    for name in ("operator", "category", "route"):
+        cols[name] = np.concatenate([a.names(name), b.names(name)])
+    return LegTable(**cols)
+
+
+@dataclass(frozen=True)
+class TapTrace:
+    """One tap of :func:`trace`: the leg, its provisional charge and the card's open windows after
+    it (``rule``, ``start``, ``closes``, ``legs``, ``paid``, ``cap_remaining``, ``transfers``)."""
+
+    leg: Leg
+    charge: Charge
+    window_rule: str | None
+    exempt: bool
+    windows: tuple[dict[str, object], ...]
+
+
+def trace(policy: FarePolicy, legs: Sequence[Leg]) -> tuple[list[TapTrace], list[Charge], list[int]]:
+    """One card tap by tap, in order of boarding: each tap's trace, then the settled charges and
+    the provisional amounts (both in tap order)."""
+    card = Card(policy)
+    taps = []
+    for leg in sorted(legs, key=lambda x: x.board_time):
+        charge = card.tap(leg)
+        window = policy.window_for(leg)
+        exempt = policy.exemption(leg.category, leg.operator) is not None
+        taps.append(TapTrace(leg, charge, None if window is None else window.id, exempt, tuple(card.windows())))
+    settled = card.settle()
+    return taps, settled, list(card.provisional)
