@@ -1,0 +1,129 @@
+"""The one pricing interface: a leg table in, settled fares with outcomes, windows, provisional
+charges and the transaction log out — the same from both backends; and continuations priced from
+a card's state (what path and mode choice ask)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import JAKLINGKO, OKOTRIP, card, clock
+from hypothesis import given
+from hypothesis import strategies as st
+
+from otrip_sim.fares import (
+    ADJUSTMENT,
+    TAP,
+    FarePolicy,
+    FlatFare,
+    LegTable,
+    Outcome,
+    PeriodCap,
+    TransferWindow,
+    backend_for,
+    price,
+    price_card,
+    price_continuations,
+    rule_id,
+)
+from otrip_sim.fares.vector import as_arrays
+
+
+def table(specs, cards) -> LegTable:
+    return as_arrays(card(specs), cards)
+
+
+def test_a_cap_window_with_a_paid_area_change_by_hand():
+    # 08:00 TJ 3,500 (its own fare), a paid-area change (no tap), 08:40 mikrotrans 3,000 but only
+    # 1,500 is left of the Rp 5,000 cap; another card rides TJ once in the early band (2,000)
+    legs = table([("transjakarta", "08:00", 4.0), ("transjakarta", "08:20", 2.0, {"tapped": False}),
+                  ("mikrotrans", "08:40", 3.0), ("transjakarta", "06:10", 5.0)], [1, 1, 1, 2])
+    for backend in ("vector", "card"):
+        got = price(OKOTRIP, legs, log=True, backend=backend)
+        assert got.fare.tolist() == [3_500, 0, 1_500, 2_000]
+        assert got.rule_names().tolist() == ["okotrip:own", "transjakarta:paid_area", "okotrip:remainder",
+                                             "okotrip:own"]
+        assert [Outcome(o) for o in got.outcome()] == [Outcome.WINDOW_OWN, Outcome.PAID_AREA,
+                                                        Outcome.WINDOW_REMAINDER, Outcome.WINDOW_OWN]
+        assert got.window.tolist() == [0, 0, 0, 0]  # the change is in its tapped leg's window
+        assert got.own.tolist() == [3_500, 0, 3_000, 2_000]
+        assert got.provisional.tolist() == [3_500, 0, 1_500, 2_000]
+        tx = got.transactions
+        assert sorted(zip(tx.leg.tolist(), tx.kind.tolist(), tx.amount.tolist())) == [
+            (0, TAP, 3_500), (2, TAP, 1_500), (3, TAP, 2_000)]
+
+
+def test_an_integrated_window_settles_with_an_adjustment_in_both_backends():
+    # JakLingko: TJ 10 km then MRT (table fare) 8 km: the window costs min(10,000, 2,500 + 250 × 18)
+    # = 7,000, shared 20:8 by weight (first leg +10 km): 5,000 and 2,000; TJ's tap took 3,500
+    from builders import ASEAN, LEBAK_BULUS
+
+    legs = table([("transjakarta", "08:00", 10.0), ("mrt", "08:40", 8.0, {"stops": (LEBAK_BULUS, ASEAN)})], [7, 7])
+    results = [price(JAKLINGKO, legs, log=True, backend=b) for b in ("vector", "card")]
+    for got in results:
+        assert got.fare.tolist() == [5_000, 2_000]
+        assert got.provisional.sum() == 7_000 and got.provisional[0] == 3_500
+        tx = got.transactions
+        assert tx.amount.sum() == 7_000
+        assert (tx.kind == ADJUSTMENT).sum() == 2  # both legs corrected when the window settles
+    v, c = results
+    assert v.rule_names().tolist() == c.rule_names().tolist()
+    assert sorted(zip(v.transactions.leg.tolist(), v.transactions.amount.tolist())) == sorted(
+        zip(c.transactions.leg.tolist(), c.transactions.amount.tolist()))
+
+
+def test_the_backend_is_chosen_from_the_policy():
+    assert backend_for(OKOTRIP) == "vector"
+    transfer = FarePolicy("t", {"bus": FlatFare("bus", 3_000)}, windows=(TransferWindow("x", frozenset({"bus"}), 3_600),))
+    assert backend_for(transfer) == "card"
+    got = price(transfer, as_arrays(card([("bus", "08:00"), ("bus", "08:30")]), [0, 0]))
+    assert got.fare.tolist() == [3_000, 0]
+    with pytest.raises(ValueError, match="unknown backend"):
+        price(OKOTRIP, as_arrays(card([("bus", "08:00")]), [0]), backend="gpu")
+
+
+def test_a_return_trip_inside_the_window_adds_only_what_is_left_of_the_cap():
+    # The card rode TJ at 08:00 (3,500 of the Rp 5,000 cap).  Continuing on TJ at 10:30 (inside the
+    # 3-hour window) adds 1,500; at 11:30 (outside) the full 3,500; a fresh card pays 3,500.
+    history = as_arrays(card([("transjakarta", "08:00", 4.0)]), ["person-1"])
+    cand = as_arrays(card([("transjakarta", "10:30", 4.0), ("transjakarta", "11:30", 4.0),
+                           ("transjakarta", "10:30", 4.0)]), [0, 1, 2])
+    added = price_continuations(OKOTRIP, history, cand, np.array(["person-1", "person-1", "new"], dtype=object))
+    assert added.tolist() == [1_500, 3_500, 3_500]
+
+
+def test_a_daily_cap_binds_across_continuations():
+    # Rp 3,000 a ride, at most Rp 7,000 a day: after two rides a third adds 1,000, a fourth nothing
+    policy = FarePolicy("capped", {"bus": FlatFare("bus", 3_000)},
+                        period_caps=(PeriodCap("daily", frozenset({"bus"}), "day", 7_000),))
+    history = as_arrays(card([("bus", "07:00"), ("bus", "12:00"), ("bus", "07:00"), ("bus", "12:00"),
+                              ("bus", "15:00")]), [1, 1, 2, 2, 2])
+    cand = as_arrays(card([("bus", "18:00"), ("bus", "18:00"), ("bus", "18:00")]), [0, 1, 2])
+    assert price_continuations(policy, history, cand, np.array([1, 2, 3])).tolist() == [1_000, 0, 3_000]
+
+
+_op = st.sampled_from(["transjakarta", "mikrotrans", "mrt", "lrt", "krl", "angkot"])
+
+
+@given(st.lists(st.tuples(_op, st.integers(clock("05:00"), clock("22:00")), st.integers(0, 30_000)),
+                min_size=1, max_size=6),
+       st.lists(st.tuples(_op, st.integers(0, 4 * 3600), st.integers(0, 30_000)), min_size=1, max_size=3))
+def test_a_continuation_adds_what_the_whole_card_costs_more(earlier, later):
+    """For any card and continuation: continuation price = price(card + continuation) − price(card)."""
+    from builders import leg
+
+    last = max(t for _, t, _ in earlier)
+    before = [leg(op, t, metres=m) for op, t, m in earlier if op != "mrt"] or [leg("transjakarta", last)]
+    after = [leg(op, last + dt, metres=m) for op, dt, m in later if op != "mrt"] or [leg("lrt", last + 60)]
+    whole = sum(c.amount for c in price_card(JAKLINGKO, before + after))
+    alone = sum(c.amount for c in price_card(JAKLINGKO, before))
+    added = price_continuations(JAKLINGKO, as_arrays(before, [0] * len(before)), as_arrays(after, [0] * len(after)),
+                                np.array([0]))
+    assert added.tolist() == [whole - alone]
+
+
+def test_rule_ids_are_built_from_source_and_outcome():
+    assert rule_id("okotrip", Outcome.WINDOW_REMAINDER) == "okotrip:remainder"
+    assert rule_id("transjakarta", Outcome.TIME_BAND, "early") == "transjakarta:early"
+    assert rule_id("free", Outcome.EXEMPT) == "free"
+    assert Outcome.PERIOD_CAPPED.capped and Outcome.WINDOW_CAPPED.capped and not Outcome.INTEGRATED.capped
+    assert all(o.why for o in Outcome)
