@@ -330,34 +330,3 @@ class RunResult:
             "unserved_by_status": {s: int((j["status"] == s).sum())
                                    for s in ("abandoned", "no_path", "stranded")},
         }
-
-    # ------------------------------------------------------------------------------- plots
-    def plot_boardings_by_hour(self, ax: Any = None) -> Any:
-        from .plots import boardings_by_hour
-
-        return boardings_by_hour(self, ax)
-
-    def plot_revenue_by_operator(self, ax: Any = None) -> Any:
-        from .plots import revenue_by_operator
-
-        return revenue_by_operator(self, ax)
-
-    def plot_fare_distribution(self, ax: Any = None) -> Any:
-        from .plots import fare_distribution
-
-        return fare_distribution(self, ax)
-
-    def plot_transfer_flows(self, ax: Any = None) -> Any:
-        from .plots import transfer_flows
-
-        return transfer_flows(self, ax)
-
-    def plot_revenue_flows(self, ax: Any = None) -> Any:
-        from .plots import revenue_flows
-
-        return revenue_flows(self, ax)
-
-    def plot_subsidy_by_operator(self, ax: Any = None) -> Any:
-        from .plots import subsidy_by_operator
-
-        return subsidy_by_operator(self, ax)
