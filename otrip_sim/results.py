@@ -165,8 +165,8 @@ class RunResult:
 
     def _cleared(self, method: str | None = None) -> ClearedWindows:
         """Every fare window cleared with ``method`` (default: the scenario's
-        ``money.clearing.method``), computed once per method (see
-        :func:`otrip_sim.clearing.clear_legs`)."""
+        ``money.clearing.method``), computed once per method: revenue, flows and accounts of one
+        method all read the same clearing (see :func:`otrip_sim.clearing.clear_legs`)."""
         spec = self.loaded.spec.money.clearing
         method = method or spec.method
         if method not in self._cleared_cache:
@@ -179,17 +179,54 @@ class RunResult:
         return {}
 
     def cleared_revenue(self, method: str | None = None) -> dict[str, int]:
-        """Fare revenue per operator (minor units) after clearing each fare window with ``method``
-        (default: the scenario's); legs outside windows stay with their operator."""
+        """Fare revenue per operator after clearing each fare window.
+
+        Parameters
+        ----------
+        method
+            A clearing method (:data:`otrip_sim.clearing.METHODS`); default: the scenario's
+            ``money.clearing.method``.
+
+        Returns
+        -------
+        dict
+            Operator → fares (integer minor units per day); legs outside windows stay with their
+            operator (see :func:`otrip_sim.clearing.cleared_revenue`).
+        """
         return clearing.cleared_revenue(self.legs, self._cleared(method))
 
     def clearing_flows(self, method: str | None = None) -> pd.DataFrame:
-        """Revenue flows: ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets
-        it after clearing), ``amount`` (minor units per day); the diagonal is revenue kept."""
+        """Revenue flows between operators after clearing (``revenue_flows.csv``).
+
+        Parameters
+        ----------
+        method
+            A clearing method; default: the scenario's ``money.clearing.method``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
+            clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept (see
+            :func:`otrip_sim.clearing.clearing_flows`).
+        """
         return clearing.clearing_flows(self.legs, self._cleared(method))
 
     def accounts(self, method: str | None = None) -> pd.DataFrame:
-        """Operators' money under clearing ``method`` (see :func:`otrip_sim.money.accounts`)."""
+        """Operators' money under one clearing method (``operators.csv`` for the default).
+
+        Parameters
+        ----------
+        method
+            A clearing method; default: the scenario's ``money.clearing.method``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator: its service, fares as charged and cleared, contract, cost,
+            payment, net income and subsidy in integer minor units (see
+            :func:`otrip_sim.money.accounts`).
+        """
         return money.accounts(self.legs, self.vehicle_service, self.cleared_revenue(method),
                               self.loaded.spec.money.contracts)
 
