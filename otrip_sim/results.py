@@ -196,37 +196,19 @@ class RunResult:
         return clearing.cleared_revenue(self.legs, self._cleared(method))
 
     def clearing_flows(self, method: str | None = None) -> pd.DataFrame:
-        """Revenue flows between operators after clearing (``revenue_flows.csv``).
+        """Revenue flows between operators after clearing with ``method`` (as for
+        :meth:`cleared_revenue`): ``revenue_flows.csv``, see :func:`otrip_sim.clearing.clearing_flows`.
 
-        Parameters
-        ----------
-        method
-            A clearing method; default: the scenario's ``money.clearing.method``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
-            clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept (see
-            :func:`otrip_sim.clearing.clearing_flows`).
+        Returns ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
+        clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept.
         """
         return clearing.clearing_flows(self.legs, self._cleared(method))
 
     def accounts(self, method: str | None = None) -> pd.DataFrame:
-        """Operators' money under one clearing method (``operators.csv`` for the default).
-
-        Parameters
-        ----------
-        method
-            A clearing method; default: the scenario's ``money.clearing.method``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per operator: its service, fares as charged and cleared, contract, cost,
-            payment, net income and subsidy in integer minor units (see
-            :func:`otrip_sim.money.accounts`).
-        """
+        """Operators' money under clearing ``method`` (as for :meth:`cleared_revenue`;
+        ``operators.csv`` for the default): one row per operator with its service, fares as
+        charged and cleared, contract, cost, payment, net income and subsidy in integer minor units
+        (see :func:`otrip_sim.money.accounts`)."""
         return money.accounts(self.legs, self.vehicle_service, self.cleared_revenue(method),
                               self.loaded.spec.money.contracts)
 
