@@ -2,19 +2,22 @@
 
 Window by window, never across windows; fares outside any window stay with their operator.
 Amounts are integer minor units split by largest remainder, so each window's allocations sum
-exactly to what its riders paid.  Pure functions over plain sequences (no SimPy); the results
-module feeds them from the legs table.
+exactly to what its riders paid.  Pure functions over plain sequences and the legs frame (no
+SimPy, nothing from ``results``): :class:`~otrip_sim.results.RunResult` calls
+:func:`clear_legs`, :func:`cleared_revenue` and :func:`clearing_flows` with its ``legs`` frame and
+caches what they return, so results stay data and clearing is computed from them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .fares import largest_remainder
+from .fares import FarePolicy, IntegratedWindow, largest_remainder
 from .grouped import group_starts, largest_remainder_groups
 
 METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
@@ -96,14 +99,31 @@ def clear_window(
     return out
 
 
-def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, fare: np.ndarray, standalone: np.ndarray,
-                  method: str, boarding_charge: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, fare: np.ndarray,
+                  standalone: np.ndarray, method: str, boarding_charge: np.ndarray,
+                  shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`clear_window` for many windows at once.
 
-    Legs come window by window (each window's legs consecutive, in order); ``operator`` is an
-    integer code, ``boarding_charge`` is per leg (its window's), ``shares[code]`` the fixed share of
-    each operator.  Returns ``(window, operator, amount)`` per window and operator present, in
-    order of first appearance; amounts sum to each window's fares exactly.
+    Parameters
+    ----------
+    window
+        Per leg, its window key; each window's legs consecutive, in order.
+    operator
+        Per leg, the operator's integer code.
+    metres, fare, standalone
+        Per leg: distance (m), settled fare and standalone fare (minor units).
+    method
+        One of :data:`METHODS`.
+    boarding_charge
+        Per leg, its window's boarding charge (minor units; ``first_keeps_boarding``).
+    shares
+        ``shares[code]``: the fixed share of each operator (``fixed_shares``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(window, operator, amount)`` per window and operator present, in order of first
+        appearance; amounts (minor units) sum to each window's fares exactly.
     """
     n = len(window)
     start = group_starts(window)
@@ -122,7 +142,8 @@ def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, 
         if method == "fixed_shares":
             weights = np.round(shares[wo_op] * 1_000_000).astype(np.int64)
             wo_group = np.cumsum(wo_start) - 1
-            none = (np.add.reduceat(weights, np.flatnonzero(wo_start)) == 0)[wo_group] if len(at) else weights == 0
+            none = ((np.add.reduceat(weights, np.flatnonzero(wo_start)) == 0)[wo_group] if len(at)
+                    else weights == 0)
             weights = np.where(none, 1, weights)
         return wo_win, wo_op, largest_remainder_groups(wo_start, wo_total, weights)
     kept = np.zeros(n, dtype=np.int64)
@@ -150,12 +171,28 @@ def clear_windows(window: np.ndarray, operator: np.ndarray, metres: np.ndarray, 
 
 def net_flows_many(window: np.ndarray, operator: np.ndarray, charged: np.ndarray,
                    cleared: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`otrip_sim.results.net_flows` for many windows at once.
+    """What a clearing house moves within each window, for many windows at once.
 
-    Rows are (window, operator), each window's rows consecutive in order of first appearance.
-    Returns ``(from operator, to operator, amount)`` rows with amount > 0 (not summed over
-    windows): each operator keeps what it collected up to its allocation; within a window the
-    surpluses pass to the deficits in order, as two queues paid off against each other.
+    Each operator keeps what it collected up to its allocation; operators that collected more
+    pass the surplus to those that collected less, in order: within a window the surpluses pass
+    to the deficits as two queues paid off against each other.
+
+    Parameters
+    ----------
+    window, operator
+        One row per (window, operator), each window's rows consecutive, operators (integer
+        codes) in order of first appearance, as :func:`clear_windows` returns them.
+    charged
+        What the operator's legs of the window charged riders (minor units).
+    cleared
+        The operator's allocation of the window (minor units; per window Σ cleared = Σ charged).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(from operator, to operator, amount)`` rows with amount > 0, not summed over windows;
+        ``from == to`` is revenue kept.  Per window the rows of an operator sum to what it
+        charged and the columns to its allocation, exactly.
     """
     kept = np.minimum(charged, cleared)
     diag = kept > 0
@@ -172,9 +209,130 @@ def net_flows_many(window: np.ndarray, operator: np.ndarray, charged: np.ndarray
             return pd.DataFrame({"w": w, "op": operator[idx], "lo": hi - a - before, "hi": hi - before})
 
         pairs = bounds(s_idx, surplus).merge(bounds(d_idx, deficit), on="w", suffixes=("_s", "_d"))
-        overlap = (np.minimum(pairs["hi_s"], pairs["hi_d"]) - np.maximum(pairs["lo_s"], pairs["lo_d"])).to_numpy()
+        overlap = (np.minimum(pairs["hi_s"], pairs["hi_d"])
+                   - np.maximum(pairs["lo_s"], pairs["lo_d"])).to_numpy()
         moved = overlap > 0
         flows_from.append(pairs["op_s"].to_numpy()[moved])
         flows_to.append(pairs["op_d"].to_numpy()[moved])
         flows_amount.append(overlap[moved])
     return np.concatenate(flows_from), np.concatenate(flows_to), np.concatenate(flows_amount)
+
+
+class ClearedWindows(NamedTuple):
+    """Fare windows cleared: one row per window and operator in it.
+
+    Rows of a window are consecutive, operators in order of first appearance.  ``window`` is a
+    key unique per (journey, window number), ``operator`` the operator's code (its position in
+    the legs frame's ``operator`` categories), ``cleared`` its allocation and ``charged`` what its
+    legs of the window charged riders; both in integer minor units.
+    """
+
+    window: np.ndarray
+    operator: np.ndarray
+    cleared: np.ndarray
+    charged: np.ndarray
+
+
+# pricing-interface: to come from fares.pricing
+def boarding_charges(policy: FarePolicy, operators: Sequence[str]) -> np.ndarray:
+    """Per operator, the boarding charge of its fare window (minor units; -1: none).
+
+    What the first leg's operator keeps under ``first_keeps_boarding``: an integrated window's
+    ``base``.  Operators in no integrated window get -1 (their leg's standalone fare is used).
+    """
+    return np.array([w.base if isinstance(w, IntegratedWindow) else -1
+                     for w in (policy.window_of(o) for o in operators)], dtype=np.int64)
+
+
+def clear_legs(legs: pd.DataFrame, method: str, boarding_charge: np.ndarray,
+               shares: Mapping[str, float]) -> ClearedWindows:
+    """Clear every fare window of a run's legs with ``method``.
+
+    Parameters
+    ----------
+    legs
+        ``RunResult.legs``: reads ``journey``, ``window`` (-1: in no window), ``operator``
+        (categorical), ``metres``, ``fare`` and ``standalone_fare`` (minor units).
+    method
+        One of :data:`METHODS` (see :func:`clear_window`).
+    boarding_charge
+        Per operator code, its window's boarding charge (:func:`boarding_charges`; -1: none, the
+        first leg's standalone fare is kept instead).
+    shares
+        ``fixed_shares``: operator id → weight (missing operators weigh 0).
+
+    Returns
+    -------
+    ClearedWindows
+        Each window's allocation and charges per operator; legs outside windows are not in it.
+    """
+    operators = list(legs["operator"].cat.categories)
+    inside = np.flatnonzero(legs["window"].to_numpy() >= 0)
+    journey, window = legs["journey"].to_numpy()[inside], legs["window"].to_numpy()[inside]
+    # each window's legs together, in leg order
+    rows = inside[np.lexsort((np.arange(len(inside)), window, journey))]
+    n_win = int(window.max()) + 1 if len(window) else 1
+    win = legs["journey"].to_numpy()[rows] * n_win + legs["window"].to_numpy()[rows]
+    op = legs["operator"].cat.codes.to_numpy()[rows].astype(np.int64)
+    fare, own = legs["fare"].to_numpy()[rows], legs["standalone_fare"].to_numpy()[rows]
+    # what the first leg's operator keeps under first_keeps_boarding: the window's boarding charge
+    first = group_starts(win)
+    charge = np.where(boarding_charge[op] >= 0, boarding_charge[op], own)
+    charge = charge[np.maximum.accumulate(np.where(first, np.arange(len(win)), 0))] if len(win) else charge
+    weights = np.array([shares.get(o, 0.0) for o in operators])
+    wo_win, wo_op, amount = clear_windows(win, op, legs["metres"].to_numpy()[rows], fare, own, method, charge,
+                                          weights)
+    # what each (window, operator) row charged: the fares of its legs, found by key
+    group = np.cumsum(first) - 1
+    charged_key = group * len(operators) + op
+    wo_group = np.cumsum(group_starts(wo_win)) - 1
+    key_at = wo_group * len(operators) + wo_op
+    sorter = np.argsort(key_at)
+    at = sorter[np.searchsorted(key_at, charged_key, sorter=sorter)] if len(win) else charged_key
+    charged = np.bincount(at, weights=fare, minlength=len(wo_win)).astype(np.int64)
+    return ClearedWindows(wo_win, wo_op, amount, charged)
+
+
+def _kept_outside(legs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Operator codes of the legs in no fare window and, per operator code, their fares."""
+    outside = legs["window"].to_numpy() < 0
+    op = legs["operator"].cat.codes.to_numpy()[outside]
+    n_ops = len(legs["operator"].cat.categories)
+    return op, np.bincount(op, weights=legs["fare"].to_numpy()[outside], minlength=n_ops)
+
+
+def cleared_revenue(legs: pd.DataFrame, cleared: ClearedWindows) -> dict[str, int]:
+    """Fare revenue per operator after clearing (minor units per day).
+
+    Legs outside windows stay with their operator; each window's charge goes as ``cleared``
+    (:func:`clear_legs` of the same ``legs``) allocates it.  Keys: every operator of the legs
+    frame's ``operator`` categories, in order.
+    """
+    operators = list(legs["operator"].cat.categories)
+    _, total = _kept_outside(legs)
+    total += np.bincount(cleared.operator, weights=cleared.cleared, minlength=len(operators))
+    return {o: int(v) for o, v in zip(operators, total)}
+
+
+def clearing_flows(legs: pd.DataFrame, cleared: ClearedWindows) -> pd.DataFrame:
+    """Revenue flows between operators after clearing, summed over the day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
+        clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept, fares
+        outside windows included.  Sorted by ``from_operator``, ``to_operator``.
+    """
+    op, kept = _kept_outside(legs)
+    kept = kept.astype(np.int64)
+    seen = np.unique(op)
+    f, t, v = net_flows_many(cleared.window, cleared.operator, cleared.charged, cleared.cleared)
+    df = pd.DataFrame({"from": np.concatenate([seen, f]), "to": np.concatenate([seen, t]),
+                       "amount": np.concatenate([kept[seen], v])})
+    df = df.groupby(["from", "to"], as_index=False)["amount"].sum()
+    names = np.array(list(legs["operator"].cat.categories), dtype=object)
+    out = pd.DataFrame({"from_operator": names[df["from"].to_numpy()],
+                        "to_operator": names[df["to"].to_numpy()],
+                        "amount": df["amount"].to_numpy(dtype=np.int64)})
+    return out.sort_values(["from_operator", "to_operator"], ignore_index=True)

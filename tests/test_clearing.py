@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from otrip_sim.clearing import METHODS, WindowLeg, clear_window, clear_windows, net_flows_many
-from otrip_sim.results import net_flows
 
 # The published JakLingko example: LRT 6 km + TJ 12 km + MRT 8 km, settled 4,000 / 3,000 / 2,000.
 JAK = [WindowLeg("lrt", 6000, 4000, 5000), WindowLeg("transjakarta", 12000, 3000, 3500), WindowLeg("mrt", 8000, 2000, 9000)]
@@ -84,6 +83,22 @@ def test_allocations_sum_to_fares_paid_window_by_window(windows, method, charge,
         assert sum(out.values()) == sum(leg.fare for leg in legs)
         assert all(v >= 0 for v in out.values())
         assert set(out) == {leg.operator for leg in legs}
+
+
+def net_flows(charged: dict[str, int], cleared: dict[str, int]) -> dict[tuple[str, str], int]:
+    """:func:`net_flows_many` for one window, as a dict (from, to) -> amount."""
+    ops = list(dict.fromkeys([*charged, *cleared]))
+    f, t, v = net_flows_many(np.zeros(len(ops), dtype=np.int64), np.arange(len(ops)),
+                             np.array([charged.get(o, 0) for o in ops], dtype=np.int64),
+                             np.array([cleared.get(o, 0) for o in ops], dtype=np.int64))
+    return {(ops[a], ops[b]): amount for a, b, amount in zip(f.tolist(), t.tolist(), v.tolist())}
+
+
+def test_net_flows_surpluses_pay_deficits_in_order():
+    # a charged 100 of its 30, c 50 of its 20: a keeps 30, c 20; surpluses a 70, c 30 pay the
+    # deficits b 60, d 40 in order: a→b 60, a→d 10, c→d 30
+    flows = net_flows({"a": 100, "b": 0, "c": 50, "d": 0}, {"a": 30, "b": 60, "c": 20, "d": 40})
+    assert flows == {("a", "a"): 30, ("c", "c"): 20, ("a", "b"): 60, ("a", "d"): 10, ("c", "d"): 30}
 
 
 @given(charged=st.dictionaries(st.sampled_from("abcde"), st.integers(0, 10_000), min_size=1),

@@ -139,3 +139,15 @@ def test_contract_validation(write_scenario):
         load_scenario(write_scenario(lambda d: d.update(money={"contracts": {"tram": {"kind": "farebox"}}})))
     with pytest.raises(InputError, match=r"money\.contracts\.bus: a deficit contract needs cost_per_vehicle_km"):
         load_scenario(write_scenario(lambda d: d.update(money={"contracts": {"bus": {"kind": "deficit"}}})))
+
+
+def test_peak_vehicles_counts_trips_under_way_at_once():
+    from types import SimpleNamespace
+
+    from otrip_sim.money import peak_vehicles
+
+    # departures every 5 min, 700 s a trip: at most 3 under way (0, 300, 600 s; the first is in
+    # at 700 s, before the one at 900 s leaves)
+    line = SimpleNamespace(departures=[0, 300, 600, 900, 1200], run_time_s=700)
+    assert peak_vehicles(line) == 3
+    assert peak_vehicles(SimpleNamespace(departures=[0, 1000], run_time_s=700)) == 1
