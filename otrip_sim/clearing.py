@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .fares import FarePolicy, IntegratedWindow, largest_remainder
+from .fares import FarePolicy, largest_remainder
 from .grouped import group_starts, largest_remainder_groups
 
 METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
@@ -233,15 +233,14 @@ class ClearedWindows(NamedTuple):
     charged: np.ndarray
 
 
-# pricing-interface: to come from fares.pricing
 def boarding_charges(policy: FarePolicy, operators: Sequence[str]) -> np.ndarray:
     """Per operator, the boarding charge of its fare window (minor units; -1: none).
 
     What the first leg's operator keeps under ``first_keeps_boarding``: an integrated window's
     ``base``.  Operators in no integrated window get -1 (their leg's standalone fare is used).
     """
-    return np.array([w.base if isinstance(w, IntegratedWindow) else -1
-                     for w in (policy.window_of(o) for o in operators)], dtype=np.int64)
+    return np.array([-1 if (base := policy.window_boarding_charge(o)) is None else base for o in operators],
+                    dtype=np.int64)
 
 
 def clear_legs(legs: pd.DataFrame, method: str, boarding_charge: np.ndarray,

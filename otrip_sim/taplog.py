@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .fares import Outcome
 from .grouped import group_starts
 from .units import CURRENCY_DECIMALS
 
@@ -53,18 +54,6 @@ def sorted_categorical(codes: np.ndarray, names: Sequence[str]) -> pd.Categorica
     return pd.Categorical.from_codes(remap[codes], categories=[names[k] for k in used])
 
 
-# pricing-interface: to come from fares.pricing
-def _product_of_rule(rule: str) -> str:
-    """The fare product a settlement rule name belongs to (its part before the first ``:``)."""
-    return rule.split(":")[0]
-
-
-# pricing-interface: to come from fares.pricing
-def _rule_is_capped(rule: str) -> bool:
-    """Whether a settlement rule name says the leg paid less than its own fare because of a cap."""
-    return rule.endswith((":capped", ":remainder"))
-
-
 def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Settlement,
                       service_date: date, currency: str) -> pd.DataFrame:
     """The card transaction log in the TIDES ``fare_transactions`` format, plus otrip-sim columns.
@@ -79,7 +68,8 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
         ``RunResult.journeys`` (row = journey id); reads ``category``.
     settlement
         The run's settlement; reads the card transactions ``tx_journey``, ``tx_leg``, ``tx_time``
-        (s), ``tx_kind``, ``tx_amount`` (minor units), ``tx_rule`` and ``rule_names``.
+        (s), ``tx_kind``, ``tx_amount`` (minor units), ``tx_rule``, and per rule code
+        ``rule_names``, ``rule_source`` (the fare product) and ``rule_outcome`` (capped or not).
     service_date
         The day the log is stamped with.
     currency
@@ -139,9 +129,11 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     first_tap[tap_rows[group_starts(journey[tap_rows])]] = True
     scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
     in_window = legs["window"].to_numpy()[leg_row] >= 0
-    products = sorted({_product_of_rule(r) for r in rule_names} | {PAY_AS_YOU_GO})
-    product = np.array([products.index(_product_of_rule(r)) for r in rule_names])[rule]
-    capped = np.array([_rule_is_capped(r) for r in rule_names])[rule]
+    # the product is the source of the rule (the window, pass, operator…); exits have no rule
+    sources = [*st.rule_source.tolist(), ""]
+    products = sorted(set(sources) | {PAY_AS_YOU_GO})
+    product = np.array([products.index(src) for src in sources])[rule]
+    capped = np.array([*(Outcome(o).capped for o in st.rule_outcome.tolist()), False])[rule]
     action = np.where(first_tap, 0, np.where(is_tap, 1, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))
     route_c, dir_c = legs["route"].cat.codes.to_numpy()[leg_row], legs["direction"].to_numpy()[leg_row]
     patterns = [f"{r}:{d}" for r in legs["route"].cat.categories for d in (0, 1)]
