@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from .compile import CompiledScenario, compile_scenario  # noqa: E402
 from .errors import InputError, OtripError, OutputError  # noqa: E402
 from .results import RunResult  # noqa: E402
 from .run import run  # noqa: E402  # binds the name `run` to the function, over the submodule
@@ -35,12 +36,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CompiledScenario",
     "InputError",
     "LoadedScenario",
     "OtripError",
     "OutputError",
     "RunResult",
     "__version__",
+    "compile_scenario",
     "load_scenario",
     "run",
     "write_results",

@@ -100,13 +100,17 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
 def validate(scenario: Path) -> None:
     """Check SCENARIO (and every file it references) without running it.
 
+    It loads and compiles the scenario as a run does (network, fare policy, gravity demand), so a
+    scenario found valid cannot fail in a run on its input.
+
     \b
     Example:
       otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml
     """
+    from .compile import compile_scenario
     from .scenario import load_scenario
 
-    loaded = load_scenario(scenario)
+    loaded = compile_scenario(load_scenario(scenario)).loaded  # with a gravity model: its derived OD
     s = loaded.spec
     routes = loaded.routes()
     trips = sum(r.trips for r in s.demand.od)  # type: ignore[union-attr]

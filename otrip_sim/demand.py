@@ -1,18 +1,20 @@
-"""Generate the day's riders from the OD table, the time-of-day profile and category shares.
+"""Demand: a gravity model's zones and OD rows, zone access, and the day's riders.
 
-Vectorised with numpy; riders come out sorted by departure time, which fixes their ids.
+The riders come from the OD table, the time-of-day profile and category shares, vectorised with
+numpy; they come out sorted by departure time, which fixes their ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .errors import InputError
 from .geo import WALK_DETOUR, great_circle_m
 from .rng import stream
+from .scenario import LoadedScenario
 from .schema import Demand, GravitySpec, ODRow, Stop, ZoneAccess, ZoneRow
 
 
@@ -76,6 +78,36 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
     od = [ODRow(origin=zones[i].zone_id, destination=zones[j].zone_id, trips=float(trips[i, j]))
           for i, j in zip(*np.nonzero(trips))]
     return access, od
+
+
+def with_gravity_demand(loaded: LoadedScenario) -> LoadedScenario:
+    """The loaded scenario with its gravity model's zones and OD rows filled in.
+
+    Parameters
+    ----------
+    loaded:
+        A loaded scenario; one without ``demand.gravity`` is returned as it is.
+
+    Returns
+    -------
+    LoadedScenario
+        The same scenario whose ``demand.zones`` (access stops, walk metres) and ``demand.od``
+        (journeys per day) are those of :func:`gravity_demand`; ``demand.gravity`` is kept, so
+        the written scenario shows the model rather than its output.
+
+    Raises
+    ------
+    InputError
+        A zone with no stop within ``access_radius``, located in the zone table; or a model that
+        makes no journeys.
+    """
+    demand = loaded.spec.demand
+    if demand.gravity is None:
+        return loaded
+    zones, od = gravity_demand(demand.gravity, loaded.spec.network.stops,  # type: ignore[arg-type]
+                               loaded.source("demand.gravity", "zones"))
+    spec = loaded.spec.model_copy(update={"demand": demand.model_copy(update={"zones": zones, "od": od})})
+    return replace(loaded, spec=spec)
 
 
 def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
