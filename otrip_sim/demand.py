@@ -111,12 +111,27 @@ def with_gravity_demand(loaded: LoadedScenario) -> LoadedScenario:
 
 
 def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
-    """Zone id → access stops as ``(stop index, walk metres)``; with no zones, one zone per stop."""
+    """The access stops of every demand zone.
+
+    Parameters
+    ----------
+    demand:
+        A loaded (and, with a gravity model, compiled) ``demand`` section: ``zones`` is its rows
+        (zone id, stop id, walk metres) or ``None`` for OD by stop.
+    stop_ids:
+        The network's stop ids, in index order.
+
+    Returns
+    -------
+    dict
+        Zone id → ``[(stop index, walk metres), ...]`` in zone-table order; with no zones, one
+        zone per stop, reached in 0 m.
+    """
     index = {s: i for i, s in enumerate(stop_ids)}
-    if demand.zones is None:
+    if not isinstance(demand.zones, list):  # None: OD by stop (a file reference is rows by now)
         return {s: [(i, 0)] for i, s in enumerate(stop_ids)}
     out: dict[str, list[tuple[int, int]]] = {}
-    for z in demand.zones:  # type: ignore[union-attr]
+    for z in demand.zones:
         out.setdefault(z.zone_id, []).append((index[z.stop_id], z.access_m))
     return out
 

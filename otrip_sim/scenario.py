@@ -42,6 +42,14 @@ from .schema import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+
+def _rows(value: str | list[R] | None) -> list[R]:
+    """The records of a (possibly file-referenced) list field once loaded: the loader replaces
+    every file reference by its rows, so a string is never left here; ``None`` (an absent
+    optional list) has no rows."""
+    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ class LoadedScenario:
 
     def routes(self) -> list[Route]:
         """The routes running in the scenario's year."""
-        return [r for r in self.spec.network.routes if r.runs_in(self.spec.meta.year)]  # type: ignore[union-attr]
+        return [r for r in _rows(self.spec.network.routes) if r.runs_in(self.spec.meta.year)]
 
 
 def _error_path(loc: Iterable[Any], raw: Any) -> str:
@@ -181,10 +189,11 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
         if reader.fieldnames is None:
             raise InputError(display, "line 1", "empty file: expected a header row")
         names = list(model.model_fields)
-        aliases = {f.validation_alias or n for n, f in model.model_fields.items()}
-        required = {
-            (f.validation_alias or n) for n, f in model.model_fields.items() if f.is_required()
-        }
+        # a column is named by the field's (string) validation alias, else by the field
+        column = {n: f.validation_alias if isinstance(f.validation_alias, str) else n
+                  for n, f in model.model_fields.items()}
+        aliases = set(column.values())
+        required = {column[n] for n, f in model.model_fields.items() if f.is_required()}
         header = [h.strip() for h in reader.fieldnames]
         unknown = [h for h in header if h not in aliases and h not in names]
         if unknown:
@@ -317,13 +326,13 @@ def _cross_check(loaded: LoadedScenario) -> None:
     if dup is not None:
         raise InputError(file, "operators", "duplicate operator id", dup)
     op_set = set(operators)
-    stops: list[Stop] = s.network.stops  # type: ignore[assignment]
+    stops = _rows(s.network.stops)
     stop_ids = [st.id for st in stops]
     dup = _first_duplicate(stop_ids)
     if dup is not None:
         raise InputError(*where("network", "stops", stop_ids.index(dup, stop_ids.index(dup) + 1), "stop_id"), "duplicate stop id", dup)
     stop_set = set(stop_ids)
-    routes: list[Route] = s.network.routes  # type: ignore[assignment]
+    routes = _rows(s.network.routes)
     # a multi-year network may name operators of other years (the MRT's stations in 2017)
     network_ops = set(op_set)
     for r in routes:
@@ -338,9 +347,8 @@ def _cross_check(loaded: LoadedScenario) -> None:
         raise InputError(*where("network", "routes", route_ids.index(dup, route_ids.index(dup) + 1), "id"), "duplicate route id", dup)
     running = 0
     for i, r in enumerate(routes):
-        if r.years is not None or isinstance(r.operator, dict):
-            if year is None:
-                raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
+        if (r.years is not None or isinstance(r.operator, dict)) and year is None:
+            raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
         for j, sid in enumerate(r.stops):
             if sid not in stop_set:
                 raise InputError(*where("network", "routes", i, f"stops[{j}]"), "unknown stop", sid)
@@ -359,32 +367,32 @@ def _cross_check(loaded: LoadedScenario) -> None:
     if running == 0:
         raise InputError(file, "network.routes", f"no route runs in year {year}")
 
-    links: list[WalkLink] = s.network.walk_links  # type: ignore[assignment]
-    for i, link in enumerate(links):
+    for i, link in enumerate(_rows(s.network.walk_links)):
         for col in ("from_stop", "to_stop"):
             if getattr(link, col) not in stop_set:
                 raise InputError(*where("network", "walk_links", i, col), "unknown stop", getattr(link, col))
 
     if s.demand.gravity is not None:
         # gravity zones become access zones at compile time; their ids must be unique already
-        gravity_ids = [z.zone_id for z in s.demand.gravity.zones]  # type: ignore[union-attr]
+        gravity_ids = [z.zone_id for z in _rows(s.demand.gravity.zones)]
         dup = _first_duplicate(gravity_ids)
         if dup is not None:
             raise InputError(loaded.source("demand.gravity", "zones"), "zone_id", "duplicate zone id", dup)
-    for j, band in enumerate(s.demand.profile):
-        if band.start < s.meta.service_start or band.end > s.meta.service_end:
-            raise InputError(file, f"demand.profile[{j}]", "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
+    for j, profile_band in enumerate(s.demand.profile):
+        if profile_band.start < s.meta.service_start or profile_band.end > s.meta.service_end:
+            raise InputError(file, f"demand.profile[{j}]", "band lies outside meta.service_start..service_end",
+                             f"{profile_band.start}-{profile_band.end}")
     zones = s.demand.zones
     if zones is None:
         zone_set = stop_set
     else:
         zone_set = set()
-        for i, z in enumerate(zones):  # type: ignore[union-attr]
+        for i, z in enumerate(_rows(zones)):
             if z.stop_id not in stop_set:
                 raise InputError(*where("demand", "zones", i, "stop_id"), "unknown stop", z.stop_id)
             zone_set.add(z.zone_id)
     # a gravity model's OD rows are derived (at compile time) from its zones, so none to check here
-    for i, od in enumerate(s.demand.od or []):  # type: ignore[union-attr]
+    for i, od in enumerate(_rows(s.demand.od)):
         for col in ("origin", "destination"):
             if getattr(od, col) not in zone_set:
                 what = "zone" if zones is not None else "stop"
@@ -486,8 +494,8 @@ def _check_table(loaded: LoadedScenario, prefix: str, spec: StationTableSpec) ->
     """A station table names known stops.  (That it prices every pair a rider can travel is
     checked at compile time, on the network's lines.)"""
     src = loaded.source(prefix, "table")
-    stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
-    for i, row in enumerate(spec.table):  # type: ignore[union-attr]
+    stop_set = {st.id for st in _rows(loaded.spec.network.stops)}
+    for i, row in enumerate(_rows(spec.table)):
         for col in ("from_stop", "to_stop"):
             if getattr(row, col) not in stop_set:
                 raise InputError(src, _row_path(src, prefix, "table", i, col), "unknown stop", getattr(row, col))
@@ -497,17 +505,17 @@ def _check_zones(loaded: LoadedScenario, prefix: str, spec: ZonesSpec) -> None:
     """A zone fare puts known stops in one zone each and prices zones that have stops.  (That it
     prices every zone pair a rider can travel is checked at compile time.)"""
     zsrc, fsrc = loaded.source(prefix, "zones"), loaded.source(prefix, "fares")
-    stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
+    stop_set = {st.id for st in _rows(loaded.spec.network.stops)}
     zone_of: dict[str, str] = {}
-    for i, row in enumerate(spec.zones):  # type: ignore[union-attr]
-        if row.stop_id not in stop_set:
-            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop", row.stop_id)
-        if row.stop_id in zone_of and zone_of[row.stop_id] != row.zone:
+    for i, zrow in enumerate(_rows(spec.zones)):
+        if zrow.stop_id not in stop_set:
+            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop", zrow.stop_id)
+        if zrow.stop_id in zone_of and zone_of[zrow.stop_id] != zrow.zone:
             raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "zone"),
-                             f"stop {row.stop_id!r} is already in zone {zone_of[row.stop_id]!r}", row.zone)
-        zone_of[row.stop_id] = row.zone
+                             f"stop {zrow.stop_id!r} is already in zone {zone_of[zrow.stop_id]!r}", zrow.zone)
+        zone_of[zrow.stop_id] = zrow.zone
     zones = set(zone_of.values())
-    for i, frow in enumerate(spec.fares):  # type: ignore[union-attr]
+    for i, frow in enumerate(_rows(spec.fares)):
         for col in ("from_zone", "to_zone"):
             if getattr(frow, col) not in zones:
                 raise InputError(fsrc, _row_path(fsrc, prefix, "fares", i, col),
