@@ -3,6 +3,13 @@
 >>> import otrip_sim
 >>> res = otrip_sim.run("scenarios/tiny/tiny.yaml", seed=1, demand_scale=0.1)  # doctest: +SKIP
 >>> res.by_operator  # doctest: +SKIP
+
+Loading and compiling are separate steps: ``load_scenario`` only reads and validates,
+``compile_scenario`` builds the network and fare policy once (``run`` accepts either result).
+
+>>> loaded = otrip_sim.load_scenario("scenarios/tiny/tiny.yaml")  # doctest: +SKIP
+>>> compiled = otrip_sim.compile_scenario(loaded)  # doctest: +SKIP
+>>> res = otrip_sim.run(compiled, seed=1)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -380,7 +380,8 @@ def _cross_check(loaded: LoadedScenario) -> None:
             raise InputError(loaded.source("demand.gravity", "zones"), "zone_id", "duplicate zone id", dup)
     for j, profile_band in enumerate(s.demand.profile):
         if profile_band.start < s.meta.service_start or profile_band.end > s.meta.service_end:
-            raise InputError(file, f"demand.profile[{j}]", "band lies outside meta.service_start..service_end",
+            raise InputError(file, f"demand.profile[{j}]",
+                             "band lies outside meta.service_start..service_end",
                              f"{profile_band.start}-{profile_band.end}")
     zones = s.demand.zones
     if zones is None:
@@ -509,7 +510,8 @@ def _check_zones(loaded: LoadedScenario, prefix: str, spec: ZonesSpec) -> None:
     zone_of: dict[str, str] = {}
     for i, zrow in enumerate(_rows(spec.zones)):
         if zrow.stop_id not in stop_set:
-            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop", zrow.stop_id)
+            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop",
+                             zrow.stop_id)
         if zrow.stop_id in zone_of and zone_of[zrow.stop_id] != zrow.zone:
             raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "zone"),
                              f"stop {zrow.stop_id!r} is already in zone {zone_of[zrow.stop_id]!r}", zrow.zone)

@@ -147,3 +147,14 @@ def test_scenario_imports_nothing_above_it():
     above = {".network", ".demand", ".policy", ".compile", ".run", ".replay", ".results"}
     assert not imported & above, imported & above
     assert not {m for m in imported if m.startswith("otrip_sim")}, imported
+
+
+def test_replay_compiles_as_a_run_does(write_scenario, tmp_path):
+    from otrip_sim.replay import replay
+
+    taps = tmp_path / "taps.csv"
+    taps.write_text("rider,operator,board_time\na,bus,08:00:00\n")
+    assert replay(write_scenario(), taps).priced["fare"].tolist() == [3500]
+    scenario = write_scenario(_cap_below_bus_fare, "bad.yaml")
+    with pytest.raises(InputError, match=r"bad\.yaml: fares\.windows\[0\]\.cap: the cap is below a bus fare"):
+        replay(scenario, taps)
