@@ -3,6 +3,13 @@
 >>> import otrip_sim
 >>> res = otrip_sim.run("scenarios/tiny/tiny.yaml", seed=1, demand_scale=0.1)  # doctest: +SKIP
 >>> res.by_operator  # doctest: +SKIP
+
+Loading and compiling are separate steps: ``load_scenario`` only reads and validates,
+``compile_scenario`` builds the network and fare policy once (``run`` accepts either result).
+
+>>> loaded = otrip_sim.load_scenario("scenarios/tiny/tiny.yaml")  # doctest: +SKIP
+>>> compiled = otrip_sim.compile_scenario(loaded)  # doctest: +SKIP
+>>> res = otrip_sim.run(compiled, seed=1)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from .compile import CompiledScenario, compile_scenario  # noqa: E402
 from .errors import InputError, OtripError, OutputError  # noqa: E402
 from .results import RunResult  # noqa: E402
 from .run import run  # noqa: E402  # binds the name `run` to the function, over the submodule
@@ -35,12 +43,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CompiledScenario",
     "InputError",
     "LoadedScenario",
     "OtripError",
     "OutputError",
     "RunResult",
     "__version__",
+    "compile_scenario",
     "load_scenario",
     "run",
     "write_results",

@@ -100,20 +100,24 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
 def validate(scenario: Path) -> None:
     """Check SCENARIO (and every file it references) without running it.
 
+    It loads and compiles the scenario as a run does (network, fare policy, gravity demand), so a
+    scenario found valid cannot fail in a run on its input.
+
     \b
     Example:
       otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml
     """
+    from .compile import compile_scenario
     from .scenario import load_scenario
 
-    loaded = load_scenario(scenario)
-    s = loaded.spec
-    routes = loaded.routes()
-    trips = sum(r.trips for r in s.demand.od)  # type: ignore[union-attr]
+    compiled = compile_scenario(load_scenario(scenario))
+    s = compiled.loaded.spec  # with a gravity model: its derived zones and OD rows
+    od = s.demand.od if isinstance(s.demand.od, list) else []  # rows by now, never a file name
+    trips = sum(r.trips for r in od)
     click.echo(f"{scenario}: valid")
     click.echo(f"  {s.meta.name}{' (' + str(s.meta.year) + ')' if s.meta.year else ''}: {len(s.operators)} operators, "
-               f"{len(s.network.stops)} stops, {len(routes)} routes running, {len(s.demand.od)} OD rows, "  # type: ignore[arg-type]
-               f"{trips:,.0f} journeys/day, {len(s.fares.windows)} window rules")
+               f"{len(compiled.network.stop_ids)} stops, {len(compiled.network.route_ids)} routes running, "
+               f"{len(od)} OD rows, {trips:,.0f} journeys/day, {len(s.fares.windows)} window rules")
 
 
 @main.command()

@@ -1,18 +1,20 @@
-"""Generate the day's riders from the OD table, the time-of-day profile and category shares.
+"""Demand: a gravity model's zones and OD rows, zone access, and the day's riders.
 
-Vectorised with numpy; riders come out sorted by departure time, which fixes their ids.
+The riders come from the OD table, the time-of-day profile and category shares, vectorised with
+numpy; they come out sorted by departure time, which fixes their ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .errors import InputError
 from .geo import WALK_DETOUR, great_circle_m
 from .rng import stream
+from .scenario import LoadedScenario
 from .schema import Demand, GravitySpec, ODRow, Stop, ZoneAccess, ZoneRow
 
 
@@ -78,13 +80,58 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
     return access, od
 
 
+def with_gravity_demand(loaded: LoadedScenario) -> LoadedScenario:
+    """The loaded scenario with its gravity model's zones and OD rows filled in.
+
+    Parameters
+    ----------
+    loaded:
+        A loaded scenario; one without ``demand.gravity`` is returned as it is.
+
+    Returns
+    -------
+    LoadedScenario
+        The same scenario whose ``demand.zones`` (access stops, walk metres) and ``demand.od``
+        (journeys per day) are those of :func:`gravity_demand`; ``demand.gravity`` is kept, so
+        the written scenario shows the model rather than its output.
+
+    Raises
+    ------
+    InputError
+        A zone with no stop within ``access_radius``, located in the zone table; or a model that
+        makes no journeys.
+    """
+    demand = loaded.spec.demand
+    if demand.gravity is None:
+        return loaded
+    zones, od = gravity_demand(demand.gravity, loaded.spec.network.stops,  # type: ignore[arg-type]
+                               loaded.source("demand.gravity", "zones"))
+    spec = loaded.spec.model_copy(update={"demand": demand.model_copy(update={"zones": zones, "od": od})})
+    return replace(loaded, spec=spec)
+
+
 def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
-    """Zone id → access stops as ``(stop index, walk metres)``; with no zones, one zone per stop."""
+    """The access stops of every demand zone.
+
+    Parameters
+    ----------
+    demand:
+        A loaded (and, with a gravity model, compiled) ``demand`` section: ``zones`` is its rows
+        (zone id, stop id, walk metres) or ``None`` for OD by stop.
+    stop_ids:
+        The network's stop ids, in index order.
+
+    Returns
+    -------
+    dict
+        Zone id → ``[(stop index, walk metres), ...]`` in zone-table order; with no zones, one
+        zone per stop, reached in 0 m.
+    """
     index = {s: i for i, s in enumerate(stop_ids)}
-    if demand.zones is None:
+    if not isinstance(demand.zones, list):  # None: OD by stop (a file reference is rows by now)
         return {s: [(i, 0)] for i, s in enumerate(stop_ids)}
     out: dict[str, list[tuple[int, int]]] = {}
-    for z in demand.zones:  # type: ignore[union-attr]
+    for z in demand.zones:
         out.setdefault(z.zone_id, []).append((index[z.stop_id], z.access_m))
     return out
 

@@ -231,10 +231,11 @@ class _Distances:
 
 
 def _prepare(scenario: str | Path | LoadedScenario) -> tuple[LoadedScenario, Network, FarePolicy]:
-    """The loaded scenario, its network and its compiled fare policy."""
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
-    net = build_network(loaded)
-    return loaded, net, compile_policy(loaded.spec.fares, net.longest_line_m())
+    """The loaded scenario, its network and its compiled fare policy (one compile step, as a run's)."""
+    from .compile import as_compiled
+
+    compiled = as_compiled(scenario)
+    return compiled.loaded, compiled.network, compiled.policy
 
 
 def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False) -> Replay:

@@ -1,4 +1,8 @@
-"""Run a scenario: load → compile → generate riders → choose paths → simulate → results."""
+"""Run a scenario: load → compile → generate riders → choose paths → simulate → results.
+
+The network and the fare policy come from :func:`otrip_sim.compile.compile_scenario`: built once
+per run, and the same ones ``otrip-sim validate`` checked.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,10 @@ from pathlib import Path as FsPath
 import numpy as np
 
 from .choice import choose_paths
-from .demand import generate, zone_access
+from .compile import CompiledScenario, compile_scenario
+from .demand import generate
 from .errors import InputError
-from .network import build_network
 from .paths import find_paths
-from .policy import compile_policy
 from .results import RunResult
 from .rng import stream
 from .scenario import LoadedScenario, load_scenario
@@ -22,7 +25,7 @@ from .units import format_clock
 
 
 def run(
-    scenario: str | FsPath | LoadedScenario,
+    scenario: str | FsPath | LoadedScenario | CompiledScenario,
     seed: int | None = None,
     demand_scale: float = 1.0,
     progress: bool = False,
@@ -32,7 +35,8 @@ def run(
     Parameters
     ----------
     scenario:
-        A scenario file or an already loaded scenario.
+        A scenario file, a loaded scenario, or a compiled one (whose network and fare policy are
+        used as they are).
     seed:
         Root random seed; defaults to the scenario's ``meta.seed``.  Same seed → identical results.
     demand_scale:
@@ -46,7 +50,12 @@ def run(
         Journeys, legs and aggregates as data frames, plus plot helpers.
     """
     t_start = time.perf_counter()
-    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    compiled: CompiledScenario | None
+    if isinstance(scenario, CompiledScenario):
+        compiled, loaded = scenario, scenario.loaded
+    else:
+        compiled = None
+        loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     if not (demand_scale > 0 and np.isfinite(demand_scale)):
         raise InputError("--demand-scale", "", "must be a number > 0", demand_scale)
     spec = loaded.spec
@@ -60,12 +69,14 @@ def run(
         timings[name] = now - t0[0]
         t0[0] = now
 
-    net = build_network(loaded)
-    policy = compile_policy(spec.fares, net.longest_line_m())
+    # compiled after the argument checks, so a bad --seed fails before the network is built
+    if compiled is None:
+        compiled = compile_scenario(loaded)
+    loaded, spec = compiled.loaded, compiled.loaded.spec  # with a gravity model: its derived zones and OD
+    net, policy, access = compiled.network, compiled.policy, compiled.access
     lap("load")
 
-    access = zone_access(spec.demand, net.stop_ids)
-    zone_ids = tuple(access)
+    zone_ids = compiled.zone_ids
     riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media])
     lap("demand")
 

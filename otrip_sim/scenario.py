@@ -1,8 +1,14 @@
 """Load a scenario file: read YAML and referenced CSV/YAML files, validate, cross-check.
 
 This is the input boundary.  Every problem becomes one :class:`~otrip_sim.errors.InputError`
-naming the file, the field path (or CSV line and column) and the bad value.  Past this module the
-code trusts its inputs.
+naming the file, the field path (or CSV line and column) and the bad value.
+
+Loading only reads and validates: the schema (:mod:`otrip_sim.schema`) and every reference
+between sections that can be checked on the records themselves (ids, operators, stops, zones).
+It builds nothing.  The checks that need the built network or the compiled fare policy (a cap
+contains the fares it caps, every reachable stop pair is priced, every gravity zone reaches a
+stop) run in :func:`otrip_sim.compile.compile_scenario`, which ``run``, ``replay`` and
+``otrip-sim validate`` all call; past that step the code trusts its inputs.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +42,14 @@ from .schema import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+
+def _rows(value: str | list[R] | None) -> list[R]:
+    """The records of a (possibly file-referenced) list field once loaded: the loader replaces
+    every file reference by its rows, so a string is never left here; ``None`` (an absent
+    optional list) has no rows."""
+    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)
@@ -50,19 +64,30 @@ class LoadedScenario:
         The scenario file.
     inputs:
         SHA-256 of every file read, keyed by path relative to the scenario's folder.
+    origins:
+        The file each resolved reference was read from, keyed by (section path, key), e.g.
+        ``("network", "stops")`` or ``("fares.standalone.mrt", "table")``; an error found after
+        loading names that file (see :meth:`source`).
     """
 
     spec: Scenario
     path: Path
     inputs: dict[str, str] = field(default_factory=dict)
+    origins: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
+        """The scenario's ``meta.name``."""
         return self.spec.meta.name
+
+    def source(self, prefix: str, key: str) -> str:
+        """The file the records of ``prefix.key`` came from: a referenced CSV/YAML file, or the
+        scenario file itself when they were written inline."""
+        return self.origins.get((prefix, key), str(self.path))
 
     def routes(self) -> list[Route]:
         """The routes running in the scenario's year."""
-        return [r for r in self.spec.network.routes if r.runs_in(self.spec.meta.year)]  # type: ignore[union-attr]
+        return [r for r in _rows(self.spec.network.routes) if r.runs_in(self.spec.meta.year)]
 
 
 def _error_path(loc: Iterable[Any], raw: Any) -> str:
@@ -132,6 +157,7 @@ for _cls in (_Loader, _FastLoader):
 
 
 def _read_yaml(path: Path) -> Any:
+    """Parse a YAML file; an error names the file (and the line and column of bad syntax)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -163,10 +189,11 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
         if reader.fieldnames is None:
             raise InputError(display, "line 1", "empty file: expected a header row")
         names = list(model.model_fields)
-        aliases = {f.validation_alias or n for n, f in model.model_fields.items()}
-        required = {
-            (f.validation_alias or n) for n, f in model.model_fields.items() if f.is_required()
-        }
+        # a column is named by the field's (string) validation alias, else by the field
+        column = {n: f.validation_alias if isinstance(f.validation_alias, str) else n
+                  for n, f in model.model_fields.items()}
+        aliases = set(column.values())
+        required = {column[n] for n, f in model.model_fields.items() if f.is_required()}
         header = [h.strip() for h in reader.fieldnames]
         unknown = [h for h in header if h not in aliases and h not in names]
         if unknown:
@@ -203,12 +230,23 @@ def _hash(path: Path) -> str:
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read, validate and cross-check a scenario file.
+    """Read, validate and cross-check a scenario file; build nothing.
+
+    Parameters
+    ----------
+    path:
+        The scenario YAML file; the CSV/YAML files it references are read relative to its folder.
+
+    Returns
+    -------
+    LoadedScenario
+        The validated records, every file reference replaced by its rows.  A gravity model's
+        zones and OD rows are derived later, by :func:`otrip_sim.compile.compile_scenario`.
 
     Raises
     ------
     InputError
-        On any problem, naming file, field path and value.
+        On any problem, naming file, field path (or CSV line and column) and value.
     """
     path = Path(path)
     base = path.parent
@@ -216,7 +254,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if not isinstance(raw, dict):
         raise InputError(path, "", "a scenario file must be a YAML mapping", type(raw).__name__)
     inputs: dict[str, str] = {path.name: _hash(path)}
-    origins: dict[tuple[str, ...], str] = {}
+    origins: dict[tuple[str, str], str] = {}
 
     def resolve(section: dict[str, Any], key: str, prefix: str, loader: Callable[[Path, str], Any]) -> None:
         value = section.get(key)
@@ -263,28 +301,18 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise _from_validation(err, path, raw) from None
-    if scenario.demand.gravity is not None:
-        from .demand import gravity_demand
-
-        gravity = scenario.demand.gravity
-        ids = [z.zone_id for z in gravity.zones]  # type: ignore[union-attr]
-        dup = _first_duplicate(ids)
-        if dup is not None:
-            raise InputError(origins.get(("demand.gravity", "zones"), str(path)), "zone_id", "duplicate zone id", dup)
-        zones, od = gravity_demand(gravity, scenario.network.stops, origins.get(("demand.gravity", "zones"), str(path)))  # type: ignore[arg-type]
-        scenario = scenario.model_copy(update={"demand": scenario.demand.model_copy(update={"zones": zones, "od": od})})
-    loaded = LoadedScenario(scenario, path, inputs)
-    _cross_check(loaded, origins)
+    loaded = LoadedScenario(scenario, path, inputs, origins)
+    _cross_check(loaded)
     return loaded
 
 
-def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) -> None:
-    """Every reference between sections must resolve."""
+def _cross_check(loaded: LoadedScenario) -> None:
+    """Every reference between sections must resolve (checked on the records: nothing is built)."""
     s = loaded.spec
     file = loaded.path
 
     def where(prefix: str, key: str, index: int, column: str) -> tuple[str, str]:
-        src = origins.get((prefix, key))
+        src = loaded.origins.get((prefix, key))
         if src is None:
             return str(file), f"{prefix}.{key}[{index}].{column}"
         # CSV rows: header is line 1; YAML route files: routes[index]
@@ -298,13 +326,13 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
     if dup is not None:
         raise InputError(file, "operators", "duplicate operator id", dup)
     op_set = set(operators)
-    stops: list[Stop] = s.network.stops  # type: ignore[assignment]
+    stops = _rows(s.network.stops)
     stop_ids = [st.id for st in stops]
     dup = _first_duplicate(stop_ids)
     if dup is not None:
         raise InputError(*where("network", "stops", stop_ids.index(dup, stop_ids.index(dup) + 1), "stop_id"), "duplicate stop id", dup)
     stop_set = set(stop_ids)
-    routes: list[Route] = s.network.routes  # type: ignore[assignment]
+    routes = _rows(s.network.routes)
     # a multi-year network may name operators of other years (the MRT's stations in 2017)
     network_ops = set(op_set)
     for r in routes:
@@ -318,11 +346,9 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
     if dup is not None:
         raise InputError(*where("network", "routes", route_ids.index(dup, route_ids.index(dup) + 1), "id"), "duplicate route id", dup)
     running = 0
-    served_ops: dict[str, list[Route]] = {}
     for i, r in enumerate(routes):
-        if r.years is not None or isinstance(r.operator, dict):
-            if year is None:
-                raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
+        if (r.years is not None or isinstance(r.operator, dict)) and year is None:
+            raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
         for j, sid in enumerate(r.stops):
             if sid not in stop_set:
                 raise InputError(*where("network", "routes", i, f"stops[{j}]"), "unknown stop", sid)
@@ -335,32 +361,39 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
             raise InputError(*where("network", "routes", i, "operator"), str(exc), r.operator) from None
         if op not in op_set:
             raise InputError(*where("network", "routes", i, "operator"), f"unknown operator (declared: {sorted(op_set)})", op)
-        served_ops.setdefault(op, []).append(r)
         for j, band in enumerate(r.headways):
             if band.start < s.meta.service_start or band.end > s.meta.service_end:
                 raise InputError(*where("network", "routes", i, f"headways[{j}]"), "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
     if running == 0:
         raise InputError(file, "network.routes", f"no route runs in year {year}")
 
-    links: list[WalkLink] = s.network.walk_links  # type: ignore[assignment]
-    for i, link in enumerate(links):
+    for i, link in enumerate(_rows(s.network.walk_links)):
         for col in ("from_stop", "to_stop"):
             if getattr(link, col) not in stop_set:
                 raise InputError(*where("network", "walk_links", i, col), "unknown stop", getattr(link, col))
 
-    for j, band in enumerate(s.demand.profile):
-        if band.start < s.meta.service_start or band.end > s.meta.service_end:
-            raise InputError(file, f"demand.profile[{j}]", "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
+    if s.demand.gravity is not None:
+        # gravity zones become access zones at compile time; their ids must be unique already
+        gravity_ids = [z.zone_id for z in _rows(s.demand.gravity.zones)]
+        dup = _first_duplicate(gravity_ids)
+        if dup is not None:
+            raise InputError(loaded.source("demand.gravity", "zones"), "zone_id", "duplicate zone id", dup)
+    for j, profile_band in enumerate(s.demand.profile):
+        if profile_band.start < s.meta.service_start or profile_band.end > s.meta.service_end:
+            raise InputError(file, f"demand.profile[{j}]",
+                             "band lies outside meta.service_start..service_end",
+                             f"{profile_band.start}-{profile_band.end}")
     zones = s.demand.zones
     if zones is None:
         zone_set = stop_set
     else:
         zone_set = set()
-        for i, z in enumerate(zones):  # type: ignore[union-attr]
+        for i, z in enumerate(_rows(zones)):
             if z.stop_id not in stop_set:
                 raise InputError(*where("demand", "zones", i, "stop_id"), "unknown stop", z.stop_id)
             zone_set.add(z.zone_id)
-    for i, od in enumerate(s.demand.od):  # type: ignore[union-attr]
+    # a gravity model's OD rows are derived (at compile time) from its zones, so none to check here
+    for i, od in enumerate(_rows(s.demand.od)):
         for col in ("origin", "destination"):
             if getattr(od, col) not in zone_set:
                 what = "zone" if zones is not None else "stop"
@@ -426,7 +459,6 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
         for j, op in enumerate(cap.operators):
             if op not in op_set:
                 raise InputError(file, f"fares.caps[{i}].operators[{j}]", "unknown operator", op)
-    _check_caps_contain_fares(loaded)
     for key, mapping in (("contracts", s.money.contracts), ("fare_evasion", s.money.fare_evasion), ("clearing.shares", s.money.clearing.shares)):
         for op in mapping:
             if op not in op_set:
@@ -445,96 +477,51 @@ def _cross_check(loaded: LoadedScenario, origins: dict[tuple[str, ...], str]) ->
             if rid in fare_of_route:
                 raise InputError(file, f"fares.route_fares[{i}].routes[{j}]", f"route already has a fare in fares.route_fares[{fare_of_route[rid]}]", rid)
             fare_of_route[rid] = i
-    own_routes = {op: [r for r in rs if r.id not in fare_of_route] for op, rs in served_ops.items()}
-    checks = [(f"fares.standalone.{op}", op, spec, own_routes.get(op, [])) for op, spec in fares.standalone.items()]
-    checks += [(f"fares.route_fares[{i}].fare", rid, rf.fare, [by_route[rid]] if by_route[rid].runs_in(year) else [])
-               for i, rf in enumerate(fares.route_fares) for rid in rf.routes]
-    for prefix, name, spec, its_routes in checks:
+    specs = [(f"fares.standalone.{op}", spec) for op, spec in fares.standalone.items()]
+    specs += [(f"fares.route_fares[{i}].fare", rf.fare) for i, rf in enumerate(fares.route_fares)]
+    for prefix, spec in specs:
         if isinstance(spec, StationTableSpec):
-            _check_table(loaded, prefix, name, spec, its_routes, origins)
+            _check_table(loaded, prefix, spec)
         elif isinstance(spec, ZonesSpec):
-            _check_zones(loaded, prefix, name, spec, its_routes, origins)
-
-
-def _check_caps_contain_fares(loaded: LoadedScenario) -> None:
-    """A cap must be at least the highest single fare of every operator it covers."""
-    from .network import build_network
-    from .policy import compile_policy
-
-    fares = loaded.spec.fares
-    policy = compile_policy(fares, build_network(loaded).longest_line_m())
-    groups = [(f"fares.windows[{i}].cap", w.operators, w.cap) for i, w in enumerate(fares.windows) if w.kind == "cap"]
-    groups += [(f"fares.caps[{i}].cap", c.operators, c.cap) for i, c in enumerate(fares.caps)]
-    year = loaded.spec.meta.year
-    route_op = {r.id: r.operator_in(year) for r in loaded.routes()}
-    for path, ops, cap in groups:
-        fares_in = [(op, policy.standalone[op]) for op in ops]
-        fares_in += [(rid, f) for rid, f in policy.route_standalone.items() if route_op.get(rid) in ops]
-        for name, fare in fares_in:
-            highest = fare.max_amount
-            if cap < highest:
-                raise InputError(loaded.path, path, f"the cap is below a {name} fare it must contain ({highest})", cap)
-
-
-def _stop_pairs(loaded: LoadedScenario, op: str, routes: list[Route]) -> list[tuple[str, str]]:
-    """Entry and exit stops a rider of ``op`` can tap: along each route, or any two of the
-    operator's stops where it has a paid area (riders change lines inside without tapping)."""
-    paid = {st.id for st in loaded.spec.network.stops if st.paid_area == op}  # type: ignore[union-attr]
-    if paid:
-        stops = list(dict.fromkeys(sid for r in routes for sid in r.stops))
-        return [(a, b) for a in stops for b in stops if a != b]
-    return [
-        (r.stops[a], r.stops[b])
-        for r in routes for a in range(len(r.stops)) for b in range(len(r.stops))
-        if a != b and (b > a or r.directions == "both")
-    ]
+            _check_zones(loaded, prefix, spec)
 
 
 def _row_path(src: str, prefix: str, key: str, i: int, col: str) -> str:
+    """Where row ``i`` of ``prefix.key`` is: a CSV line (the header is line 1) or a field path."""
     return f"line {i + 2}, column {col}" if src.endswith(".csv") else f"{prefix}.{key}[{i}].{col}"
 
 
-def _check_table(loaded: LoadedScenario, prefix: str, op: str, spec: StationTableSpec, routes: list[Route],
-                 origins: dict[tuple[str, ...], str]) -> None:
-    src = origins.get((prefix, "table"), str(loaded.path))
-    stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
-    table: dict[tuple[str, str], int] = {}
-    for i, row in enumerate(spec.table):  # type: ignore[union-attr]
+def _check_table(loaded: LoadedScenario, prefix: str, spec: StationTableSpec) -> None:
+    """A station table names known stops.  (That it prices every pair a rider can travel is
+    checked at compile time, on the network's lines.)"""
+    src = loaded.source(prefix, "table")
+    stop_set = {st.id for st in _rows(loaded.spec.network.stops)}
+    for i, row in enumerate(_rows(spec.table)):
         for col in ("from_stop", "to_stop"):
             if getattr(row, col) not in stop_set:
                 raise InputError(src, _row_path(src, prefix, "table", i, col), "unknown stop", getattr(row, col))
-        table[(row.from_stop, row.to_stop)] = row.amount
-    for pair in _stop_pairs(loaded, op, routes):
-        if pair not in table and not (spec.symmetric and pair[::-1] in table):
-            raise InputError(src, "", f"no {op} fare from {pair[0]!r} to {pair[1]!r}")
 
 
-def _check_zones(loaded: LoadedScenario, prefix: str, op: str, spec: ZonesSpec, routes: list[Route],
-                 origins: dict[tuple[str, ...], str]) -> None:
-    zsrc = origins.get((prefix, "zones"), str(loaded.path))
-    fsrc = origins.get((prefix, "fares"), str(loaded.path))
-    stop_set = {st.id for st in loaded.spec.network.stops}  # type: ignore[union-attr]
+def _check_zones(loaded: LoadedScenario, prefix: str, spec: ZonesSpec) -> None:
+    """A zone fare puts known stops in one zone each and prices zones that have stops.  (That it
+    prices every zone pair a rider can travel is checked at compile time.)"""
+    zsrc, fsrc = loaded.source(prefix, "zones"), loaded.source(prefix, "fares")
+    stop_set = {st.id for st in _rows(loaded.spec.network.stops)}
     zone_of: dict[str, str] = {}
-    for i, row in enumerate(spec.zones):  # type: ignore[union-attr]
-        if row.stop_id not in stop_set:
-            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop", row.stop_id)
-        if row.stop_id in zone_of and zone_of[row.stop_id] != row.zone:
-            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "zone"), f"stop {row.stop_id!r} is already in zone {zone_of[row.stop_id]!r}", row.zone)
-        zone_of[row.stop_id] = row.zone
+    for i, zrow in enumerate(_rows(spec.zones)):
+        if zrow.stop_id not in stop_set:
+            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "stop_id"), "unknown stop",
+                             zrow.stop_id)
+        if zrow.stop_id in zone_of and zone_of[zrow.stop_id] != zrow.zone:
+            raise InputError(zsrc, _row_path(zsrc, prefix, "zones", i, "zone"),
+                             f"stop {zrow.stop_id!r} is already in zone {zone_of[zrow.stop_id]!r}", zrow.zone)
+        zone_of[zrow.stop_id] = zrow.zone
     zones = set(zone_of.values())
-    table: dict[tuple[str, str], int] = {}
-    for i, frow in enumerate(spec.fares):  # type: ignore[union-attr]
+    for i, frow in enumerate(_rows(spec.fares)):
         for col in ("from_zone", "to_zone"):
             if getattr(frow, col) not in zones:
-                raise InputError(fsrc, _row_path(fsrc, prefix, "fares", i, col), "unknown zone (no stop is in it)", getattr(frow, col))
-        table[(frow.from_zone, frow.to_zone)] = frow.amount
-    for a, b in _stop_pairs(loaded, op, routes):
-        for stop in (a, b):
-            if stop not in zone_of:
-                raise InputError(zsrc, "", f"{op} stop {stop!r} has no zone")
-        pair = (zone_of[a], zone_of[b])
-        if pair not in table and not (spec.symmetric and pair[::-1] in table):
-            raise InputError(fsrc, "", f"no {op} fare from zone {pair[0]!r} to zone {pair[1]!r}")
+                raise InputError(fsrc, _row_path(fsrc, prefix, "fares", i, col),
+                                 "unknown zone (no stop is in it)", getattr(frow, col))
 
 
 def _first_duplicate(items: list[str]) -> str | None:

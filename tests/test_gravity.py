@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 import otrip_sim
-from otrip_sim import InputError, load_scenario
+from otrip_sim import InputError, compile_scenario, load_scenario
 
 ZONES = [
     {"zone_id": "uphill", "lat": -6.301, "lon": 106.800, "population": 50_000, "jobs": 2_000},
@@ -24,7 +24,7 @@ def with_gravity(**kw):
 
 
 def test_gravity_totals_and_shape(write_scenario):
-    loaded = load_scenario(write_scenario(with_gravity()))
+    loaded = compile_scenario(load_scenario(write_scenario(with_gravity()))).loaded
     od = {(r.origin, r.destination): r.trips for r in loaded.spec.demand.od}
     assert sum(od.values()) == pytest.approx(9000)
     assert ("uphill", "uphill") not in od  # no intrazonal trips
@@ -58,8 +58,9 @@ def test_zone_without_a_stop_nearby_is_refused(write_scenario):
         with_gravity()(doc)
         doc["demand"]["gravity"]["zones"] = ZONES + [far]
 
+    loaded = load_scenario(write_scenario(edit))  # the zones' access stops are found at compile time
     with pytest.raises(InputError, match=r"demand\.gravity\.zones\[3\]: no stop within access_radius \(800 m\) of the zone \(got 'moon'\)"):
-        load_scenario(write_scenario(edit))
+        compile_scenario(loaded)
 
 
 def test_od_and_gravity_are_exclusive(write_scenario):
@@ -76,5 +77,22 @@ def test_gravity_zone_table_from_csv(write_scenario, tmp_path):
         doc["demand"]["gravity"]["zones"] = "zones.csv"
 
     with pytest.raises(InputError) as info:
-        load_scenario(write_scenario(edit))
+        compile_scenario(load_scenario(write_scenario(edit)))
     assert str(info.value).startswith(f"{tmp_path / 'zones.csv'}: line 5: no stop within access_radius")
+
+
+def test_loading_leaves_the_gravity_model_to_compile(write_scenario):
+    loaded = load_scenario(write_scenario(with_gravity()))
+    assert loaded.spec.demand.od is None and loaded.spec.demand.zones is None
+    compiled = compile_scenario(loaded)
+    assert {z.zone_id for z in compiled.loaded.spec.demand.zones} == {z["zone_id"] for z in ZONES}
+    assert set(compiled.zone_ids) == {z["zone_id"] for z in ZONES}
+
+
+def test_duplicate_gravity_zone_is_refused_on_loading(write_scenario):
+    def edit(doc):
+        with_gravity()(doc)
+        doc["demand"]["gravity"]["zones"] = ZONES + [ZONES[0]]
+
+    with pytest.raises(InputError, match=r"zone_id: duplicate zone id \(got 'uphill'\)"):
+        load_scenario(write_scenario(edit))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from otrip_sim import InputError, load_scenario
+from otrip_sim import InputError, compile_scenario, load_scenario
 from otrip_sim.cli import main
 
 
@@ -133,8 +133,9 @@ def test_station_table_must_cover_changes_inside_the_paid_area(write_scenario):
             {"from_stop": "m_market", "to_stop": "m_port", "amount": 4000},
             {"from_stop": "m_hill", "to_stop": "m_market", "amount": 3000}]}
 
+    loaded = load_scenario(write_scenario(edit))  # the pairs come from the network's lines: compiled
     with pytest.raises(InputError, match="no metro fare from 'm_port' to 'm_hill'"):
-        load_scenario(write_scenario(edit))
+        compile_scenario(loaded)
 
 
 def test_routes_of_other_years_are_checked_too(write_scenario):

@@ -9,7 +9,7 @@ from builders import tap_all
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otrip_sim import InputError, load_scenario
+from otrip_sim import InputError, compile_scenario, load_scenario
 from otrip_sim.fares import FarePolicy, FlatFare, Leg, PeriodCap, price_card
 from otrip_sim.replay import replay
 
@@ -104,6 +104,6 @@ def test_weekly_cap_on_replayed_iso_data(tmp_path, first_day):
 
 def test_a_cap_below_a_fare_it_must_contain_is_refused(write_scenario):
     with pytest.raises(InputError, match=r"fares\.windows\[0\]\.cap: the cap is below a bus fare it must contain \(3500\) \(got 3000\)"):
-        load_scenario(write_scenario(lambda d: d["fares"]["windows"][0].update(cap=3000)))
+        compile_scenario(load_scenario(write_scenario(lambda d: d["fares"]["windows"][0].update(cap=3000))))
     with pytest.raises(InputError, match=r"fares\.caps\[0\]\.operators\[0\]: unknown operator"):
         load_scenario(write_scenario(lambda d: d["fares"].update(caps=[{"id": "d", "kind": "daily", "operators": ["tram"], "cap": 9000}]), "b.yaml"))

@@ -51,4 +51,4 @@ def test_route_fare_errors(write_scenario, routes, message):
 
 def test_a_route_fare_above_its_operator_cap_is_refused(write_scenario):
     with pytest.raises(InputError, match=r"fares\.windows\[0\]\.cap: the cap is below a bus-2 fare it must contain \(9000\)"):
-        load_scenario(write_scenario(lambda d: d["fares"].update(route_fares=[{"routes": ["bus-2"], "fare": {"kind": "flat", "amount": 9000}}])))
+        otrip_sim.compile_scenario(load_scenario(write_scenario(lambda d: d["fares"].update(route_fares=[{"routes": ["bus-2"], "fare": {"kind": "flat", "amount": 9000}}]))))

@@ -51,14 +51,14 @@ def test_stop_without_zone_is_refused(write_scenario):
     path = write_scenario(lambda d: _zoned(d, [{"stop_id": "m_market", "zone": "inner"}],
                                            [{"from_zone": "inner", "to_zone": "inner", "amount": 1}]))
     with pytest.raises(InputError, match="metro stop 'm_port' has no zone"):
-        load_scenario(path)
+        otrip_sim.compile_scenario(load_scenario(path))
 
 
 def test_missing_zone_pair_is_refused(write_scenario, tmp_path):
     (tmp_path / "zones.csv").write_text("stop_id,zone\nm_market,inner\nm_port,outer\n")
     (tmp_path / "zone_fares.csv").write_text("from_zone,to_zone,amount\ninner,inner,2000\n")
     with pytest.raises(InputError, match="zone_fares.csv: no metro fare from zone 'inner' to zone 'outer'"):
-        load_scenario(write_scenario(lambda d: _zoned(d, "zones.csv", "zone_fares.csv")))
+        otrip_sim.compile_scenario(load_scenario(write_scenario(lambda d: _zoned(d, "zones.csv", "zone_fares.csv"))))
 
 
 def test_unknown_zone_and_stop_are_located(write_scenario, tmp_path):
