@@ -52,8 +52,8 @@ def main() -> None:
     args = parser.parse_args()
     event_s = bare_event_seconds()
     t0 = time.perf_counter()  # loading is part of the run
-    scenario = otrip_sim.load_scenario(ROOT / args.scenario)
-    base = sum(r.trips for r in scenario.spec.demand.od if r.origin != r.destination)
+    scenario = otrip_sim.compile_scenario(otrip_sim.load_scenario(ROOT / args.scenario))
+    base = sum(r.trips for r in scenario.loaded.spec.demand.od if r.origin != r.destination)
     scale = args.journeys / base
     t_load = time.perf_counter()
     res = otrip_sim.run(scenario, demand_scale=scale)

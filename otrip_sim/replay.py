@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 from .errors import InputError
 from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
-from .network import Network, build_network
-from .policy import compile_policy
-from .scenario import LoadedScenario, load_scenario
+from .compile import CompiledScenario, as_compiled
+from .network import Network
+from .scenario import LoadedScenario
 from .units import format_clock, km_to_m
 
 REQUIRED = ("rider", "operator", "board_time")
@@ -230,10 +230,8 @@ class _Distances:
         return best
 
 
-def _prepare(scenario: str | Path | LoadedScenario) -> tuple[LoadedScenario, Network, FarePolicy]:
+def _prepare(scenario: str | Path | LoadedScenario | CompiledScenario) -> tuple[LoadedScenario, Network, FarePolicy]:
     """The loaded scenario, its network and its compiled fare policy (one compile step, as a run's)."""
-    from .compile import as_compiled
-
     compiled = as_compiled(scenario)
     return compiled.loaded, compiled.network, compiled.policy
 
