@@ -231,6 +231,7 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
     """
     from .errors import InputError
     from .gtfs import import_network
+    from .units import format_clock
 
     def pairs(values: tuple[str, ...], option: str, what: str) -> dict[str, str]:
         parsed = {}
@@ -259,7 +260,7 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
         click.echo(f"... and {len(problems) - 20} more (see {out / 'IMPORT.md'})", err=True)
     for f in report.feeds:
         click.echo(f"{f.path}: service day {f.date} ({f.date_rule}), {f.trips:,} trips")
-    span = "-".join(f"{t // 3600:02d}:{t % 3600 // 60:02d}" for t in (report.service_start, report.service_end))
+    span = "-".join(format_clock(t, seconds="never") for t in (report.service_start, report.service_end))
     click.echo(f"  {report.stops:,} stops, {report.routes:,} routes, {report.walk_links:,} walking links, "
                f"{len(report.operators)} operators ({', '.join(o['id'] for o in report.operators)}); timetable {span}")
     click.echo(f"  {len(report.fallbacks)} fallbacks, {len(report.warnings)} warnings: {out / 'IMPORT.md'}")

@@ -43,6 +43,7 @@ from . import __version__
 from .errors import InputError
 from .geo import EARTH_RADIUS_M, WALK_DETOUR, great_circle_m
 from .atomic import atomic_folder, check_out_dir
+from .units import format_clock, parse_clock
 
 # ------------------------------------------------------------------------------------ assumptions
 #: Passengers per vehicle by mode, used unless ``capacity`` overrides them.  Assumptions, not data:
@@ -380,8 +381,8 @@ def _assemble(built: list[_FeedImport], feed_list: list[_Feed], out: Path, force
             notes.add("note", "", f"--capacity {key}={cap_map[key]} matched no imported route")
     stops_rows = [row for b in built for row in b.stop_rows]
     links = _walk_links(built, walk_radius, notes)
-    starts = [_clock_s(h["start"]) for r in routes for h in r["headways"]]
-    ends = [_clock_s(h["end"]) for r in routes for h in r["headways"]]
+    starts = [parse_clock(h["start"]) for r in routes for h in r["headways"]]
+    ends = [parse_clock(h["end"]) for r in routes for h in r["headways"]]
     report = ImportReport(
         out=out,
         feeds=tuple(FeedInfo(str(b.feed.path), b.feed.prefix, b.date.strftime("%Y%m%d"), b.date_rule, b.trips_on_day, b.feed.sha256())
@@ -537,17 +538,6 @@ def _monotone(values: np.ndarray) -> tuple[list[int], bool]:
             x = max(x, out[-1] + 1)
         out.append(x)
     return out, backwards
-
-
-def _clock(seconds: int) -> str:
-    h, rest = divmod(int(seconds), 3600)
-    m, s = divmod(rest, 60)
-    return f"{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
-
-
-def _clock_s(text: str) -> int:
-    parts = [int(p) for p in text.split(":")]
-    return parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0)
 
 
 # -------------------------------------------------------------------------------------- headways
@@ -991,7 +981,7 @@ class _FeedImport:
                     "name": base_name + (f" (part {n} of {len(pieces)})" if len(pieces) > 1 else ""),
                     "stops": [self.stop_ids[p.stops[k]] for k in piece],
                     "distances": [cum_m[b] - cum_m[a] for a, b in zip(piece, piece[1:])],
-                    "headways": [{"start": _clock(s + offset), "end": _clock(e + offset), "every": every} for s, e, every in bands],
+                    "headways": [{"start": format_clock(s + offset, seconds="nonzero"), "end": format_clock(e + offset, seconds="nonzero"), "every": every} for s, e, every in bands],
                     "directions": "forward",
                     "_mode": _mode(rt)[0], "_route_type": rt, "_agency": self.route_agency[p.route_id],
                     "_gtfs": (p.route_id, " ".join(x for x in (f"direction {p.direction}" if p.direction else "",
@@ -1067,7 +1057,7 @@ class _FeedImport:
         lo, hi = FALLBACK_SPAN
         every = max(60, round((hi - lo) / n))
         self.note("fallback", f"no departure times and no frequencies: the day's trips spread evenly over "
-                              f"{_clock(lo)}-{_clock(hi)}", f"{label}: {n} trips, every {every} s")
+                              f"{format_clock(lo, seconds='nonzero')}-{format_clock(hi, seconds='nonzero')}", f"{label}: {n} trips, every {every} s")
         return [(lo, hi, every)]
 
 
@@ -1287,7 +1277,7 @@ def _header(report: ImportReport, cap_used: dict[str, int]) -> str:
         lines.append(f"  {f.path}{' (prefix ' + f.prefix + ')' if f.prefix else ''}: service day {f.date} "
                      f"({f.date_rule}), {f.trips} trips; sha256 {f.sha256[:16]}…")
     lines.append("One route per GTFS route and direction: the stop pattern most trips follow that day (directions: forward).")
-    lines.append(f"Timetable spans {_clock(report.service_start)}-{_clock(report.service_end)}: meta.service_start/service_end must cover it.")
+    lines.append(f"Timetable spans {format_clock(report.service_start, seconds='nonzero')}-{format_clock(report.service_end, seconds='nonzero')}: meta.service_start/service_end must cover it.")
     lines.append("Capacities (assumed by mode): " + ", ".join(f"{k} {v}" for k, v in sorted(cap_used.items())))
     if report.fallbacks:
         lines.append("Fallbacks used:")
@@ -1310,7 +1300,7 @@ def _import_md(report: ImportReport, cap_used: dict[str, int], n_routes: int) ->
     md += ["", "## Result", "",
            f"- {report.stops} stops (`stops.csv`), {n_routes} routes (`routes.yaml`), {report.walk_links} walking links "
            f"(`walk_links.csv`), {len(report.operators)} operators (`operators.yaml`); `id_map.csv` maps GTFS ids to otrip-sim ids.",
-           f"- The timetable runs {_clock(report.service_start)}–{_clock(report.service_end)}.",
+           f"- The timetable runs {format_clock(report.service_start, seconds='nonzero')}–{format_clock(report.service_end, seconds='nonzero')}.",
            "- Capacities (passengers per vehicle, assumed by mode): " + ", ".join(f"{k}: {v}" for k, v in sorted(cap_used.items())) + ".",
            "", "## Fallbacks", ""]
     md += [f"- {x}" for x in report.fallbacks] or ["None."]
@@ -1320,7 +1310,7 @@ def _import_md(report: ImportReport, cap_used: dict[str, int], n_routes: int) ->
     md += [f"- {x}" for x in report.notes] or ["None."]
     md += ["", "## Using it", "", "Copy `operators.yaml`'s list into the scenario, give each operator a standalone fare, and name "
            "the files (paths relative to the scenario file):", "", "```yaml", "meta:",
-           f'  service_start: "{_clock(start)}"', f'  service_end: "{_clock(end)}"', "network:",
+           f'  service_start: "{format_clock(start, seconds="nonzero")}"', f'  service_end: "{format_clock(end, seconds="nonzero")}"', "network:",
            "  stops: network/stops.csv", "  routes: network/routes.yaml", "  walk_links: network/walk_links.csv", "```", ""]
     return "\n".join(md)
 
