@@ -288,7 +288,7 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
     import yaml
 
     from .atomic import atomic_file
-    from .gtfs_fares import import_fares
+    from .gtfs import import_fares
 
     with atomic_file(out, force) as tmp:
         result = import_fares(feed, name=name, day=day.lower(), media=media)
@@ -316,7 +316,7 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
     Example:
       otrip-sim fares-export scenarios/jakarta/okotrip-2018.yaml --out exports/okotrip-gtfs
     """
-    from .gtfs_fares import export_fares
+    from .gtfs import export_fares
     from .scenario import load_scenario
 
     missing = export_fares(load_scenario(scenario), out, force=force)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from otrip_sim import InputError, load_scenario
 from otrip_sim.cli import main
-from otrip_sim.gtfs_fares import export_fares, import_fares
+from otrip_sim.gtfs import export_fares, import_fares
 from otrip_sim.replay import replay
 
 DATA = Path(__file__).parent / "data" / "gtfs-fares-v2"
