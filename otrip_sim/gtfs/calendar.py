@@ -79,7 +79,11 @@ def pick_day(f: Feed, trips: pd.DataFrame, given: Date | None, note: Note) -> Se
     cal = f.read("calendar.txt", required=False)
     cd = f.read("calendar_dates.txt", required=False)
     if cal is None and cd is None:
-        raise InputError(f.display("calendar.txt"), "", "required file missing from the feed (a feed needs calendar.txt, calendar_dates.txt or both)")
+        raise InputError(
+            f.display("calendar.txt"),
+            "",
+            "required file missing from the feed (a feed needs calendar.txt, calendar_dates.txt or both)",
+        )
     if cal is None:
         cal = pd.DataFrame({c: [] for c in ["service_id", *DAYS, "start_date", "end_date", "_line"]})
     if cd is None:
@@ -91,7 +95,14 @@ def pick_day(f: Feed, trips: pd.DataFrame, given: Date | None, note: Note) -> Se
     start = _dates(f, "calendar.txt", cal, "start_date")
     end = _dates(f, "calendar.txt", cal, "end_date")
     cdate = _dates(f, "calendar_dates.txt", cd, "date")
-    fail(f, "calendar_dates.txt", cd, ~cd["exception_type"].isin(["1", "2"]).to_numpy(), "exception_type", "expected 1 or 2")
+    fail(
+        f,
+        "calendar_dates.txt",
+        cd,
+        ~cd["exception_type"].isin(["1", "2"]).to_numpy(),
+        "exception_type",
+        "expected 1 or 2",
+    )
     weight = trips["service_id"].value_counts()
     flags = cal[list(DAYS)].to_numpy() == "1"
 
@@ -107,14 +118,22 @@ def pick_day(f: Feed, trips: pd.DataFrame, given: Date | None, note: Note) -> Se
     if given is not None:
         day, rule = given, "given (--date)"
     else:
-        day, rule = _busiest_weekday(f, note, cal, cd, start, end, cdate, flags, weight), "weekday with the most trips"
+        day, rule = (
+            _busiest_weekday(f, note, cal, cd, start, end, cdate, flags, weight),
+            "weekday with the most trips",
+        )
     services = active_on(day)
     active = set(trips["trip_id"][trips["service_id"].isin(services)])
     if not active:
-        lo = min([*start, *cdate], default=None)
-        hi = max([*end, *cdate], default=None)
-        span = f" (the calendar runs {pd.Timestamp(lo):%Y%m%d} to {pd.Timestamp(hi):%Y%m%d})" if lo is not None else ""
-        raise InputError("--date" if given else f.display("calendar.txt"), "", f"{f.path}: no trips run on {day:%Y%m%d}{span}")
+        span = ""
+        if len(start) or len(cdate):
+            lo, hi = min([*start, *cdate]), max([*end, *cdate])
+            span = f" (the calendar runs {pd.Timestamp(lo):%Y%m%d} to {pd.Timestamp(hi):%Y%m%d})"
+        raise InputError(
+            "--date" if given else f.display("calendar.txt"),
+            "",
+            f"{f.path}: no trips run on {day:%Y%m%d}{span}",
+        )
     return ServiceDay(day, rule, active)
 
 
@@ -124,8 +143,17 @@ def _dates(feed: Feed, name: str, df: pd.DataFrame, column: str) -> np.ndarray:
     return parsed.to_numpy().astype("datetime64[D]")
 
 
-def _busiest_weekday(feed: Feed, note: Note, cal: pd.DataFrame, cd: pd.DataFrame, start: np.ndarray, end: np.ndarray,
-                     cdate: np.ndarray, flags: np.ndarray, weight: pd.Series) -> Date:
+def _busiest_weekday(
+    feed: Feed,
+    note: Note,
+    cal: pd.DataFrame,
+    cd: pd.DataFrame,
+    start: np.ndarray,
+    end: np.ndarray,
+    cdate: np.ndarray,
+    flags: np.ndarray,
+    weight: pd.Series,
+) -> Date:
     lo = min([*start, *cdate])
     hi = max([*end, *cdate])
     n = int((hi - lo).astype(int)) + 1
@@ -147,11 +175,11 @@ def _busiest_weekday(feed: Feed, note: Note, cal: pd.DataFrame, cd: pd.DataFrame
         i = cal_index.get(sid)
         k = int((d - lo).astype(int))
         base = i is not None and start[i] <= d <= end[i] and flags[i, weekday[k]]
-        w = float(weight.get(sid, 0))
+        trips_of = float(weight.get(sid, 0))
         if typ == "1" and not base:
-            counts[k] += w
+            counts[k] += trips_of
         elif typ == "2" and base:
-            counts[k] -= w
+            counts[k] -= trips_of
     weekdays = weekday < 5
     pool = counts if not (weekdays.any() and counts[weekdays].max() > 0) else np.where(weekdays, counts, -1)
     if pool.max() <= 0:
@@ -159,4 +187,3 @@ def _busiest_weekday(feed: Feed, note: Note, cal: pd.DataFrame, cd: pd.DataFrame
     if not (weekdays.any() and counts[weekdays].max() > 0):
         note("warning", "no weekday has trips: imported the day with the most trips")
     return pd.Timestamp(days[int(np.argmax(pool))]).date()
-

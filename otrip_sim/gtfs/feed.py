@@ -114,7 +114,9 @@ class Feed:
                 h.update(name.encode() + b"\0" + (self.path / name).read_bytes())
         return h.hexdigest()
 
-    def read(self, name: str, columns: Iterable[str] | None = None, required: bool = True) -> pd.DataFrame | None:
+    def read(
+        self, name: str, columns: Iterable[str] | None = None, required: bool = True
+    ) -> pd.DataFrame | None:
         """Read table ``name`` as text.
 
         Parameters
@@ -152,8 +154,9 @@ class Feed:
         except pd.errors.ParserError as exc:
             raise InputError(display, "", f"cannot parse CSV: {str(exc).strip()}") from None
         except UnicodeDecodeError:
-            raise InputError(display, f"line {self._bad_text_line(name)}",
-                             "not UTF-8 text (GTFS files are UTF-8)") from None
+            raise InputError(
+                display, f"line {self._bad_text_line(name)}", "not UTF-8 text (GTFS files are UTF-8)"
+            ) from None
         df.columns = [c.strip() for c in df.columns]
         df["_line"] = np.arange(2, len(df) + 2)
         data = [c for c in df.columns if c != "_line"]
@@ -163,6 +166,18 @@ class Feed:
             df = df[(df[data] != "").any(axis=1)]
         self.require(name, df, REQUIRED_COLUMNS.get(name, ()))
         return df.reset_index(drop=True)
+
+    def read_rows(self, name: str, needs: Iterable[str] = ()) -> pd.DataFrame | None:
+        """Read the optional table ``name``: ``None`` when the feed lacks it or it has no data rows.
+
+        A table with rows must have the columns ``needs`` (a header-only file may have any), else
+        :class:`InputError` names the first one missing.
+        """
+        df = self.read(name, required=False)
+        if df is None or not len(df):
+            return None
+        self.require(name, df, needs)
+        return df
 
     def require(self, name: str, df: pd.DataFrame, columns: Iterable[str]) -> None:
         """Raise for the first of ``columns`` that the table ``name`` (read as ``df``) lacks."""
@@ -187,6 +202,12 @@ def _read_table(source: Path | IO[bytes], usecols: Callable[[str], bool] | None)
     # dtype=str and no NA parsing: ids such as "0012" or "NA" must stay as written;
     # skip_blank_lines=False keeps the line numbers right (blank rows are dropped afterwards)
     return pd.read_csv(
-        source, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-        skipinitialspace=True, encoding="utf-8-sig", usecols=usecols,
+        source,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        skipinitialspace=True,
+        encoding="utf-8-sig",
+        usecols=usecols,
     )

@@ -22,20 +22,30 @@ SDT_UNITS = {"metres": 1.0, "kilometres": 1000.0, "miles": 1609.344, "feet": 0.3
 Shapes = dict[str, tuple[np.ndarray, np.ndarray]]
 """``shape_id`` -> (latitudes, longitudes) of its points in degrees, in ``shape_pt_sequence`` order."""
 
+
 def read_shapes(f: Feed) -> Shapes:
     """Read ``shapes.txt`` (optional) into :data:`Shapes`; ``{}`` when the feed has none."""
     name = "shapes.txt"
-    sh = f.read(name, required=False)
-    if sh is None or not len(sh):
+    sh = f.read_rows(name, ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"))
+    if sh is None:
         return {}
-    f.require(name, sh, ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"))
     sh["lat"] = parse_numbers(f, name, sh, "shape_pt_lat", "latitude")
     sh["lon"] = parse_numbers(f, name, sh, "shape_pt_lon", "longitude")
-    sh["seq"] = parse_numbers(f, name, sh, "shape_pt_sequence", "shape_pt_sequence (expected an integer)", integer=True)
+    sh["seq"] = parse_numbers(
+        f, name, sh, "shape_pt_sequence", "shape_pt_sequence (expected an integer)", integer=True
+    )
     for c in ("lat", "lon", "seq"):
-        fail(f, name, sh, np.isnan(sh[c].to_numpy()), {"lat": "shape_pt_lat", "lon": "shape_pt_lon", "seq": "shape_pt_sequence"}[c], "value required")
+        fail(
+            f,
+            name,
+            sh,
+            np.isnan(sh[c].to_numpy()),
+            {"lat": "shape_pt_lat", "lon": "shape_pt_lon", "seq": "shape_pt_sequence"}[c],
+            "value required",
+        )
     sh = sh.sort_values(["shape_id", "seq"], kind="stable")
-    return {sid: (g["lat"].to_numpy(), g["lon"].to_numpy()) for sid, g in sh.groupby("shape_id", sort=False)}
+    groups = sh.groupby("shape_id", sort=False)
+    return {str(sid): (g["lat"].to_numpy(), g["lon"].to_numpy()) for sid, g in groups}
 
 
 def sdt_unit(patterns: list[Pattern], note: Note) -> float | None:
@@ -55,15 +65,29 @@ def sdt_unit(patterns: list[Pattern], note: Note) -> float | None:
     r = float(np.median(ratios))
     fits = [(abs(math.log(r * m / 1.25)), unit, m) for unit, m in SDT_UNITS.items() if 0.9 <= r * m <= 4.0]
     if not fits:
-        note("warning", f"shape_dist_traveled ignored: its values fit no unit (median span / straight-line length "
-                             f"through the stops = {r:.4g}; expected about 1-3 for metres)")
+        note(
+            "warning",
+            f"shape_dist_traveled ignored: its values fit no unit (median span / straight-line length "
+            f"through the stops = {r:.4g}; expected about 1-3 for metres)",
+        )
         return None
     _, unit, m = min(fits)
-    note("note", f"shape_dist_traveled read as {unit} (median span {r * m:.2f} × the straight-line length through the stops)")
+    note(
+        "note",
+        f"shape_dist_traveled read as {unit} (median span {r * m:.2f} × the straight-line length through the "
+        "stops)",
+    )
     return m
 
 
-def distances(p: Pattern, unit: float | None, shapes: Shapes, stop_pos: dict[str, tuple[float, float]], note: Note, label: str) -> list[int]:
+def distances(
+    p: Pattern,
+    unit: float | None,
+    shapes: Shapes,
+    stop_pos: dict[str, tuple[float, float]],
+    note: Note,
+    label: str,
+) -> list[int]:
     """Cumulative whole metres at each stop of ``p`` (0 at the first, rising by at least 1).
 
     ``unit`` is :func:`sdt_unit`'s result; ``stop_pos`` maps a GTFS ``stop_id`` to (latitude,
@@ -73,7 +97,11 @@ def distances(p: Pattern, unit: float | None, shapes: Shapes, stop_pos: dict[str
         values = (p.rep_sdt - p.rep_sdt[0]) * unit
         if np.all(np.diff(values) >= 0):
             return monotone(values)[0]
-        note("warning", "shape_dist_traveled decreases along the trip: distances from the shape or great-circle instead", label)
+        note(
+            "warning",
+            "shape_dist_traveled decreases along the trip: distances from the shape or great-circle instead",
+            label,
+        )
     if p.shape_id:
         if p.shape_id in shapes:
             slat, slon = shapes[p.shape_id]
@@ -81,16 +109,31 @@ def distances(p: Pattern, unit: float | None, shapes: Shapes, stop_pos: dict[str
             along, worst = project_on_shape(pos[:, 0], pos[:, 1], slat, slon)
             if worst <= MAX_SHAPE_OFFSET_M:
                 return monotone(along)[0]
-            note("warning", f"a stop lies more than {MAX_SHAPE_OFFSET_M:.0f} m from the trip's shape: "
-                                 "great-circle distances instead", f"{label} (shape {p.shape_id}, {worst:.0f} m)")
+            note(
+                "warning",
+                f"a stop lies more than {MAX_SHAPE_OFFSET_M:.0f} m from the trip's shape: "
+                "great-circle distances instead",
+                f"{label} (shape {p.shape_id}, {worst:.0f} m)",
+            )
         else:
             note("warning", "shape_id not in shapes.txt", f"{label} (shape {p.shape_id})")
-    note("fallback", "distances are great-circle between consecutive stops (no shape_dist_traveled, no usable shape)", label)
+    note(
+        "fallback",
+        "distances are great-circle between consecutive stops (no shape_dist_traveled, no usable shape)",
+        label,
+    )
     return monotone(np.concatenate([[0.0], np.cumsum(p.straight)]))[0]
 
 
-def project_on_shape(lat: np.ndarray, lon: np.ndarray, slat: np.ndarray, slon: np.ndarray) -> tuple[np.ndarray, float]:
+def project_on_shape(
+    lat: np.ndarray, lon: np.ndarray, slat: np.ndarray, slon: np.ndarray
+) -> tuple[np.ndarray, float]:
     """Metres along the shape of each stop (in order, never going back) and the largest stop offset.
+
+    ``lat``/``lon`` are the stops' and ``slat``/``slon`` the shape points' coordinates in degrees;
+    distances are computed on a local flat projection around the shape's mean latitude, lengths
+    along the shape by great circle.  Returns (metres along the shape per stop, largest distance in
+    metres of a stop from the shape; infinite for a shape of one point).
 
     Each stop goes to the earliest shape segment at or after the previous stop's position that
     lies within 25 m (or 50 %) of the nearest such segment, so a loop's second pass is not taken
@@ -128,11 +171,14 @@ def project_on_shape(lat: np.ndarray, lon: np.ndarray, slat: np.ndarray, slon: n
 
 
 def monotone(values: np.ndarray) -> tuple[list[int], bool]:
-    """Round cumulative values to integers rising by at least 1; says whether any went backwards."""
+    """Round cumulative values (metres or seconds) to ints rising by at least 1 from one to the next.
+
+    Returns the ints and whether any value went backwards (a step of less than 0 in the input).
+    """
     out: list[int] = []
     backwards = False
     for i, v in enumerate(values):
-        x = int(round(float(v)))
+        x = round(float(v))
         if i:
             if v < values[i - 1] - 1e-9:
                 backwards = True

@@ -36,9 +36,9 @@ from ..errors import InputError
 from ..units import parse_clock
 from .feed import Feed
 from .feed_import import FeedImport
+from .ids import slug
 from .network_write import ordered_route, write_network
 from .options import DEFAULT_CAPACITY, check_capacity, check_date, check_operator_map, open_feeds, route_mode
-from .ids import slug
 from .report import FeedInfo, ImportReport, Notes
 from .walks import walk_links
 
@@ -109,8 +109,16 @@ def import_network(
             feed.close()
 
 
-def _assemble(built: list[FeedImport], feed_list: list[Feed], out: Path, force: bool, notes: Notes,
-              op_map: dict[str, str], cap_map: dict[str, int], walk_radius: float) -> ImportReport:
+def _assemble(
+    built: list[FeedImport],
+    feed_list: list[Feed],
+    out: Path,
+    force: bool,
+    notes: Notes,
+    op_map: dict[str, str],
+    cap_map: dict[str, int],
+    walk_radius: float,
+) -> ImportReport:
     """Operators, capacities, walking links and the report; then write the folder."""
     operator_rows, route_operator = assign_operators(built, op_map, notes)
     routes: list[dict[str, Any]] = []
@@ -131,32 +139,66 @@ def _assemble(built: list[FeedImport], feed_list: list[Feed], out: Path, force: 
         for feed_label, agency_key in row.pop("_agencies"):
             id_rows.append(("operator", feed_label, agency_key, "", row["id"]))
     if not routes:
-        raise InputError(", ".join(str(f.path) for f in feed_list), "", "no route has trips on the imported service day")
-    for key in cap_map:
+        raise InputError(
+            ", ".join(str(f.path) for f in feed_list), "", "no route has trips on the imported service day"
+        )
+    for key, cap in cap_map.items():
         if key.isdigit():
             continue
         if not any(k.startswith(f"{key} ") for k in cap_used):
-            notes.add("note", "", f"--capacity {key}={cap_map[key]} matched no imported route")
+            notes.add("note", "", f"--capacity {key}={cap} matched no imported route")
     stops_rows = [row for b in built for row in b.stop_rows]
     links = walk_links(built, walk_radius, notes)
     starts = [parse_clock(h["start"]) for r in routes for h in r["headways"]]
     ends = [parse_clock(h["end"]) for r in routes for h in r["headways"]]
     report = ImportReport(
         out=out,
-        feeds=tuple(FeedInfo(str(b.feed.path), b.feed.prefix, b.date.strftime("%Y%m%d"), b.date_rule, b.trips_on_day, b.feed.sha256())
-                    for b in built),
-        stops=len(stops_rows), routes=len(routes), walk_links=len(links),
+        feeds=tuple(
+            FeedInfo(
+                str(b.feed.path),
+                b.feed.prefix,
+                b.date.strftime("%Y%m%d"),
+                b.date_rule,
+                b.trips_on_day,
+                b.feed.sha256(),
+            )
+            for b in built
+        ),
+        stops=len(stops_rows),
+        routes=len(routes),
+        walk_links=len(links),
         operators=tuple({k: v for k, v in row.items()} for row in operator_rows),
         route_ids=tuple(r["id"] for r in routes),
-        service_start=min(starts), service_end=max(ends),
-        warnings=tuple(notes.lines("warning")), fallbacks=tuple(notes.lines("fallback")), notes=tuple(notes.lines("note")),
+        service_start=min(starts),
+        service_end=max(ends),
+        warnings=tuple(notes.lines("warning")),
+        fallbacks=tuple(notes.lines("fallback")),
+        notes=tuple(notes.lines("note")),
     )
     write_network(out, force, report, stops_rows, routes, links, operator_rows, id_rows, cap_used)
     return report
 
 
-def assign_operators(built: list[FeedImport], op_map: dict[str, str], notes: Notes) -> tuple[list[dict[str, Any]], dict[tuple[str, str], str]]:
-    """Agencies with imported routes -> operator rows, and (feed, agency key) -> operator id."""
+def assign_operators(
+    built: list[FeedImport], op_map: dict[str, str], notes: Notes
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], str]]:
+    """Operators for the agencies that have imported routes.
+
+    ``op_map`` is :func:`~otrip_sim.gtfs.options.check_operator_map`'s result; without an entry an
+    agency's operator id is its slugified ``agency_id`` (else ``agency_name``); agencies of
+    different feeds that would share an id get their feed's prefix.
+
+    Returns
+    -------
+    rows, chosen
+        ``operators.yaml`` rows (``id``, ``name``, ``mode``: the mode of most of its routes, plus
+        ``_agencies`` for ``id_map.csv``), and (feed label, agency key) -> operator id.
+
+    Raises
+    ------
+    InputError
+        An ``--operator`` key matches no agency with imported routes.
+    """
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for b in built:
         for r in b.routes:
@@ -166,7 +208,12 @@ def assign_operators(built: list[FeedImport], op_map: dict[str, str], notes: Not
             entry["modes"][route_mode(r["_route_type"])[1]] += 1
         for agency in b.agencies:
             if not any(k == (b.feed.label, agency) for k in wanted):
-                notes.add("note", b.feed.label, "agencies without routes on the imported day are not listed in operators.yaml", agency)
+                notes.add(
+                    "note",
+                    b.feed.label,
+                    "agencies without routes on the imported day are not listed in operators.yaml",
+                    agency,
+                )
     used_keys: set[str] = set()
     chosen: dict[tuple[str, str], str] = {}
     explicit: set[tuple[str, str]] = set()
@@ -182,7 +229,12 @@ def assign_operators(built: list[FeedImport], op_map: dict[str, str], notes: Not
     unused = sorted(set(op_map) - used_keys)
     if unused:
         agencies = sorted({x for e in wanted.values() for x in (e["id"], e["name"]) if x})
-        raise InputError("--operator", "", f"no agency with this agency_id or agency_name among the imported routes (agencies: {agencies})", unused[0])
+        raise InputError(
+            "--operator",
+            "",
+            f"no agency with this agency_id or agency_name among the imported routes (agencies: {agencies})",
+            unused[0],
+        )
     by_id: dict[str, list[tuple[str, str]]] = {}
     for key, op in chosen.items():
         by_id.setdefault(op, []).append(key)
@@ -193,12 +245,19 @@ def assign_operators(built: list[FeedImport], op_map: dict[str, str], notes: Not
                 if k not in explicit:
                     prefix = wanted[k]["feed"].feed.prefix
                     chosen[k] = f"{prefix}.{op}" if prefix else op
-            notes.add("note", "", f"agencies of different feeds both map to operator {op!r}: prefixed with their feed "
-                                  "(use --operator to merge or rename them)")
+            notes.add(
+                "note",
+                "",
+                f"agencies of different feeds both map to operator {op!r}: prefixed with their feed "
+                "(use --operator to merge or rename them)",
+            )
     rows: dict[str, dict[str, Any]] = {}
     for key, op in chosen.items():
         e = wanted[key]
-        row = rows.setdefault(op, {"id": op, "name": e["name"] or e["id"] or op, "mode": "", "_modes": Counter(), "_agencies": []})
+        row = rows.setdefault(
+            op,
+            {"id": op, "name": e["name"] or e["id"] or op, "mode": "", "_modes": Counter(), "_agencies": []},
+        )
         row["_modes"].update(e["modes"])
         row["_agencies"].append((key[0], key[1]))
     out = []

@@ -55,7 +55,10 @@ class Pattern:
     rep_sdt: np.ndarray | None
     straight: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-def read_stop_times(f: Feed, trips: pd.DataFrame, stops: pd.DataFrame, location_type: dict[str, str], note: Note) -> pd.DataFrame:
+
+def read_stop_times(
+    f: Feed, trips: pd.DataFrame, stops: pd.DataFrame, location_type: dict[str, str], note: Note
+) -> pd.DataFrame:
     """Read ``stop_times.txt``: the rows of known trips at known stops, sorted by trip and ``stop_sequence``.
 
     Adds ``seq`` (stop_sequence), ``arr`` and ``dep`` (arrival and departure, float seconds, NaN when
@@ -63,17 +66,56 @@ def read_stop_times(f: Feed, trips: pd.DataFrame, stops: pd.DataFrame, location_
     ``location_type`` maps each ``stop_id`` of ``stops.txt`` to its ``location_type``.
     """
     name = "stop_times.txt"
-    st = f.read(name, columns=["trip_id", "stop_id", "stop_sequence", "arrival_time", "departure_time", "shape_dist_traveled"])
+    st = f.read(
+        name,
+        columns=[
+            "trip_id",
+            "stop_id",
+            "stop_sequence",
+            "arrival_time",
+            "departure_time",
+            "shape_dist_traveled",
+        ],
+    )
     assert st is not None
-    fail(f, name, st, (~st["trip_id"].isin(trips["trip_id"])).to_numpy(), "trip_id", "unknown trip (not in trips.txt)")
-    fail(f, name, st, (~st["stop_id"].isin(stops["stop_id"])).to_numpy(), "stop_id", "unknown stop (not in stops.txt)")
+    fail(
+        f,
+        name,
+        st,
+        (~st["trip_id"].isin(trips["trip_id"])).to_numpy(),
+        "trip_id",
+        "unknown trip (not in trips.txt)",
+    )
+    fail(
+        f,
+        name,
+        st,
+        (~st["stop_id"].isin(stops["stop_id"])).to_numpy(),
+        "stop_id",
+        "unknown stop (not in stops.txt)",
+    )
     loc = st["stop_id"].map(location_type)
-    fail(f, name, st, (~loc.isin(["", "0"])).to_numpy(), "stop_id",
-          "stop_times must name stops (location_type 0 or empty), not stations or entrances")
-    seq = parse_numbers(f, name, st, "stop_sequence", "stop_sequence (expected an integer >= 0)", integer=True)
+    fail(
+        f,
+        name,
+        st,
+        (~loc.isin(["", "0"])).to_numpy(),
+        "stop_id",
+        "stop_times must name stops (location_type 0 or empty), not stations or entrances",
+    )
+    seq = parse_numbers(
+        f, name, st, "stop_sequence", "stop_sequence (expected an integer >= 0)", integer=True
+    )
     fail(f, name, st, ~(seq >= 0), "stop_sequence", "stop_sequence (expected an integer >= 0)")
     st["seq"] = seq
-    fail(f, name, st, st.duplicated(["trip_id", "seq"]).to_numpy(), "stop_sequence", "duplicate stop_sequence in the trip")
+    fail(
+        f,
+        name,
+        st,
+        st.duplicated(["trip_id", "seq"]).to_numpy(),
+        "stop_sequence",
+        "duplicate stop_sequence in the trip",
+    )
     st["arr"] = parse_times(f, name, st, "arrival_time")
     st["dep"] = parse_times(f, name, st, "departure_time")
     st["sdt"] = parse_numbers(f, name, st, "shape_dist_traveled", "shape_dist_traveled (expected a number)")
@@ -82,7 +124,9 @@ def read_stop_times(f: Feed, trips: pd.DataFrame, stops: pd.DataFrame, location_
     return st.sort_values(["trip_id", "seq"], kind="stable").reset_index(drop=True)
 
 
-def find_patterns(st: pd.DataFrame, trips: pd.DataFrame, stop_pos: dict[str, tuple[float, float]], note: Note) -> list[Pattern]:
+def find_patterns(
+    st: pd.DataFrame, trips: pd.DataFrame, stop_pos: dict[str, tuple[float, float]], note: Note
+) -> list[Pattern]:
     """One :class:`Pattern` per route and direction of ``trips`` (the imported day's), from ``st``.
 
     ``st`` is :func:`read_stop_times`' table; ``stop_pos`` maps a GTFS ``stop_id`` to its
@@ -103,13 +147,17 @@ def find_patterns(st: pd.DataFrame, trips: pd.DataFrame, stop_pos: dict[str, tup
     for (route_id, direction), g in trips.groupby(["route_id", "direction_id"], sort=True):
         counts = g["_key"].value_counts()
         best_n = counts.iloc[0]
-        candidates = [k for k, n in counts.items() if n == best_n]
-        best = sorted(candidates, key=lambda k: (-k.count("\x1f"), k))[0]
+        candidates = [str(k) for k, n in counts.items() if n == best_n]
+        # ties: the longest pattern, then the first by text, so the choice does not depend on row order
+        best = min(candidates, key=lambda k: (-k.count("\x1f"), k))
         mine = g[g["_key"] == best]
         label = f"{route_id}" + (f" direction {direction}" if direction else "")
         if len(mine) < len(g):
-            note("warning", "only the stop pattern most trips follow is imported; trips on other patterns dropped",
-                      f"{label}: {len(g) - len(mine)} of {len(g)} trips")
+            note(
+                "warning",
+                "only the stop pattern most trips follow is imported; trips on other patterns dropped",
+                f"{label}: {len(g) - len(mine)} of {len(g)} trips",
+            )
         tids = list(mine["trip_id"])
         idx = np.stack([rows[t] for t in tids])
         raw = list(stop_arr[idx[0]])
@@ -138,9 +186,18 @@ def find_patterns(st: pd.DataFrame, trips: pd.DataFrame, stop_pos: dict[str, tup
         rep_sdt = rep[int(np.argmax(complete))] if complete.any() else None
         shapes = Counter(s for s in mine["shape_id"] if s)
         headsigns = Counter(s for s in mine["trip_headsign"] if s)
-        p = Pattern(route_id=route_id, direction=direction, stops=[raw[a] for a, _ in groups], groups=groups,
-                     trips=tids, group_trips=len(g), headsign=headsigns.most_common(1)[0][0] if headsigns else "",
-                     shape_id=shapes.most_common(1)[0][0] if shapes else "", times=times, rep_sdt=rep_sdt)
+        p = Pattern(
+            route_id=str(route_id),
+            direction=str(direction),
+            stops=[raw[a] for a, _ in groups],
+            groups=groups,
+            trips=tids,
+            group_trips=len(g),
+            headsign=headsigns.most_common(1)[0][0] if headsigns else "",
+            shape_id=shapes.most_common(1)[0][0] if shapes else "",
+            times=times,
+            rep_sdt=rep_sdt,
+        )
         pos = np.array([stop_pos[s] for s in p.stops])
         p.straight = great_circle_m(pos[:-1, 0], pos[:-1, 1], pos[1:, 0], pos[1:, 1])
         patterns.append(p)

@@ -86,7 +86,9 @@ class Notes:
                 continue
             text = f"{feed}: {message}" if feed else message
             if subjects:
-                shown = ", ".join(subjects[:12]) + (f" … and {len(subjects) - 12} more" if len(subjects) > 12 else "")
+                shown = ", ".join(subjects[:12]) + (
+                    f" … and {len(subjects) - 12} more" if len(subjects) > 12 else ""
+                )
                 text += f" [{len(subjects)}: {shown}]" if len(subjects) > 1 else f" [{shown}]"
             out.append(text)
         return out

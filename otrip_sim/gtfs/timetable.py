@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -22,16 +23,16 @@ FALLBACK_SPAN = (6 * 3600, 22 * 3600)
 Frequencies = dict[str, list[tuple[int, int, int]]]
 """``trip_id`` -> its ``frequencies.txt`` windows as (start, end, headway) seconds."""
 
+
 def read_frequencies(f: Feed, trips: pd.DataFrame, note: Note) -> Frequencies:
     """Read ``frequencies.txt`` (optional) for the trips of ``trips.txt``; ``{}`` when the feed has none.
 
     Rows naming unknown trips are ignored with a warning; bad times or headways raise.
     """
     name = "frequencies.txt"
-    fr = f.read(name, required=False)
-    if fr is None or not len(fr):
+    fr = f.read_rows(name, ("trip_id", "start_time", "end_time", "headway_secs"))
+    if fr is None:
         return {}
-    f.require(name, fr, ("trip_id", "start_time", "end_time", "headway_secs"))
     start = parse_times(f, name, fr, "start_time")
     end = parse_times(f, name, fr, "end_time")
     fail(f, name, fr, np.isnan(start), "start_time", "start_time is required")
@@ -42,14 +43,19 @@ def read_frequencies(f: Feed, trips: pd.DataFrame, note: Note) -> Frequencies:
     out: dict[str, list[tuple[int, int, int]]] = {}
     for tid, s, e, h, line in zip(fr["trip_id"], start, end, hw, fr["_line"]):
         if tid not in known:
-            note("warning", "frequencies.txt rows naming trips that are not in trips.txt were ignored",
-                      f"line {line} {tid!r}")
+            note(
+                "warning",
+                "frequencies.txt rows naming trips that are not in trips.txt were ignored",
+                f"line {line} {tid!r}",
+            )
             continue
         out.setdefault(tid, []).append((int(s), int(e), int(h)))
     return out
 
 
-def run_times(p: Pattern, cum_m: list[int], speed_kmh: float, note: Note, label: str) -> tuple[list[int], bool]:
+def run_times(
+    p: Pattern, cum_m: list[int], speed_kmh: float, note: Note, label: str
+) -> tuple[list[int], bool]:
     """Cumulative whole seconds at each stop of ``p`` and whether they come from the feed's times.
 
     The pattern's median trip by duration gives them (missing stops interpolated by the
@@ -67,7 +73,11 @@ def run_times(p: Pattern, cum_m: list[int], speed_kmh: float, note: Note, label:
         if np.isnan(rep).any():
             known = ~np.isnan(rep)
             rep = np.interp(np.asarray(cum_m, float), np.asarray(cum_m, float)[known], rep[known])
-            note("fallback", "some stops have no times: times interpolated by distance between timed stops", label)
+            note(
+                "fallback",
+                "some stops have no times: times interpolated by distance between timed stops",
+                label,
+            )
         cum, backwards = monotone(rep - rep[0])
         if backwards:
             note("warning", "times decrease along the median trip: such segments set to 1 s", label)
@@ -77,7 +87,9 @@ def run_times(p: Pattern, cum_m: list[int], speed_kmh: float, note: Note, label:
     return monotone(np.asarray(cum_m, float) / speed)[0], False
 
 
-def headways(p: Pattern, freq: Frequencies, timed: bool, note: Note, label: str) -> list[tuple[int, int, int]]:
+def headways(
+    p: Pattern, freq: Frequencies, timed: bool, note: Note, label: str
+) -> list[tuple[int, int, int]]:
     """Headway bands (start, end, every) in seconds for ``p``'s departures from its first stop.
 
     ``frequencies.txt`` windows are used as they are when every trip has them and they do not
@@ -88,24 +100,36 @@ def headways(p: Pattern, freq: Frequencies, timed: bool, note: Note, label: str)
     plain = [i for i, t in enumerate(p.trips) if t not in freq]
     if f_trips and not plain:
         bands = sorted(b for t in f_trips for b in freq[t])
-        if all(a[1] <= b[0] for a, b in zip(bands, bands[1:])):
+        if all(a[1] <= b[0] for a, b in itertools.pairwise(bands)):
             return bands
     departures = [float(d) for d in p.times[plain, 0] if not np.isnan(d)]
     for t in f_trips:
         for s, e, h in freq[t]:
             departures.extend(range(s, e, h))
     if f_trips and not plain:
-        note("note", "frequencies.txt windows of the pattern overlap: headways derived from their departures by hour", label)
+        note(
+            "note",
+            "frequencies.txt windows of the pattern overlap: headways derived from their departures by hour",
+            label,
+        )
     if departures:
         missing = len(plain) - sum(1 for d in p.times[plain, 0] if not np.isnan(d))
         if missing:
-            note("warning", "trips without a time at their first stop left out of the headways", f"{label}: {missing}")
+            note(
+                "warning",
+                "trips without a time at their first stop left out of the headways",
+                f"{label}: {missing}",
+            )
         return hourly_bands(departures)
     n = len(p.trips)
     lo, hi = FALLBACK_SPAN
     every = max(60, round((hi - lo) / n))
-    note("fallback", f"no departure times and no frequencies: the day's trips spread evenly over "
-                          f"{format_clock(lo, seconds='nonzero')}-{format_clock(hi, seconds='nonzero')}", f"{label}: {n} trips, every {every} s")
+    note(
+        "fallback",
+        f"no departure times and no frequencies: the day's trips spread evenly over "
+        f"{format_clock(lo, seconds='nonzero')}-{format_clock(hi, seconds='nonzero')}",
+        f"{label}: {n} trips, every {every} s",
+    )
     return [(lo, hi, every)]
 
 
@@ -115,7 +139,7 @@ def hourly_bands(departures: Iterable[float]) -> list[tuple[int, int, int]]:
     Consecutive hours with the same headway merge.  A band ends at the end of its last hour and
     starts at its first departure, moved earlier only when needed to fit all its trips.
     """
-    deps = sorted(int(round(d)) for d in departures)
+    deps = sorted(round(d) for d in departures)
     if not deps:
         return []
     per_hour = Counter(d // 3600 for d in deps)

@@ -37,7 +37,9 @@ def fail(feed: Feed, name: str, df: pd.DataFrame, mask: Any, column: str, messag
     mask = np.asarray(mask, dtype=bool)
     if mask.any():
         i = int(np.argmax(mask))
-        raise InputError(feed.display(name), f"line {df['_line'].iat[i]}, column {column}", message, df[column].iat[i])
+        raise InputError(
+            feed.display(name), f"line {df['_line'].iat[i]}, column {column}", message, df[column].iat[i]
+        )
 
 
 def col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -51,13 +53,20 @@ def parse_times(feed: Feed, name: str, df: pd.DataFrame, column: str) -> np.ndar
     if column not in df.columns:
         return np.full(len(df), np.nan)
     values = _by_unique(df[column], _time_value)  # -1: invalid, NaN: empty
-    fail(feed, name, df, values == -1, column,
-         "invalid time: expected H:MM:SS (hours may pass 24, minutes and seconds 00-59)")
+    fail(
+        feed,
+        name,
+        df,
+        values == -1,
+        column,
+        "invalid time: expected H:MM:SS (hours may pass 24, minutes and seconds 00-59)",
+    )
     return values
 
 
-def parse_numbers(feed: Feed, name: str, df: pd.DataFrame, column: str, what: str,
-                  integer: bool = False) -> np.ndarray:
+def parse_numbers(
+    feed: Feed, name: str, df: pd.DataFrame, column: str, what: str, integer: bool = False
+) -> np.ndarray:
     """Numbers of ``column`` as floats; empty cells and a missing column give NaN.
 
     Raises ``invalid {what}`` for the first cell that is not a finite number (or, with

@@ -23,6 +23,25 @@ Links = dict[tuple[str, str], dict[str, Any]]
 
 
 def walk_links(built: list[FeedImport], radius: float, notes: Notes) -> list[dict[str, Any]]:
+    """The ``walk_links.csv`` rows of the imported stops, sorted by (``from_stop``, ``to_stop``).
+
+    Parameters
+    ----------
+    built:
+        The imported feeds (their ``stop_rows`` with ``_lat``/``_lon`` in degrees).
+    radius:
+        Link two stops whose great-circle distance × :data:`~otrip_sim.geo.WALK_DETOUR` is at most
+        this many metres (0: no radius links).  Searched on stops sorted by latitude, so a city
+        does not compare every pair.
+    notes:
+        Where the ``transfers.txt`` notes go.
+
+    Returns
+    -------
+    list of dict
+        ``from_stop``, ``to_stop`` (ids in order), ``walk_m`` (int metres), ``note``.  Then each
+        feed's ``transfers.txt`` adds or shortens links (type 3 removes one; see :func:`_transfers`).
+    """
     stops = [row for b in built for row in b.stop_rows]
     lat = np.array([s["_lat"] for s in stops], float)
     lon = np.array([s["_lon"] for s in stops], float)
@@ -35,7 +54,7 @@ def walk_links(built: list[FeedImport], radius: float, notes: Notes) -> list[dic
         dlat = math.degrees(straight_max / EARTH_RADIUS_M) * 1.01
         for pos, i in enumerate(order):
             hi = np.searchsorted(slat, lat[i] + dlat, side="right")
-            cand = order[pos + 1:hi]
+            cand = order[pos + 1 : hi]
             if not len(cand):
                 continue
             coslat = max(math.cos(math.radians(lat[i])), 1e-6)
@@ -44,26 +63,37 @@ def walk_links(built: list[FeedImport], radius: float, notes: Notes) -> list[dic
                 continue
             d = great_circle_m(lat[i], lon[i], lat[cand], lon[cand])
             for j, dist in zip(cand, d):
-                walk = int(round(float(dist) * WALK_DETOUR))
+                walk = round(float(dist) * WALK_DETOUR)
                 if walk <= radius:
                     a, b = sorted((ids[i], ids[j]))
-                    links[(a, b)] = {"from_stop": a, "to_stop": b, "walk_m": walk,
-                                     "note": f"within {radius:g} m: straight line {dist:.0f} m × {WALK_DETOUR}"}
+                    links[(a, b)] = {
+                        "from_stop": a,
+                        "to_stop": b,
+                        "walk_m": walk,
+                        "note": f"within {radius:g} m: straight line {dist:.0f} m × {WALK_DETOUR}",
+                    }
     for b in built:
         _transfers(b, links, notes)
     return [links[k] for k in sorted(links)]
 
 
-def _transfers(b: FeedImport, links: dict[tuple[str, str], dict[str, Any]], notes: Notes) -> None:
+def _transfers(b: FeedImport, links: Links, notes: Notes) -> None:
+    # a min_transfer_time says more than the radius guess, so a transfers.txt link replaces a radius
+    # link; among transfers.txt rows for the same pair the shortest walk wins
     f = b.feed
     name = "transfers.txt"
-    tr = f.read(name, required=False)
-    if tr is None or not len(tr):
+    tr = f.read_rows(name, ("from_stop_id", "to_stop_id"))
+    if tr is None:
         return
-    f.require(name, tr, ("from_stop_id", "to_stop_id"))
     ttype = col(tr, "transfer_type")
-    fail(f, name, tr.assign(transfer_type=ttype), ~ttype.isin(["", "0", "1", "2", "3", "4", "5"]).to_numpy(),
-          "transfer_type", "invalid transfer_type (expected 0-5 or empty)")
+    fail(
+        f,
+        name,
+        tr.assign(transfer_type=ttype),
+        ~ttype.isin(["", "0", "1", "2", "3", "4", "5"]).to_numpy(),
+        "transfer_type",
+        "invalid transfer_type (expected 0-5 or empty)",
+    )
     mtt = parse_numbers(f, name, tr, "min_transfer_time", "min_transfer_time (expected seconds)")
     children: dict[str, list[str]] = {}
     for sid, parent in b.parent.items():
@@ -76,12 +106,19 @@ def _transfers(b: FeedImport, links: dict[tuple[str, str], dict[str, Any]], note
         return children.get(gid, [])
 
     for i in range(len(tr)):
-        fa, ta, typ, line = tr["from_stop_id"].iat[i], tr["to_stop_id"].iat[i], ttype.iat[i] or "0", tr["_line"].iat[i]
+        fa, ta, typ, line = (
+            str(tr["from_stop_id"].iat[i]),
+            str(tr["to_stop_id"].iat[i]),
+            str(ttype.iat[i]) or "0",
+            tr["_line"].iat[i],
+        )
         if typ in ("4", "5"):
             continue
         froms, tos = expand(fa), expand(ta)
         if not froms or not tos:
-            notes.add("warning", f.label, "transfers.txt rows naming unknown stops were ignored", f"line {line}")
+            notes.add(
+                "warning", f.label, "transfers.txt rows naming unknown stops were ignored", f"line {line}"
+            )
             continue
         for x in froms:
             for y in tos:
@@ -90,14 +127,22 @@ def _transfers(b: FeedImport, links: dict[tuple[str, str], dict[str, Any]], note
                 a, c = sorted((b.stop_ids[x], b.stop_ids[y]))
                 if typ == "3":
                     if links.pop((a, c), None) is not None:
-                        notes.add("note", f.label, "transfers.txt forbids the transfer (type 3): radius link removed", f"{a}–{c}")
+                        notes.add(
+                            "note",
+                            f.label,
+                            "transfers.txt forbids the transfer (type 3): radius link removed",
+                            f"{a}–{c}",
+                        )
                     continue
                 if not math.isnan(mtt[i]):
-                    walk = int(round(mtt[i] * TRANSFER_WALK_SPEED))
-                    note = f"transfers.txt line {line}: type {typ}, min_transfer_time {mtt[i]:g} s × {TRANSFER_WALK_SPEED} m/s"
+                    walk = round(float(mtt[i]) * TRANSFER_WALK_SPEED)
+                    note = (
+                        f"transfers.txt line {line}: type {typ}, min_transfer_time {mtt[i]:g} s × "
+                        f"{TRANSFER_WALK_SPEED} m/s"
+                    )
                 else:
                     (la, lo), (lb, lob) = b.stop_pos[x], b.stop_pos[y]
-                    walk = int(round(float(great_circle_m(la, lo, lb, lob))))
+                    walk = round(float(great_circle_m(la, lo, lb, lob)))
                     note = f"transfers.txt line {line}: type {typ}, straight line"
                 old = links.get((a, c))
                 if old is None or not old["note"].startswith("transfers.txt") or walk < old["walk_m"]:
