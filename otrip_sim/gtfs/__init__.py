@@ -15,12 +15,20 @@ from __future__ import annotations
 from .fares_export import export_fares
 from .fares_import import FaresImport, import_fares
 from .feed import Feed
+from .geometry import MAX_SHAPE_OFFSET_M, SDT_UNITS
 from .network_import import import_network
 from .options import DEFAULT_CAPACITY
 from .report import FeedInfo, ImportReport
+from .timetable import FALLBACK_SPAN
+from .walks import TRANSFER_WALK_SPEED
 
+# the assumptions stay importable from otrip_sim.gtfs, where they were before the split
 __all__ = [
     "DEFAULT_CAPACITY",
+    "FALLBACK_SPAN",
+    "MAX_SHAPE_OFFSET_M",
+    "SDT_UNITS",
+    "TRANSFER_WALK_SPEED",
     "FaresImport",
     "Feed",
     "FeedInfo",
