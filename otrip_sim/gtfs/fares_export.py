@@ -181,15 +181,15 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                     )
         else:
             not_exported.append(
-                f"fares.windows[{i}] ({w.id}): a {w.kind} window (GTFS Fares v2 has no caps or integrated "
-                "distance formulas)"
+                f"fares.windows[{i}] ({w.id}): a {w.kind} window "
+                "(GTFS Fares v2 has no caps or integrated distance formulas)"
             )
     for i, c in enumerate(fares.caps):
         not_exported.append(f"fares.caps[{i}] ({c.id}): a {c.kind} cap (no capping in GTFS Fares v2)")
     for i, p in enumerate(fares.passes):
         not_exported.append(
-            f"fares.passes[{i}] ({p.id}): a pass's validity (GTFS Fares v2 does not say how long a product "
-            "lasts)"
+            f"fares.passes[{i}] ({p.id}): a pass's validity "
+            "(GTFS Fares v2 does not say how long a product lasts)"
         )
     for i, m in enumerate(fares.media):
         if m.unlocks:

@@ -120,97 +120,10 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
     rules_df = feed.read("fare_leg_rules.txt", required=False)
     if products_df is None or rules_df is None:
         raise InputError(feed.path, "", "a GTFS Fares v2 feed needs fare_products.txt and fare_leg_rules.txt")
-    currencies = set(col(products_df, "currency")) - {""}
-    if len(currencies) > 1:
-        raise InputError(
-            feed.display("fare_products.txt"), "currency", "one currency per scenario", sorted(currencies)
-        )
-    currency = currencies.pop() if currencies else "USD"
+    currency, price, by_category = _prices(feed, products_df, media, notes)
+    bands_of = _timeframes(feed, day)
+    zone_of, known_areas = _areas(feed, notes)
 
-    # --- products: one price per product for the chosen medium and each rider category
-    medium_col = col(products_df, "fare_media_id")
-    chosen_media = media
-    if chosen_media is None and (medium_col != "").any():
-        chosen_media = medium_col[medium_col != ""].value_counts().index[0]
-        if medium_col.nunique() > 1:
-            notes.append(
-                f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
-            )
-    categories_df = feed.read("rider_categories.txt", required=False)
-    default_cat = ""
-    if categories_df is not None:
-        default = categories_df[col(categories_df, "is_default_fare_category") == "1"]
-        default_cat = default["rider_category_id"].iloc[0] if len(default) else ""
-    price: dict[str, int] = {}  # product -> default category price
-    by_category: dict[str, dict[str, int]] = {}  # product -> category -> price
-    cat_col = col(products_df, "rider_category_id")
-    # per product and category, the row of the chosen medium, else one without a medium, else any
-    best: dict[tuple[str, str], tuple[int, int]] = {}
-    for (_, row), med, cat in zip(products_df.iterrows(), medium_col, cat_col):
-        pid = row["fare_product_id"].strip()
-        rank = 0 if med == chosen_media else 1 if not med else 2
-        amount = _minor(row["amount"], currency, feed.display("fare_products.txt"), row["_line"])
-        key = (pid, "" if cat == default_cat else cat)
-        if key not in best or (rank, amount) < best[key]:
-            best[key] = (rank, amount)
-    for (pid, cat), (rank, amount) in best.items():
-        if rank == 2:
-            notes.append(
-                f"product {pid!r} is not sold on {chosen_media!r}: its price on another medium is used"
-            )
-        if cat:
-            by_category.setdefault(pid, {})[cat] = amount
-        else:
-            price[pid] = amount
-    for pid in by_category:
-        if pid not in price:
-            raise InputError(
-                feed.display("fare_products.txt"),
-                "fare_product_id",
-                "a product priced only for non-default rider categories",
-                pid,
-            )
-
-    # --- timeframes of the chosen day
-    running = services_on_weekday(feed, day)
-    bands_of: dict[str, list[tuple[int, int]]] = {}
-    tf = feed.read("timeframes.txt", required=False)
-    if tf is not None:
-        for _, row in tf.iterrows():
-            service = row.get("service_id", "").strip()
-            if running is not None and service and service not in running:
-                continue
-            start = row.get("start_time", "").strip() or "00:00:00"
-            end = row.get("end_time", "").strip() or "24:00:00"
-            try:
-                bands_of.setdefault(row["timeframe_group_id"].strip(), []).append(
-                    (parse_clock(start), parse_clock(end))
-                )
-            except ValueError:
-                raise InputError(
-                    feed.display("timeframes.txt"),
-                    f"line {row['_line']}",
-                    "unparsable time",
-                    f"{start}-{end}",
-                ) from None
-
-    # --- areas
-    zone_of: dict[str, str] = {}
-    sa = feed.read("stop_areas.txt", required=False)
-    if sa is not None:
-        for _, row in sa.iterrows():
-            stop, area = row["stop_id"].strip(), row["area_id"].strip()
-            if stop in zone_of and zone_of[stop] != area:
-                notes.append(
-                    f"stop {stop} is in areas {zone_of[stop]!r} and {area!r}: otrip-sim gives a stop one "
-                    "zone, "
-                    f"{zone_of[stop]!r} is kept"
-                )
-                continue
-            zone_of[stop] = area
-    known_areas = set(sa["area_id"].str.strip()) if sa is not None else set()
-
-    # --- leg rules, per network
     network = col(rules_df, "network_id").map(lambda n: network_id(n) if n else default_network)
     group_network: dict[str, set[str]] = {}
     standalone: dict[str, dict[str, Any]] = {}
@@ -229,8 +142,8 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
     for cat, amounts in sorted(category_rules.items()):
         if len(amounts) > 1:
             notes.append(
-                f"rider category {cat!r} has several prices: a fixed fare per operator set is imported for "
-                "each"
+                f"rider category {cat!r} has several prices: "
+                "a fixed fare per operator set is imported for each"
             )
         for amount_key, ops in sorted(amounts.items()):
             categories.append(
@@ -250,6 +163,99 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
     if windows:
         fares["windows"] = windows
     return FaresImport(fares, list(standalone), currency, notes)
+
+
+def _prices(
+    feed: Feed, products_df: pd.DataFrame, media: str | None, notes: list[str]
+) -> tuple[str, dict[str, int], dict[str, dict[str, int]]]:
+    """The currency, each product's price (minor units) for the default rider category, and
+    product -> other category -> price, all for the chosen fare medium."""
+    where = feed.display("fare_products.txt")
+    currencies = set(col(products_df, "currency")) - {""}
+    if len(currencies) > 1:
+        raise InputError(where, "currency", "one currency per scenario", sorted(currencies))
+    currency = currencies.pop() if currencies else "USD"
+    medium_col = col(products_df, "fare_media_id")
+    chosen_media = media
+    if chosen_media is None and (medium_col != "").any():
+        chosen_media = medium_col[medium_col != ""].value_counts().index[0]
+        if medium_col.nunique() > 1:
+            notes.append(
+                f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
+            )
+    categories_df = feed.read("rider_categories.txt", required=False)
+    default_cat = ""
+    if categories_df is not None:
+        default = categories_df[col(categories_df, "is_default_fare_category") == "1"]
+        default_cat = default["rider_category_id"].iloc[0] if len(default) else ""
+    price: dict[str, int] = {}
+    by_category: dict[str, dict[str, int]] = {}
+    cat_col = col(products_df, "rider_category_id")
+    # per product and category, the row of the chosen medium, else one without a medium, else any
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for (_, row), med, cat in zip(products_df.iterrows(), medium_col, cat_col):
+        pid = row["fare_product_id"]
+        rank = 0 if med == chosen_media else 1 if not med else 2
+        amount = _minor(row["amount"], currency, where, row["_line"])
+        key = (pid, "" if cat == default_cat else cat)
+        if key not in best or (rank, amount) < best[key]:
+            best[key] = (rank, amount)
+    for (pid, cat), (rank, amount) in best.items():
+        if rank == 2:
+            notes.append(
+                f"product {pid!r} is not sold on {chosen_media!r}: its price on another medium is used"
+            )
+        if cat:
+            by_category.setdefault(pid, {})[cat] = amount
+        else:
+            price[pid] = amount
+    for pid in by_category:
+        if pid not in price:
+            raise InputError(
+                where, "fare_product_id", "a product priced only for non-default rider categories", pid
+            )
+    return currency, price, by_category
+
+
+def _timeframes(feed: Feed, day: str) -> dict[str, list[tuple[int, int]]]:
+    """``timeframe_group_id`` -> its (start, end) seconds on weekday ``day`` (whole day when empty)."""
+    running = services_on_weekday(feed, day)
+    bands_of: dict[str, list[tuple[int, int]]] = {}
+    tf = feed.read("timeframes.txt", required=False)
+    if tf is None:
+        return bands_of
+    for _, row in tf.iterrows():
+        service = row.get("service_id", "")
+        if running is not None and service and service not in running:
+            continue
+        start = row.get("start_time", "") or "00:00:00"
+        end = row.get("end_time", "") or "24:00:00"
+        try:
+            window = (parse_clock(start), parse_clock(end))
+        except ValueError:
+            raise InputError(
+                feed.display("timeframes.txt"), f"line {row['_line']}", "unparsable time", f"{start}-{end}"
+            ) from None
+        bands_of.setdefault(row["timeframe_group_id"], []).append(window)
+    return bands_of
+
+
+def _areas(feed: Feed, notes: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Each stop's area (its otrip-sim zone; the first when ``stop_areas.txt`` gives several), and
+    every area that has a stop."""
+    zone_of: dict[str, str] = {}
+    sa = feed.read("stop_areas.txt", required=False)
+    if sa is None:
+        return zone_of, set()
+    for stop, area in zip(sa["stop_id"], sa["area_id"]):
+        if stop in zone_of and zone_of[stop] != area:
+            notes.append(
+                f"stop {stop} is in areas {zone_of[stop]!r} and {area!r}: otrip-sim gives a stop one zone, "
+                f"{zone_of[stop]!r} is kept"
+            )
+            continue
+        zone_of[stop] = area
+    return zone_of, set(sa["area_id"])
 
 
 def _network_fare(
@@ -307,8 +313,8 @@ def _network_fare(
             elif ftf:
                 if ftf not in bands_of:
                     notes.append(
-                        f"{where} line {row['_line']}: timeframe {ftf!r} does not apply on the chosen day: "
-                        "rule left out"
+                        f"{where} line {row['_line']}: timeframe {ftf!r} "
+                        "does not apply on the chosen day: rule left out"
                     )
                 for k, (start, end) in enumerate(bands_of.get(ftf, [])):
                     bands.append((f"{ftf}" if k == 0 else f"{ftf}-{k + 1}", start, end, amount))
@@ -320,18 +326,16 @@ def _network_fare(
         if len(pids) > 1:
             cheapest = min(pids, key=lambda p: price[p])
             notes.append(
-                f"network {op}: leg rule {'/'.join(m for m in match if m) or '(any leg)'} sells {len(pids)} "
-                "products; "
-                f"the cheapest, {cheapest!r}, is the pay-as-you-go fare; {sorted(set(pids) - {cheapest})} "
-                "left out "
+                f"network {op}: leg rule {'/'.join(m for m in match if m) or '(any leg)'} "
+                f"sells {len(pids)} products; the cheapest, {cheapest!r}, is the pay-as-you-go fare; "
+                f"{sorted(set(pids) - {cheapest})} left out "
                 "(GTFS Fares v2 does not say how long a pass lasts: add them under fares.passes)"
             )
     if timed_matrix:
         if matrix:
             notes.append(
-                f"network {op}: {len(timed_matrix)} area pairs also have fares by timeframe, which one "
-                "otrip-sim "
-                "standalone fare cannot say: the rules without timeframes are used"
+                f"network {op}: {len(timed_matrix)} area pairs also have fares by timeframe, "
+                "which one otrip-sim standalone fare cannot say: the rules without timeframes are used"
             )
         else:
             notes.append(
@@ -343,8 +347,8 @@ def _network_fare(
     empty = sorted({a for pair in matrix for a in pair} - with_stops)
     if empty:
         notes.append(
-            f"network {op}: areas {empty} keep no stop of their own (each stop has one zone): their fares "
-            "are left out"
+            f"network {op}: areas {empty} keep no stop of their own (each stop has one zone): "
+            "their fares are left out"
         )
         matrix = {pair: v for pair, v in matrix.items() if pair[0] in with_stops and pair[1] in with_stops}
     if matrix:
@@ -364,8 +368,8 @@ def _network_fare(
         default = min(base) if base else max(b[3] for b in bands)
         if not base and _uncovered(bands):
             notes.append(
-                f"network {op}: the timeframes leave hours without a fare; they are charged {default} (the "
-                "highest band)"
+                f"network {op}: the timeframes leave hours without a fare; "
+                f"they are charged {default} (the highest band)"
             )
         return {
             "kind": "time_band",
@@ -415,9 +419,8 @@ def _transfer_windows(
             fare = {"kind": "surcharge", "amount": amount}
         else:
             notes.append(
-                f"{where} line {row['_line']}: fare_transfer_type {ftype!r} (the transfer product replaces "
-                "both "
-                "legs) has no otrip-sim equivalent: left out"
+                f"{where} line {row['_line']}: fare_transfer_type {ftype!r} "
+                "(the transfer product replaces both legs) has no otrip-sim equivalent: left out"
             )
             continue
         limit = row.get("duration_limit", "").strip()
@@ -445,9 +448,8 @@ def _transfer_windows(
     taken: set[str] = set()
     if len(kinds) > 1:
         notes.append(
-            f"{where}: transfer rules differ by leg group ({len(kinds)} kinds); otrip-sim transfers are per "
-            "operator "
-            "set, so the first kind is kept for each operator (per-pair upgrades are left out)"
+            f"{where}: transfer rules differ by leg group ({len(kinds)} kinds); otrip-sim transfers are "
+            "per operator set, so the first kind is kept for each operator (per-pair upgrades are left out)"
         )
     for n, ((limit, ltype, count, fare_items), ops) in enumerate(kinds.items()):
         ops = ops - taken

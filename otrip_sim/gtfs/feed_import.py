@@ -279,9 +279,8 @@ class FeedImport:
             if len(pieces) > 1:
                 self.note(
                     "note",
-                    "pattern serves a stop twice (loop or out-and-back): split into parts with distinct "
-                    "stops, "
-                    "each departing when the trip reaches its first stop",
+                    "pattern serves a stop twice (loop or out-and-back): split into parts with "
+                    "distinct stops, each departing when the trip reaches its first stop",
                     f"{label}: {len(pieces)} parts",
                 )
             row = info.loc[p.route_id]

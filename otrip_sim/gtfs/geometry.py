@@ -74,8 +74,8 @@ def sdt_unit(patterns: list[Pattern], note: Note) -> float | None:
     _, unit, m = min(fits)
     note(
         "note",
-        f"shape_dist_traveled read as {unit} (median span {r * m:.2f} × the straight-line length through the "
-        "stops)",
+        f"shape_dist_traveled read as {unit} "
+        f"(median span {r * m:.2f} × the straight-line length through the stops)",
     )
     return m
 

@@ -141,8 +141,8 @@ def _header(report: ImportReport, cap_used: dict[str, int]) -> str:
             f"({f.date_rule}), {f.trips} trips; sha256 {f.sha256[:16]}…"
         )
     lines.append(
-        "One route per GTFS route and direction: the stop pattern most trips follow that day (directions: "
-        "forward)."
+        "One route per GTFS route and direction: "
+        "the stop pattern most trips follow that day (directions: forward)."
     )
     lines.append(f"Timetable spans {_span(report, '-')}: meta.service_start/service_end must cover it.")
     lines.append(

@@ -81,9 +81,8 @@ def default_prefix(path: Path) -> str:
     at most 30 characters, ``"feed"`` when nothing is left.
     """
     for part in (path.stem if path.suffix.lower() == ".zip" else path.name, path.absolute().parent.name):
-        name = re.sub(r"(^|[-_])(gtfs|google[-_]transit)(?=$|[-_])", "", slug(part).replace("-", "_")).strip(
-            "_"
-        )
+        words = slug(part).replace("-", "_")
+        name = re.sub(r"(^|[-_])(gtfs|google[-_]transit)(?=$|[-_])", "", words).strip("_")
         name = name.replace("_", "-")[:30].strip("-")
         if name:
             return name
