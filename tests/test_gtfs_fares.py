@@ -121,12 +121,14 @@ def test_fares_feed_read_like_a_network_feed(tmp_path):
     shutil.copytree(DATA / "mta_maryland", feed)
     products = feed / "fare_products.txt"
     products.write_text("\ufeff" + products.read_text(encoding="utf-8"), encoding="utf-8")
-    archive = shutil.make_archive(str(tmp_path / "published"), "zip", root_dir=tmp_path / "feed", base_dir="mta")
+    archive = shutil.make_archive(str(tmp_path / "published"), "zip", root_dir=tmp_path / "feed",
+                                  base_dir="mta")
     r = import_fares(archive)
     assert r.fares["standalone"]["core"] == {"kind": "flat", "amount": 200}
     assert r.fares["name"] == "published"
     lines = products.read_text(encoding="utf-8").splitlines()
-    products.write_text("\n".join(lines[:2] + ["", lines[2].replace("4.60", "4.605")]) + "\n", encoding="utf-8")
+    rows = lines[:2] + ["", lines[2].replace("4.60", "4.605")]  # the bad price on line 4, after a blank line
+    products.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         import_fares(feed)
     assert info.value.path == "line 4, column amount"

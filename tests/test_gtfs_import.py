@@ -362,6 +362,19 @@ def test_feed_reader_rules_bom_blank_lines_spaces_and_located_errors(tmp_path):
     assert "not UTF-8" in err.value.message
 
 
+def test_clock_forms_of_the_import():
+    """routes.yaml and IMPORT.md write HH:MM with seconds only where not zero; the CLI summary HH:MM."""
+    from otrip_sim.units import format_clock, parse_clock
+
+    assert format_clock(6 * 3600, seconds="nonzero") == "06:00"
+    assert format_clock(6 * 3600 + 5, seconds="nonzero") == "06:00:05"
+    assert format_clock(25 * 3600 + 65, seconds="never") == "25:01"
+    assert format_clock(25 * 3600 + 65) == "25:01:05"
+    assert parse_clock(format_clock(93 * 60 + 7, seconds="nonzero")) == 93 * 60 + 7
+    with pytest.raises(ValueError, match="seconds must be"):
+        format_clock(0, seconds="sometimes")  # type: ignore[arg-type]
+
+
 def test_bad_options(tmp_path):
     with pytest.raises(InputError, match="--capacity: unknown mode"):
         import_network([GOOGLE], tmp_path / "o", capacity={"spaceship": 3})
