@@ -235,6 +235,7 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
     """
     from .errors import InputError
     from .gtfs import import_network
+    from .units import format_clock
 
     def pairs(values: tuple[str, ...], option: str, what: str) -> dict[str, str]:
         parsed = {}
@@ -263,7 +264,7 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
         click.echo(f"... and {len(problems) - 20} more (see {out / 'IMPORT.md'})", err=True)
     for f in report.feeds:
         click.echo(f"{f.path}: service day {f.date} ({f.date_rule}), {f.trips:,} trips")
-    span = "-".join(f"{t // 3600:02d}:{t % 3600 // 60:02d}" for t in (report.service_start, report.service_end))
+    span = "-".join(format_clock(t, seconds="never") for t in (report.service_start, report.service_end))
     click.echo(f"  {report.stops:,} stops, {report.routes:,} routes, {report.walk_links:,} walking links, "
                f"{len(report.operators)} operators ({', '.join(o['id'] for o in report.operators)}); timetable {span}")
     click.echo(f"  {len(report.fallbacks)} fallbacks, {len(report.warnings)} warnings: {out / 'IMPORT.md'}")
@@ -291,7 +292,7 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
     import yaml
 
     from .atomic import atomic_file
-    from .gtfs_fares import import_fares
+    from .gtfs import import_fares
 
     with atomic_file(out, force) as tmp:
         result = import_fares(feed, name=name, day=day.lower(), media=media)
@@ -319,7 +320,7 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
     Example:
       otrip-sim fares-export scenarios/jakarta/okotrip-2018.yaml --out exports/okotrip-gtfs
     """
-    from .gtfs_fares import export_fares
+    from .gtfs import export_fares
     from .scenario import load_scenario
 
     missing = export_fares(load_scenario(scenario), out, force=force)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Literal
 
 SECONDS_PER_HOUR = 3600
 
@@ -95,10 +96,24 @@ def parse_distance(value: int | str) -> int:
     return int(d)
 
 
-def format_clock(seconds: int) -> str:
-    """``format_clock(91815) == "25:30:15"``."""
-    h, rem = divmod(int(seconds), 3600)
-    return f"{h:02d}:{rem // 60:02d}:{rem % 60:02d}"
+def format_clock(value: int, /, *, seconds: Literal["always", "nonzero", "never"] = "always") -> str:
+    """Format seconds since the service day's start as a clock time (hours may pass 24).
+
+    ``seconds`` says when the ``:SS`` part is written: ``"always"`` (``"HH:MM:SS"``, reports and
+    GTFS tables), ``"nonzero"`` (``"HH:MM"``, with ``:SS`` only when the seconds are not zero: the
+    form the GTFS network import writes into ``routes.yaml``) or ``"never"`` (``"HH:MM"``, seconds
+    dropped, for one-line summaries).
+
+    >>> format_clock(91815), format_clock(91800, seconds="nonzero"), format_clock(91815, seconds="never")
+    ('25:30:15', '25:30', '25:30')
+    """
+    h, rem = divmod(int(value), 3600)
+    m, s = divmod(rem, 60)
+    if seconds == "always" or (seconds == "nonzero" and s):
+        return f"{h:02d}:{m:02d}:{s:02d}"
+    if seconds in ("nonzero", "never"):
+        return f"{h:02d}:{m:02d}"
+    raise ValueError(f"seconds must be 'always', 'nonzero' or 'never', not {seconds!r}")
 
 
 def format_money(amount: int, currency: str = "IDR") -> str:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from otrip_sim import InputError, load_scenario
 from otrip_sim.cli import main
-from otrip_sim.gtfs_fares import export_fares, import_fares
+from otrip_sim.gtfs import export_fares, import_fares
 from otrip_sim.replay import replay
 
 DATA = Path(__file__).parent / "data" / "gtfs-fares-v2"
@@ -110,6 +110,31 @@ def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     assert str(info.value) == f"{feed}/fare_products.txt: line 2, column amount: finer than the minor unit of USD (2 decimals) (got '2.005')"
     with pytest.raises(InputError, match="needs fare_products.txt and fare_leg_rules.txt"):
         import_fares(DATA / "sfmta_muni_media")
+
+
+def test_fares_feed_read_like_a_network_feed(tmp_path):
+    """The Fares v2 import reads feeds with the network import's reader: a byte-order mark, tables
+    in a sub-folder of the zip, blank lines counted in error lines, key columns checked."""
+    import shutil
+
+    feed = tmp_path / "feed" / "mta"
+    shutil.copytree(DATA / "mta_maryland", feed)
+    products = feed / "fare_products.txt"
+    products.write_text("\ufeff" + products.read_text(encoding="utf-8"), encoding="utf-8")
+    archive = shutil.make_archive(str(tmp_path / "published"), "zip", root_dir=tmp_path / "feed",
+                                  base_dir="mta")
+    r = import_fares(archive)
+    assert r.fares["standalone"]["core"] == {"kind": "flat", "amount": 200}
+    assert r.fares["name"] == "published"
+    lines = products.read_text(encoding="utf-8").splitlines()
+    rows = lines[:2] + ["", lines[2].replace("4.60", "4.605")]  # the bad price on line 4, after a blank line
+    products.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        import_fares(feed)
+    assert info.value.path == "line 4, column amount"
+    (feed / "fare_leg_rules.txt").write_text("leg_group_id,network_id\ng,core\n")
+    with pytest.raises(InputError, match=r"fare_leg_rules.txt: line 1: missing column 'fare_product_id'"):
+        import_fares(feed)
 
 
 def test_export_then_import_prices_the_same(tmp_path, write_scenario):

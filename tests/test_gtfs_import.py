@@ -320,6 +320,61 @@ def test_zip_feed_with_missing_column(tmp_path):
         import_network([archive], tmp_path / "out")
 
 
+def test_feed_reader_rules_bom_blank_lines_spaces_and_located_errors(tmp_path):
+    """The one feed reader (otrip_sim/gtfs/feed.py): a byte-order mark, spaces around cells and a
+    quoted cell after a space are read as text; blank lines still count in line numbers; a zero-byte
+    table and text that is not UTF-8 are refused with file and line."""
+    feed = copy_google(tmp_path)
+    stops = (feed / "stops.txt").read_text(encoding="utf-8").splitlines()
+    header, first, rest = stops[0], stops[1], stops[2:]
+    cells = first.split(",")
+    cells[1] = ' "' + cells[1] + '"'  # a quoted stop_name after a space
+    spaced = ", ".join(c.strip() if i != 1 else c for i, c in enumerate(cells))
+    (feed / "stops.txt").write_text("\ufeff" + header + "\n" + spaced + "\n\n" + "\n".join(rest) + "\n",
+                                    encoding="utf-8")
+    plain = import_network([GOOGLE], tmp_path / "plain")
+    report = import_network([feed], tmp_path / "odd")
+    assert report.stops == plain.stops
+    assert (tmp_path / "odd" / "stops.csv").read_text() == (tmp_path / "plain" / "stops.csv").read_text()
+
+    def bad(df):
+        df.loc[3, "arrival_time"] = "25:61:00"
+        return df
+
+    edit_table(feed, "stop_times.txt", bad)
+    text = (feed / "stop_times.txt").read_text(encoding="utf-8").splitlines()
+    (feed / "stop_times.txt").write_text("\n".join(text[:3] + [""] + text[3:]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        import_network([feed], tmp_path / "out")
+    assert err.value.path == "line 6, column arrival_time"  # the blank line 4 counts
+
+    shutil.copy(GOOGLE / "stop_times.txt", feed / "stop_times.txt")
+    (feed / "shapes.txt").write_bytes(b"")
+    with pytest.raises(InputError, match=r"shapes.txt: line 1: empty file: expected a header row"):
+        import_network([feed], tmp_path / "out")
+    (feed / "shapes.txt").unlink()
+    raw = (feed / "stops.txt").read_bytes().replace(b"Airport", "A\u00e9roport".encode("latin-1"), 1)
+    (feed / "stops.txt").write_bytes(raw)
+    with pytest.raises(InputError) as err:
+        import_network([feed], tmp_path / "out")
+    line = raw[: raw.index(b"A\xe9roport")].count(b"\n") + 1
+    assert err.value.file == f"{feed}/stops.txt" and err.value.path == f"line {line}"
+    assert "not UTF-8" in err.value.message
+
+
+def test_clock_forms_of_the_import():
+    """routes.yaml and IMPORT.md write HH:MM with seconds only where not zero; the CLI summary HH:MM."""
+    from otrip_sim.units import format_clock, parse_clock
+
+    assert format_clock(6 * 3600, seconds="nonzero") == "06:00"
+    assert format_clock(6 * 3600 + 5, seconds="nonzero") == "06:00:05"
+    assert format_clock(25 * 3600 + 65, seconds="never") == "25:01"
+    assert format_clock(25 * 3600 + 65) == "25:01:05"
+    assert parse_clock(format_clock(93 * 60 + 7, seconds="nonzero")) == 93 * 60 + 7
+    with pytest.raises(ValueError, match="seconds must be"):
+        format_clock(0, seconds="sometimes")  # type: ignore[arg-type]
+
+
 def test_bad_options(tmp_path):
     with pytest.raises(InputError, match="--capacity: unknown mode"):
         import_network([GOOGLE], tmp_path / "o", capacity={"spaceship": 3})

@@ -1,0 +1,231 @@
+"""GTFS Fares v2 out: write what a scenario's fares can say as GTFS Fares v2 tables, and list what
+they cannot (``NOT_EXPORTED.md``).  Amounts are written in the currency's major unit
+(``2.50`` USD), times as ``HH:MM:SS``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..atomic import atomic_folder
+from ..units import CURRENCY_DECIMALS, format_clock
+
+
+def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[str]:
+    """Write the GTFS Fares v2 tables that say what ``scenario``'s fares can, into folder ``out``.
+
+    Parameters
+    ----------
+    scenario:
+        A loaded scenario (:func:`~otrip_sim.scenario.load_scenario`).
+    out:
+        The folder to write: ``fare_products.txt`` (``amount`` in major units of
+        ``meta.currency``), ``fare_leg_rules.txt``, ``timeframes.txt`` (``HH:MM:SS``), ``areas.txt``,
+        ``stop_areas.txt``, ``networks.txt`` (one per operator), ``route_networks.txt``,
+        ``fare_transfer_rules.txt`` (``duration_limit`` in seconds), ``rider_categories.txt``, each only
+        when it has rows, and ``NOT_EXPORTED.md``.  Written completely or not at all.
+    force:
+        Replace a non-empty ``out``.
+
+    Returns
+    -------
+    list of str
+        What GTFS Fares v2 cannot say (also in ``NOT_EXPORTED.md``), one line per fare rule.
+    """
+    spec = scenario.spec
+    fares = spec.fares
+    currency = spec.meta.currency
+    scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
+    year = spec.meta.year
+    not_exported: list[str] = []
+    products: list[dict[str, Any]] = []
+    leg_rules: list[dict[str, Any]] = []
+    timeframes: list[dict[str, Any]] = []
+    areas: dict[str, str] = {}
+    stop_areas: list[dict[str, str]] = []
+
+    def money(minor: int) -> str:
+        return str(Decimal(minor) / scale) if scale > 1 else str(minor)
+
+    products_of: dict[str, list[str]] = {}
+
+    def product(pid: str, amount: int, name: str, op: str | None = None) -> str:
+        products.append(
+            {"fare_product_id": pid, "fare_product_name": name, "amount": money(amount), "currency": currency}
+        )
+        if op is not None:
+            products_of.setdefault(op, []).append(pid)
+        return pid
+
+    for op, sf in fares.standalone.items():
+        group = f"{op}_leg"
+        if sf.kind == "flat":
+            leg_rules.append(
+                {
+                    "leg_group_id": group,
+                    "network_id": op,
+                    "fare_product_id": product(f"{op}_fare", sf.amount, f"{op} fare", op),
+                }
+            )
+        elif sf.kind == "time_band":
+            leg_rules.append(
+                {
+                    "leg_group_id": group,
+                    "network_id": op,
+                    "fare_product_id": product(f"{op}_fare", sf.default, f"{op} fare", op),
+                }
+            )
+            for b in sf.bands:
+                tfid = f"{op}_{b.name}"
+                timeframes.append(
+                    {
+                        "timeframe_group_id": tfid,
+                        "start_time": format_clock(b.start),
+                        "end_time": format_clock(b.end),
+                    }
+                )
+                leg_rules.append(
+                    {
+                        "leg_group_id": group,
+                        "network_id": op,
+                        "from_timeframe_group_id": tfid,
+                        "rule_priority": 1,
+                        "fare_product_id": product(
+                            f"{op}_{b.name}_fare", b.amount, f"{op} {b.name} fare", op
+                        ),
+                    }
+                )
+        elif sf.kind in ("zones", "station_table"):
+            if sf.kind == "zones":
+                zone_rows = [(r.stop_id, r.zone) for r in sf.zones]
+                pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares]
+            else:
+                zone_rows = sorted({(s, s) for r in sf.table for s in (r.from_stop, r.to_stop)})
+                pairs = [(r.from_stop, r.to_stop, r.amount) for r in sf.table]
+            for stop, zone in zone_rows:
+                areas[f"{op}:{zone}"] = zone
+                stop_areas.append({"area_id": f"{op}:{zone}", "stop_id": stop})
+            for a, b, amount in pairs:
+                directions = [(a, b)] + ([(b, a)] if sf.symmetric and a != b else [])
+                pid = product(f"{op}_{a}_{b}", amount, f"{op} {a} to {b}", op)
+                for x, y in directions:
+                    leg_rules.append(
+                        {
+                            "leg_group_id": group,
+                            "network_id": op,
+                            "from_area_id": f"{op}:{x}",
+                            "to_area_id": f"{op}:{y}",
+                            "fare_product_id": pid,
+                        }
+                    )
+        else:
+            not_exported.append(
+                f"fares.standalone.{op}: a {sf.kind} fare (distance-based fares have no GTFS Fares v2 form)"
+            )
+    for i in range(len(fares.route_fares)):
+        not_exported.append(f"fares.route_fares[{i}]: route-level fares (would need one network per route)")
+    for i, c in enumerate(fares.categories):
+        if c.kind in ("free", "fixed"):
+            amount = 0 if c.kind == "free" else c.amount
+            for op in c.operators:
+                for pid in products_of.get(op, []):
+                    products.append(
+                        {
+                            "fare_product_id": pid,
+                            "fare_product_name": f"{pid} ({c.category})",
+                            "amount": money(amount),
+                            "currency": currency,
+                            "rider_category_id": c.category,
+                        }
+                    )
+            if c.kind == "free":
+                not_exported.append(
+                    f"fares.categories[{i}]: free rides are exported as {c.category!r} prices of 0; being "
+                    "invisible to windows has no GTFS equivalent"
+                )
+        else:
+            not_exported.append(f"fares.categories[{i}]: a {c.kind} category rule")
+    transfers: list[dict[str, Any]] = []
+    for i, w in enumerate(fares.windows):
+        if w.kind == "transfer":
+            f = w.transfer_fare
+            if f.kind == "discount":
+                not_exported.append(f"fares.windows[{i}]: a percentage transfer discount")
+                continue
+            pid = ""
+            if f.kind in ("fixed", "surcharge") and f.amount:
+                pid = product(f"{w.id}_transfer", f.amount, f"{w.id} transfer")
+            if w.duration_limit_type == "first_tap":
+                not_exported.append(
+                    f"fares.windows[{i}]: a limit from the chain's first tap (exported as "
+                    "duration_limit_type 1, "
+                    "from the previous leg)"
+                )
+            for a in w.operators:
+                for b in w.operators:
+                    transfers.append(
+                        {
+                            "from_leg_group_id": f"{a}_leg",
+                            "to_leg_group_id": f"{b}_leg",
+                            "duration_limit": w.duration,
+                            "duration_limit_type": 1
+                            if w.duration_limit_type == "first_tap"
+                            else w.duration_limit_type,
+                            "fare_transfer_type": 1 if f.kind == "surcharge" else 0,
+                            "transfer_count": -1 if w.max_transfers is None else w.max_transfers,
+                            "fare_product_id": pid,
+                        }
+                    )
+        else:
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): a {w.kind} window "
+                "(GTFS Fares v2 has no caps or integrated distance formulas)"
+            )
+    for i, c in enumerate(fares.caps):
+        not_exported.append(f"fares.caps[{i}] ({c.id}): a {c.kind} cap (no capping in GTFS Fares v2)")
+    for i, p in enumerate(fares.passes):
+        not_exported.append(
+            f"fares.passes[{i}] ({p.id}): a pass's validity "
+            "(GTFS Fares v2 does not say how long a product lasts)"
+        )
+    for i, m in enumerate(fares.media):
+        if m.unlocks:
+            not_exported.append(f"fares.media[{i}] ({m.id}): rules that need a fare medium")
+    routes = [{"route_id": r.id, "network_id": r.operator_in(year)} for r in scenario.routes()]
+    tables = {
+        "fare_products.txt": products,
+        "fare_leg_rules.txt": leg_rules,
+        "timeframes.txt": timeframes,
+        "areas.txt": [{"area_id": a, "area_name": z} for a, z in areas.items()],
+        "stop_areas.txt": stop_areas,
+        "networks.txt": [{"network_id": op, "network_name": op} for op in fares.standalone],
+        "route_networks.txt": routes,
+        "fare_transfer_rules.txt": transfers,
+        "rider_categories.txt": [
+            {
+                "rider_category_id": c.id,
+                "rider_category_name": c.id,
+                "is_default_fare_category": 1 if k == 0 else "",
+            }
+            for k, c in enumerate(spec.demand.categories)
+        ],
+    }
+    with atomic_folder(Path(out), force) as tmp:
+        for name, rows in tables.items():
+            if rows:
+                columns = list(dict.fromkeys(k for r in rows for k in r))
+                pd.DataFrame([{c: r.get(c, "") for c in columns} for r in rows], columns=columns).to_csv(
+                    tmp / name, index=False
+                )
+        lines = [
+            f"# Not exported from {scenario.path}",
+            "",
+            "GTFS Fares v2 cannot say these parts of the scenario's fares; they are not in the tables.",
+            "",
+        ]
+        lines += [f"- {n}" for n in not_exported] or ["- nothing: every rule was exported"]
+        (tmp / "NOT_EXPORTED.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return not_exported

@@ -1,0 +1,470 @@
+"""GTFS Fares v2 in: turn a feed's fare tables into a scenario ``fares`` section.
+
+GTFS Fares v2 prices a leg by matching *leg rules* (network, from/to area, from/to timeframe) to
+*fare products*, and transfers between *leg groups* by *transfer rules*.  otrip-sim prices by
+operator (a network becomes an operator) with standalone kinds: a network's rules become a
+``flat``, ``time_band`` or ``zones`` fare; transfer rules become ``transfer`` windows; products
+per rider category become category ``fixed`` rules.  What has no equivalent is reported, never
+dropped silently (see docs/gtfs-fares.md).  Amounts are ints in the currency's minor unit; times
+are clock strings of one service day.
+
+The feed is read by :class:`~otrip_sim.gtfs.feed.Feed`, the reader the network import uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+from ..units import CURRENCY_DECIMALS, format_clock, parse_clock
+from .calendar import services_on_weekday
+from .feed import Feed
+from .ids import network_id
+from .values import col
+
+
+@dataclass
+class FaresImport:
+    """A GTFS Fares v2 feed as a scenario ``fares`` section.
+
+    Attributes
+    ----------
+    fares:
+        The ``fares`` section as plain data, ready for YAML (amounts in minor units of ``currency``,
+        times as ``HH:MM:SS``, durations in seconds).
+    operators:
+        The operator ids it prices, one per GTFS network.
+    currency:
+        ISO 4217 code of ``fare_products.txt``'s ``currency`` (``USD`` when it has none).
+    notes:
+        Everything approximated or left out, one line each.
+    """
+
+    fares: dict[str, Any]
+    operators: list[str]
+    currency: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _minor(amount: str, currency: str, where: str, line: int) -> int:
+    """A decimal price in the currency's minor unit, exactly; a sub-unit amount is refused."""
+    try:
+        value = Decimal(amount.strip())
+    except (InvalidOperation, AttributeError):
+        raise InputError(where, f"line {line}, column amount", "not a number", amount) from None
+    scaled = value * (10 ** CURRENCY_DECIMALS.get(currency, 2))
+    if scaled != scaled.to_integral_value():
+        raise InputError(
+            where,
+            f"line {line}, column amount",
+            f"finer than the minor unit of {currency} ({CURRENCY_DECIMALS.get(currency, 2)} decimals)",
+            amount,
+        )
+    if scaled < 0:
+        raise InputError(where, f"line {line}, column amount", "must be >= 0", amount)
+    return int(scaled)
+
+
+def import_fares(
+    source: str | Path,
+    *,
+    name: str | None = None,
+    day: str = "monday",
+    media: str | None = None,
+    default_network: str = "network",
+) -> FaresImport:
+    """Read a GTFS Fares v2 feed (folder or zip) into a ``fares`` section.
+
+    Parameters
+    ----------
+    source:
+        The feed: a folder or zip with ``fare_products.txt`` and ``fare_leg_rules.txt`` (read by
+        :class:`~otrip_sim.gtfs.feed.Feed`).
+    name:
+        The policy's name (default: the feed's file or folder name).
+    day:
+        The day of the week whose timeframes apply (otrip-sim time bands are clock times of one
+        service day): timeframes whose ``service_id`` does not run that day are left out.
+    media:
+        The fare medium whose prices to use where products differ by medium (default: the medium
+        most products are sold on).
+    default_network:
+        Operator id for leg rules without ``network_id``.
+
+    Returns
+    -------
+    FaresImport
+        The ``fares`` section, its operators, currency and notes.
+
+    Raises
+    ------
+    InputError
+        A broken feed (file, line, column and value), a price finer than the currency's minor unit,
+        several currencies, or no leg rule that applies on ``day``.
+    """
+    feed = Feed(Path(source))
+    try:
+        return _import(feed, name, day, media, default_network)
+    finally:
+        feed.close()
+
+
+def _import(feed: Feed, name: str | None, day: str, media: str | None, default_network: str) -> FaresImport:
+    notes: list[str] = []
+    products_df = feed.read("fare_products.txt", required=False)
+    rules_df = feed.read("fare_leg_rules.txt", required=False)
+    if products_df is None or rules_df is None:
+        raise InputError(feed.path, "", "a GTFS Fares v2 feed needs fare_products.txt and fare_leg_rules.txt")
+    currency, price, by_category = _prices(feed, products_df, media, notes)
+    bands_of = _timeframes(feed, day)
+    zone_of, known_areas = _areas(feed, notes)
+
+    network = col(rules_df, "network_id").map(lambda n: network_id(n) if n else default_network)
+    group_network: dict[str, set[str]] = {}
+    standalone: dict[str, dict[str, Any]] = {}
+    category_rules: dict[str, dict[str, set[str]]] = {}  # category -> amount key -> operators
+    for op in dict.fromkeys(network):
+        rows = rules_df[network == op]
+        for g in col(rows, "leg_group_id"):
+            if g:
+                group_network.setdefault(g, set()).add(op)
+        standalone[op] = _network_fare(op, rows, price, bands_of, zone_of, known_areas, feed, notes)
+        for pid in set(col(rows, "fare_product_id")):
+            for cat, amount in by_category.get(pid, {}).items():
+                category_rules.setdefault(cat, {}).setdefault(str(amount), set()).add(op)
+
+    categories = []
+    for cat, amounts in sorted(category_rules.items()):
+        if len(amounts) > 1:
+            notes.append(
+                f"rider category {cat!r} has several prices: "
+                "a fixed fare per operator set is imported for each"
+            )
+        for amount_key, ops in sorted(amounts.items()):
+            categories.append(
+                {
+                    "kind": "fixed",
+                    "id": f"{cat}-{amount_key}",
+                    "category": cat,
+                    "operators": sorted(ops),
+                    "amount": int(amount_key),
+                }
+            )
+
+    windows = _transfer_windows(feed, group_network, price, notes)
+    fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
+    if categories:
+        fares["categories"] = categories
+    if windows:
+        fares["windows"] = windows
+    return FaresImport(fares, list(standalone), currency, notes)
+
+
+def _prices(
+    feed: Feed, products_df: pd.DataFrame, media: str | None, notes: list[str]
+) -> tuple[str, dict[str, int], dict[str, dict[str, int]]]:
+    """The currency, each product's price (minor units) for the default rider category, and
+    product -> other category -> price, all for the chosen fare medium."""
+    where = feed.display("fare_products.txt")
+    currencies = set(col(products_df, "currency")) - {""}
+    if len(currencies) > 1:
+        raise InputError(where, "currency", "one currency per scenario", sorted(currencies))
+    currency = currencies.pop() if currencies else "USD"
+    medium_col = col(products_df, "fare_media_id")
+    chosen_media = media
+    if chosen_media is None and (medium_col != "").any():
+        chosen_media = medium_col[medium_col != ""].value_counts().index[0]
+        if medium_col.nunique() > 1:
+            notes.append(
+                f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
+            )
+    categories_df = feed.read("rider_categories.txt", required=False)
+    default_cat = ""
+    if categories_df is not None:
+        default = categories_df[col(categories_df, "is_default_fare_category") == "1"]
+        default_cat = default["rider_category_id"].iloc[0] if len(default) else ""
+    price: dict[str, int] = {}
+    by_category: dict[str, dict[str, int]] = {}
+    cat_col = col(products_df, "rider_category_id")
+    # per product and category, the row of the chosen medium, else one without a medium, else any
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for (_, row), med, cat in zip(products_df.iterrows(), medium_col, cat_col):
+        pid = row["fare_product_id"]
+        rank = 0 if med == chosen_media else 1 if not med else 2
+        amount = _minor(row["amount"], currency, where, row["_line"])
+        key = (pid, "" if cat == default_cat else cat)
+        if key not in best or (rank, amount) < best[key]:
+            best[key] = (rank, amount)
+    for (pid, cat), (rank, amount) in best.items():
+        if rank == 2:
+            notes.append(
+                f"product {pid!r} is not sold on {chosen_media!r}: its price on another medium is used"
+            )
+        if cat:
+            by_category.setdefault(pid, {})[cat] = amount
+        else:
+            price[pid] = amount
+    for pid in by_category:
+        if pid not in price:
+            raise InputError(
+                where, "fare_product_id", "a product priced only for non-default rider categories", pid
+            )
+    return currency, price, by_category
+
+
+def _timeframes(feed: Feed, day: str) -> dict[str, list[tuple[int, int]]]:
+    """``timeframe_group_id`` -> its (start, end) seconds on weekday ``day`` (whole day when empty)."""
+    running = services_on_weekday(feed, day)
+    bands_of: dict[str, list[tuple[int, int]]] = {}
+    tf = feed.read("timeframes.txt", required=False)
+    if tf is None:
+        return bands_of
+    for _, row in tf.iterrows():
+        service = row.get("service_id", "")
+        if running is not None and service and service not in running:
+            continue
+        start = row.get("start_time", "") or "00:00:00"
+        end = row.get("end_time", "") or "24:00:00"
+        try:
+            window = (parse_clock(start), parse_clock(end))
+        except ValueError:
+            raise InputError(
+                feed.display("timeframes.txt"), f"line {row['_line']}", "unparsable time", f"{start}-{end}"
+            ) from None
+        bands_of.setdefault(row["timeframe_group_id"], []).append(window)
+    return bands_of
+
+
+def _areas(feed: Feed, notes: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Each stop's area (its otrip-sim zone; the first when ``stop_areas.txt`` gives several), and
+    every area that has a stop."""
+    zone_of: dict[str, str] = {}
+    sa = feed.read("stop_areas.txt", required=False)
+    if sa is None:
+        return zone_of, set()
+    for stop, area in zip(sa["stop_id"], sa["area_id"]):
+        if stop in zone_of and zone_of[stop] != area:
+            notes.append(
+                f"stop {stop} is in areas {zone_of[stop]!r} and {area!r}: otrip-sim gives a stop one zone, "
+                f"{zone_of[stop]!r} is kept"
+            )
+            continue
+        zone_of[stop] = area
+    return zone_of, set(sa["area_id"])
+
+
+def _network_fare(
+    op: str,
+    rows: pd.DataFrame,
+    price: dict[str, int],
+    bands_of: dict[str, list[tuple[int, int]]],
+    zone_of: dict[str, str],
+    known_areas: set[str],
+    feed: Feed,
+    notes: list[str],
+) -> dict[str, Any]:
+    """One network's leg rules as one standalone fare."""
+    where = feed.display("fare_leg_rules.txt")
+    base: list[int] = []
+    bands: list[tuple[str, int, int, int]] = []
+    matrix: dict[tuple[str, str], tuple[tuple[int, int], int]] = {}  # (from, to) -> (rank, amount)
+    timed_matrix: dict[tuple[str, str], int] = {}  # area rules that also depend on a timeframe
+    products_per_match: dict[tuple[str, ...], list[str]] = {}
+    for _, row in rows.iterrows():
+        pid = row["fare_product_id"].strip()
+        if pid not in price:
+            raise InputError(
+                where, f"line {row['_line']}, column fare_product_id", "unknown fare product", pid
+            )
+        fa, ta = row.get("from_area_id", "").strip(), row.get("to_area_id", "").strip()
+        ftf, ttf = (
+            row.get("from_timeframe_group_id", "").strip(),
+            row.get("to_timeframe_group_id", "").strip(),
+        )
+        prio = int(row.get("rule_priority", "").strip() or 0)
+        amount = price[pid]
+        products_per_match.setdefault((fa, ta, ftf, ttf), []).append(pid)
+        for area in (fa, ta):
+            if area and area not in known_areas:
+                notes.append(
+                    f"{where} line {row['_line']}: area {area!r} has no stop in stop_areas.txt: rule left out"
+                )
+                break
+        else:
+            if (fa or ta) and (ftf or ttf):
+                for a in [fa] if fa else sorted(known_areas):
+                    for b in [ta] if ta else sorted(known_areas):
+                        timed_matrix[(a, b)] = min(amount, timed_matrix.get((a, b), amount))
+            elif fa or ta:
+                froms = [fa] if fa else sorted(known_areas)
+                tos = [ta] if ta else sorted(known_areas)
+                for a in froms:
+                    for b in tos:
+                        # an explicit pair beats an "any area" rule; then the higher rule_priority
+                        rank = (prio, int(bool(fa)) + int(bool(ta)))
+                        old = matrix.get((a, b))
+                        if old is None or rank > old[0]:
+                            matrix[(a, b)] = (rank, amount)
+            elif ftf:
+                if ftf not in bands_of:
+                    notes.append(
+                        f"{where} line {row['_line']}: timeframe {ftf!r} "
+                        "does not apply on the chosen day: rule left out"
+                    )
+                for k, (start, end) in enumerate(bands_of.get(ftf, [])):
+                    bands.append((f"{ftf}" if k == 0 else f"{ftf}-{k + 1}", start, end, amount))
+            elif len(products_per_match[(fa, ta, ftf, ttf)]) == 1:
+                base.append(amount)
+    for match, pids in products_per_match.items():
+        if len(pids) > 1 and not any(match):
+            base.append(min(price[p] for p in pids))
+        if len(pids) > 1:
+            cheapest = min(pids, key=lambda p: price[p])
+            notes.append(
+                f"network {op}: leg rule {'/'.join(m for m in match if m) or '(any leg)'} "
+                f"sells {len(pids)} products; the cheapest, {cheapest!r}, is the pay-as-you-go fare; "
+                f"{sorted(set(pids) - {cheapest})} left out "
+                "(GTFS Fares v2 does not say how long a pass lasts: add them under fares.passes)"
+            )
+    if timed_matrix:
+        if matrix:
+            notes.append(
+                f"network {op}: {len(timed_matrix)} area pairs also have fares by timeframe, "
+                "which one otrip-sim standalone fare cannot say: the rules without timeframes are used"
+            )
+        else:
+            notes.append(
+                f"network {op}: its area fares depend on timeframes (peak / off-peak), which one otrip-sim "
+                "standalone fare cannot say: the lowest fare of each area pair is used"
+            )
+            matrix = {pair: ((0, 2), amount) for pair, amount in timed_matrix.items()}
+    with_stops = set(zone_of.values())
+    empty = sorted({a for pair in matrix for a in pair} - with_stops)
+    if empty:
+        notes.append(
+            f"network {op}: areas {empty} keep no stop of their own (each stop has one zone): "
+            "their fares are left out"
+        )
+        matrix = {pair: v for pair, v in matrix.items() if pair[0] in with_stops and pair[1] in with_stops}
+    if matrix:
+        if bands:
+            notes.append(
+                f"network {op}: zone fares and time bands together cannot be said: the zone fares are used"
+            )
+        stops = sorted(s for s, z in zone_of.items() if z in {a for pair in matrix for a in pair})
+        return {
+            "kind": "zones",
+            "symmetric": False,
+            "zones": [{"stop_id": s, "zone": zone_of[s]} for s in stops],
+            "fares": [{"from_zone": a, "to_zone": b, "amount": v[1]} for (a, b), v in sorted(matrix.items())],
+        }
+    if bands:
+        bands.sort(key=lambda b: b[1])
+        default = min(base) if base else max(b[3] for b in bands)
+        if not base and _uncovered(bands):
+            notes.append(
+                f"network {op}: the timeframes leave hours without a fare; "
+                f"they are charged {default} (the highest band)"
+            )
+        return {
+            "kind": "time_band",
+            "default": default,
+            "bands": [
+                {"name": n, "start": format_clock(s), "end": format_clock(e), "amount": a}
+                for n, s, e, a in bands
+            ],
+        }
+    if not base:
+        raise InputError(where, "network_id", "no leg rule of this network applies on the chosen day", op)
+    if len(set(base)) > 1:
+        notes.append(f"network {op}: several flat fares for any leg: the lowest, {min(base)}, is used")
+    return {"kind": "flat", "amount": min(base)}
+
+
+def _uncovered(bands: list[tuple[str, int, int, int]]) -> bool:
+    t = 0
+    for _, start, end, _ in sorted(bands, key=lambda b: b[1]):
+        if start > t:
+            return True
+        t = max(t, end)
+    return t < 24 * 3600
+
+
+def _transfer_windows(
+    feed: Feed, group_network: dict[str, set[str]], price: dict[str, int], notes: list[str]
+) -> list[dict[str, Any]]:
+    tr = feed.read("fare_transfer_rules.txt", required=False)
+    if tr is None:
+        return []
+    where = feed.display("fare_transfer_rules.txt")
+    kinds: dict[tuple[Any, ...], set[str]] = {}
+    for _, row in tr.iterrows():
+        ftype = row.get("fare_transfer_type", "").strip()
+        pid = row.get("fare_product_id", "").strip()
+        amount = price.get(pid, 0) if pid else 0
+        if pid and pid not in price:
+            raise InputError(
+                where, f"line {row['_line']}, column fare_product_id", "unknown fare product", pid
+            )
+        if ftype == "0":
+            fare = {"kind": "free"} if amount == 0 else {"kind": "fixed", "amount": amount}
+        elif ftype == "1":
+            if amount == 0:
+                continue  # A + AB + B with no AB: no discount to model
+            fare = {"kind": "surcharge", "amount": amount}
+        else:
+            notes.append(
+                f"{where} line {row['_line']}: fare_transfer_type {ftype!r} "
+                "(the transfer product replaces both legs) has no otrip-sim equivalent: left out"
+            )
+            continue
+        limit = row.get("duration_limit", "").strip()
+        ltype = row.get("duration_limit_type", "").strip()
+        count = row.get("transfer_count", "").strip()
+        ops = set()
+        for g in (row.get("from_leg_group_id", "").strip(), row.get("to_leg_group_id", "").strip()):
+            ops |= (
+                group_network.get(g, set())
+                if g
+                else set().union(*group_network.values())
+                if group_network
+                else set()
+            )
+        key = (
+            int(limit) if limit else 86_400,
+            ltype or "1",
+            int(count) if count and count != "-1" else None,
+            tuple(sorted(fare.items())),
+        )
+        kinds.setdefault(key, set()).update(ops)
+        if not limit:
+            notes.append(f"{where} line {row['_line']}: no duration_limit: a day (86,400 s) is used")
+    windows: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    if len(kinds) > 1:
+        notes.append(
+            f"{where}: transfer rules differ by leg group ({len(kinds)} kinds); otrip-sim transfers are "
+            "per operator set, so the first kind is kept for each operator (per-pair upgrades are left out)"
+        )
+    for n, ((limit, ltype, count, fare_items), ops) in enumerate(kinds.items()):
+        ops = ops - taken
+        if not ops:
+            continue
+        taken |= ops
+        rule: dict[str, Any] = {
+            "kind": "transfer",
+            "id": f"transfer-{n + 1}",
+            "operators": sorted(ops),
+            "duration": limit,
+            "duration_limit_type": int(ltype),
+            "transfer_fare": dict(fare_items),
+        }
+        if count is not None:
+            rule["max_transfers"] = count
+        windows.append(rule)
+    return windows
