@@ -17,13 +17,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-from .compile import CompiledScenario, compile_scenario  # noqa: E402
-from .errors import InputError, OtripError, OutputError  # noqa: E402
-from .results import RunResult  # noqa: E402
-from .run import run  # noqa: E402  # binds the name `run` to the function, over the submodule
-from .scenario import LoadedScenario, load_scenario  # noqa: E402
+from .compile import CompiledScenario, compile_scenario
+from .errors import InputError, OtripError, OutputError
+from .results import RunResult
+from .run import run  # binds the name `run` to the function, over the submodule
+from .scenario import LoadedScenario, load_scenario
+from .version import __version__
 
 # perf: writing results loads matplotlib; it is imported on first use (PEP 562), so commands
 # that never plot (`otrip-sim fares`, `validate`) start faster.

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from .version import __version__
 from .errors import OtripError
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .demand import with_gravity_demand, zone_access
 from .errors import InputError
-from .fares import FarePolicy, StationTableFare, ZoneFare
+from .fares import FarePolicy
 from .network import Line, Network, build_network
 from .policy import compile_policy
 from .scenario import LoadedScenario, load_scenario
@@ -137,20 +137,19 @@ def _check_reachable_pairs_priced(loaded: LoadedScenario, network: Network, poli
     checks += [(f"fares.route_fares[{i}].fare", rid, policy.route_standalone[rid], route_lines.get(rid, []))
                for rid, i in route_fare_of.items()]
     for prefix, name, fare, lines in checks:
-        if isinstance(fare, StationTableFare):
-            src = loaded.source(prefix, "table")
-            for a, b in _stop_pairs(network, name, lines):
-                if (a, b) not in fare.table:  # symmetric tables are already both ways
-                    raise InputError(src, "", f"no {name} fare from {a!r} to {b!r}")
-        elif isinstance(fare, ZoneFare):
-            zsrc, fsrc = loaded.source(prefix, "zones"), loaded.source(prefix, "fares")
-            for a, b in _stop_pairs(network, name, lines):
-                for stop in (a, b):
-                    if stop not in fare.zone_of:
-                        raise InputError(zsrc, "", f"{name} stop {stop!r} has no zone")
-                pair = (fare.zone_of[a], fare.zone_of[b])
-                if pair not in fare.table:
-                    raise InputError(fsrc, "", f"no {name} fare from zone {pair[0]!r} to zone {pair[1]!r}")
+        if not fare.needs_stops:
+            continue
+        for a, b in _stop_pairs(network, name, lines):
+            issue = fare.pair_issue(a, b)  # symmetric tables are already both ways
+            if issue is None:
+                continue
+            src = loaded.source(prefix, issue.part)
+            if issue.part == "table":
+                raise InputError(src, "", f"no {name} fare from {a!r} to {b!r}")
+            if issue.part == "zones":
+                raise InputError(src, "", f"{name} stop {issue.stop!r} has no zone")
+            zones = issue.zones or ("", "")
+            raise InputError(src, "", f"no {name} fare from zone {zones[0]!r} to zone {zones[1]!r}")
 
 
 def _stop_pairs(network: Network, name: str, lines: list[Line]) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from . import __version__
+from .version import __version__
 from .atomic import atomic_folder
 from .plots import save_all
 from .results import RunResult

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__, clearing, money
+from . import clearing, money
+from .version import __version__
 from .clearing import METHODS, ClearedWindows, boarding_charges
 from .demand import Riders
 from .fares import FarePolicy

@@ -71,6 +71,17 @@ DAY = 86_400
 
 
 @dataclass(frozen=True, slots=True)
+class PairIssue:
+    """Why a stop-priced fare cannot price a leg between two stops: ``part`` names the input that
+    lacks it — ``"table"`` (a station table has no such pair), ``"zones"`` (``stop`` is in no zone)
+    or ``"fares"`` (no fare between the two ``zones``)."""
+
+    part: str
+    stop: str | None = None
+    zones: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Charge:
     """An amount charged for a leg (minor units), the id of the rule that set it, and — for code,
     never parsed from the id — its :class:`~otrip_sim.fares.outcome.Outcome` and source (the id of
@@ -108,7 +119,7 @@ class StandaloneFare(Protocol):
         """Clock times (s) where the fare may change with the tap-in time (none: ``()``)."""
         ...
 
-    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
         """Why a leg between these stops cannot be priced (``None``: it can)."""
         ...
 
@@ -132,7 +143,7 @@ class FlatFare:
     def time_bounds(self) -> tuple[int, ...]:
         return ()
 
-    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
         return None
 
 
@@ -170,7 +181,7 @@ class TimeBandFare:
     def time_bounds(self) -> tuple[int, ...]:
         return tuple(sorted({t for b in self.bands for t in (b.start, b.end)}))
 
-    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
         return None
 
 
@@ -210,7 +221,7 @@ class DistanceFare:
     def time_bounds(self) -> tuple[int, ...]:
         return ()
 
-    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
         return None
 
 
@@ -243,9 +254,9 @@ class StationTableFare:
         """The fare between two stops (the caller has checked :meth:`pair_problem`)."""
         return self.table[(board_stop, alight_stop)]
 
-    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
         if (board_stop, alight_stop) not in self.table:
-            return f"no {self.operator} fare from {board_stop!r} to {alight_stop!r}"
+            return PairIssue("table")
         return None
 
 
@@ -281,12 +292,12 @@ class ZoneFare:
         """The fare between two stops (the caller has checked :meth:`pair_problem`)."""
         return self.table[(self.zone_of[board_stop], self.zone_of[alight_stop])]
 
-    def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
-        if board_stop not in self.zone_of or alight_stop not in self.zone_of:
-            return f"stop {board_stop if board_stop not in self.zone_of else alight_stop!r} has no {self.operator} zone"
-        if (self.zone_of[board_stop], self.zone_of[alight_stop]) not in self.table:
-            return f"no {self.operator} fare from {board_stop!r} to {alight_stop!r}"
-        return None
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
+        for stop in (board_stop, alight_stop):
+            if stop not in self.zone_of:
+                return PairIssue("zones", stop=stop)
+        zones = (self.zone_of[board_stop], self.zone_of[alight_stop])
+        return PairIssue("fares", zones=zones) if zones not in self.table else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,11 +597,17 @@ class FarePolicy:
         return {op: b for op, fare in self.standalone.items() if (b := fare.time_bounds())}
 
     def pair_problem(self, operator: str, route: str, board_stop: str, alight_stop: str) -> str | None:
-        """Why a leg between two stops cannot be priced by its stop-priced fare (``None``: it can,
-        or its fare does not depend on stops)."""
+        """Why a leg between two stops cannot be priced by its stop-priced fare, for people
+        (``None``: it can, or its fare does not depend on stops)."""
         fare = self.route_standalone.get(route) if route and self.route_standalone else None
+        name = route if fare is not None else operator
         fare = fare or self.standalone.get(operator)
-        return None if fare is None or not fare.needs_stops else fare.pair_problem(board_stop, alight_stop)
+        issue = None if fare is None or not fare.needs_stops else fare.pair_issue(board_stop, alight_stop)
+        if issue is None:
+            return None
+        if issue.part == "zones":
+            return f"stop {issue.stop!r} has no {name} zone"
+        return f"no {name} fare from {board_stop!r} to {alight_stop!r}"
 
     def window_boarding_charge(self, operator: str) -> int | None:
         """What an integrated window charges for boarding (its ``base``) when ``operator`` opens

@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from .. import __version__
+from ..version import __version__
 from ..atomic import atomic_folder
 from ..errors import InputError
 from ..scenario import _read_csv, _read_yaml
