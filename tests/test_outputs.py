@@ -161,45 +161,6 @@ def test_resolved_scenario_is_yaml_with_one_record_per_line_for_long_tables():
     assert len(stops) == len(doc["network"]["stops"]) > 50
 
 
-# Layers of the package, lowest first: a module may import only from its own layer or below
-# (function-local and TYPE_CHECKING imports included).  Only the modules this layering is
-# about are listed; the tap log, clearing and money compute from plain result data.
-LAYERS = [
-    {"units", "errors", "geo", "grouped", "fares", "schema", "scenario", "policy", "network", "demand",
-     "paths", "choice", "simulation", "settlement"},
-    {"taplog", "clearing", "money"},
-    {"results"},
-    {"validation"},
-    {"plots"},
-    {"output"},
-]
-
-
-def _imported_modules(path):
-    import ast
-
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                yield node.module.split(".")[0]
-            else:
-                yield from (a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("otrip_sim."):
-            yield node.module.split(".")[1]
-
-
-@pytest.mark.parametrize("module", sorted(set().union(*LAYERS[1:])))
-def test_no_module_imports_upward(module):
-    from pathlib import Path
-
-    import otrip_sim
-
-    level = next(i for i, layer in enumerate(LAYERS) if module in layer)
-    above = set().union(*LAYERS[level + 1:]) | {"run", "replay", "gtfs", "gtfs_fares", "cli"}
-    path = Path(otrip_sim.__file__).parent / f"{module}.py"
-    assert not set(_imported_modules(path)) & above
-
 
 def test_tap_log_clearing_and_money_compute_from_result_data(tiny_result):
     from otrip_sim import clearing, money, taplog
