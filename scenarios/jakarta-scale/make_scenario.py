@@ -16,11 +16,19 @@ prints the sizes and a connectivity check (zone pairs joined within 0..3 transfe
 from __future__ import annotations
 
 import csv
+import importlib.util
 import math
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+
+_MRT = Path(__file__).resolve().parent.parent / "jakarta" / "fares" / "make_mrt.py"
+_spec = importlib.util.spec_from_file_location("make_mrt", _MRT)
+assert _spec is not None and _spec.loader is not None
+_make_mrt = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_make_mrt)
+MRT_TABLE_K = _make_mrt.TABLE_K  # the real line's fares (Rp thousands), shared with the Jakarta examples
 
 SEED = 2024
 ZONES_TARGET = 300                # gravity zones (a grid of about this many cells)
@@ -332,7 +340,8 @@ with open(HERE / "fares/mrt.csv", "w", newline="") as f:
     w.writerow(["from_stop", "to_stop", "amount", "note"])
     for a in range(13):
         for b in range(a + 1, 13):
-            w.writerow([mrt[a], mrt[b], min(14000, 3000 + 1000 * (b - a)), "min(14000, 3000 + 1000 x stations apart) (src: mrt-fares)"])
+            w.writerow([mrt[a], mrt[b], MRT_TABLE_K[a][b] * 1000,
+                        "the real line's table, station k for station k (src: mrt-fare-table)"])
 
 CLASS_NOTES = {
     "tj-c": f"# --- TransJakarta BRT corridors (14 as in docs/sources.md B5 'network size 2024', no key). Stations every {2000 * GRID_KM:.0f} m (assumption), paid area\n"
