@@ -11,6 +11,7 @@ came from.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -43,7 +44,7 @@ FileRef = Annotated[str, Field(description="a file path, relative to the file th
 def _no_overlap(bands: list[Any], what: str) -> None:
     """Bands with ``start``/``end`` (and maybe ``name``) must not overlap."""
     ordered = sorted(bands, key=lambda b: b.start)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         if b.start < a.end:
             names = f" {a.name!r} and {b.name!r}" if hasattr(a, "name") else ""
             raise ValueError(f"{what}{names} overlap at {b.start} s")

@@ -7,8 +7,9 @@ boarding); the model only decides **when** each leg is boarded (or that the ride
 
 A rider waiting for a line at a stop sits in that (stop, line) queue: legs not yet there, keyed
 by the time they reach the stop (ties by row, i.e. by rider) — first legs in a list sorted before
-the run, transfers in a heap as riders alight — and a FIFO of legs already waiting.  A vehicle arriving at a stop lets its riders off (a rider with a next leg walks
-to that leg's queue), moves legs whose riders have arrived from the heap to the FIFO, drops
+the run, transfers in a heap as riders alight — and a FIFO of legs already waiting.  A vehicle
+arriving at a stop lets its riders off (a rider with a next leg walks to that leg's queue),
+moves legs whose riders have arrived from the heap to the FIFO, drops
 riders who gave up (waited longer than ``max_wait``) and boards the rest in order until it is
 full; riders left behind wait for the next vehicle.  So SimPy events scale with vehicle stops,
 not with riders, and the per-rider work is a few list operations on integers.  A vehicle calls
@@ -27,6 +28,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -75,8 +77,9 @@ class PlannedLegs:
         leg_no = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
         src = table.offset[safe[rider]] + leg_no if total else np.zeros(0, dtype=np.int64)
         return cls(
-            rider=rider, leg_no=leg_no, line=table.line[src], board=table.board[src], alight=table.alight[src],
-            walk_s=table.walk_s[src], tapped=table.tapped[src], first_row=first_row, n_legs=n_legs,
+            rider=rider, leg_no=leg_no, line=table.line[src], board=table.board[src],
+            alight=table.alight[src], walk_s=table.walk_s[src], tapped=table.tapped[src],
+            first_row=first_row, n_legs=n_legs,
             egress_s=np.where(has, table.egress_s[safe] if len(table) else 0, 0),
         )
 
@@ -163,10 +166,13 @@ class Simulation:
         # can happen); lines nobody uses run no process at all
         width = self.net.stop_table.shape[1]
         used: dict[int, list[int]] = {}
-        line = p.line.astype(np.int64)
-        for k in np.unique(np.concatenate([line * width + p.board, line * width + p.alight])).tolist():
+        line_ix = p.line.astype(np.int64)
+        for k in np.unique(np.concatenate([line_ix * width + p.board, line_ix * width + p.alight])).tolist():
             used.setdefault(k // width, []).append(k % width)
-        hours = max((ln.departures[-1] + ln.run_time_s) // 3600 + 1 for ln in self.net.lines if ln.departures) if self.net.lines else 1
+        hours = 1
+        if self.net.lines:
+            hours = max((ln.departures[-1] + ln.run_time_s) // 3600 + 1
+                        for ln in self.net.lines if ln.departures)
         self._hours = hours
         n_routes = len(self.net.route_ids)
         self._boarded = [0] * (n_routes * hours)
@@ -179,7 +185,7 @@ class Simulation:
             if line.index not in used:
                 continue
             positions = used[line.index]  # sorted: np.unique
-            gaps = [line.cum_s[b] - line.cum_s[a] for a, b in zip(positions, positions[1:])]
+            gaps = [line.cum_s[b] - line.cum_s[a] for a, b in pairwise(positions)]
             plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions], gaps)
             self.events += len(positions) * len(line.departures)  # every trip calls at each of them
             for dep in line.departures:
@@ -208,14 +214,16 @@ class Simulation:
             arrive[done] = board_s[lr] + cum_s[ln, a] - cum_s[ln, b] + p.egress_s[done]
         route_hour = {
             divmod(k, self._hours): [self._boarded[k], self._left[k], self._max_lf[k]]
-            for k in np.flatnonzero(np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
+            for k in np.flatnonzero(
+                np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
         } if self._boarded else {}
         return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
                           route_hour=route_hour, denied_boardings=self.denied,
                           vehicle_trips=self.vehicle_trips, events=self.events)
 
     @staticmethod
-    def _clock(env: simpy.Environment, progress: Callable[[int], None], last: int) -> Generator[simpy.Event, Any, None]:
+    def _clock(env: simpy.Environment, progress: Callable[[int], None],
+               last: int) -> Generator[simpy.Event, Any, None]:
         while env.now < last:
             yield env.timeout(min(900, last - int(env.now)))
             progress(int(env.now))
@@ -233,7 +241,7 @@ class Simulation:
         boarded_h, left_h, max_lf = self._boarded, self._left, self._max_lf
         end = len(positions) - 1
         for k, pos in enumerate(positions):
-            now = env.now
+            now = int(env.now)  # every timeout is whole seconds: an int already, typed as int | float
             off = alight_at.pop(pos, None)
             if off:
                 load -= len(off)

@@ -21,7 +21,6 @@ from .rules import (
     DAY,
     CapWindow,
     Charge,
-    charge,
     FarePass,
     FarePolicy,
     FirstFareWindow,
@@ -29,6 +28,7 @@ from .rules import (
     Leg,
     TransferWindow,
     WindowRule,
+    charge,
     joins,
 )
 
@@ -72,20 +72,20 @@ def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Cha
         pay = min(amount, best[0])
         if pay < amount:
             out[i] = charge(pay, best[1], Outcome.PERIOD_CAPPED)
-        for c, key in enumerate(keys):
-            if key is None:
+        for c, cap_key in enumerate(keys):
+            if cap_key is None:
                 continue
             if caps[c].period == "rolling_week":
                 history[c].append((leg.board_time, pay))
             else:
-                paid[c][key] = paid[c].get(key, 0) + pay
+                paid[c][cap_key] = paid[c].get(cap_key, 0) + pay
     return out
 
 
 class PassState:
     """The passes a card has bought: which period each one is valid for."""
 
-    __slots__ = ("_period", "_bought")
+    __slots__ = ("_bought", "_period")
 
     def __init__(self) -> None:
         self._period: dict[str, int] = {}
@@ -111,7 +111,8 @@ def extend(leg: Leg, extra_m: int, exit_stop: str | None) -> Leg:
     distance fare prices entry to exit) and the rider's exit stop becomes the leg's alight stop."""
     if not extra_m and exit_stop is None:
         return leg
-    return replace(leg, metres=leg.metres + extra_m, alight_stop=exit_stop if exit_stop is not None else leg.alight_stop)
+    alight_stop = exit_stop if exit_stop is not None else leg.alight_stop
+    return replace(leg, metres=leg.metres + extra_m, alight_stop=alight_stop)
 
 
 def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> list[Charge]:
@@ -123,15 +124,19 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
             own = policy.own_fare(leg).amount
             pay = min(own, rule.cap - paid)
             paid += pay
-            kind = Outcome.WINDOW_OWN if pay == own else (Outcome.WINDOW_REMAINDER if pay > 0 else Outcome.WINDOW_CAPPED)
+            if pay == own:
+                kind = Outcome.WINDOW_OWN
+            else:
+                kind = Outcome.WINDOW_REMAINDER if pay > 0 else Outcome.WINDOW_CAPPED
             charges.append(charge(pay, rule.id, kind))
         return charges
     if isinstance(rule, FirstFareWindow):
         first = policy.own_fare(legs[0]).amount
-        return [charge(first, rule.id, Outcome.WINDOW_FIRST)] + [charge(0, rule.id, Outcome.WINDOW_FREE)] * (len(legs) - 1)
+        free = charge(0, rule.id, Outcome.WINDOW_FREE)
+        return [charge(first, rule.id, Outcome.WINDOW_FIRST)] + [free] * (len(legs) - 1)
     if isinstance(rule, TransferWindow):
-        own = [policy.own_fare(leg) for leg in legs]
-        return [own[0]] + [rule.transfer_charge(c) for c in own[1:]]
+        own_charges = [policy.own_fare(leg) for leg in legs]
+        return [own_charges[0]] + [rule.transfer_charge(c) for c in own_charges[1:]]
     # IntegratedWindow
     standalone = [policy.own_fare(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
@@ -234,8 +239,8 @@ class Card:
     [3500]
     """
 
-    __slots__ = ("policy", "legs", "provisional", "settled", "window", "transactions", "_open", "_host", "_last_t", "_windows",
-                 "_passes")
+    __slots__ = ("_host", "_last_t", "_open", "_passes", "_windows", "legs", "policy", "provisional",
+                 "settled", "transactions", "window")
 
     def __init__(self, policy: FarePolicy):
         self.policy = policy
@@ -278,7 +283,8 @@ class Card:
                     # depend on the distance)
                     after = policy.standalone_charge(self.legs[h])
                     if after.amount != before.amount:
-                        self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule,
+                        self.transactions.append(Transaction(h, leg.board_time, "adjustment",
+                                                             after.amount - before.amount, after.rule,
                                                              after.outcome, after.source))
                     self.settled[h] = after
             return self._final(i, paid_area_charge(leg))
@@ -295,7 +301,8 @@ class Card:
                 return self._final(i, self._passes.charge(fare_pass, leg))
             return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
-        if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]], len(window.members), leg):
+        if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]],
+                                            len(window.members), leg):
             self._settle_window(rule.id, leg.board_time)
             window = None
         if window is None:
@@ -308,16 +315,17 @@ class Card:
         window.paid += amount
         self.provisional.append(amount)
         self.settled.append(None)
-        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, running[-1].rule, running[-1].outcome,
-                                             running[-1].source))
-        return Charge(amount, running[-1].rule, running[-1].outcome, running[-1].source)
+        last = running[-1]
+        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, last.rule, last.outcome,
+                                             last.source))
+        return Charge(amount, last.rule, last.outcome, last.source)
 
     def _final(self, i: int, charge: Charge) -> Charge:
         self.provisional.append(charge.amount)
         self.settled.append(charge)
         if not (charge.amount == 0 and not self.legs[i].tapped):
-            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount, charge.rule,
-                                                 charge.outcome, charge.source))
+            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount,
+                                                 charge.rule, charge.outcome, charge.source))
         return charge
 
     def close(self, before: int | None = None) -> list[int]:
@@ -341,11 +349,13 @@ class Card:
     def _settle_window(self, rid: str, at: int) -> list[int]:
         window = self._open.pop(rid)
         members = window.members
-        for k, charge in zip(members, price_window(self.policy, window.rule, [self.legs[k] for k in members])):
-            self.settled[k] = charge
-            delta = charge.amount - self.provisional[k]
+        charges = price_window(self.policy, window.rule, [self.legs[k] for k in members])
+        for k, settled in zip(members, charges):
+            self.settled[k] = settled
+            delta = settled.amount - self.provisional[k]
             if delta:
-                self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule, charge.outcome, charge.source))
+                self.transactions.append(
+                    Transaction(k, at, "adjustment", delta, settled.rule, settled.outcome, settled.source))
         return list(members)
 
     def windows(self) -> list[dict[str, object]]:
@@ -356,8 +366,9 @@ class Card:
         for w in self._open.values():
             cap = w.rule.cap if isinstance(w.rule, (CapWindow, IntegratedWindow)) else None
             out.append({
-                "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration, "legs": len(w.members),
-                "paid": w.paid, "cap_remaining": None if cap is None else cap - w.paid,
+                "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration,
+                "legs": len(w.members), "paid": w.paid,
+                "cap_remaining": None if cap is None else cap - w.paid,
                 "transfers": len(w.members) - 1 if isinstance(w.rule, TransferWindow) else None,
             })
         return out
@@ -370,7 +381,8 @@ class Card:
         capped = apply_period_caps(self.policy, self.legs, settled)
         for k, (before, after) in enumerate(zip(settled, capped)):
             if after.amount != before.amount:
-                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment", after.amount - before.amount,
-                                                             after.rule, after.outcome, after.source))
+                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment",
+                                                     after.amount - before.amount, after.rule, after.outcome,
+                                                     after.source))
         self.settled = list(capped)
         return self.settled  # type: ignore[return-value]

@@ -13,7 +13,7 @@ a card (a handful) and over distinct values (operators, bands, stop pairs), neve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

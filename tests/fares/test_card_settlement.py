@@ -45,7 +45,7 @@ def test_settled_equals_price_card_on_published_example():
 
 
 def test_transactions_sum_per_leg_to_settled_fare():
-    legs = card(PUBLISHED + [("transjakarta", "09:20", 3.0, {"tapped": False}), ("krl", "10:00", 40.0)])
+    legs = card([*PUBLISHED, ("transjakarta", "09:20", 3.0, {"tapped": False}), ("krl", "10:00", 40.0)])
     c, _, settled = tap_all(JAKLINGKO, legs)
     per_leg = [0] * len(legs)
     for t in c.transactions:

@@ -59,7 +59,7 @@ _leg = st.builds(Leg, st.sampled_from(["bus", "metro", "coach"]), st.integers(0,
 def test_tap_by_tap_equals_whole_card(legs):
     legs = sorted(legs, key=lambda leg: leg.board_time)
     whole = price_card(POLICY, legs)
-    card, _, settled = tap_all(POLICY, legs)
+    _, _, settled = tap_all(POLICY, legs)
     assert settled == whole
 
 

@@ -43,7 +43,7 @@ def test_tj_early_band_through_baseline_policy(at, fare):
 
 
 def test_band_table_and_max_amount():
-    assert EARLY == TimeBand("early", 18_000, 25_200, 2_000)  # 05:00:00 = 18,000 s; 07:00:00 = 25,200 s
+    assert TimeBand("early", 18_000, 25_200, 2_000) == EARLY  # 05:00:00 = 18,000 s; 07:00:00 = 25,200 s
     assert transjakarta().max_amount == 3_500
     assert TimeBandFare("x", 1_000, (TimeBand("peak", 0, 10, 4_000),)).max_amount == 4_000
 
