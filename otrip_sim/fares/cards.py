@@ -40,7 +40,10 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     tx: list[tuple[int, int, int, int, int]] = []
     order = np.lexsort((np.arange(n), legs.board_time, legs.card))
     card_of = legs.card[order]
-    bounds = np.flatnonzero(np.append(True, card_of[1:] != card_of[:-1])) if n else np.zeros(0, dtype=np.int64)
+    if n:
+        bounds = np.flatnonzero(np.append(True, card_of[1:] != card_of[:-1]))  # each card's first leg
+    else:
+        bounds = np.zeros(0, dtype=np.int64)
     every = legs_of(legs, order)
     for k, begin in enumerate(bounds.tolist()):
         end = int(bounds[k + 1]) if k + 1 < len(bounds) else n

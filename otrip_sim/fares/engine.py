@@ -385,4 +385,4 @@ class Card:
                                                      after.amount - before.amount, after.rule, after.outcome,
                                                      after.source))
         self.settled = list(capped)
-        return self.settled  # type: ignore[return-value]
+        return self.settled  # type: ignore[return-value]  # every leg settled: no None left

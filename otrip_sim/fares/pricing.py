@@ -109,12 +109,16 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
 
 def _concat(a: LegTable, b: LegTable) -> LegTable:
     """Rows of ``a`` then ``b`` (string columns as strings, so their codes need not agree)."""
-    cols = {}
-    for name in ("card", "board_time", "metres", "board_stop", "alight_stop", "tapped", "tapped_out", "alight_time", "media"):
-        cols[name] = np.concatenate([np.asarray(getattr(a, name)), np.asarray(getattr(b, name))])
-    for name in ("operator", "category", "route"):
-        cols[name] = np.concatenate([a.names(name), b.names(name)])
-    return LegTable(**cols)
+    def col(name: str) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(a, name)), np.asarray(getattr(b, name))])
+
+    def names(name: str) -> np.ndarray:
+        return np.concatenate([a.names(name), b.names(name)])
+
+    return LegTable(card=col("card"), operator=names("operator"), board_time=col("board_time"),
+                    metres=col("metres"), category=names("category"), board_stop=col("board_stop"),
+                    alight_stop=col("alight_stop"), route=names("route"), tapped=col("tapped"),
+                    tapped_out=col("tapped_out"), alight_time=col("alight_time"), media=col("media"))
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,7 @@ def trace(policy: FarePolicy, legs: Sequence[Leg]) -> tuple[list[TapTrace], list
         charge = card.tap(leg)
         window = policy.window_for(leg)
         exempt = policy.exemption(leg.category, leg.operator) is not None
-        taps.append(TapTrace(leg, charge, None if window is None else window.id, exempt, tuple(card.windows())))
+        window_id = None if window is None else window.id
+        taps.append(TapTrace(leg, charge, window_id, exempt, tuple(card.windows())))
     settled = card.settle()
     return taps, settled, list(card.provisional)

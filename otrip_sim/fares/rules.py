@@ -283,7 +283,8 @@ class ZoneFare:
 
     def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
         if board_stop not in self.zone_of or alight_stop not in self.zone_of:
-            return f"stop {board_stop if board_stop not in self.zone_of else alight_stop!r} has no {self.operator} zone"
+            missing = board_stop if board_stop not in self.zone_of else alight_stop
+            return f"stop {missing!r} has no {self.operator} zone"
         if (self.zone_of[board_stop], self.zone_of[alight_stop]) not in self.table:
             return f"no {self.operator} fare from {board_stop!r} to {alight_stop!r}"
         return None
@@ -485,7 +486,8 @@ class FarePolicy:
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
-    _adjust: Mapping[tuple[str, str], CategoryDiscount | CategoryFixed] = field(init=False, repr=False, compare=False)
+    _adjust: Mapping[tuple[str, str], CategoryDiscount | CategoryFixed] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         window_of: dict[str, WindowRule] = {}
@@ -506,7 +508,8 @@ class FarePolicy:
                 key = (c.category, op)
                 if key in seen:
                     raise ValueError(
-                        f"category {c.category!r} on {op!r} is in two category rules ({seen[key]!r} and {c.id!r})"
+                        f"category {c.category!r} on {op!r} is in two category rules "
+                        f"({seen[key]!r} and {c.id!r})"
                     )
                 seen[key] = c.id
                 if isinstance(c, CategoryFree):
@@ -546,7 +549,9 @@ class FarePolicy:
         for its rider category: discounts and fixed fares applied
         (not exemptions, whose legs never reach a window).  The rule reads ``<fare rule>+<category
         rule>`` when a category rule changed the amount."""
-        fare = self.route_standalone.get(leg.route) if leg.route is not None and self.route_standalone else None
+        fare: StandaloneFare | None = None
+        if leg.route is not None and self.route_standalone:
+            fare = self.route_standalone.get(leg.route)
         base = (fare or self.standalone[leg.operator]).price(leg)
         adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
         if adj is None:

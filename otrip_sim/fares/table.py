@@ -197,4 +197,6 @@ class Priced:
 
     def rule_names(self) -> np.ndarray:
         """Rule id of every leg, an object array."""
-        return np.array(self.rules.names, dtype=object)[self.rule] if len(self.rules) else np.zeros(0, dtype=object)
+        if not len(self.rules):
+            return np.zeros(0, dtype=object)
+        return np.array(self.rules.names, dtype=object)[self.rule]
