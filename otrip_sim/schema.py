@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from .units import parse_clock, parse_distance, parse_duration
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 
 def _money(value: Any) -> int:
@@ -29,9 +29,12 @@ def _money(value: Any) -> int:
     return value
 
 
-_clock_schema = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d{1,3}:[0-5]\d(:[0-5]\d)?$"}]}
-_duration_schema = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "examples": ["90s", "5min", "3h", "01:30:00"]}]}
-_distance_schema = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "examples": ["500m", "15.7km"]}]}
+_clock_schema = {"anyOf": [{"type": "integer", "minimum": 0},
+                           {"type": "string", "pattern": r"^\d{1,3}:[0-5]\d(:[0-5]\d)?$"}]}
+_duration_schema = {"anyOf": [{"type": "integer", "minimum": 0},
+                              {"type": "string", "examples": ["90s", "5min", "3h", "01:30:00"]}]}
+_distance_schema = {"anyOf": [{"type": "integer", "minimum": 0},
+                              {"type": "string", "examples": ["500m", "15.7km"]}]}
 
 Clock = Annotated[int, BeforeValidator(parse_clock), WithJsonSchema(_clock_schema)]
 Duration = Annotated[int, BeforeValidator(parse_duration), WithJsonSchema(_duration_schema)]
@@ -62,12 +65,16 @@ class Meta(Strict):
     title: str = ""
     description: str = ""
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
-    year: int | None = Field(None, description="selects the routes of a multi-year network")
-    seed: int = Field(0, ge=0, description="root random seed; `--seed` overrides it")
-    service_start: Clock = Field(4 * 3600, description="first departure or trip start, e.g. '04:00'")
-    service_end: Clock = Field(24 * 3600, description="end of the service day, e.g. '24:00' or '25:30'")
+    year: int | None = Field(default=None, description="selects the routes of a multi-year network")
+    seed: int = Field(default=0, ge=0, description="root random seed; `--seed` overrides it")
+    service_start: Clock = Field(default=4 * 3600, description="first departure or trip start, e.g. '04:00'")
+    service_end: Clock = Field(
+        default=24 * 3600, description="end of the service day, e.g. '24:00' or '25:30'"
+    )
     service_date: date = Field(
-        None, description="the modelled day, for time stamps in the tap log (default: 1 January of meta.year, or of 2000)"
+        default=None,
+        description="the modelled day, for time stamps in the tap log (default: 1 January of meta.year, "
+        "or of 2000)",
     )  # type: ignore[assignment]  # filled in below
 
     @model_validator(mode="after")
@@ -91,7 +98,9 @@ class Stop(Strict):
     name: str = ""
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    paid_area: str | None = Field(None, description="operator id whose paid area (gated station) the stop is in")
+    paid_area: str | None = Field(
+        default=None, description="operator id whose paid area (gated station) the stop is in"
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -116,12 +125,20 @@ class Route(Strict):
     id: Id
     name: str = ""
     operator: Id | dict[int, Id] = Field(description="operator id, or a mapping year -> operator id")
-    years: list[int] | None = Field(None, description="years in which the route runs (all if omitted)")
+    years: list[int] | None = Field(
+        default=None, description="years in which the route runs (all if omitted)"
+    )
     stops: list[Id] = Field(min_length=2)
-    length: Distance | None = Field(None, description="end-to-end length; split over segments by straight-line distance")
-    distances: list[Distance] | None = Field(None, description="per-segment lengths (one fewer than stops)")
-    speed_kmh: float | None = Field(None, gt=0, le=200, description="commercial speed including dwell")
-    run_times: list[Duration] | None = Field(None, description="per-segment run times incl. dwell")
+    length: Distance | None = Field(
+        default=None, description="end-to-end length; split over segments by straight-line distance"
+    )
+    distances: list[Distance] | None = Field(
+        default=None, description="per-segment lengths (one fewer than stops)"
+    )
+    speed_kmh: float | None = Field(
+        default=None, gt=0, le=200, description="commercial speed including dwell"
+    )
+    run_times: list[Duration] | None = Field(default=None, description="per-segment run times incl. dwell")
     capacity: int = Field(gt=0, description="passengers per vehicle")
     headways: list[HeadwayBand] = Field(min_length=1)
     directions: Literal["both", "forward"] = "both"
@@ -172,10 +189,16 @@ class WalkLink(Strict):
 
 
 class Network(Strict):
-    stops: FileRef | list[Stop] = Field(description="stops inline, or a CSV: stop_id,name,lat,lon[,paid_area]")
+    stops: FileRef | list[Stop] = Field(
+        description="stops inline, or a CSV: stop_id,name,lat,lon[,paid_area]"
+    )
     routes: FileRef | list[Route] = Field(description="routes inline, or a YAML file with a `routes:` list")
-    walk_links: FileRef | list[WalkLink] = Field(default_factory=list, description="inline, or CSV: from_stop,to_stop,walk_m[,note]")
-    walk_radius: Distance = Field(0, description="also link every pair of stops closer than this (straight line × 1.3)")
+    walk_links: FileRef | list[WalkLink] = Field(
+        default_factory=list, description="inline, or CSV: from_stop,to_stop,walk_m[,note]"
+    )
+    walk_radius: Distance = Field(
+        default=0, description="also link every pair of stops closer than this (straight line × 1.3)"
+    )
 
 
 # ------------------------------------------------------------------------------------------- demand
@@ -225,24 +248,35 @@ class GravitySpec(Strict):
     """OD demand from a zone table: ``T_ij = total × P_i J_j e^(−β d_ij) / Σ`` over zone pairs
     (``i ≠ j``), each zone reaching its nearest stops within ``access_radius``."""
 
-    zones: FileRef | list[ZoneRow] = Field(description="zone table, CSV: zone_id,name,lat,lon,population,jobs")
+    zones: FileRef | list[ZoneRow] = Field(
+        description="zone table, CSV: zone_id,name,lat,lon,population,jobs"
+    )
     total: float = Field(gt=0, description="journeys per day, all zone pairs together")
-    beta_per_km: float = Field(0.1, ge=0, le=10, description="distance decay per km between zone centres")
-    access_radius: Distance = Field(800, description="stops a zone reaches on foot (straight line × 1.3)")
-    max_access_stops: int = Field(3, ge=1, le=20)
+    beta_per_km: float = Field(
+        default=0.1, ge=0, le=10, description="distance decay per km between zone centres"
+    )
+    access_radius: Distance = Field(
+        default=800, description="stops a zone reaches on foot (straight line × 1.3)"
+    )
+    max_access_stops: int = Field(default=3, ge=1, le=20)
 
 
 class Demand(Strict):
     zones: FileRef | list[ZoneAccess] | None = Field(
-        None, description="zone access stops (CSV: zone_id,name,stop_id,access_m); omit for OD by stop"
+        default=None,
+        description="zone access stops (CSV: zone_id,name,stop_id,access_m); omit for OD by stop",
     )
     od: FileRef | list[ODRow] | None = Field(
-        None, description="journeys per day by origin/destination (CSV: origin,destination,trips)"
+        default=None, description="journeys per day by origin/destination (CSV: origin,destination,trips)"
     )
-    gravity: GravitySpec | None = Field(None, description="instead of od and zones: a gravity model over a zone table")
+    gravity: GravitySpec | None = Field(
+        default=None, description="instead of od and zones: a gravity model over a zone table"
+    )
     profile: list[ProfileBand] = Field(min_length=1, description="time-of-day profile of departures")
     categories: list[Category] = Field(min_length=1)
-    max_wait: Duration = Field(3600, description="a rider gives up after waiting this long at one stop")
+    max_wait: Duration = Field(
+        default=3600, description="a rider gives up after waiting this long at one stop"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Demand:
@@ -273,14 +307,14 @@ class Choice(Strict):
     takes the cheapest path).
     """
 
-    walk_speed: float = Field(1.2, gt=0, le=5, description="metres per second")
-    walk_weight: float = Field(2.0, ge=0)
-    wait_weight: float = Field(1.5, ge=0)
+    walk_speed: float = Field(default=1.2, gt=0, le=5, description="metres per second")
+    walk_weight: float = Field(default=2.0, ge=0)
+    wait_weight: float = Field(default=1.5, ge=0)
     transfer_penalty: Duration = 300
-    max_transfers: int = Field(3, ge=0, le=6)
-    max_paths: int = Field(5, ge=1, le=20)
-    max_walk: Distance = Field(1000, description="longest walk of a transfer")
-    spread: Duration = Field(300, description="scale of riders' random taste variation")
+    max_transfers: int = Field(default=3, ge=0, le=6)
+    max_paths: int = Field(default=5, ge=1, le=20)
+    max_walk: Distance = Field(default=1000, description="longest walk of a transfer")
+    spread: Duration = Field(default=300, description="scale of riders' random taste variation")
 
 
 # -------------------------------------------------------------------------------------------- fares
@@ -325,7 +359,7 @@ class DistanceStepsSpec(Strict):
     base_distance: Distance = Field(description="distance covered by the base fare")
     step: Distance = Field(description="each started step beyond base_distance adds step_amount")
     step_amount: Money
-    cap: Money | None = Field(None, description="maximum fare; also charged for a missing tap-out")
+    cap: Money | None = Field(default=None, description="maximum fare; also charged for a missing tap-out")
 
     @model_validator(mode="after")
     def _check(self) -> DistanceStepsSpec:
@@ -346,7 +380,7 @@ class TableRow(Strict):
 class StationTableSpec(Strict):
     kind: Literal["station_table"]
     table: FileRef | list[TableRow] = Field(description="inline rows or CSV: from_stop,to_stop,amount[,note]")
-    symmetric: bool = Field(True, description="a row also prices the reverse direction")
+    symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
 
 
 class ZoneStopRow(Strict):
@@ -363,9 +397,13 @@ class ZoneFareRow(Strict):
 
 class ZonesSpec(Strict):
     kind: Literal["zones"]
-    zones: FileRef | list[ZoneStopRow] = Field(description="the zone of each stop: inline rows or CSV stop_id,zone")
-    fares: FileRef | list[ZoneFareRow] = Field(description="inline rows or CSV: from_zone,to_zone,amount[,note]")
-    symmetric: bool = Field(True, description="a row also prices the reverse direction")
+    zones: FileRef | list[ZoneStopRow] = Field(
+        description="the zone of each stop: inline rows or CSV stop_id,zone"
+    )
+    fares: FileRef | list[ZoneFareRow] = Field(
+        description="inline rows or CSV: from_zone,to_zone,amount[,note]"
+    )
+    symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
 
 
 StandaloneSpec = Annotated[
@@ -375,14 +413,14 @@ StandaloneSpec = Annotated[
 
 class CategoryFreeSpec(Strict):
     kind: Literal["free"]
-    id: Id | None = Field(None, description="rule id shown in outputs (default category:<category>)")
+    id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
     category: Id
     operators: list[Id] = Field(min_length=1)
 
 
 class CategoryDiscountSpec(Strict):
     kind: Literal["discount"]
-    id: Id | None = Field(None, description="rule id shown in outputs (default category:<category>)")
+    id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
     category: Id
     operators: list[Id] = Field(min_length=1)
     percent: int = Field(gt=0, lt=100, description="whole percent off the standalone fare")
@@ -390,13 +428,15 @@ class CategoryDiscountSpec(Strict):
 
 class CategoryFixedSpec(Strict):
     kind: Literal["fixed"]
-    id: Id | None = Field(None, description="rule id shown in outputs (default category:<category>)")
+    id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
     category: Id
     operators: list[Id] = Field(min_length=1)
     amount: Money = Field(description="the category's standalone fare on these operators")
 
 
-CategorySpec = Annotated[CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec, Field(discriminator="kind")]
+CategorySpec = Annotated[
+    CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec, Field(discriminator="kind")
+]
 
 
 class CapSpec(Strict):
@@ -415,9 +455,13 @@ class IntegratedSpec(Strict):
     base: Money
     per_km: Money
     cap: Money
-    min_operators: int = Field(2, ge=1)
-    first_leg_weight: Distance = Field(10_000, description="settlement weight added to the window's first leg")
-    cheaper_of_standalone: bool = Field(False, description="charge the legs' standalone fares when they total less")
+    min_operators: int = Field(default=2, ge=1)
+    first_leg_weight: Distance = Field(
+        default=10_000, description="settlement weight added to the window's first leg"
+    )
+    cheaper_of_standalone: bool = Field(
+        default=False, description="charge the legs' standalone fares when they total less"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> IntegratedSpec:
@@ -441,7 +485,7 @@ class TransferFareSpec(Strict):
 
     kind: Literal["free", "fixed", "discount", "surcharge"] = "free"
     amount: Money = 0
-    percent: int = Field(0, ge=0, le=100)
+    percent: int = Field(default=0, ge=0, le=100)
 
     @model_validator(mode="after")
     def _check(self) -> TransferFareSpec:
@@ -458,12 +502,15 @@ class TransferSpec(Strict):
     operators: list[Id] = Field(min_length=1)
     duration: Duration
     duration_limit_type: Literal["first_tap", 0, 1, 2, 3] = Field(
-        "first_tap",
-        description="first_tap: from the chain's first tap-in; 0-3: GTFS duration_limit_type (from the previous leg's "
-        "departure (0, 1) or arrival (2, 3) to the next leg's departure (1, 2) or arrival (0, 3))",
+        default="first_tap",
+        description="first_tap: from the chain's first tap-in; 0-3: GTFS duration_limit_type (from the "
+        "previous leg's departure (0, 1) or arrival (2, 3) to the next leg's departure (1, 2) or arrival "
+        "(0, 3))",
     )
     transfer_fare: TransferFareSpec = Field(default_factory=TransferFareSpec)
-    max_transfers: int | None = Field(None, ge=0, description="transfers allowed in a chain (none: unlimited)")
+    max_transfers: int | None = Field(
+        default=None, ge=0, description="transfers allowed in a chain (none: unlimited)"
+    )
 
 
 WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec, Field(discriminator="kind")]
@@ -476,7 +523,7 @@ class PeriodCapSpec(Strict):
     kind: Literal["daily", "weekly", "rolling_week"]
     operators: list[Id] = Field(min_length=1)
     cap: Money
-    day_start: Clock = Field(4 * 3600, description="when a capping day starts, e.g. '04:00'")
+    day_start: Clock = Field(default=4 * 3600, description="when a capping day starts, e.g. '04:00'")
 
     @model_validator(mode="after")
     def _check(self) -> PeriodCapSpec:
@@ -492,8 +539,10 @@ class PassSpec(Strict):
     operators: list[Id] = Field(min_length=1)
     price: Money
     validity: Literal["day", "week", "days"] = "day"
-    days: int = Field(1, ge=1, le=366, description="validity 'days': service days from the day of first use")
-    day_start: Clock = Field(4 * 3600, description="when a service day starts")
+    days: int = Field(
+        default=1, ge=1, le=366, description="validity 'days': service days from the day of first use"
+    )
+    day_start: Clock = Field(default=4 * 3600, description="when a service day starts")
 
 
 class MediaSpec(Strict):
@@ -501,7 +550,9 @@ class MediaSpec(Strict):
 
     id: Id
     share: float = Field(ge=0, le=1)
-    unlocks: list[Id] = Field(default_factory=list, description="window rules that need this medium (or another one unlocking them)")
+    unlocks: list[Id] = Field(
+        default_factory=list, description="window rules that need this medium (or another one unlocking them)"
+    )
 
 
 class RouteFareSpec(Strict):
@@ -516,14 +567,21 @@ class Fares(Strict):
 
     name: Id
     standalone: dict[Id, StandaloneSpec] = Field(description="operator id -> its standalone fare")
-    route_fares: list[RouteFareSpec] = Field(default_factory=list, description="routes with a standalone fare of their own")
+    route_fares: list[RouteFareSpec] = Field(
+        default_factory=list, description="routes with a standalone fare of their own"
+    )
     categories: list[CategorySpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(default_factory=list)
-    caps: list[PeriodCapSpec] = Field(default_factory=list, description="daily / weekly caps per card (Oyster style)")
-    passes: list[PassSpec] = Field(default_factory=list, description="day / week / N-day passes (held as a fare medium)")
+    caps: list[PeriodCapSpec] = Field(
+        default_factory=list, description="daily / weekly caps per card (Oyster style)"
+    )
+    passes: list[PassSpec] = Field(
+        default_factory=list, description="day / week / N-day passes (held as a fare medium)"
+    )
     media: list[MediaSpec] = Field(
         default_factory=list,
-        description="card types and the share of riders holding each; a window rule unlocked by some medium applies only to legs made with one",
+        description="card types and the share of riders holding each; a window rule unlocked by some medium "
+        "applies only to legs made with one",
     )
 
     @model_validator(mode="after")
@@ -555,12 +613,18 @@ class ContractSpec(Strict):
     payer: Literal["city", "national"] = "city"
     rate_per_vehicle_km: Money = 0
     rate_per_vehicle_hour: Money = 0
-    cost_per_vehicle_km: Money | None = Field(None, description="operator's cost rate; deficit contracts need it")
+    cost_per_vehicle_km: Money | None = Field(
+        default=None, description="operator's cost rate; deficit contracts need it"
+    )
     cost_per_vehicle_hour: Money = 0
-    margin_percent: float = Field(0.0, ge=0, le=100)
+    margin_percent: float = Field(default=0.0, ge=0, le=100)
     top_up_per_passenger: Money = 0
-    min_km_per_vehicle: Distance | None = Field(None, description="target km per vehicle per day (gross_cost)")
-    shortfall_deduction_percent: float = Field(0.0, ge=0, le=100, description="payment deducted when the target is missed")
+    min_km_per_vehicle: Distance | None = Field(
+        default=None, description="target km per vehicle per day (gross_cost)"
+    )
+    shortfall_deduction_percent: float = Field(
+        default=0.0, ge=0, le=100, description="payment deducted when the target is missed"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ContractSpec:
@@ -571,13 +635,17 @@ class ContractSpec(Strict):
         return self
 
 
-CLEARING_METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares")
+CLEARING_METHODS = (
+    "km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"
+)
 
 
 class ClearingSpec(Strict):
     """How the charge of each fare window is apportioned among the operators of its legs."""
 
-    method: Literal["km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"] = "km_share"
+    method: Literal[  # as CLEARING_METHODS
+        "km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"
+    ] = "km_share"
     shares: dict[Id, float] = Field(default_factory=dict, description="fixed_shares: operator -> weight")
 
     @model_validator(mode="after")
@@ -592,9 +660,13 @@ class ClearingSpec(Strict):
 class MoneySpec(Strict):
     """Operators' contracts, revenue clearing and fare evasion."""
 
-    contracts: dict[Id, ContractSpec] = Field(default_factory=dict, description="operator id -> contract (default: farebox)")
+    contracts: dict[Id, ContractSpec] = Field(
+        default_factory=dict, description="operator id -> contract (default: farebox)"
+    )
     clearing: ClearingSpec = Field(default_factory=ClearingSpec)
-    fare_evasion: dict[Id, float] = Field(default_factory=dict, description="operator id -> share of boardings without a tap")
+    fare_evasion: dict[Id, float] = Field(
+        default_factory=dict, description="operator id -> share of boardings without a tap"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MoneySpec:
@@ -609,26 +681,33 @@ class ValidationTarget(Strict):
     """A published figure to compare the model with (written to ``validation.csv``).
 
     Metrics: ``fare_per_boarding`` (operator; every boarding, paid-area changes included),
-    ``fare_per_tap`` (operator; per tap-in, as operators count ridership), ``feeder_share`` (share of the operator's journeys
-    that also use ``feeder``), ``boardings`` (per day, operator), ``journeys`` (per day),
-    ``boardings_per_journey``, ``category_share`` (share of journeys by ``category``).
+    ``fare_per_tap`` (operator; per tap-in, as operators count ridership), ``feeder_share``
+    (share of the operator's journeys that also use ``feeder``), ``boardings`` (per day,
+    operator), ``journeys`` (per day), ``boardings_per_journey``, ``category_share`` (share of
+    journeys by ``category``).
     ``scope_share`` scales a city-wide published total to the modelled subset.
     """
 
-    metric: Literal["fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys", "subsidy_per_tap", "boardings_per_journey", "category_share"]
+    metric: Literal[
+        "fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys",
+        "subsidy_per_tap", "boardings_per_journey", "category_share",
+    ]
     operator: Id | None = None
     feeder: Id | None = None
     category: Id | None = None
     published: float
-    scope_share: float = Field(1.0, gt=0, le=1)
+    scope_share: float = Field(default=1.0, gt=0, le=1)
     unit: str = ""
     source: str = Field(description="key of the fact in docs/sources.md")
     note: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> ValidationTarget:
-        needs = {"fare_per_boarding": ("operator",), "fare_per_tap": ("operator",), "feeder_share": ("operator", "feeder"),
-                 "boardings": ("operator",), "taps": ("operator",), "subsidy_per_tap": ("operator",), "category_share": ("category",)}.get(self.metric, ())
+        needs = {
+            "fare_per_boarding": ("operator",), "fare_per_tap": ("operator",),
+            "feeder_share": ("operator", "feeder"), "boardings": ("operator",), "taps": ("operator",),
+            "subsidy_per_tap": ("operator",), "category_share": ("category",),
+        }.get(self.metric, ())
         for name in needs:
             if getattr(self, name) is None:
                 raise ValueError(f"metric {self.metric!r} needs {name}")
