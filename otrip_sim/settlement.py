@@ -129,8 +129,8 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     evaded = evaded_legs(net, rec, rows, evasion, draws)
     rider = p.rider[rows].astype(np.int64)
     media = riders.media[rider] if riders.media is not None else None
-    table = leg_table(net, policy, riders, rider, p.line[rows], p.board[rows], p.alight[rows], rec.board_s[rows],
-                      p.tapped[rows], riders.category[rider], media)
+    table = leg_table(net, policy, riders, rider, p.line[rows], p.board[rows], p.alight[rows],
+                      rec.board_s[rows], p.tapped[rows], riders.category[rider], media)
     n = len(rows)
     on_card = np.flatnonzero(~evaded)
     priced = price(policy, table.take(on_card), log, backend=backend)
@@ -139,7 +139,8 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     rule = np.zeros(n, dtype=np.int32)
     window = np.full(n, -1, dtype=np.int64)
     own = np.zeros(n, dtype=np.int64)
-    fare[on_card], rule[on_card], window[on_card], own[on_card] = priced.fare, priced.rule, priced.window, priced.own
+    fare[on_card], rule[on_card] = priced.fare, priced.rule
+    window[on_card], own[on_card] = priced.window, priced.own
     # evaded legs: nothing paid; a tapped one loses its own fare
     off = np.flatnonzero(evaded)
     if len(off):
@@ -157,11 +158,14 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     z = np.zeros(0, dtype=np.int64)
     leg_rows = on_card[tx.leg] if tx is not None else z
     return Settlement(
-        rows=rows, fare=fare, rule=rule, window=window, standalone=own, evaded=evaded, journey_fare=journey_fare,
-        rule_names=list(rules.names), rule_source=rules.source, rule_outcome=rules.outcome,
+        rows=rows, fare=fare, rule=rule, window=window, standalone=own, evaded=evaded,
+        journey_fare=journey_fare, rule_names=list(rules.names), rule_source=rules.source,
+        rule_outcome=rules.outcome,
         tx_journey=rider[leg_rows], tx_leg=p.leg_no[rows][leg_rows].astype(np.int64),
-        tx_time=tx.time if tx is not None else z, tx_kind=tx.kind if tx is not None else z.astype(np.int8),
-        tx_amount=tx.amount if tx is not None else z, tx_rule=tx.rule if tx is not None else z.astype(np.int32),
+        tx_time=tx.time if tx is not None else z,
+        tx_kind=tx.kind if tx is not None else z.astype(np.int8),
+        tx_amount=tx.amount if tx is not None else z,
+        tx_rule=tx.rule if tx is not None else z.astype(np.int32),
     )
 
 
