@@ -91,11 +91,30 @@ def choose_paths(
     vot: Sequence[int],
     seed: int,
 ) -> np.ndarray:
-    """The chosen path of every rider as an index into ``table`` (``-1``: none can be travelled).
+    """The chosen path of every rider.
 
-    Rider ``i``'s candidates are ``table[first[i] : first[i] + count[i]]``.  The taste draws come
-    from their own stream, one row per rider and ``max_paths`` columns, so the same rider sees the
-    same draws under every fare policy (common random numbers).
+    The taste draws come from their own stream, one row per rider and ``max_paths`` columns, so the
+    same rider sees the same draws under every fare policy (common random numbers).
+
+    Parameters
+    ----------
+    net, policy, choice:
+        The network, the fare policy that prices each candidate, and the cost weights.
+    riders:
+        The riders: departure time (integer seconds), category and fare medium codes.
+    table:
+        The candidate paths; rider ``i``'s are ``table[first[i] : first[i] + count[i]]``.
+    first, count:
+        Per rider: the first candidate path and the number of candidates.
+    vot:
+        Value of time per rider category, integer minor units per hour.
+    seed:
+        Root seed of the taste draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per rider: an index into ``table`` (``-1``: no candidate can be travelled).
     """
     n = len(riders)
     k = choice.max_paths

@@ -39,6 +39,20 @@ _BATCH = 32  # origin zones searched together
 
 @dataclass(frozen=True, slots=True)
 class PathLeg:
+    """One leg of a candidate :class:`Path`: a line ridden from one position to another.
+
+    Attributes
+    ----------
+    line:
+        Line index (into ``Network.lines``).
+    board, alight:
+        Boarding and alighting positions on the line (0: its first stop).
+    walk_s:
+        The walk before boarding, integer seconds.
+    tapped:
+        ``False`` for a change inside the operator's paid area (no tap).
+    """
+
     line: int
     board: int  # position on the line
     alight: int
@@ -48,23 +62,51 @@ class PathLeg:
 
 @dataclass(frozen=True, slots=True)
 class Path:
+    """A candidate path between two zones: its legs, then the walk to the destination.
+
+    Attributes
+    ----------
+    legs:
+        The legs in order.
+    egress_s:
+        The walk after the last leg, integer seconds.
+    cost_s:
+        Generalized cost with typical headways, seconds (a float; ranks candidates).
+    """
+
     legs: tuple[PathLeg, ...]
     egress_s: int
     cost_s: float  # generalized cost with typical headways, used to rank candidates
 
     @property
     def transfers(self) -> int:
+        """Boardings after the first (paid-area changes included)."""
         return len(self.legs) - 1
 
 
 class PathTable:
     """Candidate paths as flat arrays.
 
-    Path ``i`` has legs in rows ``offset[i]`` to ``offset[i] + n_legs[i] - 1`` of ``line``,
-    ``board``, ``alight`` (positions on the line), ``walk_s`` (walk before boarding), ``tapped``;
-    ``egress_s[i]`` and ``cost_s[i]`` (generalized cost with typical headways, used to rank
-    candidates).  The candidates of the ``k``-th zone pair asked for are paths ``pair_first[k]``
-    to ``pair_first[k] + pair_count[k] - 1``, cheapest first.
+    Path ``i`` has legs in rows ``offset[i]`` to ``offset[i] + n_legs[i] - 1`` of the leg columns.
+    The candidates of the ``k``-th zone pair asked for are paths ``pair_first[k]`` to
+    ``pair_first[k] + pair_count[k] - 1``, cheapest first.
+
+    Attributes
+    ----------
+    n_legs, offset:
+        Per path: its number of legs and its first leg row.
+    line, board, alight:
+        Per leg row: line index and boarding and alighting positions on the line.
+    walk_s:
+        Per leg row: the walk before boarding, integer seconds.
+    tapped:
+        Per leg row: ``False`` for a change inside an operator's paid area.
+    egress_s:
+        Per path: the walk after the last leg, integer seconds.
+    cost_s:
+        Per path: generalized cost with typical headways, seconds (float; ranks candidates).
+    pair_count, pair_first:
+        Per zone pair: its number of candidates and its first path.
     """
 
     def __init__(self, n_legs: np.ndarray, line: np.ndarray, board: np.ndarray, alight: np.ndarray,

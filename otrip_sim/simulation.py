@@ -48,9 +48,24 @@ _MASK = (1 << _SHIFT) - 1
 class PlannedLegs:
     """Every rider's chosen path as consecutive leg rows (riders in order, legs in order).
 
-    ``rider``, ``leg_no``, ``line``, ``board``/``alight`` (positions on the line), ``walk_s``
-    (walk before boarding), ``tapped`` (False: a change inside a paid area); ``first_row[rider]``
-    is the rider's first row (``-1``: no path), ``egress_s[rider]`` the walk after the last leg.
+    Attributes
+    ----------
+    rider, leg_no:
+        Per row: the rider (index into the riders) and the leg's number in the rider's path (0 …).
+    line:
+        Per row: the line index (into ``Network.lines``).
+    board, alight:
+        Per row: boarding and alighting positions on the line (0: its first stop).
+    walk_s:
+        Per row: the walk before boarding, integer seconds (access walk for a first leg).
+    tapped:
+        Per row: ``False`` for a change inside an operator's paid area (no tap).
+    first_row:
+        Per rider: the rider's first row (``-1``: no path).
+    n_legs:
+        Per rider: the number of legs (0: no path).
+    egress_s:
+        Per rider: the walk after the last leg, integer seconds.
     """
 
     rider: np.ndarray
@@ -66,7 +81,20 @@ class PlannedLegs:
 
     @classmethod
     def from_choice(cls, table: PathTable, chosen: np.ndarray) -> PlannedLegs:
-        """Rows for riders choosing path ``chosen[rider]`` of ``table`` (-1: no path)."""
+        """Rows for riders choosing path ``chosen[rider]`` of ``table``.
+
+        Parameters
+        ----------
+        table:
+            The candidate paths.
+        chosen:
+            Per rider, an index into ``table`` (``-1``: no path).
+
+        Returns
+        -------
+        PlannedLegs
+            The chosen paths' legs, riders in the order of ``chosen``.
+        """
         chosen = np.asarray(chosen, dtype=np.int64)
         has = chosen >= 0
         safe = np.where(has, chosen, 0)
@@ -91,9 +119,28 @@ class PlannedLegs:
 class SimRecords:
     """Raw results of one simulated day.
 
-    ``board_s[row]`` is when each planned leg was boarded (``-1``: never: the rider gave up or
-    was stranded before it); per-rider arrays are aligned with the riders.  ``route_hour`` maps
-    ``(route index, hour)`` to ``[boardings, left_behind, max_load_factor]``.
+    Attributes
+    ----------
+    planned:
+        The planned legs the run followed.
+    board_s:
+        Per planned row: when the leg was boarded, integer seconds of the service day (``-1``:
+        never: the rider gave up or was stranded before it).
+    status:
+        Per rider: :data:`SERVED`, :data:`ABANDONED`, :data:`NO_PATH` or :data:`STRANDED`
+        (names in :data:`STATUS_NAMES`).
+    arrive:
+        Per rider: arrival at the destination (last alighting plus egress walk), integer seconds
+        (``-1``: not served).
+    n_legs:
+        Per rider: legs boarded.
+    route_hour:
+        ``(route index, hour)`` → ``[boardings, left_behind, max_load_factor]`` (riders, riders,
+        load over capacity), for the route-hours with any.
+    denied_boardings:
+        Boardings refused for want of room (a rider left behind counts once per vehicle).
+    vehicle_trips, events:
+        Vehicle trips run and vehicle stops simulated.
     """
 
     planned: PlannedLegs
@@ -120,7 +167,19 @@ class _Queue:
 
 
 class Simulation:
-    """One day of one scenario.  Build it, then :meth:`run` it once."""
+    """One day of one scenario.  Build it, then :meth:`run` it once.
+
+    Parameters
+    ----------
+    net:
+        The network (lines, stops, run times).
+    planned:
+        Every rider's chosen path.
+    depart:
+        Per rider: departure time from the origin, integer seconds of the service day.
+    max_wait:
+        A rider gives up after waiting this long at one stop, integer seconds.
+    """
 
     def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int):
         self.net = net
@@ -158,7 +217,18 @@ class Simulation:
         self.vehicle_trips = 0
 
     def run(self, progress: Callable[[int], None] | None = None) -> SimRecords:
-        """Simulate the day; ``progress(now)`` is called every simulated 15 minutes."""
+        """Simulate the day.
+
+        Parameters
+        ----------
+        progress:
+            Called with the simulated time (integer seconds) every simulated 15 minutes.
+
+        Returns
+        -------
+        SimRecords
+            Boarding times, rider outcomes and the route-hour counts.
+        """
         env = simpy.Environment()
         last = 0
         p = self.planned
