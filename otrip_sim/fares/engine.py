@@ -38,6 +38,20 @@ def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Cha
 
     Every cap covering a leg's operator is checked at once, so the order of caps never matters;
     a leg reduced by a cap carries the rule ``<cap id>:capped`` (of the tightest cap).
+
+    Parameters
+    ----------
+    policy:
+        The policy whose ``period_caps`` apply.
+    legs:
+        One card's legs (board times in integer seconds), any order.
+    charges:
+        Their settled charges, aligned with ``legs`` (integer minor units).
+
+    Returns
+    -------
+    list[Charge]
+        The charges after the caps, aligned with ``legs`` (``charges`` itself without caps).
     """
     caps = policy.period_caps
     if not caps:
@@ -92,6 +106,8 @@ class PassState:
         self._bought: dict[str, int] = {}
 
     def charge(self, fare_pass: FarePass, leg: Leg) -> Charge:
+        """The pass's charge for ``leg``: its price (integer minor units) when the leg starts a new
+        validity period, which it records, else 0."""
         key, bought = fare_pass.period(leg.board_time, self._bought.get(fare_pass.id))
         if self._period.get(fare_pass.id) == key:
             return charge(0, fare_pass.id, Outcome.PASS)
@@ -108,7 +124,11 @@ def paid_area_charge(leg: Leg) -> Charge:
 def extend(leg: Leg, extra_m: int, exit_stop: str | None) -> Leg:
     """The tapped ``leg`` extended by the untapped paid-area legs that follow it: their metres are
     added (so they count towards a window's distance and the leg's settlement weight, and a
-    distance fare prices entry to exit) and the rider's exit stop becomes the leg's alight stop."""
+    distance fare prices entry to exit) and the rider's exit stop becomes the leg's alight stop.
+
+    ``extra_m`` is the followers' distance in integer metres; ``exit_stop`` the last follower's
+    alight stop (``None``: no follower, or its stop is not known).
+    """
     if not extra_m and exit_stop is None:
         return leg
     alight_stop = exit_stop if exit_stop is not None else leg.alight_stop
@@ -116,7 +136,22 @@ def extend(leg: Leg, extra_m: int, exit_stop: str | None) -> Leg:
 
 
 def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> list[Charge]:
-    """Settled charges of the tapped legs of one window (extended by :func:`extend`), in tap order."""
+    """Settled charges of the tapped legs of one window, in tap order.
+
+    Parameters
+    ----------
+    policy:
+        The policy (for the legs' own fares).
+    rule:
+        The window's rule.
+    legs:
+        The window's legs, extended by :func:`extend`, in tap order.
+
+    Returns
+    -------
+    list[Charge]
+        One charge per leg, integer minor units.
+    """
     if isinstance(rule, CapWindow):
         charges = []
         paid = 0
@@ -152,11 +187,24 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
 
 
 def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
-    """Settled charge of every leg of one card (one rider's data), aligned with ``legs``.
+    """Settled charge of every leg of one card (one rider's data).
 
-    Legs may come in any order; they are taken in order of ``board_time`` (ties in input order).
     Precedence: paid-area changes are free and extend the tapped leg before them; category
-    exemptions come next and are invisible to windows; then window rules; then standalone fares.
+    exemptions come next and are invisible to windows; then passes; then window rules; then
+    standalone fares; period caps last.
+
+    Parameters
+    ----------
+    policy:
+        The fare policy.
+    legs:
+        The card's legs (times in integer seconds, distances in integer metres), any order; they
+        are taken in order of ``board_time`` (ties in input order).
+
+    Returns
+    -------
+    list[Charge]
+        One charge per leg, aligned with ``legs``, integer minor units.
     """
     n = len(legs)
     order = sorted(range(n), key=lambda k: legs[k].board_time)
@@ -206,8 +254,22 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
 class Transaction:
     """One line of a card's transaction log (TIDES ``fare_transactions`` style).
 
-    ``kind`` is ``"tap"`` (the provisional charge at a tap-in) or ``"adjustment"`` (a settlement
-    correction booked when the leg's window closed).  Per card the amounts sum to the settled fares.
+    Per card the amounts sum to the settled fares.
+
+    Attributes
+    ----------
+    leg:
+        The leg's index on the card, in tap order.
+    time:
+        When it was booked, integer seconds.
+    kind:
+        ``"tap"`` (the provisional charge at a tap-in) or ``"adjustment"`` (a settlement correction
+        booked when the leg's window closed, a paid-area change re-priced the leg or a period cap
+        refunded part of it).
+    amount:
+        Integer minor units (negative: a refund).
+    rule, outcome, source:
+        As in :class:`~otrip_sim.fares.rules.Charge`.
     """
 
     leg: int
@@ -231,6 +293,26 @@ class _OpenWindow:
 class Card:
     """A smart card priced tap by tap.
 
+    Parameters
+    ----------
+    policy:
+        The fare policy.
+
+    Attributes
+    ----------
+    legs:
+        The legs as tapped, each extended by the paid-area changes after it.
+    provisional:
+        Per leg: what its tap-in charged, integer minor units.
+    settled:
+        Per leg: its settled charge (``None`` while its window is open).
+    window:
+        Per leg: its window number within the card (``-1``: none).
+    transactions:
+        The card's transaction log.
+
+    Examples
+    --------
     >>> from otrip_sim.fares.rules import FarePolicy, FlatFare, Leg
     >>> card = Card(FarePolicy("flat", {"bus": FlatFare("bus", 3500)}))
     >>> card.tap(Leg("bus", 3600)).amount
@@ -260,9 +342,20 @@ class Card:
     def tap(self, leg: Leg) -> Charge:
         """Register a boarding and return its provisional charge.
 
-        Legs must come in order of ``board_time``.  The charge of a leg outside any window, or
-        in a cap window, is already final; in an integrated window it is the window's running
-        price minus what the window has collected so far (it may be negative: a refund).
+        The charge of a leg outside any window, or in a cap window, is already final; in an
+        integrated window it is the window's running price minus what the window has collected so
+        far (it may be negative: a refund).
+
+        Parameters
+        ----------
+        leg:
+            The boarding (times in integer seconds, distance in integer metres); legs must come in
+            order of ``board_time``.
+
+        Returns
+        -------
+        Charge
+            The provisional charge, integer minor units.
         """
         if leg.board_time < self._last_t:
             raise ValueError("taps must come in order of board_time")
@@ -332,7 +425,17 @@ class Card:
         """Settle the windows that have closed by time ``before`` (all of them if ``None``).
 
         A window closes ``duration`` seconds after its first tap-in: a tap later than that cannot
-        join it.  Returns the indices of legs whose fare became final.
+        join it (a transfer chain closes only when a tap cannot join it, or here with ``None``).
+
+        Parameters
+        ----------
+        before:
+            A time, integer seconds (``None``: the end of the card's data).
+
+        Returns
+        -------
+        list[int]
+            The indices of legs whose fare became final.
         """
         done: list[int] = []
         if not self._open:  # perf: called before every tap; most cards have no open window
@@ -375,7 +478,7 @@ class Card:
 
     def settle(self) -> list[Charge]:
         """Close every window (end of the card's data), apply period caps (a refund booked as an
-        adjustment) and return all settled charges in tap order."""
+        adjustment) and return all settled charges in tap order (integer minor units)."""
         self.close()
         settled: list[Charge] = self.settled  # type: ignore[assignment]  # all windows closed: no None left
         capped = apply_period_caps(self.policy, self.legs, settled)

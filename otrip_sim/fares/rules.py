@@ -72,10 +72,20 @@ DAY = 86_400
 
 @dataclass(frozen=True, slots=True)
 class Charge:
-    """An amount charged for a leg (minor units), the id of the rule that set it, and — for code,
-    never parsed from the id — its :class:`~otrip_sim.fares.outcome.Outcome` and source (the id of
-    the operator, window, pass, category rule or cap that decided it).  Charges compare by amount
-    and rule id."""
+    """An amount charged for a leg and the rule that set it.  Charges compare by amount and rule id.
+
+    Attributes
+    ----------
+    amount:
+        Integer minor units of the currency (negative only for a refund in a transaction).
+    rule:
+        The rule id, ``"<source>:<suffix>"`` (see :func:`~otrip_sim.fares.outcome.rule_id`).
+    outcome:
+        What happened (:class:`~otrip_sim.fares.outcome.Outcome`), for code: never parsed from
+        the id.
+    source:
+        The id of the operator, window, pass, category rule or cap that decided it.
+    """
 
     amount: int
     rule: str
@@ -84,25 +94,48 @@ class Charge:
 
 
 def charge(amount: int, source: str, outcome: Outcome, band: str = "") -> Charge:
-    """A :class:`Charge` whose rule id is built from its source and outcome."""
+    """A :class:`Charge` whose rule id is built from its source and outcome.
+
+    Parameters
+    ----------
+    amount:
+        Integer minor units.
+    source:
+        The operator, window, pass, category rule or cap id that decided it.
+    outcome:
+        What happened.
+    band:
+        The time band's name, for :attr:`Outcome.TIME_BAND` (it is the rule id's suffix).
+    """
     return Charge(amount, rule_id(source, outcome, band), outcome, source)
 
 
 class StandaloneFare(Protocol):
     """What one boarding of an operator costs on its own.
 
-    ``needs_stops``: the fare depends on the boarding and alighting stops (station tables, zones);
-    ``needs_metres``: it depends on the leg's distance.
+    Attributes
+    ----------
+    operator:
+        The operator (or, for a route fare, route) id the fare belongs to.
+    needs_stops:
+        The fare depends on the boarding and alighting stops (station tables, zones).
+    needs_metres:
+        The fare depends on the leg's distance.
     """
 
     operator: str
     needs_stops: bool
     needs_metres: bool
 
-    def price(self, leg: Leg) -> Charge: ...
+    def price(self, leg: Leg) -> Charge:
+        """The leg's standalone charge (integer minor units), before any category rule."""
+        ...
 
     @property
-    def max_amount(self) -> int: ...
+    def max_amount(self) -> int:
+        """The highest amount the fare can charge, integer minor units (what a leg with unknown
+        stops or a missing tap-out pays where the fare needs them)."""
+        ...
 
     def time_bounds(self) -> tuple[int, ...]:
         """Clock times (s) where the fare may change with the tap-in time (none: ``()``)."""
@@ -115,7 +148,15 @@ class StandaloneFare(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class FlatFare:
-    """The same amount for every tap-in."""
+    """The same amount for every tap-in.
+
+    Attributes
+    ----------
+    operator:
+        Operator id.
+    amount:
+        Integer minor units.
+    """
 
     operator: str
     amount: int
@@ -138,7 +179,17 @@ class FlatFare:
 
 @dataclass(frozen=True, slots=True)
 class TimeBand:
-    """``amount`` for tap-ins at or after ``start`` and before ``end`` (seconds)."""
+    """``amount`` for tap-ins at or after ``start`` and before ``end``.
+
+    Attributes
+    ----------
+    name:
+        The band's name (the rule id's suffix).
+    start, end:
+        Clock times, integer seconds after midnight.
+    amount:
+        Integer minor units.
+    """
 
     name: str
     start: int
@@ -148,7 +199,17 @@ class TimeBand:
 
 @dataclass(frozen=True, slots=True)
 class TimeBandFare:
-    """A default amount, replaced inside non-overlapping time bands of the tap-in time."""
+    """A default amount, replaced inside non-overlapping time bands of the tap-in time.
+
+    Attributes
+    ----------
+    operator:
+        Operator id.
+    default:
+        Integer minor units outside every band.
+    bands:
+        The bands, on the clock of each day (a leg's ``board_time`` is taken modulo 86,400 s).
+    """
 
     operator: str
     default: int
@@ -179,6 +240,19 @@ class DistanceFare:
     """``base`` up to ``base_m`` metres, plus ``step_amount`` for each started ``step_m`` beyond.
 
     ``max_amount`` caps the result and is what a missing tap-out is charged.
+
+    Attributes
+    ----------
+    operator:
+        Operator id.
+    base, step_amount:
+        Integer minor units.
+    base_m, step_m:
+        Integer metres (``step_m`` > 0).
+    cap:
+        The highest fare, integer minor units (``None``: none).
+    maximum:
+        Without a cap: the fare of the longest leg on the network, integer minor units.
     """
 
     operator: str
@@ -216,7 +290,17 @@ class DistanceFare:
 
 @dataclass(frozen=True, slots=True)
 class StationTableFare:
-    """Station-to-station fares; a leg without both stops is charged the maximum fare."""
+    """Station-to-station fares; a leg without both stops is charged the maximum fare.
+
+    Attributes
+    ----------
+    operator:
+        Operator id.
+    table:
+        ``(board stop id, alight stop id)`` → integer minor units.
+    maximum:
+        Integer minor units: the highest fare in the table.
+    """
 
     operator: str
     table: Mapping[tuple[str, str], int]
@@ -252,7 +336,19 @@ class StationTableFare:
 @dataclass(frozen=True, slots=True)
 class ZoneFare:
     """Fares by the zones of the boarding and alighting stops (a from–to matrix); a leg without
-    both stops is charged the maximum fare."""
+    both stops is charged the maximum fare.
+
+    Attributes
+    ----------
+    operator:
+        Operator id.
+    zone_of:
+        Stop id → zone id.
+    table:
+        ``(board zone, alight zone)`` → integer minor units.
+    maximum:
+        Integer minor units: the highest fare in the table.
+    """
 
     operator: str
     zone_of: Mapping[str, str]
@@ -302,8 +398,8 @@ class CategoryFree:
 @dataclass(frozen=True, slots=True)
 class CategoryDiscount:
     """Riders of ``category`` pay ``percent`` % less than the standalone fare on ``operators``
-    (rounded half up to the minor unit); the legs stay visible to windows, which use the
-    discounted fare as the leg's own fare."""
+    (the discount rounded half up to the minor unit); the legs stay visible to windows, which use
+    the discounted fare as the leg's own fare.  ``percent`` is a whole number, 1–99."""
 
     id: str
     category: str
@@ -313,8 +409,8 @@ class CategoryDiscount:
 
 @dataclass(frozen=True, slots=True)
 class CategoryFixed:
-    """Riders of ``category`` pay ``amount`` as their standalone fare on ``operators``; the legs
-    stay visible to windows, which use it as the leg's own fare."""
+    """Riders of ``category`` pay ``amount`` (integer minor units) as their standalone fare on
+    ``operators``; the legs stay visible to windows, which use it as the leg's own fare."""
 
     id: str
     category: str
@@ -328,7 +424,19 @@ CategoryRule = CategoryFree | CategoryDiscount | CategoryFixed
 @dataclass(frozen=True, slots=True)
 class CapWindow:
     """OK OTrip style: within ``duration`` of the window's first tap-in, each covered tap pays
-    ``min(own standalone fare, cap − already paid in the window)``."""
+    ``min(own standalone fare, cap − already paid in the window)``.
+
+    Attributes
+    ----------
+    id:
+        The rule id.
+    operators:
+        The operator ids it covers.
+    duration:
+        Integer seconds from the window's first tap-in (a tap exactly then still joins).
+    cap:
+        Integer minor units.
+    """
 
     id: str
     operators: frozenset[str]
@@ -342,7 +450,23 @@ class IntegratedWindow:
     the window costs ``min(cap, base + per_km × K)`` with ``K = (Σ metres + 500) // 1000``, settled
     into leg fares in proportion to metres (the first leg weighing ``first_leg_weight_m`` more);
     otherwise each leg pays its standalone fare.  With ``cheaper_of_standalone`` a window whose
-    legs cost less on their own pays their standalone fares instead."""
+    legs cost less on their own pays their standalone fares instead.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the window's first tap-in.
+    base, per_km, cap:
+        Integer minor units (``per_km`` for each km of the window's rounded total).
+    min_operators:
+        Distinct operators a window needs for the integrated price.
+    first_leg_weight_m:
+        Integer metres added to the first leg's settlement weight.
+    cheaper_of_standalone:
+        Charge the standalone fares when they total less.
+    """
 
     id: str
     operators: frozenset[str]
@@ -358,7 +482,7 @@ class IntegratedWindow:
 @dataclass(frozen=True, slots=True)
 class FirstFareWindow:
     """OK OTrip as operated: the first tap pays its standalone fare and opens the window; later
-    covered taps within ``duration`` of it pay 0."""
+    covered taps within ``duration`` (integer seconds) of it pay 0."""
 
     id: str
     operators: frozenset[str]
@@ -377,6 +501,21 @@ class TransferWindow:
     arrival counts as the departure).  ``fare`` is ``"free"`` (0), ``"fixed"`` (``amount``
     instead of the leg's own fare, never more than it), ``"discount"`` (``percent`` off, rounded
     half up) or ``"surcharge"`` (own fare plus ``amount``).
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds.
+    limit, fare:
+        As above.
+    amount:
+        Integer minor units (``fixed`` and ``surcharge``).
+    percent:
+        Whole percent (``discount``).
+    max_transfers:
+        Transfers allowed in a chain (``None``: unlimited).
     """
 
     id: str
@@ -430,7 +569,8 @@ class FarePass:
     """A pass: riders whose fare medium is the pass ``id`` ride ``operators`` for ``price`` per
     validity period — the first leg of a period buys it (``<id>:purchase``), later legs pay 0
     (``<id>:pass``).  ``validity`` is ``"day"`` (a service day from ``day_start``), ``"week"``
-    (Monday to Sunday) or ``"days"`` (``days`` service days from the day of first use)."""
+    (Monday to Sunday) or ``"days"`` (``days`` service days from the day of first use).  ``price``
+    is in integer minor units, ``day_start`` in integer seconds after midnight."""
 
     id: str
     operators: frozenset[str]
@@ -440,8 +580,8 @@ class FarePass:
     day_start: int = 4 * 3600
 
     def period(self, t: int, bought: int | None) -> tuple[int, int]:
-        """(period key, day of purchase) for a leg at time ``t``; ``bought`` is the day the last
-        pass was bought (``None`` if never)."""
+        """(period key, day of purchase) for a leg at time ``t`` (integer seconds; day 0 starts at
+        ``day_start``); ``bought`` is the day the last pass was bought (``None`` if never)."""
         day = (t - self.day_start) // DAY
         if self.validity == "week":
             return day // 7, day
@@ -457,7 +597,8 @@ class PeriodCap:
     ``period`` is ``"day"`` (service days starting at ``day_start`` seconds after midnight),
     ``"week"`` (Monday to Sunday; day 0 of the data is a Monday, as replayed multi-day data is
     aligned) or ``"rolling_week"`` (any 7 × 24 hours).  Applied last, to the settled fares in tap
-    order: a leg pays ``min(its fare, what the period still allows)``.
+    order: a leg pays ``min(its fare, what the period still allows)``.  ``cap`` is in integer minor
+    units.
     """
 
     id: str
@@ -471,8 +612,28 @@ class PeriodCap:
 class FarePolicy:
     """A complete, validated fare policy.
 
-    ``standalone`` maps every operator id to its standalone fare.  Window rules cover disjoint
-    operator sets (checked here), so which window a tap belongs to never depends on rule order.
+    Window rules cover disjoint operator sets (checked here), so which window a tap belongs to
+    never depends on rule order.  Amounts are integer minor units, times integer seconds,
+    distances integer metres.
+
+    Attributes
+    ----------
+    name:
+        The policy's name.
+    standalone:
+        Every operator id → its standalone fare.
+    categories:
+        Rider category rules (exemptions, discounts, fixed fares).
+    windows:
+        Window rules (cap, integrated, first-fare, transfer).
+    period_caps:
+        Daily / weekly caps per card, applied last.
+    window_media:
+        Window id → the fare media that unlock it (absent: every medium).
+    route_standalone:
+        Route id → its own standalone fare, instead of its operator's.
+    passes:
+        Pass id (= the fare medium of its holders) → the pass.
     """
 
     name: str

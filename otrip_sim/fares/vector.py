@@ -113,10 +113,15 @@ def _code(rules: RuleTable, source: str, outcome: Outcome, band: str = "") -> in
 
 
 def price_cards(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray]:
-    """Settled fares (int64) and rule ids of every leg, aligned with ``legs``.
+    """Settled fares and rule ids of every leg, aligned with ``legs``.
 
     Each distinct ``card`` is one card; its legs are taken in order of ``board_time`` (ties in
     input order), as :func:`~otrip_sim.fares.price_card` does.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        Per leg: the settled fare (int64, integer minor units) and the rule id (object array).
     """
     priced = price_cards_detail(policy, legs)
     names = np.array(priced.rules.names, dtype=object)
@@ -127,11 +132,21 @@ def price_cards(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndar
 class Priced:
     """What :func:`price_cards_detail` found, aligned with the legs.
 
-    ``amount``/``rule``: settled fare and rule code (into ``rules``); ``own``/``own_rule``: the
-    leg's standalone charge (category rules applied, exemptions included) before any window;
-    ``window``: the fare window the leg is in (an id unique over all cards and rules, -1: none),
-    ``window_rule[window]`` its rule's index in ``policy.windows``; ``order``: the legs card by
-    card in pricing order (board time, ties in input order).
+    Columns
+    -------
+    amount, rule:
+        Per leg: the settled fare (integer minor units) and its rule code (into ``rules``).
+    own, own_rule:
+        Per leg: the standalone charge (category rules applied, exemptions included) before any
+        window, integer minor units, and its rule code.
+    window:
+        Per leg: the fare window it is in, an id unique over all cards and rules (``-1``: none).
+    window_rule:
+        Per window id: its rule's index in ``policy.windows``.
+    order:
+        The legs card by card in pricing order (board time, ties in input order).
+    rules:
+        The rule codes' table.
     """
 
     amount: np.ndarray
@@ -146,8 +161,25 @@ class Priced:
 
 def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
                        rules: RuleTable | None = None) -> Priced:
-    """:func:`price_cards` with its intermediate results (``windows=False``: standalone charges
-    only); rule codes go into ``rules`` (a new table if ``None``)."""
+    """:func:`price_cards` with its intermediate results.
+
+    Parameters
+    ----------
+    policy:
+        A policy this engine :func:`supports` (with ``windows=False``, any standalone kinds it
+        supports are enough).
+    legs:
+        The legs, any order.
+    windows:
+        ``False``: standalone charges only (no window rule applied).
+    rules:
+        The table rule codes go into (a new one if ``None``).
+
+    Returns
+    -------
+    Priced
+        Amounts in integer minor units, aligned with ``legs``.
+    """
     n = len(legs.card)
     rules = RuleTable() if rules is None else rules
     amount = np.zeros(n, dtype=np.int64)
@@ -319,6 +351,20 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     ``log``, the provisional charge of every tap and the transaction log — all cards at once.
 
     Only for policies this engine :func:`supports`; :func:`otrip_sim.fares.price` chooses.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The legs, any order.
+    log:
+        Also compute each tap's provisional charge and the transaction log.
+
+    Returns
+    -------
+    ~otrip_sim.fares.table.Priced
+        Columns aligned with ``legs``, money in integer minor units.
     """
     n = len(legs)
     if n == 0:
