@@ -164,16 +164,20 @@ class FlatFare:
     needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
+        """``amount`` (outcome :attr:`~Outcome.FLAT`)."""
         return charge(self.amount, self.operator, Outcome.FLAT)
 
     @property
     def max_amount(self) -> int:
+        """``amount``, integer minor units."""
         return self.amount
 
     def time_bounds(self) -> tuple[int, ...]:
+        """``()``: the fare never changes with the time of day."""
         return ()
 
     def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        """Always ``None``: the fare does not depend on stops."""
         return None
 
 
@@ -218,6 +222,7 @@ class TimeBandFare:
     needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
+        """The amount of the band the tap-in falls in (clock time of ``board_time``), else ``default``."""
         t = leg.board_time % DAY  # bands are clock times; multi-day data count days in board_time
         for band in self.bands:
             if band.start <= t < band.end:
@@ -226,12 +231,15 @@ class TimeBandFare:
 
     @property
     def max_amount(self) -> int:
+        """The highest of ``default`` and the bands' amounts, integer minor units."""
         return max([self.default, *(b.amount for b in self.bands)])
 
     def time_bounds(self) -> tuple[int, ...]:
+        """Every band's start and end, integer seconds after midnight, sorted."""
         return tuple(sorted({t for b in self.bands for t in (b.start, b.end)}))
 
     def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        """Always ``None``: the fare does not depend on stops."""
         return None
 
 
@@ -266,6 +274,7 @@ class DistanceFare:
     needs_metres = True
 
     def price(self, leg: Leg) -> Charge:
+        """The fare for ``leg.metres`` (integer metres), capped; :attr:`max_amount` without a tap-out."""
         if not leg.tapped_out:
             return charge(self.max_amount, self.operator, Outcome.MISSING_TAP_OUT)
         extra = max(0, leg.metres - self.base_m)
@@ -277,14 +286,17 @@ class DistanceFare:
 
     @property
     def max_amount(self) -> int:
+        """``cap``, else ``maximum``, else ``base``; integer minor units."""
         if self.cap is not None:
             return self.cap
         return self.maximum if self.maximum is not None else self.base
 
     def time_bounds(self) -> tuple[int, ...]:
+        """``()``: the fare never changes with the time of day."""
         return ()
 
     def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        """Always ``None``: the fare does not depend on stops."""
         return None
 
 
@@ -309,6 +321,7 @@ class StationTableFare:
     needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
+        """The table's fare between the leg's stops (``maximum`` if either is unknown)."""
         if leg.board_stop is None or leg.alight_stop is None:
             return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
         amount = self.table.get((leg.board_stop, leg.alight_stop))
@@ -318,9 +331,11 @@ class StationTableFare:
 
     @property
     def max_amount(self) -> int:
+        """``maximum``, integer minor units."""
         return self.maximum
 
     def time_bounds(self) -> tuple[int, ...]:
+        """``()``: the fare never changes with the time of day."""
         return ()
 
     def pair_amount(self, board_stop: str, alight_stop: str) -> int:
@@ -328,6 +343,7 @@ class StationTableFare:
         return self.table[(board_stop, alight_stop)]
 
     def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        """Why the table cannot price a leg between these stops (``None``: it can)."""
         if (board_stop, alight_stop) not in self.table:
             return f"no {self.operator} fare from {board_stop!r} to {alight_stop!r}"
         return None
@@ -358,6 +374,7 @@ class ZoneFare:
     needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
+        """The table's fare between the zones of the leg's stops (``maximum`` if either is unknown)."""
         if leg.board_stop is None or leg.alight_stop is None:
             return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
         pair = (self.zone_of[leg.board_stop], self.zone_of[leg.alight_stop])
@@ -368,9 +385,11 @@ class ZoneFare:
 
     @property
     def max_amount(self) -> int:
+        """``maximum``, integer minor units."""
         return self.maximum
 
     def time_bounds(self) -> tuple[int, ...]:
+        """``()``: the fare never changes with the time of day."""
         return ()
 
     def pair_amount(self, board_stop: str, alight_stop: str) -> int:
@@ -378,6 +397,7 @@ class ZoneFare:
         return self.table[(self.zone_of[board_stop], self.zone_of[alight_stop])]
 
     def pair_problem(self, board_stop: str, alight_stop: str) -> str | None:
+        """Why the zones cannot price a leg between these stops (``None``: they can)."""
         if board_stop not in self.zone_of or alight_stop not in self.zone_of:
             missing = board_stop if board_stop not in self.zone_of else alight_stop
             return f"stop {missing!r} has no {self.operator} zone"
@@ -759,8 +779,8 @@ class FarePolicy:
         return None if fare is None or not fare.needs_stops else fare.pair_problem(board_stop, alight_stop)
 
     def window_boarding_charge(self, operator: str) -> int | None:
-        """What an integrated window charges for boarding (its ``base``) when ``operator`` opens
-        one; ``None`` when the operator is in no integrated window."""
+        """What an integrated window charges for boarding (its ``base``, integer minor units) when
+        ``operator`` opens one; ``None`` when the operator is in no integrated window."""
         w = self._window_of.get(operator)
         return w.base if isinstance(w, IntegratedWindow) else None
 
