@@ -17,7 +17,8 @@ def check_out_dir(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputError(f"{out}: folder exists and is not empty; choose another --out or pass --force to replace it")
+        raise OutputError(f"{out}: folder exists and is not empty; choose another --out or pass --force "
+                          "to replace it")
 
 
 @contextmanager

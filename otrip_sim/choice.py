@@ -11,7 +11,8 @@ Riders leaving in the same half hour (``SLOT_S``) with the same origin, destinat
 fare medium see the same costs.  perf: all of it is numpy over distinct (path, slot) timings and
 distinct fares: a path's fare changes with the time of day only where a time-band fare changes,
 so fares are priced once per (path, category, medium, time-band class of each tap) — valid while
-the whole path fits in every window rule's duration, else per slot — by the pricing interface (:func:`otrip_sim.fares.price`).
+the whole path fits in every window rule's duration, else per slot — by the pricing interface
+(:func:`otrip_sim.fares.price`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ class _Timetable:
     """Headway bands and departures of every line as flat sorted arrays for vectorised lookups."""
 
     def __init__(self, net: Network):
-        b_line, b_start, b_end, b_every, d_line, d_time = [], [], [], [], [], []
+        b_line: list[int] = []
+        b_start: list[int] = []
+        b_end: list[int] = []
+        b_every: list[int] = []
+        d_line: list[int] = []
+        d_time: list[int] = []
         for ln in net.lines:
             b_line += [ln.index] * len(ln.band_start)
             b_start += ln.band_start
@@ -67,7 +73,10 @@ class _Timetable:
         """First departure of ``line`` at or after ``t`` (-1: none left)."""
         k = np.searchsorted(self.dep_key, line * _BIG + t + _OFF, side="left")
         kk = np.minimum(k, len(self.dep_key) - 1)
-        ok = (k < len(self.dep_key)) & (self.dep_line[kk] == line) if len(self.dep_key) else np.zeros(len(t), dtype=bool)
+        if len(self.dep_key):
+            ok = (k < len(self.dep_key)) & (self.dep_line[kk] == line)
+        else:
+            ok = np.zeros(len(t), dtype=bool)
         return np.where(ok, self.dep_time[kk] if len(self.dep_key) else 0, -1)
 
 
@@ -82,11 +91,30 @@ def choose_paths(
     vot: Sequence[int],
     seed: int,
 ) -> np.ndarray:
-    """The chosen path of every rider as an index into ``table`` (``-1``: none can be travelled).
+    """The chosen path of every rider.
 
-    Rider ``i``'s candidates are ``table[first[i] : first[i] + count[i]]``.  The taste draws come
-    from their own stream, one row per rider and ``max_paths`` columns, so the same rider sees the
-    same draws under every fare policy (common random numbers).
+    The taste draws come from their own stream, one row per rider and ``max_paths`` columns, so the
+    same rider sees the same draws under every fare policy (common random numbers).
+
+    Parameters
+    ----------
+    net, policy, choice:
+        The network, the fare policy that prices each candidate, and the cost weights.
+    riders:
+        The riders: departure time (integer seconds), category and fare medium codes.
+    table:
+        The candidate paths; rider ``i``'s are ``table[first[i] : first[i] + count[i]]``.
+    first, count:
+        Per rider: the first candidate path and the number of candidates.
+    vot:
+        Value of time per rider category, integer minor units per hour.
+    seed:
+        Root seed of the taste draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per rider: an index into ``table`` (``-1``: no candidate can be travelled).
     """
     n = len(riders)
     k = choice.max_paths
@@ -106,10 +134,12 @@ def choose_paths(
     tt = _Timetable(net)
     matrix = np.full((len(keys), k), np.inf)
     for a in range(0, len(keys), _CHUNK):
-        ek = np.repeat(np.arange(a, min(a + _CHUNK, len(keys))), kn[a: a + _CHUNK])
-        ec = np.arange(len(ek)) - np.repeat(np.cumsum(kn[a: a + _CHUNK]) - kn[a: a + _CHUNK], kn[a: a + _CHUNK])
+        kc = kn[a: a + _CHUNK]
+        ek = np.repeat(np.arange(a, min(a + _CHUNK, len(keys))), kc)
+        ec = np.arange(len(ek)) - np.repeat(np.cumsum(kc) - kc, kc)
         r = rep[ek]
-        matrix[ek, ec] = _costs(net, policy, choice, table, tt, first[r] + ec, slot[r], riders.category[r], media[r], riders, vot)
+        matrix[ek, ec] = _costs(net, policy, choice, table, tt, first[r] + ec, slot[r], riders.category[r],
+                                media[r], riders, vot)
     for a in range(0, n, _CHUNK):
         part = slice(a, a + _CHUNK)
         perceived = matrix[key_of[part]] - taste[part]
@@ -119,8 +149,9 @@ def choose_paths(
     return chosen
 
 
-def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, tt: _Timetable, pid: np.ndarray, slot: np.ndarray,
-           category: np.ndarray, media: np.ndarray, riders: Riders, vot: Sequence[int]) -> np.ndarray:
+def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, tt: _Timetable,
+           pid: np.ndarray, slot: np.ndarray, category: np.ndarray, media: np.ndarray, riders: Riders,
+           vot: Sequence[int]) -> np.ndarray:
     """Generalized cost (s) of path ``pid`` for riders leaving in ``slot`` of ``category`` with
     fare ``media``; ``inf`` where the path cannot be travelled then."""
     # timings: once per distinct (path, slot)
@@ -138,7 +169,8 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
         on = np.isin(plan.line, [ln.index for ln in net.lines if ops[ln.index] == op])
         cls[on] = np.searchsorted(bnd, board_s[on], side="right")
     width = max(int(cls.max()) + 1, 1)
-    packed = np.add.reduceat(cls * width ** plan.leg_no, plan.first_row)  # the classes of the path's taps, as digits
+    # the classes of the path's taps, as the digits of one number
+    packed = np.add.reduceat(cls * width ** plan.leg_no, plan.first_row)
     last = plan.first_row + plan.n_legs - 1
     span = board_s[last] - board_s[plan.first_row]
     min_window = policy.shortest_window()
@@ -146,7 +178,8 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     fare_class = np.where(exact, -1 - ts, packed)
     n_med = max(len(riders.media_ids), 1)
     class_code, e_code = np.unique(fare_class, return_inverse=True)
-    fare_key = (pid * (n_med * len(riders.category_ids)) + category * n_med + media) * len(class_code) + e_code[t_of]
+    rider_kind = pid * (n_med * len(riders.category_ids)) + category * n_med + media
+    fare_key = rider_kind * len(class_code) + e_code[t_of]
     fkeys, f_of = np.unique(fare_key, return_inverse=True)
     f_rep = np.zeros(len(fkeys), dtype=np.int64)
     f_rep[f_of] = np.arange(len(pid))
@@ -178,7 +211,8 @@ def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
         nxt = tt.next_departure(line, at_first)
         runs = (hw > 0) | (nxt >= 0)
         alive[who] &= runs
-        wait = np.where(hw > 0, hw / 2, np.where(runs, nxt - at_first, 0))  # 0: dead anyway, times stay in order
+        # a dead path waits 0: its cost is inf anyway, and its times stay in order
+        wait = np.where(hw > 0, hw / 2, np.where(runs, nxt - at_first, 0))
         board = np.floor(tw + wait).astype(np.int64)
         ride = cum_s[line, a] - cum_s[line, b]
         cost[who] += wait * choice.wait_weight + ride
@@ -193,10 +227,11 @@ def _fares(net: Network, policy: FarePolicy, plan: PlannedLegs, board_s: np.ndar
     """Fare of the planned paths ``which`` (leaving as timed) for riders of ``category`` and
     ``media``: the settled total of a card with the path's expected taps."""
     rows_per = plan.n_legs[which]
-    src = np.repeat(plan.first_row[which], rows_per) + (np.arange(int(rows_per.sum())) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per))
+    leg_no = np.arange(int(rows_per.sum())) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per)
+    src = np.repeat(plan.first_row[which], rows_per) + leg_no
     card = np.repeat(np.arange(len(which)), rows_per)
-    table = leg_table(net, policy, riders, card, plan.line[src], plan.board[src], plan.alight[src], board_s[src],
-                      plan.tapped[src], np.repeat(category, rows_per),
+    table = leg_table(net, policy, riders, card, plan.line[src], plan.board[src], plan.alight[src],
+                      board_s[src], plan.tapped[src], np.repeat(category, rows_per),
                       np.repeat(media, rows_per) if riders.media is not None else None)
     fare = price(policy, table).fare
     return np.bincount(card, weights=fare, minlength=len(which)).astype(float)

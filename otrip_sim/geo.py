@@ -20,11 +20,22 @@ WALK_DETOUR = 1.3
 def great_circle_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     """Great-circle (haversine) distance in metres between points given in degrees.
 
-    Works on scalars and on numpy arrays (broadcast as numpy does); returns a float or an array of
-    floats.  ``h`` is clipped to 1 so rounding never asks ``arcsin`` for more than a half circle.
+    ``h`` is clipped to 1 so rounding never asks ``arcsin`` for more than a half circle.
 
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2:
+        WGS 84 degrees: scalars or numpy arrays (broadcast as numpy does).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Metres, as floats (callers round to whole metres where they store them).
+
+    Examples
+    --------
     >>> round(great_circle_m(-6.2, 106.8, -6.2, 106.81))
-    1106
+    1105
     """
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))

@@ -17,16 +17,44 @@ def group_starts(keys: np.ndarray) -> np.ndarray:
 
 
 def exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Sum of the earlier values of each run (runs start where ``start`` is True)."""
+    """Sum of the earlier values of each run (runs start where ``start`` is True).
+
+    Parameters
+    ----------
+    values:
+        Integer values (amounts, metres …) in run order.
+    start:
+        ``True`` at each run's first row (see :func:`group_starts`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per row: the sum of the values before it in its run (0 at a run's first row).
+    """
     cs = np.cumsum(values) - values
     return cs - np.maximum.accumulate(np.where(start, cs, 0))
 
 
 def largest_remainder_groups(start: np.ndarray, total: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """:func:`~otrip_sim.fares.largest_remainder` for many runs at once: ``start`` marks each
-    run's first row, ``total`` is the run's amount on every row.  Shares are floors, the units left
-    go to the largest remainders (ties to the earlier row); a run of zero weights gives its whole
-    amount to its first row."""
+    """:func:`~otrip_sim.fares.largest_remainder` for many runs at once.
+
+    Shares are floors, the units left go to the largest remainders (ties to the earlier row); a run
+    of zero weights gives its whole amount to its first row.
+
+    Parameters
+    ----------
+    start:
+        ``True`` at each run's first row.
+    total:
+        The run's amount on every row of the run, integer minor units.
+    weights:
+        Integer weights per row (int64).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per row: its share, integer minor units; each run's shares sum to its total.
+    """
     group = np.cumsum(start) - 1
     first = np.flatnonzero(start)
     w_sum = np.add.reduceat(weights, first)[group] if len(first) else weights

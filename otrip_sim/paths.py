@@ -39,6 +39,20 @@ _BATCH = 32  # origin zones searched together
 
 @dataclass(frozen=True, slots=True)
 class PathLeg:
+    """One leg of a candidate :class:`Path`: a line ridden from one position to another.
+
+    Attributes
+    ----------
+    line:
+        Line index (into ``Network.lines``).
+    board, alight:
+        Boarding and alighting positions on the line (0: its first stop).
+    walk_s:
+        The walk before boarding, integer seconds.
+    tapped:
+        ``False`` for a change inside the operator's paid area (no tap).
+    """
+
     line: int
     board: int  # position on the line
     alight: int
@@ -48,30 +62,60 @@ class PathLeg:
 
 @dataclass(frozen=True, slots=True)
 class Path:
+    """A candidate path between two zones: its legs, then the walk to the destination.
+
+    Attributes
+    ----------
+    legs:
+        The legs in order.
+    egress_s:
+        The walk after the last leg, integer seconds.
+    cost_s:
+        Generalized cost with typical headways, seconds (a float; ranks candidates).
+    """
+
     legs: tuple[PathLeg, ...]
     egress_s: int
     cost_s: float  # generalized cost with typical headways, used to rank candidates
 
     @property
     def transfers(self) -> int:
+        """Boardings after the first (paid-area changes included)."""
         return len(self.legs) - 1
 
 
 class PathTable:
     """Candidate paths as flat arrays.
 
-    Path ``i`` has legs in rows ``offset[i]`` to ``offset[i] + n_legs[i] - 1`` of ``line``,
-    ``board``, ``alight`` (positions on the line), ``walk_s`` (walk before boarding), ``tapped``;
-    ``egress_s[i]`` and ``cost_s[i]`` (generalized cost with typical headways, used to rank
-    candidates).  The candidates of the ``k``-th zone pair asked for are paths ``pair_first[k]``
-    to ``pair_first[k] + pair_count[k] - 1``, cheapest first.
+    Path ``i`` has legs in rows ``offset[i]`` to ``offset[i] + n_legs[i] - 1`` of the leg columns.
+    The candidates of the ``k``-th zone pair asked for are paths ``pair_first[k]`` to
+    ``pair_first[k] + pair_count[k] - 1``, cheapest first.
+
+    Attributes
+    ----------
+    n_legs, offset:
+        Per path: its number of legs and its first leg row.
+    line, board, alight:
+        Per leg row: line index and boarding and alighting positions on the line.
+    walk_s:
+        Per leg row: the walk before boarding, integer seconds.
+    tapped:
+        Per leg row: ``False`` for a change inside an operator's paid area.
+    egress_s:
+        Per path: the walk after the last leg, integer seconds.
+    cost_s:
+        Per path: generalized cost with typical headways, seconds (float; ranks candidates).
+    pair_count, pair_first:
+        Per zone pair: its number of candidates and its first path.
     """
 
-    def __init__(self, n_legs: np.ndarray, line: np.ndarray, board: np.ndarray, alight: np.ndarray, walk_s: np.ndarray,
-                 tapped: np.ndarray, egress_s: np.ndarray, cost_s: np.ndarray, pair_count: np.ndarray):
+    def __init__(self, n_legs: np.ndarray, line: np.ndarray, board: np.ndarray, alight: np.ndarray,
+                 walk_s: np.ndarray, tapped: np.ndarray, egress_s: np.ndarray, cost_s: np.ndarray,
+                 pair_count: np.ndarray):
         self.n_legs = n_legs.astype(np.int64)
         self.offset = np.cumsum(self.n_legs) - self.n_legs
-        self.line, self.board, self.alight = line.astype(np.int32), board.astype(np.int32), alight.astype(np.int32)
+        self.line = line.astype(np.int32)
+        self.board, self.alight = board.astype(np.int32), alight.astype(np.int32)
         self.walk_s, self.tapped = walk_s.astype(np.int64), tapped.astype(bool)
         self.egress_s, self.cost_s = egress_s.astype(np.int64), cost_s.astype(float)
         self.pair_count = pair_count.astype(np.int64)
@@ -86,9 +130,11 @@ class PathTable:
         def col(name: str) -> np.ndarray:
             return np.array([getattr(leg, name) for leg in flat], dtype=np.int64)
 
-        return cls(np.array([len(p.legs) for p in paths], dtype=np.int64), col("line"), col("board"), col("alight"),
-                   col("walk_s"), col("tapped").astype(bool), np.array([p.egress_s for p in paths], dtype=np.int64),
-                   np.array([p.cost_s for p in paths], dtype=float), np.array([len(c) for c in per_pair], dtype=np.int64))
+        return cls(np.array([len(p.legs) for p in paths], dtype=np.int64),
+                   col("line"), col("board"), col("alight"), col("walk_s"), col("tapped").astype(bool),
+                   np.array([p.egress_s for p in paths], dtype=np.int64),
+                   np.array([p.cost_s for p in paths], dtype=float),
+                   np.array([len(c) for c in per_pair], dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.n_legs)
@@ -96,7 +142,8 @@ class PathTable:
     def path(self, i: int) -> Path:
         """Path ``i`` as a :class:`Path`."""
         rows = range(int(self.offset[i]), int(self.offset[i] + self.n_legs[i]))
-        legs = tuple(PathLeg(int(self.line[r]), int(self.board[r]), int(self.alight[r]), int(self.walk_s[r]), bool(self.tapped[r]))
+        legs = tuple(PathLeg(int(self.line[r]), int(self.board[r]), int(self.alight[r]), int(self.walk_s[r]),
+                             bool(self.tapped[r]))
                      for r in rows)
         return Path(legs, int(self.egress_s[i]), float(self.cost_s[i]))
 
@@ -121,7 +168,8 @@ class _Graph:
         self.cum_q = net.cum_s_table * Q
         self.board_ok = pos[None, :] < (n_pos - 1)[:, None]
         arr_ok = (pos[None, 1:] < n_pos[:, None])
-        self.wait_q = np.array([round(median(ln.band_every) / 2 * choice.wait_weight * Q) for ln in lines], dtype=np.int64)
+        self.wait_q = np.array([round(median(ln.band_every) / 2 * choice.wait_weight * Q) for ln in lines],
+                               dtype=np.int64)
         self.route = np.array([ln.route_index for ln in lines], dtype=np.int64)
         self.penalty_q = round(choice.transfer_penalty * Q)
         # arrivals (line, position >= 1) grouped by stop, for the per-stop minimum
@@ -192,13 +240,15 @@ def _search(g: _Graph, ready_cost: np.ndarray, rounds: int) -> _Rounds:
         ready_cost = arr_cost.copy()
         ready_from = np.broadcast_to(np.arange(g.n_stops), arr_cost.shape).copy()
         if len(g.walk_u):
-            walked = np.minimum(arr_cost[:, g.walk_u] + g.walk_q[None, :], _INF) << _PB | np.arange(len(g.walk_u))[None, :]
+            walked = (np.minimum(arr_cost[:, g.walk_u] + g.walk_q[None, :], _INF) << _PB
+                      | np.arange(len(g.walk_u))[None, :])
             wbest = np.minimum.reduceat(walked, g.walk_starts, axis=1)
             wcost = wbest >> _PB
             here = ready_cost[:, g.walk_targets]
             better = wcost < here
             ready_cost[:, g.walk_targets] = np.where(better, wcost, here)
-            ready_from[:, g.walk_targets] = np.where(better, g.walk_u[wbest & ((1 << _PB) - 1)], ready_from[:, g.walk_targets])
+            ready_from[:, g.walk_targets] = np.where(better, g.walk_u[wbest & ((1 << _PB) - 1)],
+                                                     ready_from[:, g.walk_targets])
         out.ready_from.append(ready_from)
         # routes used by each arrival: those of the label it boarded from, plus its own line's
         line_of = arr_from // w1
@@ -254,17 +304,19 @@ def find_paths(
     # each destination's egress: every (line, position) arriving at a stop it reaches on foot
     per_stop = np.split(g.arr_order, g.arr_starts[1:])
     entries_at = dict(zip(g.arr_stops.tolist(), per_stop))
-    egress = {}
+    egress: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # (entry, cost, walk seconds)
     for d in {d for _, d in pairs}:
         reach = _with_walk_links(net, access[d], choice.max_walk)
-        flat, cost_w, walk_s = [], [], []
+        d_entry: list[np.ndarray] = []
+        d_cost: list[np.ndarray] = []
+        d_walk: list[np.ndarray] = []
         for stop, m in reach.items():
             at = entries_at.get(stop)
             if at is not None:
-                flat.append(at)
-                cost_w.append(np.full(len(at), m / speed * ww))
-                walk_s.append(np.full(len(at), round(m / speed)))
-        egress[d] = ((np.concatenate(flat), np.concatenate(cost_w), np.concatenate(walk_s)) if flat
+                d_entry.append(at)
+                d_cost.append(np.full(len(at), m / speed * ww))
+                d_walk.append(np.full(len(at), round(m / speed)))
+        egress[d] = ((np.concatenate(d_entry), np.concatenate(d_cost), np.concatenate(d_walk)) if d_entry
                      else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)))
     parts: list[dict[str, np.ndarray]] = []
     origins = list(by_origin)
@@ -303,15 +355,19 @@ def find_paths(
         parts.append(part)
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
-        return PathTable(empty, empty, empty, empty, empty, empty, empty, np.zeros(0), np.zeros(len(pairs), dtype=np.int64))
+        return PathTable(empty, empty, empty, empty, empty, empty, empty, np.zeros(0),
+                         np.zeros(len(pairs), dtype=np.int64))
     cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     # paths in the order of the pairs asked for (stable: cheapest first within a pair)
     order = np.argsort(cat["pair"], kind="stable")
     n_legs = cat["n_legs"][order]
     offset = np.cumsum(cat["n_legs"]) - cat["n_legs"]  # of each part's paths, over all parts
-    leg_src = np.repeat(offset[order], n_legs) + (np.arange(int(n_legs.sum())) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs))
-    return PathTable(n_legs, *(cat[c][leg_src] for c in ("line", "board", "alight", "walk_s", "tapped")),
-                     cat["egress_s"][order], cat["cost_s"][order], np.bincount(cat["pair"], minlength=len(pairs)))
+    leg_no = np.arange(int(n_legs.sum())) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
+    leg_src = np.repeat(offset[order], n_legs) + leg_no
+    line, board, alight, walk, tapped = (cat[c][leg_src]
+                                         for c in ("line", "board", "alight", "walk_s", "tapped"))
+    return PathTable(n_legs, line, board, alight, walk, tapped, cat["egress_s"][order], cat["cost_s"][order],
+                     np.bincount(cat["pair"], minlength=len(pairs)))
 
 
 def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.ndarray, entry: np.ndarray,
@@ -320,8 +376,8 @@ def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.n
     n_legs = rnd + 1
     offset = np.cumsum(n_legs) - n_legs
     total = int(n_legs.sum())
-    line_a, board_a, alight_a = np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64)
-    walk_a, tapped_a = np.zeros(total, dtype=np.int64), np.ones(total, dtype=bool)
+    line_a, board_a, alight_a, walk_a = (np.zeros(total, dtype=np.int64) for _ in range(4))
+    tapped_a = np.ones(total, dtype=bool)
     board_pos = np.stack(found.board_pos)
     w1 = g.width - 1
     ops = {op: k for k, op in enumerate(dict.fromkeys(ln.operator for ln in net.lines))}
@@ -329,7 +385,8 @@ def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.n
     area = np.array([ops.get(a, -1) if a is not None else -1 for a in net.stop_paid_area], dtype=np.int64)
     walk_key = g.walk_u * g.n_stops + g.walk_v  # sorted by (v, u): search with a sorter
     walk_sorter = np.argsort(walk_key)
-    walk_sec = np.array([g.walk_s[(u, v)] for u, v in zip(g.walk_u.tolist(), g.walk_v.tolist())], dtype=np.int64)
+    walk_sec = np.array([g.walk_s[(u, v)] for u, v in zip(g.walk_u.tolist(), g.walk_v.tolist())],
+                        dtype=np.int64)
     ready_from = np.stack(found.ready_from) if found.ready_from else None
     arr_from = np.stack(found.arr_from)
     cur = entry.astype(np.int64).copy()
@@ -351,12 +408,15 @@ def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.n
             came = ready_from[rr, ii, bb]
             prev = arr_from[rr, ii, came]
             moved = came != bb
-            k = walk_sorter[np.searchsorted(walk_key, came[moved] * g.n_stops + bb[moved], sorter=walk_sorter)]
+            k = walk_sorter[np.searchsorted(walk_key, came[moved] * g.n_stops + bb[moved],
+                                            sorter=walk_sorter)]
             w = np.zeros(len(later), dtype=np.int64)
             w[moved] = walk_sec[k]
             walk_a[row[later]] = w
             a = area[came]
-            tapped_a[row[later]] = ~((a >= 0) & (a == area[bb]) & (line_op[prev // w1] == a) & (line_op[line[later]] == a))
+            # no tap: a change inside an operator's paid area (both stops in it, both lines its own)
+            in_area = (a >= 0) & (a == area[bb]) & (line_op[prev // w1] == a) & (line_op[line[later]] == a)
+            tapped_a[row[later]] = ~in_area
             cur[who[later]] = prev
-    return {"n_legs": n_legs, "offset": offset, "line": line_a, "board": board_a, "alight": alight_a, "walk_s": walk_a,
-            "tapped": tapped_a}
+    return {"n_legs": n_legs, "offset": offset, "line": line_a, "board": board_a, "alight": alight_a,
+            "walk_s": walk_a, "tapped": tapped_a}

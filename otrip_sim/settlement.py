@@ -30,14 +30,31 @@ __all__ = ["ADJUSTMENT", "TAP", "Settlement", "evaded_legs", "settle"]
 class Settlement:
     """Fares of the boarded legs and the card transaction log.
 
-    Leg arrays are aligned with ``rows`` (the boarded planned rows, in journey and leg order):
-    ``fare`` (settled), ``rule`` (code into ``rule_names``), ``window`` (fare window number within
-    the journey's card, -1: none), ``standalone`` (the leg's own fare; for an evaded leg the revenue
-    lost), ``evaded``.  ``journey_fare`` is per rider.  Transactions (``tx_*``, in card order, cards
-    in journey order): ``journey``, ``leg`` (leg number in the journey), ``time_s``, ``kind``
-    (:data:`TAP` or :data:`ADJUSTMENT`), ``amount``, ``rule`` (code into ``rule_names``).
-    Per rule code: ``rule_source`` (the operator, window, pass, category rule or cap that decided
-    it) and ``rule_outcome`` (:class:`~otrip_sim.fares.Outcome` values).
+    Money is in integer minor units of the currency, times in integer seconds of the service day.
+
+    Attributes
+    ----------
+    rows:
+        The boarded planned rows (in journey and leg order); the leg arrays below align with it.
+    fare:
+        Per leg: the settled fare.
+    rule:
+        Per leg: the rule that set it, a code into ``rule_names``.
+    window:
+        Per leg: the fare window number within the journey's card (``-1``: none).
+    standalone:
+        Per leg: the leg's own fare; for an evaded leg the revenue lost.
+    evaded:
+        Per leg: boarded without a tap.
+    journey_fare:
+        Per rider: the journey's settled total.
+    rule_names, rule_source, rule_outcome:
+        Per rule code: its id, what decided it (the operator, window, pass, category rule or cap)
+        and its :class:`~otrip_sim.fares.Outcome` value.
+    tx_journey, tx_leg, tx_time, tx_kind, tx_amount, tx_rule:
+        The transactions, in card order, cards in journey order: the journey, the leg number in
+        the journey, the time, :data:`TAP` or :data:`ADJUSTMENT`, the amount (negative: a refund)
+        and the rule code.
     """
 
     rows: np.ndarray
@@ -60,7 +77,24 @@ class Settlement:
 
 def evaded_legs(net: Network, rec: SimRecords, rows: np.ndarray, evasion: dict[str, float],
                 draws: np.ndarray | None) -> np.ndarray:
-    """Which boarded ``rows`` were made without a tap (see the module docstring)."""
+    """Which boarded ``rows`` were made without a tap (see the module docstring).
+
+    Parameters
+    ----------
+    net, rec:
+        The network and the run's records.
+    rows:
+        The boarded planned rows, in journey and leg order.
+    evasion:
+        Operator id → share of its tapped boardings made without a tap (0–1).
+    draws:
+        Uniform draws per rider and leg number (``None``: nobody evades).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per row of ``rows``: ``True`` where the leg was evaded.
+    """
     p = rec.planned
     n = len(rows)
     if not evasion or draws is None or n == 0:
@@ -80,9 +114,27 @@ def leg_table(net: Network, policy: FarePolicy, riders: Riders, card: np.ndarray
               category: np.ndarray, media: np.ndarray | None) -> LegTable:
     """Planned or boarded legs as the pricing interface's :class:`~otrip_sim.fares.LegTable`.
 
-    ``line``, ``board``, ``alight`` are line indices and stop positions on the line; ``board_s``
-    boarding times (s); ``category`` and ``media`` codes into ``riders.category_ids`` and
-    ``riders.media_ids`` (``media`` ``None``: no fare media in the scenario).
+    Parameters
+    ----------
+    net, policy, riders:
+        The network, the fare policy (which says which operators need stop ids) and the riders.
+    card:
+        Per leg: the card it is priced on.
+    line, board, alight:
+        Per leg: line index and boarding and alighting positions on the line.
+    board_s:
+        Per leg: boarding time, integer seconds of the service day.
+    tapped:
+        Per leg: ``False`` for a change inside an operator's paid area.
+    category, media:
+        Per leg: codes into ``riders.category_ids`` and ``riders.media_ids`` (``media`` ``None``:
+        no fare media in the scenario).
+
+    Returns
+    -------
+    LegTable
+        One row per leg: distance in integer metres from the line's stop distances, tap-out time
+        as the boarding time plus the run time, operator, category and route as integer codes.
     """
     line = line.astype(np.int64)
     b, a = board.astype(np.int64), alight.astype(np.int64)
@@ -121,16 +173,29 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
            draws: np.ndarray | None, log: bool = True, *, backend: str | None = None) -> Settlement:
     """Price every journey's card from the boarded legs (one card per journey).
 
-    ``log=False`` skips the transaction log (fares only).  ``backend`` is for the tests that hold
-    the pricing backends to each other; leave it out.
+    Parameters
+    ----------
+    net, policy, riders, rec:
+        The network, the fare policy, the riders and the run's records.
+    evasion, draws:
+        Evasion share per operator id and the riders' draws (see :func:`evaded_legs`).
+    log:
+        ``False`` skips the transaction log (fares only).
+    backend:
+        For the tests that hold the pricing backends to each other; leave it out.
+
+    Returns
+    -------
+    Settlement
+        Fares in integer minor units per boarded leg and journey, and the transaction log.
     """
     p = rec.planned
     rows = np.flatnonzero(rec.board_s >= 0)
     evaded = evaded_legs(net, rec, rows, evasion, draws)
     rider = p.rider[rows].astype(np.int64)
     media = riders.media[rider] if riders.media is not None else None
-    table = leg_table(net, policy, riders, rider, p.line[rows], p.board[rows], p.alight[rows], rec.board_s[rows],
-                      p.tapped[rows], riders.category[rider], media)
+    table = leg_table(net, policy, riders, rider, p.line[rows], p.board[rows], p.alight[rows],
+                      rec.board_s[rows], p.tapped[rows], riders.category[rider], media)
     n = len(rows)
     on_card = np.flatnonzero(~evaded)
     priced = price(policy, table.take(on_card), log, backend=backend)
@@ -139,7 +204,8 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     rule = np.zeros(n, dtype=np.int32)
     window = np.full(n, -1, dtype=np.int64)
     own = np.zeros(n, dtype=np.int64)
-    fare[on_card], rule[on_card], window[on_card], own[on_card] = priced.fare, priced.rule, priced.window, priced.own
+    fare[on_card], rule[on_card] = priced.fare, priced.rule
+    window[on_card], own[on_card] = priced.window, priced.own
     # evaded legs: nothing paid; a tapped one loses its own fare
     off = np.flatnonzero(evaded)
     if len(off):
@@ -157,11 +223,14 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     z = np.zeros(0, dtype=np.int64)
     leg_rows = on_card[tx.leg] if tx is not None else z
     return Settlement(
-        rows=rows, fare=fare, rule=rule, window=window, standalone=own, evaded=evaded, journey_fare=journey_fare,
-        rule_names=list(rules.names), rule_source=rules.source, rule_outcome=rules.outcome,
+        rows=rows, fare=fare, rule=rule, window=window, standalone=own, evaded=evaded,
+        journey_fare=journey_fare, rule_names=list(rules.names), rule_source=rules.source,
+        rule_outcome=rules.outcome,
         tx_journey=rider[leg_rows], tx_leg=p.leg_no[rows][leg_rows].astype(np.int64),
-        tx_time=tx.time if tx is not None else z, tx_kind=tx.kind if tx is not None else z.astype(np.int8),
-        tx_amount=tx.amount if tx is not None else z, tx_rule=tx.rule if tx is not None else z.astype(np.int32),
+        tx_time=tx.time if tx is not None else z,
+        tx_kind=tx.kind if tx is not None else z.astype(np.int8),
+        tx_amount=tx.amount if tx is not None else z,
+        tx_rule=tx.rule if tx is not None else z.astype(np.int32),
     )
 
 

@@ -7,8 +7,9 @@ boarding); the model only decides **when** each leg is boarded (or that the ride
 
 A rider waiting for a line at a stop sits in that (stop, line) queue: legs not yet there, keyed
 by the time they reach the stop (ties by row, i.e. by rider) — first legs in a list sorted before
-the run, transfers in a heap as riders alight — and a FIFO of legs already waiting.  A vehicle arriving at a stop lets its riders off (a rider with a next leg walks
-to that leg's queue), moves legs whose riders have arrived from the heap to the FIFO, drops
+the run, transfers in a heap as riders alight — and a FIFO of legs already waiting.  A vehicle
+arriving at a stop lets its riders off (a rider with a next leg walks to that leg's queue),
+moves legs whose riders have arrived from the heap to the FIFO, drops
 riders who gave up (waited longer than ``max_wait``) and boards the rest in order until it is
 full; riders left behind wait for the next vehicle.  So SimPy events scale with vehicle stops,
 not with riders, and the per-rider work is a few list operations on integers.  A vehicle calls
@@ -27,6 +28,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -46,9 +48,24 @@ _MASK = (1 << _SHIFT) - 1
 class PlannedLegs:
     """Every rider's chosen path as consecutive leg rows (riders in order, legs in order).
 
-    ``rider``, ``leg_no``, ``line``, ``board``/``alight`` (positions on the line), ``walk_s``
-    (walk before boarding), ``tapped`` (False: a change inside a paid area); ``first_row[rider]``
-    is the rider's first row (``-1``: no path), ``egress_s[rider]`` the walk after the last leg.
+    Attributes
+    ----------
+    rider, leg_no:
+        Per row: the rider (index into the riders) and the leg's number in the rider's path (0 …).
+    line:
+        Per row: the line index (into ``Network.lines``).
+    board, alight:
+        Per row: boarding and alighting positions on the line (0: its first stop).
+    walk_s:
+        Per row: the walk before boarding, integer seconds (access walk for a first leg).
+    tapped:
+        Per row: ``False`` for a change inside an operator's paid area (no tap).
+    first_row:
+        Per rider: the rider's first row (``-1``: no path).
+    n_legs:
+        Per rider: the number of legs (0: no path).
+    egress_s:
+        Per rider: the walk after the last leg, integer seconds.
     """
 
     rider: np.ndarray
@@ -64,7 +81,20 @@ class PlannedLegs:
 
     @classmethod
     def from_choice(cls, table: PathTable, chosen: np.ndarray) -> PlannedLegs:
-        """Rows for riders choosing path ``chosen[rider]`` of ``table`` (-1: no path)."""
+        """Rows for riders choosing path ``chosen[rider]`` of ``table``.
+
+        Parameters
+        ----------
+        table:
+            The candidate paths.
+        chosen:
+            Per rider, an index into ``table`` (``-1``: no path).
+
+        Returns
+        -------
+        PlannedLegs
+            The chosen paths' legs, riders in the order of ``chosen``.
+        """
         chosen = np.asarray(chosen, dtype=np.int64)
         has = chosen >= 0
         safe = np.where(has, chosen, 0)
@@ -75,8 +105,9 @@ class PlannedLegs:
         leg_no = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
         src = table.offset[safe[rider]] + leg_no if total else np.zeros(0, dtype=np.int64)
         return cls(
-            rider=rider, leg_no=leg_no, line=table.line[src], board=table.board[src], alight=table.alight[src],
-            walk_s=table.walk_s[src], tapped=table.tapped[src], first_row=first_row, n_legs=n_legs,
+            rider=rider, leg_no=leg_no, line=table.line[src], board=table.board[src],
+            alight=table.alight[src], walk_s=table.walk_s[src], tapped=table.tapped[src],
+            first_row=first_row, n_legs=n_legs,
             egress_s=np.where(has, table.egress_s[safe] if len(table) else 0, 0),
         )
 
@@ -88,9 +119,28 @@ class PlannedLegs:
 class SimRecords:
     """Raw results of one simulated day.
 
-    ``board_s[row]`` is when each planned leg was boarded (``-1``: never: the rider gave up or
-    was stranded before it); per-rider arrays are aligned with the riders.  ``route_hour`` maps
-    ``(route index, hour)`` to ``[boardings, left_behind, max_load_factor]``.
+    Attributes
+    ----------
+    planned:
+        The planned legs the run followed.
+    board_s:
+        Per planned row: when the leg was boarded, integer seconds of the service day (``-1``:
+        never: the rider gave up or was stranded before it).
+    status:
+        Per rider: :data:`SERVED`, :data:`ABANDONED`, :data:`NO_PATH` or :data:`STRANDED`
+        (names in :data:`STATUS_NAMES`).
+    arrive:
+        Per rider: arrival at the destination (last alighting plus egress walk), integer seconds
+        (``-1``: not served).
+    n_legs:
+        Per rider: legs boarded.
+    route_hour:
+        ``(route index, hour)`` → ``[boardings, left_behind, max_load_factor]`` (riders, riders,
+        load over capacity), for the route-hours with any.
+    denied_boardings:
+        Boardings refused for want of room (a rider left behind counts once per vehicle).
+    vehicle_trips, events:
+        Vehicle trips run and vehicle stops simulated.
     """
 
     planned: PlannedLegs
@@ -117,7 +167,19 @@ class _Queue:
 
 
 class Simulation:
-    """One day of one scenario.  Build it, then :meth:`run` it once."""
+    """One day of one scenario.  Build it, then :meth:`run` it once.
+
+    Parameters
+    ----------
+    net:
+        The network (lines, stops, run times).
+    planned:
+        Every rider's chosen path.
+    depart:
+        Per rider: departure time from the origin, integer seconds of the service day.
+    max_wait:
+        A rider gives up after waiting this long at one stop, integer seconds.
+    """
 
     def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int):
         self.net = net
@@ -155,7 +217,18 @@ class Simulation:
         self.vehicle_trips = 0
 
     def run(self, progress: Callable[[int], None] | None = None) -> SimRecords:
-        """Simulate the day; ``progress(now)`` is called every simulated 15 minutes."""
+        """Simulate the day.
+
+        Parameters
+        ----------
+        progress:
+            Called with the simulated time (integer seconds) every simulated 15 minutes.
+
+        Returns
+        -------
+        SimRecords
+            Boarding times, rider outcomes and the route-hour counts.
+        """
         env = simpy.Environment()
         last = 0
         p = self.planned
@@ -163,10 +236,13 @@ class Simulation:
         # can happen); lines nobody uses run no process at all
         width = self.net.stop_table.shape[1]
         used: dict[int, list[int]] = {}
-        line = p.line.astype(np.int64)
-        for k in np.unique(np.concatenate([line * width + p.board, line * width + p.alight])).tolist():
+        line_ix = p.line.astype(np.int64)
+        for k in np.unique(np.concatenate([line_ix * width + p.board, line_ix * width + p.alight])).tolist():
             used.setdefault(k // width, []).append(k % width)
-        hours = max((ln.departures[-1] + ln.run_time_s) // 3600 + 1 for ln in self.net.lines if ln.departures) if self.net.lines else 1
+        hours = 1
+        if self.net.lines:
+            hours = max((ln.departures[-1] + ln.run_time_s) // 3600 + 1
+                        for ln in self.net.lines if ln.departures)
         self._hours = hours
         n_routes = len(self.net.route_ids)
         self._boarded = [0] * (n_routes * hours)
@@ -179,7 +255,7 @@ class Simulation:
             if line.index not in used:
                 continue
             positions = used[line.index]  # sorted: np.unique
-            gaps = [line.cum_s[b] - line.cum_s[a] for a, b in zip(positions, positions[1:])]
+            gaps = [line.cum_s[b] - line.cum_s[a] for a, b in pairwise(positions)]
             plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions], gaps)
             self.events += len(positions) * len(line.departures)  # every trip calls at each of them
             for dep in line.departures:
@@ -208,14 +284,16 @@ class Simulation:
             arrive[done] = board_s[lr] + cum_s[ln, a] - cum_s[ln, b] + p.egress_s[done]
         route_hour = {
             divmod(k, self._hours): [self._boarded[k], self._left[k], self._max_lf[k]]
-            for k in np.flatnonzero(np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
+            for k in np.flatnonzero(
+                np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
         } if self._boarded else {}
         return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
                           route_hour=route_hour, denied_boardings=self.denied,
                           vehicle_trips=self.vehicle_trips, events=self.events)
 
     @staticmethod
-    def _clock(env: simpy.Environment, progress: Callable[[int], None], last: int) -> Generator[simpy.Event, Any, None]:
+    def _clock(env: simpy.Environment, progress: Callable[[int], None],
+               last: int) -> Generator[simpy.Event, Any, None]:
         while env.now < last:
             yield env.timeout(min(900, last - int(env.now)))
             progress(int(env.now))
@@ -233,7 +311,7 @@ class Simulation:
         boarded_h, left_h, max_lf = self._boarded, self._left, self._max_lf
         end = len(positions) - 1
         for k, pos in enumerate(positions):
-            now = env.now
+            now = int(env.now)  # every timeout is whole seconds: an int already, typed as int | float
             off = alight_at.pop(pos, None)
             if off:
                 load -= len(off)

@@ -24,8 +24,12 @@ def tiny():
 
 
 def _describe(net, path):
-    return [(net.lines[leg.line].route, net.stop_ids[net.lines[leg.line].stops[leg.board]],
-             net.stop_ids[net.lines[leg.line].stops[leg.alight]], leg.walk_s, leg.tapped) for leg in path.legs]
+    out = []
+    for leg in path.legs:
+        line = net.lines[leg.line]
+        out.append((line.route, net.stop_ids[line.stops[leg.board]], net.stop_ids[line.stops[leg.alight]],
+                    leg.walk_s, leg.tapped))
+    return out
 
 
 def test_hand_computed_candidates_hill_to_port(tiny):
@@ -36,7 +40,8 @@ def test_hand_computed_candidates_hill_to_port(tiny):
     # Bus 1 to Market (5,332 m, 1,600 s) + its wait 360, walk 150 m to the metro (125 s x 2 = 250),
     # metro wait 480 / 2 x 1.5 = 360, transfer penalty 300, metro 720 s, walk 150 m out (250) -> 3,840.
     assert [round(p.cost_s) for p in cands[:2]] == [3840, 5160]
-    assert _describe(net, cands[0]) == [("bus-1", "hill", "market", 0, True), ("metro-1", "m_market", "m_port", 125, True)]
+    assert _describe(net, cands[0]) == [("bus-1", "hill", "market", 0, True),
+                                        ("metro-1", "m_market", "m_port", 125, True)]
     assert cands[0].egress_s == 125
     assert _describe(net, cands[1]) == [("bus-1", "hill", "port", 0, True)]
 
@@ -58,7 +63,8 @@ def test_candidates_keep_the_rules(tiny):
                 came, at = net.lines[a.line].stops[a.alight], net.lines[b.line].stops[b.board]
                 assert came == at or (at in dict(net.walks[came]))  # same stop or one walking link
                 area = net.stop_paid_area[came]
-                inside = area is not None and area == net.stop_paid_area[at] == net.lines[a.line].operator == net.lines[b.line].operator
+                inside = (area is not None and area == net.stop_paid_area[at]
+                          == net.lines[a.line].operator == net.lines[b.line].operator)
                 assert b.tapped == (not inside)
 
 

@@ -49,7 +49,9 @@ def _distance_paid_area(policy, net):
     """The operators with a paid area priced by distance, so a change inside it changes the fare."""
     gated = {area for area in net.stop_paid_area if area is not None}
     assert gated, "every example has a paid area"
-    by_distance = {op: DistanceFare(op, base=2000, base_m=3000, step_m=2000, step_amount=500, cap=9000) for op in gated}
+    by_distance = {
+        op: DistanceFare(op, base=2000, base_m=3000, step_m=2000, step_amount=500, cap=9000) for op in gated
+    }
     return replace(policy, standalone={**policy.standalone, **by_distance})
 
 

@@ -94,7 +94,12 @@ def test_raising_a_fare_moves_riders_to_the_other_path(write_scenario):
     cheap = otrip_sim.run(write_scenario(metro_fare(3000), "cheap.yaml"), seed=5, demand_scale=0.5)
     dear = otrip_sim.run(write_scenario(metro_fare(5000), "dear.yaml"), seed=5, demand_scale=0.5)
     metro = lambda r: r.summary()["operators"]["metro"]["boardings"]  # noqa: E731
-    bus_direct = lambda r: int(((r.legs["route"] == "bus-1") & (r.legs["board_stop"] == "hill") & (r.legs["alight_stop"] == "port")).sum())  # noqa: E731
+
+    def bus_direct(r):
+        legs = r.legs
+        direct = (legs["route"] == "bus-1") & (legs["board_stop"] == "hill") & (legs["alight_stop"] == "port")
+        return int(direct.sum())
+
     assert metro(cheap) > 2 * metro(dear) > 0
     assert bus_direct(dear) > bus_direct(cheap)
     # same riders under both policies (common random numbers): only their choices differ
@@ -128,8 +133,11 @@ def test_no_denied_boardings_with_ample_capacity(write_scenario):
 
 
 def test_demand_scale_scales_journeys():
-    small = otrip_sim.run("scenarios/tiny/tiny.yaml", seed=4, demand_scale=0.2).summary()["totals"]["journeys_generated"]
-    big = otrip_sim.run("scenarios/tiny/tiny.yaml", seed=4, demand_scale=0.8).summary()["totals"]["journeys_generated"]
+    def journeys(scale):
+        summary = otrip_sim.run("scenarios/tiny/tiny.yaml", seed=4, demand_scale=scale).summary()
+        return summary["totals"]["journeys_generated"]
+
+    small, big = journeys(0.2), journeys(0.8)
     assert 3.4 < big / small < 4.6  # Poisson totals: 1,400 vs 5,600 expected
 
 
@@ -137,7 +145,8 @@ def test_by_hour_matches_legs(tiny_result):
     bh = tiny_result.by_hour
     assert int(bh["boardings"].sum()) == len(tiny_result.legs)
     assert int(bh["fare_revenue"].sum()) == tiny_result.summary()["totals"]["fare_revenue"]
-    early = tiny_result.legs[(tiny_result.legs["board_s"] < 7 * 3600) & tiny_result.legs["rule"].astype(str).str.startswith("city-pass")]
+    legs = tiny_result.legs
+    early = legs[(legs["board_s"] < 7 * 3600) & legs["rule"].astype(str).str.startswith("city-pass")]
     assert len(early) > 0
 
 
@@ -149,8 +158,8 @@ def test_vehicle_km_is_trips_times_length(tiny_result):
     assert vs.loc["metro", "vehicle_hours"] == 240 * 12 / 60
 
 
-TIDES_ACTIONS = {"Unknown action type", "Purchase", "Enter", "Exit", "Transfer entrance", "Transfer exit", "Add", "Activate",
-                 "Adjust", "Other"}
+TIDES_ACTIONS = {"Unknown action type", "Purchase", "Enter", "Exit", "Transfer entrance", "Transfer exit",
+                 "Add", "Activate", "Adjust", "Other"}
 
 
 def test_tap_log_follows_tides_fare_transactions(tiny_result):
@@ -178,8 +187,10 @@ def test_same_seed_same_results_across_processes(tmp_path):
     import subprocess
     import sys
 
-    code = ("import otrip_sim, hashlib; r = otrip_sim.run('scenarios/tiny/tiny.yaml', seed=3, demand_scale=0.2); "
-            "print(hashlib.sha256((r.legs.to_csv() + r.taps.to_csv() + r.journeys.to_csv()).encode()).hexdigest())")
+    code = ("import otrip_sim, hashlib; "
+            "r = otrip_sim.run('scenarios/tiny/tiny.yaml', seed=3, demand_scale=0.2); "
+            "print(hashlib.sha256((r.legs.to_csv() + r.taps.to_csv() + r.journeys.to_csv())"
+            ".encode()).hexdigest())")
     digests = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**__import__("os").environ, "PYTHONHASHSEED": str(h)}).stdout

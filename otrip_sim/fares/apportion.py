@@ -15,6 +15,20 @@ def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
     fractional remainders, ties to the earlier position.  The shares always sum to ``total``.
     When every weight is 0 the whole amount goes to the first position.
 
+    Parameters
+    ----------
+    total:
+        The amount, integer minor units.
+    weights:
+        Integer weights (a window's leg metres, say); no weights only for a ``total`` of 0.
+
+    Returns
+    -------
+    list[int]
+        One share per weight, integer minor units.
+
+    Examples
+    --------
     >>> largest_remainder(9000, [16000, 12000, 8000])
     [4000, 3000, 2000]
     >>> largest_remainder(10, [1, 1, 1])

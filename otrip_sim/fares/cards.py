@@ -15,7 +15,8 @@ from .table import ADJUSTMENT, TAP, LegTable, Priced, RuleTable, Transactions
 
 
 def legs_of(legs: LegTable, idx: np.ndarray) -> list[Leg]:
-    """Engine :class:`~otrip_sim.fares.rules.Leg` objects of the rows ``idx``."""
+    """Engine :class:`~otrip_sim.fares.rules.Leg` objects of the rows ``idx``, in that order
+    (``""`` stops, media and routes become ``None``, an ``alight_time`` of ``-1`` ``None``)."""
     op, cat, route = legs.names("operator"), legs.names("category"), legs.names("route")
     media, alight_t = legs.media, legs.alight_time
     tapped, tapped_out = legs.tapped, legs.tapped_out
@@ -29,7 +30,22 @@ def legs_of(legs: LegTable, idx: np.ndarray) -> list[Leg]:
 
 
 def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced:
-    """Price every card of ``legs`` tap by tap (see :func:`otrip_sim.fares.price`)."""
+    """Price every card of ``legs`` tap by tap (see :func:`otrip_sim.fares.price`).
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy (any).
+    legs:
+        The legs, any order.
+    log:
+        Also return each tap's provisional charge and the transaction log.
+
+    Returns
+    -------
+    Priced
+        Columns aligned with ``legs``, money in integer minor units.
+    """
     n = len(legs)
     rules = RuleTable()
     fare = np.zeros(n, dtype=np.int64)
@@ -40,7 +56,10 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     tx: list[tuple[int, int, int, int, int]] = []
     order = np.lexsort((np.arange(n), legs.board_time, legs.card))
     card_of = legs.card[order]
-    bounds = np.flatnonzero(np.append(True, card_of[1:] != card_of[:-1])) if n else np.zeros(0, dtype=np.int64)
+    if n:
+        bounds = np.flatnonzero(np.append(True, card_of[1:] != card_of[:-1]))  # each card's first leg
+    else:
+        bounds = np.zeros(0, dtype=np.int64)
     every = legs_of(legs, order)
     for k, begin in enumerate(bounds.tolist()):
         end = int(bounds[k + 1]) if k + 1 < len(bounds) else n

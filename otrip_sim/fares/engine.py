@@ -21,7 +21,6 @@ from .rules import (
     DAY,
     CapWindow,
     Charge,
-    charge,
     FarePass,
     FarePolicy,
     FirstFareWindow,
@@ -29,6 +28,7 @@ from .rules import (
     Leg,
     TransferWindow,
     WindowRule,
+    charge,
     joins,
 )
 
@@ -38,6 +38,20 @@ def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Cha
 
     Every cap covering a leg's operator is checked at once, so the order of caps never matters;
     a leg reduced by a cap carries the rule ``<cap id>:capped`` (of the tightest cap).
+
+    Parameters
+    ----------
+    policy:
+        The policy whose ``period_caps`` apply.
+    legs:
+        One card's legs (board times in integer seconds), any order.
+    charges:
+        Their settled charges, aligned with ``legs`` (integer minor units).
+
+    Returns
+    -------
+    list[Charge]
+        The charges after the caps, aligned with ``legs`` (``charges`` itself without caps).
     """
     caps = policy.period_caps
     if not caps:
@@ -72,26 +86,28 @@ def apply_period_caps(policy: FarePolicy, legs: Sequence[Leg], charges: list[Cha
         pay = min(amount, best[0])
         if pay < amount:
             out[i] = charge(pay, best[1], Outcome.PERIOD_CAPPED)
-        for c, key in enumerate(keys):
-            if key is None:
+        for c, cap_key in enumerate(keys):
+            if cap_key is None:
                 continue
             if caps[c].period == "rolling_week":
                 history[c].append((leg.board_time, pay))
             else:
-                paid[c][key] = paid[c].get(key, 0) + pay
+                paid[c][cap_key] = paid[c].get(cap_key, 0) + pay
     return out
 
 
 class PassState:
     """The passes a card has bought: which period each one is valid for."""
 
-    __slots__ = ("_period", "_bought")
+    __slots__ = ("_bought", "_period")
 
     def __init__(self) -> None:
         self._period: dict[str, int] = {}
         self._bought: dict[str, int] = {}
 
     def charge(self, fare_pass: FarePass, leg: Leg) -> Charge:
+        """The pass's charge for ``leg``: its price (integer minor units) when the leg starts a new
+        validity period, which it records, else 0."""
         key, bought = fare_pass.period(leg.board_time, self._bought.get(fare_pass.id))
         if self._period.get(fare_pass.id) == key:
             return charge(0, fare_pass.id, Outcome.PASS)
@@ -108,14 +124,34 @@ def paid_area_charge(leg: Leg) -> Charge:
 def extend(leg: Leg, extra_m: int, exit_stop: str | None) -> Leg:
     """The tapped ``leg`` extended by the untapped paid-area legs that follow it: their metres are
     added (so they count towards a window's distance and the leg's settlement weight, and a
-    distance fare prices entry to exit) and the rider's exit stop becomes the leg's alight stop."""
+    distance fare prices entry to exit) and the rider's exit stop becomes the leg's alight stop.
+
+    ``extra_m`` is the followers' distance in integer metres; ``exit_stop`` the last follower's
+    alight stop (``None``: no follower, or its stop is not known).
+    """
     if not extra_m and exit_stop is None:
         return leg
-    return replace(leg, metres=leg.metres + extra_m, alight_stop=exit_stop if exit_stop is not None else leg.alight_stop)
+    alight_stop = exit_stop if exit_stop is not None else leg.alight_stop
+    return replace(leg, metres=leg.metres + extra_m, alight_stop=alight_stop)
 
 
 def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> list[Charge]:
-    """Settled charges of the tapped legs of one window (extended by :func:`extend`), in tap order."""
+    """Settled charges of the tapped legs of one window, in tap order.
+
+    Parameters
+    ----------
+    policy:
+        The policy (for the legs' own fares).
+    rule:
+        The window's rule.
+    legs:
+        The window's legs, extended by :func:`extend`, in tap order.
+
+    Returns
+    -------
+    list[Charge]
+        One charge per leg, integer minor units.
+    """
     if isinstance(rule, CapWindow):
         charges = []
         paid = 0
@@ -123,15 +159,19 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
             own = policy.own_fare(leg).amount
             pay = min(own, rule.cap - paid)
             paid += pay
-            kind = Outcome.WINDOW_OWN if pay == own else (Outcome.WINDOW_REMAINDER if pay > 0 else Outcome.WINDOW_CAPPED)
+            if pay == own:
+                kind = Outcome.WINDOW_OWN
+            else:
+                kind = Outcome.WINDOW_REMAINDER if pay > 0 else Outcome.WINDOW_CAPPED
             charges.append(charge(pay, rule.id, kind))
         return charges
     if isinstance(rule, FirstFareWindow):
         first = policy.own_fare(legs[0]).amount
-        return [charge(first, rule.id, Outcome.WINDOW_FIRST)] + [charge(0, rule.id, Outcome.WINDOW_FREE)] * (len(legs) - 1)
+        free = charge(0, rule.id, Outcome.WINDOW_FREE)
+        return [charge(first, rule.id, Outcome.WINDOW_FIRST)] + [free] * (len(legs) - 1)
     if isinstance(rule, TransferWindow):
-        own = [policy.own_fare(leg) for leg in legs]
-        return [own[0]] + [rule.transfer_charge(c) for c in own[1:]]
+        own_charges = [policy.own_fare(leg) for leg in legs]
+        return [own_charges[0]] + [rule.transfer_charge(c) for c in own_charges[1:]]
     # IntegratedWindow
     standalone = [policy.own_fare(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
@@ -147,11 +187,24 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
 
 
 def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
-    """Settled charge of every leg of one card (one rider's data), aligned with ``legs``.
+    """Settled charge of every leg of one card (one rider's data).
 
-    Legs may come in any order; they are taken in order of ``board_time`` (ties in input order).
     Precedence: paid-area changes are free and extend the tapped leg before them; category
-    exemptions come next and are invisible to windows; then window rules; then standalone fares.
+    exemptions come next and are invisible to windows; then passes; then window rules; then
+    standalone fares; period caps last.
+
+    Parameters
+    ----------
+    policy:
+        The fare policy.
+    legs:
+        The card's legs (times in integer seconds, distances in integer metres), any order; they
+        are taken in order of ``board_time`` (ties in input order).
+
+    Returns
+    -------
+    list[Charge]
+        One charge per leg, aligned with ``legs``, integer minor units.
     """
     n = len(legs)
     order = sorted(range(n), key=lambda k: legs[k].board_time)
@@ -201,8 +254,22 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
 class Transaction:
     """One line of a card's transaction log (TIDES ``fare_transactions`` style).
 
-    ``kind`` is ``"tap"`` (the provisional charge at a tap-in) or ``"adjustment"`` (a settlement
-    correction booked when the leg's window closed).  Per card the amounts sum to the settled fares.
+    Per card the amounts sum to the settled fares.
+
+    Attributes
+    ----------
+    leg:
+        The leg's index on the card, in tap order.
+    time:
+        When it was booked, integer seconds.
+    kind:
+        ``"tap"`` (the provisional charge at a tap-in) or ``"adjustment"`` (a settlement correction
+        booked when the leg's window closed, a paid-area change re-priced the leg or a period cap
+        refunded part of it).
+    amount:
+        Integer minor units (negative: a refund).
+    rule, outcome, source:
+        As in :class:`~otrip_sim.fares.rules.Charge`.
     """
 
     leg: int
@@ -226,6 +293,26 @@ class _OpenWindow:
 class Card:
     """A smart card priced tap by tap.
 
+    Parameters
+    ----------
+    policy:
+        The fare policy.
+
+    Attributes
+    ----------
+    legs:
+        The legs as tapped, each extended by the paid-area changes after it.
+    provisional:
+        Per leg: what its tap-in charged, integer minor units.
+    settled:
+        Per leg: its settled charge (``None`` while its window is open).
+    window:
+        Per leg: its window number within the card (``-1``: none).
+    transactions:
+        The card's transaction log.
+
+    Examples
+    --------
     >>> from otrip_sim.fares.rules import FarePolicy, FlatFare, Leg
     >>> card = Card(FarePolicy("flat", {"bus": FlatFare("bus", 3500)}))
     >>> card.tap(Leg("bus", 3600)).amount
@@ -234,8 +321,8 @@ class Card:
     [3500]
     """
 
-    __slots__ = ("policy", "legs", "provisional", "settled", "window", "transactions", "_open", "_host", "_last_t", "_windows",
-                 "_passes")
+    __slots__ = ("_host", "_last_t", "_open", "_passes", "_windows", "legs", "policy", "provisional",
+                 "settled", "transactions", "window")
 
     def __init__(self, policy: FarePolicy):
         self.policy = policy
@@ -255,9 +342,20 @@ class Card:
     def tap(self, leg: Leg) -> Charge:
         """Register a boarding and return its provisional charge.
 
-        Legs must come in order of ``board_time``.  The charge of a leg outside any window, or
-        in a cap window, is already final; in an integrated window it is the window's running
-        price minus what the window has collected so far (it may be negative: a refund).
+        The charge of a leg outside any window, or in a cap window, is already final; in an
+        integrated window it is the window's running price minus what the window has collected so
+        far (it may be negative: a refund).
+
+        Parameters
+        ----------
+        leg:
+            The boarding (times in integer seconds, distance in integer metres); legs must come in
+            order of ``board_time``.
+
+        Returns
+        -------
+        Charge
+            The provisional charge, integer minor units.
         """
         if leg.board_time < self._last_t:
             raise ValueError("taps must come in order of board_time")
@@ -278,7 +376,8 @@ class Card:
                     # depend on the distance)
                     after = policy.standalone_charge(self.legs[h])
                     if after.amount != before.amount:
-                        self.transactions.append(Transaction(h, leg.board_time, "adjustment", after.amount - before.amount, after.rule,
+                        self.transactions.append(Transaction(h, leg.board_time, "adjustment",
+                                                             after.amount - before.amount, after.rule,
                                                              after.outcome, after.source))
                     self.settled[h] = after
             return self._final(i, paid_area_charge(leg))
@@ -295,7 +394,8 @@ class Card:
                 return self._final(i, self._passes.charge(fare_pass, leg))
             return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
-        if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]], len(window.members), leg):
+        if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]],
+                                            len(window.members), leg):
             self._settle_window(rule.id, leg.board_time)
             window = None
         if window is None:
@@ -308,23 +408,34 @@ class Card:
         window.paid += amount
         self.provisional.append(amount)
         self.settled.append(None)
-        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, running[-1].rule, running[-1].outcome,
-                                             running[-1].source))
-        return Charge(amount, running[-1].rule, running[-1].outcome, running[-1].source)
+        last = running[-1]
+        self.transactions.append(Transaction(i, leg.board_time, "tap", amount, last.rule, last.outcome,
+                                             last.source))
+        return Charge(amount, last.rule, last.outcome, last.source)
 
     def _final(self, i: int, charge: Charge) -> Charge:
         self.provisional.append(charge.amount)
         self.settled.append(charge)
         if not (charge.amount == 0 and not self.legs[i].tapped):
-            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount, charge.rule,
-                                                 charge.outcome, charge.source))
+            self.transactions.append(Transaction(i, self.legs[i].board_time, "tap", charge.amount,
+                                                 charge.rule, charge.outcome, charge.source))
         return charge
 
     def close(self, before: int | None = None) -> list[int]:
         """Settle the windows that have closed by time ``before`` (all of them if ``None``).
 
         A window closes ``duration`` seconds after its first tap-in: a tap later than that cannot
-        join it.  Returns the indices of legs whose fare became final.
+        join it (a transfer chain closes only when a tap cannot join it, or here with ``None``).
+
+        Parameters
+        ----------
+        before:
+            A time, integer seconds (``None``: the end of the card's data).
+
+        Returns
+        -------
+        list[int]
+            The indices of legs whose fare became final.
         """
         done: list[int] = []
         if not self._open:  # perf: called before every tap; most cards have no open window
@@ -341,11 +452,13 @@ class Card:
     def _settle_window(self, rid: str, at: int) -> list[int]:
         window = self._open.pop(rid)
         members = window.members
-        for k, charge in zip(members, price_window(self.policy, window.rule, [self.legs[k] for k in members])):
-            self.settled[k] = charge
-            delta = charge.amount - self.provisional[k]
+        charges = price_window(self.policy, window.rule, [self.legs[k] for k in members])
+        for k, settled in zip(members, charges):
+            self.settled[k] = settled
+            delta = settled.amount - self.provisional[k]
             if delta:
-                self.transactions.append(Transaction(k, at, "adjustment", delta, charge.rule, charge.outcome, charge.source))
+                self.transactions.append(
+                    Transaction(k, at, "adjustment", delta, settled.rule, settled.outcome, settled.source))
         return list(members)
 
     def windows(self) -> list[dict[str, object]]:
@@ -356,21 +469,23 @@ class Card:
         for w in self._open.values():
             cap = w.rule.cap if isinstance(w.rule, (CapWindow, IntegratedWindow)) else None
             out.append({
-                "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration, "legs": len(w.members),
-                "paid": w.paid, "cap_remaining": None if cap is None else cap - w.paid,
+                "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration,
+                "legs": len(w.members), "paid": w.paid,
+                "cap_remaining": None if cap is None else cap - w.paid,
                 "transfers": len(w.members) - 1 if isinstance(w.rule, TransferWindow) else None,
             })
         return out
 
     def settle(self) -> list[Charge]:
         """Close every window (end of the card's data), apply period caps (a refund booked as an
-        adjustment) and return all settled charges in tap order."""
+        adjustment) and return all settled charges in tap order (integer minor units)."""
         self.close()
         settled: list[Charge] = self.settled  # type: ignore[assignment]  # all windows closed: no None left
         capped = apply_period_caps(self.policy, self.legs, settled)
         for k, (before, after) in enumerate(zip(settled, capped)):
             if after.amount != before.amount:
-                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment", after.amount - before.amount,
-                                                             after.rule, after.outcome, after.source))
+                self.transactions.append(Transaction(k, self.legs[k].board_time, "adjustment",
+                                                     after.amount - before.amount, after.rule, after.outcome,
+                                                     after.source))
         self.settled = list(capped)
-        return self.settled  # type: ignore[return-value]
+        return self.settled  # type: ignore[return-value]  # every leg settled: no None left

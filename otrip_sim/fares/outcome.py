@@ -67,8 +67,9 @@ _SUFFIX = {
     Outcome.EXEMPT: "", Outcome.PAID_AREA: "paid_area", Outcome.EVADED: "evasion",
     Outcome.PASS_PURCHASE: "purchase", Outcome.PASS: "pass", Outcome.WINDOW_OWN: "own",
     Outcome.WINDOW_REMAINDER: "remainder", Outcome.WINDOW_CAPPED: "capped", Outcome.WINDOW_FIRST: "first",
-    Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated", Outcome.STANDALONE_CHEAPER: "standalone_cheaper",
-    Outcome.TRANSFER: "transfer", Outcome.PERIOD_CAPPED: "capped",
+    Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated",
+    Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
+    Outcome.PERIOD_CAPPED: "capped",
 }
 
 _WHY = {
@@ -92,7 +93,8 @@ _WHY = {
     Outcome.WINDOW_FIRST: "first tap of the window pays its standalone fare",
     Outcome.WINDOW_FREE: "free within the window opened by the first tap",
     Outcome.INTEGRATED: "integrated tariff: the window's price, shared by distance",
-    Outcome.STANDALONE_CHEAPER: "the legs cost less on their own than the integrated tariff: standalone fares",
+    Outcome.STANDALONE_CHEAPER: (
+        "the legs cost less on their own than the integrated tariff: standalone fares"),
     Outcome.TRANSFER: "a transfer within the time limit: the transfer fare",
     Outcome.PERIOD_CAPPED: "the period cap is reached: the leg pays what the cap still allows",
 }

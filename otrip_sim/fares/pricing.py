@@ -64,7 +64,20 @@ def price(policy: FarePolicy, legs: LegTable, log: bool = False, *, backend: str
 
 def own_fares(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray, RuleTable]:
     """Each leg's own fare as if it were alone on its card (category rules, exemptions included,
-    applied; no window, pass or cap): amounts (integer minor units), rule codes and their table."""
+    applied; no window, pass or cap).
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The legs, any order.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray, RuleTable]
+        Per leg the amount (integer minor units) and rule code, and the codes' table.
+    """
     if vector.supports(policy):
         got = vector.price_cards_detail(policy, legs, windows=False)
         return got.own, got.own_rule, got.rules
@@ -78,13 +91,26 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
                         state: np.ndarray) -> np.ndarray:
     """What each candidate continuation adds to the fare of a card that already travelled.
 
-    ``history`` holds the legs each card made earlier today, its ``card`` column naming the card
-    state; ``candidates`` holds the continuations, its ``card`` column naming the candidate
-    (``0 … C-1``), and ``state[c]`` the ``history`` card candidate ``c`` continues (a value absent
-    from ``history.card``: a fresh card).  The result, per candidate, is the settled total of the
-    card with the continuation minus the card without it (integer minor units): a window left open
-    by earlier legs, a daily cap or a pass already bought all show in it.  Every candidate is
-    priced on its own copy of the card, all at once.
+    A window left open by earlier legs, a daily cap or a pass already bought all show in the
+    result.  Every candidate is priced on its own copy of the card, all at once.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    history:
+        The legs each card made earlier today, its ``card`` column naming the card state.
+    candidates:
+        The continuations, its ``card`` column naming the candidate (``0 … C-1``).
+    state:
+        ``state[c]``: the ``history`` card candidate ``c`` continues (a value absent from
+        ``history.card``: a fresh card).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per candidate: the settled total of the card with the continuation minus the card
+        without it, integer minor units (int64).
     """
     n_cand = len(state)
     state = np.asarray(state)
@@ -109,18 +135,37 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
 
 def _concat(a: LegTable, b: LegTable) -> LegTable:
     """Rows of ``a`` then ``b`` (string columns as strings, so their codes need not agree)."""
-    cols = {}
-    for name in ("card", "board_time", "metres", "board_stop", "alight_stop", "tapped", "tapped_out", "alight_time", "media"):
-        cols[name] = np.concatenate([np.asarray(getattr(a, name)), np.asarray(getattr(b, name))])
-    for name in ("operator", "category", "route"):
-        cols[name] = np.concatenate([a.names(name), b.names(name)])
-    return LegTable(**cols)
+    def col(name: str) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(a, name)), np.asarray(getattr(b, name))])
+
+    def names(name: str) -> np.ndarray:
+        return np.concatenate([a.names(name), b.names(name)])
+
+    return LegTable(card=col("card"), operator=names("operator"), board_time=col("board_time"),
+                    metres=col("metres"), category=names("category"), board_stop=col("board_stop"),
+                    alight_stop=col("alight_stop"), route=names("route"), tapped=col("tapped"),
+                    tapped_out=col("tapped_out"), alight_time=col("alight_time"), media=col("media"))
 
 
 @dataclass(frozen=True)
 class TapTrace:
-    """One tap of :func:`trace`: the leg, its provisional charge and the card's open windows after
-    it (``rule``, ``start``, ``closes``, ``legs``, ``paid``, ``cap_remaining``, ``transfers``)."""
+    """One tap of :func:`trace`.
+
+    Attributes
+    ----------
+    leg:
+        The leg tapped.
+    charge:
+        Its provisional charge, integer minor units.
+    window_rule:
+        The id of the window rule that prices the leg (``None``: none).
+    exempt:
+        A category rule makes the leg free.
+    windows:
+        The card's open windows after the tap, as :meth:`~otrip_sim.fares.engine.Card.windows`
+        gives them (``rule``, ``start``, ``closes``, ``legs``, ``paid``, ``cap_remaining``,
+        ``transfers``; times in integer seconds, money in integer minor units).
+    """
 
     leg: Leg
     charge: Charge
@@ -130,14 +175,28 @@ class TapTrace:
 
 
 def trace(policy: FarePolicy, legs: Sequence[Leg]) -> tuple[list[TapTrace], list[Charge], list[int]]:
-    """One card tap by tap, in order of boarding: each tap's trace, then the settled charges and
-    the provisional amounts (both in tap order)."""
+    """One card tap by tap, in order of boarding.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The card's legs, any order.
+
+    Returns
+    -------
+    tuple[list[TapTrace], list[Charge], list[int]]
+        Each tap's trace, then the settled charges and the provisional amounts (both in tap
+        order, integer minor units).
+    """
     card = Card(policy)
     taps = []
     for leg in sorted(legs, key=lambda x: x.board_time):
         charge = card.tap(leg)
         window = policy.window_for(leg)
         exempt = policy.exemption(leg.category, leg.operator) is not None
-        taps.append(TapTrace(leg, charge, None if window is None else window.id, exempt, tuple(card.windows())))
+        window_id = None if window is None else window.id
+        taps.append(TapTrace(leg, charge, window_id, exempt, tuple(card.windows())))
     settled = card.settle()
     return taps, settled, list(card.provisional)

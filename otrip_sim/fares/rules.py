@@ -11,8 +11,10 @@ Three layers, applied in this order to every leg (see ``docs/fares.md``):
 2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`) —
    journey-level integration across a set of operators within a time limit from the window's first
    tap-in.  Each operator belongs to at most one window rule, so rule order never matters.
-3. **Standalone fares** (:class:`FlatFare`, :class:`TimeBandFare`, :class:`DistanceFare`,
-   :class:`StationTableFare`) — what a boarding costs on its own.
+3. **Standalone fares** (:mod:`otrip_sim.fares.standalone`: flat, time bands, distance steps,
+   station tables, zones) — what a boarding costs on its own.
+
+The standalone names are re-exported here, so ``from .rules import FlatFare`` keeps working.
 """
 
 from __future__ import annotations
@@ -20,284 +22,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Protocol
 
-from .outcome import Outcome, rule_id
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """One boarding of a rider, as the fare engine sees it.
-
-    Attributes
-    ----------
-    operator:
-        Operator id of the vehicle boarded.
-    board_time:
-        Tap-in time, seconds of the service day.
-    metres:
-        In-vehicle distance of the leg, whole metres (0 if unknown and not needed).
-    category:
-        Rider category id (``"adult"`` by default).
-    board_stop, alight_stop:
-        Stop ids; needed only by station-table fares.
-    tapped:
-        ``False`` for a change inside an operator's paid area (e.g. between TransJakarta corridors
-        inside a BRT station): no tap, fare 0, and its metres join the tapped leg before it.
-    tapped_out:
-        ``False`` when the rider did not tap out: a distance fare then charges its maximum.
-    alight_time:
-        Tap-out (arrival validation) time, when known; transfer limits may count from it.
-    media:
-        The fare medium (card type) used; ``None``: whatever medium the policy's rules require.
-    route:
-        Route id of the vehicle, for route-level standalone fares.
-    """
-
-    operator: str
-    board_time: int
-    metres: int = 0
-    category: str = "adult"
-    board_stop: str | None = None
-    alight_stop: str | None = None
-    tapped: bool = True
-    tapped_out: bool = True
-    alight_time: int | None = None
-    media: str | None = None
-    route: str | None = None
-
-
-DAY = 86_400
-
-
-@dataclass(frozen=True, slots=True)
-class PairIssue:
-    """Why a stop-priced fare cannot price a leg between two stops: ``part`` names the input that
-    lacks it — ``"table"`` (a station table has no such pair), ``"zones"`` (``stop`` is in no zone)
-    or ``"fares"`` (no fare between the two ``zones``)."""
-
-    part: str
-    stop: str | None = None
-    zones: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """An amount charged for a leg (minor units), the id of the rule that set it, and — for code,
-    never parsed from the id — its :class:`~otrip_sim.fares.outcome.Outcome` and source (the id of
-    the operator, window, pass, category rule or cap that decided it).  Charges compare by amount
-    and rule id."""
-
-    amount: int
-    rule: str
-    outcome: Outcome = field(default=Outcome.FLAT, compare=False)
-    source: str = field(default="", compare=False)
-
-
-def charge(amount: int, source: str, outcome: Outcome, band: str = "") -> Charge:
-    """A :class:`Charge` whose rule id is built from its source and outcome."""
-    return Charge(amount, rule_id(source, outcome, band), outcome, source)
-
-
-class StandaloneFare(Protocol):
-    """What one boarding of an operator costs on its own.
-
-    ``needs_stops``: the fare depends on the boarding and alighting stops (station tables, zones);
-    ``needs_metres``: it depends on the leg's distance.
-    """
-
-    operator: str
-    needs_stops: bool
-    needs_metres: bool
-
-    def price(self, leg: Leg) -> Charge: ...
-
-    @property
-    def max_amount(self) -> int: ...
-
-    def time_bounds(self) -> tuple[int, ...]:
-        """Clock times (s) where the fare may change with the tap-in time (none: ``()``)."""
-        ...
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        """Why a leg between these stops cannot be priced (``None``: it can)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class FlatFare:
-    """The same amount for every tap-in."""
-
-    operator: str
-    amount: int
-    needs_stops = False
-    needs_metres = False
-
-    def price(self, leg: Leg) -> Charge:
-        return charge(self.amount, self.operator, Outcome.FLAT)
-
-    @property
-    def max_amount(self) -> int:
-        return self.amount
-
-    def time_bounds(self) -> tuple[int, ...]:
-        return ()
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class TimeBand:
-    """``amount`` for tap-ins at or after ``start`` and before ``end`` (seconds)."""
-
-    name: str
-    start: int
-    end: int
-    amount: int
-
-
-@dataclass(frozen=True, slots=True)
-class TimeBandFare:
-    """A default amount, replaced inside non-overlapping time bands of the tap-in time."""
-
-    operator: str
-    default: int
-    bands: tuple[TimeBand, ...]
-    needs_stops = False
-    needs_metres = False
-
-    def price(self, leg: Leg) -> Charge:
-        t = leg.board_time % DAY  # bands are clock times; multi-day data count days in board_time
-        for band in self.bands:
-            if band.start <= t < band.end:
-                return charge(band.amount, self.operator, Outcome.TIME_BAND, band.name)
-        return charge(self.default, self.operator, Outcome.STANDARD)
-
-    @property
-    def max_amount(self) -> int:
-        return max([self.default, *(b.amount for b in self.bands)])
-
-    def time_bounds(self) -> tuple[int, ...]:
-        return tuple(sorted({t for b in self.bands for t in (b.start, b.end)}))
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class DistanceFare:
-    """``base`` up to ``base_m`` metres, plus ``step_amount`` for each started ``step_m`` beyond.
-
-    ``max_amount`` caps the result and is what a missing tap-out is charged.
-    """
-
-    operator: str
-    base: int
-    base_m: int
-    step_m: int
-    step_amount: int
-    cap: int | None = None
-    maximum: int | None = None  # fare of the longest leg on the network, when there is no cap
-    needs_stops = False
-    needs_metres = True
-
-    def price(self, leg: Leg) -> Charge:
-        if not leg.tapped_out:
-            return charge(self.max_amount, self.operator, Outcome.MISSING_TAP_OUT)
-        extra = max(0, leg.metres - self.base_m)
-        steps = -(-extra // self.step_m)  # ceil for integers: each *started* step counts
-        amount = self.base + self.step_amount * steps
-        if self.cap is not None and amount > self.cap:
-            return charge(self.cap, self.operator, Outcome.DISTANCE_CAP)
-        return charge(amount, self.operator, Outcome.DISTANCE)
-
-    @property
-    def max_amount(self) -> int:
-        if self.cap is not None:
-            return self.cap
-        return self.maximum if self.maximum is not None else self.base
-
-    def time_bounds(self) -> tuple[int, ...]:
-        return ()
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class StationTableFare:
-    """Station-to-station fares; a leg without both stops is charged the maximum fare."""
-
-    operator: str
-    table: Mapping[tuple[str, str], int]
-    maximum: int
-    needs_stops = True
-    needs_metres = False
-
-    def price(self, leg: Leg) -> Charge:
-        if leg.board_stop is None or leg.alight_stop is None:
-            return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
-        amount = self.table.get((leg.board_stop, leg.alight_stop))
-        if amount is None:
-            raise KeyError(f"{self.operator}: no fare from {leg.board_stop!r} to {leg.alight_stop!r}")
-        return charge(amount, self.operator, Outcome.STATION_TABLE)
-
-    @property
-    def max_amount(self) -> int:
-        return self.maximum
-
-    def time_bounds(self) -> tuple[int, ...]:
-        return ()
-
-    def pair_amount(self, board_stop: str, alight_stop: str) -> int:
-        """The fare between two stops (the caller has checked :meth:`pair_problem`)."""
-        return self.table[(board_stop, alight_stop)]
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        if (board_stop, alight_stop) not in self.table:
-            return PairIssue("table")
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneFare:
-    """Fares by the zones of the boarding and alighting stops (a from–to matrix); a leg without
-    both stops is charged the maximum fare."""
-
-    operator: str
-    zone_of: Mapping[str, str]
-    table: Mapping[tuple[str, str], int]
-    maximum: int
-    needs_stops = True
-    needs_metres = False
-
-    def price(self, leg: Leg) -> Charge:
-        if leg.board_stop is None or leg.alight_stop is None:
-            return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
-        pair = (self.zone_of[leg.board_stop], self.zone_of[leg.alight_stop])
-        amount = self.table.get(pair)
-        if amount is None:
-            raise KeyError(f"{self.operator}: no fare from zone {pair[0]!r} to zone {pair[1]!r}")
-        return charge(amount, self.operator, Outcome.ZONES)
-
-    @property
-    def max_amount(self) -> int:
-        return self.maximum
-
-    def time_bounds(self) -> tuple[int, ...]:
-        return ()
-
-    def pair_amount(self, board_stop: str, alight_stop: str) -> int:
-        """The fare between two stops (the caller has checked :meth:`pair_problem`)."""
-        return self.table[(self.zone_of[board_stop], self.zone_of[alight_stop])]
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        for stop in (board_stop, alight_stop):
-            if stop not in self.zone_of:
-                return PairIssue("zones", stop=stop)
-        zones = (self.zone_of[board_stop], self.zone_of[alight_stop])
-        return PairIssue("fares", zones=zones) if zones not in self.table else None
+from .outcome import Outcome
+from .standalone import (
+    DAY,
+    Charge,
+    DistanceFare,
+    FlatFare,
+    Leg,
+    PairIssue,
+    StandaloneFare,
+    StationTableFare,
+    TimeBand,
+    TimeBandFare,
+    ZoneFare,
+    charge,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,8 +52,8 @@ class CategoryFree:
 @dataclass(frozen=True, slots=True)
 class CategoryDiscount:
     """Riders of ``category`` pay ``percent`` % less than the standalone fare on ``operators``
-    (rounded half up to the minor unit); the legs stay visible to windows, which use the
-    discounted fare as the leg's own fare."""
+    (the discount rounded half up to the minor unit); the legs stay visible to windows, which use
+    the discounted fare as the leg's own fare.  ``percent`` is a whole number, 1–99."""
 
     id: str
     category: str
@@ -323,8 +63,8 @@ class CategoryDiscount:
 
 @dataclass(frozen=True, slots=True)
 class CategoryFixed:
-    """Riders of ``category`` pay ``amount`` as their standalone fare on ``operators``; the legs
-    stay visible to windows, which use it as the leg's own fare."""
+    """Riders of ``category`` pay ``amount`` (integer minor units) as their standalone fare on
+    ``operators``; the legs stay visible to windows, which use it as the leg's own fare."""
 
     id: str
     category: str
@@ -338,7 +78,19 @@ CategoryRule = CategoryFree | CategoryDiscount | CategoryFixed
 @dataclass(frozen=True, slots=True)
 class CapWindow:
     """OK OTrip style: within ``duration`` of the window's first tap-in, each covered tap pays
-    ``min(own standalone fare, cap − already paid in the window)``."""
+    ``min(own standalone fare, cap − already paid in the window)``.
+
+    Attributes
+    ----------
+    id:
+        The rule id.
+    operators:
+        The operator ids it covers.
+    duration:
+        Integer seconds from the window's first tap-in (a tap exactly then still joins).
+    cap:
+        Integer minor units.
+    """
 
     id: str
     operators: frozenset[str]
@@ -352,7 +104,23 @@ class IntegratedWindow:
     the window costs ``min(cap, base + per_km × K)`` with ``K = (Σ metres + 500) // 1000``, settled
     into leg fares in proportion to metres (the first leg weighing ``first_leg_weight_m`` more);
     otherwise each leg pays its standalone fare.  With ``cheaper_of_standalone`` a window whose
-    legs cost less on their own pays their standalone fares instead."""
+    legs cost less on their own pays their standalone fares instead.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the window's first tap-in.
+    base, per_km, cap:
+        Integer minor units (``per_km`` for each km of the window's rounded total).
+    min_operators:
+        Distinct operators a window needs for the integrated price.
+    first_leg_weight_m:
+        Integer metres added to the first leg's settlement weight.
+    cheaper_of_standalone:
+        Charge the standalone fares when they total less.
+    """
 
     id: str
     operators: frozenset[str]
@@ -368,7 +136,7 @@ class IntegratedWindow:
 @dataclass(frozen=True, slots=True)
 class FirstFareWindow:
     """OK OTrip as operated: the first tap pays its standalone fare and opens the window; later
-    covered taps within ``duration`` of it pay 0."""
+    covered taps within ``duration`` (integer seconds) of it pay 0."""
 
     id: str
     operators: frozenset[str]
@@ -387,6 +155,21 @@ class TransferWindow:
     arrival counts as the departure).  ``fare`` is ``"free"`` (0), ``"fixed"`` (``amount``
     instead of the leg's own fare, never more than it), ``"discount"`` (``percent`` off, rounded
     half up) or ``"surcharge"`` (own fare plus ``amount``).
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds.
+    limit, fare:
+        As above.
+    amount:
+        Integer minor units (``fixed`` and ``surcharge``).
+    percent:
+        Whole percent (``discount``).
+    max_transfers:
+        Transfers allowed in a chain (``None``: unlimited).
     """
 
     id: str
@@ -440,7 +223,8 @@ class FarePass:
     """A pass: riders whose fare medium is the pass ``id`` ride ``operators`` for ``price`` per
     validity period — the first leg of a period buys it (``<id>:purchase``), later legs pay 0
     (``<id>:pass``).  ``validity`` is ``"day"`` (a service day from ``day_start``), ``"week"``
-    (Monday to Sunday) or ``"days"`` (``days`` service days from the day of first use)."""
+    (Monday to Sunday) or ``"days"`` (``days`` service days from the day of first use).  ``price``
+    is in integer minor units, ``day_start`` in integer seconds after midnight."""
 
     id: str
     operators: frozenset[str]
@@ -450,8 +234,8 @@ class FarePass:
     day_start: int = 4 * 3600
 
     def period(self, t: int, bought: int | None) -> tuple[int, int]:
-        """(period key, day of purchase) for a leg at time ``t``; ``bought`` is the day the last
-        pass was bought (``None`` if never)."""
+        """(period key, day of purchase) for a leg at time ``t`` (integer seconds; day 0 starts at
+        ``day_start``); ``bought`` is the day the last pass was bought (``None`` if never)."""
         day = (t - self.day_start) // DAY
         if self.validity == "week":
             return day // 7, day
@@ -467,7 +251,8 @@ class PeriodCap:
     ``period`` is ``"day"`` (service days starting at ``day_start`` seconds after midnight),
     ``"week"`` (Monday to Sunday; day 0 of the data is a Monday, as replayed multi-day data is
     aligned) or ``"rolling_week"`` (any 7 × 24 hours).  Applied last, to the settled fares in tap
-    order: a leg pays ``min(its fare, what the period still allows)``.
+    order: a leg pays ``min(its fare, what the period still allows)``.  ``cap`` is in integer minor
+    units.
     """
 
     id: str
@@ -481,8 +266,28 @@ class PeriodCap:
 class FarePolicy:
     """A complete, validated fare policy.
 
-    ``standalone`` maps every operator id to its standalone fare.  Window rules cover disjoint
-    operator sets (checked here), so which window a tap belongs to never depends on rule order.
+    Window rules cover disjoint operator sets (checked here), so which window a tap belongs to
+    never depends on rule order.  Amounts are integer minor units, times integer seconds,
+    distances integer metres.
+
+    Attributes
+    ----------
+    name:
+        The policy's name.
+    standalone:
+        Every operator id → its standalone fare.
+    categories:
+        Rider category rules (exemptions, discounts, fixed fares).
+    windows:
+        Window rules (cap, integrated, first-fare, transfer).
+    period_caps:
+        Daily / weekly caps per card, applied last.
+    window_media:
+        Window id → the fare media that unlock it (absent: every medium).
+    route_standalone:
+        Route id → its own standalone fare, instead of its operator's.
+    passes:
+        Pass id (= the fare medium of its holders) → the pass.
     """
 
     name: str
@@ -496,7 +301,8 @@ class FarePolicy:
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
-    _adjust: Mapping[tuple[str, str], CategoryDiscount | CategoryFixed] = field(init=False, repr=False, compare=False)
+    _adjust: Mapping[tuple[str, str], CategoryDiscount | CategoryFixed] = field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         window_of: dict[str, WindowRule] = {}
@@ -517,7 +323,8 @@ class FarePolicy:
                 key = (c.category, op)
                 if key in seen:
                     raise ValueError(
-                        f"category {c.category!r} on {op!r} is in two category rules ({seen[key]!r} and {c.id!r})"
+                        f"category {c.category!r} on {op!r} is in two category rules "
+                        f"({seen[key]!r} and {c.id!r})"
                     )
                 seen[key] = c.id
                 if isinstance(c, CategoryFree):
@@ -557,7 +364,9 @@ class FarePolicy:
         for its rider category: discounts and fixed fares applied
         (not exemptions, whose legs never reach a window).  The rule reads ``<fare rule>+<category
         rule>`` when a category rule changed the amount."""
-        fare = self.route_standalone.get(leg.route) if leg.route is not None and self.route_standalone else None
+        fare: StandaloneFare | None = None
+        if leg.route is not None and self.route_standalone:
+            fare = self.route_standalone.get(leg.route)
         base = (fare or self.standalone[leg.operator]).price(leg)
         adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
         if adj is None:
@@ -610,11 +419,39 @@ class FarePolicy:
         return f"no {name} fare from {board_stop!r} to {alight_stop!r}"
 
     def window_boarding_charge(self, operator: str) -> int | None:
-        """What an integrated window charges for boarding (its ``base``) when ``operator`` opens
-        one; ``None`` when the operator is in no integrated window."""
+        """What an integrated window charges for boarding (its ``base``, integer minor units) when
+        ``operator`` opens one; ``None`` when the operator is in no integrated window."""
         w = self._window_of.get(operator)
         return w.base if isinstance(w, IntegratedWindow) else None
 
     def shortest_window(self) -> int | None:
         """The shortest window duration (s), ``None`` without windows."""
         return min((w.duration for w in self.windows), default=None)
+
+__all__ = [
+    "DAY",
+    "CapWindow",
+    "CategoryDiscount",
+    "CategoryFixed",
+    "CategoryFree",
+    "CategoryRule",
+    "Charge",
+    "DistanceFare",
+    "FarePass",
+    "FarePolicy",
+    "FirstFareWindow",
+    "FlatFare",
+    "IntegratedWindow",
+    "Leg",
+    "PairIssue",
+    "PeriodCap",
+    "StandaloneFare",
+    "StationTableFare",
+    "TimeBand",
+    "TimeBandFare",
+    "TransferWindow",
+    "WindowRule",
+    "ZoneFare",
+    "charge",
+    "joins",
+]

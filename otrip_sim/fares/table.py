@@ -103,9 +103,17 @@ class LegTable:
 class RuleTable:
     """Rule ids as small integer codes, each with its source and :class:`Outcome`.
 
-    ``names[k]`` is the rule id written to outputs; ``source[k]`` the id of the operator, window,
-    pass, category rule or cap that decided it; ``outcome[k]`` what happened (``int8`` values of
-    :class:`Outcome`).  Codes are given in order of first use.
+    Codes are given in order of first use.
+
+    Attributes
+    ----------
+    names:
+        ``names[k]``: the rule id of code ``k``, as written to outputs.
+    sources:
+        ``sources[k]``: the id of the operator, window, pass, category rule or cap that decided it.
+    outcomes:
+        ``outcomes[k]``: what happened (``int`` values of :class:`Outcome`; :attr:`outcome` as
+        ``int8``).
     """
 
     def __init__(self) -> None:
@@ -142,12 +150,22 @@ class RuleTable:
 class Transactions:
     """A card transaction log (TIDES ``fare_transactions`` style), one row per transaction.
 
-    ``leg`` is the row of the priced :class:`LegTable`; ``time`` seconds; ``kind`` :data:`TAP` (the
-    provisional charge at a tap-in) or :data:`ADJUSTMENT` (a settlement correction booked when the
-    leg's window closed, or a paid-area change re-priced the leg); ``amount`` integer minor units
-    (negative: a refund); ``rule`` a code into the result's :class:`RuleTable`.  Per card the
-    amounts sum to the settled fares.  Rows come card by card; within a card in the order the card
-    booked them.
+    Per card the amounts sum to the settled fares.  Rows come card by card; within a card in the
+    order the card booked them.
+
+    Columns
+    -------
+    leg:
+        The row of the priced :class:`LegTable`.
+    time:
+        When it was booked, integer seconds.
+    kind:
+        :data:`TAP` (the provisional charge at a tap-in) or :data:`ADJUSTMENT` (a settlement
+        correction booked when the leg's window closed, or a paid-area change re-priced the leg).
+    amount:
+        Integer minor units (negative: a refund).
+    rule:
+        A code into the result's :class:`RuleTable`.
     """
 
     leg: np.ndarray
@@ -197,4 +215,6 @@ class Priced:
 
     def rule_names(self) -> np.ndarray:
         """Rule id of every leg, an object array."""
-        return np.array(self.rules.names, dtype=object)[self.rule] if len(self.rules) else np.zeros(0, dtype=object)
+        if not len(self.rules):
+            return np.zeros(0, dtype=object)
+        return np.array(self.rules.names, dtype=object)[self.rule]

@@ -12,8 +12,8 @@ a card (a handful) and over distinct values (operators, bands, stop pairs), neve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,9 +29,11 @@ from .rules import (
     FirstFareWindow,
     FlatFare,
     IntegratedWindow,
+    Leg,
     StandaloneFare,
     StationTableFare,
     TimeBandFare,
+    TransferWindow,
     ZoneFare,
 )
 from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
@@ -47,11 +49,13 @@ def supports(policy: FarePolicy) -> bool:
         and not policy.passes
         and not policy.window_media
         and all(isinstance(w, (CapWindow, IntegratedWindow, FirstFareWindow)) for w in policy.windows)
-        and all(isinstance(f, _KINDS) for f in [*policy.standalone.values(), *policy.route_standalone.values()])
+        and all(isinstance(f, _KINDS)
+                for f in [*policy.standalone.values(), *policy.route_standalone.values()])
     )
 
 
-def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray, rules: RuleTable) -> tuple[np.ndarray, np.ndarray]:
+def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
+                rules: RuleTable) -> tuple[np.ndarray, np.ndarray]:
     """Own fares and rule codes of the legs ``idx`` under one standalone fare."""
     n = len(idx)
     op = fare.operator
@@ -109,10 +113,15 @@ def _code(rules: RuleTable, source: str, outcome: Outcome, band: str = "") -> in
 
 
 def price_cards(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray]:
-    """Settled fares (int64) and rule ids of every leg, aligned with ``legs``.
+    """Settled fares and rule ids of every leg, aligned with ``legs``.
 
     Each distinct ``card`` is one card; its legs are taken in order of ``board_time`` (ties in
     input order), as :func:`~otrip_sim.fares.price_card` does.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        Per leg: the settled fare (int64, integer minor units) and the rule id (object array).
     """
     priced = price_cards_detail(policy, legs)
     names = np.array(priced.rules.names, dtype=object)
@@ -123,11 +132,21 @@ def price_cards(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndar
 class Priced:
     """What :func:`price_cards_detail` found, aligned with the legs.
 
-    ``amount``/``rule``: settled fare and rule code (into ``rules``); ``own``/``own_rule``: the
-    leg's standalone charge (category rules applied, exemptions included) before any window;
-    ``window``: the fare window the leg is in (an id unique over all cards and rules, -1: none),
-    ``window_rule[window]`` its rule's index in ``policy.windows``; ``order``: the legs card by
-    card in pricing order (board time, ties in input order).
+    Columns
+    -------
+    amount, rule:
+        Per leg: the settled fare (integer minor units) and its rule code (into ``rules``).
+    own, own_rule:
+        Per leg: the standalone charge (category rules applied, exemptions included) before any
+        window, integer minor units, and its rule code.
+    window:
+        Per leg: the fare window it is in, an id unique over all cards and rules (``-1``: none).
+    window_rule:
+        Per window id: its rule's index in ``policy.windows``.
+    order:
+        The legs card by card in pricing order (board time, ties in input order).
+    rules:
+        The rule codes' table.
     """
 
     amount: np.ndarray
@@ -140,9 +159,27 @@ class Priced:
     rules: RuleTable
 
 
-def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True, rules: RuleTable | None = None) -> Priced:
-    """:func:`price_cards` with its intermediate results (``windows=False``: standalone charges
-    only); rule codes go into ``rules`` (a new table if ``None``)."""
+def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
+                       rules: RuleTable | None = None) -> Priced:
+    """:func:`price_cards` with its intermediate results.
+
+    Parameters
+    ----------
+    policy:
+        A policy this engine :func:`supports` (with ``windows=False``, any standalone kinds it
+        supports are enough).
+    legs:
+        The legs, any order.
+    windows:
+        ``False``: standalone charges only (no window rule applied).
+    rules:
+        The table rule codes go into (a new one if ``None``).
+
+    Returns
+    -------
+    Priced
+        Amounts in integer minor units, aligned with ``legs``.
+    """
     n = len(legs.card)
     rules = RuleTable() if rules is None else rules
     amount = np.zeros(n, dtype=np.int64)
@@ -155,8 +192,8 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
     # perf: strings become small integer codes once (a dict pass); masks compare integers
     op_index, op_code = legs.codes.get("operator") or _codes(legs.operator)
 
-    def on(ops: object) -> np.ndarray:
-        return np.isin(op_code, [op_index[o] for o in ops if o in op_index])  # type: ignore[attr-defined]
+    def on(ops: Iterable[str]) -> np.ndarray:
+        return np.isin(op_code, [op_index[o] for o in ops if o in op_index])
 
     # own fares: per operator, then route fares over them
     for op, fare in policy.standalone.items():
@@ -182,9 +219,12 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             rule[m] = _code(rules, c.id, Outcome.EXEMPT)
             continue
         base = amount[m]
-        new = np.full(m.sum(), c.amount, dtype=np.int64) if isinstance(c, CategoryFixed) else base - (base * c.percent + 50) // 100
-        amount[m] = new
-        rule[m] = [rules.code(f"{rules.names[k]}+{c.id}", rules.sources[k], Outcome(rules.outcomes[k])) for k in rule[m]]
+        if isinstance(c, CategoryFixed):
+            amount[m] = np.full(m.sum(), c.amount, dtype=np.int64)
+        else:
+            amount[m] = base - (base * c.percent + 50) // 100  # the discount rounded half up
+        rule[m] = [rules.code(f"{rules.names[k]}+{c.id}", rules.sources[k], Outcome(rules.outcomes[k]))
+                   for k in rule[m]]
     own, own_rule = amount.copy(), rule.copy()
     # windows: legs of each card in time order
     order = np.lexsort((np.arange(n), legs.board_time, legs.card))
@@ -194,6 +234,7 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             sel = order[(on(w.operators) & ~exempt)[order]]
             if len(sel) == 0:
                 continue
+            assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"
             ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
             window[sel] = ids + next_id
             count = int(ids[-1]) + 1
@@ -233,7 +274,8 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegT
         return window
     if isinstance(w, FirstFareWindow):
         amount[sel] = np.where(first, own, 0)
-        rule[sel] = np.where(first, _code(rules, w.id, Outcome.WINDOW_FIRST), _code(rules, w.id, Outcome.WINDOW_FREE))
+        rule[sel] = np.where(first, _code(rules, w.id, Outcome.WINDOW_FIRST),
+                             _code(rules, w.id, Outcome.WINDOW_FREE))
         return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
@@ -262,26 +304,42 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegT
 def _cap_codes(rules: RuleTable, wid: str, pay: np.ndarray, own: np.ndarray) -> np.ndarray:
     """Rule codes of cap-window legs that paid ``pay`` of their own fare ``own``."""
     return np.where(pay == own, _code(rules, wid, Outcome.WINDOW_OWN),
-                    np.where(pay > 0, _code(rules, wid, Outcome.WINDOW_REMAINDER), _code(rules, wid, Outcome.WINDOW_CAPPED)))
+                    np.where(pay > 0, _code(rules, wid, Outcome.WINDOW_REMAINDER),
+                             _code(rules, wid, Outcome.WINDOW_CAPPED)))
 
 
-def as_arrays(legs: Sequence[object], card: Sequence[object]) -> LegTable:
-    """Columns from engine :class:`~otrip_sim.fares.Leg` objects (for tests and small inputs)."""
+def as_arrays(legs: Sequence[Leg], card: Sequence[object]) -> LegTable:
+    """Columns from engine :class:`~otrip_sim.fares.Leg` objects (for tests and small inputs).
+
+    Parameters
+    ----------
+    legs:
+        The legs (times in integer seconds, distances in integer metres).
+    card:
+        The card of each leg, aligned with ``legs``.
+
+    Returns
+    -------
+    LegTable
+        One row per leg; a missing (``None``) stop, route or medium becomes ``""``, a missing
+        ``alight_time`` ``-1``.
+    """
     def col(name: str, default: object = "") -> np.ndarray:
-        return np.array([getattr(leg, name) if getattr(leg, name) is not None else default for leg in legs], dtype=object)
+        return np.array([getattr(leg, name) if getattr(leg, name) is not None else default for leg in legs],
+                        dtype=object)
 
     return LegTable(
         card=np.asarray(card),
         operator=col("operator"),
-        board_time=np.array([leg.board_time for leg in legs], dtype=np.int64),  # type: ignore[attr-defined]
-        metres=np.array([leg.metres for leg in legs], dtype=np.int64),  # type: ignore[attr-defined]
+        board_time=np.array([leg.board_time for leg in legs], dtype=np.int64),
+        metres=np.array([leg.metres for leg in legs], dtype=np.int64),
         category=col("category"),
         board_stop=col("board_stop"),
         alight_stop=col("alight_stop"),
-        tapped_out=np.array([leg.tapped_out for leg in legs], dtype=bool),  # type: ignore[attr-defined]
+        tapped_out=np.array([leg.tapped_out for leg in legs], dtype=bool),
         route=col("route"),
-        tapped=np.array([leg.tapped for leg in legs], dtype=bool),  # type: ignore[attr-defined]
-        alight_time=np.array([-1 if leg.alight_time is None else leg.alight_time for leg in legs],  # type: ignore[attr-defined]
+        tapped=np.array([leg.tapped for leg in legs], dtype=bool),
+        alight_time=np.array([-1 if leg.alight_time is None else leg.alight_time for leg in legs],
                              dtype=np.int64),
         media=col("media"),
     )
@@ -293,6 +351,20 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     ``log``, the provisional charge of every tap and the transaction log — all cards at once.
 
     Only for policies this engine :func:`supports`; :func:`otrip_sim.fares.price` chooses.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The legs, any order.
+    log:
+        Also compute each tap's provisional charge and the transaction log.
+
+    Returns
+    -------
+    ~otrip_sim.fares.table.Priced
+        Columns aligned with ``legs``, money in integer minor units.
     """
     n = len(legs)
     if n == 0:
@@ -351,10 +423,12 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     if len(chain):
         count = last[chain] - host[chain]  # followers per host (rows between are all followers)
         h_of = np.repeat(chain, count)
-        f = np.repeat(host[chain], count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)) + 1
+        nth = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)  # within its host
+        f = np.repeat(host[chain], count) + nth + 1
         first_f = group_starts(h_of)
         grown = metres[host[h_of]] + exclusive_prefix(metres[f], first_f) + metres[f]
-        step = price_cards_detail(policy, hosts_table(host[h_of], grown, s.alight_stop[f]), windows=False, rules=rules)
+        step = price_cards_detail(policy, hosts_table(host[h_of], grown, s.alight_stop[f]), windows=False,
+                                  rules=rules)
         after = step.own
         before = np.where(first_f, own_raw[h_of], np.roll(after, 1))
         moved = after != before
@@ -371,8 +445,8 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         rule_k = priced.window_rule[w]
         group_first = np.maximum.accumulate(np.where(start, np.arange(len(m)), 0))
         if log:
-            prov = _provisional(policy, rules, m, start, rule_k, group_first, priced, own_raw, own_raw_rule, ext_m,
-                                metres[host[m]], op_code[host[m]], len(op_names), tap_rule)
+            prov = _provisional(policy, rules, m, start, rule_k, group_first, priced, own_raw, own_raw_rule,
+                                ext_m, metres[host[m]], op_code[host[m]], len(op_names), tap_rule)
             provisional[m] = prov
             # a window settles when a later tap comes after it closed, else with the card's data
             duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
@@ -394,7 +468,8 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         ranked = opening[by_card]
         r_first = group_starts(card[host[ranked]])
         number = np.empty(len(opening), dtype=np.int64)
-        number[by_card] = np.arange(len(ranked)) - np.maximum.accumulate(np.where(r_first, np.arange(len(ranked)), 0))
+        rank = np.arange(len(ranked))
+        number[by_card] = rank - np.maximum.accumulate(np.where(r_first, rank, 0))
         window[host[m]] = number[np.cumsum(start) - 1]
     if log:
         tx.append((card[host], host, t[host], np.full(len(host), TAP), provisional, tap_rule))
@@ -413,15 +488,18 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         out.provisional[order] = prov_all
         cols = [np.concatenate(col) for col in zip(*tx)]
         key = np.lexsort((cols[1], cols[3], cols[2], cols[0]))
-        out.transactions = Transactions(leg=order[cols[1][key]].astype(np.int64), time=cols[2][key].astype(np.int64),
-                                        kind=cols[3][key].astype(np.int8), amount=cols[4][key].astype(np.int64),
+        out.transactions = Transactions(leg=order[cols[1][key]].astype(np.int64),
+                                        time=cols[2][key].astype(np.int64),
+                                        kind=cols[3][key].astype(np.int8),
+                                        amount=cols[4][key].astype(np.int64),
                                         rule=cols[5][key].astype(np.int32))
     return out
 
 
-def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray, rule_k: np.ndarray,
-                 group_first: np.ndarray, priced: Priced, own_raw: np.ndarray, own_raw_rule: np.ndarray,
-                 ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray, n_ops: int, tap_rule: np.ndarray) -> np.ndarray:
+def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray,
+                 rule_k: np.ndarray, group_first: np.ndarray, priced: Priced, own_raw: np.ndarray,
+                 own_raw_rule: np.ndarray, ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray, n_ops: int,
+                 tap_rule: np.ndarray) -> np.ndarray:
     """Provisional charges of the windowed hosts ``m`` (window by window, in tap order): the
     window's running price after each tap minus its price before it.  Sets their ``tap_rule``."""
     s_own = exclusive_prefix(priced.own[m], start)
@@ -464,5 +542,6 @@ def _empty(log: bool) -> PricedTable:
     out = PricedTable(z, np.zeros(0, dtype=np.int32), z.copy(), z.copy(), RuleTable())
     if log:
         out.provisional = z.copy()
-        out.transactions = Transactions(z.copy(), z.copy(), np.zeros(0, dtype=np.int8), z.copy(), np.zeros(0, dtype=np.int32))
+        out.transactions = Transactions(z.copy(), z.copy(), np.zeros(0, dtype=np.int8), z.copy(),
+                                        np.zeros(0, dtype=np.int32))
     return out

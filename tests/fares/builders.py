@@ -99,7 +99,9 @@ def mrt_formula(a: str, b: str) -> int:
     return min(14_000, 3_000 + 1_000 * apart)
 
 
-MRT_TABLE: dict[tuple[str, str], int] = {(a, b): mrt_formula(a, b) for a in MRT_STATIONS for b in MRT_STATIONS}
+MRT_TABLE: dict[tuple[str, str], int] = {
+    (a, b): mrt_formula(a, b) for a in MRT_STATIONS for b in MRT_STATIONS
+}
 
 
 # --- standalone fares (§2) ---------------------------------------------------------------------
@@ -156,7 +158,8 @@ def okotrip_2018() -> FarePolicy:
 
 
 def okotrip_2018_as_operated() -> FarePolicy:
-    """§3 illustrative variant: microbus 0 and opens no window; first TJ tap pays, later TJ taps ≤ 3 h pay 0."""
+    """§3 illustrative variant: microbus 0 and opens no window; first TJ tap pays, later TJ taps
+    ≤ 3 h pay 0."""
     standalone = {
         "transjakarta": transjakarta(),
         "mikrotrans": FlatFare("mikrotrans", 0),
@@ -194,7 +197,9 @@ def jaklingko_2022() -> FarePolicy:
         min_operators=2,
         first_leg_weight_m=10_000,
     )
-    return FarePolicy("jaklingko-2022", standalone, categories=(free_category(standalone),), windows=(window,))
+    return FarePolicy(
+        "jaklingko-2022", standalone, categories=(free_category(standalone),), windows=(window,)
+    )
 
 
 BASELINE = baseline_2017()

@@ -9,7 +9,8 @@ from otrip_sim.fares import CapWindow, Charge, FarePolicy, FlatFare, Leg, price_
 
 def test_spec_example_microbus_3000_tj_2000_tj_0():
     charges = price(
-        OKOTRIP, [("mikrotrans", "08:00", 4.0), ("transjakarta", "08:30", 10.0), ("transjakarta", "09:30", 6.0)]
+        OKOTRIP,
+        [("mikrotrans", "08:00", 4.0), ("transjakarta", "08:30", 10.0), ("transjakarta", "09:30", 6.0)],
     )
     # microbus own 3,000; TJ min(3,500, 5,000 − 3,000) = 2,000; TJ min(3,500, 0) = 0
     assert amounts(charges) == [3_000, 2_000, 0]
@@ -54,7 +55,8 @@ def test_next_window_is_anchored_at_its_own_first_tap():
 def test_window_is_not_extended_by_later_taps():
     # a fixed window from its first tap, not a rolling one: 08:00, 10:00 (in), 11:30 (> 3 h after 08:00 → new)
     charges = price(
-        OKOTRIP, [("transjakarta", "08:00", 5.0), ("transjakarta", "10:00", 5.0), ("transjakarta", "11:30", 5.0)]
+        OKOTRIP,
+        [("transjakarta", "08:00", 5.0), ("transjakarta", "10:00", 5.0), ("transjakarta", "11:30", 5.0)],
     )
     assert amounts(charges) == [3_500, 1_500, 3_500]
 
@@ -68,7 +70,9 @@ def test_many_taps_never_exceed_cap():
 
 def test_angkot_pays_standalone_and_is_outside_the_window():
     # angkot (non-integrated microbus) 3,000 does not use the cap: TJ after it still pays its own 3,500
-    charges = price(OKOTRIP, [("angkot", "08:00", 3.0), ("transjakarta", "08:20", 5.0), ("angkot", "08:50", 3.0)])
+    charges = price(
+        OKOTRIP, [("angkot", "08:00", 3.0), ("transjakarta", "08:20", 5.0), ("angkot", "08:50", 3.0)]
+    )
     assert amounts(charges) == [3_000, 3_500, 3_000]
     assert rules(charges) == ["angkot:flat", "okotrip:own", "angkot:flat"]
 
@@ -80,6 +84,8 @@ def test_baseline_has_no_window():
 
 def test_cap_below_first_fare():
     # a cap smaller than the first fare: the first tap pays the cap (a remainder), the rest 0
-    policy = FarePolicy("p", {"bus": FlatFare("bus", 3_000)}, windows=(CapWindow("w", frozenset({"bus"}), 100, 2_000),))
+    policy = FarePolicy(
+        "p", {"bus": FlatFare("bus", 3_000)}, windows=(CapWindow("w", frozenset({"bus"}), 100, 2_000),)
+    )
     charges = price_card(policy, [Leg("bus", 0), Leg("bus", 10)])
     assert charges == [Charge(2_000, "w:remainder"), Charge(0, "w:capped")]

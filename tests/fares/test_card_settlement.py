@@ -1,4 +1,5 @@
-"""Tap-by-tap pricing (Card) and settlement (§3 "Settlement"): provisional charges + adjustments = settled fares."""
+"""Tap-by-tap pricing (Card) and settlement (§3 "Settlement"): provisional charges + adjustments =
+settled fares."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from builders import (
 
 from otrip_sim.fares import Card, Charge, Leg, Transaction, price_card
 
-PUBLISHED = [("lrt", "08:00", 6.0), ("transjakarta", "08:20", 12.0), ("mrt", "09:00", 8.0, {"stops": (LEBAK_BULUS, ASEAN)})]
+PUBLISHED = [
+    ("lrt", "08:00", 6.0),
+    ("transjakarta", "08:20", 12.0),
+    ("mrt", "09:00", 8.0, {"stops": (LEBAK_BULUS, ASEAN)}),
+]
 
 
 def test_published_example_provisional_then_settled():
@@ -26,7 +31,11 @@ def test_published_example_provisional_then_settled():
     # tap 3: K = 26 → 9,000; 9,000 − 7,000 = 2,000
     # settled 4,000 / 3,000 / 2,000 → adjustments −1,000 (LRT) and +1,000 (TJ); MRT unchanged
     c, provisional, settled = tap_all(JAKLINGKO, card(PUBLISHED))
-    assert provisional == [Charge(5_000, "lrt:flat"), Charge(2_000, "jaklingko:integrated"), Charge(2_000, "jaklingko:integrated")]
+    assert provisional == [
+        Charge(5_000, "lrt:flat"),
+        Charge(2_000, "jaklingko:integrated"),
+        Charge(2_000, "jaklingko:integrated"),
+    ]
     assert amounts(settled) == [4_000, 3_000, 2_000]
     assert [(t.leg, t.kind, t.amount) for t in c.transactions] == [
         (0, "tap", 5_000),
@@ -45,7 +54,7 @@ def test_settled_equals_price_card_on_published_example():
 
 
 def test_transactions_sum_per_leg_to_settled_fare():
-    legs = card(PUBLISHED + [("transjakarta", "09:20", 3.0, {"tapped": False}), ("krl", "10:00", 40.0)])
+    legs = card([*PUBLISHED, ("transjakarta", "09:20", 3.0, {"tapped": False}), ("krl", "10:00", 40.0)])
     c, _, settled = tap_all(JAKLINGKO, legs)
     per_leg = [0] * len(legs)
     for t in c.transactions:
@@ -86,7 +95,9 @@ def test_tap_at_window_end_does_not_close_it():
 
 
 def test_cap_window_provisional_is_final():
-    legs = card([("transjakarta", "08:00", 5.0), ("mikrotrans", "08:30", 3.0), ("transjakarta", "09:00", 5.0)])
+    legs = card(
+        [("transjakarta", "08:00", 5.0), ("mikrotrans", "08:30", 3.0), ("transjakarta", "09:00", 5.0)]
+    )
     c, provisional, settled = tap_all(OKOTRIP, legs)
     assert amounts(provisional) == amounts(settled) == [3_500, 1_500, 0]
     assert all(t.kind == "tap" for t in c.transactions)
@@ -121,7 +132,11 @@ def test_paid_area_leg_after_window_end_counts_in_card_as_in_price_card():
     # weights 14,000 / 8,000 (Σ 22,000) → 3,500 / 2,000.
     # Tap by tap and all at once must agree (style principle 1).
     legs = card(
-        [("lrt", "08:00", 4.0), ("transjakarta", "10:55", 3.0), ("transjakarta", "11:05", 5.0, {"tapped": False})]
+        [
+            ("lrt", "08:00", 4.0),
+            ("transjakarta", "10:55", 3.0),
+            ("transjakarta", "11:05", 5.0, {"tapped": False}),
+        ]
     )
     expected = [3_500, 2_000, 0]
     assert amounts(price_card(JAKLINGKO, legs)) == expected

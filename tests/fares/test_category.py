@@ -1,4 +1,5 @@
-"""Rider categories (§2, §3 precedence): `free` pays 0 on TJ, mikrotrans, MRT, LRT and is invisible to windows."""
+"""Rider categories (§2, §3 precedence): `free` pays 0 on TJ, mikrotrans, MRT, LRT and is invisible to
+windows."""
 
 from __future__ import annotations
 
@@ -61,7 +62,11 @@ def test_free_tap_does_not_open_an_okotrip_window():
     # It does not: adult 10:00 opens it (3,500) and 12:59 pays the remainder 1,500.
     charges = price(
         OKOTRIP,
-        [("transjakarta", "08:00", 5.0, FREE), ("transjakarta", "10:00", 5.0), ("transjakarta", "12:59", 5.0)],
+        [
+            ("transjakarta", "08:00", 5.0, FREE),
+            ("transjakarta", "10:00", 5.0),
+            ("transjakarta", "12:59", 5.0),
+        ],
     )
     assert amounts(charges) == [0, 3_500, 1_500]
     assert rules(charges) == ["free", "okotrip:own", "okotrip:remainder"]
@@ -70,7 +75,8 @@ def test_free_tap_does_not_open_an_okotrip_window():
 def test_free_tap_does_not_count_towards_okotrip_paid_amount_or_boardings():
     # adult microbus 3,000; free TJ 0; adult TJ pays 5,000 − 3,000 = 2,000
     charges = price(
-        OKOTRIP, [("mikrotrans", "08:00", 3.0), ("transjakarta", "08:20", 5.0, FREE), ("transjakarta", "09:00", 5.0)]
+        OKOTRIP,
+        [("mikrotrans", "08:00", 3.0), ("transjakarta", "08:20", 5.0, FREE), ("transjakarta", "09:00", 5.0)],
     )
     assert amounts(charges) == [3_000, 0, 2_000]
 
@@ -78,7 +84,8 @@ def test_free_tap_does_not_count_towards_okotrip_paid_amount_or_boardings():
 def test_free_leg_does_not_count_as_a_jaklingko_operator():
     # adult TJ 12 km + free MRT 8 km: only one eligible operator is seen → TJ standalone 3,500
     charges = price(
-        JAKLINGKO, [("transjakarta", "08:00", 12.0), ("mrt", "08:40", 8.0, {**FREE, "stops": (LEBAK_BULUS, SENAYAN)})]
+        JAKLINGKO,
+        [("transjakarta", "08:00", 12.0), ("mrt", "08:40", 8.0, {**FREE, "stops": (LEBAK_BULUS, SENAYAN)})],
     )
     assert charges == [Charge(3_500, "transjakarta:standard"), Charge(0, "free")]
 

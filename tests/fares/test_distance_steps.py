@@ -54,12 +54,16 @@ def test_krl_pays_standalone_under_every_policy_and_category(name):
 def test_krl_does_not_open_an_okotrip_window():
     # If the 08:00 KRL tap opened a window, 12:59 would be outside it (> 3 h after 08:00).
     # It does not: TJ 10:00 opens it (3,500); TJ 12:59 is inside (remainder 1,500).
-    charges = price(OKOTRIP, [("krl", "08:00", 30.0), ("transjakarta", "10:00", 5.0), ("transjakarta", "12:59", 5.0)])
+    charges = price(
+        OKOTRIP, [("krl", "08:00", 30.0), ("transjakarta", "10:00", 5.0), ("transjakarta", "12:59", 5.0)]
+    )
     assert amounts(charges) == [4_000, 3_500, 1_500]
 
 
 def test_krl_does_not_close_an_okotrip_window():
     # TJ 08:00 opens; KRL 09:00 in between; TJ 10:59 still in the same window → 1,500
-    charges = price(OKOTRIP, [("transjakarta", "08:00", 5.0), ("krl", "09:00", 20.0), ("transjakarta", "10:59", 5.0)])
+    charges = price(
+        OKOTRIP, [("transjakarta", "08:00", 5.0), ("krl", "09:00", 20.0), ("transjakarta", "10:59", 5.0)]
+    )
     assert amounts(charges) == [3_500, 3_000, 1_500]
     assert rules(charges) == ["okotrip:own", "krl:distance", "okotrip:remainder"]

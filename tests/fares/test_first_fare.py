@@ -1,4 +1,5 @@
-"""First-fare window (§3 illustrative variant "OK OTrip as operated"): first TJ tap pays, later TJ taps ≤ 3 h pay 0."""
+"""First-fare window (§3 illustrative variant "OK OTrip as operated"): first TJ tap pays, later TJ
+taps ≤ 3 h pay 0."""
 
 from __future__ import annotations
 
@@ -35,13 +36,21 @@ def test_microbus_taps_are_free_and_open_no_window():
         OKOTRIP_AS_OPERATED,
         [("mikrotrans", "07:00", 3.0), ("transjakarta", "09:00", 5.0), ("transjakarta", "12:00", 5.0)],
     )
-    assert charges == [Charge(0, "mikrotrans:flat"), Charge(3_500, "okotrip:first"), Charge(0, "okotrip:free")]
+    assert charges == [
+        Charge(0, "mikrotrans:flat"),
+        Charge(3_500, "okotrip:first"),
+        Charge(0, "okotrip:free"),
+    ]
 
 
 def test_boundary_10800_inclusive_and_10801_pays_again():
     charges = price(
         OKOTRIP_AS_OPERATED,
-        [("transjakarta", "08:00:00", 5.0), ("transjakarta", "11:00:00", 5.0), ("transjakarta", "11:00:01", 5.0)],
+        [
+            ("transjakarta", "08:00:00", 5.0),
+            ("transjakarta", "11:00:00", 5.0),
+            ("transjakarta", "11:00:01", 5.0),
+        ],
     )
     assert amounts(charges) == [3_500, 0, 3_500]
     assert rules(charges) == ["okotrip:first", "okotrip:free", "okotrip:first"]
@@ -56,4 +65,9 @@ def test_first_fare_window_over_distance_fares():
     )
     charges = price_card(policy, [Leg("a", 0), Leg("b", 600), Leg("b", 601), Leg("a", 700)])
     # 'b' at 601 s opens a second window (601 > 600) and pays its own 7,000
-    assert charges == [Charge(1_000, "ff:first"), Charge(0, "ff:free"), Charge(7_000, "ff:first"), Charge(0, "ff:free")]
+    assert charges == [
+        Charge(1_000, "ff:first"),
+        Charge(0, "ff:free"),
+        Charge(7_000, "ff:first"),
+        Charge(0, "ff:free"),
+    ]

@@ -42,7 +42,8 @@ def test_royaltrans_always_pays_20000(name, category):
 def test_royaltrans_between_okotrip_taps_does_not_touch_the_window():
     # TJ 3,500 opens the window; royaltrans 20,000 outside it; TJ pays the remainder 5,000 − 3,500 = 1,500
     charges = price(
-        OKOTRIP, [("transjakarta", "08:00", 5.0), ("royaltrans", "08:30", 20.0), ("transjakarta", "09:30", 5.0)]
+        OKOTRIP,
+        [("transjakarta", "08:00", 5.0), ("royaltrans", "08:30", 20.0), ("transjakarta", "09:30", 5.0)],
     )
     assert amounts(charges) == [3_500, 20_000, 1_500]
     assert rules(charges) == ["okotrip:own", "royaltrans:flat", "okotrip:remainder"]

@@ -36,7 +36,11 @@ def test_published_example_lrt_tj_mrt_9000_settled_4000_3000_2000():
     # weights 16,000 / 12,000 / 8,000 (Σ 36,000): 9,000 × 16/36 = 4,000; × 12/36 = 3,000; × 8/36 = 2,000
     charges = price(
         JAKLINGKO,
-        [("lrt", "08:00", 6.0), ("transjakarta", "08:20", 12.0), ("mrt", "09:00", 8.0, {"stops": (LEBAK_BULUS, ASEAN)})],
+        [
+            ("lrt", "08:00", 6.0),
+            ("transjakarta", "08:20", 12.0),
+            ("mrt", "09:00", 8.0, {"stops": (LEBAK_BULUS, ASEAN)}),
+        ],
     )
     assert amounts(charges) == [4_000, 3_000, 2_000]
     assert rules(charges) == [INTEGRATED] * 3
@@ -66,7 +70,11 @@ def test_lrt_to_mrt_cipete_20km_7500():
     # weights 13,000 / 10,000 / 7,000 (Σ 30,000) → 3,250 / 2,500 / 1,750
     charges = price(
         JAKLINGKO,
-        [("lrt", "07:10", 3.0), ("transjakarta", "07:25", 10.0), ("mrt", "08:05", 7.0, {"stops": (SENAYAN, CIPETE)})],
+        [
+            ("lrt", "07:10", 3.0),
+            ("transjakarta", "07:25", 10.0),
+            ("mrt", "08:05", 7.0, {"stops": (SENAYAN, CIPETE)}),
+        ],
     )
     assert amounts(charges) == [3_250, 2_500, 1_750]
 
@@ -159,7 +167,8 @@ def test_next_window_opens_at_first_eligible_tap_after():
     # TJ 08:00 alone (3,500); LRT 11:00:01 opens W2; TJ 14:00:01 (10,800 s later) joins W2:
     # LRT 3 km + TJ 7 km → K = 10 → 5,000; weights 13,000 / 7,000 → 3,250 / 1,750
     charges = price(
-        JAKLINGKO, [("transjakarta", "08:00:00", 5.0), ("lrt", "11:00:01", 3.0), ("transjakarta", "14:00:01", 7.0)]
+        JAKLINGKO,
+        [("transjakarta", "08:00:00", 5.0), ("lrt", "11:00:01", 3.0), ("transjakarta", "14:00:01", 7.0)],
     )
     assert amounts(charges) == [3_500, 3_250, 1_750]
 
@@ -191,7 +200,9 @@ def test_non_eligible_operators_neither_open_nor_close_the_window():
 
 def test_min_operators_and_first_leg_weight_parameters():
     # a 3-operator minimum: two operators pay standalone; three integrate
-    window = IntegratedWindow("w", frozenset({"a", "b", "c"}), 3_600, 1_000, 100, 5_000, min_operators=3, first_leg_weight_m=0)
+    window = IntegratedWindow(
+        "w", frozenset({"a", "b", "c"}), 3_600, 1_000, 100, 5_000, min_operators=3, first_leg_weight_m=0
+    )
     fares = {op: FlatFare(op, 2_000) for op in "abc"}
     policy = FarePolicy("p", fares, windows=(window,))
     two = price_card(policy, [Leg("a", 0, 1_000), Leg("b", 10, 1_000)])
@@ -211,12 +222,18 @@ def test_cheaper_of_integrated_and_standalone():
 
     base = JAKLINGKO
     window = base.windows[0]
-    cheaper = FarePolicy("cheaper", base.standalone, base.categories, (_replace(window, cheaper_of_standalone=True),))
+    cheaper = FarePolicy(
+        "cheaper", base.standalone, base.categories, (_replace(window, cheaper_of_standalone=True),)
+    )
     legs = [Leg("lrt", clock("07:10:00"), 5_000), Leg("transjakarta", clock("07:40:00"), 22_000)]
     assert [c.amount for c in price_card(base, legs)] == [3_750, 5_500]  # 9,250 by weights 15,000 : 22,000
     charged = price_card(cheaper, legs)
     assert [c.amount for c in charged] == [5_000, 3_500]
     assert {c.rule for c in charged} == {"jaklingko:standalone_cheaper"}
     # where integration is cheaper it still applies: the published 26 km example stays at 9,000
-    pub = [Leg("lrt", clock("08:00:00"), 6_000), Leg("transjakarta", clock("08:20:00"), 12_000), Leg("mrt", clock("09:00:00"), 8_000)]
+    pub = [
+        Leg("lrt", clock("08:00:00"), 6_000),
+        Leg("transjakarta", clock("08:20:00"), 12_000),
+        Leg("mrt", clock("09:00:00"), 8_000),
+    ]
     assert [c.amount for c in price_card(cheaper, pub)] == [4_000, 3_000, 2_000]

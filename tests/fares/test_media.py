@@ -17,7 +17,9 @@ OKOTRIP = CapWindow("okotrip", frozenset(FARES), 10_800, 5000)
 POLICY = FarePolicy("m", FARES, windows=(OKOTRIP,), window_media={"okotrip": frozenset({"okotrip-card"})})
 
 
-@pytest.mark.parametrize("media, expected", [("okotrip-card", [3000, 2000]), (None, [3000, 2000]), ("emoney", [3000, 3500])])
+@pytest.mark.parametrize(
+    "media, expected", [("okotrip-card", [3000, 2000]), (None, [3000, 2000]), ("emoney", [3000, 3500])]
+)
 def test_window_applies_only_with_an_eligible_medium(media, expected):
     legs = [Leg("mikrotrans", 0, media=media), Leg("transjakarta", 600, media=media)]
     assert [c.amount for c in price_card(POLICY, legs)] == expected
@@ -27,7 +29,10 @@ JAK = Path(__file__).resolve().parents[2] / "scenarios" / "jakarta"
 
 
 def _with_media(doc):
-    doc["fares"]["media"] = [{"id": "okotrip-card", "share": 0.3, "unlocks": ["city-pass"]}, {"id": "other", "share": 0.7}]
+    doc["fares"]["media"] = [
+        {"id": "okotrip-card", "share": 0.3, "unlocks": ["city-pass"]},
+        {"id": "other", "share": 0.7},
+    ]
 
 
 def test_simulated_riders_without_the_card_pay_standalone(write_scenario):
@@ -50,8 +55,14 @@ def test_replay_media_column(tmp_path):
 
     shutil.copytree(JAK, tmp_path / "jakarta")
     scenario = tmp_path / "jakarta" / "okotrip-2018.yaml"
-    scenario.write_text(scenario.read_text().replace(
-        "  windows:\n", "  media:\n    - {id: okotrip-card, share: 0.1, unlocks: [okotrip]}\n    - {id: emoney, share: 0.9}\n  windows:\n", 1))
+    scenario.write_text(
+        scenario.read_text().replace(
+            "  windows:\n",
+            "  media:\n    - {id: okotrip-card, share: 0.1, unlocks: [okotrip]}\n"
+            "    - {id: emoney, share: 0.9}\n  windows:\n",
+            1,
+        )
+    )
     taps = tmp_path / "taps.csv"
     taps.write_text("rider,operator,board_time,media\n"
                     "a,mikrotrans,08:00:00,okotrip-card\na,transjakarta,08:20:00,okotrip-card\n"
@@ -65,6 +76,10 @@ def test_replay_media_column(tmp_path):
 
 def test_media_validation(write_scenario):
     with pytest.raises(InputError, match=r"fares\.media\[0\]\.unlocks\[0\]: unknown window rule"):
-        load_scenario(write_scenario(lambda d: d["fares"].update(media=[{"id": "c", "share": 1, "unlocks": ["nope"]}])))
+        load_scenario(
+            write_scenario(lambda d: d["fares"].update(media=[{"id": "c", "share": 1, "unlocks": ["nope"]}]))
+        )
     with pytest.raises(InputError, match=r"fares: media shares must sum to 1"):
-        load_scenario(write_scenario(lambda d: d["fares"].update(media=[{"id": "c", "share": 0.5}]), "b.yaml"))
+        load_scenario(
+            write_scenario(lambda d: d["fares"].update(media=[{"id": "c", "share": 0.5}]), "b.yaml")
+        )

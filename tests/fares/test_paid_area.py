@@ -1,4 +1,5 @@
-"""Paid-area changes (§3 precedence): untapped legs pay 0, are no tap-in, and their metres join the tapped leg before."""
+"""Paid-area changes (§3 precedence): untapped legs pay 0, are no tap-in, and their metres join the
+tapped leg before."""
 
 from __future__ import annotations
 
@@ -29,7 +30,11 @@ def test_paid_area_metres_count_in_k_and_weight_of_tapped_leg_before():
     # weights: TJ 10,000 + 5,000 + 4,000 = 19,000; MRT 8,000 (Σ 27,000) → 4,750 / 2,000
     charges = price(
         JAKLINGKO,
-        [("transjakarta", "08:00", 5.0), ("transjakarta", "08:20", 4.0, PAID_AREA), ("mrt", "09:00", 8.0, MRT)],
+        [
+            ("transjakarta", "08:00", 5.0),
+            ("transjakarta", "08:20", 4.0, PAID_AREA),
+            ("mrt", "09:00", 8.0, MRT),
+        ],
     )
     assert amounts(charges) == [4_750, 0, 2_000]
     assert rules(charges) == ["jaklingko:integrated", "transjakarta:paid_area", "jaklingko:integrated"]
@@ -40,7 +45,11 @@ def test_paid_area_metres_join_a_later_leg_in_the_weights():
     # 6,750 × 18,000 / 27,000 = 4,500; 6,750 × 9,000 / 27,000 = 2,250
     charges = price(
         JAKLINGKO,
-        [("mrt", "08:00", 8.0, MRT), ("transjakarta", "08:30", 3.0), ("transjakarta", "08:45", 6.0, PAID_AREA)],
+        [
+            ("mrt", "08:00", 8.0, MRT),
+            ("transjakarta", "08:30", 3.0),
+            ("transjakarta", "08:45", 6.0, PAID_AREA),
+        ],
     )
     assert amounts(charges) == [4_500, 2_250, 0]
 
@@ -65,7 +74,12 @@ def test_paid_area_leg_is_not_a_second_operator_or_tap_in():
 def test_paid_area_leg_does_not_use_the_okotrip_cap():
     # TJ 3,500; paid area 0; TJ pays the remainder 1,500 (the paid-area change is not a boarding)
     charges = price(
-        OKOTRIP, [("transjakarta", "08:00", 5.0), ("transjakarta", "08:10", 5.0, PAID_AREA), ("transjakarta", "08:30", 5.0)]
+        OKOTRIP,
+        [
+            ("transjakarta", "08:00", 5.0),
+            ("transjakarta", "08:10", 5.0, PAID_AREA),
+            ("transjakarta", "08:30", 5.0),
+        ],
     )
     assert amounts(charges) == [3_500, 0, 1_500]
 
@@ -96,4 +110,8 @@ def test_paid_area_after_free_tap_stays_free_and_outside_windows():
             ("mrt", "08:50", 4.0, MRT),
         ],
     )
-    assert charges == [Charge(0, "free"), Charge(0, "transjakarta:paid_area"), Charge(5_000, "mrt:station_table")]
+    assert charges == [
+        Charge(0, "free"),
+        Charge(0, "transjakarta:paid_area"),
+        Charge(5_000, "mrt:station_table"),
+    ]

@@ -25,22 +25,35 @@ PASSES = {
     "week-pass": FarePass("week-pass", frozenset({"bus", "metro"}), 50_000, "week"),
     "30-day": FarePass("30-day", frozenset({"bus"}), 150_000, "days", 30),
 }
-POLICY = FarePolicy("p", FARES, windows=(CapWindow("cap", frozenset({"bus", "metro"}), 10_800, 6000),), passes=PASSES)
+POLICY = FarePolicy(
+    "p", FARES, windows=(CapWindow("cap", frozenset({"bus", "metro"}), 10_800, 6000),), passes=PASSES
+)
 
 
 def test_day_pass_bought_with_the_first_ride_of_each_day():
-    legs = [Leg("bus", 8 * H, media="day-pass"), Leg("metro", 9 * H, media="day-pass"), Leg("coach", 10 * H, media="day-pass"),
-            Leg("bus", 27 * H, media="day-pass"), Leg("bus", DAY + 8 * H, media="day-pass")]
+    legs = [
+        Leg("bus", 8 * H, media="day-pass"),
+        Leg("metro", 9 * H, media="day-pass"),
+        Leg("coach", 10 * H, media="day-pass"),
+        Leg("bus", 27 * H, media="day-pass"),
+        Leg("bus", DAY + 8 * H, media="day-pass"),
+    ]
     charges = price_card(POLICY, legs)
     # 12,000 at the first ride; metro covered; the coach is not; 03:00 next morning is the same
     # service day (days start at 04:00); the next day buys a new pass
-    assert [(c.amount, c.rule) for c in charges] == [(12000, "day-pass:purchase"), (0, "day-pass:pass"), (20000, "coach:flat"),
-                                                     (0, "day-pass:pass"), (12000, "day-pass:purchase")]
+    assert [(c.amount, c.rule) for c in charges] == [
+        (12000, "day-pass:purchase"),
+        (0, "day-pass:pass"),
+        (20000, "coach:flat"),
+        (0, "day-pass:pass"),
+        (12000, "day-pass:purchase"),
+    ]
 
 
 def test_week_and_n_day_passes():
     week = [Leg("bus", d * DAY + 8 * H, media="week-pass") for d in (0, 3, 6, 7, 13, 14)]
-    assert [c.amount for c in price_card(POLICY, week)] == [50000, 0, 0, 50000, 0, 50000]  # Monday-based weeks
+    # Monday-based weeks
+    assert [c.amount for c in price_card(POLICY, week)] == [50000, 0, 0, 50000, 0, 50000]
     month = [Leg("bus", d * DAY + 8 * H, media="30-day") for d in (2, 20, 31, 32, 61)]
     assert [c.amount for c in price_card(POLICY, month)] == [150000, 0, 0, 150000, 0]  # days 2-31, then 32-61
 
@@ -50,22 +63,35 @@ def test_riders_without_a_pass_use_the_windows():
     assert [c.amount for c in price_card(POLICY, legs)] == [3500, 2500]
 
 
-_leg = st.builds(Leg, st.sampled_from(["bus", "metro", "coach"]), st.integers(0, 40 * DAY), st.integers(0, 20_000), st.just("adult"),
-                 st.none(), st.none(), st.booleans(), st.just(True), st.none(),
-                 st.sampled_from([None, "day-pass", "week-pass", "30-day"]))
+_leg = st.builds(
+    Leg,
+    st.sampled_from(["bus", "metro", "coach"]),
+    st.integers(0, 40 * DAY),
+    st.integers(0, 20_000),
+    st.just("adult"),
+    st.none(),
+    st.none(),
+    st.booleans(),
+    st.just(True),
+    st.none(),
+    st.sampled_from([None, "day-pass", "week-pass", "30-day"]),
+)
 
 
 @given(st.lists(_leg, min_size=1, max_size=10))
 def test_tap_by_tap_equals_whole_card(legs):
     legs = sorted(legs, key=lambda leg: leg.board_time)
     whole = price_card(POLICY, legs)
-    card, _, settled = tap_all(POLICY, legs)
+    _, _, settled = tap_all(POLICY, legs)
     assert settled == whole
 
 
 def _with_pass(doc):
     doc["fares"]["passes"] = [{"id": "day-pass", "operators": ["bus", "metro"], "price": 7000}]
-    doc["fares"]["media"] = [{"id": "day-pass", "share": 0.5}, {"id": "card", "share": 0.5, "unlocks": ["city-pass"]}]
+    doc["fares"]["media"] = [
+        {"id": "day-pass", "share": 0.5},
+        {"id": "card", "share": 0.5, "unlocks": ["city-pass"]},
+    ]
 
 
 def test_scenario_with_a_day_pass(write_scenario):

@@ -23,8 +23,17 @@ def amounts(policy, legs):
 
 
 def test_daily_cap_resets_at_day_start():
-    daily = FarePolicy("d", FARES, period_caps=(PeriodCap("daily", frozenset({"bus", "rail"}), "day", 10_000),))
-    legs = [Leg("bus", 8 * H), Leg("rail", 9 * H), Leg("bus", 12 * H), Leg("bus", 18 * H), Leg("bus", 27 * H + 1800), Leg("bus", DAY + 8 * H)]
+    daily = FarePolicy(
+        "d", FARES, period_caps=(PeriodCap("daily", frozenset({"bus", "rail"}), "day", 10_000),)
+    )
+    legs = [
+        Leg("bus", 8 * H),
+        Leg("rail", 9 * H),
+        Leg("bus", 12 * H),
+        Leg("bus", 18 * H),
+        Leg("bus", 27 * H + 1800),
+        Leg("bus", DAY + 8 * H),
+    ]
     # 3,500 + 5,000 = 8,500; then 1,500 (cap 10,000), then 0; 03:30 next morning is still the same
     # capping day (days start at 04:00): 0; 08:00 next day: a new day, 3,500
     charges = price_card(daily, legs)
@@ -39,7 +48,9 @@ def test_operators_outside_the_cap_pay_in_full():
 
 def test_calendar_week_and_rolling_week():
     weekly = FarePolicy("w", FARES, period_caps=(PeriodCap("weekly", frozenset({"rail"}), "week", 12_000),))
-    rolling = FarePolicy("r", FARES, period_caps=(PeriodCap("rolling", frozenset({"rail"}), "rolling_week", 12_000),))
+    rolling = FarePolicy(
+        "r", FARES, period_caps=(PeriodCap("rolling", frozenset({"rail"}), "rolling_week", 12_000),)
+    )
     # rail on day 5 (Saturday), day 6, day 7 (the next Monday), day 8
     legs = [Leg("rail", d * DAY + 8 * H) for d in (5, 6, 7, 8)]
     assert amounts(weekly, legs) == [5000, 5000, 5000, 5000]  # a new week starts on day 7
@@ -49,18 +60,31 @@ def test_calendar_week_and_rolling_week():
 def test_daily_and_weekly_together_take_the_tightest():
     both = FarePolicy("b", FARES, period_caps=(PeriodCap("weekly", frozenset({"bus"}), "week", 9000),
                                                PeriodCap("daily", frozenset({"bus"}), "day", 5000)))
-    legs = [Leg("bus", 8 * H), Leg("bus", 9 * H), Leg("bus", DAY + 8 * H), Leg("bus", DAY + 9 * H), Leg("bus", 2 * DAY + 8 * H)]
+    legs = [
+        Leg("bus", 8 * H),
+        Leg("bus", 9 * H),
+        Leg("bus", DAY + 8 * H),
+        Leg("bus", DAY + 9 * H),
+        Leg("bus", 2 * DAY + 8 * H),
+    ]
     charges = price_card(both, legs)
     # day 0: 3,500 + 1,500 (daily); day 1: 3,500 + 500 (weekly: 9,000 reached); day 2: 0 (weekly)
     assert [c.amount for c in charges] == [3500, 1500, 3500, 500, 0]
-    assert [c.rule for c in charges] == ["bus:flat", "daily:capped", "bus:flat", "weekly:capped", "weekly:capped"]
+    assert [c.rule for c in charges] == ["bus:flat", "daily:capped", "bus:flat", "weekly:capped",
+                                         "weekly:capped"]
     reversed_order = FarePolicy("b", FARES, period_caps=tuple(reversed(both.period_caps)))
     assert price_card(reversed_order, legs) == charges
 
 
 _leg = st.builds(Leg, st.sampled_from(["bus", "rail", "coach"]), st.integers(0, 10 * DAY))
-_POLICY = FarePolicy("p", FARES, period_caps=(PeriodCap("daily", frozenset({"bus", "rail"}), "day", 9000),
-                                              PeriodCap("rolling", frozenset({"rail", "coach"}), "rolling_week", 30_000)))
+_POLICY = FarePolicy(
+    "p",
+    FARES,
+    period_caps=(
+        PeriodCap("daily", frozenset({"bus", "rail"}), "day", 9000),
+        PeriodCap("rolling", frozenset({"rail", "coach"}), "rolling_week", 30_000),
+    ),
+)
 
 
 @given(st.lists(_leg, min_size=1, max_size=12))
@@ -72,7 +96,7 @@ def test_tap_by_tap_equals_whole_card_and_caps_hold(legs):
     assert sum(t.amount for t in card.transactions) == sum(c.amount for c in whole)
     per_day: dict[int, int] = {}
     for leg, c in zip(legs, whole):
-        assert 0 <= c.amount
+        assert c.amount >= 0
         if leg.operator in ("bus", "rail"):
             day = (leg.board_time - 4 * H) // DAY
             per_day[day] = per_day.get(day, 0) + c.amount
@@ -88,8 +112,13 @@ def test_weekly_cap_on_replayed_iso_data(tmp_path, first_day):
 
     shutil.copytree(JAK, tmp_path / "jakarta")
     scenario = tmp_path / "jakarta" / "jaklingko-2022.yaml"
-    scenario.write_text(scenario.read_text().replace(
-        "  windows:\n", "  caps:\n    - {id: tj-week, kind: weekly, operators: [transjakarta], cap: 20000}\n  windows:\n", 1))
+    scenario.write_text(
+        scenario.read_text().replace(
+            "  windows:\n",
+            "  caps:\n    - {id: tj-week, kind: weekly, operators: [transjakarta], cap: 20000}\n  windows:\n",
+            1,
+        )
+    )
     taps = tmp_path / "taps.csv"
     # two TJ rides a day until Monday 12 Sep 2022 (5 Sep is a Monday)
     days = [f"2022-09-{d:02d}" for d in range(first_day, 13)]
@@ -103,7 +132,17 @@ def test_weekly_cap_on_replayed_iso_data(tmp_path, first_day):
 
 
 def test_a_cap_below_a_fare_it_must_contain_is_refused(write_scenario):
-    with pytest.raises(InputError, match=r"fares\.windows\[0\]\.cap: the cap is below a bus fare it must contain \(3500\) \(got 3000\)"):
+    with pytest.raises(
+        InputError,
+        match=r"fares\.windows\[0\]\.cap: the cap is below a bus fare it must contain \(3500\) \(got 3000\)",
+    ):
         compile_scenario(load_scenario(write_scenario(lambda d: d["fares"]["windows"][0].update(cap=3000))))
     with pytest.raises(InputError, match=r"fares\.caps\[0\]\.operators\[0\]: unknown operator"):
-        load_scenario(write_scenario(lambda d: d["fares"].update(caps=[{"id": "d", "kind": "daily", "operators": ["tram"], "cap": 9000}]), "b.yaml"))
+        load_scenario(
+            write_scenario(
+                lambda d: d["fares"].update(
+                    caps=[{"id": "d", "kind": "daily", "operators": ["tram"], "cap": 9000}]
+                ),
+                "b.yaml",
+            )
+        )

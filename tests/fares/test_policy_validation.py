@@ -50,7 +50,8 @@ def test_policy_is_immutable():
 def test_jakarta_operators_per_policy():
     assert set(BASELINE.standalone) == {"transjakarta", "angkot", "krl", "royaltrans"}
     assert set(OKOTRIP.standalone) == {"transjakarta", "angkot", "krl", "royaltrans", "mikrotrans"}
-    assert set(JAKLINGKO.standalone) == {"transjakarta", "mikrotrans", "angkot", "krl", "mrt", "lrt", "royaltrans"}
+    operators = {"transjakarta", "mikrotrans", "angkot", "krl", "mrt", "lrt", "royaltrans"}
+    assert set(JAKLINGKO.standalone) == operators
 
 
 def test_jakarta_windows():

@@ -57,7 +57,9 @@ def test_an_integrated_window_settles_with_an_adjustment_in_both_backends():
     # = 7,000, shared 20:8 by weight (first leg +10 km): 5,000 and 2,000; TJ's tap took 3,500
     from builders import ASEAN, LEBAK_BULUS
 
-    legs = table([("transjakarta", "08:00", 10.0), ("mrt", "08:40", 8.0, {"stops": (LEBAK_BULUS, ASEAN)})], [7, 7])
+    legs = table(
+        [("transjakarta", "08:00", 10.0), ("mrt", "08:40", 8.0, {"stops": (LEBAK_BULUS, ASEAN)})], [7, 7]
+    )
     results = [price(JAKLINGKO, legs, log=True, backend=b) for b in ("vector", "card")]
     for got in results:
         assert got.fare.tolist() == [5_000, 2_000]
@@ -73,7 +75,9 @@ def test_an_integrated_window_settles_with_an_adjustment_in_both_backends():
 
 def test_the_backend_is_chosen_from_the_policy():
     assert backend_for(OKOTRIP) == "vector"
-    transfer = FarePolicy("t", {"bus": FlatFare("bus", 3_000)}, windows=(TransferWindow("x", frozenset({"bus"}), 3_600),))
+    transfer = FarePolicy(
+        "t", {"bus": FlatFare("bus", 3_000)}, windows=(TransferWindow("x", frozenset({"bus"}), 3_600),)
+    )
     assert backend_for(transfer) == "card"
     got = price(transfer, as_arrays(card([("bus", "08:00"), ("bus", "08:30")]), [0, 0]))
     assert got.fare.tolist() == [3_000, 0]
@@ -87,7 +91,9 @@ def test_a_return_trip_inside_the_window_adds_only_what_is_left_of_the_cap():
     history = as_arrays(card([("transjakarta", "08:00", 4.0)]), ["person-1"])
     cand = as_arrays(card([("transjakarta", "10:30", 4.0), ("transjakarta", "11:30", 4.0),
                            ("transjakarta", "10:30", 4.0)]), [0, 1, 2])
-    added = price_continuations(OKOTRIP, history, cand, np.array(["person-1", "person-1", "new"], dtype=object))
+    added = price_continuations(
+        OKOTRIP, history, cand, np.array(["person-1", "person-1", "new"], dtype=object)
+    )
     assert added.tolist() == [1_500, 3_500, 3_500]
 
 
@@ -116,8 +122,9 @@ def test_a_continuation_adds_what_the_whole_card_costs_more(earlier, later):
     after = [leg(op, last + dt, metres=m) for op, dt, m in later if op != "mrt"] or [leg("lrt", last + 60)]
     whole = sum(c.amount for c in price_card(JAKLINGKO, before + after))
     alone = sum(c.amount for c in price_card(JAKLINGKO, before))
-    added = price_continuations(JAKLINGKO, as_arrays(before, [0] * len(before)), as_arrays(after, [0] * len(after)),
-                                np.array([0]))
+    added = price_continuations(
+        JAKLINGKO, as_arrays(before, [0] * len(before)), as_arrays(after, [0] * len(after)), np.array([0])
+    )
     assert added.tolist() == [whole - alone]
 
 

@@ -16,14 +16,25 @@ from otrip_sim.fares import (
 )
 
 TJ = TimeBandFare("transjakarta", 3500, (TimeBand("early", 5 * 3600, 7 * 3600, 2000),))
-POLICY = FarePolicy("r", {"transjakarta": TJ}, route_standalone={"tj-premium": FlatFare("tj-premium", 20_000)})
+POLICY = FarePolicy(
+    "r", {"transjakarta": TJ}, route_standalone={"tj-premium": FlatFare("tj-premium", 20_000)}
+)
 
 
 def test_route_fare_overrides_the_operator_fare():
-    charges = price_card(POLICY, [Leg("transjakarta", 8 * 3600, route="tj-premium"), Leg("transjakarta", 9 * 3600, route="tj-k1"),
-                                  Leg("transjakarta", 10 * 3600)])
-    assert [(c.amount, c.rule) for c in charges] == [(20000, "tj-premium:flat"), (3500, "transjakarta:standard"),
-                                                     (3500, "transjakarta:standard")]
+    charges = price_card(
+        POLICY,
+        [
+            Leg("transjakarta", 8 * 3600, route="tj-premium"),
+            Leg("transjakarta", 9 * 3600, route="tj-k1"),
+            Leg("transjakarta", 10 * 3600),
+        ],
+    )
+    assert [(c.amount, c.rule) for c in charges] == [
+        (20000, "tj-premium:flat"),
+        (3500, "transjakarta:standard"),
+        (3500, "transjakarta:standard"),
+    ]
 
 
 def test_scenario_route_fares(write_scenario):
@@ -46,9 +57,19 @@ def test_scenario_route_fares(write_scenario):
 ])
 def test_route_fare_errors(write_scenario, routes, message):
     with pytest.raises(InputError, match=message):
-        load_scenario(write_scenario(lambda d: d["fares"].update(route_fares=[{"routes": routes, "fare": {"kind": "flat", "amount": 1}}])))
+        load_scenario(
+            write_scenario(
+                lambda d: d["fares"].update(
+                    route_fares=[{"routes": routes, "fare": {"kind": "flat", "amount": 1}}]
+                )
+            )
+        )
 
 
 def test_a_route_fare_above_its_operator_cap_is_refused(write_scenario):
-    with pytest.raises(InputError, match=r"fares\.windows\[0\]\.cap: the cap is below a bus-2 fare it must contain \(9000\)"):
-        otrip_sim.compile_scenario(load_scenario(write_scenario(lambda d: d["fares"].update(route_fares=[{"routes": ["bus-2"], "fare": {"kind": "flat", "amount": 9000}}]))))
+    with pytest.raises(
+        InputError, match=r"fares\.windows\[0\]\.cap: the cap is below a bus-2 fare it must contain \(9000\)"
+    ):
+        route_fares = [{"routes": ["bus-2"], "fare": {"kind": "flat", "amount": 9000}}]
+        path = write_scenario(lambda d: d["fares"].update(route_fares=route_fares))
+        otrip_sim.compile_scenario(load_scenario(path))

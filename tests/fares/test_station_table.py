@@ -76,6 +76,9 @@ def test_mrt_alone_in_jaklingko_pays_table_fare():
     # one eligible operator in the window → standalone table fares: 8 apart = 11,000; 1 apart = 4,000
     charges = price(
         JAKLINGKO,
-        [("mrt", "08:00", 10.0, {"stops": (LEBAK_BULUS, ISTORA)}), ("mrt", "09:00", 1.0, {"stops": (ISTORA, SENAYAN)})],
+        [
+            ("mrt", "08:00", 10.0, {"stops": (LEBAK_BULUS, ISTORA)}),
+            ("mrt", "09:00", 1.0, {"stops": (ISTORA, SENAYAN)}),
+        ],
     )
     assert charges == [Charge(11_000, "mrt:station_table"), Charge(4_000, "mrt:station_table")]

@@ -43,7 +43,7 @@ def test_tj_early_band_through_baseline_policy(at, fare):
 
 
 def test_band_table_and_max_amount():
-    assert EARLY == TimeBand("early", 18_000, 25_200, 2_000)  # 05:00:00 = 18,000 s; 07:00:00 = 25,200 s
+    assert TimeBand("early", 18_000, 25_200, 2_000) == EARLY  # 05:00:00 = 18,000 s; 07:00:00 = 25,200 s
     assert transjakarta().max_amount == 3_500
     assert TimeBandFare("x", 1_000, (TimeBand("peak", 0, 10, 4_000),)).max_amount == 4_000
 
@@ -51,7 +51,8 @@ def test_band_table_and_max_amount():
 def test_early_first_tap_in_okotrip_window_pays_2000_then_remainder_3000():
     # 06:30 early TJ 2,000 opens the window; 07:30 TJ own 3,500 > 5,000 − 2,000 → pays 3,000; then 0
     charges = price(
-        OKOTRIP, [("transjakarta", "06:30", 5.0), ("transjakarta", "07:30", 5.0), ("transjakarta", "08:30", 5.0)]
+        OKOTRIP,
+        [("transjakarta", "06:30", 5.0), ("transjakarta", "07:30", 5.0), ("transjakarta", "08:30", 5.0)],
     )
     assert amounts(charges) == [2_000, 3_000, 0]
     assert rules(charges) == ["okotrip:own", "okotrip:remainder", "okotrip:capped"]
@@ -60,7 +61,8 @@ def test_early_first_tap_in_okotrip_window_pays_2000_then_remainder_3000():
 def test_early_tj_then_microbus_fills_cap_exactly_with_own_fares():
     # 2,000 + 3,000 = 5,000: the microbus pays its own 3,000 in full (rule "own"), the next TJ pays 0
     charges = price(
-        OKOTRIP, [("transjakarta", "06:00", 5.0), ("mikrotrans", "06:40", 3.0), ("transjakarta", "07:10", 5.0)]
+        OKOTRIP,
+        [("transjakarta", "06:00", 5.0), ("mikrotrans", "06:40", 3.0), ("transjakarta", "07:10", 5.0)],
     )
     assert amounts(charges) == [2_000, 3_000, 0]
     assert rules(charges) == ["okotrip:own", "okotrip:own", "okotrip:capped"]

@@ -16,7 +16,11 @@ FARES = {"bus": FlatFare("bus", 200), "rail": FlatFare("rail", 300)}  # US cents
 
 
 def policy(**kw):
-    return FarePolicy("t", FARES, windows=(TransferWindow("xfer", frozenset({"bus", "rail"}), kw.pop("duration", 90 * M), **kw),))
+    return FarePolicy(
+        "t",
+        FARES,
+        windows=(TransferWindow("xfer", frozenset({"bus", "rail"}), kw.pop("duration", 90 * M), **kw),),
+    )
 
 
 def amounts(p, legs):
@@ -26,7 +30,11 @@ def amounts(p, legs):
 def test_mta_maryland_two_local_legs():
     """gtfs.org's MTA Maryland guide: core local bus USD 2.00 with free transfers for 90 minutes from
     the first departure: legs 60 minutes apart cost USD 2.00 in total, 100 minutes apart USD 4.00."""
-    p = FarePolicy("mta", {"bus": FlatFare("bus", 200)}, windows=(TransferWindow("local", frozenset({"bus"}), 90 * M, "1"),))
+    p = FarePolicy(
+        "mta",
+        {"bus": FlatFare("bus", 200)},
+        windows=(TransferWindow("local", frozenset({"bus"}), 90 * M, "1"),),
+    )
     assert sum(amounts(p, [Leg("bus", 0), Leg("bus", 60 * M)])) == 200
     assert sum(amounts(p, [Leg("bus", 0), Leg("bus", 100 * M)])) == 400
 
@@ -41,7 +49,8 @@ def test_free_transfer_anchored_at_the_first_tap():
 
 def test_max_transfers():
     p = policy(max_transfers=1)
-    assert amounts(p, [Leg("bus", 0), Leg("bus", 10 * M), Leg("rail", 20 * M), Leg("bus", 30 * M)]) == [200, 0, 300, 0]
+    legs = [Leg("bus", 0), Leg("bus", 10 * M), Leg("rail", 20 * M), Leg("bus", 30 * M)]
+    assert amounts(p, legs) == [200, 0, 300, 0]
 
 
 @pytest.mark.parametrize("limit, transfer", [("0", False), ("1", True), ("2", True), ("3", False)])
@@ -58,7 +67,8 @@ def test_the_four_gtfs_duration_limit_types(limit, transfer):
 def test_relative_limits_chain_from_leg_to_leg():
     # type 1, 30 min: each leg within 30 min of the previous one keeps the chain going
     p = policy(duration=30 * M, limit="1")
-    assert amounts(p, [Leg("bus", 0), Leg("bus", 25 * M), Leg("rail", 50 * M), Leg("bus", 90 * M)]) == [200, 0, 0, 200]
+    legs = [Leg("bus", 0), Leg("bus", 25 * M), Leg("rail", 50 * M), Leg("bus", 90 * M)]
+    assert amounts(p, legs) == [200, 0, 0, 200]
 
 
 @pytest.mark.parametrize("fare, expected", [
@@ -71,8 +81,18 @@ def test_transfer_fares(fare, expected):
     assert amounts(policy(**fare), [Leg("bus", 0), Leg("rail", 20 * M)]) == expected
 
 
-_leg = st.builds(Leg, st.sampled_from(["bus", "rail"]), st.integers(0, 6 * 3600), st.just(0), st.just("adult"),
-                 st.none(), st.none(), st.just(True), st.just(True), st.one_of(st.none(), st.integers(0, 7 * 3600)))
+_leg = st.builds(
+    Leg,
+    st.sampled_from(["bus", "rail"]),
+    st.integers(0, 6 * 3600),
+    st.just(0),
+    st.just("adult"),
+    st.none(),
+    st.none(),
+    st.just(True),
+    st.just(True),
+    st.one_of(st.none(), st.integers(0, 7 * 3600)),
+)
 
 
 @given(st.lists(_leg, min_size=1, max_size=8), st.sampled_from(["first_tap", "0", "1", "2", "3"]),
@@ -92,9 +112,10 @@ def _with_transfer(doc, rule):
 
 
 def test_scenario_with_transfers_runs(write_scenario):
-    free = otrip_sim.run(write_scenario(lambda d: _with_transfer(d, {"kind": "transfer", "id": "x", "operators": ["bus", "metro"],
-                                                                      "duration": "90min", "duration_limit_type": 1}), "b.yaml"),
-                         seed=2, demand_scale=0.3)
+    rule = {"kind": "transfer", "id": "x", "operators": ["bus", "metro"], "duration": "90min",
+            "duration_limit_type": 1}
+    free = otrip_sim.run(write_scenario(lambda d: _with_transfer(d, rule), "b.yaml"), seed=2,
+                         demand_scale=0.3)
     rules = set(free.legs["rule"].astype(str))
     assert "x:transfer" in rules
     legs = free.legs
@@ -109,9 +130,11 @@ def test_scenario_with_transfers_runs(write_scenario):
 
 
 def test_transfer_rule_validation(write_scenario):
-    rule = {"kind": "transfer", "id": "x", "operators": ["bus"], "duration": "90min", "transfer_fare": {"kind": "discount"}}
+    rule = {"kind": "transfer", "id": "x", "operators": ["bus"], "duration": "90min",
+            "transfer_fare": {"kind": "discount"}}
     with pytest.raises(InputError, match=r"fares\.windows\[0\]\.transfer_fare: a discount needs percent"):
         load_scenario(write_scenario(lambda d: _with_transfer(d, rule)))
-    rule = {"kind": "transfer", "id": "x", "operators": ["bus"], "duration": "90min", "duration_limit_type": 4}
+    rule = {"kind": "transfer", "id": "x", "operators": ["bus"], "duration": "90min",
+            "duration_limit_type": 4}
     with pytest.raises(InputError, match=r"fares\.windows\[0\]\.duration_limit_type"):
         load_scenario(write_scenario(lambda d: _with_transfer(d, rule), "b.yaml"))

@@ -28,10 +28,16 @@ VARIANTS = {
     "okotrip": OKOTRIP,
     "okotrip-as-operated": OKOTRIP_AS_OPERATED,
     "jaklingko": JAKLINGKO,
-    "jaklingko-cheaper": FarePolicy("c", JAKLINGKO.standalone, JAKLINGKO.categories, (replace(_jak_window, cheaper_of_standalone=True),)),
+    "jaklingko-cheaper": FarePolicy(
+        "c", JAKLINGKO.standalone, JAKLINGKO.categories, (replace(_jak_window, cheaper_of_standalone=True),)
+    ),
     "discounts": FarePolicy(
-        "d", {**OKOTRIP.standalone, "lrt": FlatFare("lrt", 5000)},
-        (CategoryDiscount("student", "student", frozenset({"transjakarta", "lrt"}), 35), CategoryFixed("pelajar", "pelajar", frozenset({"krl"}), 1500)),
+        "d",
+        {**OKOTRIP.standalone, "lrt": FlatFare("lrt", 5000)},
+        (
+            CategoryDiscount("student", "student", frozenset({"transjakarta", "lrt"}), 35),
+            CategoryFixed("pelajar", "pelajar", frozenset({"krl"}), 1500),
+        ),
         (CapWindow("okotrip", frozenset({"transjakarta", "mikrotrans"}), 10_800, 5000),),
         route_standalone={"tj-premium": FlatFare("tj-premium", 20_000)},
     ),
@@ -55,13 +61,20 @@ def _legs(policy, specs):
     for s in specs:
         if s["op"] not in policy.standalone:
             continue
-        b, a = (s["stops"] if s["op"] == "mrt" and s["stops"] and s["stops"][0] != s["stops"][1] else (None, None))
-        legs.append(Leg(s["op"], s["t"], s["m"], s["cat"], b, a, tapped_out=s["out"], route=s["route"] or None))
+        b, a = (
+            s["stops"] if s["op"] == "mrt" and s["stops"] and s["stops"][0] != s["stops"][1] else (None, None)
+        )
+        legs.append(
+            Leg(s["op"], s["t"], s["m"], s["cat"], b, a, tapped_out=s["out"], route=s["route"] or None)
+        )
     return legs
 
 
 @settings(max_examples=150, deadline=None)
-@given(name=st.sampled_from(sorted(VARIANTS)), cards=st.lists(st.lists(_leg, min_size=1, max_size=7), min_size=1, max_size=6))
+@given(
+    name=st.sampled_from(sorted(VARIANTS)),
+    cards=st.lists(st.lists(_leg, min_size=1, max_size=7), min_size=1, max_size=6),
+)
 def test_vector_equals_reference(name, cards):
     policy = VARIANTS[name]
     all_legs, card_ids, expected = [], [], []
@@ -77,8 +90,14 @@ def test_vector_equals_reference(name, cards):
 
 def test_supports():
     assert all(supports(p) for p in VARIANTS.values())
-    assert not supports(FarePolicy("t", {"bus": FlatFare("bus", 1)}, windows=(TransferWindow("x", frozenset({"bus"}), 60),)))
-    assert not supports(FarePolicy("t", {"bus": FlatFare("bus", 1)}, period_caps=(PeriodCap("d", frozenset({"bus"}), "day", 5),)))
+    assert not supports(
+        FarePolicy("t", {"bus": FlatFare("bus", 1)}, windows=(TransferWindow("x", frozenset({"bus"}), 60),))
+    )
+    assert not supports(
+        FarePolicy(
+            "t", {"bus": FlatFare("bus", 1)}, period_caps=(PeriodCap("d", frozenset({"bus"}), "day", 5),)
+        )
+    )
 
 
 def test_published_jaklingko_example_vectorised():

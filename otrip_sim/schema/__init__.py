@@ -1,0 +1,498 @@
+"""The scenario schema: strict pydantic models of a scenario file.
+
+Every model rejects unknown keys and is frozen.  Human units are accepted in the file and
+converted once, here: clock times (``"05:00"``) and durations (``"5min"``, ``"3h"``) become integer
+seconds, distances (``"15.7km"``) integer metres; money must already be an integer count of the
+currency's minor unit (whole rupiah for IDR).  Cross-references between sections (an unknown stop,
+operator or category) are checked by :mod:`otrip_sim.scenario`, which knows which file each record
+came from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from .base import SCHEMA_VERSION, Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
+from .fares import (
+    BandSpec,
+    CapSpec,
+    CategoryDiscountSpec,
+    CategoryFixedSpec,
+    CategoryFreeSpec,
+    CategorySpec,
+    DistanceStepsSpec,
+    Fares,
+    FirstFareSpec,
+    FlatSpec,
+    IntegratedSpec,
+    MediaSpec,
+    PassSpec,
+    PeriodCapSpec,
+    RouteFareSpec,
+    StandaloneSpec,
+    StationTableSpec,
+    TableRow,
+    TimeBandSpec,
+    TransferFareSpec,
+    TransferSpec,
+    WindowSpec,
+    ZoneFareRow,
+    ZonesSpec,
+    ZoneStopRow,
+)
+
+
+# --------------------------------------------------------------------------------------------- meta
+class Meta(Strict):
+    """What the scenario is and which day it models."""
+
+    name: Id
+    title: str = ""
+    description: str = ""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
+    year: int | None = Field(default=None, description="selects the routes of a multi-year network")
+    seed: int = Field(default=0, ge=0, description="root random seed; `--seed` overrides it")
+    service_start: Clock = Field(default=4 * 3600, description="first departure or trip start, e.g. '04:00'")
+    service_end: Clock = Field(
+        default=24 * 3600, description="end of the service day, e.g. '24:00' or '25:30'"
+    )
+    service_date: date = Field(
+        default=None,
+        description="the modelled day, for time stamps in the tap log (default: 1 January of meta.year, "
+        "or of 2000)",
+    )  # type: ignore[assignment]  # filled in below
+
+    @model_validator(mode="after")
+    def _span(self) -> Meta:
+        if self.service_end <= self.service_start:
+            raise ValueError("service_end must be after service_start")
+        if self.service_date is None:
+            object.__setattr__(self, "service_date", date(self.year or 2000, 1, 1))
+        return self
+
+
+class Operator(Strict):
+    id: Id
+    name: str = ""
+    mode: Literal["bus", "brt", "microbus", "rail", "metro", "lrt", "coach", "ferry", "other"] = "bus"
+
+
+# ------------------------------------------------------------------------------------------ network
+class Stop(Strict):
+    id: Id = Field(validation_alias="stop_id", serialization_alias="stop_id")
+    name: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    paid_area: str | None = Field(
+        default=None, description="operator id whose paid area (gated station) the stop is in"
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class HeadwayBand(Strict):
+    start: Clock
+    end: Clock
+    every: Duration = Field(description="headway: one departure every …")
+
+    @model_validator(mode="after")
+    def _check(self) -> HeadwayBand:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.every <= 0:
+            raise ValueError("every must be > 0")
+        return self
+
+
+class Route(Strict):
+    """A line run in both directions (or one, with ``directions: forward``) along ordered stops."""
+
+    id: Id
+    name: str = ""
+    operator: Id | dict[int, Id] = Field(description="operator id, or a mapping year -> operator id")
+    years: list[int] | None = Field(
+        default=None, description="years in which the route runs (all if omitted)"
+    )
+    stops: list[Id] = Field(min_length=2)
+    length: Distance | None = Field(
+        default=None, description="end-to-end length; split over segments by straight-line distance"
+    )
+    distances: list[Distance] | None = Field(
+        default=None, description="per-segment lengths (one fewer than stops)"
+    )
+    speed_kmh: float | None = Field(
+        default=None, gt=0, le=200, description="commercial speed including dwell"
+    )
+    run_times: list[Duration] | None = Field(default=None, description="per-segment run times incl. dwell")
+    capacity: int = Field(gt=0, description="passengers per vehicle")
+    headways: list[HeadwayBand] = Field(min_length=1)
+    directions: Literal["both", "forward"] = "both"
+
+    @model_validator(mode="after")
+    def _check(self) -> Route:
+        if len(set(self.stops)) != len(self.stops):
+            raise ValueError("stops must be distinct within a route")
+        if (self.length is None) == (self.distances is None):
+            raise ValueError("give exactly one of length or distances")
+        if (self.speed_kmh is None) == (self.run_times is None):
+            raise ValueError("give exactly one of speed_kmh or run_times")
+        segs = len(self.stops) - 1
+        for name in ("distances", "run_times"):
+            values = getattr(self, name)
+            if values is not None and len(values) != segs:
+                raise ValueError(f"{name} must have {segs} values, one per segment (got {len(values)})")
+        _no_overlap(self.headways, "headway bands")
+        if isinstance(self.operator, dict) and self.years is not None:
+            missing = [y for y in self.years if y not in self.operator]
+            if missing:
+                raise ValueError(f"operator mapping has no entry for years {missing}")
+        return self
+
+    def operator_in(self, year: int | None) -> str:
+        if isinstance(self.operator, str):
+            return self.operator
+        if year is None:
+            raise ValueError("needs meta.year")
+        earlier = [y for y in self.operator if y <= year]
+        if not earlier:
+            raise ValueError(f"no operator for year {year}")
+        return self.operator[max(earlier)]
+
+    def runs_in(self, year: int | None) -> bool:
+        return self.years is None or year in self.years
+
+
+class RoutesFile(Strict):
+    routes: list[Route]
+
+
+class WalkLink(Strict):
+    from_stop: Id
+    to_stop: Id
+    walk_m: Distance
+    note: str = ""
+
+
+class Network(Strict):
+    stops: FileRef | list[Stop] = Field(
+        description="stops inline, or a CSV: stop_id,name,lat,lon[,paid_area]"
+    )
+    routes: FileRef | list[Route] = Field(description="routes inline, or a YAML file with a `routes:` list")
+    walk_links: FileRef | list[WalkLink] = Field(
+        default_factory=list, description="inline, or CSV: from_stop,to_stop,walk_m[,note]"
+    )
+    walk_radius: Distance = Field(
+        default=0, description="also link every pair of stops closer than this (straight line × 1.3)"
+    )
+
+
+# ------------------------------------------------------------------------------------------- demand
+class ZoneAccess(Strict):
+    zone_id: Id
+    name: str = ""
+    stop_id: Id
+    access_m: Distance
+
+
+class ODRow(Strict):
+    origin: Id
+    destination: Id
+    trips: float = Field(ge=0, description="journeys per day")
+
+
+class ProfileBand(Strict):
+    start: Clock
+    end: Clock
+    weight: float = Field(ge=0)
+
+
+class Category(Strict):
+    id: Id
+    share: float = Field(ge=0, le=1)
+    value_of_time: Money = Field(description="minor units per hour of travel time (> 0)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Category:
+        if self.value_of_time <= 0:
+            raise ValueError("value_of_time must be > 0")
+        return self
+
+
+class ZoneRow(Strict):
+    """A zone of a gravity model: where it is and how much it sends (population) and attracts (jobs)."""
+
+    zone_id: Id
+    name: str = ""
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    population: float = Field(ge=0)
+    jobs: float = Field(ge=0)
+
+
+class GravitySpec(Strict):
+    """OD demand from a zone table: ``T_ij = total × P_i J_j e^(−β d_ij) / Σ`` over zone pairs
+    (``i ≠ j``), each zone reaching its nearest stops within ``access_radius``."""
+
+    zones: FileRef | list[ZoneRow] = Field(
+        description="zone table, CSV: zone_id,name,lat,lon,population,jobs"
+    )
+    total: float = Field(gt=0, description="journeys per day, all zone pairs together")
+    beta_per_km: float = Field(
+        default=0.1, ge=0, le=10, description="distance decay per km between zone centres"
+    )
+    access_radius: Distance = Field(
+        default=800, description="stops a zone reaches on foot (straight line × 1.3)"
+    )
+    max_access_stops: int = Field(default=3, ge=1, le=20)
+
+
+class Demand(Strict):
+    zones: FileRef | list[ZoneAccess] | None = Field(
+        default=None,
+        description="zone access stops (CSV: zone_id,name,stop_id,access_m); omit for OD by stop",
+    )
+    od: FileRef | list[ODRow] | None = Field(
+        default=None, description="journeys per day by origin/destination (CSV: origin,destination,trips)"
+    )
+    gravity: GravitySpec | None = Field(
+        default=None, description="instead of od and zones: a gravity model over a zone table"
+    )
+    profile: list[ProfileBand] = Field(min_length=1, description="time-of-day profile of departures")
+    categories: list[Category] = Field(min_length=1)
+    max_wait: Duration = Field(
+        default=3600, description="a rider gives up after waiting this long at one stop"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Demand:
+        if (self.od is None) == (self.gravity is None):
+            raise ValueError("give exactly one of od or gravity")
+        if self.gravity is not None and self.zones is not None:
+            raise ValueError("a gravity model finds its zones' access stops: drop zones")
+        total = sum(c.share for c in self.categories)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"category shares must sum to 1 (got {total:g})")
+        ids = [c.id for c in self.categories]
+        if len(set(ids)) != len(ids):
+            raise ValueError("category ids must be unique")
+        if not any(b.weight > 0 for b in self.profile):
+            raise ValueError("profile needs at least one band with weight > 0")
+        _no_overlap(self.profile, "profile bands")
+        for b in self.profile:
+            if b.end <= b.start:
+                raise ValueError("profile band end must be after start")
+        return self
+
+
+class Choice(Strict):
+    """How riders pick among candidate paths: lowest generalized cost, in seconds of time.
+
+    Cost = walk × walk_weight + wait × wait_weight + in-vehicle time + transfer_penalty per
+    transfer + fare ÷ value of time, plus a Gumbel taste term of scale ``spread`` (0: everyone
+    takes the cheapest path).
+    """
+
+    walk_speed: float = Field(default=1.2, gt=0, le=5, description="metres per second")
+    walk_weight: float = Field(default=2.0, ge=0)
+    wait_weight: float = Field(default=1.5, ge=0)
+    transfer_penalty: Duration = 300
+    max_transfers: int = Field(default=3, ge=0, le=6)
+    max_paths: int = Field(default=5, ge=1, le=20)
+    max_walk: Distance = Field(default=1000, description="longest walk of a transfer")
+    spread: Duration = Field(default=300, description="scale of riders' random taste variation")
+
+
+# ------------------------------------------------------------------------------------------- money
+class ContractSpec(Strict):
+    """How an operator is paid (see docs/money.md).
+
+    * ``gross_cost`` — buy-the-service: the payer pays ``rate_per_vehicle_km`` × vehicle-km +
+      ``rate_per_vehicle_hour`` × vehicle-hours; the fares cleared to the operator go to the payer.
+    * ``deficit`` — public-service obligation: the payer pays the operator's cost
+      (``cost_per_vehicle_km`` × vehicle-km + ``cost_per_vehicle_hour`` × vehicle-hours, plus
+      ``margin_percent``) minus the fares cleared to it (negative: the operator returns a surplus).
+    * ``net_cost`` — the operator keeps its cleared fares plus ``top_up_per_passenger`` × passengers
+      (tap-ins; a change inside the paid area is the same passenger).
+    * ``farebox`` — the operator keeps its fares; no payment.
+    """
+
+    kind: Literal["gross_cost", "deficit", "net_cost", "farebox"]
+    payer: Literal["city", "national"] = "city"
+    rate_per_vehicle_km: Money = 0
+    rate_per_vehicle_hour: Money = 0
+    cost_per_vehicle_km: Money | None = Field(
+        default=None, description="operator's cost rate; deficit contracts need it"
+    )
+    cost_per_vehicle_hour: Money = 0
+    margin_percent: float = Field(default=0.0, ge=0, le=100)
+    top_up_per_passenger: Money = 0
+    min_km_per_vehicle: Distance | None = Field(
+        default=None, description="target km per vehicle per day (gross_cost)"
+    )
+    shortfall_deduction_percent: float = Field(
+        default=0.0, ge=0, le=100, description="payment deducted when the target is missed"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ContractSpec:
+        if self.kind == "deficit" and self.cost_per_vehicle_km is None:
+            raise ValueError("a deficit contract needs cost_per_vehicle_km")
+        if self.kind == "gross_cost" and not (self.rate_per_vehicle_km or self.rate_per_vehicle_hour):
+            raise ValueError("a gross_cost contract needs rate_per_vehicle_km or rate_per_vehicle_hour")
+        return self
+
+
+CLEARING_METHODS = (
+    "km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"
+)
+
+
+class ClearingSpec(Strict):
+    """How the charge of each fare window is apportioned among the operators of its legs."""
+
+    method: Literal[  # as CLEARING_METHODS
+        "km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"
+    ] = "km_share"
+    shares: dict[Id, float] = Field(default_factory=dict, description="fixed_shares: operator -> weight")
+
+    @model_validator(mode="after")
+    def _check(self) -> ClearingSpec:
+        if self.method == "fixed_shares" and not self.shares:
+            raise ValueError("method fixed_shares needs shares")
+        if any(v < 0 for v in self.shares.values()):
+            raise ValueError("shares must be >= 0")
+        return self
+
+
+class MoneySpec(Strict):
+    """Operators' contracts, revenue clearing and fare evasion."""
+
+    contracts: dict[Id, ContractSpec] = Field(
+        default_factory=dict, description="operator id -> contract (default: farebox)"
+    )
+    clearing: ClearingSpec = Field(default_factory=ClearingSpec)
+    fare_evasion: dict[Id, float] = Field(
+        default_factory=dict, description="operator id -> share of boardings without a tap"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> MoneySpec:
+        for op, share in self.fare_evasion.items():
+            if not 0 <= share <= 1:
+                raise ValueError(f"fare_evasion.{op} must be between 0 and 1")
+        return self
+
+
+# ------------------------------------------------------------------------------------- validation
+class ValidationTarget(Strict):
+    """A published figure to compare the model with (written to ``validation.csv``).
+
+    Metrics: ``fare_per_boarding`` (operator; every boarding, paid-area changes included),
+    ``fare_per_tap`` (operator; per tap-in, as operators count ridership), ``feeder_share``
+    (share of the operator's journeys that also use ``feeder``), ``boardings`` (per day,
+    operator), ``journeys`` (per day), ``boardings_per_journey``, ``category_share`` (share of
+    journeys by ``category``).
+    ``scope_share`` scales a city-wide published total to the modelled subset.
+    """
+
+    metric: Literal[
+        "fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys",
+        "subsidy_per_tap", "boardings_per_journey", "category_share",
+    ]
+    operator: Id | None = None
+    feeder: Id | None = None
+    category: Id | None = None
+    published: float
+    scope_share: float = Field(default=1.0, gt=0, le=1)
+    unit: str = ""
+    source: str = Field(description="key of the fact in docs/sources.md")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> ValidationTarget:
+        needs = {
+            "fare_per_boarding": ("operator",), "fare_per_tap": ("operator",),
+            "feeder_share": ("operator", "feeder"), "boardings": ("operator",), "taps": ("operator",),
+            "subsidy_per_tap": ("operator",), "category_share": ("category",),
+        }.get(self.metric, ())
+        for name in needs:
+            if getattr(self, name) is None:
+                raise ValueError(f"metric {self.metric!r} needs {name}")
+        return self
+
+
+# ----------------------------------------------------------------------------------------- scenario
+class Scenario(Strict):
+    """A complete otrip-sim scenario (see docs/scenario.md)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    meta: Meta
+    operators: list[Operator] = Field(min_length=1)
+    network: Network
+    demand: Demand
+    choice: Choice = Field(default_factory=Choice)
+    fares: Fares
+    money: MoneySpec = Field(default_factory=MoneySpec)
+    validation: list[ValidationTarget] = Field(default_factory=list)
+
+__all__ = [
+    "CLEARING_METHODS",
+    "SCHEMA_VERSION",
+    "BandSpec",
+    "CapSpec",
+    "Category",
+    "CategoryDiscountSpec",
+    "CategoryFixedSpec",
+    "CategoryFreeSpec",
+    "CategorySpec",
+    "Choice",
+    "ClearingSpec",
+    "Clock",
+    "ContractSpec",
+    "Demand",
+    "Distance",
+    "DistanceStepsSpec",
+    "Duration",
+    "Fares",
+    "FileRef",
+    "FirstFareSpec",
+    "FlatSpec",
+    "GravitySpec",
+    "HeadwayBand",
+    "Id",
+    "IntegratedSpec",
+    "MediaSpec",
+    "Meta",
+    "Money",
+    "MoneySpec",
+    "Network",
+    "ODRow",
+    "Operator",
+    "PassSpec",
+    "PeriodCapSpec",
+    "ProfileBand",
+    "Route",
+    "RouteFareSpec",
+    "RoutesFile",
+    "Scenario",
+    "StandaloneSpec",
+    "StationTableSpec",
+    "Stop",
+    "Strict",
+    "TableRow",
+    "TimeBandSpec",
+    "TransferFareSpec",
+    "TransferSpec",
+    "ValidationTarget",
+    "WalkLink",
+    "WindowSpec",
+    "ZoneAccess",
+    "ZoneFareRow",
+    "ZoneRow",
+    "ZoneStopRow",
+    "ZonesSpec",
+    "_no_overlap",
+]

@@ -1,0 +1,290 @@
+"""The ``fares`` section of a scenario: standalone fares, category rules, windows, period caps,
+passes, fare media and route fares, as strict pydantic models (compiled into fare rules by
+:mod:`otrip_sim.policy`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
+
+
+class FlatSpec(Strict):
+    kind: Literal["flat"]
+    amount: Money
+
+
+class BandSpec(Strict):
+    """A fare time band on the clock of one day (a band across midnight is written as two)."""
+
+    name: Id
+    start: Clock
+    end: Clock
+    amount: Money
+
+    @model_validator(mode="after")
+    def _check(self) -> BandSpec:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.end > 24 * 3600:
+            raise ValueError("a fare time band must end by 24:00 (split a band across midnight in two)")
+        return self
+
+
+class TimeBandSpec(Strict):
+    kind: Literal["time_band"]
+    default: Money
+    bands: list[BandSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> TimeBandSpec:
+        _no_overlap(self.bands, "time bands")
+        if len({b.name for b in self.bands}) != len(self.bands):
+            raise ValueError("band names must be unique")
+        return self
+
+
+class DistanceStepsSpec(Strict):
+    kind: Literal["distance_steps"]
+    base: Money
+    base_distance: Distance = Field(description="distance covered by the base fare")
+    step: Distance = Field(description="each started step beyond base_distance adds step_amount")
+    step_amount: Money
+    cap: Money | None = Field(default=None, description="maximum fare; also charged for a missing tap-out")
+
+    @model_validator(mode="after")
+    def _check(self) -> DistanceStepsSpec:
+        if self.step <= 0:
+            raise ValueError("step must be > 0")
+        if self.cap is not None and self.cap < self.base:
+            raise ValueError("cap must be >= base")
+        return self
+
+
+class TableRow(Strict):
+    from_stop: Id
+    to_stop: Id
+    amount: Money
+    note: str = ""
+
+
+class StationTableSpec(Strict):
+    kind: Literal["station_table"]
+    table: FileRef | list[TableRow] = Field(description="inline rows or CSV: from_stop,to_stop,amount[,note]")
+    symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
+
+
+class ZoneStopRow(Strict):
+    stop_id: Id
+    zone: Id
+
+
+class ZoneFareRow(Strict):
+    from_zone: Id
+    to_zone: Id
+    amount: Money
+    note: str = ""
+
+
+class ZonesSpec(Strict):
+    kind: Literal["zones"]
+    zones: FileRef | list[ZoneStopRow] = Field(
+        description="the zone of each stop: inline rows or CSV stop_id,zone"
+    )
+    fares: FileRef | list[ZoneFareRow] = Field(
+        description="inline rows or CSV: from_zone,to_zone,amount[,note]"
+    )
+    symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
+
+
+StandaloneSpec = Annotated[
+    FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec | ZonesSpec, Field(discriminator="kind")
+]
+
+
+class CategoryFreeSpec(Strict):
+    kind: Literal["free"]
+    id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
+    category: Id
+    operators: list[Id] = Field(min_length=1)
+
+
+class CategoryDiscountSpec(Strict):
+    kind: Literal["discount"]
+    id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
+    category: Id
+    operators: list[Id] = Field(min_length=1)
+    percent: int = Field(gt=0, lt=100, description="whole percent off the standalone fare")
+
+
+class CategoryFixedSpec(Strict):
+    kind: Literal["fixed"]
+    id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
+    category: Id
+    operators: list[Id] = Field(min_length=1)
+    amount: Money = Field(description="the category's standalone fare on these operators")
+
+
+CategorySpec = Annotated[
+    CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec, Field(discriminator="kind")
+]
+
+
+class CapSpec(Strict):
+    kind: Literal["cap"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="window length from its first tap-in (inclusive)")
+    cap: Money
+
+
+class IntegratedSpec(Strict):
+    kind: Literal["integrated"]
+    id: Id
+    operators: list[Id] = Field(min_length=2)
+    duration: Duration
+    base: Money
+    per_km: Money
+    cap: Money
+    min_operators: int = Field(default=2, ge=1)
+    first_leg_weight: Distance = Field(
+        default=10_000, description="settlement weight added to the window's first leg"
+    )
+    cheaper_of_standalone: bool = Field(
+        default=False, description="charge the legs' standalone fares when they total less"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> IntegratedSpec:
+        if self.cap < self.base:
+            raise ValueError(f"cap must be >= base ({self.base})")
+        if self.min_operators > len(set(self.operators)):
+            raise ValueError("min_operators exceeds the number of operators listed")
+        return self
+
+
+class FirstFareSpec(Strict):
+    kind: Literal["first_fare"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration
+
+
+class TransferFareSpec(Strict):
+    """What a transfer leg pays: ``free``; ``fixed`` (``amount`` instead of its own fare, never
+    more); ``discount`` (``percent`` off its own fare); ``surcharge`` (own fare plus ``amount``)."""
+
+    kind: Literal["free", "fixed", "discount", "surcharge"] = "free"
+    amount: Money = 0
+    percent: int = Field(default=0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> TransferFareSpec:
+        if self.kind == "discount" and not self.percent:
+            raise ValueError("a discount needs percent (1-100)")
+        if self.kind in ("fixed", "surcharge") and "amount" not in self.model_fields_set:
+            raise ValueError(f"a {self.kind} transfer fare needs amount")
+        return self
+
+
+class TransferSpec(Strict):
+    kind: Literal["transfer"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration
+    duration_limit_type: Literal["first_tap", 0, 1, 2, 3] = Field(
+        default="first_tap",
+        description="first_tap: from the chain's first tap-in; 0-3: GTFS duration_limit_type (from the "
+        "previous leg's departure (0, 1) or arrival (2, 3) to the next leg's departure (1, 2) or arrival "
+        "(0, 3))",
+    )
+    transfer_fare: TransferFareSpec = Field(default_factory=TransferFareSpec)
+    max_transfers: int | None = Field(
+        default=None, ge=0, description="transfers allowed in a chain (none: unlimited)"
+    )
+
+
+WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec, Field(discriminator="kind")]
+
+
+class PeriodCapSpec(Strict):
+    """At most ``cap`` per day or week on ``operators`` (applied after every other rule)."""
+
+    id: Id
+    kind: Literal["daily", "weekly", "rolling_week"]
+    operators: list[Id] = Field(min_length=1)
+    cap: Money
+    day_start: Clock = Field(default=4 * 3600, description="when a capping day starts, e.g. '04:00'")
+
+    @model_validator(mode="after")
+    def _check(self) -> PeriodCapSpec:
+        if self.day_start >= 24 * 3600:
+            raise ValueError("day_start must be before 24:00")
+        return self
+
+
+class PassSpec(Strict):
+    """A pass (day, week or N-day) valid on a set of operators; riders hold it as their fare medium."""
+
+    id: Id = Field(description="also the fare medium id of its holders")
+    operators: list[Id] = Field(min_length=1)
+    price: Money
+    validity: Literal["day", "week", "days"] = "day"
+    days: int = Field(
+        default=1, ge=1, le=366, description="validity 'days': service days from the day of first use"
+    )
+    day_start: Clock = Field(default=4 * 3600, description="when a service day starts")
+
+
+class MediaSpec(Strict):
+    """A fare medium (card type) riders may hold, with the share of riders holding it."""
+
+    id: Id
+    share: float = Field(ge=0, le=1)
+    unlocks: list[Id] = Field(
+        default_factory=list, description="window rules that need this medium (or another one unlocking them)"
+    )
+
+
+class RouteFareSpec(Strict):
+    """A standalone fare for some routes (a service), instead of their operator's."""
+
+    routes: list[Id] = Field(min_length=1)
+    fare: StandaloneSpec
+
+
+class Fares(Strict):
+    """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
+
+    name: Id
+    standalone: dict[Id, StandaloneSpec] = Field(description="operator id -> its standalone fare")
+    route_fares: list[RouteFareSpec] = Field(
+        default_factory=list, description="routes with a standalone fare of their own"
+    )
+    categories: list[CategorySpec] = Field(default_factory=list)
+    windows: list[WindowSpec] = Field(default_factory=list)
+    caps: list[PeriodCapSpec] = Field(
+        default_factory=list, description="daily / weekly caps per card (Oyster style)"
+    )
+    passes: list[PassSpec] = Field(
+        default_factory=list, description="day / week / N-day passes (held as a fare medium)"
+    )
+    media: list[MediaSpec] = Field(
+        default_factory=list,
+        description="card types and the share of riders holding each; a window rule unlocked by some medium "
+        "applies only to legs made with one",
+    )
+
+    @model_validator(mode="after")
+    def _media(self) -> Fares:
+        if self.media:
+            total = sum(m.share for m in self.media)
+            if abs(total - 1.0) > 1e-9:
+                raise ValueError(f"media shares must sum to 1 (got {total:g})")
+            if len({m.id for m in self.media}) != len(self.media):
+                raise ValueError("media ids must be unique")
+        return self
+
+
