@@ -75,6 +75,8 @@ class Meta(Strict):
 
 
 class Operator(Strict):
+    """An operator: ``id`` (used by routes, fares and money), ``name``, ``mode``."""
+
     id: Id
     name: str = ""
     mode: Literal["bus", "brt", "microbus", "rail", "metro", "lrt", "coach", "ferry", "other"] = "bus"
@@ -82,6 +84,9 @@ class Operator(Strict):
 
 # ------------------------------------------------------------------------------------------ network
 class Stop(Strict):
+    """A stop or station (a row of ``stops.csv``): ``stop_id``, ``name``, ``lat``/``lon`` (WGS 84
+    degrees), optional paid area."""
+
     id: Id = Field(validation_alias="stop_id", serialization_alias="stop_id")
     name: str = ""
     lat: float = Field(ge=-90, le=90)
@@ -94,6 +99,9 @@ class Stop(Strict):
 
 
 class HeadwayBand(Strict):
+    """A service period of a route: from ``start`` to ``end`` (clock, s) a vehicle every ``every``
+    seconds."""
+
     start: Clock
     end: Clock
     every: Duration = Field(description="headway: one departure every …")
@@ -152,6 +160,7 @@ class Route(Strict):
         return self
 
     def operator_in(self, year: int | None) -> str:
+        """The route's operator in ``year``: the latest mapping entry at or before it."""
         if isinstance(self.operator, str):
             return self.operator
         if year is None:
@@ -162,14 +171,19 @@ class Route(Strict):
         return self.operator[max(earlier)]
 
     def runs_in(self, year: int | None) -> bool:
+        """Does the route run in ``year`` (always, without a ``years`` list)?"""
         return self.years is None or year in self.years
 
 
 class RoutesFile(Strict):
+    """A routes file (``routes.yaml``): its list of routes."""
+
     routes: list[Route]
 
 
 class WalkLink(Strict):
+    """A walking link between two stops (a row of ``walk_links.csv``): ``walk_m`` whole metres."""
+
     from_stop: Id
     to_stop: Id
     walk_m: Distance
@@ -177,6 +191,8 @@ class WalkLink(Strict):
 
 
 class Network(Strict):
+    """The ``network`` section: stops, routes and walking links (inline or as file references)."""
+
     stops: FileRef | list[Stop] = Field(
         description="stops inline, or a CSV: stop_id,name,lat,lon[,paid_area]"
     )
@@ -191,6 +207,8 @@ class Network(Strict):
 
 # ------------------------------------------------------------------------------------------- demand
 class ZoneAccess(Strict):
+    """How a demand zone reaches a stop (a row of ``zones.csv``): ``access_m`` whole metres of walking."""
+
     zone_id: Id
     name: str = ""
     stop_id: Id
@@ -198,18 +216,25 @@ class ZoneAccess(Strict):
 
 
 class ODRow(Strict):
+    """One origin–destination pair of the demand table (a row of ``od.csv``): ``trips`` per day."""
+
     origin: Id
     destination: Id
     trips: float = Field(ge=0, description="journeys per day")
 
 
 class ProfileBand(Strict):
+    """A departure-time band of the demand profile: journeys leave between ``start`` and ``end``
+    (clock, s) in proportion to the band's ``weight``."""
+
     start: Clock
     end: Clock
     weight: float = Field(ge=0)
 
 
 class Category(Strict):
+    """A rider category: ``share`` of journeys and ``value_of_time`` (minor units per hour)."""
+
     id: Id
     share: float = Field(ge=0, le=1)
     value_of_time: Money = Field(description="minor units per hour of travel time (> 0)")
@@ -250,6 +275,9 @@ class GravitySpec(Strict):
 
 
 class Demand(Strict):
+    """The ``demand`` section: zones, an OD table or a gravity model, the departure profile, rider
+    categories."""
+
     zones: FileRef | list[ZoneAccess] | None = Field(
         default=None,
         description="zone access stops (CSV: zone_id,name,stop_id,access_m); omit for OD by stop",

@@ -47,6 +47,8 @@ def _no_overlap(bands: list[Any], what: str) -> None:
 
 
 class Strict(BaseModel):
+    """The base of every scenario model: unknown keys are errors and instances are frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -12,6 +12,8 @@ from .base import Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_ove
 
 
 class FlatSpec(Strict):
+    """A flat standalone fare: ``amount`` (minor units) for every tap-in."""
+
     kind: Literal["flat"]
     amount: Money
 
@@ -34,6 +36,9 @@ class BandSpec(Strict):
 
 
 class TimeBandSpec(Strict):
+    """A standalone fare by time of day: ``default`` (minor units), replaced by each band's ``amount``
+    for tap-ins inside it."""
+
     kind: Literal["time_band"]
     default: Money
     bands: list[BandSpec] = Field(min_length=1)
@@ -47,6 +52,9 @@ class TimeBandSpec(Strict):
 
 
 class DistanceStepsSpec(Strict):
+    """A standalone fare by distance: ``base`` up to ``base_distance``, plus ``step_amount`` per started
+    ``step`` beyond, optionally capped (minor units, metres)."""
+
     kind: Literal["distance_steps"]
     base: Money
     base_distance: Distance = Field(description="distance covered by the base fare")
@@ -64,6 +72,8 @@ class DistanceStepsSpec(Strict):
 
 
 class TableRow(Strict):
+    """One row of a station table (``from_stop``, ``to_stop``, ``amount`` in minor units)."""
+
     from_stop: Id
     to_stop: Id
     amount: Money
@@ -71,17 +81,24 @@ class TableRow(Strict):
 
 
 class StationTableSpec(Strict):
+    """A station-to-station standalone fare: a table file, optionally symmetric (a row prices both
+    directions)."""
+
     kind: Literal["station_table"]
     table: FileRef | list[TableRow] = Field(description="inline rows or CSV: from_stop,to_stop,amount[,note]")
     symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
 
 
 class ZoneStopRow(Strict):
+    """One row of a zones file: the fare zone ``zone`` of stop ``stop_id``."""
+
     stop_id: Id
     zone: Id
 
 
 class ZoneFareRow(Strict):
+    """One row of a zone fare table: ``amount`` (minor units) from ``from_zone`` to ``to_zone``."""
+
     from_zone: Id
     to_zone: Id
     amount: Money
@@ -89,6 +106,8 @@ class ZoneFareRow(Strict):
 
 
 class ZonesSpec(Strict):
+    """A zone-to-zone standalone fare: stops' zones and the fares between zones (file references)."""
+
     kind: Literal["zones"]
     zones: FileRef | list[ZoneStopRow] = Field(
         description="the zone of each stop: inline rows or CSV stop_id,zone"
@@ -105,6 +124,9 @@ StandaloneSpec = Annotated[
 
 
 class CategoryFreeSpec(Strict):
+    """A category rule: riders of ``category`` ride ``operators`` free (the legs are invisible to
+    windows)."""
+
     kind: Literal["free"]
     id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
     category: Id
@@ -112,6 +134,9 @@ class CategoryFreeSpec(Strict):
 
 
 class CategoryDiscountSpec(Strict):
+    """A category rule: riders of ``category`` pay ``percent`` % less than the standalone fare on
+    ``operators``."""
+
     kind: Literal["discount"]
     id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
     category: Id
@@ -120,6 +145,9 @@ class CategoryDiscountSpec(Strict):
 
 
 class CategoryFixedSpec(Strict):
+    """A category rule: riders of ``category`` pay ``amount`` (minor units) as their standalone fare on
+    ``operators``."""
+
     kind: Literal["fixed"]
     id: Id | None = Field(default=None, description="rule id shown in outputs (default category:<category>)")
     category: Id
@@ -133,6 +161,9 @@ CategorySpec = Annotated[
 
 
 class CapSpec(Strict):
+    """An OK OTrip style window: within ``duration`` of the first tap-in, the covered taps pay at most
+    ``cap`` (minor units) in all."""
+
     kind: Literal["cap"]
     id: Id
     operators: list[Id] = Field(min_length=1)
@@ -141,6 +172,9 @@ class CapSpec(Strict):
 
 
 class IntegratedSpec(Strict):
+    """A JakLingko style window: with at least ``min_operators`` operators within ``duration``, the
+    window costs min(``cap``, ``base`` + ``per_km`` × km)."""
+
     kind: Literal["integrated"]
     id: Id
     operators: list[Id] = Field(min_length=2)
@@ -166,6 +200,9 @@ class IntegratedSpec(Strict):
 
 
 class FirstFareSpec(Strict):
+    """An OK OTrip as-operated window: the first tap pays its standalone fare, later covered taps within
+    ``duration`` ride free."""
+
     kind: Literal["first_fare"]
     id: Id
     operators: list[Id] = Field(min_length=1)
@@ -190,6 +227,9 @@ class TransferFareSpec(Strict):
 
 
 class TransferSpec(Strict):
+    """A transfer rule (GTFS Fares v2 style): later legs within ``duration`` pay the transfer fare, for
+    at most ``max_transfers`` transfers."""
+
     kind: Literal["transfer"]
     id: Id
     operators: list[Id] = Field(min_length=1)
