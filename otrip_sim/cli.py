@@ -11,12 +11,12 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
-from .version import __version__
 from .errors import OtripError
+from .version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -155,12 +155,11 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
     Example:
       otrip-sim fares scenarios/jakarta/okotrip-2018.yaml --journeys legs.csv --out priced.csv
     """
-    from .replay import replay
-    from .units import format_money
-
     from contextlib import ExitStack
 
     from .atomic import atomic_file
+    from .replay import replay
+    from .units import format_money
 
     with ExitStack() as stack:  # every output file is checked first, written last, all or none
         files = {name: stack.enter_context(atomic_file(p, force)) for name, p in
@@ -172,9 +171,12 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
         if "summary" in files:
             _csv(result.per_rider(), files["summary"])
     t = result.totals()
+    # totals() mixes counts with the per-operator table; these are its int and dict entries
+    fare = cast(int, t["fare"])
+    operators = cast(dict[str, dict[str, int]], t["operators"])
     click.echo(f"{t['legs']:,} legs of {t['riders']:,} riders priced, {t['rejected']:,} rejected; "
-               f"fares {format_money(t['fare'], result.currency)}", err=True)
-    for op, v in t["operators"].items():  # type: ignore[union-attr]
+               f"fares {format_money(fare, result.currency)}", err=True)
+    for op, v in operators.items():
         click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}", err=True)
     notes = {k: t[k] for k in ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance") if t.get(k)}
     if notes:

@@ -68,7 +68,7 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
         if not len(near):
             where = f"line {k + 2}" if source.endswith(".csv") else f"demand.gravity.zones[{k}]"
             raise InputError(source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id)
-        access += [ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=int(round(walk[i]))) for i in near]
+        access += [ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=round(walk[i])) for i in near]
     dist_km = great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000
     weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(-spec.beta_per_km * dist_km)
     np.fill_diagonal(weight, 0.0)
@@ -147,7 +147,10 @@ def generate(
     journeys and are skipped.
     """
     zidx = {z: i for i, z in enumerate(zone_ids)}
-    rows = [r for r in demand.od if r.origin != r.destination]  # type: ignore[union-attr]
+    od = demand.od
+    # the loader has read the OD table (a file reference) into rows; generate is not called without one
+    assert od is not None and not isinstance(od, str), "OD table not read by the loader"
+    rows = [r for r in od if r.origin != r.destination]
     o = np.fromiter((zidx[r.origin] for r in rows), dtype=np.int32, count=len(rows))
     d = np.fromiter((zidx[r.destination] for r in rows), dtype=np.int32, count=len(rows))
     mean = np.fromiter((r.trips for r in rows), dtype=np.float64, count=len(rows)) * scale

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 
@@ -16,7 +17,6 @@ from .fares import largest_remainder
 from .geo import WALK_DETOUR, great_circle_m
 from .scenario import LoadedScenario
 from .schema import Route, Stop, WalkLink
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def _segments(route: Route, stops: list[Stop]) -> tuple[list[int], list[int]]:
     if route.distances is not None:
         metres = list(route.distances)
     else:
-        straight = [max(1, round(great_circle_m(a.lat, a.lon, b.lat, b.lon))) for a, b in zip(stops, stops[1:])]
+        straight = [max(1, round(great_circle_m(a.lat, a.lon, b.lat, b.lon))) for a, b in pairwise(stops)]
         metres = largest_remainder(route.length or 0, straight)
     if route.run_times is not None:
         seconds = list(route.run_times)
@@ -179,20 +179,20 @@ def build_network(loaded: LoadedScenario) -> Network:
             walks[a][b] = m
             walks[b][a] = m
 
-    for wl in spec.network.walk_links:  # type: ignore[union-attr]
+    for wl in spec.network.walk_links:
         assert isinstance(wl, WalkLink)
         link(index[wl.from_stop], index[wl.to_stop], wl.walk_m)
     radius = spec.network.walk_radius
     if radius:
         for i, a in enumerate(stops):
             for j in range(i + 1, len(stops)):
-                m = round(great_circle_m(a.lat, a.lon, stops[j].lat, stops[j].lon) * WALK_DETOUR)
-                if m <= radius:
-                    link(i, j, m)
+                walk_m = round(great_circle_m(a.lat, a.lon, stops[j].lat, stops[j].lon) * WALK_DETOUR)
+                if walk_m <= radius:
+                    link(i, j, walk_m)
     lines_at: list[list[tuple[int, int]]] = [[] for _ in stops]
     for line in lines:
-        for pos, s in enumerate(line.stops[:-1]):
-            lines_at[s].append((line.index, pos))
+        for pos, stop in enumerate(line.stops[:-1]):
+            lines_at[stop].append((line.index, pos))
     return Network(
         stop_ids=tuple(s.id for s in stops),
         stop_names=tuple(s.name for s in stops),

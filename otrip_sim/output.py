@@ -12,7 +12,7 @@ import json
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from .version import __version__
 from .atomic import atomic_folder
 from .plots import save_all
 from .results import RunResult
 from .validation import validation_table
+from .version import __version__
 
 
 def write_results(
@@ -50,7 +50,7 @@ def write_results(
             "scenario_file": str(res.loaded.path),
             "seed": res.seed,
             "demand_scale": res.demand_scale,
-            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "run_seconds": round(sum(res.timings.values()), 3),
             "write_seconds": round(time.perf_counter() - t0, 3),
             "timings_seconds": {k: round(v, 3) for k, v in res.timings.items()},

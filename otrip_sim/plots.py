@@ -30,7 +30,7 @@ def money_formatter(currency: str) -> FuncFormatter:
         for div, suffix in ((1e12, " T"), (1e9, " bn"), (1e6, " M")):
             if abs(major) >= div:
                 return f"{format_money(0, currency).split(' ')[0]} {major / div:,.1f}{suffix}"
-        return format_money(int(round(x)), currency)
+        return format_money(round(x), currency)
 
     return FuncFormatter(fmt)
 

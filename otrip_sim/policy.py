@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import TypeVar, cast
 
 from .fares import (
     CapWindow,
@@ -70,7 +71,24 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
                       MappingProxyType(route_fares), MappingProxyType(passes))
 
 
+R = TypeVar("R")
+
+
+def _rows(table: str | list[R]) -> list[R]:
+    """The rows of a fare table, which the loader has read in place of its file reference."""
+    assert not isinstance(table, str), f"table file {table!r} not read by the loader"
+    return table
+
+
 def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:
+    # The rule classes are frozen dataclasses (read-only ``operator``) while the protocol declares a
+    # plain attribute, which mypy reads as settable; they meet it at run time, hence the one cast.
+    return cast(StandaloneFare, _fare(op, spec, longest_m))
+
+
+def _fare(
+    op: str, spec: StandaloneSpec, longest_m: int
+) -> FlatFare | TimeBandFare | DistanceFare | ZoneFare | StationTableFare:
     if isinstance(spec, FlatSpec):
         return FlatFare(op, spec.amount)
     if isinstance(spec, TimeBandSpec):
@@ -85,16 +103,16 @@ def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare
             )
         return fare
     if isinstance(spec, ZonesSpec):
-        zone_of = {row.stop_id: row.zone for row in spec.zones}  # type: ignore[union-attr]
+        zone_of = {row.stop_id: row.zone for row in _rows(spec.zones)}
         zone_table: dict[tuple[str, str], int] = {}
-        for frow in spec.fares:  # type: ignore[union-attr]
+        for frow in _rows(spec.fares):
             zone_table[(frow.from_zone, frow.to_zone)] = frow.amount
             if spec.symmetric:
                 zone_table.setdefault((frow.to_zone, frow.from_zone), frow.amount)
         return ZoneFare(op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0))
     assert isinstance(spec, StationTableSpec)
     table: dict[tuple[str, str], int] = {}
-    for row in spec.table:  # type: ignore[union-attr]  # resolved to rows by the loader
+    for row in _rows(spec.table):
         table[(row.from_stop, row.to_stop)] = row.amount
         if spec.symmetric:
             table.setdefault((row.to_stop, row.from_stop), row.amount)

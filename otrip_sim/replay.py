@@ -19,10 +19,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .compile import CompiledScenario, as_compiled
 from .errors import InputError
 from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
-from .compile import CompiledScenario, as_compiled
 from .network import Network
 from .scenario import LoadedScenario
 from .units import format_clock, km_to_m
@@ -72,9 +72,9 @@ class Replay:
         p = self.priced
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
-            "legs": int(len(p)),
+            "legs": len(p),
             "riders": int(p["rider"].nunique()),
-            "rejected": int(len(self.rejects)),
+            "rejected": len(self.rejects),
             "fare": int(p["fare"].sum()),
             "operators": {op: {"legs": int(r["size"]), "fare": int(r["sum"])} for op, r in by_op.iterrows()},
             **self.counts,
@@ -104,7 +104,7 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         raise InputError(path, "", f"cannot read the tap file: {str(exc).splitlines()[0]}") from None
     df.columns = [c.strip() for c in df.columns]
-    if TIDES_KEYS <= set(df.columns):
+    if set(df.columns) >= TIDES_KEYS:
         df = tides_legs(df, route_operator or {}, path)
     if df.attrs.get("tides"):
         return df

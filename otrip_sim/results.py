@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from . import clearing, money
-from .version import __version__
 from .clearing import METHODS, ClearedWindows, boarding_charges
 from .demand import Riders
 from .fares import FarePolicy
@@ -33,6 +32,7 @@ from .scenario import LoadedScenario
 from .settlement import Settlement
 from .simulation import SERVED, STATUS_NAMES, SimRecords
 from .taplog import fare_transactions, sorted_categorical
+from .version import __version__
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: money (contracts, clearing, payers) added; no key of 1 removed
 

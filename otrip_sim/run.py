@@ -64,10 +64,13 @@ def run(
         raise InputError("--seed", "", "must be >= 0", seed)
     timings: dict[str, float] = {}
 
-    def lap(name: str, t0: list[float] = [t_start]) -> None:  # noqa: B006 - a local stopwatch
+    t_last = t_start
+
+    def lap(name: str) -> None:
+        nonlocal t_last
         now = time.perf_counter()
-        timings[name] = now - t0[0]
-        t0[0] = now
+        timings[name] = now - t_last
+        t_last = now
 
     # compiled after the argument checks, so a bad --seed fails before the network is built
     if compiled is None:

@@ -165,11 +165,11 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"cannot read file: {exc}") from None
     try:
-        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a (C)SafeLoader subclass
+        return yaml.load(text, Loader=_FastLoader)
     except yaml.YAMLError:
         pass  # read it again with the pure-Python parser, whose messages the docs show
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -47,7 +47,7 @@ def _unit(module: str) -> str:
 def _imports(module: str, path: Path) -> set[str]:
     """Every otrip_sim module ``module`` imports, at any depth of the file (functions included)."""
     tree = ast.parse(path.read_text())
-    package = module.split(".")[:-1] if not path.name == "__init__.py" else module.split(".")
+    package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
     if module == "__init__":
         package = []
     found: set[str] = set()
@@ -122,7 +122,7 @@ def test_no_import_cycle():
         stack.append(m)
         for t in sorted(graph.get(m, ())):
             if state.get(t) == 1:
-                return stack[stack.index(t):] + [t]
+                return [*stack[stack.index(t):], t]
             if t not in state and (cycle := visit(t)):
                 return cycle
         stack.pop()

@@ -56,7 +56,7 @@ def test_zone_without_a_stop_nearby_is_refused(write_scenario):
     far = dict(ZONES[0], zone_id="moon", lat=-7.5)
     def edit(doc):
         with_gravity()(doc)
-        doc["demand"]["gravity"]["zones"] = ZONES + [far]
+        doc["demand"]["gravity"]["zones"] = [*ZONES, far]
 
     loaded = load_scenario(write_scenario(edit))  # the zones' access stops are found at compile time
     with pytest.raises(InputError, match=r"demand\.gravity\.zones\[3\]: no stop within access_radius \(800 m\) of the zone \(got 'moon'\)"):
@@ -92,7 +92,7 @@ def test_loading_leaves_the_gravity_model_to_compile(write_scenario):
 def test_duplicate_gravity_zone_is_refused_on_loading(write_scenario):
     def edit(doc):
         with_gravity()(doc)
-        doc["demand"]["gravity"]["zones"] = ZONES + [ZONES[0]]
+        doc["demand"]["gravity"]["zones"] = [*ZONES, ZONES[0]]
 
     with pytest.raises(InputError, match=r"zone_id: duplicate zone id \(got 'uphill'\)"):
         load_scenario(write_scenario(edit))

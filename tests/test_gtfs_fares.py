@@ -108,7 +108,7 @@ def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     with pytest.raises(InputError) as info:
         import_fares(feed)
     assert str(info.value) == f"{feed}/fare_products.txt: line 2, column amount: finer than the minor unit of USD (2 decimals) (got '2.005')"
-    with pytest.raises(InputError, match="needs fare_products.txt and fare_leg_rules.txt"):
+    with pytest.raises(InputError, match=r"needs fare_products\.txt and fare_leg_rules\.txt"):
         import_fares(DATA / "sfmta_muni_media")
 
 
@@ -127,7 +127,7 @@ def test_fares_feed_read_like_a_network_feed(tmp_path):
     assert r.fares["standalone"]["core"] == {"kind": "flat", "amount": 200}
     assert r.fares["name"] == "published"
     lines = products.read_text(encoding="utf-8").splitlines()
-    rows = lines[:2] + ["", lines[2].replace("4.60", "4.605")]  # the bad price on line 4, after a blank line
+    rows = [*lines[:2], "", lines[2].replace("4.60", "4.605")]  # the bad price on line 4, after a blank line
     products.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         import_fares(feed)

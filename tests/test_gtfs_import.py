@@ -343,7 +343,7 @@ def test_feed_reader_rules_bom_blank_lines_spaces_and_located_errors(tmp_path):
 
     edit_table(feed, "stop_times.txt", bad)
     text = (feed / "stop_times.txt").read_text(encoding="utf-8").splitlines()
-    (feed / "stop_times.txt").write_text("\n".join(text[:3] + [""] + text[3:]) + "\n", encoding="utf-8")
+    (feed / "stop_times.txt").write_text("\n".join([*text[:3], "", *text[3:]]) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         import_network([feed], tmp_path / "out")
     assert err.value.path == "line 6, column arrival_time"  # the blank line 4 counts

@@ -113,7 +113,7 @@ def test_cli_run_writes_results_and_refuses_to_overwrite(tmp_path):
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2
     assert "not empty" in again.output and "--force" in again.output
-    forced = CliRunner().invoke(main, args + ["--force", "--taps-csv", "--progress"])
+    forced = CliRunner().invoke(main, [*args, "--force", "--taps-csv", "--progress"])
     assert forced.exit_code == 0, forced.output
     assert (out / "fare_transactions.csv").exists()
 

@@ -11,12 +11,12 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from ..version import __version__
 from ..atomic import atomic_folder
 from ..errors import InputError
 from ..scenario import _read_csv, _read_yaml
 from ..schema import Operator, RoutesFile, Stop, WalkLink
 from ..units import format_clock
+from ..version import __version__
 from .report import ImportReport
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
