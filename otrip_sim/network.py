@@ -44,10 +44,12 @@ class Line:
 
     @property
     def length_m(self) -> int:
+        """Length of the line from its first stop to its last, in integer metres."""
         return self.cum_m[-1]
 
     @property
     def run_time_s(self) -> int:
+        """Running time from the first stop to the last, in integer seconds."""
         return self.cum_s[-1]
 
     def headway_at(self, t: int) -> int:
@@ -88,6 +90,7 @@ class Network:
 
     @property
     def stop_index(self) -> dict[str, int]:
+        """Stop id → position in :attr:`stop_ids` (the stop index used by lines and walks)."""
         return {s: i for i, s in enumerate(self.stop_ids)}
 
     def longest_line_m(self) -> dict[str, int]:

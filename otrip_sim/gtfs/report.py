@@ -63,7 +63,19 @@ class Note(Protocol):
     once, with their subjects (a route, a line, …).
     """
 
-    def __call__(self, kind: str, message: str, subject: str | None = None) -> None: ...
+    def __call__(self, kind: str, message: str, subject: str | None = None) -> None:
+        """Record one note.
+
+        Parameters
+        ----------
+        kind : str
+            ``"warning"``, ``"fallback"`` or ``"note"``.
+        message : str
+            The text of the note; notes with the same text are listed once.
+        subject : str or None
+            What the note is about (a route id, a line, …); ``None``: the whole feed.
+        """
+        ...
 
 
 class Notes:
