@@ -47,7 +47,9 @@ class Riders:
         return len(self.depart)
 
 
-def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -> tuple[list[ZoneAccess], list[ODRow]]:
+def gravity_demand(
+    spec: GravitySpec, stops: Sequence[Stop], source: str = ""
+) -> tuple[list[ZoneAccess], list[ODRow]]:
     """Zones' access stops and OD journeys per day from a gravity model.
 
     Journeys from zone ``i`` to ``j`` (``i ≠ j``) are proportional to ``population_i × jobs_j ×
@@ -67,10 +69,17 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
         near = near[walk[near] <= spec.access_radius]
         if not len(near):
             where = f"line {k + 2}" if source.endswith(".csv") else f"demand.gravity.zones[{k}]"
-            raise InputError(source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id)
-        access += [ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=round(walk[i])) for i in near]
+            raise InputError(
+                source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id
+            )
+        access += [
+            ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=round(walk[i]))
+            for i in near
+        ]
     dist_km = great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000
-    weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(-spec.beta_per_km * dist_km)
+    weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(
+        -spec.beta_per_km * dist_km
+    )
     np.fill_diagonal(weight, 0.0)
     if weight.sum() <= 0:
         raise InputError(source, "demand.gravity", "no journeys: every zone pair has zero population or jobs")
@@ -137,7 +146,11 @@ def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tup
 
 
 def generate(
-    demand: Demand, zone_ids: tuple[str, ...], seed: int, scale: float = 1.0, media: Sequence[tuple[str, float]] = ()
+    demand: Demand,
+    zone_ids: tuple[str, ...],
+    seed: int,
+    scale: float = 1.0,
+    media: Sequence[tuple[str, float]] = (),
 ) -> Riders:
     """Draw the riders of one day.
 
@@ -171,7 +184,8 @@ def generate(
     held = None
     if media:
         shares_m = np.array([share for _, share in media], dtype=np.float64)
-        held = stream(seed, "media").choice(len(media), size=n, p=shares_m / shares_m.sum()).astype(np.int16)[order]
+        draws = stream(seed, "media").choice(len(media), size=n, p=shares_m / shares_m.sum())
+        held = draws.astype(np.int16)[order]
     return Riders(
         zone_ids=zone_ids,
         category_ids=tuple(c.id for c in demand.categories),

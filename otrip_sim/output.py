@@ -29,7 +29,11 @@ from .version import __version__
 
 
 def write_results(
-    res: RunResult, out: str | Path, force: bool = False, taps_csv: bool = False, all_clearing_methods: bool = False
+    res: RunResult,
+    out: str | Path,
+    force: bool = False,
+    taps_csv: bool = False,
+    all_clearing_methods: bool = False,
 ) -> Path:
     """Write every output of ``res`` into the folder ``out`` and return it.
 
@@ -57,7 +61,9 @@ def write_results(
             "inputs_sha256": res.loaded.inputs,
             "outputs_sha256": {f: _sha256(tmp / f) for f in files},
             "python": platform.python_version(),
-            "packages": {p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")},
+            "packages": {
+                p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
+            },
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return out
@@ -66,9 +72,10 @@ def write_results(
 ROW_GROUP = 500_000  # Parquet rows per row group: a reader can stream a city-scale file group by group
 
 OPERATORS_COLUMNS = [
-    "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours", "fare_revenue",
-    "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
-    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap", "cost_per_passenger",
+    "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours",
+    "fare_revenue", "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
+    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap",
+    "cost_per_passenger",
     "revenue_per_passenger_km", "fare_lost_evasion",
 ]
 
@@ -81,7 +88,9 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bo
         written = []
         for name, frame in (("journeys", res.journeys), ("legs", res.legs), ("fare_transactions", res.taps)):
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            written.append(pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP))
+            written.append(
+                pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP)
+            )
         _write_tables(res, d, taps_csv, all_clearing_methods)
         for job in written:
             job.result()  # re-raises a failed write
@@ -105,7 +114,10 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
     resolved = res.loaded.spec.model_dump(mode="json", by_alias=True)
     if res.loaded.spec.demand.gravity is not None:  # zones and OD are derived: keep the model, not its output
         resolved["demand"]["zones"] = resolved["demand"]["od"] = None
-    header = f"# {res.loaded.path}: resolved by otrip-sim {__version__} (file references inlined; times in s, distances in m)\n"
+    header = (
+        f"# {res.loaded.path}: resolved by otrip-sim {__version__} "
+        "(file references inlined; times in s, distances in m)\n"
+    )
     (d / "scenario.resolved.yaml").write_text(header + resolved_yaml(resolved), encoding="utf-8")
 
 
@@ -137,7 +149,8 @@ def resolved_yaml(doc: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: ~10x faster on city-scale networks
+# libyaml when PyYAML has it: ~10x faster on city-scale networks
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _sha256(path: Path) -> str:

@@ -71,7 +71,10 @@ def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
     fmt = money_formatter(res.currency)
     ax.yaxis.set_major_formatter(fmt)
     for rect, v in zip(bars, df["fare_revenue"]):
-        ax.annotate(fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()), ha="center", va="bottom", fontsize=8)
+        ax.annotate(
+            fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()),
+            ha="center", va="bottom", fontsize=8,
+        )
     ax.set_xlabel("operator")
     ax.set_ylabel(f"fare revenue per day ({res.currency})")
     ax.set_title(f"{res.loaded.name}: fare revenue by operator")
@@ -112,7 +115,8 @@ def _operator_matrix(ax: Any, res: RunResult, pairs: Any, cmap: str, fmt: Any, l
     for i in range(len(ops)):
         for k in range(len(ops)):
             if m[i, k]:
-                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color="white" if m[i, k] > hi / 2 else "black")
+                colour = "white" if m[i, k] > hi / 2 else "black"
+                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color=colour)
     ax.figure.colorbar(im, ax=ax, label=label, format=fmt)
     return ax
 
@@ -121,7 +125,8 @@ def transfer_flows(res: RunResult, ax: Any = None) -> Any:
     """Matrix of transfers between operators (from the leg before to the leg after)."""
     ax = _ax(ax, (7, 6))
     t = res.transfers
-    _operator_matrix(ax, res, zip(t["from_operator"], t["to_operator"], t["count"]), "Blues", _count, "transfers per day")
+    flows = zip(t["from_operator"], t["to_operator"], t["count"])
+    _operator_matrix(ax, res, flows, "Blues", _count, "transfers per day")
     ax.set_xlabel("to operator (next leg)")
     ax.set_ylabel("from operator (leg before)")
     ax.set_title(f"{res.loaded.name}: transfers between operators per day")
@@ -137,7 +142,10 @@ def revenue_flows(res: RunResult, ax: Any = None) -> Any:
                      money_formatter(res.currency), f"{res.currency} per day")
     ax.set_xlabel("cleared to operator")
     ax.set_ylabel("charged on legs of operator")
-    ax.set_title(f"{res.loaded.name}: revenue flows after clearing\n(method {res.loaded.spec.money.clearing.method}), per day")
+    ax.set_title(
+        f"{res.loaded.name}: revenue flows after clearing\n"
+        f"(method {res.loaded.spec.money.clearing.method}), per day"
+    )
     return ax
 
 

@@ -57,16 +57,23 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
     categories = tuple(_category(c) for c in fares.categories)
     windows = tuple(_window(w) for w in fares.windows)
     period = {"daily": "day", "weekly": "week", "rolling_week": "rolling_week"}
-    caps = tuple(PeriodCap(c.id, frozenset(c.operators), period[c.kind], c.cap, c.day_start) for c in fares.caps)
+    caps = tuple(
+        PeriodCap(c.id, frozenset(c.operators), period[c.kind], c.cap, c.day_start) for c in fares.caps
+    )
     needs: dict[str, set[str]] = {}
     for medium in fares.media:
         for wid in medium.unlocks:
             needs.setdefault(wid, set()).add(medium.id)
     window_media = MappingProxyType({wid: frozenset(ms) for wid, ms in needs.items()})
     route_fares = {
-        route: _standalone(route, rf.fare, longest.get(route, 0)) for rf in fares.route_fares for route in rf.routes
+        route: _standalone(route, rf.fare, longest.get(route, 0))
+        for rf in fares.route_fares
+        for route in rf.routes
     }
-    passes = {p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start) for p in fares.passes}
+    passes = {
+        p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start)
+        for p in fares.passes
+    }
     return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media,
                       MappingProxyType(route_fares), MappingProxyType(passes))
 
@@ -92,7 +99,8 @@ def _fare(
     if isinstance(spec, FlatSpec):
         return FlatFare(op, spec.amount)
     if isinstance(spec, TimeBandSpec):
-        bands = tuple(TimeBand(b.name, b.start, b.end, b.amount) for b in sorted(spec.bands, key=lambda b: b.start))
+        ordered = sorted(spec.bands, key=lambda b: b.start)
+        bands = tuple(TimeBand(b.name, b.start, b.end, b.amount) for b in ordered)
         return TimeBandFare(op, spec.default, bands)
     if isinstance(spec, DistanceStepsSpec):
         fare = DistanceFare(op, spec.base, spec.base_distance, spec.step, spec.step_amount, spec.cap)
@@ -109,7 +117,9 @@ def _fare(
             zone_table[(frow.from_zone, frow.to_zone)] = frow.amount
             if spec.symmetric:
                 zone_table.setdefault((frow.to_zone, frow.from_zone), frow.amount)
-        return ZoneFare(op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0))
+        return ZoneFare(
+            op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0)
+        )
     assert isinstance(spec, StationTableSpec)
     table: dict[tuple[str, str], int] = {}
     for row in _rows(spec.table):
@@ -132,13 +142,15 @@ def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec) -> Wi
     ops = frozenset(spec.operators)
     if isinstance(spec, TransferSpec):
         f = spec.transfer_fare
-        return TransferWindow(spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
-                              spec.max_transfers)
+        return TransferWindow(
+            spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
+            spec.max_transfers,
+        )
     if isinstance(spec, CapSpec):
         return CapWindow(spec.id, ops, spec.duration, spec.cap)
     if isinstance(spec, IntegratedSpec):
         return IntegratedWindow(
-            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators, spec.first_leg_weight,
-            spec.cheaper_of_standalone,
+            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators,
+            spec.first_leg_weight, spec.cheaper_of_standalone,
         )
     return FirstFareWindow(spec.id, ops, spec.duration)

@@ -85,13 +85,17 @@ def run(
 
     # candidate paths for the OD pairs that have riders
     n_zones = len(zone_ids)
-    pair_key, at = np.unique(riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True)
+    pair_key, at = np.unique(
+        riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True
+    )
     pairs = [divmod(key, n_zones) for key in pair_key.tolist()]
     table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    chosen = choose_paths(net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot, seed)
+    chosen = choose_paths(
+        net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot, seed
+    )
     planned = PlannedLegs.from_choice(table, chosen)
     lap("choice")
 

@@ -19,7 +19,9 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|min|m|h)\s*$")
 _DISTANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|km)\s*$")
 
 # ISO 4217 minor-unit exponents for the currencies we expect; others default to 2.
-CURRENCY_DECIMALS = {"IDR": 0, "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "USD": 2, "EUR": 2, "ARS": 2, "CAD": 2, "GBP": 2}
+CURRENCY_DECIMALS = {
+    "IDR": 0, "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "USD": 2, "EUR": 2, "ARS": 2, "CAD": 2, "GBP": 2,
+}
 _CURRENCY_SYMBOL = {"IDR": "Rp", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
