@@ -89,7 +89,9 @@ def _graph() -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = {}
     for module, path in modules.items():
-        graph[module] = {t for name in _imports(module, path) if (t := _resolve(name, modules)) and t != module}
+        graph[module] = {
+            t for name in _imports(module, path) if (t := _resolve(name, modules)) and t != module
+        }
     return graph
 
 
@@ -98,7 +100,9 @@ def _layer(module: str) -> int:
     for k, layer in enumerate(LAYERS):
         if unit in layer:
             return k
-    raise AssertionError(f"otrip_sim/{module.replace('.', '/')}.py is in no layer of tests/test_architecture.py")
+    raise AssertionError(
+        f"otrip_sim/{module.replace('.', '/')}.py is in no layer of tests/test_architecture.py"
+    )
 
 
 def test_every_module_is_in_a_layer():
