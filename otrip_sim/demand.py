@@ -56,6 +56,28 @@ def gravity_demand(
     exp(−beta_per_km × d_ij)``, with ``d_ij`` the great-circle distance between zone centres, and
     scaled so that all pairs add up to ``total``.  Each zone reaches its ``max_access_stops``
     nearest stops within ``access_radius`` (straight line × 1.3); a zone with none is an error.
+
+    Parameters
+    ----------
+    spec : GravitySpec
+        The model: its zone table (centres, ``population``, ``jobs``), ``total`` journeys per day,
+        ``beta_per_km``, ``access_radius`` (integer metres) and ``max_access_stops``.
+    stops : sequence of Stop
+        The network's stops.
+    source : str
+        The file the zone table came from, for messages (``""``: the scenario file).
+
+    Returns
+    -------
+    access : list of ZoneAccess
+        Per zone, its access stops with the walk to each in integer metres.
+    od : list of ODRow
+        Journeys per day (float) for every ordered pair of distinct zones with journeys.
+
+    Raises
+    ------
+    InputError
+        For a zone with no stop within ``access_radius``, or when no pair has journeys.
     """
     zones: list[ZoneRow] = list(spec.zones)  # type: ignore[arg-type]  # resolved by the loader
     lat = np.array([z.lat for z in zones])
@@ -158,6 +180,24 @@ def generate(
     independently); the departure band follows the profile weights, uniform within the band; the
     category follows the shares.  Intrazonal rows (origin = destination) are not public-transport
     journeys and are skipped.
+
+    Parameters
+    ----------
+    demand : Demand
+        The scenario's demand section, its OD rows read (journeys per day).
+    zone_ids : tuple of str
+        The zones the riders' origin and destination indices refer to.
+    seed : int
+        Root seed; the counts, categories and media draw from their own streams of it.
+    scale : float
+        Multiplier of every OD volume.
+    media : sequence of (str, float)
+        Fare media and the share of riders holding each (empty: none modelled).
+
+    Returns
+    -------
+    Riders
+        One entry per journey, sorted by departure (integer seconds of the service day).
     """
     zidx = {z: i for i, z in enumerate(zone_ids)}
     od = demand.od

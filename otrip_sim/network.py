@@ -53,7 +53,18 @@ class Line:
         return self.cum_s[-1]
 
     def headway_at(self, t: int) -> int:
-        """Headway in force at time ``t`` at the first stop, or 0 if the line does not run."""
+        """Headway in force at time ``t`` at the first stop, or 0 if the line does not run.
+
+        Parameters
+        ----------
+        t : int
+            Seconds since the service day's midnight.
+
+        Returns
+        -------
+        int
+            The headway in integer seconds (0: no service at ``t``).
+        """
         k = bisect_right(self.band_start, t) - 1
         if k < 0 or t >= self.band_end[k]:
             return 0
@@ -62,7 +73,23 @@ class Line:
 
 @dataclass(frozen=True)
 class Network:
-    """Stops, lines (route directions) and walking links of one scenario year."""
+    """Stops, lines (route directions) and walking links of one scenario year.
+
+    Attributes
+    ----------
+    stop_ids, stop_names : tuple of str
+        Per stop index.
+    stop_paid_area : tuple of str or None
+        Per stop, the paid area it lies in (``None``: none).
+    lines : tuple of Line
+        Every route direction running; ``lines[k].index == k``.
+    route_ids, route_operator : tuple of str
+        Per route index, its id and its operator in the scenario year.
+    walks : tuple
+        Per stop, ``(other stop index, walk metres)`` pairs sorted by stop index.
+    lines_at : tuple
+        Per stop, ``(line index, position on the line)`` of every line that leaves it.
+    """
 
     stop_ids: tuple[str, ...]
     stop_names: tuple[str, ...]
@@ -95,7 +122,13 @@ class Network:
 
     def longest_line_m(self) -> dict[str, int]:
         """Per operator, and per route, the length of its longest line direction (the longest
-        possible leg)."""
+        possible leg).
+
+        Returns
+        -------
+        dict of str to int
+            Operator id and route id → integer metres.
+        """
         out: dict[str, int] = {}
         for line in self.lines:
             for key in (line.operator, line.route):
@@ -140,7 +173,20 @@ def _cumulative(values: list[int]) -> tuple[int, ...]:
 
 
 def build_network(loaded: LoadedScenario) -> Network:
-    """Compile the routes running in the scenario's year into :class:`Line` objects."""
+    """Compile the routes running in the scenario's year into :class:`Line` objects.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        A loaded scenario (its file references read).
+
+    Returns
+    -------
+    Network
+        Stops, one :class:`Line` per running route direction (metres and seconds from the first
+        stop, departures in seconds), and walking links in metres (the scenario's links and, within
+        ``network.walk_radius``, straight-line distance × the walk detour factor).
+    """
     spec = loaded.spec
     year = spec.meta.year
     stops: list[Stop] = list(spec.network.stops)  # type: ignore[arg-type]

@@ -42,6 +42,24 @@ def write_results(
     ``by_category.csv``, ``transfers.csv``, ``operators.csv``, ``revenue_flows.csv``,
     ``validation.csv``, ``plots/*.png``, ``scenario.resolved.yaml`` and ``manifest.json``; with
     ``all_clearing_methods`` also ``clearing_methods.csv`` and its plot (see docs/outputs.md).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units, times in seconds, distances in metres).
+    out : str or Path
+        The results folder to create.
+    force : bool
+        Replace a non-empty ``out`` (only once the new results are complete).
+    taps_csv : bool
+        Also write the tap log as ``fare_transactions.csv``.
+    all_clearing_methods : bool
+        Also write every operator's income under every clearing method.
+
+    Returns
+    -------
+    Path
+        The results folder.
     """
     out = Path(out)
     t0 = time.perf_counter()
@@ -123,7 +141,18 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
 
 def resolved_yaml(doc: dict[str, Any]) -> str:
     """``doc`` as YAML; long lists of records (stops, routes, OD rows, ...) one flow mapping per
-    line, which is still YAML, reads as a table and writes fast at city scale."""
+    line, which is still YAML, reads as a table and writes fast at city scale.
+
+    Parameters
+    ----------
+    doc : dict
+        A scenario as plain data (times in seconds, distances in metres, money in minor units).
+
+    Returns
+    -------
+    str
+        The YAML text.
+    """
     big: dict[str, list[Any]] = {}
 
     def mark(node: Any, path: str) -> Any:

@@ -22,7 +22,18 @@ if TYPE_CHECKING:
 
 
 def money_formatter(currency: str) -> FuncFormatter:
-    """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``)."""
+    """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``).
+
+    Parameters
+    ----------
+    currency : str
+        ISO 4217 code; the axis values are integer minor units of it.
+
+    Returns
+    -------
+    matplotlib.ticker.FuncFormatter
+        Labels in major units, abbreviated (M, bn, T) from a million up.
+    """
     scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
 
     def fmt(x: float, _pos: int) -> str:
@@ -46,7 +57,20 @@ def _ax(ax: Any, size: tuple[float, float] = (9, 5)) -> Any:
 
 
 def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
-    """Boardings per hour of the day, one line per operator."""
+    """Boardings per hour of the day, one line per operator.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     df = res.by_hour.pivot(index="hour", columns="operator", values="boardings")
     df = df.loc[:, df.sum() > 0]
@@ -64,7 +88,20 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
 
 
 def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
-    """Fare revenue per operator (fares of its legs as charged, before clearing)."""
+    """Fare revenue per operator (fares of its legs as charged, before clearing).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     df = res.by_operator
     bars = ax.bar(df["operator"], df["fare_revenue"], color="tab:blue")
@@ -83,7 +120,20 @@ def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
 
 
 def fare_distribution(res: RunResult, ax: Any = None) -> Any:
-    """Histogram of the settled fare paid per served journey."""
+    """Histogram of the settled fare paid per served journey.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     j = res.journeys
     fares = j.loc[j["served"], "fare"].to_numpy()
@@ -122,7 +172,20 @@ def _operator_matrix(ax: Any, res: RunResult, pairs: Any, cmap: str, fmt: Any, l
 
 
 def transfer_flows(res: RunResult, ax: Any = None) -> Any:
-    """Matrix of transfers between operators (from the leg before to the leg after)."""
+    """Matrix of transfers between operators (from the leg before to the leg after).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (7, 6))
     t = res.transfers
     flows = zip(t["from_operator"], t["to_operator"], t["count"])
@@ -135,7 +198,20 @@ def transfer_flows(res: RunResult, ax: Any = None) -> Any:
 
 def revenue_flows(res: RunResult, ax: Any = None) -> Any:
     """Fare revenue moved by clearing: from the operator whose legs charged it to the operator it is
-    cleared to (the diagonal is revenue an operator keeps)."""
+    cleared to (the diagonal is revenue an operator keeps).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (7, 6))
     f = res.clearing_flows()
     _operator_matrix(ax, res, zip(f["from_operator"], f["to_operator"], f["amount"]), "Greens",
@@ -150,7 +226,20 @@ def revenue_flows(res: RunResult, ax: Any = None) -> Any:
 
 
 def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
-    """Subsidy per operator (payment minus fares retained by the payer), coloured by payer."""
+    """Subsidy per operator (payment minus fares retained by the payer), coloured by payer.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     df = res.by_operator
     colours = {"city": "tab:red", "national": "tab:purple", "": "tab:gray"}
@@ -170,7 +259,20 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
 def clearing_methods(res: RunResult, ax: Any = None) -> Any:
     """Winners and losers: each operator's fare revenue after clearing minus the fares charged on
     its own legs, under every clearing method side by side (payments and net income under each
-    method are in ``clearing_methods.csv``)."""
+    method are in ``clearing_methods.csv``).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (10, 5))
     df = res.clearing_methods()
     charged = res.by_operator.set_index("operator")["fare_revenue"]
@@ -206,7 +308,22 @@ PLOTS = {
 
 def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[Path]:
     """Write every standard figure (and those named in ``extra``, e.g. ``"clearing_methods"``)
-    as ``folder/<name>.png``; returns the paths."""
+    as ``folder/<name>.png``; returns the paths.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+    folder : Path
+        The folder to write into (created if missing).
+    extra : tuple of str
+        Names of further figures to draw; only ``"clearing_methods"`` is known.
+
+    Returns
+    -------
+    list of Path
+        The PNG files written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     chosen = {**PLOTS, **{name: {"clearing_methods": clearing_methods}[name] for name in extra}}

@@ -41,6 +41,24 @@ class Replay:
     ``rows`` are the input rows as read (text), in input order, with ``line`` (the CSV line
     number); ``fare``/``rule`` are aligned with ``rows`` (``-1``/``""`` for rejected rows);
     ``rejects`` lists bad rows with ``line`` and ``reason``.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame
+        ``line`` (int) and the tap columns as text: ``rider``, ``operator``, ``board_time`` and
+        the optional ``category``, ``journey_id``, ``route``, ``board_stop``, ``alight_stop``,
+        ``alight_time``, ``distance_km``, ``media``.
+    fare : numpy.ndarray
+        int64 settled fare of each row in minor units; ``-1`` for a rejected row.
+    rule : numpy.ndarray
+        Object array: the id of the rule that set each fare (``""`` for a rejected row).
+    rejects : pandas.DataFrame
+        ``line``, ``reason`` and the file's own columns, one row per bad input row.
+    currency : str
+        ISO 4217 code of the amounts.
+    counts : dict of str to int
+        Legs priced in a fallback way: ``no_stations``, ``missing_tap_out``,
+        ``distance_from_stops``, ``no_distance``.
     """
 
     rows: pd.DataFrame
@@ -57,7 +75,14 @@ class Replay:
 
     @property
     def priced(self) -> pd.DataFrame:
-        """The accepted input rows, in input order, with ``fare`` and ``rule`` added."""
+        """The accepted input rows, in input order, with ``fare`` and ``rule`` added.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The file's own columns (:attr:`columns`, as text), then ``fare`` (int, minor units) and
+            ``rule`` (str).
+        """
         ok = self.fare >= 0
         out = self.rows.loc[ok, self.columns].copy()
         out["fare"] = self.fare[ok]
@@ -65,13 +90,28 @@ class Replay:
         return out
 
     def per_rider(self) -> pd.DataFrame:
-        """Per rider: ``legs``, ``fare`` (total settled fares)."""
+        """Per rider: ``legs``, ``fare`` (total settled fares).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``rider`` (str, sorted), ``legs`` (int, accepted rows) and ``fare`` (int, the sum of
+            the rider's settled fares in minor units).
+        """
         p = self.priced
         g = p.groupby("rider", sort=True)
         return pd.DataFrame({"legs": g.size(), "fare": g["fare"].sum()}).reset_index()
 
     def totals(self) -> dict[str, object]:
-        """Legs, riders, rejected rows, total fare and fare and legs per operator."""
+        """Legs, riders, rejected rows, total fare and fare and legs per operator.
+
+        Returns
+        -------
+        dict
+            ``legs``, ``riders``, ``rejected`` (int counts), ``fare`` (int, minor units),
+            ``operators`` (operator → ``{"legs": int, "fare": int}``) and the fallback
+            :attr:`counts`.
+        """
         p = self.priced
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
@@ -94,6 +134,27 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
 
     A TIDES ``fare_transactions`` table is recognised by its columns and turned into legs
     (:func:`tides_legs`); ``route_operator`` maps route ids to operators for its ``pattern_id``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV (or ``.parquet``) file with a header row.
+    route_operator : dict of str to str, optional
+        Route id → operator id, for TIDES rows without an ``operator`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``line`` (int, the file's line number; the header is line 1), then ``rider``,
+        ``operator``, ``board_time`` and every optional column (``category``, ``journey_id``,
+        ``route``, ``board_stop``, ``alight_stop``, ``alight_time``, ``distance_km``, ``media``)
+        as text (not yet stripped), ``""`` where the file has none.  ``attrs["columns"]`` holds the file's
+        own columns in file order.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file, a missing required column or an unknown column.
     """
     path = Path(path)
     try:
@@ -132,7 +193,31 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
     """Legs from a TIDES ``fare_transactions`` table: each ``Enter``/``Transfer entrance`` row is a
     tap-in; the next ``Exit``/``Transfer exit`` row of the same ``token_id`` is its tap-out;
     other actions (``Adjust``, ``Purchase``…) carry no boarding and are left out.  The operator
-    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``)."""
+    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The TIDES table as text: ``transaction_id``, ``event_timestamp``, ``fare_action``,
+        ``token_id`` and optionally ``stop_id``, ``pattern_id``, ``operator``, ``rider_category``,
+        ``fare_media_id``, ``trip_id_performed``, ``distance_km``.
+    route_operator : dict of str to str
+        Route id → operator id.
+    path : Path
+        The file, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tap-in, in file order: ``line`` (int, the tap-in's line), ``rider`` (the
+        ``token_id``), ``operator``, ``board_time`` (the timestamp text) and the optional tap
+        columns as text; ``attrs["tides"]`` is ``True``.
+
+    Raises
+    ------
+    InputError
+        When the table has no ``token_id`` column.
+    """
     if "token_id" not in df.columns:
         raise InputError(
             path, "line 1", "a TIDES fare_transactions file needs token_id (the card) to group taps"
@@ -184,8 +269,20 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
-    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday);
-    returns ``(seconds, ok)``."""
+    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Times as text.
+
+    Returns
+    -------
+    seconds : numpy.ndarray
+        int64 seconds (0 where a value cannot be read).
+    ok : numpy.ndarray
+        bool: the value was read.
+    """
     text = values.astype(str)
     # perf: clock times are checked and split by Arrow's compute kernels, not row by row
     arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
@@ -262,6 +359,20 @@ def replay(
     scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False
 ) -> Replay:
     """Price every leg of a tap file under the scenario's fare policy.
+
+    Parameters
+    ----------
+    scenario : str, Path or LoadedScenario
+        The scenario whose network and fares to use (compiled here, as a run compiles it).
+    taps : str, Path or pandas.DataFrame
+        A tap file, or a frame as :func:`read_taps` returns it.
+    skip_bad : bool
+        Price the good rows and list the bad ones in :attr:`Replay.rejects` instead of failing.
+
+    Returns
+    -------
+    Replay
+        The input rows with settled fares (integer minor units) and rules.
 
     Raises
     ------
@@ -400,7 +511,22 @@ def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, b
 
 # ------------------------------------------------------------------------------------ explain
 def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[str]:
-    """Tap by tap, the card's state and why each amount was charged; then the settlement."""
+    """Tap by tap, the card's state and why each amount was charged; then the settlement.
+
+    Parameters
+    ----------
+    policy : FarePolicy
+        The compiled fare policy.
+    legs : list of Leg
+        One card's legs in tap order (times in seconds, distances in metres).
+    currency : str
+        ISO 4217 code for the amounts (minor units) shown.
+
+    Returns
+    -------
+    list of str
+        Lines of text: one per tap and open window, then the settlement and the total.
+    """
     from .units import format_money
 
     def money(x: int) -> str:
@@ -442,7 +568,27 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
 
 
 def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider: str) -> list[str]:
-    """:func:`explain` for one rider of a tap file (bad rows of that rider are an error)."""
+    """:func:`explain` for one rider of a tap file (bad rows of that rider are an error).
+
+    Parameters
+    ----------
+    scenario : str, Path or LoadedScenario
+        The scenario whose fares to use.
+    taps : str or Path
+        The tap file (as for :func:`read_taps`).
+    rider : str
+        The rider (card) id.
+
+    Returns
+    -------
+    list of str
+        The lines of :func:`explain`.
+
+    Raises
+    ------
+    InputError
+        When the file has no rows for ``rider`` or one of them is bad.
+    """
     loaded, net, policy = _prepare(scenario)
     rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)

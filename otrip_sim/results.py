@@ -236,7 +236,15 @@ class RunResult:
     # ------------------------------------------------------------------------------- aggregates
     @cached_property
     def by_hour(self) -> pd.DataFrame:
-        """Hour of boarding × operator: ``boardings`` and ``fare_revenue`` (every pair present)."""
+        """Hour of boarding × operator: ``boardings`` and ``fare_revenue`` (every pair present).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``hour`` (int, hours since the service day's midnight), ``operator``, ``boardings``
+            (int) and ``fare_revenue`` (int, settled fares in minor units); one row per hour of
+            service and operator, zeros included.
+        """
         legs = self.legs
         hour = (legs["board_s"] // 3600).astype(np.int64)
         g = legs.assign(hour=hour).groupby(["hour", "operator"], observed=False)
@@ -252,7 +260,15 @@ class RunResult:
     @cached_property
     def by_route(self) -> pd.DataFrame:
         """Route × hour: ``boardings``, ``left_behind`` (riders a full vehicle could not take, counted
-        at each vehicle that left them), ``max_load_factor`` (highest load ÷ capacity on leaving a stop)."""
+        at each vehicle that left them), ``max_load_factor`` (highest load ÷ capacity on leaving a
+        stop).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``route``, ``operator``, ``hour`` (int), ``boardings`` (int), ``left_behind`` (int) and
+            ``max_load_factor`` (float, 4 decimals), for each route and hour with service used.
+        """
         net = self.network
         rows = [
             (net.route_ids[r], net.route_operator[r], h, int(v[0]), int(v[1]), round(float(v[2]), 4))
@@ -264,7 +280,14 @@ class RunResult:
     @cached_property
     def by_category(self) -> pd.DataFrame:
         """Rider category: ``journeys`` (served), ``journeys_generated``, ``fare_total``,
-        ``fare_per_journey`` (mean settled fare of a served journey)."""
+        ``fare_per_journey`` (mean settled fare of a served journey).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``category``, ``journeys`` and ``journeys_generated`` (int), ``fare_total`` (int, minor
+            units) and ``fare_per_journey`` (float minor units, 1 decimal; 0 with none served).
+        """
         j = self.journeys
         g = j.groupby("category", observed=False)
         served = j[j["served"]].groupby("category", observed=False)
@@ -281,8 +304,15 @@ class RunResult:
 
     @cached_property
     def transfers(self) -> pd.DataFrame:
-        """Transfers between consecutive legs of a journey: ``from_operator``, ``to_operator``, ``count``
-        (changes inside a paid area included, as they are boardings)."""
+        """Transfers between consecutive legs of a journey: ``from_operator``, ``to_operator``,
+        ``count`` (changes inside a paid area included, as they are boardings).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``from_operator``, ``to_operator`` (str) and ``count`` (int, transfers per day), sorted
+            by the two operators; pairs without transfers are left out.
+        """
         legs = self.legs
         nxt = legs.shift(-1)
         same = (nxt["journey"] == legs["journey"]).to_numpy()

@@ -14,7 +14,21 @@ if TYPE_CHECKING:
 
 
 def modelled_value(res: RunResult, target: ValidationTarget) -> float:
-    """The model's value of ``target.metric`` for this run."""
+    """The model's value of ``target.metric`` for this run.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+    target : ValidationTarget
+        The published figure to compare with (its metric, operator or category, unit).
+
+    Returns
+    -------
+    float
+        The modelled value in the target's unit (counts per day divided by the demand scale;
+        money in minor units); ``nan`` when the run has nothing to measure it on.
+    """
     j = res.journeys
     served = j[j["served"]]
     legs = res.legs
@@ -56,6 +70,17 @@ def validation_table(res: RunResult) -> pd.DataFrame:
     ``scope_share``, ``expected`` (= published × scope_share), ``modelled``, ``ratio``
     (modelled ÷ expected), ``unit``, ``source``, ``note``.  Counts per day are divided by the
     run's demand scale so that a quick run compares like with like.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns above; ``modelled`` and ``ratio`` rounded to 4 decimals, ``nan`` where they
+        cannot be computed; money in minor units.
     """
     rows = []
     for t in res.loaded.spec.validation:
