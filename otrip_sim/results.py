@@ -74,10 +74,14 @@ class RunResult:
     def journeys(self) -> pd.DataFrame:
         """One row per generated journey.
 
-        Columns: ``journey`` (id), ``category``, ``origin``, ``destination`` (zone ids),
-        ``depart_s``, ``arrive_s`` (-1 if not arrived), ``legs``, ``fare`` (settled, minor units),
-        ``media`` (the fare medium the rider holds, when ``fares.media`` is given), ``served``
-        (bool), ``status`` (served / abandoned / no_path / stranded).
+        Returns
+        -------
+        pandas.DataFrame
+            ``journey`` (int id), ``category``, ``origin``, ``destination`` (zone ids,
+            categorical), ``depart_s``, ``arrive_s`` (int seconds of the service day; -1 if not
+            arrived), ``legs`` (int), ``fare`` (int, settled, minor units), ``media`` (the fare
+            medium the rider holds, when ``fares.media`` is given), ``served`` (bool), ``status``
+            (served / abandoned / no_path / stranded).
         """
         r, rec = self.riders, self.records
         zones = pd.Categorical.from_codes(r.origin, categories=list(r.zone_ids))
@@ -104,13 +108,16 @@ class RunResult:
     def legs(self) -> pd.DataFrame:
         """One row per boarding, ordered by journey and leg.
 
-        Columns: ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along
-        the route's stop list, 1: back), ``board_stop``,
-        ``alight_stop``, ``board_s``, ``alight_s``, ``metres`` (int), ``km`` (float), ``tapped``
-        (False for a change inside a paid area), ``fare`` (settled share, minor units), ``rule``,
-        ``window`` (number of the fare window within the journey's card, -1: none),
-        ``standalone_fare`` (what the leg would cost on its own; for an evaded leg, the revenue
-        lost), ``evaded`` (boarded without tapping).
+        Returns
+        -------
+        pandas.DataFrame
+            ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along the
+            route's stop list, 1: back), ``board_stop``, ``alight_stop``, ``board_s``,
+            ``alight_s`` (int seconds of the service day), ``metres`` (int), ``km`` (float),
+            ``tapped`` (False for a change inside a paid area), ``fare`` (int, settled share,
+            minor units), ``rule``, ``window`` (number of the fare window within the journey's
+            card, -1: none), ``standalone_fare`` (int minor units: what the leg would cost on its
+            own; for an evaded leg, the revenue lost), ``evaded`` (boarded without tapping).
         """
         st = self.settlement
         p = self.records.planned
@@ -152,16 +159,28 @@ class RunResult:
     @cached_property
     def taps(self) -> pd.DataFrame:
         """The card transaction log in the TIDES ``fare_transactions`` format, plus otrip-sim
-        columns (see :func:`otrip_sim.taplog.fare_transactions` for the columns)."""
+        columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per tap; the columns are those of :func:`otrip_sim.taplog.fare_transactions`
+            (amounts in minor units).
+        """
         meta = self.loaded.spec.meta
         return fare_transactions(self.legs, self.journeys, self.settlement, meta.service_date, self.currency)
 
     # ------------------------------------------------------------------------------- money
     @cached_property
     def vehicle_service(self) -> pd.DataFrame:
-        """Per operator, the simulated service (see :func:`otrip_sim.money.vehicle_service`):
-        ``vehicle_trips``, ``vehicle_metres``, ``vehicle_seconds``, ``vehicles``, ``vehicle_km``,
-        ``vehicle_hours``."""
+        """Per operator, the simulated service (see :func:`otrip_sim.money.vehicle_service`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator: ``operator``, ``vehicle_trips``, ``vehicle_metres`` (int m),
+            ``vehicle_seconds`` (int s), ``vehicles``, ``vehicle_km``, ``vehicle_hours``.
+        """
         return money.vehicle_service(self.network.lines, self.operators)
 
     def _cleared(self, method: str | None = None) -> ClearedWindows:
@@ -200,8 +219,17 @@ class RunResult:
         """Revenue flows between operators after clearing with ``method`` (as for
         :meth:`cleared_revenue`): ``revenue_flows.csv``, see :func:`otrip_sim.clearing.clearing_flows`.
 
-        Returns ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
-        clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept.
+        Parameters
+        ----------
+        method : str, optional
+            A clearing method (:data:`otrip_sim.clearing.METHODS`); default: the scenario's
+            ``money.clearing.method``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
+            clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept.
         """
         return clearing.clearing_flows(self.legs, self._cleared(method))
 
@@ -209,7 +237,19 @@ class RunResult:
         """Operators' money under clearing ``method`` (as for :meth:`cleared_revenue`;
         ``operators.csv`` for the default): one row per operator with its service, fares as
         charged and cleared, contract, cost, payment, net income and subsidy in integer minor units
-        (see :func:`otrip_sim.money.accounts`)."""
+        (see :func:`otrip_sim.money.accounts`).
+
+        Parameters
+        ----------
+        method : str, optional
+            A clearing method (:data:`otrip_sim.clearing.METHODS`); default: the scenario's
+            ``money.clearing.method``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator, the columns of :func:`otrip_sim.money.accounts`.
+        """
         return money.accounts(self.legs, self.vehicle_service, self.cleared_revenue(method),
                               self.loaded.spec.money.contracts)
 
@@ -220,7 +260,14 @@ class RunResult:
         before clearing), ``fare_revenue_cleared``, ``fare_lost_evasion``, ``fare_per_boarding``,
         and its money under the scenario's contract and clearing method: ``contract``, ``payer``,
         ``fares_to_payer``, ``fares_kept``, ``cost``, ``payment``, ``net_income``, ``subsidy``,
-        ``subsidy_per_boarding``, ``subsidy_per_tap`` (see docs/money.md); money in minor units."""
+        ``subsidy_per_boarding``, ``subsidy_per_tap`` (see docs/money.md); money in minor units.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator, in scenario order, with ``operator`` and the columns above
+            (``fare_per_boarding`` a float in minor units, 0 without boardings).
+        """
         acc = self.accounts()
         acc["fare_per_boarding"] = np.where(acc["boardings"] > 0,
                                             acc["fare_revenue"] / acc["boardings"].clip(lower=1), 0.0)
@@ -229,7 +276,13 @@ class RunResult:
     def clearing_methods(self) -> pd.DataFrame:
         """Every clearing method side by side: ``operator``, ``method``, ``fare_revenue_cleared``,
         ``payment``, ``net_income``, ``subsidy`` (``fixed_shares`` only when the scenario gives
-        shares)."""
+        shares).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator and method, money in integer minor units per day.
+        """
         shares = self.loaded.spec.money.clearing.shares
         return money.compare_methods({m: self.accounts(m) for m in METHODS if m != "fixed_shares" or shares})
 
@@ -323,7 +376,14 @@ class RunResult:
 
     # ------------------------------------------------------------------------------- summary
     def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` contract (see docs/outputs.md); money in integer minor units."""
+        """The ``summary.json`` contract (see docs/outputs.md); money in integer minor units.
+
+        Returns
+        -------
+        dict
+            Run identity (``scenario``, ``seed``, ``currency``, ``version``, ...), ``totals`` and
+            per-operator figures, as JSON-ready values.
+        """
         j = self.journeys
         legs = self.legs
         ops = self.by_operator
