@@ -47,6 +47,27 @@ class RunResult:
     :meth:`clearing_flows` and :meth:`clearing_methods` for operators' money under a clearing
     method; :meth:`summary` gives the ``summary.json`` dictionary.  Figures:
     ``otrip_sim.plots.boardings_by_hour(res)`` and the other functions of :mod:`otrip_sim.plots`.
+
+    Attributes
+    ----------
+    loaded : LoadedScenario
+        The scenario run.
+    seed : int
+        The root random seed used.
+    demand_scale : float
+        The multiplier applied to every OD volume.
+    network : Network
+        The compiled network (metres, seconds).
+    riders : Riders
+        The journeys drawn.
+    records : SimRecords
+        What the simulation recorded (boardings, times in integer seconds).
+    settlement : Settlement
+        The settled fares (integer minor units).
+    policy : FarePolicy
+        The compiled fare policy.
+    timings : dict of str to float
+        Wall-clock seconds of each step of the run.
     """
 
     loaded: LoadedScenario

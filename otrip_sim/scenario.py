@@ -82,11 +82,30 @@ class LoadedScenario:
 
     def source(self, prefix: str, key: str) -> str:
         """The file the records of ``prefix.key`` came from: a referenced CSV/YAML file, or the
-        scenario file itself when they were written inline."""
+        scenario file itself when they were written inline.
+
+        Parameters
+        ----------
+        prefix : str
+            The section path (``"network"``, ``"fares.standalone.mrt"``).
+        key : str
+            The field holding the records (``"stops"``, ``"table"``).
+
+        Returns
+        -------
+        str
+            The file's path, for messages.
+        """
         return self.origins.get((prefix, key), str(self.path))
 
     def routes(self) -> list[Route]:
-        """The routes running in the scenario's year."""
+        """The routes running in the scenario's year.
+
+        Returns
+        -------
+        list of Route
+            In file order; lengths in integer metres, headways in integer seconds.
+        """
         return [r for r in _rows(self.spec.network.routes) if r.runs_in(self.spec.meta.year)]
 
 

@@ -40,6 +40,23 @@ class ImportReport:
     ``service_end`` (seconds since the service day's start) bound the imported timetable: a
     scenario's ``meta`` must cover them.  ``operators`` are the rows of ``operators.yaml``
     (``id``, ``name``, ``mode``).
+
+    Attributes
+    ----------
+    out : Path
+        The network folder written.
+    feeds : tuple of FeedInfo
+        Each feed read, with its service day.
+    stops, routes, walk_links : int
+        How many of each were written.
+    operators : tuple of dict
+        The rows of ``operators.yaml``.
+    route_ids : tuple of str
+        The routes written.
+    service_start, service_end : int
+        Integer seconds of the service day bounding the timetable.
+    warnings, fallbacks, notes : tuple of str
+        The report's lines (see :class:`Notes`).
     """
 
     out: Path
