@@ -26,6 +26,24 @@ class Line:
     ``cum_m[i]`` / ``cum_s[i]`` are metres / seconds from the first stop to stop ``i``.
     ``band_start``/``band_every`` describe headways: a departure every ``band_every[k]`` seconds
     from ``band_start[k]`` to ``band_end[k]``.
+
+    Attributes
+    ----------
+    index : int
+        Position in :attr:`Network.lines`.
+    route, route_index, direction, operator
+        The route's id and index, the direction (0: along the route's stop list, 1: back) and the
+        operator in the scenario year.
+    stops : tuple of int
+        Stop indices in running order.
+    cum_m, cum_s : tuple of int
+        Integer metres and seconds from the first stop to each stop.
+    capacity : int
+        Passengers per vehicle.
+    departures : tuple of int
+        Departures from the first stop, integer seconds of the service day.
+    band_start, band_end, band_every : tuple of int
+        The headway bands, integer seconds.
     """
 
     index: int

@@ -102,13 +102,37 @@ class Notes:
         self._items: dict[tuple[str, str, str], list[str]] = {}
 
     def add(self, kind: str, feed: str, message: str, subject: str | None = None) -> None:
-        """Record ``message`` of ``kind`` about ``feed`` (its label; ``""``: the whole import)."""
+        """Record ``message`` of ``kind`` about ``feed`` (its label; ``""``: the whole import).
+
+        Parameters
+        ----------
+        kind : str
+            ``"warning"``, ``"fallback"`` or ``"note"``.
+        feed : str
+            The feed's label; ``""``: the whole import.
+        message : str
+            The text; the same text again adds only its subject.
+        subject : str or None
+            What it is about (a route id, a line, …).
+        """
         subjects = self._items.setdefault((kind, feed, message), [])
         if subject is not None:
             subjects.append(subject)
 
     def lines(self, kind: str) -> list[str]:
-        """One line per message of ``kind``, with its first 12 subjects and how many there are."""
+        """One line per message of ``kind``, with its first 12 subjects and how many there are.
+
+        Parameters
+        ----------
+        kind : str
+            ``"warning"``, ``"fallback"`` or ``"note"``.
+
+        Returns
+        -------
+        list of str
+            ``"<feed>: <message> [<n>: <subjects>]"`` (no count for one subject, no brackets for
+            none), in the order the messages were first added.
+        """
         out = []
         for (k, feed, message), subjects in self._items.items():
             if k != kind:
