@@ -35,7 +35,7 @@ def _user_errors(fn: F) -> F:
         except OtripError as exc:
             raise UserError(str(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)  # wraps keeps fn's signature, which mypy cannot see through *args
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

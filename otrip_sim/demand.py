@@ -135,6 +135,7 @@ def with_gravity_demand(loaded: LoadedScenario) -> LoadedScenario:
     demand = loaded.spec.demand
     if demand.gravity is None:
         return loaded
+    # the loader has read the stops file into rows
     zones, od = gravity_demand(demand.gravity, loaded.spec.network.stops,  # type: ignore[arg-type]
                                loaded.source("demand.gravity", "zones"))
     spec = loaded.spec.model_copy(update={"demand": demand.model_copy(update={"zones": zones, "od": od})})

@@ -207,7 +207,7 @@ def build_network(loaded: LoadedScenario) -> Network:
     """
     spec = loaded.spec
     year = spec.meta.year
-    stops: list[Stop] = list(spec.network.stops)  # type: ignore[arg-type]
+    stops: list[Stop] = list(spec.network.stops)  # type: ignore[arg-type]  # rows: the loader read the file
     index = {s.id: i for i, s in enumerate(stops)}
     lines: list[Line] = []
     route_ids: list[str] = []

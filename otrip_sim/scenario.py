@@ -153,6 +153,7 @@ class _Loader(yaml.SafeLoader):
     always a clock time, so such scalars stay strings and are parsed as times."""
 
 
+# the base is chosen at import (libyaml's loader when PyYAML has it), which mypy cannot type
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """:class:`_Loader` on libyaml's parser (much faster on city-scale route files)."""
 
