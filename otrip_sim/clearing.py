@@ -25,7 +25,19 @@ METHODS = ("km_share", "boardings", "standalone_share", "equal", "first_keeps_bo
 
 @dataclass(frozen=True, slots=True)
 class WindowLeg:
-    """One leg of a fare window as clearing sees it."""
+    """One leg of a fare window as clearing sees it.
+
+    Attributes
+    ----------
+    operator : str
+        The leg's operator.
+    metres : int
+        Its length in integer metres.
+    fare : int
+        The settled fare charged on it, in integer minor units.
+    standalone : int
+        What it would have cost on its own, in integer minor units.
+    """
 
     operator: str
     metres: int
@@ -238,6 +250,18 @@ def boarding_charges(policy: FarePolicy, operators: Sequence[str]) -> np.ndarray
 
     What the first leg's operator keeps under ``first_keeps_boarding``: an integrated window's
     ``base``.  Operators in no integrated window get -1 (their leg's standalone fare is used).
+
+    Parameters
+    ----------
+    policy : FarePolicy
+        The compiled fare policy.
+    operators : sequence of str
+        Operator ids, the result's order.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 boarding charge per operator in minor units, -1 for none.
     """
     return np.array([-1 if (base := policy.window_boarding_charge(o)) is None else base for o in operators],
                     dtype=np.int64)
@@ -306,6 +330,19 @@ def cleared_revenue(legs: pd.DataFrame, cleared: ClearedWindows) -> dict[str, in
     Legs outside windows stay with their operator; each window's charge goes as ``cleared``
     (:func:`clear_legs` of the same ``legs``) allocates it.  Keys: every operator of the legs
     frame's ``operator`` categories, in order.
+
+    Parameters
+    ----------
+    legs : pandas.DataFrame
+        A run's legs (:attr:`RunResult.legs <otrip_sim.results.RunResult.legs>`: needs
+        ``operator`` (categorical), ``fare`` and ``window``).
+    cleared : ClearedWindows
+        :func:`clear_legs` of the same legs.
+
+    Returns
+    -------
+    dict of str to int
+        Operator id → fare revenue per day after clearing, in integer minor units.
     """
     operators = list(legs["operator"].cat.categories)
     _, total = _kept_outside(legs)

@@ -11,12 +11,12 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
-from .version import __version__
 from .errors import OtripError
+from .version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,7 +35,7 @@ def _user_errors(fn: F) -> F:
         except OtripError as exc:
             raise UserError(str(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)  # wraps keeps fn's signature, which mypy cannot see through *args
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,17 +52,23 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Results folder to create.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder to create.")
 @click.option("--seed", type=int, default=None, help="Root random seed (default: the scenario's meta.seed).")
-@click.option("--demand-scale", type=float, default=1.0, show_default=True, help="Multiply every OD volume, e.g. 0.1 for a quick run.")
-@click.option("--force", is_flag=True, help="Replace a non-empty --out folder (only once the new results are complete).")
+@click.option("--demand-scale", type=float, default=1.0, show_default=True,
+              help="Multiply every OD volume, e.g. 0.1 for a quick run.")
+@click.option("--force", is_flag=True,
+              help="Replace a non-empty --out folder (only once the new results are complete).")
 @click.option("--taps-csv", is_flag=True, help="Also write the tap log as fare_transactions.csv.")
-@click.option("--clearing-methods", type=click.Choice(["scenario", "all"]), default="scenario", show_default=True,
-              help="'all' also writes clearing_methods.csv: every operator's income under every clearing rule.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar with the simulated clock (default: when stderr is a terminal).")
+@click.option("--clearing-methods", type=click.Choice(["scenario", "all"]), default="scenario",
+              show_default=True,
+              help="'all' also writes clearing_methods.csv: every operator's income under every clearing "
+                   "rule.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar with the simulated clock (default: when stderr is a terminal).")
 @_user_errors
-def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool, clearing_methods: str,
-        progress: bool | None) -> None:
+def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool,
+        clearing_methods: str, progress: bool | None) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
 
     \b
@@ -82,14 +88,20 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
     s = res.summary()
     t = s["totals"]
     cur = s["currency"]
-    click.echo(f"{s['scenario']}: seed {s['seed']}, demand scale {demand_scale:g}, {sum(res.timings.values()):.1f} s")
-    click.echo(f"  journeys {t['journeys']:,} served, {t['journeys_unserved']:,} unserved; boardings {t['boardings']:,}; "
+    click.echo(f"{s['scenario']}: seed {s['seed']}, demand scale {demand_scale:g}, "
+               f"{sum(res.timings.values()):.1f} s")
+    click.echo(f"  journeys {t['journeys']:,} served, {t['journeys_unserved']:,} unserved; "
+               f"boardings {t['boardings']:,}; "
                f"transfers {t['transfers']:,}; denied boardings {t['denied_boardings']:,}")
-    click.echo(f"  fare revenue {format_money(t['fare_revenue'], cur)}; operator payments {format_money(t['operator_payments'], cur)}; "
-               f"city subsidy {format_money(t['subsidy'], cur)}; national subsidy {format_money(t['subsidy_national'], cur)}")
+    click.echo(f"  fare revenue {format_money(t['fare_revenue'], cur)}; "
+               f"operator payments {format_money(t['operator_payments'], cur)}; "
+               f"city subsidy {format_money(t['subsidy'], cur)}; "
+               f"national subsidy {format_money(t['subsidy_national'], cur)}")
     for op, o in s["operators"].items():
-        click.echo(f"    {op:<14} boardings {o['boardings']:>9,}  fare revenue {format_money(o['fare_revenue'], cur):>18}"
-                   f"  cleared {format_money(o['fare_revenue_cleared'], cur):>18}  payment {format_money(o['payment'], cur):>18}")
+        click.echo(f"    {op:<14} boardings {o['boardings']:>9,}  "
+                   f"fare revenue {format_money(o['fare_revenue'], cur):>18}"
+                   f"  cleared {format_money(o['fare_revenue_cleared'], cur):>18}  "
+                   f"payment {format_money(o['payment'], cur):>18}")
     click.echo(f"results: {out}")
     click.echo(f"plots:   {out / 'plots'}")
 
@@ -115,7 +127,8 @@ def validate(scenario: Path) -> None:
     od = s.demand.od if isinstance(s.demand.od, list) else []  # rows by now, never a file name
     trips = sum(r.trips for r in od)
     click.echo(f"{scenario}: valid")
-    click.echo(f"  {s.meta.name}{' (' + str(s.meta.year) + ')' if s.meta.year else ''}: {len(s.operators)} operators, "
+    year = f" ({s.meta.year})" if s.meta.year else ""
+    click.echo(f"  {s.meta.name}{year}: {len(s.operators)} operators, "
                f"{len(compiled.network.stop_ids)} stops, {len(compiled.network.route_ids)} routes running, "
                f"{len(od)} OD rows, {trips:,.0f} journeys/day, {len(s.fares.windows)} window rules")
 
@@ -136,14 +149,19 @@ def schema() -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--journeys", "taps", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Tap CSV: rider, operator, board_time[, category, journey_id, route, board_stop, alight_stop, alight_time, distance_km, media].")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Priced CSV to write (input rows + fare, rule).")
+              help="Tap CSV: rider, operator, board_time[, category, journey_id, route, board_stop, "
+                   "alight_stop, alight_time, distance_km, media].")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Priced CSV to write (input rows + fare, rule).")
 @click.option("--skip-bad", "skip_bad", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Price the good rows and write the bad ones, with line and reason, to this file.")
-@click.option("--summary", "summary", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write a per-rider summary CSV.")
+@click.option("--summary", "summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a per-rider summary CSV.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @_user_errors
-def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool) -> None:
+def fares(
+    scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool
+) -> None:
     """Price the legs of a tap file under SCENARIO's fare policy.
 
     Each row is one tap-in; each rider's rows are priced together as one card. The output has the
@@ -155,12 +173,11 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
     Example:
       otrip-sim fares scenarios/jakarta/okotrip-2018.yaml --journeys legs.csv --out priced.csv
     """
-    from .replay import replay
-    from .units import format_money
-
     from contextlib import ExitStack
 
     from .atomic import atomic_file
+    from .replay import replay
+    from .units import format_money
 
     with ExitStack() as stack:  # every output file is checked first, written last, all or none
         files = {name: stack.enter_context(atomic_file(p, force)) for name, p in
@@ -172,11 +189,16 @@ def fares(scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary:
         if "summary" in files:
             _csv(result.per_rider(), files["summary"])
     t = result.totals()
+    # totals() mixes counts with the per-operator table; these are its int and dict entries
+    fare = cast(int, t["fare"])
+    operators = cast(dict[str, dict[str, int]], t["operators"])
     click.echo(f"{t['legs']:,} legs of {t['riders']:,} riders priced, {t['rejected']:,} rejected; "
-               f"fares {format_money(t['fare'], result.currency)}", err=True)
-    for op, v in t["operators"].items():  # type: ignore[union-attr]
-        click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}", err=True)
-    notes = {k: t[k] for k in ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance") if t.get(k)}
+               f"fares {format_money(fare, result.currency)}", err=True)
+    for op, v in operators.items():
+        click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}",
+                   err=True)
+    kinds = ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance")
+    notes = {k: t[k] for k in kinds if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
 
@@ -191,7 +213,8 @@ def _csv(df: Any, path: Path) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--journeys", "taps", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tap CSV (as for `otrip-sim fares`).")
+@click.option("--journeys", "taps", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tap CSV (as for `otrip-sim fares`).")
 @click.option("--rider", required=True, help="The rider (card) to explain.")
 @_user_errors
 def explain(scenario: Path, taps: Path, rider: str) -> None:
@@ -210,20 +233,30 @@ def explain(scenario: Path, taps: Path, rider: str) -> None:
 
 @main.command("network-import")
 @click.argument("feeds", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Network folder to create.")
-@click.option("--date", default=None, help="Service day YYYYMMDD (default: per feed, the weekday with the most trips).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Network folder to create.")
+@click.option("--date", default=None,
+              help="Service day YYYYMMDD (default: per feed, the weekday with the most trips).")
 @click.option("--operator", "operator_opts", multiple=True, metavar="AGENCY=ID",
-              help="Operator id for a GTFS agency_id (or agency_name); repeatable. Default: the slugified agency_id.")
+              help="Operator id for a GTFS agency_id (or agency_name); repeatable. "
+                   "Default: the slugified agency_id.")
 @click.option("--capacity", "capacity_opts", multiple=True, metavar="MODE=N",
-              help="Passengers per vehicle for a mode (bus, tram, metro, rail, ferry, ...) or a GTFS route_type; repeatable.")
-@click.option("--walk-radius", type=float, default=300, show_default=True, help="Link stops within this walk (metres, straight line x 1.3); 0: off.")
-@click.option("--default-speed", type=float, default=20, show_default=True, help="km/h for routes whose trips have no times.")
-@click.option("--prefix", "prefixes", multiple=True, help="Id prefix of each feed, in order (default: from the file names).")
-@click.option("--force", is_flag=True, help="Replace a non-empty --out folder (only once the new network is complete).")
+              help="Passengers per vehicle for a mode (bus, tram, metro, rail, ferry, ...) or a GTFS "
+                   "route_type; repeatable.")
+@click.option("--walk-radius", type=float, default=300, show_default=True,
+              help="Link stops within this walk (metres, straight line x 1.3); 0: off.")
+@click.option("--default-speed", type=float, default=20, show_default=True,
+              help="km/h for routes whose trips have no times.")
+@click.option("--prefix", "prefixes", multiple=True,
+              help="Id prefix of each feed, in order (default: from the file names).")
+@click.option("--force", is_flag=True,
+              help="Replace a non-empty --out folder (only once the new network is complete).")
 @_user_errors
-def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operator_opts: tuple[str, ...], capacity_opts: tuple[str, ...],
-                   walk_radius: float, default_speed: float, prefixes: tuple[str, ...], force: bool) -> None:
-    """Build a scenario network (stops, routes, walking links, operators) from GTFS FEEDS (zip files or folders).
+def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operator_opts: tuple[str, ...],
+                   capacity_opts: tuple[str, ...], walk_radius: float, default_speed: float,
+                   prefixes: tuple[str, ...], force: bool) -> None:
+    """Build a scenario network (stops, routes, walking links, operators) from GTFS FEEDS (zip files
+    or folders).
 
     One route per GTFS route and direction (the stop pattern most trips follow on one service day),
     with distances, run times, headways and assumed capacities. Warnings and every fallback go to
@@ -231,7 +264,8 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
 
     \b
     Example:
-      otrip-sim network-import feeds/bogor.zip feeds/caltrain.zip --out scenarios/mine/network --capacity bus=12
+      otrip-sim network-import feeds/bogor.zip feeds/caltrain.zip --out scenarios/mine/network \
+--capacity bus=12
     """
     from .errors import InputError
     from .gtfs import import_network
@@ -255,8 +289,8 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
     if prefixes and len(prefixes) != len(feeds):
         raise InputError("--prefix", "", f"give one prefix per feed ({len(feeds)} feeds)", list(prefixes))
     sources = dict(zip(prefixes, feeds)) if prefixes else list(feeds)
-    report = import_network(sources, out, operators=operators, date=date, walk_radius=walk_radius, capacity=capacity,
-                            default_speed_kmh=default_speed, force=force)
+    report = import_network(sources, out, operators=operators, date=date, walk_radius=walk_radius,
+                            capacity=capacity, default_speed_kmh=default_speed, force=force)
     problems = [f"fallback: {x}" for x in report.fallbacks] + [f"warning: {x}" for x in report.warnings]
     for line in problems[:20]:
         click.echo(line, err=True)
@@ -266,16 +300,19 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
         click.echo(f"{f.path}: service day {f.date} ({f.date_rule}), {f.trips:,} trips")
     span = "-".join(format_clock(t, seconds="never") for t in (report.service_start, report.service_end))
     click.echo(f"  {report.stops:,} stops, {report.routes:,} routes, {report.walk_links:,} walking links, "
-               f"{len(report.operators)} operators ({', '.join(o['id'] for o in report.operators)}); timetable {span}")
+               f"{len(report.operators)} operators ({', '.join(o['id'] for o in report.operators)}); "
+               f"timetable {span}")
     click.echo(f"  {len(report.fallbacks)} fallbacks, {len(report.warnings)} warnings: {out / 'IMPORT.md'}")
     click.echo(f"network: {out}")
 
 
 @main.command("fares-import")
 @click.argument("feed", type=click.Path(path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="YAML file to write (a `fares:` section).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file to write (a `fares:` section).")
 @click.option("--day", default="monday", show_default=True, help="Day of the week whose timeframes apply.")
-@click.option("--media", default=None, help="Fare medium whose prices to use (default: the one most products are sold on).")
+@click.option("--media", default=None,
+              help="Fare medium whose prices to use (default: the one most products are sold on).")
 @click.option("--name", default=None, help="Policy name (default: the feed's name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @_user_errors
@@ -287,7 +324,8 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
 
     \b
     Example:
-      otrip-sim fares-import feeds/translink.zip --out scenarios/vancouver/fares.yaml --media compass_card
+      otrip-sim fares-import feeds/translink.zip --out scenarios/vancouver/fares.yaml \
+--media compass_card
     """
     import yaml
 
@@ -296,20 +334,24 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
 
     with atomic_file(out, force) as tmp:
         result = import_fares(feed, name=name, day=day.lower(), media=media)
-        header = [f"# GTFS Fares v2 from {feed}, imported by otrip-sim: amounts in minor units of {result.currency}.",
-                  f"# Operators (GTFS networks): {', '.join(result.operators)}. Set meta.currency: {result.currency}.",
+        header = [f"# GTFS Fares v2 from {feed}, imported by otrip-sim: amounts in minor units of "
+                  f"{result.currency}.",
+                  f"# Operators (GTFS networks): {', '.join(result.operators)}. "
+                  f"Set meta.currency: {result.currency}.",
                   "# Not said exactly (review before use):" if result.notes else "# Every rule was imported."]
         header += [f"#  - {n}" for n in result.notes]
         body = yaml.safe_dump({"fares": result.fares}, sort_keys=False, allow_unicode=True)
         tmp.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
     for n in result.notes:
         click.echo(f"note: {n}", err=True)
-    click.echo(f"{out}: fares for {len(result.operators)} operators ({', '.join(result.operators)}); {len(result.notes)} notes")
+    click.echo(f"{out}: fares for {len(result.operators)} operators ({', '.join(result.operators)}); "
+               f"{len(result.notes)} notes")
 
 
 @main.command("fares-export")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the GTFS Fares v2 tables.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the GTFS Fares v2 tables.")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 @_user_errors
 def fares_export(scenario: Path, out: Path, force: bool) -> None:
@@ -326,7 +368,8 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
     missing = export_fares(load_scenario(scenario), out, force=force)
     for line in missing:
         click.echo(f"not exported: {line}", err=True)
-    click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible (see {out / 'NOT_EXPORTED.md'})")
+    click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible "
+               f"(see {out / 'NOT_EXPORTED.md'})")
 
 
 if __name__ == "__main__":  # pragma: no cover

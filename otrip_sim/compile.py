@@ -91,6 +91,16 @@ def compile_scenario(loaded: LoadedScenario) -> CompiledScenario:
 def as_compiled(scenario: str | Path | LoadedScenario | CompiledScenario) -> CompiledScenario:
     """A compiled scenario from a scenario file, a loaded scenario or a compiled one (as it is).
 
+    Parameters
+    ----------
+    scenario : str, Path, LoadedScenario or CompiledScenario
+        What to compile.
+
+    Returns
+    -------
+    CompiledScenario
+        ``scenario`` itself when it is compiled already.
+
     Raises
     ------
     InputError

@@ -47,13 +47,37 @@ class Riders:
         return len(self.depart)
 
 
-def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -> tuple[list[ZoneAccess], list[ODRow]]:
+def gravity_demand(
+    spec: GravitySpec, stops: Sequence[Stop], source: str = ""
+) -> tuple[list[ZoneAccess], list[ODRow]]:
     """Zones' access stops and OD journeys per day from a gravity model.
 
     Journeys from zone ``i`` to ``j`` (``i ≠ j``) are proportional to ``population_i × jobs_j ×
     exp(−beta_per_km × d_ij)``, with ``d_ij`` the great-circle distance between zone centres, and
     scaled so that all pairs add up to ``total``.  Each zone reaches its ``max_access_stops``
     nearest stops within ``access_radius`` (straight line × 1.3); a zone with none is an error.
+
+    Parameters
+    ----------
+    spec : GravitySpec
+        The model: its zone table (centres, ``population``, ``jobs``), ``total`` journeys per day,
+        ``beta_per_km``, ``access_radius`` (integer metres) and ``max_access_stops``.
+    stops : sequence of Stop
+        The network's stops.
+    source : str
+        The file the zone table came from, for messages (``""``: the scenario file).
+
+    Returns
+    -------
+    access : list of ZoneAccess
+        Per zone, its access stops with the walk to each in integer metres.
+    od : list of ODRow
+        Journeys per day (float) for every ordered pair of distinct zones with journeys.
+
+    Raises
+    ------
+    InputError
+        For a zone with no stop within ``access_radius``, or when no pair has journeys.
     """
     zones: list[ZoneRow] = list(spec.zones)  # type: ignore[arg-type]  # resolved by the loader
     lat = np.array([z.lat for z in zones])
@@ -67,10 +91,17 @@ def gravity_demand(spec: GravitySpec, stops: Sequence[Stop], source: str = "") -
         near = near[walk[near] <= spec.access_radius]
         if not len(near):
             where = f"line {k + 2}" if source.endswith(".csv") else f"demand.gravity.zones[{k}]"
-            raise InputError(source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id)
-        access += [ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=int(round(walk[i]))) for i in near]
+            raise InputError(
+                source, where, f"no stop within access_radius ({spec.access_radius} m) of the zone", z.zone_id
+            )
+        access += [
+            ZoneAccess(zone_id=z.zone_id, name=z.name, stop_id=stops[i].id, access_m=round(walk[i]))
+            for i in near
+        ]
     dist_km = great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) / 1000
-    weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(-spec.beta_per_km * dist_km)
+    weight = np.outer([z.population for z in zones], [z.jobs for z in zones]) * np.exp(
+        -spec.beta_per_km * dist_km
+    )
     np.fill_diagonal(weight, 0.0)
     if weight.sum() <= 0:
         raise InputError(source, "demand.gravity", "no journeys: every zone pair has zero population or jobs")
@@ -104,6 +135,7 @@ def with_gravity_demand(loaded: LoadedScenario) -> LoadedScenario:
     demand = loaded.spec.demand
     if demand.gravity is None:
         return loaded
+    # the loader has read the stops file into rows
     zones, od = gravity_demand(demand.gravity, loaded.spec.network.stops,  # type: ignore[arg-type]
                                loaded.source("demand.gravity", "zones"))
     spec = loaded.spec.model_copy(update={"demand": demand.model_copy(update={"zones": zones, "od": od})})
@@ -137,7 +169,11 @@ def zone_access(demand: Demand, stop_ids: tuple[str, ...]) -> dict[str, list[tup
 
 
 def generate(
-    demand: Demand, zone_ids: tuple[str, ...], seed: int, scale: float = 1.0, media: Sequence[tuple[str, float]] = ()
+    demand: Demand,
+    zone_ids: tuple[str, ...],
+    seed: int,
+    scale: float = 1.0,
+    media: Sequence[tuple[str, float]] = (),
 ) -> Riders:
     """Draw the riders of one day.
 
@@ -145,9 +181,30 @@ def generate(
     independently); the departure band follows the profile weights, uniform within the band; the
     category follows the shares.  Intrazonal rows (origin = destination) are not public-transport
     journeys and are skipped.
+
+    Parameters
+    ----------
+    demand : Demand
+        The scenario's demand section, its OD rows read (journeys per day).
+    zone_ids : tuple of str
+        The zones the riders' origin and destination indices refer to.
+    seed : int
+        Root seed; the counts, categories and media draw from their own streams of it.
+    scale : float
+        Multiplier of every OD volume.
+    media : sequence of (str, float)
+        Fare media and the share of riders holding each (empty: none modelled).
+
+    Returns
+    -------
+    Riders
+        One entry per journey, sorted by departure (integer seconds of the service day).
     """
     zidx = {z: i for i, z in enumerate(zone_ids)}
-    rows = [r for r in demand.od if r.origin != r.destination]  # type: ignore[union-attr]
+    od = demand.od
+    # the loader has read the OD table (a file reference) into rows; generate is not called without one
+    assert od is not None and not isinstance(od, str), "OD table not read by the loader"
+    rows = [r for r in od if r.origin != r.destination]
     o = np.fromiter((zidx[r.origin] for r in rows), dtype=np.int32, count=len(rows))
     d = np.fromiter((zidx[r.destination] for r in rows), dtype=np.int32, count=len(rows))
     mean = np.fromiter((r.trips for r in rows), dtype=np.float64, count=len(rows)) * scale
@@ -168,7 +225,8 @@ def generate(
     held = None
     if media:
         shares_m = np.array([share for _, share in media], dtype=np.float64)
-        held = stream(seed, "media").choice(len(media), size=n, p=shares_m / shares_m.sum()).astype(np.int16)[order]
+        draws = stream(seed, "media").choice(len(media), size=n, p=shares_m / shares_m.sum())
+        held = draws.astype(np.int16)[order]
     return Riders(
         zone_ids=zone_ids,
         category_ids=tuple(c.id for c in demand.categories),

@@ -37,7 +37,18 @@ def _per_hour(rate: int, seconds: int) -> int:
 
 
 def peak_vehicles(line: Line) -> int:
-    """Vehicles a line direction needs at its busiest moment: the most trips under way at once."""
+    """Vehicles a line direction needs at its busiest moment: the most trips under way at once.
+
+    Parameters
+    ----------
+    line : Line
+        A line direction (departures and run time in integer seconds).
+
+    Returns
+    -------
+    int
+        The most trips between departure and arrival at the last stop at one time.
+    """
     deps = line.departures
     run = line.run_time_s
     peak = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 
@@ -18,7 +19,6 @@ from .scenario import LoadedScenario
 from .schema import Route, Stop, WalkLink
 
 
-
 @dataclass(frozen=True, slots=True)
 class Line:
     """One direction of a route: what a vehicle trip runs.
@@ -26,6 +26,24 @@ class Line:
     ``cum_m[i]`` / ``cum_s[i]`` are metres / seconds from the first stop to stop ``i``.
     ``band_start``/``band_every`` describe headways: a departure every ``band_every[k]`` seconds
     from ``band_start[k]`` to ``band_end[k]``.
+
+    Attributes
+    ----------
+    index : int
+        Position in :attr:`Network.lines`.
+    route, route_index, direction, operator
+        The route's id and index, the direction (0: along the route's stop list, 1: back) and the
+        operator in the scenario year.
+    stops : tuple of int
+        Stop indices in running order.
+    cum_m, cum_s : tuple of int
+        Integer metres and seconds from the first stop to each stop.
+    capacity : int
+        Passengers per vehicle.
+    departures : tuple of int
+        Departures from the first stop, integer seconds of the service day.
+    band_start, band_end, band_every : tuple of int
+        The headway bands, integer seconds.
     """
 
     index: int
@@ -44,14 +62,27 @@ class Line:
 
     @property
     def length_m(self) -> int:
+        """Length of the line from its first stop to its last, in integer metres."""
         return self.cum_m[-1]
 
     @property
     def run_time_s(self) -> int:
+        """Running time from the first stop to the last, in integer seconds."""
         return self.cum_s[-1]
 
     def headway_at(self, t: int) -> int:
-        """Headway in force at time ``t`` at the first stop, or 0 if the line does not run."""
+        """Headway in force at time ``t`` at the first stop, or 0 if the line does not run.
+
+        Parameters
+        ----------
+        t : int
+            Seconds since the service day's midnight.
+
+        Returns
+        -------
+        int
+            The headway in integer seconds (0: no service at ``t``).
+        """
         k = bisect_right(self.band_start, t) - 1
         if k < 0 or t >= self.band_end[k]:
             return 0
@@ -60,7 +91,23 @@ class Line:
 
 @dataclass(frozen=True)
 class Network:
-    """Stops, lines (route directions) and walking links of one scenario year."""
+    """Stops, lines (route directions) and walking links of one scenario year.
+
+    Attributes
+    ----------
+    stop_ids, stop_names : tuple of str
+        Per stop index.
+    stop_paid_area : tuple of str or None
+        Per stop, the paid area it lies in (``None``: none).
+    lines : tuple of Line
+        Every route direction running; ``lines[k].index == k``.
+    route_ids, route_operator : tuple of str
+        Per route index, its id and its operator in the scenario year.
+    walks : tuple
+        Per stop, ``(other stop index, walk metres)`` pairs sorted by stop index.
+    lines_at : tuple
+        Per stop, ``(line index, position on the line)`` of every line that leaves it.
+    """
 
     stop_ids: tuple[str, ...]
     stop_names: tuple[str, ...]
@@ -88,11 +135,18 @@ class Network:
 
     @property
     def stop_index(self) -> dict[str, int]:
+        """Stop id → position in :attr:`stop_ids` (the stop index used by lines and walks)."""
         return {s: i for i, s in enumerate(self.stop_ids)}
 
     def longest_line_m(self) -> dict[str, int]:
         """Per operator, and per route, the length of its longest line direction (the longest
-        possible leg)."""
+        possible leg).
+
+        Returns
+        -------
+        dict of str to int
+            Operator id and route id → integer metres.
+        """
         out: dict[str, int] = {}
         for line in self.lines:
             for key in (line.operator, line.route):
@@ -113,7 +167,7 @@ def _segments(route: Route, stops: list[Stop]) -> tuple[list[int], list[int]]:
     if route.distances is not None:
         metres = list(route.distances)
     else:
-        straight = [max(1, round(great_circle_m(a.lat, a.lon, b.lat, b.lon))) for a, b in zip(stops, stops[1:])]
+        straight = [max(1, round(great_circle_m(a.lat, a.lon, b.lat, b.lon))) for a, b in pairwise(stops)]
         metres = largest_remainder(route.length or 0, straight)
     if route.run_times is not None:
         seconds = list(route.run_times)
@@ -137,10 +191,23 @@ def _cumulative(values: list[int]) -> tuple[int, ...]:
 
 
 def build_network(loaded: LoadedScenario) -> Network:
-    """Compile the routes running in the scenario's year into :class:`Line` objects."""
+    """Compile the routes running in the scenario's year into :class:`Line` objects.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        A loaded scenario (its file references read).
+
+    Returns
+    -------
+    Network
+        Stops, one :class:`Line` per running route direction (metres and seconds from the first
+        stop, departures in seconds), and walking links in metres (the scenario's links and, within
+        ``network.walk_radius``, straight-line distance × the walk detour factor).
+    """
     spec = loaded.spec
     year = spec.meta.year
-    stops: list[Stop] = list(spec.network.stops)  # type: ignore[arg-type]
+    stops: list[Stop] = list(spec.network.stops)  # type: ignore[arg-type]  # rows: the loader read the file
     index = {s.id: i for i, s in enumerate(stops)}
     lines: list[Line] = []
     route_ids: list[str] = []
@@ -179,20 +246,20 @@ def build_network(loaded: LoadedScenario) -> Network:
             walks[a][b] = m
             walks[b][a] = m
 
-    for wl in spec.network.walk_links:  # type: ignore[union-attr]
+    for wl in spec.network.walk_links:
         assert isinstance(wl, WalkLink)
         link(index[wl.from_stop], index[wl.to_stop], wl.walk_m)
     radius = spec.network.walk_radius
     if radius:
         for i, a in enumerate(stops):
             for j in range(i + 1, len(stops)):
-                m = round(great_circle_m(a.lat, a.lon, stops[j].lat, stops[j].lon) * WALK_DETOUR)
-                if m <= radius:
-                    link(i, j, m)
+                walk_m = round(great_circle_m(a.lat, a.lon, stops[j].lat, stops[j].lon) * WALK_DETOUR)
+                if walk_m <= radius:
+                    link(i, j, walk_m)
     lines_at: list[list[tuple[int, int]]] = [[] for _ in stops]
     for line in lines:
-        for pos, s in enumerate(line.stops[:-1]):
-            lines_at[s].append((line.index, pos))
+        for pos, stop in enumerate(line.stops[:-1]):
+            lines_at[stop].append((line.index, pos))
     return Network(
         stop_ids=tuple(s.id for s in stops),
         stop_names=tuple(s.name for s in stops),

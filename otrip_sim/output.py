@@ -12,7 +12,7 @@ import json
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
@@ -21,15 +21,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from .version import __version__
 from .atomic import atomic_folder
 from .plots import save_all
 from .results import RunResult
 from .validation import validation_table
+from .version import __version__
 
 
 def write_results(
-    res: RunResult, out: str | Path, force: bool = False, taps_csv: bool = False, all_clearing_methods: bool = False
+    res: RunResult,
+    out: str | Path,
+    force: bool = False,
+    taps_csv: bool = False,
+    all_clearing_methods: bool = False,
 ) -> Path:
     """Write every output of ``res`` into the folder ``out`` and return it.
 
@@ -38,6 +42,24 @@ def write_results(
     ``by_category.csv``, ``transfers.csv``, ``operators.csv``, ``revenue_flows.csv``,
     ``validation.csv``, ``plots/*.png``, ``scenario.resolved.yaml`` and ``manifest.json``; with
     ``all_clearing_methods`` also ``clearing_methods.csv`` and its plot (see docs/outputs.md).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units, times in seconds, distances in metres).
+    out : str or Path
+        The results folder to create.
+    force : bool
+        Replace a non-empty ``out`` (only once the new results are complete).
+    taps_csv : bool
+        Also write the tap log as ``fare_transactions.csv``.
+    all_clearing_methods : bool
+        Also write every operator's income under every clearing method.
+
+    Returns
+    -------
+    Path
+        The results folder.
     """
     out = Path(out)
     t0 = time.perf_counter()
@@ -50,14 +72,16 @@ def write_results(
             "scenario_file": str(res.loaded.path),
             "seed": res.seed,
             "demand_scale": res.demand_scale,
-            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "run_seconds": round(sum(res.timings.values()), 3),
             "write_seconds": round(time.perf_counter() - t0, 3),
             "timings_seconds": {k: round(v, 3) for k, v in res.timings.items()},
             "inputs_sha256": res.loaded.inputs,
             "outputs_sha256": {f: _sha256(tmp / f) for f in files},
             "python": platform.python_version(),
-            "packages": {p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")},
+            "packages": {
+                p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
+            },
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return out
@@ -66,9 +90,10 @@ def write_results(
 ROW_GROUP = 500_000  # Parquet rows per row group: a reader can stream a city-scale file group by group
 
 OPERATORS_COLUMNS = [
-    "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours", "fare_revenue",
-    "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
-    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap", "cost_per_passenger",
+    "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours",
+    "fare_revenue", "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
+    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap",
+    "cost_per_passenger",
     "revenue_per_passenger_km", "fare_lost_evasion",
 ]
 
@@ -81,7 +106,9 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bo
         written = []
         for name, frame in (("journeys", res.journeys), ("legs", res.legs), ("fare_transactions", res.taps)):
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            written.append(pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP))
+            written.append(
+                pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP)
+            )
         _write_tables(res, d, taps_csv, all_clearing_methods)
         for job in written:
             job.result()  # re-raises a failed write
@@ -105,13 +132,27 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
     resolved = res.loaded.spec.model_dump(mode="json", by_alias=True)
     if res.loaded.spec.demand.gravity is not None:  # zones and OD are derived: keep the model, not its output
         resolved["demand"]["zones"] = resolved["demand"]["od"] = None
-    header = f"# {res.loaded.path}: resolved by otrip-sim {__version__} (file references inlined; times in s, distances in m)\n"
+    header = (
+        f"# {res.loaded.path}: resolved by otrip-sim {__version__} "
+        "(file references inlined; times in s, distances in m)\n"
+    )
     (d / "scenario.resolved.yaml").write_text(header + resolved_yaml(resolved), encoding="utf-8")
 
 
 def resolved_yaml(doc: dict[str, Any]) -> str:
     """``doc`` as YAML; long lists of records (stops, routes, OD rows, ...) one flow mapping per
-    line, which is still YAML, reads as a table and writes fast at city scale."""
+    line, which is still YAML, reads as a table and writes fast at city scale.
+
+    Parameters
+    ----------
+    doc : dict
+        A scenario as plain data (times in seconds, distances in metres, money in minor units).
+
+    Returns
+    -------
+    str
+        The YAML text.
+    """
     big: dict[str, list[Any]] = {}
 
     def mark(node: Any, path: str) -> Any:
@@ -137,7 +178,8 @@ def resolved_yaml(doc: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when PyYAML has it: ~10x faster on city-scale networks
+# libyaml when PyYAML has it: ~10x faster on city-scale networks
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _sha256(path: Path) -> str:

@@ -22,7 +22,18 @@ if TYPE_CHECKING:
 
 
 def money_formatter(currency: str) -> FuncFormatter:
-    """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``)."""
+    """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``).
+
+    Parameters
+    ----------
+    currency : str
+        ISO 4217 code; the axis values are integer minor units of it.
+
+    Returns
+    -------
+    matplotlib.ticker.FuncFormatter
+        Labels in major units, abbreviated (M, bn, T) from a million up.
+    """
     scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
 
     def fmt(x: float, _pos: int) -> str:
@@ -30,7 +41,7 @@ def money_formatter(currency: str) -> FuncFormatter:
         for div, suffix in ((1e12, " T"), (1e9, " bn"), (1e6, " M")):
             if abs(major) >= div:
                 return f"{format_money(0, currency).split(' ')[0]} {major / div:,.1f}{suffix}"
-        return format_money(int(round(x)), currency)
+        return format_money(round(x), currency)
 
     return FuncFormatter(fmt)
 
@@ -46,7 +57,20 @@ def _ax(ax: Any, size: tuple[float, float] = (9, 5)) -> Any:
 
 
 def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
-    """Boardings per hour of the day, one line per operator."""
+    """Boardings per hour of the day, one line per operator.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     df = res.by_hour.pivot(index="hour", columns="operator", values="boardings")
     df = df.loc[:, df.sum() > 0]
@@ -64,14 +88,30 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
 
 
 def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
-    """Fare revenue per operator (fares of its legs as charged, before clearing)."""
+    """Fare revenue per operator (fares of its legs as charged, before clearing).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     df = res.by_operator
     bars = ax.bar(df["operator"], df["fare_revenue"], color="tab:blue")
     fmt = money_formatter(res.currency)
     ax.yaxis.set_major_formatter(fmt)
     for rect, v in zip(bars, df["fare_revenue"]):
-        ax.annotate(fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()), ha="center", va="bottom", fontsize=8)
+        ax.annotate(
+            fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()),
+            ha="center", va="bottom", fontsize=8,
+        )
     ax.set_xlabel("operator")
     ax.set_ylabel(f"fare revenue per day ({res.currency})")
     ax.set_title(f"{res.loaded.name}: fare revenue by operator")
@@ -80,7 +120,20 @@ def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
 
 
 def fare_distribution(res: RunResult, ax: Any = None) -> Any:
-    """Histogram of the settled fare paid per served journey."""
+    """Histogram of the settled fare paid per served journey.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     j = res.journeys
     fares = j.loc[j["served"], "fare"].to_numpy()
@@ -112,16 +165,31 @@ def _operator_matrix(ax: Any, res: RunResult, pairs: Any, cmap: str, fmt: Any, l
     for i in range(len(ops)):
         for k in range(len(ops)):
             if m[i, k]:
-                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color="white" if m[i, k] > hi / 2 else "black")
+                colour = "white" if m[i, k] > hi / 2 else "black"
+                ax.text(k, i, fmt(m[i, k], 0), ha="center", va="center", fontsize=7, color=colour)
     ax.figure.colorbar(im, ax=ax, label=label, format=fmt)
     return ax
 
 
 def transfer_flows(res: RunResult, ax: Any = None) -> Any:
-    """Matrix of transfers between operators (from the leg before to the leg after)."""
+    """Matrix of transfers between operators (from the leg before to the leg after).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (7, 6))
     t = res.transfers
-    _operator_matrix(ax, res, zip(t["from_operator"], t["to_operator"], t["count"]), "Blues", _count, "transfers per day")
+    flows = zip(t["from_operator"], t["to_operator"], t["count"])
+    _operator_matrix(ax, res, flows, "Blues", _count, "transfers per day")
     ax.set_xlabel("to operator (next leg)")
     ax.set_ylabel("from operator (leg before)")
     ax.set_title(f"{res.loaded.name}: transfers between operators per day")
@@ -130,19 +198,48 @@ def transfer_flows(res: RunResult, ax: Any = None) -> Any:
 
 def revenue_flows(res: RunResult, ax: Any = None) -> Any:
     """Fare revenue moved by clearing: from the operator whose legs charged it to the operator it is
-    cleared to (the diagonal is revenue an operator keeps)."""
+    cleared to (the diagonal is revenue an operator keeps).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (7, 6))
     f = res.clearing_flows()
     _operator_matrix(ax, res, zip(f["from_operator"], f["to_operator"], f["amount"]), "Greens",
                      money_formatter(res.currency), f"{res.currency} per day")
     ax.set_xlabel("cleared to operator")
     ax.set_ylabel("charged on legs of operator")
-    ax.set_title(f"{res.loaded.name}: revenue flows after clearing\n(method {res.loaded.spec.money.clearing.method}), per day")
+    ax.set_title(
+        f"{res.loaded.name}: revenue flows after clearing\n"
+        f"(method {res.loaded.spec.money.clearing.method}), per day"
+    )
     return ax
 
 
 def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
-    """Subsidy per operator (payment minus fares retained by the payer), coloured by payer."""
+    """Subsidy per operator (payment minus fares retained by the payer), coloured by payer.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax)
     df = res.by_operator
     colours = {"city": "tab:red", "national": "tab:purple", "": "tab:gray"}
@@ -162,7 +259,20 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
 def clearing_methods(res: RunResult, ax: Any = None) -> Any:
     """Winners and losers: each operator's fare revenue after clearing minus the fares charged on
     its own legs, under every clearing method side by side (payments and net income under each
-    method are in ``clearing_methods.csv``)."""
+    method are in ``clearing_methods.csv``).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run (money in integer minor units).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
     ax = _ax(ax, (10, 5))
     df = res.clearing_methods()
     charged = res.by_operator.set_index("operator")["fare_revenue"]
@@ -198,7 +308,22 @@ PLOTS = {
 
 def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[Path]:
     """Write every standard figure (and those named in ``extra``, e.g. ``"clearing_methods"``)
-    as ``folder/<name>.png``; returns the paths."""
+    as ``folder/<name>.png``; returns the paths.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+    folder : Path
+        The folder to write into (created if missing).
+    extra : tuple of str
+        Names of further figures to draw; only ``"clearing_methods"`` is known.
+
+    Returns
+    -------
+    list of Path
+        The PNG files written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     chosen = {**PLOTS, **{name: {"clearing_methods": clearing_methods}[name] for name in extra}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import TypeVar, cast
 
 from .fares import (
     CapWindow,
@@ -56,25 +57,50 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
     categories = tuple(_category(c) for c in fares.categories)
     windows = tuple(_window(w) for w in fares.windows)
     period = {"daily": "day", "weekly": "week", "rolling_week": "rolling_week"}
-    caps = tuple(PeriodCap(c.id, frozenset(c.operators), period[c.kind], c.cap, c.day_start) for c in fares.caps)
+    caps = tuple(
+        PeriodCap(c.id, frozenset(c.operators), period[c.kind], c.cap, c.day_start) for c in fares.caps
+    )
     needs: dict[str, set[str]] = {}
     for medium in fares.media:
         for wid in medium.unlocks:
             needs.setdefault(wid, set()).add(medium.id)
     window_media = MappingProxyType({wid: frozenset(ms) for wid, ms in needs.items()})
     route_fares = {
-        route: _standalone(route, rf.fare, longest.get(route, 0)) for rf in fares.route_fares for route in rf.routes
+        route: _standalone(route, rf.fare, longest.get(route, 0))
+        for rf in fares.route_fares
+        for route in rf.routes
     }
-    passes = {p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start) for p in fares.passes}
+    passes = {
+        p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start)
+        for p in fares.passes
+    }
     return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media,
                       MappingProxyType(route_fares), MappingProxyType(passes))
 
 
+R = TypeVar("R")
+
+
+def _rows(table: str | list[R]) -> list[R]:
+    """The rows of a fare table, which the loader has read in place of its file reference."""
+    assert not isinstance(table, str), f"table file {table!r} not read by the loader"
+    return table
+
+
 def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare:
+    # The rule classes are frozen dataclasses (read-only ``operator``) while the protocol declares a
+    # plain attribute, which mypy reads as settable; they meet it at run time, hence the one cast.
+    return cast(StandaloneFare, _fare(op, spec, longest_m))
+
+
+def _fare(
+    op: str, spec: StandaloneSpec, longest_m: int
+) -> FlatFare | TimeBandFare | DistanceFare | ZoneFare | StationTableFare:
     if isinstance(spec, FlatSpec):
         return FlatFare(op, spec.amount)
     if isinstance(spec, TimeBandSpec):
-        bands = tuple(TimeBand(b.name, b.start, b.end, b.amount) for b in sorted(spec.bands, key=lambda b: b.start))
+        ordered = sorted(spec.bands, key=lambda b: b.start)
+        bands = tuple(TimeBand(b.name, b.start, b.end, b.amount) for b in ordered)
         return TimeBandFare(op, spec.default, bands)
     if isinstance(spec, DistanceStepsSpec):
         fare = DistanceFare(op, spec.base, spec.base_distance, spec.step, spec.step_amount, spec.cap)
@@ -85,16 +111,18 @@ def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare
             )
         return fare
     if isinstance(spec, ZonesSpec):
-        zone_of = {row.stop_id: row.zone for row in spec.zones}  # type: ignore[union-attr]
+        zone_of = {row.stop_id: row.zone for row in _rows(spec.zones)}
         zone_table: dict[tuple[str, str], int] = {}
-        for frow in spec.fares:  # type: ignore[union-attr]
+        for frow in _rows(spec.fares):
             zone_table[(frow.from_zone, frow.to_zone)] = frow.amount
             if spec.symmetric:
                 zone_table.setdefault((frow.to_zone, frow.from_zone), frow.amount)
-        return ZoneFare(op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0))
+        return ZoneFare(
+            op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0)
+        )
     assert isinstance(spec, StationTableSpec)
     table: dict[tuple[str, str], int] = {}
-    for row in spec.table:  # type: ignore[union-attr]  # resolved to rows by the loader
+    for row in _rows(spec.table):
         table[(row.from_stop, row.to_stop)] = row.amount
         if spec.symmetric:
             table.setdefault((row.to_stop, row.from_stop), row.amount)
@@ -114,13 +142,15 @@ def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec) -> Wi
     ops = frozenset(spec.operators)
     if isinstance(spec, TransferSpec):
         f = spec.transfer_fare
-        return TransferWindow(spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
-                              spec.max_transfers)
+        return TransferWindow(
+            spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
+            spec.max_transfers,
+        )
     if isinstance(spec, CapSpec):
         return CapWindow(spec.id, ops, spec.duration, spec.cap)
     if isinstance(spec, IntegratedSpec):
         return IntegratedWindow(
-            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators, spec.first_leg_weight,
-            spec.cheaper_of_standalone,
+            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators,
+            spec.first_leg_weight, spec.cheaper_of_standalone,
         )
     return FirstFareWindow(spec.id, ops, spec.duration)

@@ -13,22 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .compile import CompiledScenario, as_compiled
 from .errors import InputError
 from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
-from .compile import CompiledScenario, as_compiled
 from .network import Network
 from .scenario import LoadedScenario
 from .units import format_clock, km_to_m
 
 REQUIRED = ("rider", "operator", "board_time")
-OPTIONAL = ("category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media")
+OPTIONAL = (
+    "category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media",
+)
 
 
 @dataclass
@@ -38,6 +41,24 @@ class Replay:
     ``rows`` are the input rows as read (text), in input order, with ``line`` (the CSV line
     number); ``fare``/``rule`` are aligned with ``rows`` (``-1``/``""`` for rejected rows);
     ``rejects`` lists bad rows with ``line`` and ``reason``.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame
+        ``line`` (int) and the tap columns as text: ``rider``, ``operator``, ``board_time`` and
+        the optional ``category``, ``journey_id``, ``route``, ``board_stop``, ``alight_stop``,
+        ``alight_time``, ``distance_km``, ``media``.
+    fare : numpy.ndarray
+        int64 settled fare of each row in minor units; ``-1`` for a rejected row.
+    rule : numpy.ndarray
+        Object array: the id of the rule that set each fare (``""`` for a rejected row).
+    rejects : pandas.DataFrame
+        ``line``, ``reason`` and the file's own columns, one row per bad input row.
+    currency : str
+        ISO 4217 code of the amounts.
+    counts : dict of str to int
+        Legs priced in a fallback way: ``no_stations``, ``missing_tap_out``,
+        ``distance_from_stops``, ``no_distance``.
     """
 
     rows: pd.DataFrame
@@ -54,7 +75,14 @@ class Replay:
 
     @property
     def priced(self) -> pd.DataFrame:
-        """The accepted input rows, in input order, with ``fare`` and ``rule`` added."""
+        """The accepted input rows, in input order, with ``fare`` and ``rule`` added.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The file's own columns (:attr:`columns`, as text), then ``fare`` (int, minor units) and
+            ``rule`` (str).
+        """
         ok = self.fare >= 0
         out = self.rows.loc[ok, self.columns].copy()
         out["fare"] = self.fare[ok]
@@ -62,19 +90,34 @@ class Replay:
         return out
 
     def per_rider(self) -> pd.DataFrame:
-        """Per rider: ``legs``, ``fare`` (total settled fares)."""
+        """Per rider: ``legs``, ``fare`` (total settled fares).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``rider`` (str, sorted), ``legs`` (int, accepted rows) and ``fare`` (int, the sum of
+            the rider's settled fares in minor units).
+        """
         p = self.priced
         g = p.groupby("rider", sort=True)
         return pd.DataFrame({"legs": g.size(), "fare": g["fare"].sum()}).reset_index()
 
     def totals(self) -> dict[str, object]:
-        """Legs, riders, rejected rows, total fare and fare and legs per operator."""
+        """Legs, riders, rejected rows, total fare and fare and legs per operator.
+
+        Returns
+        -------
+        dict
+            ``legs``, ``riders``, ``rejected`` (int counts), ``fare`` (int, minor units),
+            ``operators`` (operator → ``{"legs": int, "fare": int}``) and the fallback
+            :attr:`counts`.
+        """
         p = self.priced
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
-            "legs": int(len(p)),
+            "legs": len(p),
             "riders": int(p["rider"].nunique()),
-            "rejected": int(len(self.rejects)),
+            "rejected": len(self.rejects),
             "fare": int(p["fare"].sum()),
             "operators": {op: {"legs": int(r["size"]), "fare": int(r["sum"])} for op, r in by_op.iterrows()},
             **self.counts,
@@ -91,6 +134,27 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
 
     A TIDES ``fare_transactions`` table is recognised by its columns and turned into legs
     (:func:`tides_legs`); ``route_operator`` maps route ids to operators for its ``pattern_id``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV (or ``.parquet``) file with a header row.
+    route_operator : dict of str to str, optional
+        Route id → operator id, for TIDES rows without an ``operator`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``line`` (int, the file's line number; the header is line 1), then ``rider``,
+        ``operator``, ``board_time`` and every optional column (``category``, ``journey_id``,
+        ``route``, ``board_stop``, ``alight_stop``, ``alight_time``, ``distance_km``, ``media``)
+        as text (not yet stripped), ``""`` where the file has none.  ``attrs["columns"]`` holds the file's
+        own columns in file order.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file, a missing required column or an unknown column.
     """
     path = Path(path)
     try:
@@ -104,7 +168,7 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         raise InputError(path, "", f"cannot read the tap file: {str(exc).splitlines()[0]}") from None
     df.columns = [c.strip() for c in df.columns]
-    if TIDES_KEYS <= set(df.columns):
+    if set(df.columns) >= TIDES_KEYS:
         df = tides_legs(df, route_operator or {}, path)
     if df.attrs.get("tides"):
         return df
@@ -113,7 +177,9 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
         raise InputError(path, "line 1", f"missing column {missing[0]!r} (required: {', '.join(REQUIRED)})")
     unknown = [c for c in df.columns if c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise InputError(path, "line 1", f"unknown column (known: {', '.join(REQUIRED + OPTIONAL)})", unknown[0])
+        raise InputError(
+            path, "line 1", f"unknown column (known: {', '.join(REQUIRED + OPTIONAL)})", unknown[0]
+        )
     given = list(df.columns)
     for c in OPTIONAL:
         if c not in df.columns:
@@ -127,16 +193,51 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
     """Legs from a TIDES ``fare_transactions`` table: each ``Enter``/``Transfer entrance`` row is a
     tap-in; the next ``Exit``/``Transfer exit`` row of the same ``token_id`` is its tap-out;
     other actions (``Adjust``, ``Purchase``…) carry no boarding and are left out.  The operator
-    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``)."""
+    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The TIDES table as text: ``transaction_id``, ``event_timestamp``, ``fare_action``,
+        ``token_id`` and optionally ``stop_id``, ``pattern_id``, ``operator``, ``rider_category``,
+        ``fare_media_id``, ``trip_id_performed``, ``distance_km``.
+    route_operator : dict of str to str
+        Route id → operator id.
+    path : Path
+        The file, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tap-in, in file order: ``line`` (int, the tap-in's line), ``rider`` (the
+        ``token_id``), ``operator``, ``board_time`` (the timestamp text) and the optional tap
+        columns as text; ``attrs["tides"]`` is ``True``.
+
+    Raises
+    ------
+    InputError
+        When the table has no ``token_id`` column.
+    """
     if "token_id" not in df.columns:
-        raise InputError(path, "line 1", "a TIDES fare_transactions file needs token_id (the card) to group taps")
+        raise InputError(
+            path, "line 1", "a TIDES fare_transactions file needs token_id (the card) to group taps"
+        )
     df = df.assign(_line=np.arange(2, len(df) + 2))
     action = df["fare_action"].str.strip()
     stamp = pd.to_datetime(df["event_timestamp"], format="ISO8601", errors="coerce")
-    order = np.lexsort((df["_line"].to_numpy(), stamp.to_numpy(dtype="datetime64[ns]"), df["token_id"].to_numpy()))
-    cols = {name: df[name].to_numpy(dtype=object) if name in df.columns else np.full(len(df), "", dtype=object)
-            for name in ("stop_id", "pattern_id", "operator", "rider_category", "fare_media_id", "trip_id_performed", "distance_km")}
-    token, act, when, stop = df["token_id"].to_numpy(), action.to_numpy(), df["event_timestamp"].to_numpy(), cols["stop_id"]
+    order = np.lexsort(
+        (df["_line"].to_numpy(), stamp.to_numpy(dtype="datetime64[ns]"), df["token_id"].to_numpy())
+    )
+    names = (
+        "stop_id", "pattern_id", "operator", "rider_category", "fare_media_id", "trip_id_performed",
+        "distance_km",
+    )
+    cols = {
+        name: df[name].to_numpy(dtype=object) if name in df.columns else np.full(len(df), "", dtype=object)
+        for name in names
+    }
+    token, act, when = df["token_id"].to_numpy(), action.to_numpy(), df["event_timestamp"].to_numpy()
+    stop = cols["stop_id"]
     lines = df["_line"].to_numpy()
     rows: list[dict[str, object]] = []
     open_leg: dict[str, dict[str, object]] = {}
@@ -146,17 +247,21 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
             route = pattern.split(":")[0] if pattern else ""
             op = str(cols["operator"][i]) or route_operator.get(route, route)
             leg = {"line": int(lines[i]), "rider": token[i], "operator": op, "board_time": when[i],
-                   "category": cols["rider_category"][i], "route": route, "board_stop": stop[i], "alight_stop": "",
-                   "alight_time": "", "media": cols["fare_media_id"][i], "journey_id": cols["trip_id_performed"][i],
-                   "distance_km": cols["distance_km"][i]}
+                   "category": cols["rider_category"][i], "route": route, "board_stop": stop[i],
+                   "alight_stop": "", "alight_time": "", "media": cols["fare_media_id"][i],
+                   "journey_id": cols["trip_id_performed"][i], "distance_km": cols["distance_km"][i]}
             rows.append(leg)
             open_leg[token[i]] = leg
         elif act[i] in _EXIT and token[i] in open_leg:
             leg = open_leg.pop(token[i])
             leg["alight_time"], leg["alight_stop"] = when[i], stop[i]
     out = pd.DataFrame(rows, columns=["line", "rider", "operator", "board_time", *OPTIONAL]).fillna("")
-    out = out.sort_values("line", kind="stable").reset_index(drop=True).astype({c: str for c in ["rider", *OPTIONAL]})
-    given = ["rider", "operator", "board_time", "category", "route", "board_stop", "alight_stop", "alight_time", "media"]
+    out = out.sort_values("line", kind="stable").reset_index(drop=True)
+    out = out.astype({c: str for c in ["rider", *OPTIONAL]})
+    given = [
+        "rider", "operator", "board_time", "category", "route", "board_stop", "alight_stop", "alight_time",
+        "media",
+    ]
     out.attrs["columns"] = given
     out.attrs["tides"] = True
     return out
@@ -164,8 +269,20 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
-    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday);
-    returns ``(seconds, ok)``."""
+    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Times as text.
+
+    Returns
+    -------
+    seconds : numpy.ndarray
+        int64 seconds (0 where a value cannot be read).
+    ok : numpy.ndarray
+        bool: the value was read.
+    """
     text = values.astype(str)
     # perf: clock times are checked and split by Arrow's compute kernels, not row by row
     arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
@@ -230,14 +347,32 @@ class _Distances:
         return best
 
 
-def _prepare(scenario: str | Path | LoadedScenario | CompiledScenario) -> tuple[LoadedScenario, Network, FarePolicy]:
+def _prepare(
+    scenario: str | Path | LoadedScenario | CompiledScenario,
+) -> tuple[LoadedScenario, Network, FarePolicy]:
     """The loaded scenario, its network and its compiled fare policy (one compile step, as a run's)."""
     compiled = as_compiled(scenario)
     return compiled.loaded, compiled.network, compiled.policy
 
 
-def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False) -> Replay:
+def replay(
+    scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False
+) -> Replay:
     """Price every leg of a tap file under the scenario's fare policy.
+
+    Parameters
+    ----------
+    scenario : str, Path or LoadedScenario
+        The scenario whose network and fares to use (compiled here, as a run compiles it).
+    taps : str, Path or pandas.DataFrame
+        A tap file, or a frame as :func:`read_taps` returns it.
+    skip_bad : bool
+        Price the good rows and list the bad ones in :attr:`Replay.rejects` instead of failing.
+
+    Returns
+    -------
+    Replay
+        The input rows with settled fares (integer minor units) and rules.
 
     Raises
     ------
@@ -246,7 +381,10 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
     """
     loaded, net, policy = _prepare(scenario)
     source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
-    rows = taps if isinstance(taps, pd.DataFrame) else read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
+    if isinstance(taps, pd.DataFrame):
+        rows = taps
+    else:
+        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     cols, reasons, counts = _legs(rows, loaded, net, policy)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
@@ -255,7 +393,9 @@ def replay(scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFram
         lines = rows["line"].to_numpy()[bad]
         shown = "; ".join(f"line {ln}: {reasons[i]}" for ln, i in zip(lines[:10], np.flatnonzero(bad)[:10]))
         more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
-        raise InputError(source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest")
+        raise InputError(
+            source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest"
+        )
     good = np.flatnonzero(~bad)
     sub = cols.take(good)
     for name in ("operator", "category", "route"):
@@ -308,7 +448,8 @@ def _legs(
     alight_text = text("alight_time")
     has_alight_time = alight_text != ""
     alight, alight_ok = parse_times(rows["alight_time"])
-    flag(has_alight_time & ~alight_ok, [f"unparsable alight_time {t!r}" for t in alight_text[has_alight_time & ~alight_ok]])
+    bad_alight = has_alight_time & ~alight_ok
+    flag(bad_alight, [f"unparsable alight_time {t!r}" for t in alight_text[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
     bstop, astop = text("board_stop"), text("alight_stop")
     for col, values in (("board_stop", bstop), ("alight_stop", astop)):
@@ -319,13 +460,15 @@ def _legs(
     km = np.full(n, np.nan)
     if has_dist.any():
         km[has_dist] = pd.to_numeric(pd.Series(dist_text[has_dist]), errors="coerce").to_numpy(dtype=float)
-    flag(has_dist & np.isnan(km), [f"distance_km is not a number: {t!r}" for t in dist_text[has_dist & np.isnan(km)]])
+    bad_dist = has_dist & np.isnan(km)
+    flag(bad_dist, [f"distance_km is not a number: {t!r}" for t in dist_text[bad_dist]])
     flag(has_dist & (km < 0), "negative distance_km")
     metres = np.zeros(n, dtype=np.int64)
     ok_dist = has_dist & ~np.isnan(km) & (km >= 0)
     if ok_dist.any():
         inv, uniq = pd.factorize(dist_text[ok_dist])
-        metres[ok_dist] = np.array([km_to_m(t) for t in uniq], dtype=np.int64)[inv]  # exact, half up, once per value
+        # exact, half up, once per distinct value
+        metres[ok_dist] = np.array([km_to_m(t) for t in uniq], dtype=np.int64)[inv]
     route, media = text("route"), text("media")
     known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
     unknown_media = (media != "") & ~isin(media, known_media) if known_media else np.zeros(n, dtype=bool)
@@ -346,18 +489,20 @@ def _legs(
             counts["distance_from_stops"] += 1
     distance_fare = isin(op, sorted(policy.metres_priced()))
     counts["no_distance"] = int((needs & ~with_stops & (tapped_out | ~distance_fare)).sum())
-    cols = LegTable(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat, board_stop=bstop,
-                    alight_stop=astop, tapped_out=tapped_out, route=route, alight_time=np.where(has_alight_time, alight, -1),
-                    media=media)
+    cols = LegTable(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat,
+                    board_stop=bstop, alight_stop=astop, tapped_out=tapped_out, route=route,
+                    alight_time=np.where(has_alight_time, alight, -1), media=media)
     return cols, reasons, counts
 
 
-def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, bstop: np.ndarray, astop: np.ndarray,
-                        reasons: list[str | None]) -> None:
+def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, bstop: np.ndarray,
+                        astop: np.ndarray, reasons: list[str | None]) -> None:
     """A leg with both stops on a station-table or zone operator needs a fare for that pair."""
 
     stop_priced = sorted(policy.stop_priced())
-    on = (pd.Series(op, dtype=object).isin(stop_priced) | pd.Series(route, dtype=object).isin(stop_priced)).to_numpy()
+    on = (
+        pd.Series(op, dtype=object).isin(stop_priced) | pd.Series(route, dtype=object).isin(stop_priced)
+    ).to_numpy()
     for i in np.flatnonzero(on & (bstop != "") & (astop != "")):
         why = policy.pair_problem(op[i], route[i], bstop[i], astop[i])
         if why is not None and reasons[i] is None:
@@ -366,7 +511,22 @@ def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, b
 
 # ------------------------------------------------------------------------------------ explain
 def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[str]:
-    """Tap by tap, the card's state and why each amount was charged; then the settlement."""
+    """Tap by tap, the card's state and why each amount was charged; then the settlement.
+
+    Parameters
+    ----------
+    policy : FarePolicy
+        The compiled fare policy.
+    legs : list of Leg
+        One card's legs in tap order (times in seconds, distances in metres).
+    currency : str
+        ISO 4217 code for the amounts (minor units) shown.
+
+    Returns
+    -------
+    list of str
+        Lines of text: one per tap and open window, then the settlement and the total.
+    """
     from .units import format_money
 
     def money(x: int) -> str:
@@ -383,27 +543,52 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
             why = f"category {leg.category!r} rides {leg.operator} free; the leg is invisible to windows"
         km = f"{leg.metres / 1000:.1f} km" if leg.metres else "distance unknown"
         stops = f" {leg.board_stop}→{leg.alight_stop}" if leg.board_stop or leg.alight_stop else ""
-        out.append(f"tap {n + 1}  {format_clock(leg.board_time)}  {leg.operator}{stops}  {km}  charged {money(charge.amount)}"
-                   f"  [{charge.rule}] {why}")
+        out.append(f"tap {n + 1}  {format_clock(leg.board_time)}  {leg.operator}{stops}  {km}  "
+                   f"charged {money(charge.amount)}  [{charge.rule}] {why}")
         for state in tap.windows:
-            cap = f", cap remaining {money(state['cap_remaining'])}" if state["cap_remaining"] is not None else ""  # type: ignore[arg-type]
+            # the trace types a window's state as object; its times and amounts are ints (the cap None
+            # when the window has none)
+            remaining = cast("int | None", state["cap_remaining"])
+            start, closes, paid = (cast(int, state[k]) for k in ("start", "closes", "paid"))
+            cap = f", cap remaining {money(remaining)}" if remaining is not None else ""
             if state.get("transfers") is not None:
                 cap += f", transfers used {state['transfers']}"
-            out.append(f"        window {state['rule']} open since {format_clock(state['start'])} (closes "  # type: ignore[arg-type]
-                       f"{format_clock(state['closes'])}): {state['legs']} legs, paid so far {money(state['paid'])}{cap}")  # type: ignore[arg-type]
+            out.append(f"        window {state['rule']} open since {format_clock(start)} (closes "
+                       f"{format_clock(closes)}): {state['legs']} legs, paid so far {money(paid)}{cap}")
     out.append("settlement:")
     total = 0
     for n, (tap, ch) in enumerate(zip(taps, settled)):
         total += ch.amount
         delta = ch.amount - provisional[n]
-        note = f" (tap charged {money(provisional[n])}, adjustment {'+' if delta > 0 else ''}{money(delta)})" if delta else ""
+        sign = "+" if delta > 0 else ""
+        note = f" (tap charged {money(provisional[n])}, adjustment {sign}{money(delta)})" if delta else ""
         out.append(f"  leg {n + 1} {tap.leg.operator}: {money(ch.amount)} [{ch.rule}]{note}")
     out.append(f"total {money(total)}")
     return out
 
 
 def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider: str) -> list[str]:
-    """:func:`explain` for one rider of a tap file (bad rows of that rider are an error)."""
+    """:func:`explain` for one rider of a tap file (bad rows of that rider are an error).
+
+    Parameters
+    ----------
+    scenario : str, Path or LoadedScenario
+        The scenario whose fares to use.
+    taps : str or Path
+        The tap file (as for :func:`read_taps`).
+    rider : str
+        The rider (card) id.
+
+    Returns
+    -------
+    list of str
+        The lines of :func:`explain`.
+
+    Raises
+    ------
+    InputError
+        When the file has no rows for ``rider`` or one of them is bad.
+    """
     loaded, net, policy = _prepare(scenario)
     rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
     mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from . import clearing, money
-from .version import __version__
 from .clearing import METHODS, ClearedWindows, boarding_charges
 from .demand import Riders
 from .fares import FarePolicy
@@ -33,6 +32,7 @@ from .scenario import LoadedScenario
 from .settlement import Settlement
 from .simulation import SERVED, STATUS_NAMES, SimRecords
 from .taplog import fare_transactions, sorted_categorical
+from .version import __version__
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: money (contracts, clearing, payers) added; no key of 1 removed
 
@@ -47,6 +47,27 @@ class RunResult:
     :meth:`clearing_flows` and :meth:`clearing_methods` for operators' money under a clearing
     method; :meth:`summary` gives the ``summary.json`` dictionary.  Figures:
     ``otrip_sim.plots.boardings_by_hour(res)`` and the other functions of :mod:`otrip_sim.plots`.
+
+    Attributes
+    ----------
+    loaded : LoadedScenario
+        The scenario run.
+    seed : int
+        The root random seed used.
+    demand_scale : float
+        The multiplier applied to every OD volume.
+    network : Network
+        The compiled network (metres, seconds).
+    riders : Riders
+        The journeys drawn.
+    records : SimRecords
+        What the simulation recorded (boardings, times in integer seconds).
+    settlement : Settlement
+        The settled fares (integer minor units).
+    policy : FarePolicy
+        The compiled fare policy.
+    timings : dict of str to float
+        Wall-clock seconds of each step of the run.
     """
 
     loaded: LoadedScenario
@@ -74,10 +95,14 @@ class RunResult:
     def journeys(self) -> pd.DataFrame:
         """One row per generated journey.
 
-        Columns: ``journey`` (id), ``category``, ``origin``, ``destination`` (zone ids),
-        ``depart_s``, ``arrive_s`` (-1 if not arrived), ``legs``, ``fare`` (settled, minor units),
-        ``media`` (the fare medium the rider holds, when ``fares.media`` is given), ``served``
-        (bool), ``status`` (served / abandoned / no_path / stranded).
+        Returns
+        -------
+        pandas.DataFrame
+            ``journey`` (int id), ``category``, ``origin``, ``destination`` (zone ids,
+            categorical), ``depart_s``, ``arrive_s`` (int seconds of the service day; -1 if not
+            arrived), ``legs`` (int), ``fare`` (int, settled, minor units), ``media`` (the fare
+            medium the rider holds, when ``fares.media`` is given), ``served`` (bool), ``status``
+            (served / abandoned / no_path / stranded).
         """
         r, rec = self.riders, self.records
         zones = pd.Categorical.from_codes(r.origin, categories=list(r.zone_ids))
@@ -104,13 +129,16 @@ class RunResult:
     def legs(self) -> pd.DataFrame:
         """One row per boarding, ordered by journey and leg.
 
-        Columns: ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along
-        the route's stop list, 1: back), ``board_stop``,
-        ``alight_stop``, ``board_s``, ``alight_s``, ``metres`` (int), ``km`` (float), ``tapped``
-        (False for a change inside a paid area), ``fare`` (settled share, minor units), ``rule``,
-        ``window`` (number of the fare window within the journey's card, -1: none),
-        ``standalone_fare`` (what the leg would cost on its own; for an evaded leg, the revenue
-        lost), ``evaded`` (boarded without tapping).
+        Returns
+        -------
+        pandas.DataFrame
+            ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along the
+            route's stop list, 1: back), ``board_stop``, ``alight_stop``, ``board_s``,
+            ``alight_s`` (int seconds of the service day), ``metres`` (int), ``km`` (float),
+            ``tapped`` (False for a change inside a paid area), ``fare`` (int, settled share,
+            minor units), ``rule``, ``window`` (number of the fare window within the journey's
+            card, -1: none), ``standalone_fare`` (int minor units: what the leg would cost on its
+            own; for an evaded leg, the revenue lost), ``evaded`` (boarded without tapping).
         """
         st = self.settlement
         p = self.records.planned
@@ -152,16 +180,28 @@ class RunResult:
     @cached_property
     def taps(self) -> pd.DataFrame:
         """The card transaction log in the TIDES ``fare_transactions`` format, plus otrip-sim
-        columns (see :func:`otrip_sim.taplog.fare_transactions` for the columns)."""
+        columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per tap; the columns are those of :func:`otrip_sim.taplog.fare_transactions`
+            (amounts in minor units).
+        """
         meta = self.loaded.spec.meta
         return fare_transactions(self.legs, self.journeys, self.settlement, meta.service_date, self.currency)
 
     # ------------------------------------------------------------------------------- money
     @cached_property
     def vehicle_service(self) -> pd.DataFrame:
-        """Per operator, the simulated service (see :func:`otrip_sim.money.vehicle_service`):
-        ``vehicle_trips``, ``vehicle_metres``, ``vehicle_seconds``, ``vehicles``, ``vehicle_km``,
-        ``vehicle_hours``."""
+        """Per operator, the simulated service (see :func:`otrip_sim.money.vehicle_service`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator: ``operator``, ``vehicle_trips``, ``vehicle_metres`` (int m),
+            ``vehicle_seconds`` (int s), ``vehicles``, ``vehicle_km``, ``vehicle_hours``.
+        """
         return money.vehicle_service(self.network.lines, self.operators)
 
     def _cleared(self, method: str | None = None) -> ClearedWindows:
@@ -200,8 +240,17 @@ class RunResult:
         """Revenue flows between operators after clearing with ``method`` (as for
         :meth:`cleared_revenue`): ``revenue_flows.csv``, see :func:`otrip_sim.clearing.clearing_flows`.
 
-        Returns ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
-        clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept.
+        Parameters
+        ----------
+        method : str, optional
+            A clearing method (:data:`otrip_sim.clearing.METHODS`); default: the scenario's
+            ``money.clearing.method``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
+            clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept.
         """
         return clearing.clearing_flows(self.legs, self._cleared(method))
 
@@ -209,7 +258,19 @@ class RunResult:
         """Operators' money under clearing ``method`` (as for :meth:`cleared_revenue`;
         ``operators.csv`` for the default): one row per operator with its service, fares as
         charged and cleared, contract, cost, payment, net income and subsidy in integer minor units
-        (see :func:`otrip_sim.money.accounts`)."""
+        (see :func:`otrip_sim.money.accounts`).
+
+        Parameters
+        ----------
+        method : str, optional
+            A clearing method (:data:`otrip_sim.clearing.METHODS`); default: the scenario's
+            ``money.clearing.method``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator, the columns of :func:`otrip_sim.money.accounts`.
+        """
         return money.accounts(self.legs, self.vehicle_service, self.cleared_revenue(method),
                               self.loaded.spec.money.contracts)
 
@@ -220,7 +281,14 @@ class RunResult:
         before clearing), ``fare_revenue_cleared``, ``fare_lost_evasion``, ``fare_per_boarding``,
         and its money under the scenario's contract and clearing method: ``contract``, ``payer``,
         ``fares_to_payer``, ``fares_kept``, ``cost``, ``payment``, ``net_income``, ``subsidy``,
-        ``subsidy_per_boarding``, ``subsidy_per_tap`` (see docs/money.md); money in minor units."""
+        ``subsidy_per_boarding``, ``subsidy_per_tap`` (see docs/money.md); money in minor units.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator, in scenario order, with ``operator`` and the columns above
+            (``fare_per_boarding`` a float in minor units, 0 without boardings).
+        """
         acc = self.accounts()
         acc["fare_per_boarding"] = np.where(acc["boardings"] > 0,
                                             acc["fare_revenue"] / acc["boardings"].clip(lower=1), 0.0)
@@ -229,14 +297,28 @@ class RunResult:
     def clearing_methods(self) -> pd.DataFrame:
         """Every clearing method side by side: ``operator``, ``method``, ``fare_revenue_cleared``,
         ``payment``, ``net_income``, ``subsidy`` (``fixed_shares`` only when the scenario gives
-        shares)."""
+        shares).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per operator and method, money in integer minor units per day.
+        """
         shares = self.loaded.spec.money.clearing.shares
         return money.compare_methods({m: self.accounts(m) for m in METHODS if m != "fixed_shares" or shares})
 
     # ------------------------------------------------------------------------------- aggregates
     @cached_property
     def by_hour(self) -> pd.DataFrame:
-        """Hour of boarding × operator: ``boardings`` and ``fare_revenue`` (every pair present)."""
+        """Hour of boarding × operator: ``boardings`` and ``fare_revenue`` (every pair present).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``hour`` (int, hours since the service day's midnight), ``operator``, ``boardings``
+            (int) and ``fare_revenue`` (int, settled fares in minor units); one row per hour of
+            service and operator, zeros included.
+        """
         legs = self.legs
         hour = (legs["board_s"] // 3600).astype(np.int64)
         g = legs.assign(hour=hour).groupby(["hour", "operator"], observed=False)
@@ -252,7 +334,15 @@ class RunResult:
     @cached_property
     def by_route(self) -> pd.DataFrame:
         """Route × hour: ``boardings``, ``left_behind`` (riders a full vehicle could not take, counted
-        at each vehicle that left them), ``max_load_factor`` (highest load ÷ capacity on leaving a stop)."""
+        at each vehicle that left them), ``max_load_factor`` (highest load ÷ capacity on leaving a
+        stop).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``route``, ``operator``, ``hour`` (int), ``boardings`` (int), ``left_behind`` (int) and
+            ``max_load_factor`` (float, 4 decimals), for each route and hour with service used.
+        """
         net = self.network
         rows = [
             (net.route_ids[r], net.route_operator[r], h, int(v[0]), int(v[1]), round(float(v[2]), 4))
@@ -264,7 +354,14 @@ class RunResult:
     @cached_property
     def by_category(self) -> pd.DataFrame:
         """Rider category: ``journeys`` (served), ``journeys_generated``, ``fare_total``,
-        ``fare_per_journey`` (mean settled fare of a served journey)."""
+        ``fare_per_journey`` (mean settled fare of a served journey).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``category``, ``journeys`` and ``journeys_generated`` (int), ``fare_total`` (int, minor
+            units) and ``fare_per_journey`` (float minor units, 1 decimal; 0 with none served).
+        """
         j = self.journeys
         g = j.groupby("category", observed=False)
         served = j[j["served"]].groupby("category", observed=False)
@@ -281,8 +378,15 @@ class RunResult:
 
     @cached_property
     def transfers(self) -> pd.DataFrame:
-        """Transfers between consecutive legs of a journey: ``from_operator``, ``to_operator``, ``count``
-        (changes inside a paid area included, as they are boardings)."""
+        """Transfers between consecutive legs of a journey: ``from_operator``, ``to_operator``,
+        ``count`` (changes inside a paid area included, as they are boardings).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``from_operator``, ``to_operator`` (str) and ``count`` (int, transfers per day), sorted
+            by the two operators; pairs without transfers are left out.
+        """
         legs = self.legs
         nxt = legs.shift(-1)
         same = (nxt["journey"] == legs["journey"]).to_numpy()
@@ -293,7 +397,14 @@ class RunResult:
 
     # ------------------------------------------------------------------------------- summary
     def summary(self) -> dict[str, Any]:
-        """The ``summary.json`` contract (see docs/outputs.md); money in integer minor units."""
+        """The ``summary.json`` contract (see docs/outputs.md); money in integer minor units.
+
+        Returns
+        -------
+        dict
+            Run identity (``scenario``, ``seed``, ``currency``, ``version``, ...), ``totals`` and
+            per-operator figures, as JSON-ready values.
+        """
         j = self.journeys
         legs = self.legs
         ops = self.by_operator

@@ -64,10 +64,13 @@ def run(
         raise InputError("--seed", "", "must be >= 0", seed)
     timings: dict[str, float] = {}
 
-    def lap(name: str, t0: list[float] = [t_start]) -> None:  # noqa: B006 - a local stopwatch
+    t_last = t_start
+
+    def lap(name: str) -> None:
+        nonlocal t_last
         now = time.perf_counter()
-        timings[name] = now - t0[0]
-        t0[0] = now
+        timings[name] = now - t_last
+        t_last = now
 
     # compiled after the argument checks, so a bad --seed fails before the network is built
     if compiled is None:
@@ -82,13 +85,17 @@ def run(
 
     # candidate paths for the OD pairs that have riders
     n_zones = len(zone_ids)
-    pair_key, at = np.unique(riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True)
+    pair_key, at = np.unique(
+        riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True
+    )
     pairs = [divmod(key, n_zones) for key in pair_key.tolist()]
     table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    chosen = choose_paths(net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot, seed)
+    chosen = choose_paths(
+        net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot, seed
+    )
     planned = PlannedLegs.from_choice(table, chosen)
     lap("choice")
 

@@ -82,11 +82,30 @@ class LoadedScenario:
 
     def source(self, prefix: str, key: str) -> str:
         """The file the records of ``prefix.key`` came from: a referenced CSV/YAML file, or the
-        scenario file itself when they were written inline."""
+        scenario file itself when they were written inline.
+
+        Parameters
+        ----------
+        prefix : str
+            The section path (``"network"``, ``"fares.standalone.mrt"``).
+        key : str
+            The field holding the records (``"stops"``, ``"table"``).
+
+        Returns
+        -------
+        str
+            The file's path, for messages.
+        """
         return self.origins.get((prefix, key), str(self.path))
 
     def routes(self) -> list[Route]:
-        """The routes running in the scenario's year."""
+        """The routes running in the scenario's year.
+
+        Returns
+        -------
+        list of Route
+            In file order; lengths in integer metres, headways in integer seconds.
+        """
         return [r for r in _rows(self.spec.network.routes) if r.runs_in(self.spec.meta.year)]
 
 
@@ -134,13 +153,18 @@ class _Loader(yaml.SafeLoader):
     always a clock time, so such scalars stay strings and are parsed as times."""
 
 
+# the base is chosen at import (libyaml's loader when PyYAML has it), which mypy cannot type
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """:class:`_Loader` on libyaml's parser (much faster on city-scale route files)."""
 
 
 for _cls in (_Loader, _FastLoader):
     _cls.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        ]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _cls.add_implicit_resolver(
@@ -165,11 +189,11 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"cannot read file: {exc}") from None
     try:
-        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a (C)SafeLoader subclass
+        return yaml.load(text, Loader=_FastLoader)
     except yaml.YAMLError:
         pass  # read it again with the pure-Python parser, whose messages the docs show
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -203,7 +227,9 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
             raise InputError(display, "line 1", f"missing column {missing[0]!r}")
         for record in reader:
             line = reader.line_num
-            clean = {k.strip(): _csv_value(v) for k, v in record.items() if k is not None and v not in (None, "")}
+            clean = {
+                k.strip(): _csv_value(v) for k, v in record.items() if k is not None and v not in (None, "")
+            }
             if None in record:
                 raise InputError(display, f"line {line}", "more fields than the header has")
             try:
@@ -290,7 +316,11 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if isinstance(fares, dict) and isinstance(fares.get("standalone"), dict):
         fare_specs += [(f"fares.standalone.{op}", spec) for op, spec in fares["standalone"].items()]
     if isinstance(fares, dict) and isinstance(fares.get("route_fares"), list):
-        fare_specs += [(f"fares.route_fares[{i}].fare", rf.get("fare")) for i, rf in enumerate(fares["route_fares"]) if isinstance(rf, dict)]
+        fare_specs += [
+            (f"fares.route_fares[{i}].fare", rf.get("fare"))
+            for i, rf in enumerate(fares["route_fares"])
+            if isinstance(rf, dict)
+        ]
     for prefix, spec in fare_specs:
         if isinstance(spec, dict) and spec.get("kind") == "station_table":
             resolve(spec, "table", prefix, lambda p, d: _read_csv(p, TableRow, d))
@@ -330,7 +360,8 @@ def _cross_check(loaded: LoadedScenario) -> None:
     stop_ids = [st.id for st in stops]
     dup = _first_duplicate(stop_ids)
     if dup is not None:
-        raise InputError(*where("network", "stops", stop_ids.index(dup, stop_ids.index(dup) + 1), "stop_id"), "duplicate stop id", dup)
+        second = stop_ids.index(dup, stop_ids.index(dup) + 1)
+        raise InputError(*where("network", "stops", second, "stop_id"), "duplicate stop id", dup)
     stop_set = set(stop_ids)
     routes = _rows(s.network.routes)
     # a multi-year network may name operators of other years (the MRT's stations in 2017)
@@ -344,7 +375,8 @@ def _cross_check(loaded: LoadedScenario) -> None:
     route_ids = [r.id for r in routes]
     dup = _first_duplicate(route_ids)
     if dup is not None:
-        raise InputError(*where("network", "routes", route_ids.index(dup, route_ids.index(dup) + 1), "id"), "duplicate route id", dup)
+        second = route_ids.index(dup, route_ids.index(dup) + 1)
+        raise InputError(*where("network", "routes", second, "id"), "duplicate route id", dup)
     running = 0
     for i, r in enumerate(routes):
         if (r.years is not None or isinstance(r.operator, dict)) and year is None:
@@ -360,10 +392,16 @@ def _cross_check(loaded: LoadedScenario) -> None:
         except ValueError as exc:
             raise InputError(*where("network", "routes", i, "operator"), str(exc), r.operator) from None
         if op not in op_set:
-            raise InputError(*where("network", "routes", i, "operator"), f"unknown operator (declared: {sorted(op_set)})", op)
+            raise InputError(
+                *where("network", "routes", i, "operator"), f"unknown operator (declared: {sorted(op_set)})",
+                op,
+            )
         for j, band in enumerate(r.headways):
             if band.start < s.meta.service_start or band.end > s.meta.service_end:
-                raise InputError(*where("network", "routes", i, f"headways[{j}]"), "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}")
+                raise InputError(
+                    *where("network", "routes", i, f"headways[{j}]"),
+                    "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}",
+                )
     if running == 0:
         raise InputError(file, "network.routes", f"no route runs in year {year}")
 
@@ -402,7 +440,9 @@ def _cross_check(loaded: LoadedScenario) -> None:
     fares = s.fares
     for op in fares.standalone:
         if op not in op_set:
-            raise InputError(file, f"fares.standalone.{op}", f"unknown operator (declared: {sorted(op_set)})", op)
+            raise InputError(
+                file, f"fares.standalone.{op}", f"unknown operator (declared: {sorted(op_set)})", op
+            )
     for op in operators:
         if op not in fares.standalone:
             raise InputError(file, "fares.standalone", f"operator {op!r} has no standalone fare")
@@ -413,11 +453,15 @@ def _cross_check(loaded: LoadedScenario) -> None:
             if (rule.category, op) in exempted:
                 raise InputError(
                     file, f"fares.categories[{i}].operators[{j}]",
-                    f"category {rule.category!r} on this operator is already in fares.categories[{exempted[(rule.category, op)]}]", op,
+                    f"category {rule.category!r} on this operator is already in "
+                    f"fares.categories[{exempted[(rule.category, op)]}]", op,
                 )
             exempted[(rule.category, op)] = i
         if rule.category not in categories:
-            raise InputError(file, f"fares.categories[{i}].category", f"unknown rider category (declared: {sorted(categories)})", rule.category)
+            raise InputError(
+                file, f"fares.categories[{i}].category",
+                f"unknown rider category (declared: {sorted(categories)})", rule.category,
+            )
         for j, op in enumerate(rule.operators):
             if op not in op_set:
                 raise InputError(file, f"fares.categories[{i}].operators[{j}]", "unknown operator", op)
@@ -433,7 +477,8 @@ def _cross_check(loaded: LoadedScenario) -> None:
             if op in seen_window:
                 raise InputError(
                     file, f"fares.windows[{i}].operators[{j}]",
-                    f"operator is already in window {seen_window[op]!r}: an operator may be in one window rule only", op,
+                    f"operator is already in window {seen_window[op]!r}: "
+                    "an operator may be in one window rule only", op,
                 )
             seen_window[op] = w.id
     media_ids = {m.id for m in fares.media}
@@ -443,14 +488,20 @@ def _cross_check(loaded: LoadedScenario) -> None:
             raise InputError(file, f"fares.passes[{i}].id", "duplicate pass id", fare_pass.id)
         pass_ids.add(fare_pass.id)
         if media_ids and fare_pass.id not in media_ids:
-            raise InputError(file, f"fares.passes[{i}].id", "a pass is held as a fare medium: declare it in fares.media (with its share)", fare_pass.id)
+            raise InputError(
+                file, f"fares.passes[{i}].id",
+                "a pass is held as a fare medium: declare it in fares.media (with its share)", fare_pass.id,
+            )
         for j, op in enumerate(fare_pass.operators):
             if op not in op_set:
                 raise InputError(file, f"fares.passes[{i}].operators[{j}]", "unknown operator", op)
     for i, medium in enumerate(fares.media):
         for j, wid in enumerate(medium.unlocks):
             if wid not in ids:
-                raise InputError(file, f"fares.media[{i}].unlocks[{j}]", f"unknown window rule (declared: {sorted(ids)})", wid)
+                raise InputError(
+                    file, f"fares.media[{i}].unlocks[{j}]", f"unknown window rule (declared: {sorted(ids)})",
+                    wid,
+                )
     cap_ids: set[str] = set()
     for i, cap in enumerate(fares.caps):
         if cap.id in cap_ids or cap.id in ids:
@@ -459,10 +510,17 @@ def _cross_check(loaded: LoadedScenario) -> None:
         for j, op in enumerate(cap.operators):
             if op not in op_set:
                 raise InputError(file, f"fares.caps[{i}].operators[{j}]", "unknown operator", op)
-    for key, mapping in (("contracts", s.money.contracts), ("fare_evasion", s.money.fare_evasion), ("clearing.shares", s.money.clearing.shares)):
+    money_maps = (
+        ("contracts", s.money.contracts),
+        ("fare_evasion", s.money.fare_evasion),
+        ("clearing.shares", s.money.clearing.shares),
+    )
+    for key, mapping in money_maps:
         for op in mapping:
             if op not in op_set:
-                raise InputError(file, f"money.{key}.{op}", f"unknown operator (declared: {sorted(op_set)})", op)
+                raise InputError(
+                    file, f"money.{key}.{op}", f"unknown operator (declared: {sorted(op_set)})", op
+                )
     for i, v in enumerate(s.validation):
         for col, known in (("operator", op_set), ("feeder", op_set), ("category", categories)):
             value = getattr(v, col)
@@ -475,7 +533,10 @@ def _cross_check(loaded: LoadedScenario) -> None:
             if rid not in by_route:
                 raise InputError(file, f"fares.route_fares[{i}].routes[{j}]", "unknown route", rid)
             if rid in fare_of_route:
-                raise InputError(file, f"fares.route_fares[{i}].routes[{j}]", f"route already has a fare in fares.route_fares[{fare_of_route[rid]}]", rid)
+                raise InputError(
+                    file, f"fares.route_fares[{i}].routes[{j}]",
+                    f"route already has a fare in fares.route_fares[{fare_of_route[rid]}]", rid,
+                )
             fare_of_route[rid] = i
     specs = [(f"fares.standalone.{op}", spec) for op, spec in fares.standalone.items()]
     specs += [(f"fares.route_fares[{i}].fare", rf.fare) for i, rf in enumerate(fares.route_fares)]
@@ -499,7 +560,9 @@ def _check_table(loaded: LoadedScenario, prefix: str, spec: StationTableSpec) ->
     for i, row in enumerate(_rows(spec.table)):
         for col in ("from_stop", "to_stop"):
             if getattr(row, col) not in stop_set:
-                raise InputError(src, _row_path(src, prefix, "table", i, col), "unknown stop", getattr(row, col))
+                raise InputError(
+                    src, _row_path(src, prefix, "table", i, col), "unknown stop", getattr(row, col)
+                )
 
 
 def _check_zones(loaded: LoadedScenario, prefix: str, spec: ZonesSpec) -> None:

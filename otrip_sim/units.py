@@ -19,13 +19,32 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|min|m|h)\s*$")
 _DISTANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|km)\s*$")
 
 # ISO 4217 minor-unit exponents for the currencies we expect; others default to 2.
-CURRENCY_DECIMALS = {"IDR": 0, "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "USD": 2, "EUR": 2, "ARS": 2, "CAD": 2, "GBP": 2}
+CURRENCY_DECIMALS = {
+    "IDR": 0, "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "USD": 2, "EUR": 2, "ARS": 2, "CAD": 2, "GBP": 2,
+}
 _CURRENCY_SYMBOL = {"IDR": "Rp", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 def parse_clock(value: int | str) -> int:
     """Return seconds for ``"HH:MM"`` or ``"HH:MM:SS"`` (hours may be ≥ 24) or an int of seconds.
 
+    Parameters
+    ----------
+    value : int or str
+        A clock time, or integer seconds since the service day's midnight.
+
+    Returns
+    -------
+    int
+        Seconds since the service day's midnight (≥ 0).
+
+    Raises
+    ------
+    ValueError
+        For text that is not a clock time, a bool or negative seconds.
+
+    Examples
+    --------
     >>> parse_clock("05:00"), parse_clock("25:30:15"), parse_clock(60)
     (18000, 91815, 60)
     """
@@ -46,6 +65,22 @@ def parse_duration(value: int | str) -> int:
     """Return whole seconds for an int of seconds, ``"90s"``, ``"5min"``, ``"3h"`` or ``"01:30:00"``.
 
     Fractions must come out to whole seconds (``"2.5min"`` is 150 s; ``"0.3s"`` is rejected).
+
+    Parameters
+    ----------
+    value : int or str
+        Integer seconds, a number with a unit (``s``, ``sec``, ``m``, ``min``, ``h``) or a clock
+        form ``"HH:MM[:SS]"``.
+
+    Returns
+    -------
+    int
+        The duration in integer seconds (≥ 0).
+
+    Raises
+    ------
+    ValueError
+        For an unreadable or negative duration, a bool, or one that is not whole seconds.
     """
     if isinstance(value, bool):
         raise ValueError("expected a duration like 300, '5min' or '3h'")
@@ -67,7 +102,23 @@ def parse_duration(value: int | str) -> int:
 
 
 def km_to_m(km: float | str | Decimal) -> int:
-    """Convert kilometres to whole metres, halves rounded up (``25.0005 km`` → 25,001 m)."""
+    """Convert kilometres to whole metres, halves rounded up (``25.0005 km`` → 25,001 m).
+
+    Parameters
+    ----------
+    km : float, str or Decimal
+        A distance in kilometres; read through its decimal text, so ``0.1`` is exactly 100 m.
+
+    Returns
+    -------
+    int
+        The distance in integer metres.
+
+    Raises
+    ------
+    ValueError
+        For a negative or non-finite distance.
+    """
     try:
         d = Decimal(str(km))
     except InvalidOperation as exc:  # pragma: no cover - guarded by callers
@@ -78,7 +129,23 @@ def km_to_m(km: float | str | Decimal) -> int:
 
 
 def parse_distance(value: int | str) -> int:
-    """Return whole metres for an int of metres, ``"500m"`` or ``"15.7km"``."""
+    """Return whole metres for an int of metres, ``"500m"`` or ``"15.7km"``.
+
+    Parameters
+    ----------
+    value : int or str
+        Integer metres, ``"<n>m"`` (whole metres) or ``"<x>km"`` (rounded as :func:`km_to_m`).
+
+    Returns
+    -------
+    int
+        The distance in integer metres (≥ 0).
+
+    Raises
+    ------
+    ValueError
+        For an unreadable or negative distance, a bool, or fractional metres.
+    """
     if isinstance(value, bool):
         raise ValueError("expected a distance like 500, '500m' or '15.7km'")
     if isinstance(value, int):
@@ -104,6 +171,25 @@ def format_clock(value: int, /, *, seconds: Literal["always", "nonzero", "never"
     form the GTFS network import writes into ``routes.yaml``) or ``"never"`` (``"HH:MM"``, seconds
     dropped, for one-line summaries).
 
+    Parameters
+    ----------
+    value : int
+        Integer seconds since the service day's midnight.
+    seconds : {"always", "nonzero", "never"}
+        When to write the ``:SS`` part.
+
+    Returns
+    -------
+    str
+        ``"HH:MM:SS"`` or ``"HH:MM"``.
+
+    Raises
+    ------
+    ValueError
+        For any other ``seconds``.
+
+    Examples
+    --------
     >>> format_clock(91815), format_clock(91800, seconds="nonzero"), format_clock(91815, seconds="never")
     ('25:30:15', '25:30', '25:30')
     """
@@ -117,7 +203,20 @@ def format_clock(value: int, /, *, seconds: Literal["always", "nonzero", "never"
 
 
 def format_money(amount: int, currency: str = "IDR") -> str:
-    """Format minor units for people: ``format_money(5000) == "Rp 5,000"``."""
+    """Format minor units for people: ``format_money(5000) == "Rp 5,000"``.
+
+    Parameters
+    ----------
+    amount : int
+        Money in integer minor units of ``currency`` (rupiah, cents, …).
+    currency : str
+        ISO 4217 code; its minor-unit exponent comes from :data:`CURRENCY_DECIMALS` (default 2).
+
+    Returns
+    -------
+    str
+        The symbol (or the code) and the amount in major units with thousands separators.
+    """
     decimals = CURRENCY_DECIMALS.get(currency, 2)
     symbol = _CURRENCY_SYMBOL.get(currency, currency)
     sign = "-" if amount < 0 else ""

@@ -47,7 +47,7 @@ def _unit(module: str) -> str:
 def _imports(module: str, path: Path) -> set[str]:
     """Every otrip_sim module ``module`` imports, at any depth of the file (functions included)."""
     tree = ast.parse(path.read_text())
-    package = module.split(".")[:-1] if not path.name == "__init__.py" else module.split(".")
+    package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
     if module == "__init__":
         package = []
     found: set[str] = set()
@@ -89,7 +89,9 @@ def _graph() -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = {}
     for module, path in modules.items():
-        graph[module] = {t for name in _imports(module, path) if (t := _resolve(name, modules)) and t != module}
+        graph[module] = {
+            t for name in _imports(module, path) if (t := _resolve(name, modules)) and t != module
+        }
     return graph
 
 
@@ -98,7 +100,9 @@ def _layer(module: str) -> int:
     for k, layer in enumerate(LAYERS):
         if unit in layer:
             return k
-    raise AssertionError(f"otrip_sim/{module.replace('.', '/')}.py is in no layer of tests/test_architecture.py")
+    raise AssertionError(
+        f"otrip_sim/{module.replace('.', '/')}.py is in no layer of tests/test_architecture.py"
+    )
 
 
 def test_every_module_is_in_a_layer():
@@ -122,7 +126,7 @@ def test_no_import_cycle():
         stack.append(m)
         for t in sorted(graph.get(m, ())):
             if state.get(t) == 1:
-                return stack[stack.index(t):] + [t]
+                return [*stack[stack.index(t):], t]
             if t not in state and (cycle := visit(t)):
                 return cycle
         stack.pop()

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 from otrip_sim.clearing import METHODS, WindowLeg, clear_window, clear_windows, net_flows_many
 
 # The published JakLingko example: LRT 6 km + TJ 12 km + MRT 8 km, settled 4,000 / 3,000 / 2,000.
-JAK = [WindowLeg("lrt", 6000, 4000, 5000), WindowLeg("transjakarta", 12000, 3000, 3500), WindowLeg("mrt", 8000, 2000, 9000)]
+JAK = [
+    WindowLeg("lrt", 6000, 4000, 5000), WindowLeg("transjakarta", 12000, 3000, 3500),
+    WindowLeg("mrt", 8000, 2000, 9000),
+]
 
 
 def test_km_share():
@@ -29,18 +32,23 @@ def test_standalone_share():
 
 
 def test_equal_is_per_operator_not_per_leg():
-    legs = [WindowLeg("transjakarta", 5000, 2000, 3500), WindowLeg("transjakarta", 3000, 0, 3500), WindowLeg("mrt", 4000, 3000, 7000)]
+    legs = [WindowLeg("transjakarta", 5000, 2000, 3500), WindowLeg("transjakarta", 3000, 0, 3500),
+            WindowLeg("mrt", 4000, 3000, 7000)]
     assert clear_window(legs, "equal") == {"transjakarta": 2500, "mrt": 2500}
 
 
 def test_first_keeps_boarding_then_km():
     # LRT keeps the 2,500 boarding charge; 6,500 by km 6/26, 12/26, 8/26 = 1,500 / 3,000 / 2,000
-    assert clear_window(JAK, "first_keeps_boarding", boarding_charge=2500) == {"lrt": 4000, "transjakarta": 3000, "mrt": 2000}
+    assert clear_window(JAK, "first_keeps_boarding", boarding_charge=2500) == {
+        "lrt": 4000, "transjakarta": 3000, "mrt": 2000,
+    }
 
 
 def test_first_keeps_boarding_never_more_than_the_total():
     legs = [WindowLeg("mikrotrans", 3000, 1000, 3000), WindowLeg("transjakarta", 9000, 0, 3500)]
-    assert clear_window(legs, "first_keeps_boarding", boarding_charge=3000) == {"mikrotrans": 1000, "transjakarta": 0}
+    assert clear_window(legs, "first_keeps_boarding", boarding_charge=3000) == {
+        "mikrotrans": 1000, "transjakarta": 0,
+    }
 
 
 def test_fixed_shares():
@@ -124,14 +132,23 @@ def test_clearing_all_windows_at_once_equals_window_by_window(windows, method, c
     flat = [(w, leg) for w, legs in enumerate(windows) for leg in legs]
     win = np.array([w for w, _ in flat])
     op = np.array([code[leg.operator] for _, leg in flat])
-    got_w, got_op, got = clear_windows(win, op, np.array([leg.metres for _, leg in flat]), np.array([leg.fare for _, leg in flat]),
-                                       np.array([leg.standalone for _, leg in flat]), method, np.full(len(flat), charge),
-                                       np.array([shares.get(o, 0.0) for o in ops]))
-    expected = [(w, code[o], v) for w, legs in enumerate(windows) for o, v in clear_window(legs, method, charge, shares).items()]
+    got_w, got_op, got = clear_windows(
+        win, op, np.array([leg.metres for _, leg in flat]), np.array([leg.fare for _, leg in flat]),
+        np.array([leg.standalone for _, leg in flat]), method, np.full(len(flat), charge),
+        np.array([shares.get(o, 0.0) for o in ops]),
+    )
+    expected = [
+        (w, code[o], v)
+        for w, legs in enumerate(windows)
+        for o, v in clear_window(legs, method, charge, shares).items()
+    ]
     assert list(zip(got_w.tolist(), got_op.tolist(), got.tolist())) == expected
     # and the money moved between operators, window by window
-    charged = [{o: sum(leg.fare for leg in legs if leg.operator == o) for o in dict.fromkeys(leg.operator for leg in legs)}
-               for legs in windows]
+    charged = [
+        {o: sum(leg.fare for leg in legs if leg.operator == o)
+         for o in dict.fromkeys(leg.operator for leg in legs)}
+        for legs in windows
+    ]
     ch = np.array([charged[w][ops[o]] for w, o in zip(got_w.tolist(), got_op.tolist())])
     f, t, amount = net_flows_many(got_w, got_op, ch, got)
     total: dict[tuple[str, str], int] = {}

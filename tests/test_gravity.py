@@ -28,7 +28,8 @@ def test_gravity_totals_and_shape(write_scenario):
     od = {(r.origin, r.destination): r.trips for r in loaded.spec.demand.od}
     assert sum(od.values()) == pytest.approx(9000)
     assert ("uphill", "uphill") not in od  # no intrazonal trips
-    # more jobs attract more, and distance deters: uphill sends more to the near centre than to the far harbour
+    # more jobs attract more, and distance deters: uphill sends more to the near centre than to the far
+    # harbour
     assert od[("uphill", "centre")] > od[("uphill", "harbour")]
     # by hand: T_uc / T_uh = J_c exp(-beta d_uc) / (J_h exp(-beta d_uh)), distances between centres
     from math import exp
@@ -36,8 +37,10 @@ def test_gravity_totals_and_shape(write_scenario):
     from otrip_sim.geo import great_circle_m
 
     at = {z["zone_id"]: (z["lat"], z["lon"]) for z in ZONES}
-    d_uc, d_uh = great_circle_m(*at["uphill"], *at["centre"]) / 1000, great_circle_m(*at["uphill"], *at["harbour"]) / 1000
-    assert od[("uphill", "centre")] / od[("uphill", "harbour")] == pytest.approx(40_000 * exp(-0.15 * d_uc) / (30_000 * exp(-0.15 * d_uh)))
+    d_uc = great_circle_m(*at["uphill"], *at["centre"]) / 1000
+    d_uh = great_circle_m(*at["uphill"], *at["harbour"]) / 1000
+    expected = 40_000 * exp(-0.15 * d_uc) / (30_000 * exp(-0.15 * d_uh))
+    assert od[("uphill", "centre")] / od[("uphill", "harbour")] == pytest.approx(expected)
     access = {(z.zone_id, z.stop_id) for z in loaded.spec.demand.zones}
     assert ("uphill", "hill") in access and ("harbour", "port") in access and ("harbour", "m_port") in access
 
@@ -48,7 +51,8 @@ def test_gravity_scenario_runs_and_scales(write_scenario):
     s = res.summary()["totals"]
     assert 4000 < s["journeys_generated"] < 5000  # Poisson around 4,500
     assert s["journeys"] > 0.9 * s["journeys_generated"]
-    resolved = yaml.safe_load(otrip_sim.write_results(res, path.parent / "out").joinpath("scenario.resolved.yaml").read_text())
+    out = otrip_sim.write_results(res, path.parent / "out")
+    resolved = yaml.safe_load(out.joinpath("scenario.resolved.yaml").read_text())
     assert resolved["demand"]["gravity"]["total"] == 9000 and resolved["demand"]["od"] is None
 
 
@@ -56,10 +60,14 @@ def test_zone_without_a_stop_nearby_is_refused(write_scenario):
     far = dict(ZONES[0], zone_id="moon", lat=-7.5)
     def edit(doc):
         with_gravity()(doc)
-        doc["demand"]["gravity"]["zones"] = ZONES + [far]
+        doc["demand"]["gravity"]["zones"] = [*ZONES, far]
 
     loaded = load_scenario(write_scenario(edit))  # the zones' access stops are found at compile time
-    with pytest.raises(InputError, match=r"demand\.gravity\.zones\[3\]: no stop within access_radius \(800 m\) of the zone \(got 'moon'\)"):
+    with pytest.raises(
+        InputError,
+        match=r"demand\.gravity\.zones\[3\]: no stop within access_radius \(800 m\) of the zone "
+        r"\(got 'moon'\)",
+    ):
         compile_scenario(loaded)
 
 
@@ -69,9 +77,10 @@ def test_od_and_gravity_are_exclusive(write_scenario):
 
 
 def test_gravity_zone_table_from_csv(write_scenario, tmp_path):
-    (tmp_path / "zones.csv").write_text("zone_id,name,lat,lon,population,jobs\n"
-                                        + "\n".join(f"{z['zone_id']},,{z['lat']},{z['lon']},{z['population']},{z['jobs']}" for z in ZONES)
-                                        + "\nfar,,-7.5,106.8,1,1\n")
+    rows = "\n".join(f"{z['zone_id']},,{z['lat']},{z['lon']},{z['population']},{z['jobs']}" for z in ZONES)
+    (tmp_path / "zones.csv").write_text(
+        "zone_id,name,lat,lon,population,jobs\n" + rows + "\nfar,,-7.5,106.8,1,1\n"
+    )
     def edit(doc):
         with_gravity()(doc)
         doc["demand"]["gravity"]["zones"] = "zones.csv"
@@ -92,7 +101,7 @@ def test_loading_leaves_the_gravity_model_to_compile(write_scenario):
 def test_duplicate_gravity_zone_is_refused_on_loading(write_scenario):
     def edit(doc):
         with_gravity()(doc)
-        doc["demand"]["gravity"]["zones"] = ZONES + [ZONES[0]]
+        doc["demand"]["gravity"]["zones"] = [*ZONES, ZONES[0]]
 
     with pytest.raises(InputError, match=r"zone_id: duplicate zone id \(got 'uphill'\)"):
         load_scenario(write_scenario(edit))

@@ -22,13 +22,16 @@ def scenario_for(tmp_path: Path, fares: dict[str, Any], currency: str, stops: li
     """A minimal scenario around imported fares: one route per operator through the given stops."""
     operators = list(fares["standalone"])
     doc = {
-        "meta": {"name": "gtfs-fares", "currency": currency, "service_start": "00:00", "service_end": "24:00"},
+        "meta": {
+            "name": "gtfs-fares", "currency": currency, "service_start": "00:00", "service_end": "24:00",
+        },
         "operators": [{"id": op} for op in operators],
         "network": {
             "stops": [{"id": s, "lat": 10 + k * 0.01, "lon": 10.0} for k, s in enumerate(stops)],
-            "routes": [{"id": f"r-{op}", "operator": op, "stops": stops, "length": f"{len(stops)}km", "speed_kmh": 30,
-                        "directions": "forward",
-                        "capacity": 100, "headways": [{"start": "00:00", "end": "24:00", "every": "10min"}]} for op in operators],
+            "routes": [{"id": f"r-{op}", "operator": op, "stops": stops, "length": f"{len(stops)}km",
+                        "speed_kmh": 30, "directions": "forward", "capacity": 100,
+                        "headways": [{"start": "00:00", "end": "24:00", "every": "10min"}]}
+                       for op in operators],
         },
         "demand": {"od": [{"origin": stops[0], "destination": stops[-1], "trips": 1}],
                    "profile": [{"start": "06:00", "end": "07:00", "weight": 1}],
@@ -52,8 +55,10 @@ def test_mta_maryland_transfers(tmp_path):
     r = import_fares(DATA / "mta_maryland")
     assert r.currency == "USD" and r.operators == ["core"]
     assert r.fares["standalone"]["core"] == {"kind": "flat", "amount": 200}
-    assert r.fares["windows"][0]["duration_limit_type"] == 1 and r.fares["windows"][0]["transfer_fare"] == {"kind": "free"}
-    assert any("1_day_fare" in n and "passes" in n for n in r.notes)  # the passes are reported, not dropped silently
+    assert r.fares["windows"][0]["duration_limit_type"] == 1
+    assert r.fares["windows"][0]["transfer_fare"] == {"kind": "free"}
+    # the passes are reported, not dropped silently
+    assert any("1_day_fare" in n and "passes" in n for n in r.notes)
     s = scenario_for(tmp_path, r.fares, "USD", ["a", "b"])
     assert sum(price(s, tmp_path, "rider,operator,board_time\nx,core,08:00:00\nx,core,09:00:00")) == 200
     assert sum(price(s, tmp_path, "rider,operator,board_time\nx,core,08:00:00\nx,core,09:40:00")) == 400
@@ -66,7 +71,8 @@ def test_bart_area_matrix(tmp_path):
     assert {"from_zone": "ASHB", "to_zone": "GLEN", "amount": 475} in zones["fares"]
     assert any("'ASKB'" in n for n in r.notes)  # the docs' typo is reported with its line
     s = scenario_for(tmp_path, r.fares, "USD", ["ASHB", "GLEN"])
-    assert price(s, tmp_path, "rider,operator,board_time,board_stop,alight_stop\nx,network,08:00:00,ASHB,GLEN") == [475]
+    taps = "rider,operator,board_time,board_stop,alight_stop\nx,network,08:00:00,ASHB,GLEN"
+    assert price(s, tmp_path, taps) == [475]
 
 
 @pytest.mark.parametrize("day, times, expected", [
@@ -90,13 +96,15 @@ def test_translink_zones_flat_bus_and_media(tmp_path):
     compass = import_fares(DATA / "translink_vancouver", media="compass_card")
     assert compass.fares["standalone"]["translink_bus"] == {"kind": "flat", "amount": 260}
     s = scenario_for(tmp_path, r.fares, "CAD", ["8039", "8066", "99901", "99902", "99903"])
-    assert price(s, tmp_path, "rider,operator,board_time,board_stop,alight_stop\n"
-                              "x,skytrain_seabus,08:00:00,8039,8066\ny,translink_bus,08:00:00,,") == [465, 320]
+    taps = ("rider,operator,board_time,board_stop,alight_stop\n"
+            "x,skytrain_seabus,08:00:00,8039,8066\ny,translink_bus,08:00:00,,")
+    assert price(s, tmp_path, taps) == [465, 320]
 
 
 def test_mnr_peak_zone_fares_are_reported(tmp_path):
     r = import_fares(DATA / "mnr_hudson_time_zone")
-    assert {"from_zone": "mnr_1", "to_zone": "mnr_HUD-7", "amount": 1500} in r.fares["standalone"]["mnr_hudson"]["fares"]
+    zone_fares = r.fares["standalone"]["mnr_hudson"]["fares"]
+    assert {"from_zone": "mnr_1", "to_zone": "mnr_HUD-7", "amount": 1500} in zone_fares
     assert any("peak" in n for n in r.notes)
 
 
@@ -107,8 +115,11 @@ def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     (feed / "fare_leg_rules.txt").write_text("leg_group_id,network_id,fare_product_id\ng,bus,one\n")
     with pytest.raises(InputError) as info:
         import_fares(feed)
-    assert str(info.value) == f"{feed}/fare_products.txt: line 2, column amount: finer than the minor unit of USD (2 decimals) (got '2.005')"
-    with pytest.raises(InputError, match="needs fare_products.txt and fare_leg_rules.txt"):
+    assert str(info.value) == (
+        f"{feed}/fare_products.txt: line 2, column amount: finer than the minor unit of USD (2 decimals) "
+        "(got '2.005')"
+    )
+    with pytest.raises(InputError, match=r"needs fare_products\.txt and fare_leg_rules\.txt"):
         import_fares(DATA / "sfmta_muni_media")
 
 
@@ -127,7 +138,7 @@ def test_fares_feed_read_like_a_network_feed(tmp_path):
     assert r.fares["standalone"]["core"] == {"kind": "flat", "amount": 200}
     assert r.fares["name"] == "published"
     lines = products.read_text(encoding="utf-8").splitlines()
-    rows = lines[:2] + ["", lines[2].replace("4.60", "4.605")]  # the bad price on line 4, after a blank line
+    rows = [*lines[:2], "", lines[2].replace("4.60", "4.605")]  # the bad price on line 4, after a blank line
     products.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         import_fares(feed)
@@ -139,14 +150,18 @@ def test_fares_feed_read_like_a_network_feed(tmp_path):
 
 def test_export_then_import_prices_the_same(tmp_path, write_scenario):
     def edit(doc):
-        doc["fares"]["standalone"]["metro"] = {"kind": "zones", "zones": [{"stop_id": "m_market", "zone": "in"},
-                                                                            {"stop_id": "m_port", "zone": "out"}],
-                                               "fares": [{"from_zone": "in", "to_zone": "out", "amount": 4500},
-                                                         {"from_zone": "in", "to_zone": "in", "amount": 3000},
-                                                         {"from_zone": "out", "to_zone": "out", "amount": 3000}]}
+        doc["fares"]["standalone"]["metro"] = {
+            "kind": "zones",
+            "zones": [{"stop_id": "m_market", "zone": "in"}, {"stop_id": "m_port", "zone": "out"}],
+            "fares": [{"from_zone": "in", "to_zone": "out", "amount": 4500},
+                      {"from_zone": "in", "to_zone": "in", "amount": 3000},
+                      {"from_zone": "out", "to_zone": "out", "amount": 3000}],
+        }
         doc["fares"]["windows"][0]["operators"] = ["bus"]
-        doc["fares"]["windows"].append({"kind": "transfer", "id": "x", "operators": ["metro"], "duration": "60min",
-                                        "duration_limit_type": 1, "transfer_fare": {"kind": "fixed", "amount": 1000}})
+        doc["fares"]["windows"].append({
+            "kind": "transfer", "id": "x", "operators": ["metro"], "duration": "60min",
+            "duration_limit_type": 1, "transfer_fare": {"kind": "fixed", "amount": 1000},
+        })
 
     source = load_scenario(write_scenario(edit))
     out = tmp_path / "gtfs"
@@ -159,8 +174,9 @@ def test_export_then_import_prices_the_same(tmp_path, write_scenario):
     assert back.fares["standalone"]["bus"]["kind"] == "time_band"
     assert back.fares["standalone"]["bus"]["default"] == 3500
     assert back.fares["standalone"]["bus"]["bands"][0]["amount"] == 2000
-    assert {"from_zone": "metro:in", "to_zone": "metro:out", "amount": 4500} in back.fares["standalone"]["metro"]["fares"] or \
-        {"from_zone": "in", "to_zone": "out", "amount": 4500} in back.fares["standalone"]["metro"]["fares"]
+    metro_fares = back.fares["standalone"]["metro"]["fares"]
+    assert ({"from_zone": "metro:in", "to_zone": "metro:out", "amount": 4500} in metro_fares
+            or {"from_zone": "in", "to_zone": "out", "amount": 4500} in metro_fares)
     assert back.fares["windows"][0]["transfer_fare"] == {"kind": "fixed", "amount": 1000}
 
 
@@ -173,6 +189,9 @@ def test_cli_fares_import_and_export(tmp_path):
     assert yaml.safe_load(text)["fares"]["standalone"]["core"]["amount"] == 200
     again = CliRunner().invoke(main, ["fares-import", str(DATA / "mta_maryland"), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
-    exported = CliRunner().invoke(main, ["fares-export", "scenarios/tiny/tiny.yaml", "--out", str(tmp_path / "x")])
+    exported = CliRunner().invoke(
+        main, ["fares-export", "scenarios/tiny/tiny.yaml", "--out", str(tmp_path / "x")]
+    )
     assert exported.exit_code == 0, exported.output
-    assert (tmp_path / "x" / "fare_leg_rules.txt").exists() and "not exported: fares.standalone.metro" in exported.output
+    assert (tmp_path / "x" / "fare_leg_rules.txt").exists()
+    assert "not exported: fares.standalone.metro" in exported.output

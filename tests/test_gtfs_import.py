@@ -104,7 +104,9 @@ def test_single_agency_feed_without_agency_id(tmp_path):
     edit_table(feed, "agency.txt", lambda df: df.drop(columns=["agency_id"]))
     edit_table(feed, "routes.txt", lambda df: df.drop(columns=["agency_id"]))
     report = import_network([feed], tmp_path / "out")
-    assert report.operators == ({"id": "demo-transit-authority", "name": "Demo Transit Authority", "mode": "bus"},)
+    assert report.operators == (
+        {"id": "demo-transit-authority", "name": "Demo Transit Authority", "mode": "bus"},
+    )
     assert {r["operator"] for r in routes_of(tmp_path / "out").values()} == {"demo-transit-authority"}
     assert any("routes without trips on 20070101" in n and "AAMV" in n for n in report.notes)
 
@@ -127,12 +129,14 @@ def test_date_option_picks_that_days_services(tmp_path):
 
 def test_shape_dist_traveled_in_kilometres_is_converted(tmp_path):
     feed = copy_google(tmp_path)
-    km = {"CITY1": [0, 0.95, 1.6, 2.25, 3.0], "CITY2": [0, 0.75, 1.4, 2.05, 3.0], "STBA": [0, 6.5], "AB1": [0, 3.6],
-          "AB2": [0, 3.6], "BFC1": [0, 62.0], "BFC2": [0, 62.0], "AAMV1": [0, 40], "AAMV2": [0, 40], "AAMV3": [0, 40],
-          "AAMV4": [0, 40]}
+    km = {"CITY1": [0, 0.95, 1.6, 2.25, 3.0], "CITY2": [0, 0.75, 1.4, 2.05, 3.0], "STBA": [0, 6.5],
+          "AB1": [0, 3.6], "AB2": [0, 3.6], "BFC1": [0, 62.0], "BFC2": [0, 62.0], "AAMV1": [0, 40],
+          "AAMV2": [0, 40], "AAMV3": [0, 40], "AAMV4": [0, 40]}
 
     def add(df):
-        df["shape_dist_traveled"] = [str(km[t][int(s) - 1]) for t, s in zip(df["trip_id"], df["stop_sequence"])]
+        df["shape_dist_traveled"] = [
+            str(km[t][int(s) - 1]) for t, s in zip(df["trip_id"], df["stop_sequence"])
+        ]
         return df
 
     edit_table(feed, "stop_times.txt", add)
@@ -157,7 +161,8 @@ def test_stop_times_without_times_fall_back_to_default_speed(tmp_path):
     routes = routes_of(tmp_path / "out")
     city, ab = routes["CITY-0"], routes["AB-0"]
     assert "run_times" not in city and city["speed_kmh"] == 30
-    assert city["headways"][1] == {"start": "08:00", "end": "09:59:59", "every": 600}  # frequencies still apply
+    # frequencies still apply
+    assert city["headways"][1] == {"start": "08:00", "end": "09:59:59", "every": 600}
     # AB: no times, no frequencies -> its one trip spread over 06:00-22:00
     assert ab["headways"] == [{"start": "06:00", "end": "22:00", "every": 57600}]
     assert any("no stop times: run times from --default-speed 30 km/h" in f for f in report.fallbacks)
@@ -176,9 +181,13 @@ def test_transfers_txt_gives_walking_links(tmp_path):
     import_network([feed], tmp_path / "out", walk_radius=900)
     links = pd.read_csv(tmp_path / "out" / "walk_links.csv").set_index(["from_stop", "to_stop"])
     assert links.loc[("NANAA", "STAGECOACH"), "walk_m"] == 360  # 300 s x 1.2 m/s
-    assert links.loc[("DADAN", "EMSI"), "walk_m"] == round(haversine((36.909489, -116.768242), (36.905697, -116.76218)))
+    assert links.loc[("DADAN", "EMSI"), "walk_m"] == round(
+        haversine((36.909489, -116.768242), (36.905697, -116.76218))
+    )
     assert ("NADAV", "NANAA") not in links.index  # type 3: not possible, though within the radius
-    assert links.loc[("DADAN", "NADAV"), "walk_m"] == round(haversine((36.909489, -116.768242), (36.914893, -116.76821)) * 1.3)
+    assert links.loc[("DADAN", "NADAV"), "walk_m"] == round(
+        haversine((36.909489, -116.768242), (36.914893, -116.76821)) * 1.3
+    )
 
 
 # ------------------------------------------------------------------------------------ real feeds
@@ -186,8 +195,8 @@ def test_bogor_angkot_loops_headways_and_shapes(combined):
     report, out = combined
     routes = {k: v for k, v in routes_of(out).items() if k.startswith("bogor-angkot.")}
     # every trip is a loop back to its first stop; AK-12 makes 22 stop visits and is split where it turns
-    assert sorted(routes) == [f"bogor-angkot.{r}-p{n}" for r, parts in
-                              [("AK-07", 2), ("AK-08", 3), ("AK-12", 2), ("AK-22", 2), ("AK-23", 2)] for n in range(1, parts + 1)]
+    parts = [("AK-07", 2), ("AK-08", 3), ("AK-12", 2), ("AK-22", 2), ("AK-23", 2)]
+    assert sorted(routes) == [f"bogor-angkot.{r}-p{n}" for r, count in parts for n in range(1, count + 1)]
     p1, p2 = routes["bogor-angkot.AK-12-p1"], routes["bogor-angkot.AK-12-p2"]
     assert p1["stops"][-1] == p2["stops"][0] and len(p1["stops"]) + len(p2["stops"]) - 1 == 22
     assert p2["stops"][-1] == p1["stops"][0]  # the loop closes
@@ -197,7 +206,10 @@ def test_bogor_angkot_loops_headways_and_shapes(combined):
     # the second part departs when the trip reaches its first stop, one minute per stop
     offset = sum(p1["run_times"])
     assert p2["headways"][0]["start"] == f"00:{offset // 60:02d}" and offset == 60 * (len(p1["stops"]) - 1)
-    assert any("frequencies.txt rows naming trips that are not in trips.txt" in w and "'AK-12'" in w for w in report.warnings)
+    assert any(
+        "frequencies.txt rows naming trips that are not in trips.txt" in w and "'AK-12'" in w
+        for w in report.warnings
+    )
     assert all(r["capacity"] == 12 and r["operator"] == "dllaj" for r in routes.values())
     # distances along the shape: at least the straight line, not wildly more
     stops = pd.read_csv(out / "stops.csv").set_index("stop_id")
@@ -214,7 +226,8 @@ def test_caltrain_patterns_distances_and_headways(combined):
     routes = routes_of(out)
     local = routes["caltrain-weekday.ct_local-0"]
     assert len(local["stops"]) == 22
-    assert local["stops"][0] == "caltrain-weekday.San_Jose_Caltrain" and local["stops"][-1] == "caltrain-weekday.San_Francisco_Caltrain"
+    assert local["stops"][0] == "caltrain-weekday.San_Jose_Caltrain"
+    assert local["stops"][-1] == "caltrain-weekday.San_Francisco_Caltrain"
     # from the shape: San Jose Diridon - San Francisco 4th & King is 46.8 miles (75.3 km) of track
     assert 74_500 <= sum(local["distances"]) <= 76_500
     assert sum(local["run_times"]) == 91 * 60  # every local of the pattern takes 1 h 31 min
@@ -229,7 +242,9 @@ def test_several_feeds_get_unique_prefixed_ids(combined, tmp_path):
     report, out = combined
     stops = pd.read_csv(out / "stops.csv")
     assert stops["stop_id"].is_unique
-    assert {s.split(".")[0] for s in stops["stop_id"]} == {"bogor-angkot", "caltrain-weekday", "google-sample-feed-1"}
+    assert {s.split(".")[0] for s in stops["stop_id"]} == {
+        "bogor-angkot", "caltrain-weekday", "google-sample-feed-1",
+    }
     assert "caltrain-weekday.San_Francisco_Caltrain" in set(stops["stop_id"])  # spaces replaced
     assert {o["id"] for o in report.operators} == {"dllaj", "caltrain", "dta"}
     # the same feed twice under chosen prefixes: ids stay apart, one operator
@@ -249,7 +264,9 @@ def test_imported_network_loads_and_runs(combined, tmp_path):
     end = -(-report.service_end // 3600) * 3600
     b, c, g = "bogor-angkot.", "caltrain-weekday.", "google-sample-feed-1."
     scenario = {
-        "meta": {"name": "gtfs-import", "currency": "USD", "seed": 1, "service_start": start, "service_end": end},
+        "meta": {
+            "name": "gtfs-import", "currency": "USD", "seed": 1, "service_start": start, "service_end": end,
+        },
         "operators": ops,
         "network": {"stops": str(out / "stops.csv"), "routes": str(out / "routes.yaml"),
                     "walk_links": str(out / "walk_links.csv")},
@@ -257,7 +274,8 @@ def test_imported_network_loads_and_runs(combined, tmp_path):
             "od": [
                 {"origin": f"{b}kb-gedong-sawah", "destination": f"{b}Air_Mancur", "trips": 200},
                 {"origin": f"{b}Polisi_Militer", "destination": f"{b}Term._Merdeka", "trips": 200},
-                {"origin": f"{c}San_Jose_Caltrain", "destination": f"{c}San_Francisco_Caltrain", "trips": 200},
+                {"origin": f"{c}San_Jose_Caltrain", "destination": f"{c}San_Francisco_Caltrain",
+                 "trips": 200},
                 {"origin": f"{g}STAGECOACH", "destination": f"{g}EMSI", "trips": 100},
             ],
             "profile": [{"start": "07:00", "end": "12:00", "weight": 1}],
@@ -286,7 +304,9 @@ def test_unknown_stop_in_stop_times_names_file_line_and_value(tmp_path):
     edit_table(feed, "stop_times.txt", bad)
     with pytest.raises(InputError) as err:
         import_network([feed], tmp_path / "out")
-    assert str(err.value) == f"{feed}/stop_times.txt: line 6, column stop_id: unknown stop (not in stops.txt) (got 'NOWHERE')"
+    assert str(err.value) == (
+        f"{feed}/stop_times.txt: line 6, column stop_id: unknown stop (not in stops.txt) (got 'NOWHERE')"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -316,7 +336,9 @@ def test_zip_feed_with_missing_column(tmp_path):
     edit_table(feed, "trips.txt", lambda df: df.drop(columns=["service_id"]))
     # the tables in a sub-folder of the archive, as some publishers ship them
     archive = shutil.make_archive(str(tmp_path / "published"), "zip", root_dir=tmp_path, base_dir="feed")
-    with pytest.raises(InputError, match=r"published.zip/feed/trips.txt: line 1: missing column 'service_id'"):
+    with pytest.raises(
+        InputError, match=r"published.zip/feed/trips.txt: line 1: missing column 'service_id'"
+    ):
         import_network([archive], tmp_path / "out")
 
 
@@ -343,7 +365,7 @@ def test_feed_reader_rules_bom_blank_lines_spaces_and_located_errors(tmp_path):
 
     edit_table(feed, "stop_times.txt", bad)
     text = (feed / "stop_times.txt").read_text(encoding="utf-8").splitlines()
-    (feed / "stop_times.txt").write_text("\n".join(text[:3] + [""] + text[3:]) + "\n", encoding="utf-8")
+    (feed / "stop_times.txt").write_text("\n".join([*text[:3], "", *text[3:]]) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         import_network([feed], tmp_path / "out")
     assert err.value.path == "line 6, column arrival_time"  # the blank line 4 counts
@@ -394,18 +416,25 @@ def test_cli_writes_refuses_and_has_help(tmp_path):
     result = runner.invoke(main, ["network-import", str(GOOGLE), "--out", str(out), "--operator", "DTA=demo",
                                   "--capacity", "bus=40", "--walk-radius", "500"])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == {"stops.csv", "routes.yaml", "walk_links.csv", "operators.yaml", "IMPORT.md", "id_map.csv"}
+    assert {p.name for p in out.iterdir()} == {
+        "stops.csv", "routes.yaml", "walk_links.csv", "operators.yaml", "IMPORT.md", "id_map.csv",
+    }
     assert "great-circle" in result.stderr  # fallbacks and warnings go to stderr
     assert f"network: {out}" in result.stdout
     assert all(r["operator"] == "demo" and r["capacity"] == 40 for r in routes_of(out).values())
     again = runner.invoke(main, ["network-import", str(GOOGLE), "--out", str(out)])
     assert again.exit_code == 2 and "not empty" in again.output and "Traceback" not in again.output
-    forced = runner.invoke(main, ["network-import", str(GOOGLE), "--out", str(out), "--force", "--date", "20070106"])
+    forced = runner.invoke(
+        main, ["network-import", str(GOOGLE), "--out", str(out), "--force", "--date", "20070106"]
+    )
     assert forced.exit_code == 0 and "AAMV-0" in routes_of(out)
-    bad = runner.invoke(main, ["network-import", str(GOOGLE), "--out", str(tmp_path / "x"), "--operator", "DTA"])
+    bad = runner.invoke(
+        main, ["network-import", str(GOOGLE), "--out", str(tmp_path / "x"), "--operator", "DTA"]
+    )
     assert bad.exit_code == 2 and "--operator: expected AGENCY=ID" in bad.output
     helped = runner.invoke(main, ["network-import", "--help"])
-    assert helped.exit_code == 0 and "Example:" in helped.output and "otrip-sim network-import" in helped.output
+    assert helped.exit_code == 0
+    assert "Example:" in helped.output and "otrip-sim network-import" in helped.output
 
 
 def test_cli_broken_feed_exit_2_without_traceback(tmp_path):

@@ -82,13 +82,16 @@ def test_a_fare_cut_raises_the_city_subsidy_under_deficit_funding(write_scenario
     assert cut["totals"]["fare_revenue"] < full["totals"]["fare_revenue"]
     assert cut["totals"]["subsidy"] > full["totals"]["subsidy"]
     # service (and so cost) is the same: the subsidy rises by exactly the fares lost
-    assert cut["totals"]["subsidy"] - full["totals"]["subsidy"] == full["totals"]["fare_revenue"] - cut["totals"]["fare_revenue"]
+    lost = full["totals"]["fare_revenue"] - cut["totals"]["fare_revenue"]
+    assert cut["totals"]["subsidy"] - full["totals"]["subsidy"] == lost
 
 
 def test_clearing_method_changes_operators_income_not_the_total(write_scenario):
     res = otrip_sim.run(write_scenario(contracts(DEFICIT, DEFICIT)), seed=8, demand_scale=0.3)
     table = res.clearing_methods()
-    assert set(table["method"]) == {"km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding"}
+    assert set(table["method"]) == {
+        "km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding",
+    }
     sums = table.groupby("method")["fare_revenue_cleared"].sum()
     assert (sums == res.summary()["totals"]["fare_revenue"]).all()
     assert table.groupby("operator")["fare_revenue_cleared"].nunique().max() > 1
@@ -118,15 +121,20 @@ def test_fare_evasion_loses_revenue(write_scenario):
 
 def test_cli_all_clearing_methods(write_scenario, tmp_path):
     out = tmp_path / "cm"
-    result = CliRunner().invoke(main, ["run", str(write_scenario(contracts(GROSS, DEFICIT))), "--out", str(out),
+    scenario_path = str(write_scenario(contracts(GROSS, DEFICIT)))
+    result = CliRunner().invoke(main, ["run", scenario_path, "--out", str(out),
                                        "--demand-scale", "0.2", "--clearing-methods", "all"])
     assert result.exit_code == 0, result.output
     cm = pd.read_csv(out / "clearing_methods.csv")
-    assert list(cm.columns) == ["operator", "method", "fare_revenue_cleared", "payment", "net_income", "subsidy"]
+    assert list(cm.columns) == [
+        "operator", "method", "fare_revenue_cleared", "payment", "net_income", "subsidy",
+    ]
     assert (out / "plots" / "clearing_methods.png").exists()
     ops = pd.read_csv(out / "operators.csv")
-    assert list(ops.columns[:13]) == ["operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours",
-                                      "fare_revenue", "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding"]
+    assert list(ops.columns[:13]) == [
+        "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours",
+        "fare_revenue", "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
+    ]
     s = json.loads((out / "summary.json").read_text())
     assert {"operator_payments_city", "operator_payments_national", "subsidy_national"} <= set(s["totals"])
     assert "fare_revenue_cleared" in s["operators"]["bus"]
@@ -137,7 +145,9 @@ def test_contract_validation(write_scenario):
 
     with pytest.raises(InputError, match=r"money\.contracts\.tram: unknown operator"):
         load_scenario(write_scenario(lambda d: d.update(money={"contracts": {"tram": {"kind": "farebox"}}})))
-    with pytest.raises(InputError, match=r"money\.contracts\.bus: a deficit contract needs cost_per_vehicle_km"):
+    with pytest.raises(
+        InputError, match=r"money\.contracts\.bus: a deficit contract needs cost_per_vehicle_km"
+    ):
         load_scenario(write_scenario(lambda d: d.update(money={"contracts": {"bus": {"kind": "deficit"}}})))
 
 

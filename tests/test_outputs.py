@@ -12,9 +12,11 @@ from otrip_sim import OutputError, write_results
 from otrip_sim.cli import main
 
 FILES = {
-    "summary.json", "journeys.parquet", "legs.parquet", "fare_transactions.parquet", "by_operator.csv", "by_hour.csv",
-    "by_route.csv", "by_category.csv", "transfers.csv", "validation.csv", "scenario.resolved.yaml", "manifest.json",
-    "plots/boardings_by_hour.png", "plots/revenue_by_operator.png", "plots/fare_distribution.png", "plots/transfer_flows.png",
+    "summary.json", "journeys.parquet", "legs.parquet", "fare_transactions.parquet", "by_operator.csv",
+    "by_hour.csv", "by_route.csv", "by_category.csv", "transfers.csv", "validation.csv",
+    "scenario.resolved.yaml", "manifest.json",
+    "plots/boardings_by_hour.png", "plots/revenue_by_operator.png", "plots/fare_distribution.png",
+    "plots/transfer_flows.png",
     "operators.csv", "revenue_flows.csv", "plots/revenue_flows.png", "plots/subsidy_by_operator.png",
 }
 
@@ -39,10 +41,12 @@ def test_all_files_written(written):
 def test_summary_contract(written, tiny_result):
     s = json.loads((written / "summary.json").read_text())
     assert {"scenario", "seed", "currency", "version", "schema_version", "totals", "operators"} <= set(s)
-    assert {"journeys", "journeys_unserved", "boardings", "transfers", "passenger_km", "fare_revenue", "operator_payments",
-            "subsidy", "denied_boardings"} <= set(s["totals"])
+    assert {"journeys", "journeys_unserved", "boardings", "transfers", "passenger_km", "fare_revenue",
+            "operator_payments", "subsidy", "denied_boardings"} <= set(s["totals"])
     for op in ("bus", "metro"):
-        assert {"boardings", "passenger_km", "vehicle_km", "fare_revenue", "payment"} <= set(s["operators"][op])
+        assert {"boardings", "passenger_km", "vehicle_km", "fare_revenue", "payment"} <= set(
+            s["operators"][op]
+        )
     for key in ("journeys", "boardings", "fare_revenue", "operator_payments", "subsidy"):
         assert isinstance(s["totals"][key], int)
     assert isinstance(s["totals"]["passenger_km"], float)
@@ -53,8 +57,10 @@ def test_parquet_and_csv_agree_with_summary(written):
     s = json.loads((written / "summary.json").read_text())
     legs = pd.read_parquet(written / "legs.parquet")
     journeys = pd.read_parquet(written / "journeys.parquet")
-    assert {"journey", "leg", "operator", "route", "board_stop", "alight_stop", "board_s", "alight_s", "km", "fare", "rule"} <= set(legs)
-    assert {"journey", "category", "origin", "destination", "depart_s", "arrive_s", "legs", "fare", "served"} <= set(journeys)
+    assert {"journey", "leg", "operator", "route", "board_stop", "alight_stop", "board_s", "alight_s", "km",
+            "fare", "rule"} <= set(legs)
+    assert {"journey", "category", "origin", "destination", "depart_s", "arrive_s", "legs", "fare",
+            "served"} <= set(journeys)
     assert len(legs) == s["totals"]["boardings"]
     assert int(legs["fare"].sum()) == s["totals"]["fare_revenue"]
     assert int(journeys["served"].sum()) == s["totals"]["journeys"]
@@ -62,7 +68,9 @@ def test_parquet_and_csv_agree_with_summary(written):
     assert list(by_hour.columns) == ["hour", "operator", "boardings", "fare_revenue"]
     assert by_hour["boardings"].sum() == s["totals"]["boardings"]
     by_route = pd.read_csv(written / "by_route.csv")
-    assert list(by_route.columns) == ["route", "operator", "hour", "boardings", "left_behind", "max_load_factor"]
+    assert list(by_route.columns) == [
+        "route", "operator", "hour", "boardings", "left_behind", "max_load_factor",
+    ]
     by_cat = pd.read_csv(written / "by_category.csv")
     assert {"category", "journeys", "fare_per_journey"} <= set(by_cat)
     assert by_cat["journeys"].sum() == s["totals"]["journeys"]
@@ -113,7 +121,7 @@ def test_cli_run_writes_results_and_refuses_to_overwrite(tmp_path):
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2
     assert "not empty" in again.output and "--force" in again.output
-    forced = CliRunner().invoke(main, args + ["--force", "--taps-csv", "--progress"])
+    forced = CliRunner().invoke(main, [*args, "--force", "--taps-csv", "--progress"])
     assert forced.exit_code == 0, forced.output
     assert (out / "fare_transactions.csv").exists()
 
@@ -123,7 +131,9 @@ def test_cli_run_writes_results_and_refuses_to_overwrite(tmp_path):
     (["--seed", "-1"], "--seed: must be >= 0 (got -1)"),
 ])
 def test_cli_bad_numbers_exit_2(tmp_path, args, message):
-    result = CliRunner().invoke(main, ["run", "scenarios/tiny/tiny.yaml", "--out", str(tmp_path / "o"), *args])
+    result = CliRunner().invoke(
+        main, ["run", "scenarios/tiny/tiny.yaml", "--out", str(tmp_path / "o"), *args]
+    )
     assert result.exit_code == 2
     assert result.output.strip() == f"Error: {message}"
 
@@ -153,7 +163,8 @@ def test_resolved_scenario_is_yaml_with_one_record_per_line_for_long_tables():
     from otrip_sim import load_scenario
     from otrip_sim.output import resolved_yaml
 
-    loaded = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "jakarta" / "jaklingko-2022.yaml")
+    root = Path(__file__).resolve().parent.parent
+    loaded = load_scenario(root / "scenarios" / "jakarta" / "jaklingko-2022.yaml")
     doc = loaded.spec.model_dump(mode="json", by_alias=True)
     text = resolved_yaml(doc)
     assert yaml.safe_load(text) == doc

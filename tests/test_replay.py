@@ -27,7 +27,8 @@ def priced(scenario: str, path: Path, **kw) -> pd.DataFrame:
 
 
 def test_jaklingko_published_example(tmp_path):
-    # LRT 6 km + TJ 12 km + MRT 8 km = 26 km -> min(10,000, 2,500 + 250 x 26) = 9,000, settled 4,000/3,000/2,000
+    # LRT 6 km + TJ 12 km + MRT 8 km = 26 km -> min(10,000, 2,500 + 250 x 26) = 9,000, settled
+    # 4,000/3,000/2,000
     p = priced("jaklingko-2022", taps(tmp_path, """
 rider,operator,board_time,distance_km
 card1,lrt,08:00:00,6
@@ -49,7 +50,8 @@ card1,mrt,09:00:00,8
         ("card,lrt,07:10:00,5\ncard,transjakarta,07:40:00,22", 9250),
         # one operator only: standalone fares (TJ 3,500 + TJ 3,500)
         ("card,transjakarta,08:00:00,5\ncard,transjakarta,09:00:00,5", 7000),
-        # a tap 180 min + 1 s later opens a new window: LRT 5,000 alone, then MRT alone (table needs stops: max 14,000)
+        # a tap 180 min + 1 s later opens a new window: LRT 5,000 alone, then MRT alone (table needs
+        # stops: max 14,000)
         ("card,lrt,08:00:00,5\ncard,mrt,11:00:01,8", 5000 + 14000),
     ],
 )
@@ -81,7 +83,8 @@ e,transjakarta,06:59:59,
 e,transjakarta,09:59:59,
 e,transjakarta,10:00:00,
 """))
-    # free riders: 0 on TJ and microbus, angkot 3,000; early TJ 2,000 then 3,000 (cap 5,000), then 0 (window still open at 10:00:00? no: 06:59:59 + 3 h = 09:59:59)
+    # free riders: 0 on TJ and microbus, angkot 3,000; early TJ 2,000 then 3,000 (cap 5,000), then 0
+    # (window still open at 10:00:00? no: 06:59:59 + 3 h = 09:59:59)
     assert p["fare"].tolist() == [0, 0, 3000, 2000, 3000, 3500]
 
 
@@ -122,7 +125,9 @@ w,transjakarta,2018-10-02T07:30:00
 
 
 def test_parse_times():
-    secs, ok = parse_times(pd.Series(["05:00:00", "25:30:15", "2024-01-02T01:00:00", "2024-01-01T23:00:00", "soon", ""]))
+    secs, ok = parse_times(
+        pd.Series(["05:00:00", "25:30:15", "2024-01-02T01:00:00", "2024-01-01T23:00:00", "soon", ""])
+    )
     assert ok.tolist() == [True, True, True, True, False, False]
     # 1 January 2024 is a Monday: day 0
     assert secs[:4].tolist() == [18000, 91815, 86400 + 3600, 23 * 3600]
@@ -138,9 +143,12 @@ k,krl,18:00:00,krl_manggarai,,
 m,mrt,09:00:00,mrt_lebak_bulus,mrt_blok_m,09:20:00
 m,mrt,18:00:00,,,
 """))
-    # KRL Bogor -> Manggarai measured on the line (over 35 km): 3,000 + 1,000 x 2 = 5,000; no tap-out: the maximum
+    # KRL Bogor -> Manggarai measured on the line (over 35 km): 3,000 + 1,000 x 2 = 5,000; no tap-out:
+    # the maximum
     assert p.priced["fare"].tolist()[:2] == [5000, 6000]
-    assert p.priced["rule"].tolist() == ["krl:distance", "krl:missing_tap_out", "mrt:station_table", "mrt:no_stations"]
+    assert p.priced["rule"].tolist() == [
+        "krl:distance", "krl:missing_tap_out", "mrt:station_table", "mrt:no_stations",
+    ]
     # Lebak Bulus -> Blok M, 5 stations apart: 8,000; without stations: the maximum 14,000
     assert p.priced["fare"].tolist()[2:] == [8000, 14000]
     assert p.totals()["missing_tap_out"] == 1 and p.totals()["no_stations"] == 1
@@ -162,13 +170,18 @@ def test_bad_rows_are_reported_with_line_numbers(tmp_path):
     with pytest.raises(InputError) as info:
         replay(JAK / "okotrip-2018.yaml", path)
     text = str(info.value)
-    assert text.startswith(f"{path}: 5 bad rows: line 3: unknown operator 'tram'; line 4: unknown category 'pensioner'; "
-                           "line 5: unparsable board_time \"8 o'clock\"; line 6: alight_time before board_time; line 7: negative distance_km")
+    assert text.startswith(
+        f"{path}: 5 bad rows: line 3: unknown operator 'tram'; line 4: unknown category 'pensioner'; "
+        "line 5: unparsable board_time \"8 o'clock\"; line 6: alight_time before board_time; "
+        "line 7: negative distance_km"
+    )
 
 
 def test_cli_fares_bad_rows_exit_2_and_nothing_written(tmp_path):
     out = tmp_path / "priced.csv"
-    result = CliRunner().invoke(main, ["fares", str(JAK / "okotrip-2018.yaml"), "--journeys", str(taps(tmp_path, BAD)), "--out", str(out)])
+    args = ["fares", str(JAK / "okotrip-2018.yaml"), "--journeys", str(taps(tmp_path, BAD)),
+            "--out", str(out)]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "line 3: unknown operator 'tram'" in result.output
     assert not out.exists()
@@ -176,12 +189,14 @@ def test_cli_fares_bad_rows_exit_2_and_nothing_written(tmp_path):
 
 def test_cli_fares_skip_bad_and_summary(tmp_path):
     out, rej, summ = tmp_path / "priced.csv", tmp_path / "rejects.csv", tmp_path / "riders.csv"
-    args = ["fares", str(JAK / "okotrip-2018.yaml"), "--journeys", str(taps(tmp_path, BAD)), "--out", str(out),
-            "--skip-bad", str(rej), "--summary", str(summ)]
+    args = ["fares", str(JAK / "okotrip-2018.yaml"), "--journeys", str(taps(tmp_path, BAD)),
+            "--out", str(out), "--skip-bad", str(rej), "--summary", str(summ)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     got = pd.read_csv(out, keep_default_na=False)
-    assert list(got.columns) == ["rider", "operator", "board_time", "category", "alight_time", "distance_km", "fare", "rule"]
+    assert list(got.columns) == [
+        "rider", "operator", "board_time", "category", "alight_time", "distance_km", "fare", "rule",
+    ]
     assert got["fare"].tolist() == [3500]
     rejects = pd.read_csv(rej)
     assert rejects["line"].tolist() == [3, 4, 5, 6, 7]
@@ -195,7 +210,8 @@ def test_unknown_column_and_missing_column(tmp_path):
     with pytest.raises(InputError, match="line 1: missing column 'board_time'"):
         replay(JAK / "okotrip-2018.yaml", taps(tmp_path, "rider,operator\na,transjakarta"))
     with pytest.raises(InputError, match=r"line 1: unknown column .* \(got 'fare_paid'\)"):
-        replay(JAK / "okotrip-2018.yaml", taps(tmp_path, "rider,operator,board_time,fare_paid\na,transjakarta,08:00:00,1"))
+        replay(JAK / "okotrip-2018.yaml",
+               taps(tmp_path, "rider,operator,board_time,fare_paid\na,transjakarta,08:00:00,1"))
 
 
 def test_explain_tells_the_story(tmp_path):
@@ -212,7 +228,8 @@ card1,mrt,09:00:00,8
     assert "paid so far Rp 7,000, cap remaining Rp 3,000" in text
     assert "leg 1 lrt: Rp 4,000 [jaklingko:integrated] (tap charged Rp 5,000, adjustment -Rp 1,000)" in text
     assert lines[-1] == "total Rp 9,000"
-    result = CliRunner().invoke(main, ["explain", str(JAK / "jaklingko-2022.yaml"), "--journeys", str(path), "--rider", "nobody"])
+    args = ["explain", str(JAK / "jaklingko-2022.yaml"), "--journeys", str(path), "--rider", "nobody"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "no rows for this rider" in result.output
 
 

@@ -21,26 +21,39 @@ def _set(path, value):
 
 CASES = [
     (_set(["fares", "windows", 0, "cap"], -5), "fares.windows[0].cap", "must be >= 0", "-5"),
-    (_set(["fares", "windows", 0, "cap"], 5000.5), "fares.windows[0].cap", "integer count of the currency's minor unit", "5000.5"),
+    (_set(["fares", "windows", 0, "cap"], 5000.5), "fares.windows[0].cap",
+     "integer count of the currency's minor unit", "5000.5"),
     (_set(["meta", "colour"], "red"), "meta.colour", "Extra inputs are not permitted", "'red'"),
-    (lambda d: d["fares"]["windows"][0]["operators"].append("tram"), "fares.windows[0].operators[2]", "unknown operator", "'tram'"),
-    (_set(["network", "routes", 0, "headways", 0, "start"], "5h"), "network.routes[0].headways[0].start", "clock time", "'5h'"),
-    (lambda d: d["network"]["routes"][1]["stops"].append("nowhere"), "network.routes[1].stops[2]", "unknown stop", "'nowhere'"),
+    (lambda d: d["fares"]["windows"][0]["operators"].append("tram"), "fares.windows[0].operators[2]",
+     "unknown operator", "'tram'"),
+    (_set(["network", "routes", 0, "headways", 0, "start"], "5h"), "network.routes[0].headways[0].start",
+     "clock time", "'5h'"),
+    (lambda d: d["network"]["routes"][1]["stops"].append("nowhere"), "network.routes[1].stops[2]",
+     "unknown stop", "'nowhere'"),
     (_set(["fares", "standalone", "bus", "kind"], "zonal"), "fares.standalone.bus", "'zonal'", ""),
-    (lambda d: d["fares"]["standalone"].pop("metro"), "fares.standalone", "'metro' has no standalone fare", ""),
-    (_set(["fares", "categories", 0, "category"], "student"), "fares.categories[0].category", "unknown rider category", "'student'"),
+    (lambda d: d["fares"]["standalone"].pop("metro"), "fares.standalone", "'metro' has no standalone fare",
+     ""),
+    (_set(["fares", "categories", 0, "category"], "student"), "fares.categories[0].category",
+     "unknown rider category", "'student'"),
     (_set(["demand", "categories", 0, "share"], 0.5), "demand", "shares must sum to 1", ""),
     (_set(["network", "stops", 0, "lat"], 123), "network.stops[0].lat", "less than or equal to 90", "123"),
-    (lambda d: d["fares"]["standalone"]["bus"]["bands"].append({"name": "late", "start": "06:00", "end": "08:00", "amount": 1}),
+    (lambda d: d["fares"]["standalone"]["bus"]["bands"].append(
+        {"name": "late", "start": "06:00", "end": "08:00", "amount": 1}),
      "fares.standalone.bus", "overlap", ""),
-    (lambda d: d["fares"]["windows"].append({"id": "x", "kind": "cap", "operators": ["bus"], "duration": 60, "cap": 1}),
+    (lambda d: d["fares"]["windows"].append(
+        {"id": "x", "kind": "cap", "operators": ["bus"], "duration": 60, "cap": 1}),
      "fares.windows[1].operators[0]", "one window rule only", "'bus'"),
-    (lambda d: d["demand"]["od"].append({"origin": "hill", "destination": "moon", "trips": 3}), "demand.od[4].destination", "unknown stop", "'moon'"),
-    (_set(["network", "routes", 0, "operator"], "ferryco"), "network.routes[0].operator", "unknown operator", "'ferryco'"),
-    (_set(["network", "routes", 0, "distances"], ["1km", "2km", "3km"]), "network.routes[0]", "exactly one of length or distances", ""),
-    (lambda d: d["fares"]["categories"].append({"kind": "free", "id": "again", "category": "free", "operators": ["metro", "bus"]}),
+    (lambda d: d["demand"]["od"].append({"origin": "hill", "destination": "moon", "trips": 3}),
+     "demand.od[4].destination", "unknown stop", "'moon'"),
+    (_set(["network", "routes", 0, "operator"], "ferryco"), "network.routes[0].operator", "unknown operator",
+     "'ferryco'"),
+    (_set(["network", "routes", 0, "distances"], ["1km", "2km", "3km"]), "network.routes[0]",
+     "exactly one of length or distances", ""),
+    (lambda d: d["fares"]["categories"].append(
+        {"kind": "free", "id": "again", "category": "free", "operators": ["metro", "bus"]}),
      "fares.categories[1].operators[1]", "already in fares.categories[0]", "'bus'"),
-    (_set(["fares", "windows", 0, "duration"], "3 fortnights"), "fares.windows[0].duration", "duration", "'3 fortnights'"),
+    (_set(["fares", "windows", 0, "duration"], "3 fortnights"), "fares.windows[0].duration", "duration",
+     "'3 fortnights'"),
 ]
 
 
@@ -77,7 +90,9 @@ def test_csv_error_names_line_and_column(write_scenario, tmp_path):
     scenario = write_scenario(_set(["demand", "od"], "od.csv"))
     with pytest.raises(InputError) as info:
         load_scenario(scenario)
-    assert str(info.value) == f"{tmp_path / 'od.csv'}: line 3, column trips: Input should be greater than or equal to 0 (got -3)"
+    assert str(info.value) == (
+        f"{tmp_path / 'od.csv'}: line 3, column trips: Input should be greater than or equal to 0 (got -3)"
+    )
 
 
 def test_csv_unknown_reference_names_line(write_scenario, tmp_path):
@@ -85,7 +100,9 @@ def test_csv_unknown_reference_names_line(write_scenario, tmp_path):
     scenario = write_scenario(_set(["demand", "od"], "od.csv"))
     with pytest.raises(InputError) as info:
         load_scenario(scenario)
-    assert str(info.value) == f"{tmp_path / 'od.csv'}: line 3, column destination: unknown stop (got 'atlantis')"
+    assert str(info.value) == (
+        f"{tmp_path / 'od.csv'}: line 3, column destination: unknown stop (got 'atlantis')"
+    )
 
 
 def test_csv_unknown_column(write_scenario, tmp_path):
@@ -114,7 +131,8 @@ def test_validate_command_ok_and_bad(write_scenario):
 def test_unquoted_clock_times_are_times_not_base_60_numbers(write_scenario):
     """YAML 1.1 would read `end: 21:00` as 1260; a scenario means 9 pm."""
     scenario = write_scenario()
-    text = scenario.read_text().replace("end: '21:00'", "end: 21:00").replace("duration: 180min", "duration: 3:00")
+    text = scenario.read_text().replace("end: '21:00'", "end: 21:00")
+    text = text.replace("duration: 180min", "duration: 3:00")
     assert "end: 21:00" in text
     scenario.write_text(text)
     loaded = load_scenario(scenario)
@@ -125,10 +143,15 @@ def test_unquoted_clock_times_are_times_not_base_60_numbers(write_scenario):
 
 def test_station_table_must_cover_changes_inside_the_paid_area(write_scenario):
     def edit(doc):
-        doc["network"]["stops"] += [{"id": "m_hill", "name": "Hill (metro)", "lat": -6.3, "lon": 106.801, "paid_area": "metro"}]
+        doc["network"]["stops"] += [
+            {"id": "m_hill", "name": "Hill (metro)", "lat": -6.3, "lon": 106.801, "paid_area": "metro"}
+        ]
         doc["network"]["stops"][4]["paid_area"] = "metro"  # m_market
-        doc["network"]["routes"].append({"id": "metro-2", "operator": "metro", "stops": ["m_hill", "m_market"], "length": "5km",
-                                         "speed_kmh": 40, "capacity": 800, "headways": [{"start": "06:00", "end": "20:00", "every": "10min"}]})
+        doc["network"]["routes"].append({
+            "id": "metro-2", "operator": "metro", "stops": ["m_hill", "m_market"], "length": "5km",
+            "speed_kmh": 40, "capacity": 800,
+            "headways": [{"start": "06:00", "end": "20:00", "every": "10min"}],
+        })
         doc["fares"]["standalone"]["metro"] = {"kind": "station_table", "table": [
             {"from_stop": "m_market", "to_stop": "m_port", "amount": 4000},
             {"from_stop": "m_hill", "to_stop": "m_market", "amount": 3000}]}
@@ -144,7 +167,9 @@ def test_routes_of_other_years_are_checked_too(write_scenario):
         doc["network"]["routes"][1]["years"] = [2030]
         doc["network"]["routes"][1]["stops"] = ["market", "atlantis"]
 
-    with pytest.raises(InputError, match=r"network\.routes\[1\]\.stops\[1\]: unknown stop \(got 'atlantis'\)"):
+    with pytest.raises(
+        InputError, match=r"network\.routes\[1\]\.stops\[1\]: unknown stop \(got 'atlantis'\)"
+    ):
         load_scenario(write_scenario(edit))
 
 

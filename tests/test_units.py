@@ -1,3 +1,6 @@
+"""Parsing and formatting of clock times (integer seconds), durations, distances (integer metres)
+and money (integer minor units)."""
+
 import pytest
 
 from otrip_sim.units import format_clock, format_money, km_to_m, parse_clock, parse_distance, parse_duration
@@ -18,7 +21,9 @@ def test_parse_clock_rejects(bad):
 
 
 @pytest.mark.parametrize(
-    "text, seconds", [(300, 300), ("90s", 90), ("5min", 300), ("2.5min", 150), ("3h", 10800), ("180min", 10800), ("01:30:00", 5400)]
+    "text, seconds",
+    [(300, 300), ("90s", 90), ("5min", 300), ("2.5min", 150), ("3h", 10800), ("180min", 10800),
+     ("01:30:00", 5400)],
 )
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
@@ -31,7 +36,8 @@ def test_parse_duration_rejects(bad):
 
 
 @pytest.mark.parametrize(
-    "text, metres", [(500, 500), ("500m", 500), ("15.7km", 15700), ("25.0005km", 25001), ("0.0004km", 0), ("5.8km", 5800)]
+    "text, metres",
+    [(500, 500), ("500m", 500), ("15.7km", 15700), ("25.0005km", 25001), ("0.0004km", 0), ("5.8km", 5800)],
 )
 def test_parse_distance_half_up(text, metres):
     assert parse_distance(text) == metres

@@ -23,7 +23,17 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 @dataclass(frozen=True)
 class ServiceDay:
-    """The imported day of one feed: the date, why it was chosen, and the ids of its trips."""
+    """The imported day of one feed: the date, why it was chosen, and the ids of its trips.
+
+    Attributes
+    ----------
+    date : datetime.date
+        The service day imported.
+    rule : str
+        Why this day (the ``--date`` given, or the weekday with the most trips).
+    trips : set of str
+        GTFS ``trip_id`` of the trips running that day.
+    """
 
     date: Date
     rule: str
@@ -36,6 +46,18 @@ def services_on_weekday(feed: Feed, day: str) -> set[str] | None:
     ``None`` when the feed has no ``calendar.txt`` (then every service counts as running);
     ``calendar_dates.txt`` and the date ranges are not consulted: Fares v2 timeframes are read for
     a weekday, not a date.
+
+    Parameters
+    ----------
+    feed : Feed
+        The feed.
+    day : str
+        A weekday name, lower case (``"monday"`` … ``"sunday"``).
+
+    Returns
+    -------
+    set of str or None
+        The ``service_id`` running on that weekday.
 
     Raises
     ------

@@ -97,7 +97,18 @@ class Feed:
             self._zip.close()
 
     def display(self, name: str) -> str:
-        """The path errors name for table ``name``: the feed's path and the member's path in it."""
+        """The path errors name for table ``name``: the feed's path and the member's path in it.
+
+        Parameters
+        ----------
+        name : str
+            The table's file name (``"stops.txt"``).
+
+        Returns
+        -------
+        str
+            ``<feed path>/<member path>``.
+        """
         return f"{self.path}/{self._members.get(name, name)}"
 
     def has(self, name: str) -> bool:
@@ -172,6 +183,23 @@ class Feed:
 
         A table with rows must have the columns ``needs`` (a header-only file may have any), else
         :class:`InputError` names the first one missing.
+
+        Parameters
+        ----------
+        name : str
+            The table's file name (``"frequencies.txt"``).
+        needs : iterable of str
+            Columns a table with rows must have.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            The table as text cells with ``_line`` (its line numbers), or ``None``.
+
+        Raises
+        ------
+        InputError
+            For a missing column.
         """
         df = self.read(name, required=False)
         if df is None or not len(df):
@@ -180,7 +208,22 @@ class Feed:
         return df
 
     def require(self, name: str, df: pd.DataFrame, columns: Iterable[str]) -> None:
-        """Raise for the first of ``columns`` that the table ``name`` (read as ``df``) lacks."""
+        """Raise for the first of ``columns`` that the table ``name`` (read as ``df``) lacks.
+
+        Parameters
+        ----------
+        name : str
+            The table's file name, for the message.
+        df : pandas.DataFrame
+            The table.
+        columns : iterable of str
+            The columns it must have.
+
+        Raises
+        ------
+        InputError
+            Naming the first missing column, at line 1.
+        """
         for col in columns:
             if col not in df.columns:
                 raise InputError(self.display(name), "line 1", f"missing column {col!r}")

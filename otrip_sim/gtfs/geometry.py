@@ -24,7 +24,23 @@ Shapes = dict[str, tuple[np.ndarray, np.ndarray]]
 
 
 def read_shapes(f: Feed) -> Shapes:
-    """Read ``shapes.txt`` (optional) into :data:`Shapes`; ``{}`` when the feed has none."""
+    """Read ``shapes.txt`` (optional) into :data:`Shapes`; ``{}`` when the feed has none.
+
+    Parameters
+    ----------
+    f : Feed
+        The feed.
+
+    Returns
+    -------
+    Shapes
+        ``shape_id`` → (latitudes, longitudes) in degrees, in ``shape_pt_sequence`` order.
+
+    Raises
+    ------
+    InputError
+        For an invalid latitude, longitude or sequence number.
+    """
     name = "shapes.txt"
     sh = f.read_rows(name, ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"))
     if sh is None:
@@ -53,6 +69,18 @@ def sdt_unit(patterns: list[Pattern], note: Note) -> float | None:
 
     The unit is the one of :data:`SDT_UNITS` that makes the median ratio of a pattern's span to
     its straight-line length through the stops closest to 1.25 (between 0.9 and 4).
+
+    Parameters
+    ----------
+    patterns : list of Pattern
+        The feed's stop patterns, with their representative trip's ``shape_dist_traveled``.
+    note : Note
+        Records the unit found, or why none fits.
+
+    Returns
+    -------
+    float or None
+        Metres per unit.
     """
     ratios = []
     for p in patterns:
@@ -92,6 +120,27 @@ def distances(
 
     ``unit`` is :func:`sdt_unit`'s result; ``stop_pos`` maps a GTFS ``stop_id`` to (latitude,
     longitude) in degrees; ``label`` names the pattern in notes.
+
+    Parameters
+    ----------
+    p : Pattern
+        The stop pattern.
+    unit : float or None
+        Metres per ``shape_dist_traveled`` unit (``None``: not usable).
+    shapes : Shapes
+        The feed's shapes.
+    stop_pos : dict of str to (float, float)
+        GTFS ``stop_id`` → (latitude, longitude) in degrees.
+    note : Note
+        Records warnings and the fallback used.
+    label : str
+        The pattern, as the report names it.
+
+    Returns
+    -------
+    list of int
+        Cumulative integer metres: from ``shape_dist_traveled``, else along the shape, else
+        great-circle between consecutive stops.
     """
     if unit is not None and p.rep_sdt is not None:
         values = (p.rep_sdt - p.rep_sdt[0]) * unit
@@ -174,6 +223,18 @@ def monotone(values: np.ndarray) -> tuple[list[int], bool]:
     """Round cumulative values (metres or seconds) to ints rising by at least 1 from one to the next.
 
     Returns the ints and whether any value went backwards (a step of less than 0 in the input).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Cumulative metres or seconds (float).
+
+    Returns
+    -------
+    rounded : list of int
+        The values rounded, each at least 1 more than the one before.
+    backwards : bool
+        Some value was below the one before it.
     """
     out: list[int] = []
     backwards = False

@@ -13,7 +13,18 @@ ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 def slug(text: str) -> str:
     """Lower-case ``text`` with runs of other characters than ``a-z 0-9`` as one ``-``
-    (``"Caltrain GTFS"`` -> ``"caltrain-gtfs"``): operator ids and feed prefixes."""
+    (``"Caltrain GTFS"`` -> ``"caltrain-gtfs"``): operator ids and feed prefixes.
+
+    Parameters
+    ----------
+    text : str
+        Any name.
+
+    Returns
+    -------
+    str
+        The slug, without leading or trailing ``-`` (``""`` when nothing is left).
+    """
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
@@ -50,11 +61,33 @@ def make_id(gid: str, prefix: str, used: set[str], numeric_prefix: str) -> str:
 
 
 def reads_as_number(text: str) -> bool:
-    """Whether the scenario loader would read this CSV cell as a number rather than as text."""
+    """Whether the scenario loader would read this CSV cell as a number rather than as text.
+
+    Parameters
+    ----------
+    text : str
+        A CSV cell.
+
+    Returns
+    -------
+    bool
+        The cell is not blank and reads as a number.
+    """
     return text.strip() != "" and not isinstance(_csv_value(text), str)
 
 
 def network_id(value: str) -> str:
     """An operator id for a GTFS Fares v2 ``network_id``: other characters than ``A-Z a-z 0-9 _ . -``
-    become ``_`` (``"bus network"`` -> ``"bus_network"``); ``"network"`` when nothing is left."""
+    become ``_`` (``"bus network"`` -> ``"bus_network"``); ``"network"`` when nothing is left.
+
+    Parameters
+    ----------
+    value : str
+        The ``network_id``.
+
+    Returns
+    -------
+    str
+        The operator id.
+    """
     return ID_BAD.sub("_", value.strip()) or "network"

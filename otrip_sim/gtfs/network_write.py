@@ -11,12 +11,12 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from ..version import __version__
 from ..atomic import atomic_folder
 from ..errors import InputError
 from ..scenario import _read_csv, _read_yaml
 from ..schema import Operator, RoutesFile, Stop, WalkLink
 from ..units import format_clock
+from ..version import __version__
 from .report import ImportReport
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -24,7 +24,20 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def ordered_route(r: dict[str, Any]) -> dict[str, Any]:
-    """A route dict with the ``routes.yaml`` keys only, in the order people read them."""
+    """A route dict with the ``routes.yaml`` keys only, in the order people read them.
+
+    Parameters
+    ----------
+    r : dict
+        A route as the import builds it (distances in integer metres, run times and headways in
+        integer seconds).
+
+    Returns
+    -------
+    dict
+        ``id``, ``name``, ``operator``, ``stops``, ``distances``, ``run_times``, ``speed_kmh``,
+        ``capacity``, ``headways``, ``directions`` — those present, in that order.
+    """
     keys = [
         "id",
         "name",

@@ -79,6 +79,16 @@ def default_prefix(path: Path) -> str:
 
     ``feeds/caltrain_gtfs.zip`` -> ``caltrain``; ``bogor-angkot-gtfs/gtfs.zip`` -> ``bogor-angkot``;
     at most 30 characters, ``"feed"`` when nothing is left.
+
+    Parameters
+    ----------
+    path : Path
+        The feed's zip file or folder.
+
+    Returns
+    -------
+    str
+        A slug (see :func:`~otrip_sim.gtfs.ids.slug`).
     """
     for part in (path.stem if path.suffix.lower() == ".zip" else path.name, path.absolute().parent.name):
         words = slug(part).replace("-", "_")
@@ -93,6 +103,16 @@ def check_operator_map(operators: Mapping[str, str] | None) -> dict[str, str]:
     """``--operator``: GTFS ``agency_id`` or ``agency_name`` -> otrip-sim operator id, checked.
 
     Raises :class:`InputError` for an operator id that is not 1-100 of ``A-Z a-z 0-9 _ . -``.
+
+    Parameters
+    ----------
+    operators : mapping of str to str, optional
+        The ``--operator`` values.
+
+    Returns
+    -------
+    dict of str to str
+        A copy of ``operators`` (empty for ``None``).
     """
     out = dict(operators or {})
     for agency, op in out.items():
@@ -105,7 +125,18 @@ def check_operator_map(operators: Mapping[str, str] | None) -> dict[str, str]:
 
 def check_capacity(capacity: Mapping[str, int] | None) -> dict[str, int]:
     """``--capacity``: mode (a key of :data:`DEFAULT_CAPACITY`) or numeric ``route_type`` ->
-    passengers per vehicle (int > 0); keys lower-cased.  Raises :class:`InputError` otherwise."""
+    passengers per vehicle (int > 0); keys lower-cased.  Raises :class:`InputError` otherwise.
+
+    Parameters
+    ----------
+    capacity : mapping of str to int, optional
+        The ``--capacity`` values.
+
+    Returns
+    -------
+    dict of str to int
+        Mode or ``route_type`` (lower case) → passengers per vehicle.
+    """
     out: dict[str, int] = {}
     for key, value in (capacity or {}).items():
         key = str(key).strip().lower()
@@ -126,6 +157,16 @@ def check_date(value: str | Date | None) -> Date | None:
     """``--date``: a ``YYYYMMDD`` string (or a date) as a date; ``None`` stays ``None``.
 
     Raises :class:`InputError` for anything else.
+
+    Parameters
+    ----------
+    value : str, datetime.date or None
+        The ``--date`` value.
+
+    Returns
+    -------
+    datetime.date or None
+        The service day (``None``: choose one per feed).
     """
     if value is None or isinstance(value, Date):
         return value
@@ -142,6 +183,16 @@ def route_mode(route_type: int) -> tuple[str, str]:
 
     The capacity key is a key of :data:`DEFAULT_CAPACITY` (``"other"`` for unknown types); the
     mode is an otrip-sim operator ``mode`` (``bus``, ``lrt``, ``metro``, ``rail``, …).
+
+    Parameters
+    ----------
+    route_type : int
+        The GTFS ``route_type``.
+
+    Returns
+    -------
+    (str, str)
+        The capacity key and the operator mode.
     """
     basic = {
         0: ("tram", "lrt"),

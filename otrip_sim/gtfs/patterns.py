@@ -64,6 +64,31 @@ def read_stop_times(
     Adds ``seq`` (stop_sequence), ``arr`` and ``dep`` (arrival and departure, float seconds, NaN when
     empty) and ``sdt`` (shape_dist_traveled, the feed's unit, NaN when empty) to the columns read.
     ``location_type`` maps each ``stop_id`` of ``stops.txt`` to its ``location_type``.
+
+    Parameters
+    ----------
+    f : Feed
+        The feed.
+    trips : pandas.DataFrame
+        ``trips.txt`` as text (needs ``trip_id``).
+    stops : pandas.DataFrame
+        ``stops.txt`` as text (needs ``stop_id``).
+    location_type : dict of str to str
+        GTFS ``stop_id`` → its ``location_type``.
+    note : Note
+        Records a warning when the table has no time columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``stop_times.txt`` columns as text with ``_line``, plus ``seq`` (float, whole),
+        ``arr``, ``dep`` (float seconds) and ``sdt`` (float, the feed's unit).
+
+    Raises
+    ------
+    InputError
+        For a row naming an unknown trip or stop, a station or entrance, or an invalid
+        ``stop_sequence``, time or distance.
     """
     name = "stop_times.txt"
     st = f.read(
@@ -132,6 +157,22 @@ def find_patterns(
     ``st`` is :func:`read_stop_times`' table; ``stop_pos`` maps a GTFS ``stop_id`` to its
     (latitude, longitude) in degrees.  Trips on other stop sequences than the most common one are
     dropped (a warning); a pattern with fewer than two distinct stops is skipped.
+
+    Parameters
+    ----------
+    st : pandas.DataFrame
+        :func:`read_stop_times`' table.
+    trips : pandas.DataFrame
+        The imported day's trips (``trip_id``, ``route_id``, ``direction_id``, ...).
+    stop_pos : dict of str to (float, float)
+        GTFS ``stop_id`` → (latitude, longitude) in degrees.
+    note : Note
+        Records the trips dropped and the patterns skipped.
+
+    Returns
+    -------
+    list of Pattern
+        The patterns with their trips' times (float seconds) and straight-line metres.
     """
     st = st[st["trip_id"].isin(trips["trip_id"])].reset_index(drop=True)
     rows = st.groupby("trip_id", sort=False).indices

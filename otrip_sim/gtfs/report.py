@@ -40,6 +40,23 @@ class ImportReport:
     ``service_end`` (seconds since the service day's start) bound the imported timetable: a
     scenario's ``meta`` must cover them.  ``operators`` are the rows of ``operators.yaml``
     (``id``, ``name``, ``mode``).
+
+    Attributes
+    ----------
+    out : Path
+        The network folder written.
+    feeds : tuple of FeedInfo
+        Each feed read, with its service day.
+    stops, routes, walk_links : int
+        How many of each were written.
+    operators : tuple of dict
+        The rows of ``operators.yaml``.
+    route_ids : tuple of str
+        The routes written.
+    service_start, service_end : int
+        Integer seconds of the service day bounding the timetable.
+    warnings, fallbacks, notes : tuple of str
+        The report's lines (see :class:`Notes`).
     """
 
     out: Path
@@ -63,7 +80,19 @@ class Note(Protocol):
     once, with their subjects (a route, a line, …).
     """
 
-    def __call__(self, kind: str, message: str, subject: str | None = None) -> None: ...
+    def __call__(self, kind: str, message: str, subject: str | None = None) -> None:
+        """Record one note.
+
+        Parameters
+        ----------
+        kind : str
+            ``"warning"``, ``"fallback"`` or ``"note"``.
+        message : str
+            The text of the note; notes with the same text are listed once.
+        subject : str or None
+            What the note is about (a route id, a line, …); ``None``: the whole feed.
+        """
+        ...
 
 
 class Notes:
@@ -73,13 +102,37 @@ class Notes:
         self._items: dict[tuple[str, str, str], list[str]] = {}
 
     def add(self, kind: str, feed: str, message: str, subject: str | None = None) -> None:
-        """Record ``message`` of ``kind`` about ``feed`` (its label; ``""``: the whole import)."""
+        """Record ``message`` of ``kind`` about ``feed`` (its label; ``""``: the whole import).
+
+        Parameters
+        ----------
+        kind : str
+            ``"warning"``, ``"fallback"`` or ``"note"``.
+        feed : str
+            The feed's label; ``""``: the whole import.
+        message : str
+            The text; the same text again adds only its subject.
+        subject : str or None
+            What it is about (a route id, a line, …).
+        """
         subjects = self._items.setdefault((kind, feed, message), [])
         if subject is not None:
             subjects.append(subject)
 
     def lines(self, kind: str) -> list[str]:
-        """One line per message of ``kind``, with its first 12 subjects and how many there are."""
+        """One line per message of ``kind``, with its first 12 subjects and how many there are.
+
+        Parameters
+        ----------
+        kind : str
+            ``"warning"``, ``"fallback"`` or ``"note"``.
+
+        Returns
+        -------
+        list of str
+            ``"<feed>: <message> [<n>: <subjects>]"`` (no count for one subject, no brackets for
+            none), in the order the messages were first added.
+        """
         out = []
         for (k, feed, message), subjects in self._items.items():
             if k != kind:

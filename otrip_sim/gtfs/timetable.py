@@ -28,6 +28,26 @@ def read_frequencies(f: Feed, trips: pd.DataFrame, note: Note) -> Frequencies:
     """Read ``frequencies.txt`` (optional) for the trips of ``trips.txt``; ``{}`` when the feed has none.
 
     Rows naming unknown trips are ignored with a warning; bad times or headways raise.
+
+    Parameters
+    ----------
+    f : Feed
+        The feed.
+    trips : pandas.DataFrame
+        ``trips.txt`` as text (needs ``trip_id``).
+    note : Note
+        Records the warning about unknown trips.
+
+    Returns
+    -------
+    Frequencies
+        ``trip_id`` → its windows as (start, end, headway) integer seconds.
+
+    Raises
+    ------
+    InputError
+        For a missing or invalid time, an end not after its start, or a headway that is not a
+        whole number > 0.
     """
     name = "frequencies.txt"
     fr = f.read_rows(name, ("trip_id", "start_time", "end_time", "headway_secs"))
@@ -60,6 +80,26 @@ def run_times(
 
     The pattern's median trip by duration gives them (missing stops interpolated by the
     cumulative metres ``cum_m``); without times, ``speed_kmh`` does.
+
+    Parameters
+    ----------
+    p : Pattern
+        The stop pattern, with its trips' times.
+    cum_m : list of int
+        Cumulative integer metres at each stop.
+    speed_kmh : float
+        The speed for a pattern without times.
+    note : Note
+        Records warnings and fallbacks for the import report.
+    label : str
+        The route and direction, as the report names it.
+
+    Returns
+    -------
+    seconds : list of int
+        Cumulative integer seconds at each stop (0 at the first, rising).
+    timed : bool
+        They come from the feed's times.
     """
     t = p.times
     complete = ~np.isnan(t).any(axis=1)
@@ -95,6 +135,24 @@ def headways(
     ``frequencies.txt`` windows are used as they are when every trip has them and they do not
     overlap; otherwise :func:`hourly_bands` of all departures; without any time, the trips spread
     evenly over :data:`FALLBACK_SPAN`.
+
+    Parameters
+    ----------
+    p : Pattern
+        The stop pattern, with its trips' times.
+    freq : Frequencies
+        The feed's ``frequencies.txt`` windows.
+    timed : bool
+        The pattern's run times come from the feed (see :func:`run_times`).
+    note : Note
+        Records warnings and fallbacks for the import report.
+    label : str
+        The route and direction, as the report names it.
+
+    Returns
+    -------
+    list of (int, int, int)
+        Bands as (start, end, every) integer seconds of the service day.
     """
     f_trips = [t for t in p.trips if t in freq]
     plain = [i for i, t in enumerate(p.trips) if t not in freq]
@@ -138,6 +196,16 @@ def hourly_bands(departures: Iterable[float]) -> list[tuple[int, int, int]]:
 
     Consecutive hours with the same headway merge.  A band ends at the end of its last hour and
     starts at its first departure, moved earlier only when needed to fit all its trips.
+
+    Parameters
+    ----------
+    departures : iterable of float
+        Departure times in seconds (rounded to whole seconds).
+
+    Returns
+    -------
+    list of (int, int, int)
+        Bands as (start, end, every) integer seconds; ``[]`` with no departures.
     """
     deps = sorted(round(d) for d in departures)
     if not deps:

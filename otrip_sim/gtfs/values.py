@@ -43,13 +43,48 @@ def fail(feed: Feed, name: str, df: pd.DataFrame, mask: Any, column: str, messag
 
 
 def col(df: pd.DataFrame, name: str) -> pd.Series:
-    """Column ``name`` of ``df``, or a column of ``""`` when the table lacks it (optional columns)."""
+    """Column ``name`` of ``df``, or a column of ``""`` when the table lacks it (optional columns).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A GTFS table as text.
+    name : str
+        The column.
+
+    Returns
+    -------
+    pandas.Series
+        The column (text), aligned with ``df``'s index.
+    """
     return df[name] if name in df.columns else pd.Series([""] * len(df), index=df.index, dtype=str)
 
 
 def parse_times(feed: Feed, name: str, df: pd.DataFrame, column: str) -> np.ndarray:
     """GTFS times ``H:MM:SS`` (hours may pass 24) to float seconds; empty cells and a missing column
-    give NaN.  Raises for the first invalid time."""
+    give NaN.  Raises for the first invalid time.
+
+    Parameters
+    ----------
+    feed : Feed
+        The feed, for the file name in messages.
+    name : str
+        The table's file name (``"stop_times.txt"``).
+    df : pandas.DataFrame
+        The table as text, with ``_line`` (its line numbers).
+    column : str
+        The time column (``"arrival_time"``, ...).
+
+    Returns
+    -------
+    numpy.ndarray
+        float seconds (``H × 3600 + MM × 60 + SS``, as GTFS counts them), NaN for empty cells.
+
+    Raises
+    ------
+    InputError
+        For the first cell that is not a valid time, with its line.
+    """
     if column not in df.columns:
         return np.full(len(df), np.nan)
     values = _by_unique(df[column], _time_value)  # -1: invalid, NaN: empty
@@ -71,6 +106,31 @@ def parse_numbers(
 
     Raises ``invalid {what}`` for the first cell that is not a finite number (or, with
     ``integer``, not a whole number).
+
+    Parameters
+    ----------
+    feed : Feed
+        The feed, for the file name in messages.
+    name : str
+        The table's file name (``"stop_times.txt"``).
+    df : pandas.DataFrame
+        The table as text, with ``_line`` (its line numbers).
+    column : str
+        The column to read.
+    what : str
+        What the numbers are, for the message (``"shape_dist_traveled"``, ...).
+    integer : bool
+        The numbers must be whole.
+
+    Returns
+    -------
+    numpy.ndarray
+        float values, NaN for empty cells.
+
+    Raises
+    ------
+    InputError
+        For the first invalid cell, with its line.
     """
     if column not in df.columns:
         return np.full(len(df), np.nan)

@@ -68,7 +68,8 @@ def bogor() -> None:
     shapes = t["shapes.txt"][t["shapes.txt"]["shape_id"].isin(trips["shape_id"])]
     freq = t["frequencies.txt"][t["frequencies.txt"]["trip_id"].isin(BOGOR_ROUTES)]
     write_zip(HERE / "bogor-angkot" / "gtfs.zip", {
-        "agency.txt": t["agency.txt"], "calendar.txt": t["calendar.txt"], "fare_attributes.txt": t["fare_attributes.txt"],
+        "agency.txt": t["agency.txt"], "calendar.txt": t["calendar.txt"],
+        "fare_attributes.txt": t["fare_attributes.txt"],
         "routes.txt": routes, "stops.txt": stops, "trips.txt": trips, "stop_times.txt": stop_times,
         "frequencies.txt": freq, "shapes.txt": shapes,
     })
@@ -81,7 +82,9 @@ def caltrain() -> None:
     write_zip(HERE / "caltrain" / "caltrain_weekday.zip", {
         "agency.txt": t["agency.txt"],
         "calendar.txt": t["calendar.txt"][t["calendar.txt"]["service_id"].isin(CALTRAIN_SERVICES)],
-        "calendar_dates.txt": t["calendar_dates.txt"][t["calendar_dates.txt"]["service_id"].isin(CALTRAIN_SERVICES)],
+        "calendar_dates.txt": t["calendar_dates.txt"][
+            t["calendar_dates.txt"]["service_id"].isin(CALTRAIN_SERVICES)
+        ],
         "routes.txt": t["routes.txt"], "stops.txt": t["stops.txt"], "trips.txt": trips,
         "stop_times.txt": t["stop_times.txt"][t["stop_times.txt"]["trip_id"].isin(trips["trip_id"])],
         "shapes.txt": t["shapes.txt"][t["shapes.txt"]["shape_id"].isin(trips["shape_id"])],

@@ -1,0 +1,1 @@
+"""Golden outputs of the shipped scenarios and the snapshot that writes them (:mod:`.snapshot`)."""

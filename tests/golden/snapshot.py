@@ -44,7 +44,7 @@ def frame_digest(df: pd.DataFrame) -> dict[str, Any]:
     return {
         "columns": [str(c) for c in df.columns],
         "dtypes": [str(t) for t in df.dtypes],
-        "rows": int(len(df)),
+        "rows": len(df),
         "sha256": hashlib.sha256(text.encode()).hexdigest(),
     }
 
