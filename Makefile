@@ -1,6 +1,6 @@
 # Two commands do all setup on a fresh machine with python3 and make:
 #   make demo   create .venv, install, run the headline scenario, print where results are
-#   make test   install the test extras and run the whole suite
+#   make test   install the test extras, lint and type-check, run the whole suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,7 +29,10 @@ demo: $(STAMP_RUN)
 	$(BIN)/otrip-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT)
 	@echo "Open the plots in $(DEMO_OUT)/plots and the tables in $(DEMO_OUT)/ (summary.json, by_operator.csv, ...)."
 
+# test: lint and type-check first (ruff and mypy, pinned in the test extra), then the suite
 test: $(STAMP_TEST)
+	$(BIN)/ruff check otrip_sim tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # golden: rewrite tests/golden/*.json from the current code; only in a commit that changes

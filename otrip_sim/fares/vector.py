@@ -367,6 +367,8 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         Columns aligned with ``legs``, money in integer minor units.
     """
     n = len(legs)
+    if n and not log and legs.tapped is not None and legs.tapped.all():
+        return _price_tapped(policy, legs)
     if n == 0:
         return _empty(log)
     order = np.lexsort((np.arange(n), legs.board_time, legs.card))
@@ -494,6 +496,33 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
                                         amount=cols[4][key].astype(np.int64),
                                         rule=cols[5][key].astype(np.int32))
     return out
+
+
+def _price_tapped(policy: FarePolicy, legs: LegTable) -> PricedTable:
+    """:func:`price_table` without a log for legs that are all tapped (replayed tap files, most
+    candidate paths).
+
+    perf: no paid-area changes to attach, so the legs are priced where they are (no sorted copy
+    of the table); window numbers come from the engine's own card-by-card order.
+    """
+    priced = price_cards_detail(policy, legs)
+    n = len(legs)
+    window = np.full(n, -1, dtype=np.int64)
+    in_w = np.flatnonzero(priced.window >= 0)
+    if len(in_w):
+        rank = np.empty(n, dtype=np.int64)
+        rank[priced.order] = np.arange(n)  # position in card-by-card boarding order
+        m = in_w[np.lexsort((rank[in_w], priced.window[in_w]))]
+        start = group_starts(priced.window[m])
+        opening = m[start]
+        # windows of a card numbered in the order they opened: by card, then first tap
+        perm = np.argsort(rank[opening], kind="stable")
+        first = group_starts(legs.card[opening[perm]])
+        idx = np.arange(len(opening))
+        number = np.empty(len(opening), dtype=np.int64)
+        number[perm] = idx - np.maximum.accumulate(np.where(first, idx, 0))
+        window[m] = number[np.cumsum(start) - 1]
+    return PricedTable(priced.amount, priced.rule.astype(np.int32), priced.own, window, priced.rules)
 
 
 def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray,

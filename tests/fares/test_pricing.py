@@ -134,3 +134,25 @@ def test_rule_ids_are_built_from_source_and_outcome():
     assert rule_id("free", Outcome.EXEMPT) == "free"
     assert Outcome.PERIOD_CAPPED.capped and Outcome.WINDOW_CAPPED.capped and not Outcome.INTEGRATED.capped
     assert all(o.why for o in Outcome)
+
+
+_day = st.integers(clock("05:00"), clock("22:00"))
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), _op, _day, st.integers(0, 30_000)), min_size=1, max_size=25))
+def test_the_all_tapped_shortcut_equals_the_general_path(rows):
+    """Legs in any order, all tapped, no log: the shortcut gives the general path's fares, rules and
+    window numbers (the general path runs when a log is asked)."""
+    from builders import leg
+
+    legs = [leg(op, t, metres=m) for _, op, t, m in rows if op != "mrt"]
+    cards = [c for c, op, _, _ in rows if op != "mrt"]
+    if not legs:
+        return
+    table = as_arrays(legs, cards)
+    fast, full = (price(JAKLINGKO, table, log=log, backend="vector") for log in (False, True))
+    assert price(OKOTRIP, table).window.tolist() == price(OKOTRIP, table, log=True).window.tolist()
+    assert fast.fare.tolist() == full.fare.tolist()
+    assert fast.rule_names().tolist() == full.rule_names().tolist()
+    assert fast.window.tolist() == full.window.tolist()
+    assert fast.own.tolist() == full.own.tolist()
