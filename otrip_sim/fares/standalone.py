@@ -147,8 +147,25 @@ class StandaloneFare(Protocol):
         ...
 
 
+class _Defaults:
+    """What most standalone fares answer: no stops needed, no distance, no time bands; each fare
+    overrides what it depends on."""
+
+    __slots__ = ()
+    needs_stops = False
+    needs_metres = False
+
+    def time_bounds(self) -> tuple[int, ...]:
+        """``()``: the fare never changes with the time of day."""
+        return ()
+
+    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
+        """Always ``None``: the fare does not depend on stops."""
+        return None
+
+
 @dataclass(frozen=True, slots=True)
-class FlatFare:
+class FlatFare(_Defaults):
     """The same amount for every tap-in.
 
     Attributes
@@ -161,8 +178,6 @@ class FlatFare:
 
     operator: str
     amount: int
-    needs_stops = False
-    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         """``amount`` (outcome :attr:`~Outcome.FLAT`)."""
@@ -172,14 +187,6 @@ class FlatFare:
     def max_amount(self) -> int:
         """``amount``, integer minor units."""
         return self.amount
-
-    def time_bounds(self) -> tuple[int, ...]:
-        """``()``: the fare never changes with the time of day."""
-        return ()
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        """Always ``None``: the fare does not depend on stops."""
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +210,7 @@ class TimeBand:
 
 
 @dataclass(frozen=True, slots=True)
-class TimeBandFare:
+class TimeBandFare(_Defaults):
     """A default amount, replaced inside non-overlapping time bands of the tap-in time.
 
     Attributes
@@ -219,8 +226,6 @@ class TimeBandFare:
     operator: str
     default: int
     bands: tuple[TimeBand, ...]
-    needs_stops = False
-    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         """The amount of the band the tap-in falls in (clock time of ``board_time``), else ``default``."""
@@ -239,13 +244,9 @@ class TimeBandFare:
         """Every band's start and end, integer seconds after midnight, sorted."""
         return tuple(sorted({t for b in self.bands for t in (b.start, b.end)}))
 
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        """Always ``None``: the fare does not depend on stops."""
-        return None
-
 
 @dataclass(frozen=True, slots=True)
-class DistanceFare:
+class DistanceFare(_Defaults):
     """``base`` up to ``base_m`` metres, plus ``step_amount`` for each started ``step_m`` beyond.
 
     ``max_amount`` caps the result and is what a missing tap-out is charged.
@@ -271,7 +272,6 @@ class DistanceFare:
     step_amount: int
     cap: int | None = None
     maximum: int | None = None  # fare of the longest leg on the network, when there is no cap
-    needs_stops = False
     needs_metres = True
 
     def price(self, leg: Leg) -> Charge:
@@ -292,17 +292,9 @@ class DistanceFare:
             return self.cap
         return self.maximum if self.maximum is not None else self.base
 
-    def time_bounds(self) -> tuple[int, ...]:
-        """``()``: the fare never changes with the time of day."""
-        return ()
-
-    def pair_issue(self, board_stop: str, alight_stop: str) -> PairIssue | None:
-        """Always ``None``: the fare does not depend on stops."""
-        return None
-
 
 @dataclass(frozen=True, slots=True)
-class StationTableFare:
+class StationTableFare(_Defaults):
     """Station-to-station fares; a leg without both stops is charged the maximum fare.
 
     Attributes
@@ -319,7 +311,6 @@ class StationTableFare:
     table: Mapping[tuple[str, str], int]
     maximum: int
     needs_stops = True
-    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         """The table's fare between the leg's stops (``maximum`` if either is unknown)."""
@@ -335,10 +326,6 @@ class StationTableFare:
         """``maximum``, integer minor units."""
         return self.maximum
 
-    def time_bounds(self) -> tuple[int, ...]:
-        """``()``: the fare never changes with the time of day."""
-        return ()
-
     def pair_amount(self, board_stop: str, alight_stop: str) -> int:
         """The fare between two stops (the caller has checked :meth:`pair_issue`)."""
         return self.table[(board_stop, alight_stop)]
@@ -351,7 +338,7 @@ class StationTableFare:
 
 
 @dataclass(frozen=True, slots=True)
-class ZoneFare:
+class ZoneFare(_Defaults):
     """Fares by the zones of the boarding and alighting stops (a from–to matrix); a leg without
     both stops is charged the maximum fare.
 
@@ -372,7 +359,6 @@ class ZoneFare:
     table: Mapping[tuple[str, str], int]
     maximum: int
     needs_stops = True
-    needs_metres = False
 
     def price(self, leg: Leg) -> Charge:
         """The table's fare between the zones of the leg's stops (``maximum`` if either is unknown)."""
@@ -388,10 +374,6 @@ class ZoneFare:
     def max_amount(self) -> int:
         """``maximum``, integer minor units."""
         return self.maximum
-
-    def time_bounds(self) -> tuple[int, ...]:
-        """``()``: the fare never changes with the time of day."""
-        return ()
 
     def pair_amount(self, board_stop: str, alight_stop: str) -> int:
         """The fare between two stops (the caller has checked :meth:`pair_issue`)."""
