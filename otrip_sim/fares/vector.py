@@ -108,6 +108,21 @@ def _codes(values: np.ndarray) -> tuple[dict[object, int], np.ndarray]:
     return index, codes
 
 
+def card_order(card: np.ndarray, board_time: np.ndarray) -> np.ndarray | None:
+    """The legs card by card in order of boarding (ties in input order), or ``None`` when they
+    already come so.
+
+    perf: checking is two comparisons over the legs; sorting (``np.lexsort``) costs more, and
+    settlement and path choice hand over legs that are already in order.
+    """
+    if len(card) < 2:
+        return None
+    same = card[1:] == card[:-1]
+    if np.all((card[1:] > card[:-1]) | (same & (board_time[1:] >= board_time[:-1]))):
+        return None
+    return np.lexsort((np.arange(len(card)), board_time, card))
+
+
 def _code(rules: RuleTable, source: str, outcome: Outcome, band: str = "") -> int:
     return rules.code(rule_id(source, outcome, band), source, outcome)
 
@@ -227,7 +242,9 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
                    for k in rule[m]]
     own, own_rule = amount.copy(), rule.copy()
     # windows: legs of each card in time order
-    order = np.lexsort((np.arange(n), legs.board_time, legs.card))
+    order = card_order(legs.card, legs.board_time)
+    if order is None:
+        order = np.arange(n)
     if windows:
         next_id = 0
         for k, w in enumerate(policy.windows):
@@ -279,8 +296,10 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegT
         return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
-    pair = np.unique(np.stack([window, op_code[sel]]), axis=1)
-    distinct = np.bincount(pair[0], minlength=nwin)
+    # perf: distinct (window, operator) pairs as one integer key; np.unique(axis=1) sorts far slower
+    width = int(op_code.max()) + 1
+    pair = np.unique(window * width + op_code[sel])
+    distinct = np.bincount(pair // width, minlength=nwin)
     metres = legs.metres[sel]
     km = (np.bincount(window, weights=metres, minlength=nwin).astype(np.int64) + 500) // 1000
     total = np.minimum(w.cap, w.base + w.per_km * km)
@@ -371,8 +390,11 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         return _price_tapped(policy, legs)
     if n == 0:
         return _empty(log)
-    order = np.lexsort((np.arange(n), legs.board_time, legs.card))
-    s = legs.take(order)
+    order = card_order(legs.card, legs.board_time)
+    # perf: settlement's legs come card by card in boarding order already: no sorted copy then
+    s = legs if order is None else legs.take(order)
+    if order is None:
+        order = np.arange(n)
     card = np.cumsum(group_starts(s.card)) - 1  # cards as 0, 1, … in sorted order
     tapped = s.tapped.astype(bool)  # type: ignore[union-attr]  # filled by LegTable
     t = s.board_time.astype(np.int64)
