@@ -79,6 +79,7 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
     from .output import write_results
     from .run import run as run_model
     from .units import format_money
+    from .validation import validation_table, verdict
 
     check_out_dir(out, force)  # fail before a long run, not after it
     if progress is None:
@@ -102,6 +103,8 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
                    f"fare revenue {format_money(o['fare_revenue'], cur):>18}"
                    f"  cleared {format_money(o['fare_revenue_cleared'], cur):>18}  "
                    f"payment {format_money(o['payment'], cur):>18}")
+    if res.loaded.spec.validation:
+        click.echo(f"  validation: {verdict(validation_table(res))} ({out / 'validation.csv'})")
     click.echo(f"results: {out}")
     click.echo(f"plots:   {out / 'plots'}")
 

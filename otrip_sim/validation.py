@@ -63,13 +63,26 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
     raise ValueError(target.metric)  # pragma: no cover - the schema lists every metric
 
 
-def validation_table(res: RunResult) -> pd.DataFrame:
-    """One row per validation target.
+TOLERANCE = {"calibrated": 0.05, "total": 0.15, "screenline": 0.15, "route": 0.25}
+"""Tolerance by kind of target, a fraction of the published figure."""
+SMALL_ROUTE = 150  # a route carrying fewer a day is counted loosely: ±40 %
+SMALL_ROUTE_TOLERANCE = 0.40
 
-    Columns: ``metric``, ``subject`` (operator/category it is about), ``published`` (as published),
-    ``scope_share``, ``expected`` (= published × scope_share), ``modelled``, ``ratio``
-    (modelled ÷ expected), ``unit``, ``source``, ``note``.  Counts per day are divided by the
-    run's demand scale so that a quick run compares like with like.
+
+def tolerance(target: ValidationTarget) -> float:
+    """The tolerance of ``target`` as a fraction (its own, else by its kind)."""
+    if target.tolerance is not None:
+        return target.tolerance
+    if target.kind == "route" and target.published * target.scope_share < SMALL_ROUTE:
+        return SMALL_ROUTE_TOLERANCE
+    return TOLERANCE[target.kind]
+
+
+def validation_table(res: RunResult) -> pd.DataFrame:
+    """One row per validation target, with its verdict.
+
+    Counts per day are divided by the run's demand scale so that a quick run compares like with
+    like.
 
     Parameters
     ----------
@@ -79,23 +92,53 @@ def validation_table(res: RunResult) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns above; ``modelled`` and ``ratio`` rounded to 4 decimals, ``nan`` where they
-        cannot be computed; money in minor units.
+        ``target`` (``metric:subject``), ``metric``, ``subject`` (operator/category it is about),
+        ``scope``, ``year`` (when counted; empty: not stated), ``regime``, ``published`` (as
+        published), ``scope_share``, ``expected`` (= published × scope_share), ``modelled``,
+        ``ratio`` (modelled ÷ expected; ``modelled`` and ``ratio`` rounded to 4 decimals, ``nan``
+        where they cannot be computed), ``tolerance`` (a fraction), ``within`` (the ratio is within
+        1 ± tolerance), ``circular`` (the target set an input or was calibrated to),
+        ``nearest_year`` (counted in another year than the scenario's), ``counted`` (an independent
+        target of the scenario's year: what the verdict counts), ``unit``, ``source``, ``note``.
+        Money in minor units.
     """
+    year = res.loaded.spec.meta.year
     rows = []
     for t in res.loaded.spec.validation:
         subject = "/".join(x for x in (t.operator, t.feeder, t.category) if x) or "all"
         expected = t.published * t.scope_share
         value = modelled_value(res, t)
         ratio = value / expected if expected and np.isfinite(value) else float("nan")
+        tol = tolerance(t)
+        within = bool(np.isfinite(ratio) and abs(ratio - 1) <= tol)
+        nearest = t.year is not None and year is not None and t.year != year
         rows.append((
-            t.metric, subject, t.published, t.scope_share, expected, round(value, 4), round(ratio, 4),
-            t.unit, t.source, t.note,
+            f"{t.metric}:{subject}", t.metric, subject, t.scope, t.year, t.regime, t.published, t.scope_share,
+            expected, round(value, 4), round(ratio, 4), tol, within, t.circular, nearest,
+            not t.circular and not nearest, t.unit, t.source, t.note,
         ))
-    return pd.DataFrame(
+    table = pd.DataFrame(
         rows,
         columns=[
-            "metric", "subject", "published", "scope_share", "expected", "modelled", "ratio", "unit",
+            "target", "metric", "subject", "scope", "year", "regime", "published", "scope_share", "expected",
+            "modelled", "ratio", "tolerance", "within", "circular", "nearest_year", "counted", "unit",
             "source", "note",
         ],
     )
+    table["year"] = table["year"].astype("Int64")
+    return table
+
+
+def verdict(table: pd.DataFrame) -> str:
+    """One line for people: how many independent targets of the scenario's year are within
+    tolerance, and the worst of them (``table`` from :func:`validation_table`)."""
+    counted = table[table["counted"]]
+    others = len(table) - len(counted)
+    tail = f" ({others} circular or of another year, not counted)" if others else ""
+    if counted.empty:
+        return f"no independent validation target of the scenario's year{tail}"
+    off = (counted["ratio"] - 1).abs().fillna(np.inf)
+    worst = counted.loc[off.idxmax()]
+    shown = "no value" if not np.isfinite(worst["ratio"]) else f"ratio {worst['ratio']:.2f}"
+    return (f"{int(counted['within'].sum())} of {len(counted)} independent targets within tolerance; "
+            f"worst: {worst['target']} ({shown}, tolerance ±{worst['tolerance']:.0%}){tail}")

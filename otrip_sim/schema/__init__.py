@@ -424,6 +424,13 @@ class ValidationTarget(Strict):
     operator), ``journeys`` (per day), ``boardings_per_journey``, ``category_share`` (share of
     journeys by ``category``).
     ``scope_share`` scales a city-wide published total to the modelled subset.
+
+    ``kind`` sets the tolerance (``calibrated`` ±5 %, ``total`` and ``screenline`` ±15 %,
+    ``route`` ±25 %, relaxed to ±40 % below 150 a day; ``tolerance`` overrides it); ``circular``
+    marks a target that set an input or was calibrated to (it never counts as a pass); ``year``
+    (when the figure was counted) and ``regime`` (the fare rule in force then) say what it
+    compares with: a figure of another year than the scenario's is reported as "nearest year"
+    and not counted either.
     """
 
     metric: Literal[
@@ -438,6 +445,12 @@ class ValidationTarget(Strict):
     unit: str = ""
     source: str = Field(description="key of the fact in docs/sources.md")
     note: str = ""
+    kind: Literal["calibrated", "total", "screenline", "route"] = "total"
+    tolerance: float | None = Field(default=None, gt=0, le=1, description="a fraction: 0.15 is ±15 %")
+    circular: bool = Field(default=False, description="the target set an input or was calibrated to")
+    year: int | None = Field(default=None, ge=1900, le=2100, description="the year the figure was counted")
+    regime: str = Field(default="", description="the fare rule in force when it was counted")
+    scope: str = Field(default="", description="what the figure covers (operators, lines, period)")
 
     @model_validator(mode="after")
     def _check(self) -> ValidationTarget:
