@@ -6,6 +6,7 @@ optional ``ax``; it returns the axes.  :func:`save_all` writes every figure as P
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -294,7 +295,53 @@ def clearing_methods(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
-SIZES = {"transfer_flows": (7, 6), "revenue_flows": (7, 6), "clearing_methods": (10, 5)}
+SIZES = {"transfer_flows": (7, 6), "revenue_flows": (7, 6), "clearing_methods": (10, 5), "validation": (9, 5)}
+
+
+def validation(res: RunResult, ax: Any = None) -> Any:
+    """Modelled ÷ published for every validation target, with its tolerance band.
+
+    Independent targets of the scenario's year are green inside their band and red outside it;
+    circular targets and figures of another year are grey and labelled, since agreeing with them
+    proves nothing.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run with ``validation`` targets.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    from .validation import validation_table, verdict
+
+    ax = _ax(ax, (9, max(3.0, 0.45 * len(res.loaded.spec.validation) + 1.5)))
+    table = validation_table(res)
+    if table.empty:
+        ax.text(0.5, 0.5, "no validation targets in this scenario", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    ratio = table["ratio"].fillna(0.0).to_numpy()
+    y = np.arange(len(table))[::-1]
+    for k, row in enumerate(table.itertuples()):
+        band = Rectangle((1 - row.tolerance, y[k] - 0.4), 2 * row.tolerance, 0.8, color="0.9", zorder=0)
+        ax.add_patch(band)
+        colour = ("tab:green" if row.within else "tab:red") if row.counted else "0.6"
+        ax.barh(y[k], ratio[k], height=0.5, color=colour, zorder=1)
+    labels = [t + (" (circular)" if c else " (other year)" if n else "")
+              for t, c, n in zip(table["target"], table["circular"], table["nearest_year"])]
+    ax.set_yticks(y, labels)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xlim(0, max(2.0, float(np.nanmax(ratio)) * 1.05))
+    ax.set_xlabel("modelled ÷ published (1 = agrees; grey band: tolerance)")
+    ax.set_title(textwrap.fill(f"{res.loaded.name}: {verdict(table)}", 90), fontsize=8, loc="left")
+    return ax
+
 
 PLOTS = {
     "boardings_by_hour": boardings_by_hour,
@@ -327,6 +374,8 @@ def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     chosen = {**PLOTS, **{name: {"clearing_methods": clearing_methods}[name] for name in extra}}
+    if res.loaded.spec.validation:
+        chosen["validation"] = validation
     for name, fn in chosen.items():
         # perf/robustness: a bare Figure needs no GUI backend and is freed with its last reference
         fig = Figure(figsize=SIZES.get(name, (9, 5)), layout="constrained")

@@ -63,3 +63,10 @@ def test_the_jakarta_taps_that_set_the_demand_are_circular():
     loaded = otrip_sim.load_scenario("scenarios/jakarta/jaklingko-2022.yaml")
     circular = {f"{t.metric}:{t.operator}" for t in loaded.spec.validation if t.circular}
     assert {"taps:transjakarta", "taps:krl", "subsidy_per_tap:transjakarta"} <= circular
+
+
+def test_a_validation_plot_is_drawn_only_for_scenarios_with_targets(result, tiny_result, tmp_path):
+    otrip_sim.write_results(result, tmp_path / "with")
+    otrip_sim.write_results(tiny_result, tmp_path / "without")
+    assert (tmp_path / "with" / "plots" / "validation.png").stat().st_size > 10_000
+    assert not (tmp_path / "without" / "plots" / "validation.png").exists()
