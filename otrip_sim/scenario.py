@@ -521,6 +521,9 @@ def _cross_check(loaded: LoadedScenario) -> None:
                 raise InputError(
                     file, f"money.{key}.{op}", f"unknown operator (declared: {sorted(op_set)})", op
                 )
+    if s.meta.counterfactual and s.validation:
+        raise InputError(file, "validation[0]", "a counterfactual (meta.counterfactual: true) was never in "
+                         "force with its network and demand, so it carries no validation targets of its own")
     for i, v in enumerate(s.validation):
         for col, known in (("operator", op_set), ("feeder", op_set), ("category", categories)):
             value = getattr(v, col)

@@ -70,3 +70,15 @@ def test_a_validation_plot_is_drawn_only_for_scenarios_with_targets(result, tiny
     otrip_sim.write_results(tiny_result, tmp_path / "without")
     assert (tmp_path / "with" / "plots" / "validation.png").stat().st_size > 10_000
     assert not (tmp_path / "without" / "plots" / "validation.png").exists()
+
+
+def test_a_counterfactual_carries_no_targets_of_its_own(write_scenario):
+    def edit(doc):
+        doc["meta"]["counterfactual"] = True
+        doc["validation"] = [{"metric": "journeys", "published": 1.0, "source": "x"}]
+
+    with pytest.raises(otrip_sim.InputError, match=r"validation\[0\]: a counterfactual"):
+        otrip_sim.load_scenario(write_scenario(edit))
+    design = otrip_sim.load_scenario("scenarios/jakarta/okotrip-2018.yaml").spec
+    assert design.meta.counterfactual and not design.validation
+    assert otrip_sim.load_scenario("scenarios/jakarta/okotrip-2018-as-operated.yaml").spec.validation

@@ -54,6 +54,11 @@ class Meta(Strict):
     description: str = ""
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
     year: int | None = Field(default=None, description="selects the routes of a multi-year network")
+    counterfactual: bool = Field(
+        default=False,
+        description="fares never in force with this network and demand (a design rule, a fare-only "
+        "counterfactual): it carries no validation targets of its own",
+    )
     seed: int = Field(default=0, ge=0, description="root random seed; `--seed` overrides it")
     service_start: Clock = Field(default=4 * 3600, description="first departure or trip start, e.g. '04:00'")
     service_end: Clock = Field(
