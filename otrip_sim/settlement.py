@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .demand import Riders
-from .fares import ADJUSTMENT, TAP, FarePolicy, LegTable, Outcome, RuleTable, own_fares, price, rule_id
+from .fares import ADJUSTMENT, TAP, FarePolicy, LegTable, Outcome, own_fares, price
 from .network import Network
 from .simulation import SimRecords
 
@@ -217,7 +217,7 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
             for kind, where in ((Outcome.EVADED, was_tapped), (Outcome.PAID_AREA, ~was_tapped)):
                 sel = off[where & (op[off] == k)]
                 if len(sel):
-                    rule[sel] = _code(rules, name, kind)
+                    rule[sel] = rules.code_for(name, kind)
     journey_fare = np.bincount(rider, weights=fare, minlength=len(riders)).astype(np.int64)
     tx = priced.transactions
     z = np.zeros(0, dtype=np.int64)
@@ -232,7 +232,3 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
         tx_amount=tx.amount if tx is not None else z,
         tx_rule=tx.rule if tx is not None else z.astype(np.int32),
     )
-
-
-def _code(rules: RuleTable, source: str, outcome: Outcome) -> int:
-    return rules.code(rule_id(source, outcome), source, outcome)

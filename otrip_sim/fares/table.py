@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .outcome import Outcome
+from .outcome import Outcome, rule_id
 
 Codes = dict[str, tuple[dict[Any, int], np.ndarray]]
 """Precomputed integer codes of a string column: name → (value → code, code of every row)."""
@@ -131,6 +131,11 @@ class RuleTable:
             self.sources.append(source)
             self.outcomes.append(int(outcome))
         return c
+
+    def code_for(self, source: str, outcome: Outcome, band: str = "") -> int:
+        """The code of the rule id built from ``source`` and ``outcome`` (see
+        :func:`~otrip_sim.fares.outcome.rule_id`; ``band``: a time band's name)."""
+        return self.code(rule_id(source, outcome, band), source, outcome)
 
     def __len__(self) -> int:
         return len(self.names)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups
-from .outcome import Outcome, rule_id
+from .outcome import Outcome
 from .rules import (
     DAY,
     CapWindow,
@@ -60,33 +60,33 @@ def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
     n = len(idx)
     op = fare.operator
     if isinstance(fare, FlatFare):
-        return np.full(n, fare.amount, dtype=np.int64), np.full(n, _code(rules, op, Outcome.FLAT))
+        return np.full(n, fare.amount, dtype=np.int64), np.full(n, rules.code_for(op, Outcome.FLAT))
     if isinstance(fare, TimeBandFare):
         tod = legs.board_time[idx] % DAY
         amount = np.full(n, fare.default, dtype=np.int64)
-        rule = np.full(n, _code(rules, op, Outcome.STANDARD))
+        rule = np.full(n, rules.code_for(op, Outcome.STANDARD))
         for band in fare.bands:
             m = (tod >= band.start) & (tod < band.end)
             amount[m] = band.amount
-            rule[m] = _code(rules, op, Outcome.TIME_BAND, band.name)
+            rule[m] = rules.code_for(op, Outcome.TIME_BAND, band.name)
         return amount, rule
     if isinstance(fare, DistanceFare):
         extra = np.maximum(0, legs.metres[idx] - fare.base_m)
         amount = fare.base + fare.step_amount * (-(-extra // fare.step_m))
-        rule = np.full(n, _code(rules, op, Outcome.DISTANCE))
+        rule = np.full(n, rules.code_for(op, Outcome.DISTANCE))
         if fare.cap is not None:
             over = amount > fare.cap
             amount[over] = fare.cap
-            rule[over] = _code(rules, op, Outcome.DISTANCE_CAP)
+            rule[over] = rules.code_for(op, Outcome.DISTANCE_CAP)
         missing = ~legs.tapped_out[idx]  # type: ignore[index]  # filled by LegTable
         amount[missing] = fare.max_amount
-        rule[missing] = _code(rules, op, Outcome.MISSING_TAP_OUT)
+        rule[missing] = rules.code_for(op, Outcome.MISSING_TAP_OUT)
         return amount.astype(np.int64), rule
     # station table or zones: look up each distinct pair once
     assert isinstance(fare, (StationTableFare, ZoneFare))
     b, a = legs.board_stop[idx], legs.alight_stop[idx]
     amount = np.full(n, fare.maximum, dtype=np.int64)
-    rule = np.full(n, _code(rules, op, Outcome.NO_STATIONS))
+    rule = np.full(n, rules.code_for(op, Outcome.NO_STATIONS))
     have = (b != "") & (a != "")
     if have.any():
         pairs = b[have] + "|" + a[have]
@@ -97,7 +97,7 @@ def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
             x, y = pair.split("|", 1)
             values[k] = fare.pair_amount(x, y)  # the caller has checked every pair is priced
         amount[have] = values[inv]
-        rule[have] = _code(rules, op, kind)
+        rule[have] = rules.code_for(op, kind)
     return amount, rule
 
 
@@ -121,10 +121,6 @@ def card_order(card: np.ndarray, board_time: np.ndarray) -> np.ndarray | None:
     if np.all((card[1:] > card[:-1]) | (same & (board_time[1:] >= board_time[:-1]))):
         return None
     return np.lexsort((np.arange(len(card)), board_time, card))
-
-
-def _code(rules: RuleTable, source: str, outcome: Outcome, band: str = "") -> int:
-    return rules.code(rule_id(source, outcome, band), source, outcome)
 
 
 def price_cards(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray]:
@@ -231,7 +227,7 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
         if isinstance(c, CategoryFree):
             exempt |= m
             amount[m] = 0
-            rule[m] = _code(rules, c.id, Outcome.EXEMPT)
+            rule[m] = rules.code_for(c.id, Outcome.EXEMPT)
             continue
         base = amount[m]
         if isinstance(c, CategoryFixed):
@@ -291,8 +287,8 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegT
         return window
     if isinstance(w, FirstFareWindow):
         amount[sel] = np.where(first, own, 0)
-        rule[sel] = np.where(first, _code(rules, w.id, Outcome.WINDOW_FIRST),
-                             _code(rules, w.id, Outcome.WINDOW_FREE))
+        rule[sel] = np.where(first, rules.code_for(w.id, Outcome.WINDOW_FIRST),
+                             rules.code_for(w.id, Outcome.WINDOW_FREE))
         return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
@@ -309,22 +305,22 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegT
     split = applies & ~cheaper
     leg_split = split[window]
     if w.cheaper_of_standalone:
-        rule[sel[cheaper[window]]] = _code(rules, w.id, Outcome.STANDALONE_CHEAPER)
+        rule[sel[cheaper[window]]] = rules.code_for(w.id, Outcome.STANDALONE_CHEAPER)
     if not leg_split.any():
         return window
     # largest remainder within each window, ties to the earlier leg
     weight = metres + np.where(first, w.first_leg_weight_m, 0)
     share = largest_remainder_groups(first, total[window], weight.astype(np.int64))
     amount[sel[leg_split]] = share[leg_split]
-    rule[sel[leg_split]] = _code(rules, w.id, Outcome.INTEGRATED)
+    rule[sel[leg_split]] = rules.code_for(w.id, Outcome.INTEGRATED)
     return window
 
 
 def _cap_codes(rules: RuleTable, wid: str, pay: np.ndarray, own: np.ndarray) -> np.ndarray:
     """Rule codes of cap-window legs that paid ``pay`` of their own fare ``own``."""
-    return np.where(pay == own, _code(rules, wid, Outcome.WINDOW_OWN),
-                    np.where(pay > 0, _code(rules, wid, Outcome.WINDOW_REMAINDER),
-                             _code(rules, wid, Outcome.WINDOW_CAPPED)))
+    return np.where(pay == own, rules.code_for(wid, Outcome.WINDOW_OWN),
+                    np.where(pay > 0, rules.code_for(wid, Outcome.WINDOW_REMAINDER),
+                             rules.code_for(wid, Outcome.WINDOW_CAPPED)))
 
 
 def as_arrays(legs: Sequence[Leg], card: Sequence[object]) -> LegTable:
@@ -409,7 +405,7 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     window = np.full(n, -1, dtype=np.int64)
     own = np.zeros(n, dtype=np.int64)
     rule = np.zeros(n, dtype=np.int32)
-    paid_area = np.array([_code(rules, o, Outcome.PAID_AREA) for o in op_names], dtype=np.int32)
+    paid_area = np.array([rules.code_for(o, Outcome.PAID_AREA) for o in op_names], dtype=np.int32)
     rule[:] = paid_area[op_code] if len(paid_area) else 0
 
     def hosts_table(idx: np.ndarray, metres_: np.ndarray, alight_stop: np.ndarray) -> LegTable:
@@ -572,8 +568,8 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
             tap_rule[m[sel]] = _cap_codes(rules, wr.id, pay, raw_own[sel])
         elif isinstance(wr, FirstFareWindow):
             total_p[sel] = np.where(start[sel], raw_own[sel], priced.own[m[group_first[sel]]])
-            tap_rule[m[sel]] = np.where(start[sel], _code(rules, wr.id, Outcome.WINDOW_FIRST),
-                                        _code(rules, wr.id, Outcome.WINDOW_FREE))
+            tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),
+                                        rules.code_for(wr.id, Outcome.WINDOW_FREE))
         else:
             assert isinstance(wr, IntegratedWindow)
             km = (s_m[sel] + raw_m[sel] + 500) // 1000
@@ -583,8 +579,8 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
             cheaper = ~alone & wr.cheaper_of_standalone & (s_all < total)
             total_p[sel] = np.where(alone | cheaper, s_all, total)
             tap_rule[m[sel]] = np.where(alone, own_raw_rule[m[sel]],
-                                        np.where(cheaper, _code(rules, wr.id, Outcome.STANDALONE_CHEAPER),
-                                                 _code(rules, wr.id, Outcome.INTEGRATED)))
+                                        np.where(cheaper, rules.code_for(wr.id, Outcome.STANDALONE_CHEAPER),
+                                                 rules.code_for(wr.id, Outcome.INTEGRATED)))
     return total_p - np.where(start, 0, np.roll(total_p, 1))
 
 
