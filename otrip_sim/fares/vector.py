@@ -382,10 +382,10 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         Columns aligned with ``legs``, money in integer minor units.
     """
     n = len(legs)
-    if n and not log and legs.tapped is not None and legs.tapped.all():
-        return _price_tapped(policy, legs)
     if n == 0:
         return _empty(log)
+    if not log and legs.tapped is not None and legs.tapped.all():
+        return _price_tapped(policy, legs)
     order = card_order(legs.card, legs.board_time)
     # perf: settlement's legs come card by card in boarding order already: no sorted copy then
     s = legs if order is None else legs.take(order)
@@ -416,14 +416,11 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         return sub
 
     # the card: tapped legs ("hosts") extended by the paid-area changes after them
-    lead = tapped | group_starts(card)  # an untapped first leg has no host: it stands alone
-    hp = np.flatnonzero(lead)
-    host = hp
-    last = np.append(hp[1:], n) - 1  # each host's last follower (itself if none)
-    ext_m = np.add.reduceat(metres, hp)
-    host = host[tapped[host]]
-    keep = tapped[hp]
-    last, ext_m = last[keep], ext_m[keep]
+    lead = np.flatnonzero(tapped | group_starts(card))  # an untapped first leg has no host: alone
+    keep = tapped[lead]
+    host = lead[keep]
+    last = (np.append(lead[1:], n) - 1)[keep]  # each host's last follower (itself if none)
+    ext_m = np.add.reduceat(metres, lead)[keep]
     priced = price_cards_detail(policy, hosts_table(host, ext_m, s.alight_stop[last]), rules=rules)
     fare[host] = priced.amount
     rule[host] = priced.rule
@@ -482,15 +479,8 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
             moved = delta != 0
             tx.append((card[host[m]][moved], host[m][moved], at[moved], np.full(int(moved.sum()), ADJUSTMENT),
                        delta[moved], rule[host[m]][moved]))
-        # window numbers within each card, in the order the windows opened
-        opening = m[start]
-        by_card = np.lexsort((opening, card[host[opening]]))
-        ranked = opening[by_card]
-        r_first = group_starts(card[host[ranked]])
-        number = np.empty(len(opening), dtype=np.int64)
-        rank = np.arange(len(ranked))
-        number[by_card] = rank - np.maximum.accumulate(np.where(r_first, rank, 0))
-        window[host[m]] = number[np.cumsum(start) - 1]
+        opening = m[start]  # positions are in boarding order within each card
+        window[host[m]] = _numbers_in_card(card[host[opening]], opening)[np.cumsum(start) - 1]
     if log:
         tx.append((card[host], host, t[host], np.full(len(host), TAP), provisional, tap_rule))
     # paid-area changes belong to their host's window
@@ -533,14 +523,19 @@ def _price_tapped(policy: FarePolicy, legs: LegTable) -> PricedTable:
         m = in_w[np.lexsort((rank[in_w], priced.window[in_w]))]
         start = group_starts(priced.window[m])
         opening = m[start]
-        # windows of a card numbered in the order they opened: by card, then first tap
-        perm = np.argsort(rank[opening], kind="stable")
-        first = group_starts(legs.card[opening[perm]])
-        idx = np.arange(len(opening))
-        number = np.empty(len(opening), dtype=np.int64)
-        number[perm] = idx - np.maximum.accumulate(np.where(first, idx, 0))
-        window[m] = number[np.cumsum(start) - 1]
+        window[m] = _numbers_in_card(legs.card[opening], rank[opening])[np.cumsum(start) - 1]
     return PricedTable(priced.amount, priced.rule.astype(np.int32), priced.own, window, priced.rules)
+
+
+def _numbers_in_card(card: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """Number windows within their card (0, 1, …) in the order they opened: ``card`` and ``when``
+    (any key ordered like the boarding times) of each window's first tap."""
+    perm = np.lexsort((when, card))
+    first = group_starts(card[perm])
+    idx = np.arange(len(perm))
+    number = np.empty(len(perm), dtype=np.int64)
+    number[perm] = idx - np.maximum.accumulate(np.where(first, idx, 0))
+    return number
 
 
 def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray,
