@@ -112,25 +112,28 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
         Per candidate: the settled total of the card with the continuation minus the card
         without it, integer minor units (int64).
     """
-    n_cand = len(state)
     state = np.asarray(state)
+    n_cand = len(state)
+
+    def per_card(legs: LegTable) -> np.ndarray:
+        return np.bincount(legs.card.astype(np.int64), weights=price(policy, legs).fare,
+                           minlength=n_cand).astype(np.int64)
+
+    if len(history) == 0:  # every card is fresh
+        return per_card(candidates)
     h_card = np.asarray(history.card)
     h_order = np.argsort(h_card, kind="stable")
     states, first, count = np.unique(h_card[h_order], return_index=True, return_counts=True)
-    k = np.minimum(np.searchsorted(states, state), max(len(states) - 1, 0))
-    known = (states[k] == state) if len(states) else np.zeros(n_cand, dtype=bool)
-    n_rows = np.where(known, count[k] if len(states) else 0, 0)
+    k = np.minimum(np.searchsorted(states, state), len(states) - 1)
+    known = states[k] == state
+    n_rows = np.where(known, count[k], 0)
     # every candidate's own copy of its card's earlier legs, keyed by the candidate
     offset = np.arange(int(n_rows.sum())) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
-    rows = h_order[np.repeat(np.where(known, first[k] if len(states) else 0, 0), n_rows) + offset]
-    before = history.take(rows)
+    before = history.take(h_order[np.repeat(first[k], n_rows) + offset])
     before.card = np.repeat(np.arange(n_cand), n_rows)
-    both = _concat(before, candidates)
-    with_cand = np.bincount(both.card.astype(np.int64), weights=price(policy, both).fare, minlength=n_cand)
-    alone = price(policy, history).fare if len(history) else np.zeros(0, dtype=np.int64)
-    per_state = np.bincount(np.searchsorted(states, h_card), weights=alone, minlength=len(states))
-    earlier = np.where(known, per_state[k] if len(states) else 0, 0)
-    return (with_cand - earlier).astype(np.int64)
+    per_state = np.bincount(np.searchsorted(states, h_card), weights=price(policy, history).fare,
+                            minlength=len(states)).astype(np.int64)
+    return per_card(_concat(before, candidates)) - np.where(known, per_state[k], 0)
 
 
 def _concat(a: LegTable, b: LegTable) -> LegTable:

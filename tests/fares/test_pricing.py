@@ -95,6 +95,8 @@ def test_a_return_trip_inside_the_window_adds_only_what_is_left_of_the_cap():
         OKOTRIP, history, cand, np.array(["person-1", "person-1", "new"], dtype=object)
     )
     assert added.tolist() == [1_500, 3_500, 3_500]
+    no_history = as_arrays([], np.zeros(0, dtype=np.int64))  # nobody has travelled yet: fresh cards
+    assert price_continuations(OKOTRIP, no_history, cand, np.array([0, 1, 2])).tolist() == [3_500] * 3
 
 
 def test_a_daily_cap_binds_across_continuations():
