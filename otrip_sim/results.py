@@ -68,6 +68,9 @@ class RunResult:
         The compiled fare policy.
     timings : dict of str to float
         Wall-clock seconds of each step of the run.
+    derived : dict
+        Tables that modules above this one compute from the result, kept so that writing the
+        folder, the plots and the command line compute each once (e.g. the validation table).
     """
 
     loaded: LoadedScenario
@@ -79,6 +82,7 @@ class RunResult:
     settlement: Settlement
     policy: FarePolicy
     timings: dict[str, float] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def currency(self) -> str:

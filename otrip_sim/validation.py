@@ -100,8 +100,16 @@ def validation_table(res: RunResult) -> pd.DataFrame:
         1 ± tolerance), ``circular`` (the target set an input or was calibrated to),
         ``nearest_year`` (counted in another year than the scenario's), ``counted`` (an independent
         target of the scenario's year: what the verdict counts), ``unit``, ``source``, ``note``.
-        Money in minor units.
+        Money in minor units.  Computed once per result (the folder, the plot and the verdict line
+        all read it); each call returns its own copy.
     """
+    cached = res.derived.get("validation")
+    if cached is None:
+        cached = res.derived["validation"] = _validation_table(res)
+    return cached.copy()
+
+
+def _validation_table(res: RunResult) -> pd.DataFrame:
     year = res.loaded.spec.meta.year
     rows = []
     for t in res.loaded.spec.validation:
