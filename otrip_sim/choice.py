@@ -22,10 +22,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from .demand import Riders
-from .fares import FarePolicy, price
+from .fares import FarePolicy, LegTable, price, price_continuations
+from .grouped import group_starts
 from .network import Network
 from .paths import PathTable
-from .rng import stream
+from .rng import combine, keyed_gumbel
 from .schema import Choice
 from .settlement import leg_table
 from .simulation import PlannedLegs
@@ -80,7 +81,7 @@ class _Timetable:
         return np.where(ok, self.dep_time[kk] if len(self.dep_key) else 0, -1)
 
 
-def choose_paths(
+def choose_day(
     net: Network,
     policy: FarePolicy,
     choice: Choice,
@@ -90,70 +91,185 @@ def choose_paths(
     count: np.ndarray,
     vot: Sequence[int],
     seed: int,
-) -> np.ndarray:
-    """The chosen path of every rider.
+    replication: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chosen path of every journey, and the planned departures path choice worked with.
 
-    The taste draws come from their own stream, one row per rider and ``max_paths`` columns, so the
-    same rider sees the same draws under every fare policy (common random numbers).
+    Persons choose journey by journey in the order of their day: the day's first journeys, then
+    the second ones, and so on.  A later journey leaves an estimated ``after_s`` after the person
+    arrives from the one before (the chosen path's expected arrival), and where the card's earlier
+    legs can still change what it pays (``FarePolicy.reach``: an open window, a daily cap, a
+    pass) its candidates are priced as continuations of the card
+    (:func:`otrip_sim.fares.price_continuations`): a return inside an OK OTrip window costs what
+    is left of the cap.  Elsewhere a candidate costs what it costs on a fresh card.
+
+    The taste draws are keyed by (person, journey number in the day, path identity), so the same
+    person sees the same draw for the same path under every fare policy and in every sample.
 
     Parameters
     ----------
     net, policy, choice:
         The network, the fare policy that prices each candidate, and the cost weights.
     riders:
-        The riders: departure time (integer seconds), category and fare medium codes.
+        The journeys: departures (integer seconds), persons, categories and fare media.
     table:
-        The candidate paths; rider ``i``'s are ``table[first[i] : first[i] + count[i]]``.
+        The candidate paths; journey ``i``'s are ``table[first[i] : first[i] + count[i]]``.
     first, count:
-        Per rider: the first candidate path and the number of candidates.
+        Per journey: the first candidate path and the number of candidates.
     vot:
         Value of time per rider category, integer minor units per hour.
-    seed:
-        Root seed of the taste draws.
+    seed, replication:
+        Root seed and replication of the taste draws.
 
     Returns
     -------
-    numpy.ndarray
-        Per rider: an index into ``table`` (``-1``: no candidate can be travelled).
+    chosen : numpy.ndarray
+        Per journey: an index into ``table`` (``-1``: no candidate can be travelled).
+    depart : numpy.ndarray
+        Per journey: the planned departure (integer seconds); for a journey after another, the
+        estimate from the expected arrival.
     """
     n = len(riders)
-    k = choice.max_paths
-    taste = stream(seed, "choice").gumbel(0.0, 1.0, size=(n, k)) * choice.spread
     chosen = np.full(n, -1, dtype=np.int64)
+    depart = riders.depart.astype(np.int64).copy()
     if n == 0 or not len(table):
-        return chosen
-    media = riders.media if riders.media is not None else np.zeros(n, dtype=np.int64)
-    slot = riders.depart.astype(np.int64) // SLOT_S
+        return chosen, depart
+    tt = _Timetable(net)
+    path_key = _path_keys(table)
+    reach = policy.reach()
+    linking = reach is None or reach > 0
+    fare_to_s = np.array([3600.0 / v for v in vot])
+    arrive = np.full(n, -1, dtype=np.int64)  # expected arrival of the chosen path
+    history: list[np.ndarray] = []  # rows of the chosen paths (journey, table row, board time)
+    for r in range(int(riders.trip.max(initial=0)) + 1):
+        idx = np.flatnonzero(riders.trip == r)
+        if r:
+            prev = idx - 1  # a person's journeys are consecutive
+            depart[idx] = np.where(arrive[prev] >= 0, arrive[prev], depart[prev]) + riders.after_s[idx]
+        time_m, fare_m = _matrices(net, policy, choice, riders, table, tt, idx, depart[idx], first[idx],
+                                   count[idx])
+        if r and linking and history:
+            _price_on_card(net, policy, choice, riders, table, tt, idx, depart, first, count, arrive,
+                           np.concatenate(history, axis=1), reach, fare_m)
+        k = time_m.shape[1]
+        col = np.arange(k)
+        has = col[None, :] < count[idx, None]
+        pid = np.where(has, first[idx, None] + col[None, :], 0)
+        trip = riders.trip[idx, None].astype(np.int64)
+        taste = keyed_gumbel(seed, "choice", riders.person_key[idx, None], trip,
+                             path_key[pid], replication=replication) * choice.spread
+        perceived = np.where(has, time_m + fare_m * fare_to_s[riders.category[idx]][:, None] - taste, np.inf)
+        best = np.argmin(perceived, axis=1) if k else np.zeros(len(idx), dtype=np.int64)
+        ok = np.isfinite(perceived[np.arange(len(idx)), best]) if k else np.zeros(len(idx), dtype=bool)
+        chosen[idx[ok]] = first[idx[ok]] + best[ok]
+        # the chosen paths' expected times: arrival for the next journey, legs for the card
+        go = idx[ok]
+        plan = PlannedLegs.from_choice(table, chosen[go])
+        _, board_s, _ = _timing(net, choice, tt, plan, depart[go])
+        last = plan.first_row + plan.n_legs - 1
+        cum = net.cum_s_table
+        ln, b, a = plan.line[last], plan.board[last], plan.alight[last]
+        arrive[go] = board_s[last] + cum[ln, a] - cum[ln, b] + plan.egress_s
+        rows = table.offset[chosen[go]][plan.rider] + plan.leg_no
+        history.append(np.stack([go[plan.rider], rows, board_s]))
+    return chosen, depart
+
+
+def _path_keys(table: PathTable) -> np.ndarray:
+    """A 64-bit identity per candidate path from its legs (line, boarding and alighting positions,
+    leg number): the same path has the same key in every run on the same network."""
+    leg_no = np.arange(len(table.line)) - np.repeat(table.offset, table.n_legs)
+    leg = combine(table.line.astype(np.int64), table.board.astype(np.int64), table.alight.astype(np.int64),
+                  leg_no)
+    key = np.zeros(len(table), dtype=np.uint64)
+    some = table.n_legs > 0
+    if len(leg):
+        key[some] = np.bitwise_xor.reduceat(leg, table.offset[some])
+    return key
+
+
+def _matrices(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, table: PathTable,
+              tt: _Timetable, idx: np.ndarray, depart: np.ndarray, first: np.ndarray,
+              count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Time cost (s) and fresh-card fare (minor units) of every candidate of journeys ``idx``
+    (rows) leaving at ``depart``, ``inf`` time where a candidate cannot be travelled then.
+
+    perf: journeys leaving in the same half hour with the same candidates, category and fare
+    medium share their costs."""
+    n = len(idx)
+    k = choice.max_paths
+    time_m = np.full((n, k), np.inf)
+    fare_m = np.zeros((n, k))
+    if n == 0:
+        return time_m, fare_m
+    media = riders.media[idx] if riders.media is not None else np.zeros(n, dtype=np.int64)
+    category = riders.category[idx]
+    slot = depart.astype(np.int64) // SLOT_S
     n_cat, n_med = len(riders.category_ids), max(len(riders.media_ids), 1)
-    rider_key = ((first.astype(np.int64) * (slot.max() + 1) + slot) * n_cat + riders.category) * n_med + media
+    rider_key = ((first.astype(np.int64) * (slot.max() + 1) + slot) * n_cat + category) * n_med + media
     keys, key_of = np.unique(np.where(count > 0, rider_key, -1), return_inverse=True)
     rep = np.zeros(len(keys), dtype=np.int64)
-    rep[key_of] = np.arange(n)  # one representative rider per key
-    # every (key, candidate), a chunk of keys at a time (keys of one OD pair are consecutive)
+    rep[key_of] = np.arange(n)  # one representative journey per key
     kn = count[rep]
-    tt = _Timetable(net)
-    matrix = np.full((len(keys), k), np.inf)
-    for a in range(0, len(keys), _CHUNK):
+    t_keys = np.full((len(keys), k), np.inf)
+    f_keys = np.zeros((len(keys), k))
+    for a in range(0, len(keys), _CHUNK):  # a chunk of keys at a time (bounds memory)
         kc = kn[a: a + _CHUNK]
         ek = np.repeat(np.arange(a, min(a + _CHUNK, len(keys))), kc)
         ec = np.arange(len(ek)) - np.repeat(np.cumsum(kc) - kc, kc)
         r = rep[ek]
-        matrix[ek, ec] = _costs(net, policy, choice, table, tt, first[r] + ec, slot[r], riders.category[r],
-                                media[r], riders, vot)
-    for a in range(0, n, _CHUNK):
-        part = slice(a, a + _CHUNK)
-        perceived = matrix[key_of[part]] - taste[part]
-        best = np.argmin(perceived, axis=1)
-        ok = np.isfinite(perceived[np.arange(len(best)), best]) & (count[part] > 0)
-        chosen[part][ok] = first[part][ok] + best[ok]
-    return chosen
+        t_keys[ek, ec], f_keys[ek, ec] = _costs(net, policy, choice, table, tt, first[r] + ec, slot[r],
+                                                category[r], media[r], riders)
+    return t_keys[key_of], f_keys[key_of]
+
+
+def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, table: PathTable,
+                   tt: _Timetable, idx: np.ndarray, depart: np.ndarray, first: np.ndarray, count: np.ndarray,
+                   arrive: np.ndarray, history: np.ndarray, reach: int | None, fare_m: np.ndarray) -> None:
+    """Fill ``fare_m`` (rows: journeys ``idx``) with what each candidate adds to the person's
+    card, for the journeys whose card's earlier legs can still change their fare (within
+    ``reach`` of the person's last expected arrival; ``None``: always)."""
+    h_journey, h_row, h_board = history
+    # persons as 0 … P-1 (their journeys are consecutive); the latest expected arrival of each
+    start = np.flatnonzero(group_starts(riders.person))
+    p_of = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(riders)]))
+    latest = np.full(len(start), -1, dtype=np.int64)
+    np.maximum.at(latest, p_of[h_journey], arrive[h_journey])
+    since = latest[p_of[idx]]
+    near = np.ones(len(idx), dtype=bool) if reach is None else depart[idx] - since <= reach
+    linked = np.flatnonzero((since >= 0) & (count[idx] > 0) & near)
+    for a in range(0, len(linked), _CHUNK // 4):
+        part = linked[a: a + _CHUNK // 4]
+        j = idx[part]
+        kc = count[j]
+        cand_j = np.repeat(j, kc)
+        cand_c = np.arange(len(cand_j)) - np.repeat(np.cumsum(kc) - kc, kc)
+        plan = PlannedLegs.from_choice(table, first[cand_j] + cand_c)
+        _, board_s, _ = _timing(net, choice, tt, plan, depart[cand_j])
+        cand = _legs(net, policy, riders, plan.rider, cand_j[plan.rider], plan.line, plan.board, plan.alight,
+                     board_s, plan.tapped)
+        mine = np.isin(p_of[h_journey], p_of[j])
+        hj, hr = h_journey[mine], h_row[mine]
+        hist = _legs(net, policy, riders, p_of[hj], hj, table.line[hr], table.board[hr], table.alight[hr],
+                     h_board[mine], table.tapped[hr])
+        added = price_continuations(policy, hist, cand, p_of[cand_j])
+        fare_m[np.repeat(part, kc), cand_c] = added
+
+
+def _legs(net: Network, policy: FarePolicy, riders: Riders, card: np.ndarray, journey: np.ndarray,
+          line: np.ndarray, board: np.ndarray, alight: np.ndarray, board_s: np.ndarray,
+          tapped: np.ndarray) -> LegTable:
+    """Legs of journeys ``journey`` on cards ``card`` as the pricing interface's table."""
+    media = riders.media[journey] if riders.media is not None else None
+    return leg_table(net, policy, riders, card, line, board, alight, board_s, tapped,
+                     riders.category[journey], media)
 
 
 def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, tt: _Timetable,
-           pid: np.ndarray, slot: np.ndarray, category: np.ndarray, media: np.ndarray, riders: Riders,
-           vot: Sequence[int]) -> np.ndarray:
-    """Generalized cost (s) of path ``pid`` for riders leaving in ``slot`` of ``category`` with
-    fare ``media``; ``inf`` where the path cannot be travelled then."""
+           pid: np.ndarray, slot: np.ndarray, category: np.ndarray, media: np.ndarray,
+           riders: Riders) -> tuple[np.ndarray, np.ndarray]:
+    """Time cost (s; ``inf`` where the path cannot be travelled then) and fresh-card fare (minor
+    units) of path ``pid`` for riders leaving in ``slot`` of ``category`` with fare ``media``."""
     # timings: once per distinct (path, slot)
     n_slots = int(slot.max()) + 1
     tkeys, t_of = np.unique(pid * n_slots + slot, return_inverse=True)
@@ -184,9 +300,7 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     f_rep = np.zeros(len(fkeys), dtype=np.int64)
     f_rep[f_of] = np.arange(len(pid))
     fares = _fares(net, policy, plan, board_s, t_of[f_rep], category[f_rep], media[f_rep], riders)
-    fare_to_s = np.array([3600.0 / v for v in vot])
-    out = time_cost[t_of] + fares[f_of] * fare_to_s[category]
-    return np.where(alive[t_of], out, np.inf)
+    return np.where(alive[t_of], time_cost[t_of], np.inf), fares[f_of]
 
 
 def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,

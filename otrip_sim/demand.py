@@ -7,31 +7,54 @@ numpy; they come out sorted by departure time, which fixes their ids.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .errors import InputError
 from .geo import WALK_DETOUR, great_circle_m
-from .rng import stream
+from .grouped import exclusive_prefix, group_starts
+from .rng import combine, id_keys, keyed_choice, keyed_normal, keyed_poisson, keyed_uniform
 from .scenario import LoadedScenario
-from .schema import Demand, GravitySpec, ODRow, Stop, ZoneAccess, ZoneRow
+from .schema import ActivityTime, Demand, GravitySpec, ODRow, ProfileBand, Stop, Tours, ZoneAccess, ZoneRow
 
 
 @dataclass(frozen=True)
 class Riders:
-    """The riders of one run, one entry per journey, sorted by ``depart``.
+    """The public-transport journeys of one run and the persons making them.
+
+    One entry per journey, a person's journeys consecutive in the order they are made (persons in
+    order of their first departure).  Person ids are those of the whole population the run
+    samples from, so a person has the same id in every nested sample (``--sample``).
 
     Attributes
     ----------
     origin, destination:
         Index into :attr:`zone_ids`.
     depart:
-        Seconds of the service day at which the rider leaves the origin.
+        Planned departure, integer seconds of the service day.  A journey with ``after_s < 0``
+        leaves then; a later journey of a person's day leaves ``after_s`` after the person arrives
+        from the one before (the simulation times it), and ``depart`` is the estimate path choice
+        used.
+    after_s:
+        ``-1`` for the day's first journey of a person; else the stay (activity, stop on the way
+        home, time at home) between the previous journey's arrival and this one's departure.
     category:
-        Index into :attr:`category_ids`.
+        Index into :attr:`category_ids` (a person's category, the same all day).
     media:
-        Index into :attr:`media_ids`: the fare medium (card type) each rider holds.
+        Index into :attr:`media_ids`: the fare medium (card type) the person holds.
+    person:
+        The person's id (card ``person`` carries the day; see :attr:`card`).
+    person_key:
+        The person's stable 64-bit key, which keys every draw about them (:mod:`otrip_sim.rng`).
+    tour, trip:
+        The journey's tour (0, 1) and its number in the person's day (0 …).
+    purpose:
+        Index into :attr:`purpose_ids`: the purpose of the journey's tour (``-1``: no tours).
+    sample:
+        The fraction of the population simulated (1: everyone); counts expand by ``1 / sample``.
+    population:
+        Persons in the whole population the sample was drawn from.
     """
 
     zone_ids: tuple[str, ...]
@@ -41,10 +64,29 @@ class Riders:
     depart: np.ndarray
     category: np.ndarray
     media_ids: tuple[str, ...] = ()
-    media: np.ndarray | None = None  # index into media_ids per rider (None: no media modelled)
+    media: np.ndarray | None = None  # index into media_ids per journey (None: no media modelled)
+    person: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    person_key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    tour: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    trip: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    purpose: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    after_s: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    purpose_ids: tuple[str, ...] = ()
+    sample: float = 1.0
+    population: int = 0
 
     def __len__(self) -> int:
         return len(self.depart)
+
+    @property
+    def card(self) -> np.ndarray:
+        """Per journey: the card it is paid with — the person's one card for the day."""
+        return self.person
+
+    @property
+    def persons(self) -> int:
+        """Persons simulated (with at least one journey)."""
+        return len(np.unique(self.person))
 
 
 def gravity_demand(
@@ -174,66 +216,205 @@ def generate(
     seed: int,
     scale: float = 1.0,
     media: Sequence[tuple[str, float]] = (),
+    sample: float = 1.0,
+    replication: int = 0,
 ) -> Riders:
-    """Draw the riders of one day.
+    """Draw the persons of one day and their journeys.
 
-    The number of journeys on each OD row is Poisson with mean ``trips × scale`` (journeys happen
-    independently); the departure band follows the profile weights, uniform within the band; the
-    category follows the shares.  Intrazonal rows (origin = destination) are not public-transport
-    journeys and are skipped.
+    The population: for each OD row (origin ≠ destination; intrazonal rows are not
+    public-transport journeys), a Poisson number of persons living at its origin whose first tour
+    goes to its destination, with mean ``trips × scale ÷ J`` where ``J`` is the expected number of
+    journeys a person makes (2 per tour, +1 for a stop on the way home, tours per person), so the
+    day's journeys add up to the table's in expectation.  Without ``demand.tours`` every journey
+    is its own person's (``J = 1``).  Every draw about a person is keyed by the person's key
+    (origin, destination, number within the row) and what it decides (:mod:`otrip_sim.rng`).
+    The sample keeps the persons whose sample draw is below ``sample`` (nested samples).
 
     Parameters
     ----------
     demand : Demand
         The scenario's demand section, its OD rows read (journeys per day).
     zone_ids : tuple of str
-        The zones the riders' origin and destination indices refer to.
-    seed : int
-        Root seed; the counts, categories and media draw from their own streams of it.
+        The zones the journeys' origin and destination indices refer to.
+    seed, replication : int
+        Root seed and replication number of every draw.
     scale : float
-        Multiplier of every OD volume.
+        Multiplier of every OD volume (``--demand-scale``).
     media : sequence of (str, float)
-        Fare media and the share of riders holding each (empty: none modelled).
+        Fare media and the share of persons holding each (empty: none modelled).
+    sample : float
+        Fraction of persons simulated, in (0, 1] (``--sample``).
 
     Returns
     -------
     Riders
-        One entry per journey, sorted by departure (integer seconds of the service day).
+        The sampled persons' journeys, persons in order of their first departure.
     """
     zidx = {z: i for i, z in enumerate(zone_ids)}
     od = demand.od
     # the loader has read the OD table (a file reference) into rows; generate is not called without one
     assert od is not None and not isinstance(od, str), "OD table not read by the loader"
     rows = [r for r in od if r.origin != r.destination]
-    o = np.fromiter((zidx[r.origin] for r in rows), dtype=np.int32, count=len(rows))
-    d = np.fromiter((zidx[r.destination] for r in rows), dtype=np.int32, count=len(rows))
-    mean = np.fromiter((r.trips for r in rows), dtype=np.float64, count=len(rows)) * scale
-    rng = stream(seed, "demand")
-    counts = rng.poisson(mean)
-    origin = np.repeat(o, counts)
-    destination = np.repeat(d, counts)
-    n = len(origin)
-    bands = sorted(demand.profile, key=lambda b: b.start)
-    weights = np.array([b.weight for b in bands], dtype=np.float64)
-    band = rng.choice(len(bands), size=n, p=weights / weights.sum())
-    starts = np.array([b.start for b in bands], dtype=np.int64)
-    lengths = np.array([b.end - b.start for b in bands], dtype=np.int64)
-    depart = starts[band] + (rng.random(n) * lengths[band]).astype(np.int64)
-    shares = np.array([c.share for c in demand.categories], dtype=np.float64)
-    category = stream(seed, "category").choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int16)
-    order = np.lexsort((destination, origin, depart))
+    o = np.fromiter((zidx[r.origin] for r in rows), dtype=np.int64, count=len(rows))
+    d = np.fromiter((zidx[r.destination] for r in rows), dtype=np.int64, count=len(rows))
+    trips = np.fromiter((r.trips for r in rows), dtype=np.float64, count=len(rows))
+    zkey = id_keys(zone_ids)
+    row_key = combine(zkey[o], zkey[d]) if len(rows) else np.zeros(0, dtype=np.uint64)
+    tours = demand.tours
+    assert not isinstance(tours, str), "tours file not read by the loader"
+    per_person = 1.0 if tours is None else _journeys_per_person(tours)
+    counts = keyed_poisson(seed, "demand", trips * scale / per_person, row_key, replication=replication)
+    # the whole population: person k of row r
+    row = np.repeat(np.arange(len(rows)), counts)
+    k = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    key = combine(row_key[row], k) if len(row) else np.zeros(0, dtype=np.uint64)
+
+    def u(purpose: str, *what: int) -> np.ndarray:
+        return keyed_uniform(seed, purpose, key, *what, replication=replication)
+
+    purpose_ids: tuple[str, ...] = ()
+    if tours is None:
+        first = _departures(demand.profile, u("depart", 0), u("depart", 1))
+    else:
+        purpose_ids = tuple(p.id for p in tours.purposes)
+        which = keyed_choice(u("purpose", 0), np.array([p.share for p in tours.purposes]))
+        first = np.zeros(len(key), dtype=np.int64)
+        for pi, p in enumerate(tours.purposes):
+            on = which == pi
+            first[on] = _departures(p.profile or demand.profile, u("depart", 0)[on], u("depart", 1)[on])
+    order = np.lexsort((key, first))  # person ids: the whole population by first departure
+    population = len(order)
+    key, row, first = key[order], row[order], first[order]
+    keep = np.flatnonzero(u("sample") < sample) if sample < 1 else np.arange(population)
+    person, key, row, first = keep, key[keep], row[keep], first[keep]
+    n = len(person)
+
+    def pu(purpose: str, *what: int) -> np.ndarray:
+        return keyed_uniform(seed, purpose, key, *what, replication=replication)
+
+    category = keyed_choice(pu("category"), np.array([c.share for c in demand.categories])).astype(np.int16)
     held = None
     if media:
-        shares_m = np.array([share for _, share in media], dtype=np.float64)
-        draws = stream(seed, "media").choice(len(media), size=n, p=shares_m / shares_m.sum())
-        held = draws.astype(np.int16)[order]
+        held = keyed_choice(pu("media"), np.array([sh for _, sh in media])).astype(np.int16)
+    home, dest = o[row], d[row]
+    if tours is None:
+        legs = [(np.ones(n, dtype=bool), home, dest, np.full(n, -1, dtype=np.int64), 0, np.full(n, -1))]
+    else:
+        legs = _day(tours, seed, replication, key, home, dest, o, d, trips)
+    # journeys: persons in order, their journeys in the order made (slot order)
+    made = np.stack([j[0] for j in legs], axis=1)
+    take = np.nonzero(made)
+    slot = take[1]
+
+    def col(i: int, dtype: type) -> np.ndarray:
+        return np.stack([np.broadcast_to(j[i], (n,)) for j in legs], axis=1)[take].astype(dtype)
+
+    after = col(3, np.int64)
+    purpose = col(5, np.int16)
+    trip = (np.arange(len(slot)) - np.repeat(np.cumsum(made.sum(axis=1)) - made.sum(axis=1),
+                                              made.sum(axis=1))).astype(np.int16)
+    depart = _naive_departures(first[take[0]], after, take[0])
     return Riders(
         zone_ids=zone_ids,
         category_ids=tuple(c.id for c in demand.categories),
-        origin=origin[order],
-        destination=destination[order],
-        depart=depart[order],
-        category=category[order],
-        media_ids=tuple(m for m, _ in media),
-        media=held,
+        origin=col(1, np.int32), destination=col(2, np.int32), depart=depart,
+        category=category[take[0]],
+        media_ids=tuple(m for m, _ in media), media=None if held is None else held[take[0]],
+        person=person[take[0]].astype(np.int64), person_key=key[take[0]],
+        tour=np.array([j[4] for j in legs], dtype=np.int16)[slot], trip=trip, purpose=purpose,
+        after_s=after, purpose_ids=purpose_ids, sample=sample, population=population,
     )
+
+
+def _journeys_per_person(tours: Tours) -> float:
+    """Expected journeys of a person's day: 2 per tour, +1 with a stop on the way home."""
+    per_tour = 2.0 + sum(p.share * p.intermediate for p in tours.purposes)
+    return per_tour * (1.0 + tours.second_tour)
+
+
+def _departures(profile: list[ProfileBand], u_band: np.ndarray, u_at: np.ndarray) -> np.ndarray:
+    """Departure times (integer s): the band by the profile's weights, uniform within it."""
+    bands = sorted(profile, key=lambda b: b.start)
+    band = keyed_choice(u_band, np.array([b.weight for b in bands], dtype=np.float64))
+    starts = np.array([b.start for b in bands], dtype=np.int64)
+    lengths = np.array([b.end - b.start for b in bands], dtype=np.int64)
+    return starts[band] + (u_at * lengths[band]).astype(np.int64)
+
+
+def _stay(spec: ActivityTime, z: np.ndarray) -> np.ndarray:
+    """Stays (integer s) from standard normals ``z``: log-normal with the spec's mean and sd, cut
+    to its bounds."""
+    if spec.sd == 0:
+        return np.full(len(z), spec.mean, dtype=np.int64)
+    sigma2 = np.log1p((spec.sd / spec.mean) ** 2)
+    out = np.exp(np.log(spec.mean) - sigma2 / 2 + np.sqrt(sigma2) * z)
+    return np.clip(np.round(out), spec.min, spec.max).astype(np.int64)
+
+
+def _place(u: np.ndarray, at: np.ndarray, o: np.ndarray, d: np.ndarray, trips: np.ndarray) -> np.ndarray:
+    """A destination from zone ``at[i]``, drawn by ``u[i]`` in proportion to the OD rows leaving it
+    (``-1`` where no row leaves it)."""
+    out = np.full(len(at), -1, dtype=np.int64)
+    if not len(o):
+        return out
+    order = np.lexsort((d, o))
+    so, sd, w = o[order], d[order], trips[order]
+    cum = np.cumsum(w)
+    zones, start, count = np.unique(so, return_index=True, return_counts=True)
+    k = np.searchsorted(zones, at)
+    has = (k < len(zones)) & (zones[np.minimum(k, len(zones) - 1)] == at)
+    k = k[has]
+    lo = np.where(start[k] > 0, cum[start[k] - 1], 0.0)
+    hi = cum[start[k] + count[k] - 1]
+    pick = np.searchsorted(cum, lo + u[has] * (hi - lo), side="right")
+    out[has] = sd[np.clip(pick, start[k], start[k] + count[k] - 1)]
+    return out
+
+
+def _day(tours: Tours, seed: int, replication: int, key: np.ndarray, home: np.ndarray, dest: np.ndarray,
+         o: np.ndarray, d: np.ndarray, trips: np.ndarray) -> list[tuple]:
+    """The journey slots of every person's day, in the order made: per slot ``(made, origin,
+    destination, after_s, tour, purpose)`` arrays over persons (see :func:`generate`)."""
+    def u(purpose: str, *what: int) -> np.ndarray:
+        return keyed_uniform(seed, purpose, key, *what, replication=replication)
+
+    def z(*what: int) -> np.ndarray:
+        return keyed_normal(seed, "activity", key, *what, replication=replication)
+
+    n = len(key)
+    shares = np.array([p.share for p in tours.purposes])
+    slots: list[tuple] = []
+    second = u("tour", 9) < tours.second_tour
+    for tour in (0, 1):
+        made = np.ones(n, dtype=bool) if tour == 0 else second
+        purpose = keyed_choice(u("purpose", tour), shares)
+        to = dest if tour == 0 else _place(u("place", tour, 0), home, o, d, trips)
+        made = made & (to >= 0)
+        stay = np.zeros(n, dtype=np.int64)
+        stop = np.zeros(n, dtype=np.int64)
+        stops_at = np.full(n, -1, dtype=np.int64)
+        for pi, p in enumerate(tours.purposes):
+            on = purpose == pi
+            stay[on] = _stay(p.activity, z(tour, 0)[on])
+            if p.intermediate > 0 and p.stop is not None:
+                with_stop = on & (u("tour", tour, 1) < p.intermediate)
+                stops_at[with_stop] = _place(u("place", tour, 1)[with_stop], to[with_stop], o, d, trips)
+                stop[with_stop] = _stay(p.stop, z(tour, 1)[with_stop])
+        stops_at[(stops_at == home) | (stops_at == to)] = -1  # a "stop" at home or where they were: none
+        via = made & (stops_at >= 0)
+        if tour == 0:
+            out_after = np.full(n, -1, dtype=np.int64)
+        else:
+            assert tours.home is not None  # checked by the schema
+            out_after = _stay(tours.home, z(tour, 2))
+        slots.append((made, home, to, out_after, tour, purpose))
+        slots.append((via, to, stops_at, stay, tour, purpose))
+        slots.append((made, np.where(via, stops_at, to), home, np.where(via, stop, stay), tour, purpose))
+    return slots
+
+
+def _naive_departures(first: np.ndarray, after: np.ndarray, person: np.ndarray) -> np.ndarray:
+    """Planned departures before path choice estimates travel times: the first departure plus the
+    stays before each journey (travel taken as 0; :func:`otrip_sim.choice.choose_day` refines)."""
+    step = np.maximum(after, 0)
+    return first + exclusive_prefix(step, group_starts(person)) + step

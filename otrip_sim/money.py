@@ -94,8 +94,17 @@ def vehicle_service(lines: Iterable[Line], operators: Sequence[str]) -> pd.DataF
     return df
 
 
+def expand(values: Any, factor: float) -> Any:
+    """Counts or money of a sample scaled to the whole day: ``values × factor`` rounded to whole
+    units (integer), or as they are when ``factor`` is 1.  ``values``: a number or an array."""
+    if factor == 1.0:
+        return values
+    out = np.rint(np.asarray(values, dtype=np.float64) * factor).astype(np.int64)
+    return int(out) if out.ndim == 0 else out
+
+
 def accounts(legs: pd.DataFrame, service: pd.DataFrame, cleared: Mapping[str, int],
-             contracts: Mapping[str, ContractSpec]) -> pd.DataFrame:
+             contracts: Mapping[str, ContractSpec], expansion: float = 1.0) -> pd.DataFrame:
     """Operators' money for one clearing of the day's fares.
 
     Parameters
@@ -110,6 +119,9 @@ def accounts(legs: pd.DataFrame, service: pd.DataFrame, cleared: Mapping[str, in
         :func:`otrip_sim.clearing.cleared_revenue`).
     contracts
         Operator → contract (default: farebox).
+    expansion
+        ``1 / sample``: the legs' counts, kilometres and fares are scaled to the whole day
+        (``cleared`` is already); the service and its cost are the whole network's.
 
     Returns
     -------
@@ -128,12 +140,15 @@ def accounts(legs: pd.DataFrame, service: pd.DataFrame, cleared: Mapping[str, in
             "fare_revenue": g["fare"].sum().astype(np.int64),
         }
     ).reindex(operators, fill_value=0)
+    for c in ("boardings", "taps", "fare_revenue"):
+        df[c] = expand(df[c].to_numpy(), expansion)
+    df["passenger_km"] = df["passenger_km"] * expansion
     df.index.name = "operator"
     df = df.reset_index().merge(service, on="operator")
     df["fare_revenue_cleared"] = [cleared[op] for op in df["operator"]]
     acc = operator_accounts(df, contracts)
     lost = legs[legs["evaded"]].groupby("operator", observed=False)["standalone_fare"].sum()
-    acc["fare_lost_evasion"] = [int(lost.get(op, 0)) for op in acc["operator"]]
+    acc["fare_lost_evasion"] = [int(expand(int(lost.get(op, 0)), expansion)) for op in acc["operator"]]
     acc["vehicle_trips"] = df["vehicle_trips"].to_numpy()
     return acc
 

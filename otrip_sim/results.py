@@ -26,7 +26,7 @@ from . import clearing, money
 from .clearing import METHODS, ClearedWindows, boarding_charges
 from .demand import Riders
 from .fares import FarePolicy
-from .money import payer_totals
+from .money import expand, payer_totals
 from .network import Network
 from .scenario import LoadedScenario
 from .settlement import Settlement
@@ -34,7 +34,7 @@ from .simulation import SERVED, STATUS_NAMES, SimRecords
 from .taplog import fare_transactions, sorted_categorical
 from .version import __version__
 
-SUMMARY_SCHEMA_VERSION = 2  # 2: money (contracts, clearing, payers) added; no key of 1 removed
+SUMMARY_SCHEMA_VERSION = 3  # 3: persons, sample and replication added; 2: money; no key of 1 removed
 
 
 @dataclass
@@ -56,6 +56,12 @@ class RunResult:
         The root random seed used.
     demand_scale : float
         The multiplier applied to every OD volume.
+    sample : float
+        The fraction of persons simulated; every aggregate (tables, summary, money) is expanded
+        by :attr:`expansion` to estimate the whole day, the row-level frames (``journeys``,
+        ``legs``, ``taps``) are the sample's own rows.
+    replication : int
+        The replication number of the run's draws.
     network : Network
         The compiled network (metres, seconds).
     riders : Riders
@@ -82,12 +88,19 @@ class RunResult:
     settlement: Settlement
     policy: FarePolicy
     timings: dict[str, float] = field(default_factory=dict)
+    sample: float = 1.0
+    replication: int = 0
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def currency(self) -> str:
         """ISO 4217 code of the scenario's money (amounts are in its minor units)."""
         return self.loaded.spec.meta.currency
+
+    @property
+    def expansion(self) -> float:
+        """``1 / sample``: what one simulated person stands for."""
+        return 1.0 / self.sample
 
     @property
     def operators(self) -> list[str]:
@@ -97,27 +110,38 @@ class RunResult:
     # ------------------------------------------------------------------------------- frames
     @cached_property
     def journeys(self) -> pd.DataFrame:
-        """One row per generated journey.
+        """One row per public-transport journey of the simulated persons, served or not.
 
         Returns
         -------
         pandas.DataFrame
-            ``journey`` (int id), ``category``, ``origin``, ``destination`` (zone ids,
-            categorical), ``depart_s``, ``arrive_s`` (int seconds of the service day; -1 if not
-            arrived), ``legs`` (int), ``fare`` (int, settled, minor units), ``media`` (the fare
-            medium the rider holds, when ``fares.media`` is given), ``served`` (bool), ``status``
-            (served / abandoned / no_path / stranded).
+            ``journey`` (int id), ``person``, ``card`` (the person's card: one per person),
+            ``tour`` (0, 1), ``trip`` (the journey's number in the person's day), ``purpose``
+            (the tour's purpose; empty without ``demand.tours``), ``category``, ``origin``,
+            ``destination`` (zone ids, categorical), ``depart_s``, ``arrive_s`` (int seconds of
+            the service day; -1 if not arrived), ``legs`` (int), ``fare`` (int, settled, minor
+            units), ``media`` (the fare medium the person holds, when ``fares.media`` is given),
+            ``served`` (bool), ``status`` (served / abandoned / no_path / stranded / skipped: an
+            earlier journey of the day was not served, so this one was not made by public
+            transport).
         """
         r, rec = self.riders, self.records
         zones = pd.Categorical.from_codes(r.origin, categories=list(r.zone_ids))
+        purpose = (pd.Categorical.from_codes(r.purpose.astype(np.int32), categories=list(r.purpose_ids))
+                   if r.purpose_ids else pd.Categorical([None] * len(r)))
         return pd.DataFrame(
             {
                 "journey": np.arange(len(r), dtype=np.int64),
+                "person": r.person.astype(np.int64),
+                "card": r.card.astype(np.int64),
+                "tour": r.tour.astype(np.int64),
+                "trip": r.trip.astype(np.int64),
+                "purpose": purpose,
                 "category": pd.Categorical.from_codes(r.category.astype(np.int32),
                                                       categories=list(r.category_ids)),
                 "origin": zones,
                 "destination": pd.Categorical.from_codes(r.destination, categories=list(r.zone_ids)),
-                "depart_s": r.depart.astype(np.int64),
+                "depart_s": rec.depart.astype(np.int64),
                 "arrive_s": rec.arrive,
                 "legs": rec.n_legs.astype(np.int64),
                 "fare": self.settlement.journey_fare,
@@ -136,7 +160,7 @@ class RunResult:
         Returns
         -------
         pandas.DataFrame
-            ``journey``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along the
+            ``journey``, ``person``, ``leg`` (0-based), ``operator``, ``route``, ``direction`` (0: along the
             route's stop list, 1: back), ``board_stop``, ``alight_stop``, ``board_s``,
             ``alight_s`` (int seconds of the service day), ``metres`` (int), ``km`` (float),
             ``tapped`` (False for a change inside a paid area), ``fare`` (int, settled share,
@@ -162,6 +186,7 @@ class RunResult:
         return pd.DataFrame(
             {
                 "journey": p.rider[rows].astype(np.int64),
+                "person": self.riders.person[p.rider[rows]].astype(np.int64),
                 "leg": p.leg_no[rows].astype(np.int64),
                 "operator": pd.Categorical.from_codes(route_op[route_idx], categories=self.operators),
                 "route": pd.Categorical.from_codes(route_idx, categories=list(net.route_ids)),
@@ -238,7 +263,8 @@ class RunResult:
             Operator → fares (integer minor units per day); legs outside windows stay with their
             operator (see :func:`otrip_sim.clearing.cleared_revenue`).
         """
-        return clearing.cleared_revenue(self.legs, self._cleared(method))
+        cleared = clearing.cleared_revenue(self.legs, self._cleared(method))
+        return {op: int(expand(v, self.expansion)) for op, v in cleared.items()}
 
     def clearing_flows(self, method: str | None = None) -> pd.DataFrame:
         """Revenue flows between operators after clearing with ``method`` (as for
@@ -256,7 +282,8 @@ class RunResult:
             ``from_operator`` (whose legs charged the fare), ``to_operator`` (who gets it after
             clearing), ``amount`` (integer minor units per day); the diagonal is revenue kept.
         """
-        return clearing.clearing_flows(self.legs, self._cleared(method))
+        flows = clearing.clearing_flows(self.legs, self._cleared(method))
+        return flows.assign(amount=expand(flows["amount"].to_numpy(), self.expansion))
 
     def accounts(self, method: str | None = None) -> pd.DataFrame:
         """Operators' money under clearing ``method`` (as for :meth:`cleared_revenue`;
@@ -276,7 +303,7 @@ class RunResult:
             One row per operator, the columns of :func:`otrip_sim.money.accounts`.
         """
         return money.accounts(self.legs, self.vehicle_service, self.cleared_revenue(method),
-                              self.loaded.spec.money.contracts)
+                              self.loaded.spec.money.contracts, self.expansion)
 
     @cached_property
     def by_operator(self) -> pd.DataFrame:
@@ -332,7 +359,8 @@ class RunResult:
         hours = range(min(spec.service_start // 3600, last), max((spec.service_end + 3599) // 3600, last))
         full = pd.MultiIndex.from_product([list(hours), self.operators], names=["hour", "operator"])
         df = df.reindex(full, fill_value=0).reset_index()
-        df[["boardings", "fare_revenue"]] = df[["boardings", "fare_revenue"]].astype(np.int64)
+        for c in ("boardings", "fare_revenue"):
+            df[c] = expand(df[c].to_numpy(np.int64), self.expansion)
         return df
 
     @cached_property
@@ -348,8 +376,10 @@ class RunResult:
             ``max_load_factor`` (float, 4 decimals), for each route and hour with service used.
         """
         net = self.network
+        e = self.expansion
         rows = [
-            (net.route_ids[r], net.route_operator[r], h, int(v[0]), int(v[1]), round(float(v[2]), 4))
+            (net.route_ids[r], net.route_operator[r], h, int(expand(int(v[0]), e)), int(expand(int(v[1]), e)),
+             round(float(v[2]), 4))
             for (r, h), v in sorted(self.records.route_hour.items())
         ]
         return pd.DataFrame(rows, columns=["route", "operator", "hour", "boardings", "left_behind",
@@ -371,9 +401,9 @@ class RunResult:
         served = j[j["served"]].groupby("category", observed=False)
         df = pd.DataFrame(
             {
-                "journeys": served.size(),
-                "journeys_generated": g.size(),
-                "fare_total": g["fare"].sum().astype(np.int64),
+                "journeys": expand(served.size().to_numpy(), self.expansion),
+                "journeys_generated": expand(g.size().to_numpy(), self.expansion),
+                "fare_total": expand(g["fare"].sum().to_numpy(np.int64), self.expansion),
                 "fare_per_journey": served["fare"].mean().fillna(0.0).round(1),
             }
         )
@@ -397,6 +427,7 @@ class RunResult:
         df = pd.DataFrame({"from_operator": legs["operator"][same].astype(str).to_numpy(),
                            "to_operator": nxt["operator"][same].astype(str).to_numpy()})
         counts = df.value_counts().rename("count").reset_index()
+        counts["count"] = expand(counts["count"].to_numpy(), self.expansion)
         return counts.sort_values(["from_operator", "to_operator"], ignore_index=True)
 
     # ------------------------------------------------------------------------------- summary
@@ -410,11 +441,12 @@ class RunResult:
             per-operator figures, as JSON-ready values.
         """
         j = self.journeys
-        legs = self.legs
         ops = self.by_operator
-        boardings = len(legs)
-        served = int(j["served"].sum())
-        with_boarding = int((j["legs"] > 0).sum())
+        e = self.expansion
+        boardings = int(ops["boardings"].sum())
+        served = int(expand(int(j["served"].sum()), e))
+        with_boarding = int(expand(int((j["legs"] > 0).sum()), e))
+        persons = self.riders.persons
         operators = {
             row.operator: {
                 "boardings": int(row.boardings),
@@ -440,19 +472,28 @@ class RunResult:
             "schema_version": SUMMARY_SCHEMA_VERSION,
             "scenario": self.loaded.name,
             "seed": self.seed,
+            "replication": self.replication,
             "demand_scale": self.demand_scale,
+            "sample": self.sample,
+            "expansion": round(e, 6),
+            "estimates": ("the whole day" if self.sample == 1 else
+                          f"the whole day from a {self.sample:.0%} sample of persons: counts and money "
+                          f"expanded by {e:g}, vehicle capacities scaled by {self.sample:g}"),
             "currency": self.currency,
             "version": __version__,
             "clearing_method": self.loaded.spec.money.clearing.method,
             "totals": {
+                "persons": int(expand(persons, e)),
+                "persons_simulated": persons,
+                "journeys_per_person": round(len(j) / persons, 3) if persons else 0.0,
                 "journeys": served,
-                "journeys_unserved": int(len(j) - served),
-                "journeys_generated": len(j),
+                "journeys_unserved": int(expand(len(j), e)) - served,
+                "journeys_generated": int(expand(len(j), e)),
                 "boardings": boardings,
                 "transfers": boardings - with_boarding,
-                "denied_boardings": int(self.records.denied_boardings),
-                "passenger_km": round(float(legs["km"].sum()), 3),
-                "fare_revenue": int(legs["fare"].sum()),
+                "denied_boardings": int(expand(int(self.records.denied_boardings), e)),
+                "passenger_km": round(float(ops["passenger_km"].sum()), 3),
+                "fare_revenue": int(ops["fare_revenue"].sum()),
                 "fare_lost_evasion": int(ops["fare_lost_evasion"].sum()),
                 "operator_payments": int(ops["payment"].sum()),
                 "operator_payments_city": payers["city"]["payments"],
@@ -462,6 +503,6 @@ class RunResult:
             },
             "operators": operators,
             "payers": payers,
-            "unserved_by_status": {s: int((j["status"] == s).sum())
-                                   for s in ("abandoned", "no_path", "stranded")},
+            "unserved_by_status": {s: int(expand(int((j["status"] == s).sum()), e))
+                                   for s in ("abandoned", "no_path", "stranded", "skipped")},
         }

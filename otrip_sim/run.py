@@ -7,17 +7,18 @@ per run, and the same ones ``otrip-sim validate`` checked.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path as FsPath
 
 import numpy as np
 
-from .choice import choose_paths
+from .choice import choose_day
 from .compile import CompiledScenario, compile_scenario
 from .demand import generate
 from .errors import InputError
 from .paths import find_paths
 from .results import RunResult
-from .rng import stream
+from .rng import keyed_uniform
 from .scenario import LoadedScenario, load_scenario
 from .settlement import settle
 from .simulation import PlannedLegs, SimRecords, Simulation
@@ -29,6 +30,8 @@ def run(
     seed: int | None = None,
     demand_scale: float = 1.0,
     progress: bool = False,
+    sample: float = 1.0,
+    replication: int = 0,
 ) -> RunResult:
     """Simulate one service day of a scenario.
 
@@ -40,7 +43,14 @@ def run(
     seed:
         Root random seed; defaults to the scenario's ``meta.seed``.  Same seed → identical results.
     demand_scale:
-        Multiplies every OD volume (e.g. 0.1 for a quick run).
+        Multiplies every OD volume: "what if demand were F times today", on the full network.
+    sample:
+        Simulate this fraction of the persons (nested: a 10% sample is inside the 20% one), with
+        vehicle capacities scaled by it; every count and money total is expanded by ``1 / sample``
+        to estimate the full day (see docs/model.md, "Samples").  1: everyone.
+    replication:
+        Replication number: its draws are independent of every other replication's and the same
+        whatever the number of replications.
     progress:
         Show a progress bar with the simulated clock on stderr.
 
@@ -58,6 +68,10 @@ def run(
         loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     if not (demand_scale > 0 and np.isfinite(demand_scale)):
         raise InputError("--demand-scale", "", "must be a number > 0", demand_scale)
+    if not 0 < sample <= 1:
+        raise InputError("--sample", "", "must be a fraction in (0, 1]", sample)
+    if replication < 0:
+        raise InputError("--replications", "", "must be >= 0", replication)
     spec = loaded.spec
     seed = spec.meta.seed if seed is None else seed
     if seed < 0:
@@ -80,7 +94,8 @@ def run(
     lap("load")
 
     zone_ids = compiled.zone_ids
-    riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media])
+    riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media],
+                      sample, replication)
     lap("demand")
 
     # candidate paths for the OD pairs that have riders
@@ -93,26 +108,29 @@ def run(
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    chosen = choose_paths(
-        net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot, seed
-    )
+    chosen, depart = choose_day(net, policy, spec.choice, riders, table, table.pair_first[at],
+                                table.pair_count[at], vot, seed, replication)
+    riders = replace(riders, depart=depart)
     planned = PlannedLegs.from_choice(table, chosen)
     lap("choice")
 
-    sim = Simulation(net, planned, riders.depart, spec.demand.max_wait)
+    sim = Simulation(net, planned, riders.depart, spec.demand.max_wait, riders.after_s, sample)
     if progress:
         records = _run_with_bar(sim, spec.meta.service_start, spec.meta.service_end, loaded.name)
     else:
         records = sim.run()
     lap("simulation")
     evasion = dict(spec.money.fare_evasion)
-    # one row of draws per rider (common random numbers), drawn only when someone may evade
-    draws = (stream(seed, "evasion").random((len(riders), max(int(planned.n_legs.max(initial=0)), 1)))
+    # per journey and leg, keyed by (person, journey of the day, leg): common random numbers
+    width = np.arange(max(int(planned.n_legs.max(initial=0)), 1))
+    draws = (keyed_uniform(seed, "evasion", riders.person_key[:, None], riders.trip[:, None].astype(np.int64),
+                           width[None, :], replication=replication)
              if any(evasion.values()) else None)
     settled = settle(net, policy, riders, records, evasion, draws)
     lap("fares")
     return RunResult(
-        loaded=loaded, seed=seed, demand_scale=demand_scale, network=net, riders=riders,
+        loaded=loaded, seed=seed, demand_scale=demand_scale, sample=sample, replication=replication,
+        network=net, riders=riders,
         records=records, settlement=settled, policy=policy, timings=timings,
     )
 

@@ -33,6 +33,7 @@ from .schema import (
     StationTableSpec,
     Stop,
     TableRow,
+    Tours,
     WalkLink,
     ZoneAccess,
     ZoneFareRow,
@@ -300,6 +301,13 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         except ValidationError as err:
             raise _from_validation(err, display, doc) from None
 
+    def tours_loader(ref: Path, display: str) -> Tours:
+        doc = _read_yaml(ref)
+        try:
+            return Tours.model_validate(doc)
+        except ValidationError as err:
+            raise _from_validation(err, display, doc) from None
+
     net = raw.get("network")
     if isinstance(net, dict):
         resolve(net, "stops", "network", lambda p, d: _read_csv(p, Stop, d))
@@ -309,6 +317,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if isinstance(dem, dict):
         resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
         resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
+        resolve(dem, "tours", "demand", tours_loader)
         if isinstance(dem.get("gravity"), dict):
             resolve(dem["gravity"], "zones", "demand.gravity", lambda p, d: _read_csv(p, ZoneRow, d))
     fares = raw.get("fares")

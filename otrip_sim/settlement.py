@@ -2,7 +2,8 @@
 
 The movement does not depend on fares (riders chose their path, fares included, before leaving),
 so the cards are priced once the boarding times are known, from the boarded leg rows of
-:class:`~otrip_sim.simulation.SimRecords`.  One card per journey, legs in boarding order.
+:class:`~otrip_sim.simulation.SimRecords`.  One card per person for the whole day (its journeys in
+the order made), legs in boarding order, so a window, a daily cap or a pass spans journeys.
 
 Evasion (common random numbers): a tapped boarding is made without a tap when the rider's draw
 for that leg is below the operator's evasion share; a paid-area change after an evaded leg has no
@@ -41,7 +42,7 @@ class Settlement:
     rule:
         Per leg: the rule that set it, a code into ``rule_names``.
     window:
-        Per leg: the fare window number within the journey's card (``-1``: none).
+        Per leg: the fare window number within the person's card (``-1``: none).
     standalone:
         Per leg: the leg's own fare; for an evaded leg the revenue lost.
     evaded:
@@ -171,7 +172,7 @@ def leg_table(net: Network, policy: FarePolicy, riders: Riders, card: np.ndarray
 
 def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, evasion: dict[str, float],
            draws: np.ndarray | None, log: bool = True, *, backend: str | None = None) -> Settlement:
-    """Price every journey's card from the boarded legs (one card per journey).
+    """Price every person's card from the boarded legs (one card per person for the day).
 
     Parameters
     ----------
@@ -194,7 +195,7 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     evaded = evaded_legs(net, rec, rows, evasion, draws)
     rider = p.rider[rows].astype(np.int64)
     media = riders.media[rider] if riders.media is not None else None
-    table = leg_table(net, policy, riders, rider, p.line[rows], p.board[rows], p.alight[rows],
+    table = leg_table(net, policy, riders, riders.card[rider], p.line[rows], p.board[rows], p.alight[rows],
                       rec.board_s[rows], p.tapped[rows], riders.category[rider], media)
     n = len(rows)
     on_card = np.flatnonzero(~evaded)

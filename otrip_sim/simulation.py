@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from math import ceil
 from typing import Any
 
 import numpy as np
@@ -38,8 +39,8 @@ from .grouped import group_starts
 from .network import Line, Network
 from .paths import PathTable
 
-SERVED, ABANDONED, NO_PATH, STRANDED = 0, 1, 2, 3
-STATUS_NAMES = ("served", "abandoned", "no_path", "stranded")
+SERVED, ABANDONED, NO_PATH, STRANDED, SKIPPED = 0, 1, 2, 3, 4
+STATUS_NAMES = ("served", "abandoned", "no_path", "stranded", "skipped")
 _SHIFT = 32  # queue key: arrival time << _SHIFT | leg row (rows < 2**32)
 _MASK = (1 << _SHIFT) - 1
 
@@ -132,6 +133,10 @@ class SimRecords:
     arrive:
         Per rider: arrival at the destination (last alighting plus egress walk), integer seconds
         (``-1``: not served).
+    depart:
+        Per rider: departure from the origin, integer seconds: the planned one for a day's first
+        journey, the arrival from the journey before plus the stay for a later one (the planned
+        estimate where the journey was never started).
     n_legs:
         Per rider: legs boarded.
     route_hour:
@@ -148,6 +153,7 @@ class SimRecords:
     status: np.ndarray
     arrive: np.ndarray
     n_legs: np.ndarray
+    depart: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     route_hour: dict[tuple[int, int], list[float]] = field(default_factory=dict)
     denied_boardings: int = 0
     vehicle_trips: int = 0
@@ -176,15 +182,29 @@ class Simulation:
     planned:
         Every rider's chosen path.
     depart:
-        Per rider: departure time from the origin, integer seconds of the service day.
+        Per rider: departure time from the origin, integer seconds of the service day (for a
+        journey with ``after[i] >= 0``, only an estimate: see ``after``).
     max_wait:
         A rider gives up after waiting this long at one stop, integer seconds.
+    after:
+        Per rider (journey): ``-1`` for a journey that leaves at ``depart``; else the journey
+        follows the one before it in the arrays (the same person's) and leaves ``after[i]``
+        seconds after the person arrives from it.  Where that journey is not served, this one is
+        never started (:data:`SKIPPED`).  ``None``: every journey leaves at ``depart``.
+    capacity_scale:
+        The sample fraction F: a vehicle takes riders while its load is below F × capacity (a
+        rider who does not fit waits for the next), and load factors are load ÷ (F × capacity).
     """
 
-    def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int):
+    def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int,
+                 after: np.ndarray | None = None, capacity_scale: float = 1.0):
         self.net = net
         self.planned = planned
         self.max_wait = max_wait
+        self.capacity_scale = capacity_scale
+        n = len(depart)
+        self._after = np.full(n, -1, dtype=np.int64) if after is None else after.astype(np.int64)
+        self._depart = depart.astype(np.int64)
         rows = len(planned)
         # perf: plain lists of ints in the hot loop (numpy scalar access is slower)
         self._alight = planned.alight.tolist()
@@ -195,6 +215,17 @@ class Simulation:
         self._last = last.tolist()
         self._board_s = [-1] * rows
         self.status = np.where(has, STRANDED, NO_PATH).astype(np.int8)
+        # a later journey of a person's day starts when the one before arrives: its last row
+        # carries the next journey's first row (-1: none, or no path) and the delay to it
+        dependent = self._after >= 0
+        then = np.full(rows, -1, dtype=np.int64)
+        delay = np.zeros(rows, dtype=np.int64)
+        nxt = np.flatnonzero(dependent[1:]) + 1  # journeys following the one before them
+        ends = (planned.first_row + planned.n_legs - 1)[nxt - 1]
+        with_path = planned.first_row[nxt - 1] >= 0
+        then[ends[with_path]] = planned.first_row[nxt][with_path]
+        delay[ends[with_path]] = (planned.egress_s[nxt - 1] + self._after[nxt])[with_path]
+        self._then, self._delay = then.tolist(), delay.tolist()
         # the queue each leg waits in, fixed by the plan: one per (stop, line) used
         line = planned.line.astype(np.int64)
         stop = net.stop_table[line, planned.board]
@@ -203,9 +234,10 @@ class Simulation:
         self.queues: dict[tuple[int, int], _Queue] = {
             divmod(int(k), max(len(net.lines), 1)): q for k, q in zip(keys.tolist(), made)}
         self._queue_of: list[_Queue] = list(map(made.__getitem__, which.tolist()))
-        # first legs: sorted lists of keys per queue, built with numpy
-        first = planned.first_row[has]
-        key = (depart[has].astype(np.int64) + planned.walk_s[first]) << _SHIFT | first
+        # first legs of journeys that leave at a fixed time: sorted lists of keys per queue
+        fixed = has & ~dependent
+        first = planned.first_row[fixed]
+        key = (depart[fixed].astype(np.int64) + planned.walk_s[first]) << _SHIFT | first
         order = np.lexsort((key, which[first]))
         q_sorted = which[first][order]
         bounds = np.flatnonzero(group_starts(q_sorted))
@@ -282,13 +314,19 @@ class Simulation:
             cum_s = self.net.cum_s_table
             ln, b, a = p.line[lr], p.board[lr], p.alight[lr]
             arrive[done] = board_s[lr] + cum_s[ln, a] - cum_s[ln, b] + p.egress_s[done]
+        # a later journey whose predecessor was not served was never started
+        depart = self._depart.copy()
+        dep = np.flatnonzero(self._after >= 0)
+        reached = done[dep - 1] if len(dep) else np.zeros(0, dtype=bool)
+        status[dep[~reached]] = SKIPPED
+        depart[dep[reached]] = arrive[dep[reached] - 1] + self._after[dep[reached]]
         route_hour = {
             divmod(k, self._hours): [self._boarded[k], self._left[k], self._max_lf[k]]
             for k in np.flatnonzero(
                 np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
         } if self._boarded else {}
         return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
-                          route_hour=route_hour, denied_boardings=self.denied,
+                          depart=depart, route_hour=route_hour, denied_boardings=self.denied,
                           vehicle_trips=self.vehicle_trips, events=self.events)
 
     @staticmethod
@@ -306,7 +344,8 @@ class Simulation:
         yield timeout(dep + cum_s[positions[0]])
         alight_at: dict[int, list[int]] = {}
         load = 0
-        cap = line.capacity
+        cap = line.capacity * self.capacity_scale
+        whole = self.capacity_scale == 1.0
         base = line.route_index * self._hours
         boarded_h, left_h, max_lf = self._boarded, self._left, self._max_lf
         end = len(positions) - 1
@@ -318,7 +357,8 @@ class Simulation:
                 self._alight_all(off, now)
             q = queues[k]
             if q is not None and (q.pending or q.waiting or q.next_first < len(q.first)):
-                boarded, left = self._board(q, now, cap - load, alight_at)
+                room = cap - load if whole else max(0, ceil(cap - load))
+                boarded, left = self._board(q, now, int(room), alight_at)
                 load += boarded
                 if boarded or left:
                     h = base + now // 3600
@@ -377,3 +417,7 @@ class Simulation:
             if not last[row]:
                 nxt = row + 1
                 push(queue_of[nxt].pending, (now + walk[nxt]) << _SHIFT | nxt)
+            else:
+                nxt = self._then[row]
+                if nxt >= 0:  # the person's next journey starts after the stay
+                    push(queue_of[nxt].pending, (now + self._delay[row] + walk[nxt]) << _SHIFT | nxt)

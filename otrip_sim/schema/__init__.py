@@ -279,6 +279,79 @@ class GravitySpec(Strict):
     max_access_stops: int = Field(default=3, ge=1, le=20)
 
 
+class ActivityTime(Strict):
+    """How long a person stays somewhere: log-normal with ``mean`` and ``sd``, cut to
+    ``[min, max]`` (integer seconds)."""
+
+    mean: Duration = Field(description="mean stay, e.g. '510min' or '8h'")
+    sd: Duration = Field(default=0, description="standard deviation (0: everyone stays ``mean``)")
+    min: Duration = Field(default=0, description="shortest stay")
+    max: Duration = Field(default=24 * 3600, description="longest stay")
+
+    @model_validator(mode="after")
+    def _check(self) -> ActivityTime:
+        if self.mean <= 0:
+            raise ValueError("mean must be > 0")
+        if not self.min <= self.mean <= self.max:
+            raise ValueError(f"need min <= mean <= max (got {self.min} s, {self.mean} s, {self.max} s)")
+        return self
+
+
+class Purpose(Strict):
+    """A tour purpose: its ``share`` of tours, when tours leave home (``profile``; default: the
+    demand's), how long the person stays (``activity``), and the ``intermediate`` share of tours
+    that stop somewhere on the way home for ``stop``."""
+
+    id: Id
+    share: float = Field(ge=0, le=1)
+    profile: list[ProfileBand] | None = Field(
+        default=None, description="departure from home of this purpose's tours (default: demand.profile)")
+    activity: ActivityTime
+    intermediate: float = Field(default=0.0, ge=0, le=1,
+                                description="share of tours with a stop on the way home")
+    stop: ActivityTime | None = Field(default=None, description="how long the stop on the way home lasts")
+
+    @model_validator(mode="after")
+    def _check(self) -> Purpose:
+        if self.intermediate > 0 and self.stop is None:
+            raise ValueError("a purpose with intermediate > 0 needs stop (how long the stop lasts)")
+        if self.profile is not None:
+            _check_profile(self.profile)
+        return self
+
+
+class Tours(Strict):
+    """Persons and their day: every person leaves home on a tour (outbound, activity, return —
+    optionally a stop on the way home) and ``second_tour`` of them make a second one after
+    ``home`` time at home; a person carries one card all day (see docs/model.md, "Persons")."""
+
+    purposes: list[Purpose] = Field(min_length=1)
+    second_tour: float = Field(default=0.0, ge=0, le=1,
+                               description="share of persons who make a second home-based tour")
+    home: ActivityTime | None = Field(default=None, description="time at home before a second tour")
+
+    @model_validator(mode="after")
+    def _check(self) -> Tours:
+        total = sum(p.share for p in self.purposes)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"purpose shares must sum to 1 (got {total:g})")
+        ids = [p.id for p in self.purposes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("purpose ids must be unique")
+        if self.second_tour > 0 and self.home is None:
+            raise ValueError("second_tour > 0 needs home (time at home before the second tour)")
+        return self
+
+
+def _check_profile(profile: list[ProfileBand]) -> None:
+    if not any(b.weight > 0 for b in profile):
+        raise ValueError("profile needs at least one band with weight > 0")
+    _no_overlap(profile, "profile bands")
+    for b in profile:
+        if b.end <= b.start:
+            raise ValueError("profile band end must be after start")
+
+
 class Demand(Strict):
     """The ``demand`` section: zones, an OD table or a gravity model, the departure profile, rider
     categories."""
@@ -298,6 +371,10 @@ class Demand(Strict):
     max_wait: Duration = Field(
         default=3600, description="a rider gives up after waiting this long at one stop"
     )
+    tours: FileRef | Tours | None = Field(
+        default=None, description="persons' home-based tours, inline or a YAML file (omit: every "
+        "journey is a person's only one)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Demand:
@@ -311,12 +388,7 @@ class Demand(Strict):
         ids = [c.id for c in self.categories]
         if len(set(ids)) != len(ids):
             raise ValueError("category ids must be unique")
-        if not any(b.weight > 0 for b in self.profile):
-            raise ValueError("profile needs at least one band with weight > 0")
-        _no_overlap(self.profile, "profile bands")
-        for b in self.profile:
-            if b.end <= b.start:
-                raise ValueError("profile band end must be after start")
+        _check_profile(self.profile)
         return self
 
 
@@ -487,6 +559,7 @@ class Scenario(Strict):
 __all__ = [
     "CLEARING_METHODS",
     "SCHEMA_VERSION",
+    "ActivityTime",
     "BandSpec",
     "CapSpec",
     "Category",
@@ -520,6 +593,7 @@ __all__ = [
     "PassSpec",
     "PeriodCapSpec",
     "ProfileBand",
+    "Purpose",
     "Route",
     "RouteFareSpec",
     "RoutesFile",
@@ -530,6 +604,7 @@ __all__ = [
     "Strict",
     "TableRow",
     "TimeBandSpec",
+    "Tours",
     "TransferFareSpec",
     "TransferSpec",
     "ValidationTarget",

@@ -41,6 +41,8 @@ def test_scenario_route_fares(write_scenario):
     def edit(doc):
         doc["fares"]["windows"] = []
         doc["fares"]["route_fares"] = [{"routes": ["bus-2"], "fare": {"kind": "flat", "amount": 1000}}]
+        # riders who board bus-2 with a tap (a change onto it inside the bus paid area has none)
+        doc["demand"]["od"].append({"origin": "market", "destination": "park", "trips": 200})
 
     res = otrip_sim.run(write_scenario(edit), seed=2, demand_scale=0.5)
     legs = res.legs[res.legs["tapped"]]
