@@ -321,7 +321,14 @@ def _kept_outside(legs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     outside = legs["window"].to_numpy() < 0
     op = legs["operator"].cat.codes.to_numpy()[outside]
     n_ops = len(legs["operator"].cat.categories)
-    return op, np.bincount(op, weights=legs["fare"].to_numpy()[outside], minlength=n_ops)
+    return op, _sum_by(op, legs["fare"].to_numpy()[outside], n_ops)
+
+
+def _sum_by(code: np.ndarray, amount: np.ndarray, n: int) -> np.ndarray:
+    """Integer sums of ``amount`` by ``code`` (0 … n-1), exact (no float weights)."""
+    total = np.zeros(n, dtype=np.int64)
+    np.add.at(total, code, np.asarray(amount).astype(np.int64))
+    return total
 
 
 def cleared_revenue(legs: pd.DataFrame, cleared: ClearedWindows) -> dict[str, int]:
@@ -346,7 +353,7 @@ def cleared_revenue(legs: pd.DataFrame, cleared: ClearedWindows) -> dict[str, in
     """
     operators = list(legs["operator"].cat.categories)
     _, total = _kept_outside(legs)
-    total += np.bincount(cleared.operator, weights=cleared.cleared, minlength=len(operators))
+    total += _sum_by(cleared.operator, cleared.cleared, len(operators))
     return {o: int(v) for o, v in zip(operators, total)}
 
 

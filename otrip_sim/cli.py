@@ -56,7 +56,10 @@ def main() -> None:
               help="Results folder to create.")
 @click.option("--seed", type=int, default=None, help="Root random seed (default: the scenario's meta.seed).")
 @click.option("--demand-scale", type=float, default=1.0, show_default=True,
-              help="Multiply every OD volume, e.g. 0.1 for a quick run.")
+              help="What if demand were F times today: multiply every OD volume (full network).")
+@click.option("--sample", type=float, default=1.0, show_default=True,
+              help="Simulate this fraction of persons (capacities scaled by it, figures expanded to the "
+                   "whole day), e.g. 0.2 for a quick run.")
 @click.option("--force", is_flag=True,
               help="Replace a non-empty --out folder (only once the new results are complete).")
 @click.option("--taps-csv", is_flag=True, help="Also write the tap log as fare_transactions.csv.")
@@ -67,13 +70,13 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar with the simulated clock (default: when stderr is a terminal).")
 @_user_errors
-def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool,
-        clearing_methods: str, progress: bool | None) -> None:
+def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample: float, force: bool,
+        taps_csv: bool, clearing_methods: str, progress: bool | None) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
 
     \b
     Example:
-      otrip-sim run scenarios/jakarta/okotrip-2018.yaml --out results/okotrip --demand-scale 0.2
+      otrip-sim run scenarios/jakarta/okotrip-2018.yaml --out results/okotrip --sample 0.2
     """
     from .atomic import check_out_dir
     from .output import write_results
@@ -84,13 +87,14 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
     check_out_dir(out, force)  # fail before a long run, not after it
     if progress is None:
         progress = sys.stderr.isatty()
-    res = run_model(scenario, seed=seed, demand_scale=demand_scale, progress=progress)
+    res = run_model(scenario, seed=seed, demand_scale=demand_scale, sample=sample, progress=progress)
     write_results(res, out, force=force, taps_csv=taps_csv, all_clearing_methods=clearing_methods == "all")
     s = res.summary()
     t = s["totals"]
     cur = s["currency"]
     click.echo(f"{s['scenario']}: seed {s['seed']}, demand scale {demand_scale:g}, "
-               f"{sum(res.timings.values()):.1f} s")
+               f"{sum(res.timings.values()):.1f} s; estimates {s['estimates']}")
+    click.echo(f"  persons {t['persons']:,} ({t['journeys_per_person']:.2f} journeys each)")
     click.echo(f"  journeys {t['journeys']:,} served, {t['journeys_unserved']:,} unserved; "
                f"boardings {t['boardings']:,}; "
                f"transfers {t['transfers']:,}; denied boardings {t['denied_boardings']:,}")

@@ -385,7 +385,7 @@ def _day(tours: Tours, seed: int, replication: int, key: np.ndarray, home: np.nd
     shares = np.array([p.share for p in tours.purposes])
     slots: list[tuple] = []
     second = u("tour", 9) < tours.second_tour
-    for tour in (0, 1):
+    for tour in (0, 1) if tours.second_tour > 0 else (0,):
         made = np.ones(n, dtype=bool) if tour == 0 else second
         purpose = keyed_choice(u("purpose", tour), shares)
         to = dest if tour == 0 else _place(u("place", tour, 0), home, o, d, trips)

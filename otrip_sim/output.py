@@ -72,6 +72,8 @@ def write_results(
             "scenario_file": str(res.loaded.path),
             "seed": res.seed,
             "demand_scale": res.demand_scale,
+            "sample": res.sample,
+            "replication": res.replication,
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "run_seconds": round(sum(res.timings.values()), 3),
             "write_seconds": round(time.perf_counter() - t0, 3),
@@ -118,16 +120,17 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
     (d / "summary.json").write_text(json.dumps(res.summary(), indent=2) + "\n", encoding="utf-8")
     if taps_csv:
         res.taps.to_csv(d / "fare_transactions.csv", index=False)
-    res.by_operator.to_csv(d / "by_operator.csv", index=False)
-    res.by_hour.to_csv(d / "by_hour.csv", index=False)
-    res.by_route.to_csv(d / "by_route.csv", index=False)
-    res.by_category.to_csv(d / "by_category.csv", index=False)
-    res.transfers.to_csv(d / "transfers.csv", index=False)
-    res.by_operator[OPERATORS_COLUMNS].to_csv(d / "operators.csv", index=False)
-    res.clearing_flows().to_csv(d / "revenue_flows.csv", index=False)
+    tables = {
+        "by_operator": res.by_operator, "by_hour": res.by_hour, "by_route": res.by_route,
+        "by_category": res.by_category, "transfers": res.transfers,
+        "operators": res.by_operator[OPERATORS_COLUMNS], "revenue_flows": res.clearing_flows(),
+        "validation": validation_table(res),
+    }
     if all_clearing_methods:
-        res.clearing_methods().to_csv(d / "clearing_methods.csv", index=False)
-    validation_table(res).to_csv(d / "validation.csv", index=False)
+        tables["clearing_methods"] = res.clearing_methods()
+    for name, table in tables.items():
+        # the sample each table's figures were expanded from (1: the whole population simulated)
+        table.assign(sample=res.sample).to_csv(d / f"{name}.csv", index=False)
     save_all(res, d / "plots", ("clearing_methods",) if all_clearing_methods else ())
     resolved = res.loaded.spec.model_dump(mode="json", by_alias=True)
     if res.loaded.spec.demand.gravity is not None:  # zones and OD are derived: keep the model, not its output

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from .results import RunResult
 
 
+
+def _name(res: RunResult) -> str:
+    """The scenario's name for a title, with the sample when the run is one (its figures are
+    expanded to the whole day)."""
+    if res.sample == 1:
+        return res.loaded.name
+    return f"{res.loaded.name} ({res.sample:.0%} sample, figures ×{res.expansion:g})"
+
 def money_formatter(currency: str) -> FuncFormatter:
     """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``).
 
@@ -80,7 +88,7 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("hour of the service day (boarding time)")
     ax.set_ylabel("boardings per hour")
-    ax.set_title(f"{res.loaded.name}: boardings by hour and operator")
+    ax.set_title(f"{_name(res)}: boardings by hour and operator")
     ax.yaxis.set_major_formatter(_count)
     ax.grid(alpha=0.3)
     if len(df.columns):
@@ -115,7 +123,7 @@ def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
         )
     ax.set_xlabel("operator")
     ax.set_ylabel(f"fare revenue per day ({res.currency})")
-    ax.set_title(f"{res.loaded.name}: fare revenue by operator")
+    ax.set_title(f"{_name(res)}: fare revenue by operator")
     ax.grid(axis="y", alpha=0.3)
     return ax
 
@@ -142,12 +150,13 @@ def fare_distribution(res: RunResult, ax: Any = None) -> Any:
         top = int(fares.max())
         step = max(1, int(np.ceil((top + 1) / 40 / 250)) * 250) if top > 0 else 1
         bins = np.arange(0, top + 2 * step, step)
-        ax.hist(fares, bins=bins, color="tab:green", edgecolor="white")
+        ax.hist(fares, bins=bins, weights=np.full(len(fares), res.expansion), color="tab:green",
+                edgecolor="white")
     ax.xaxis.set_major_formatter(money_formatter(res.currency))
     ax.yaxis.set_major_formatter(_count)
     ax.set_xlabel(f"fare paid per journey ({res.currency})")
     ax.set_ylabel("journeys")
-    ax.set_title(f"{res.loaded.name}: distribution of fare paid per journey")
+    ax.set_title(f"{_name(res)}: distribution of fare paid per journey")
     ax.grid(alpha=0.3)
     return ax
 
@@ -193,7 +202,7 @@ def transfer_flows(res: RunResult, ax: Any = None) -> Any:
     _operator_matrix(ax, res, flows, "Blues", _count, "transfers per day")
     ax.set_xlabel("to operator (next leg)")
     ax.set_ylabel("from operator (leg before)")
-    ax.set_title(f"{res.loaded.name}: transfers between operators per day")
+    ax.set_title(f"{_name(res)}: transfers between operators per day")
     return ax
 
 
@@ -220,7 +229,7 @@ def revenue_flows(res: RunResult, ax: Any = None) -> Any:
     ax.set_xlabel("cleared to operator")
     ax.set_ylabel("charged on legs of operator")
     ax.set_title(
-        f"{res.loaded.name}: revenue flows after clearing\n"
+        f"{_name(res)}: revenue flows after clearing\n"
         f"(method {res.loaded.spec.money.clearing.method}), per day"
     )
     return ax
@@ -252,7 +261,7 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
     ax.legend(handles, ["paid by the city", "paid nationally", "no contract payment"])
     ax.set_xlabel("operator")
     ax.set_ylabel(f"subsidy per day ({res.currency})")
-    ax.set_title(f"{res.loaded.name}: subsidy by operator (payment − fares retained by the payer)")
+    ax.set_title(f"{_name(res)}: subsidy by operator (payment − fares retained by the payer)")
     ax.grid(axis="y", alpha=0.3)
     return ax
 
@@ -289,7 +298,7 @@ def clearing_methods(res: RunResult, ax: Any = None) -> Any:
     ax.set_xlabel("operator")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_ylabel(f"cleared minus charged on own legs, per day ({res.currency})")
-    ax.set_title(f"{res.loaded.name}: what each clearing rule moves to or from each operator")
+    ax.set_title(f"{_name(res)}: what each clearing rule moves to or from each operator")
     ax.legend(title="clearing method", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return ax
@@ -339,7 +348,7 @@ def validation(res: RunResult, ax: Any = None) -> Any:
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_xlim(0, max(2.0, float(np.nanmax(ratio)) * 1.05))
     ax.set_xlabel("modelled ÷ published (1 = agrees; grey band: tolerance)")
-    ax.set_title(textwrap.fill(f"{res.loaded.name}: {verdict(table)}", 90), fontsize=8, loc="left")
+    ax.set_title(textwrap.fill(f"{_name(res)}: {verdict(table)}", 90), fontsize=8, loc="left")
     return ax
 
 

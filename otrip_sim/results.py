@@ -123,7 +123,7 @@ class RunResult:
             units), ``media`` (the fare medium the person holds, when ``fares.media`` is given),
             ``served`` (bool), ``status`` (served / abandoned / no_path / stranded / skipped: an
             earlier journey of the day was not served, so this one was not made by public
-            transport).
+            transport), ``weight`` (journeys of the whole day this row stands for: ``1 / sample``).
         """
         r, rec = self.riders, self.records
         zones = pd.Categorical.from_codes(r.origin, categories=list(r.zone_ids))
@@ -150,6 +150,7 @@ class RunResult:
                 "served": rec.status == SERVED,
                 "status": pd.Categorical.from_codes(rec.status.astype(np.int32),
                                                     categories=list(STATUS_NAMES)),
+                "weight": np.full(len(r), self.expansion),
             }
         )
 
@@ -166,7 +167,8 @@ class RunResult:
             ``tapped`` (False for a change inside a paid area), ``fare`` (int, settled share,
             minor units), ``rule``, ``window`` (number of the fare window within the journey's
             card, -1: none), ``standalone_fare`` (int minor units: what the leg would cost on its
-            own; for an evaded leg, the revenue lost), ``evaded`` (boarded without tapping).
+            own; for an evaded leg, the revenue lost), ``evaded`` (boarded without tapping),
+            ``weight`` (boardings of the whole day this row stands for: ``1 / sample``).
         """
         st = self.settlement
         p = self.records.planned
@@ -203,6 +205,7 @@ class RunResult:
                 "window": st.window,
                 "standalone_fare": st.standalone,
                 "evaded": st.evaded,
+                "weight": np.full(len(rows), self.expansion),
             }
         )
 

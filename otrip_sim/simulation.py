@@ -192,8 +192,10 @@ class Simulation:
         seconds after the person arrives from it.  Where that journey is not served, this one is
         never started (:data:`SKIPPED`).  ``None``: every journey leaves at ``depart``.
     capacity_scale:
-        The sample fraction F: a vehicle takes riders while its load is below F × capacity (a
-        rider who does not fit waits for the next), and load factors are load ÷ (F × capacity).
+        The sample fraction F: a vehicle takes riders while its load is below F × capacity (so
+        it may end up to one rider above it; a rider who does not fit waits for the next), and
+        load factors are min(load, F × capacity) ÷ (F × capacity): the one rider the fractional
+        rule admits beyond F × capacity is an artifact of sampling, not crowding.
     """
 
     def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int,
@@ -344,8 +346,9 @@ class Simulation:
         yield timeout(dep + cum_s[positions[0]])
         alight_at: dict[int, list[int]] = {}
         load = 0
-        cap = line.capacity * self.capacity_scale
+        # a sample of fraction F: the vehicle takes riders while its load is below F × capacity
         whole = self.capacity_scale == 1.0
+        cap: float = line.capacity if whole else line.capacity * self.capacity_scale
         base = line.route_index * self._hours
         boarded_h, left_h, max_lf = self._boarded, self._left, self._max_lf
         end = len(positions) - 1
@@ -370,7 +373,7 @@ class Simulation:
             nxt = positions[k + 1]
             if load:
                 # the load on leaving this stop and the stops passed until the next one
-                lf = load / cap
+                lf = load / cap if whole else min(load, cap) / cap
                 h = now // 3600
                 if lf > max_lf[base + h]:
                     max_lf[base + h] = lf

@@ -32,6 +32,7 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
     j = res.journeys
     served = j[j["served"]]
     legs = res.legs
+    per_day = res.expansion / res.demand_scale  # a counted row stands for this many at today's demand
     if target.metric == "fare_per_boarding":
         mine = legs[legs["operator"] == target.operator]
         return float(mine["fare"].sum() / len(mine)) if len(mine) else float("nan")
@@ -45,15 +46,15 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         fed = np.unique(legs.loc[legs["operator"] == target.feeder, "journey"].to_numpy())
         return float(np.isin(users, fed).mean())
     if target.metric == "boardings":
-        return float((legs["operator"] == target.operator).sum() / res.demand_scale)
+        return float((legs["operator"] == target.operator).sum() * per_day)
     if target.metric == "taps":
         taps = (legs["operator"] == target.operator) & legs["tapped"] & ~legs["evaded"]
-        return float(taps.sum() / res.demand_scale)
+        return float(taps.sum() * per_day)
     if target.metric == "subsidy_per_tap":
         acc = res.by_operator.set_index("operator")
         return float(acc.loc[target.operator, "subsidy_per_tap"])
     if target.metric == "journeys":
-        return float(len(served) / res.demand_scale)
+        return float(len(served) * per_day)
     if target.metric == "boardings_per_journey":
         if not len(served):
             return float("nan")

@@ -371,7 +371,7 @@ class Demand(Strict):
     max_wait: Duration = Field(
         default=3600, description="a rider gives up after waiting this long at one stop"
     )
-    tours: FileRef | Tours | None = Field(
+    tours: Tours | FileRef | None = Field(
         default=None, description="persons' home-based tours, inline or a YAML file (omit: every "
         "journey is a person's only one)"
     )
