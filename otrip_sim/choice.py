@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .demand import Riders
-from .fares import FarePolicy, LegTable, price, price_continuations
+from .fares import FarePolicy, LegTable, open_until, price, price_continuations
 from .grouped import group_starts
 from .network import Network
 from .paths import PathTable
@@ -97,9 +97,9 @@ def choose_day(
 
     Persons choose journey by journey in the order of their day: the day's first journeys, then
     the second ones, and so on.  A later journey leaves an estimated ``after_s`` after the person
-    arrives from the one before (the chosen path's expected arrival), and where the card's earlier
-    legs can still change what it pays (``FarePolicy.reach``: an open window, a daily cap, a
-    pass) its candidates are priced as continuations of the card
+    arrives from the one before (the chosen path's expected arrival), and while the card's earlier
+    legs can still change what it pays (:func:`otrip_sim.fares.open_until`: an open window, a
+    daily cap, a pass) its candidates are priced as continuations of the card
     (:func:`otrip_sim.fares.price_continuations`): a return inside an OK OTrip window costs what
     is left of the cap.  Elsewhere a candidate costs what it costs on a fresh card.
 
@@ -136,8 +136,7 @@ def choose_day(
         return chosen, depart
     tt = _Timetable(net)
     path_key = _path_keys(table)
-    reach = policy.reach()
-    linking = reach is None or reach > 0
+    linking = bool(policy.windows or policy.passes or policy.period_caps)  # else cards have no memory
     fare_to_s = np.array([3600.0 / v for v in vot])
     arrive = np.full(n, -1, dtype=np.int64)  # expected arrival of the chosen path
     history: list[np.ndarray] = []  # rows of the chosen paths (journey, table row, board time)
@@ -149,8 +148,8 @@ def choose_day(
         time_m, fare_m = _matrices(net, policy, choice, riders, table, tt, idx, depart[idx], first[idx],
                                    count[idx])
         if r and linking and history:
-            _price_on_card(net, policy, choice, riders, table, tt, idx, depart, first, count, arrive,
-                           np.concatenate(history, axis=1), reach, fare_m)
+            _price_on_card(net, policy, choice, riders, table, tt, idx, depart, first, count,
+                           np.concatenate(history, axis=1), fare_m)
         k = time_m.shape[1]
         col = np.arange(k)
         has = col[None, :] < count[idx, None]
@@ -225,19 +224,25 @@ def _matrices(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, 
 
 def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, table: PathTable,
                    tt: _Timetable, idx: np.ndarray, depart: np.ndarray, first: np.ndarray, count: np.ndarray,
-                   arrive: np.ndarray, history: np.ndarray, reach: int | None, fare_m: np.ndarray) -> None:
+                   history: np.ndarray, fare_m: np.ndarray) -> None:
     """Fill ``fare_m`` (rows: journeys ``idx``) with what each candidate adds to the person's
-    card, for the journeys whose card's earlier legs can still change their fare (within
-    ``reach`` of the person's last expected arrival; ``None``: always)."""
+    card, for the journeys leaving while the card's earlier legs can still change their fare
+    (:func:`otrip_sim.fares.open_until`)."""
     h_journey, h_row, h_board = history
-    # persons as 0 … P-1 (their journeys are consecutive); the latest expected arrival of each
+    # persons as 0 … P-1 (their journeys are consecutive)
     start = np.flatnonzero(group_starts(riders.person))
     p_of = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(riders)]))
-    latest = np.full(len(start), -1, dtype=np.int64)
-    np.maximum.at(latest, p_of[h_journey], arrive[h_journey])
-    since = latest[p_of[idx]]
-    near = np.ones(len(idx), dtype=bool) if reach is None else depart[idx] - since <= reach
-    linked = np.flatnonzero((since >= 0) & (count[idx] > 0) & near)
+    mine = np.isin(p_of[h_journey], p_of[idx])
+    hj, hr, hb = h_journey[mine], h_row[mine], h_board[mine]
+
+    def history_of(sel: np.ndarray) -> LegTable:
+        return _legs(net, policy, riders, p_of[hj[sel]], hj[sel], table.line[hr[sel]], table.board[hr[sel]],
+                     table.alight[hr[sel]], hb[sel], table.tapped[hr[sel]])
+
+    cards, until = open_until(policy, history_of(np.arange(len(hj))))
+    k = np.minimum(np.searchsorted(cards, p_of[idx]), max(len(cards) - 1, 0))
+    known = (cards[k] == p_of[idx]) if len(cards) else np.zeros(len(idx), dtype=bool)
+    linked = np.flatnonzero(known & (count[idx] > 0) & (depart[idx] <= np.where(known, until[k], -1)))
     for a in range(0, len(linked), _CHUNK // 4):
         part = linked[a: a + _CHUNK // 4]
         j = idx[part]
@@ -248,11 +253,8 @@ def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Rid
         _, board_s, _ = _timing(net, choice, tt, plan, depart[cand_j])
         cand = _legs(net, policy, riders, plan.rider, cand_j[plan.rider], plan.line, plan.board, plan.alight,
                      board_s, plan.tapped)
-        mine = np.isin(p_of[h_journey], p_of[j])
-        hj, hr = h_journey[mine], h_row[mine]
-        hist = _legs(net, policy, riders, p_of[hj], hj, table.line[hr], table.board[hr], table.alight[hr],
-                     h_board[mine], table.tapped[hr])
-        added = price_continuations(policy, hist, cand, p_of[cand_j])
+        added = price_continuations(policy, history_of(np.flatnonzero(np.isin(p_of[hj], p_of[j]))), cand,
+                                    p_of[cand_j])
         fare_m[np.repeat(part, kc), cand_c] = added
 
 

@@ -65,7 +65,7 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
         ``leg``, ``operator``, ``route``, ``direction``, ``board_stop``, ``alight_stop``,
         ``alight_s``, ``metres``, ``tapped``, ``window``, ``evaded``.
     journeys
-        ``RunResult.journeys`` (row = journey id); reads ``category``.
+        ``RunResult.journeys`` (row = journey id); reads ``category`` and ``card``.
     settlement
         The run's settlement; reads the card transactions ``tx_journey``, ``tx_leg``, ``tx_time``
         (s), ``tx_kind``, ``tx_amount`` (minor units), ``tx_rule``, and per rule code
@@ -85,9 +85,9 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
         (``<route>:<direction>``), ``stop_id`` (boarding stop), ``num_riders``,
         ``fare_media_id``, ``rider_category``, ``fare_product`` (the window rule the leg is in,
         else ``pay-as-you-go``), ``fare_capped`` (the leg paid less than its own fare because of
-        a cap), ``token_id`` (the card).  otrip-sim columns: ``card`` (= journey id: one card per
-        journey), ``journey``, ``leg``, ``time_s``, ``type`` (``tap``, ``exit`` = tap-out at the
-        exit, amount 0, or ``adjustment``), ``operator``, ``distance_km`` (of a tap's trip,
+        a cap), ``token_id`` (the card).  otrip-sim columns: ``card`` (the person's card: one
+        per person for the day), ``journey``, ``leg``, ``time_s``, ``type`` (``tap``, ``exit`` =
+        tap-out at the exit, amount 0, or ``adjustment``), ``operator``, ``distance_km`` (of a tap's trip,
         paid-area changes included), ``amount_minor`` (integer minor units), ``rule``.  Per card
         the amounts sum to the settled fares.
     """
@@ -117,16 +117,18 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     exit_stop = np.concatenate([np.full(n_tx, -1), legs["alight_stop"].cat.codes.to_numpy()[ge]])
     exit_last = np.concatenate([np.zeros(n_tx, dtype=bool), last_trip])
     rank = np.array([1, 2, 0])[kind]  # exit, tap, adjustment at the same second
-    order = np.lexsort((leg, rank, time_s, journey))
-    journey, leg, time_s, kind, amount_minor, rule, leg_row, exit_stop, exit_last = (
-        x[order] for x in (journey, leg, time_s, kind, amount_minor, rule, leg_row, exit_stop, exit_last))
+    card = journeys["card"].to_numpy()[journey]
+    order = np.lexsort((leg, journey, rank, time_s, card))
+    cols = (journey, card, leg, time_s, kind, amount_minor, rule, leg_row, exit_stop, exit_last)
+    journey, card, leg, time_s, kind, amount_minor, rule, leg_row, exit_stop, exit_last = (
+        x[order] for x in cols)
     is_tap, is_exit = kind == 0, kind == 2
     # a tap's distance is its trip's: the exit row of the same (journey, leg) carries it
     trip_at = np.full(len(legs), np.nan)
     trip_at[gs] = trip_metres / 1000.0
     first_tap = np.zeros(len(kind), dtype=bool)
     tap_rows = np.flatnonzero(is_tap)
-    first_tap[tap_rows[group_starts(journey[tap_rows])]] = True
+    first_tap[tap_rows[group_starts(card[tap_rows])]] = True
     scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
     in_window = legs["window"].to_numpy()[leg_row] >= 0
     # the product is the source of the rule (the window, pass, operator…); exits have no rule
@@ -172,8 +174,8 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
                                     category.cat.categories),
             "fare_product": coded(np.where(in_window, product, products.index(PAY_AS_YOU_GO)), products),
             "fare_capped": capped,
-            "token_id": pd.array(ids, dtype="str"),
-            "card": journey,
+            "token_id": pd.array(pa.array(card).cast(pa.string()), dtype="str"),
+            "card": card,
             "journey": journey,
             "leg": leg,
             "time_s": time_s,

@@ -127,7 +127,7 @@ def test_cli_all_clearing_methods(write_scenario, tmp_path):
     assert result.exit_code == 0, result.output
     cm = pd.read_csv(out / "clearing_methods.csv")
     assert list(cm.columns) == [
-        "operator", "method", "fare_revenue_cleared", "payment", "net_income", "subsidy",
+        "operator", "method", "fare_revenue_cleared", "payment", "net_income", "subsidy", "sample",
     ]
     assert (out / "plots" / "clearing_methods.png").exists()
     ops = pd.read_csv(out / "operators.csv")

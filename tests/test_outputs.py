@@ -59,17 +59,19 @@ def test_parquet_and_csv_agree_with_summary(written):
     journeys = pd.read_parquet(written / "journeys.parquet")
     assert {"journey", "leg", "operator", "route", "board_stop", "alight_stop", "board_s", "alight_s", "km",
             "fare", "rule"} <= set(legs)
-    assert {"journey", "category", "origin", "destination", "depart_s", "arrive_s", "legs", "fare",
-            "served"} <= set(journeys)
+    assert {"journey", "person", "card", "tour", "trip", "purpose", "category", "origin", "destination",
+            "depart_s", "arrive_s", "legs", "fare", "served", "weight"} <= set(journeys)
+    assert {"person", "weight"} <= set(legs)
     assert len(legs) == s["totals"]["boardings"]
     assert int(legs["fare"].sum()) == s["totals"]["fare_revenue"]
     assert int(journeys["served"].sum()) == s["totals"]["journeys"]
     by_hour = pd.read_csv(written / "by_hour.csv")
-    assert list(by_hour.columns) == ["hour", "operator", "boardings", "fare_revenue"]
+    assert list(by_hour.columns) == ["hour", "operator", "boardings", "fare_revenue", "sample"]
+    assert set(by_hour["sample"]) == {s["sample"]}
     assert by_hour["boardings"].sum() == s["totals"]["boardings"]
     by_route = pd.read_csv(written / "by_route.csv")
     assert list(by_route.columns) == [
-        "route", "operator", "hour", "boardings", "left_behind", "max_load_factor",
+        "route", "operator", "hour", "boardings", "left_behind", "max_load_factor", "sample",
     ]
     by_cat = pd.read_csv(written / "by_category.csv")
     assert {"category", "journeys", "fare_per_journey"} <= set(by_cat)

@@ -243,8 +243,9 @@ def test_simulated_tap_log_replays_to_the_same_fares(scenario, tmp_path):
     path = tmp_path / "fare_transactions.csv"
     res.taps.to_csv(path, index=False)
     p = replay(JAK / f"{scenario}.yaml", path).priced
-    legs = res.legs[res.legs["tapped"] & ~res.legs["evaded"]].sort_values(["journey", "board_s", "leg"])
-    got = p.assign(journey=p["rider"].astype(int)).sort_values(["journey", "board_time"], kind="stable")
+    legs = res.legs[res.legs["tapped"] & ~res.legs["evaded"]]
+    legs = legs.sort_values(["person", "board_s", "journey", "leg"])
+    got = p.assign(person=p["rider"].astype(int)).sort_values(["person", "board_time"], kind="stable")
     assert len(got) == len(legs) > 100
     assert got["fare"].tolist() == legs["fare"].tolist()
     assert got["rule"].tolist() == legs["rule"].astype(str).tolist()

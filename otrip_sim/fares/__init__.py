@@ -12,7 +12,7 @@ The only place that knows fare rules.  Callers build a :class:`LegTable` and cal
 from .apportion import largest_remainder
 from .engine import Card, Transaction, apply_period_caps, price_card, price_window
 from .outcome import Outcome, rule_id
-from .pricing import TapTrace, backend_for, own_fares, price, price_continuations, trace
+from .pricing import ALWAYS, TapTrace, backend_for, open_until, own_fares, price, price_continuations, trace
 from .rules import (
     CapWindow,
     CategoryDiscount,
@@ -39,6 +39,7 @@ from .table import ADJUSTMENT, TAP, LegTable, Priced, RuleTable, Transactions
 
 __all__ = [
     "ADJUSTMENT",
+    "ALWAYS",
     "TAP",
     "CapWindow",
     "Card",
@@ -71,6 +72,7 @@ __all__ = [
     "apply_period_caps",
     "backend_for",
     "largest_remainder",
+    "open_until",
     "own_fares",
     "price",
     "price_card",

@@ -7,6 +7,7 @@ a fare rule.
 * :func:`own_fares` — what legs cost on their own (revenue lost to evasion, say).
 * :func:`price_continuations` — what each of many candidate continuations adds to a card that
   already made some legs today (the card's state), as path and mode choice need.
+* :func:`open_until` — until when a card's legs can still change a later tap's fare.
 * :func:`trace` — one card tap by tap, with the card's open windows after each tap (``explain``).
 
 Two backends give identical results (tests hold them to each other): the vectorised engine
@@ -23,7 +24,7 @@ import numpy as np
 
 from . import cards, vector
 from .engine import Card
-from .rules import Charge, FarePolicy, Leg
+from .rules import Charge, FarePolicy, Leg, TransferWindow, WindowRule
 from .table import LegTable, Priced, RuleTable
 
 BACKENDS = ("vector", "card")
@@ -136,18 +137,80 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
     return per_card(_concat(before, candidates)) - np.where(known, per_state[k], 0)
 
 
+ALWAYS = np.int64(1) << 62
+""":func:`open_until` of a card whose legs can change any later tap's fare (a pass, a period cap)."""
+
+
+def open_until(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarray]:
+    """Until when each card's legs can still change what a later tap pays.
+
+    A later tap at or before the card's time can join a fare window the legs left open (measured
+    as its rule measures: from the window's first tap, or from the last leg of a transfer chain);
+    after it, the tap costs what it costs on a fresh card.  Path choice prices a journey as a
+    continuation of the person's card only up to this time.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The legs each card made, any order.
+
+    Returns
+    -------
+    cards, until : numpy.ndarray
+        The distinct cards (sorted) and per card the last board time (integer seconds) its legs
+        can affect: ``-1`` when they affect none, :data:`ALWAYS` with a pass or a period cap.
+    """
+    cards, of = np.unique(np.asarray(legs.card), return_inverse=True)
+    until = np.full(len(cards), -1, dtype=np.int64)
+    if policy.passes or policy.period_caps:
+        until[:] = ALWAYS
+        return cards, until
+    if not len(legs) or not policy.windows:
+        return cards, until
+    window = price(policy, legs).window
+    inside = np.flatnonzero(window >= 0)
+    ops = legs.names("operator")[inside]
+    # a leg in a window is on an operator of a window rule
+    by_op = {op: rule for op in set(ops.tolist()) if (rule := policy.window_of(op)) is not None}
+    duration = np.array([by_op[op].duration for op in ops], dtype=np.int64)
+    from_first = np.array([_from_first_tap(by_op[op]) for op in ops], dtype=bool)
+    board = legs.board_time[inside].astype(np.int64)
+    last = np.maximum(board, np.asarray(legs.alight_time)[inside].astype(np.int64))
+    key = of[inside] * (int(window.max()) + 1) + window[inside]
+    keys, at = np.unique(key, return_inverse=True)
+    start = np.full(len(keys), ALWAYS, dtype=np.int64)
+    np.minimum.at(start, at, board)
+    expiry = np.where(from_first, start[at], last) + duration
+    np.maximum.at(until, of[inside], expiry)
+    return cards, until
+
+
+def _from_first_tap(rule: WindowRule) -> bool:
+    """Does ``rule`` measure its duration from the window's first tap (else from the last leg)?"""
+    return not isinstance(rule, TransferWindow) or rule.limit == "first_tap"
+
+
 def _concat(a: LegTable, b: LegTable) -> LegTable:
-    """Rows of ``a`` then ``b`` (string columns as strings, so their codes need not agree)."""
+    """Rows of ``a`` then ``b``.  A coded column whose codes agree in both stays coded (perf: no
+    string work); otherwise it is concatenated as strings, so the two codes need not agree."""
     def col(name: str) -> np.ndarray:
         return np.concatenate([np.asarray(getattr(a, name)), np.asarray(getattr(b, name))])
 
-    def names(name: str) -> np.ndarray:
-        return np.concatenate([a.names(name), b.names(name)])
-
-    return LegTable(card=col("card"), operator=names("operator"), board_time=col("board_time"),
-                    metres=col("metres"), category=names("category"), board_stop=col("board_stop"),
-                    alight_stop=col("alight_stop"), route=names("route"), tapped=col("tapped"),
-                    tapped_out=col("tapped_out"), alight_time=col("alight_time"), media=col("media"))
+    coded: dict[str, tuple[dict[object, int], np.ndarray]] = {}
+    named: dict[str, np.ndarray] = {}
+    for name in ("operator", "category", "route"):
+        ca, cb = a.codes.get(name), b.codes.get(name)
+        if ca is not None and cb is not None and ca[0] == cb[0]:
+            coded[name] = (ca[0], np.concatenate([ca[1], cb[1]]))
+            named[name] = coded[name][1]
+        else:
+            named[name] = np.concatenate([a.names(name), b.names(name)])
+    return LegTable(card=col("card"), board_time=col("board_time"), metres=col("metres"),
+                    board_stop=col("board_stop"), alight_stop=col("alight_stop"), tapped=col("tapped"),
+                    tapped_out=col("tapped_out"), alight_time=col("alight_time"), media=col("media"),
+                    codes=coded, **named)
 
 
 @dataclass(frozen=True)

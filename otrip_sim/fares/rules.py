@@ -428,14 +428,6 @@ class FarePolicy:
         """The shortest window duration (s), ``None`` without windows."""
         return min((w.duration for w in self.windows), default=None)
 
-    def reach(self) -> int | None:
-        """How long after a card's last alighting its past can still change what a later tap pays
-        (s): the longest window (0 without windows); ``None`` when a pass or period cap can link
-        any two taps of the day."""
-        if self.passes or self.period_caps:
-            return None
-        return max((w.duration for w in self.windows), default=0)
-
 __all__ = [
     "DAY",
     "CapWindow",

@@ -9,7 +9,8 @@ Run from the repository root (deterministic: fixed seed, stdlib + numpy only):
     .venv/bin/python scenarios/jakarta-scale/make_scenario.py
 
 Writes next to this script: jaklingko-2024.yaml (filled in from the template jaklingko-2024.yaml.in),
-network/stops.csv, network/routes.yaml, network/walk_links.csv, demand/zones.csv, fares/mrt.csv;
+network/stops.csv, network/routes.yaml, network/walk_links.csv, demand/zones.csv, demand/tours.yaml
+(copied from ../jakarta/demand/tours.yaml), fares/mrt.csv;
 prints the sizes and a connectivity check (zone pairs joined within 0..3 transfers).
 """
 
@@ -391,6 +392,10 @@ text = (HERE / "jaklingko-2024.yaml.in").read_text()
 for k, v in subst.items():
     text = text.replace(k, v)
 (HERE / "jaklingko-2024.yaml").write_text(text)
+# persons' tours: the Jakarta examples' assumptions, copied so the scenario folder is self-contained
+tours = (HERE.parent / "jakarta" / "demand" / "tours.yaml").read_text()
+(HERE / "demand" / "tours.yaml").write_text(
+    "# Copied by make_scenario.py from scenarios/jakarta/demand/tours.yaml (edit that file, then rerun).\n" + tours)
 
 share = connectivity()
 print(sizes)
