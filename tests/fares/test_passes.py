@@ -99,7 +99,10 @@ def test_scenario_with_a_day_pass(write_scenario):
     legs = res.legs.merge(res.journeys[["journey", "media", "category"]], on="journey")
     holders = legs[(legs["media"] == "day-pass") & legs["tapped"] & (legs["category"] == "adult")]
     assert set(holders["rule"].astype(str)) <= {"day-pass:purchase", "day-pass:pass"}
-    assert (holders.groupby("journey")["fare"].sum() == 7000).all()  # one card per journey: one purchase each
+    # one card per person for the day: one purchase each, however many journeys
+    assert (holders.groupby("person")["fare"].sum() == 7000).all()
+    assert (holders["rule"].astype(str) == "day-pass:purchase").groupby(holders["person"]).sum().eq(1).all()
+    assert holders.groupby("person")["journey"].nunique().max() >= 2
 
 
 def test_pass_validation(write_scenario):

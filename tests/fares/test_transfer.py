@@ -121,8 +121,10 @@ def test_scenario_with_transfers_runs(write_scenario):
     legs = free.legs
     transfers = legs[legs["rule"] == "x:transfer"]
     assert len(transfers) > 0 and (transfers["fare"] == 0).all()
-    # a journey whose taps all fall in one chain pays its first tapped leg's own fare only
-    adults = free.journeys.loc[free.journeys["category"] == "adult", "journey"]
+    # a day's first journey (a fresh card) whose taps all fall in one chain pays its first tapped
+    # leg's own fare only
+    j = free.journeys
+    adults = j.loc[(j["category"] == "adult") & (j["trip"] == 0), "journey"]
     chained = legs[legs["journey"].isin(transfers["journey"]) & legs["journey"].isin(adults)]
     first = chained[chained["tapped"]].groupby("journey").head(1).set_index("journey")
     paid = chained.groupby("journey")["fare"].sum()

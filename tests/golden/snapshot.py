@@ -27,6 +27,8 @@ CASES = [
     ("baseline-2017", "scenarios/jakarta/baseline-2017.yaml", 1.0),
     ("okotrip-2018", "scenarios/jakarta/okotrip-2018.yaml", 1.0),
     ("okotrip-2018-as-operated", "scenarios/jakarta/okotrip-2018-as-operated.yaml", 1.0),
+    ("baseline-2018", "scenarios/jakarta/baseline-2018.yaml", 1.0),
+    ("no-integration-2022", "scenarios/jakarta/no-integration-2022.yaml", 1.0),
     ("jaklingko-2022", "scenarios/jakarta/jaklingko-2022.yaml", 1.0),
     ("tiny", "scenarios/tiny/tiny.yaml", 1.0),
     ("jaklingko-2024", "scenarios/jakarta-scale/jaklingko-2024.yaml", 0.002),
