@@ -1,18 +1,20 @@
-"""Riders choose a path at departure: lowest generalized cost, fares included.
+"""Persons choose a path for each journey: lowest generalized cost, fares included.
 
 Generalized cost, in seconds: ``walk × walk_weight + wait × wait_weight + in-vehicle time +
 transfer_penalty × transfers + fare × 3600 / value_of_time``, minus a Gumbel taste term of scale
-``choice.spread`` drawn per rider and candidate (a random-utility model; ``spread = 0`` gives
-all-or-nothing assignment).  Waits are half the headway in force, or the time to the next
-departure when the line is not running yet.  The fare is what the engine charges for the path's
-expected taps, so a fare policy moves riders between paths and operators.
+``choice.spread`` keyed by (person, journey of the day, path identity) (a random-utility model;
+``spread = 0`` gives all-or-nothing assignment).  Waits are half the headway in force, or the
+time to the next departure when the line is not running yet.  The fare is what the engine
+charges for the path's expected taps — as a continuation of the person's card while its earlier
+legs can still change it (:func:`choose_day`) — so a fare policy moves riders between paths and
+operators.
 
-Riders leaving in the same half hour (``SLOT_S``) with the same origin, destination, category and
-fare medium see the same costs.  perf: all of it is numpy over distinct (path, slot) timings and
-distinct fares: a path's fare changes with the time of day only where a time-band fare changes,
-so fares are priced once per (path, category, medium, time-band class of each tap) — valid while
-the whole path fits in every window rule's duration, else per slot — by the pricing interface
-(:func:`otrip_sim.fares.price`).
+Journeys leaving in the same half hour (``SLOT_S``) with the same origin, destination, category
+and fare medium see the same time costs and fresh-card fares.  perf: all of it is numpy over
+distinct (path, slot) timings and distinct fares: a path's fare changes with the time of day only
+where a time-band fare changes, so fares are priced once per (path, category, medium, time-band
+class of each tap) — valid while the whole path fits in every window rule's duration, else per
+slot — by the pricing interface (:func:`otrip_sim.fares.price`).
 """
 
 from __future__ import annotations

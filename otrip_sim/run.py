@@ -1,4 +1,4 @@
-"""Run a scenario: load → compile → generate riders → choose paths → simulate → results.
+"""Run a scenario: load → compile → draw persons → choose paths → simulate → results.
 
 The network and the fare policy come from :func:`otrip_sim.compile.compile_scenario`: built once
 per run, and the same ones ``otrip-sim validate`` checked.

@@ -16,6 +16,11 @@ not with riders, and the per-rider work is a few list operations on integers.  A
 only at the positions of its line where some planned leg boards or alights (elsewhere nothing can
 happen), and lines nobody uses run no process.
 
+A person's later journeys of the day are chained to the earlier ones: a journey's last leg, once
+alighted, puts the first leg of the person's next journey in its queue at the arrival plus the
+stay (activity, time at home); a journey after one that was not served is never started
+(``skipped``).  In a sample (``capacity_scale`` F) vehicles hold F × capacity.
+
 Fares play no part in the movement (riders chose their path, fares included, before leaving), so
 cards are priced after the run from the boarding times (:mod:`otrip_sim.settlement`).  Vehicles
 keep their run times exactly, so a leg's alighting time is its boarding time plus the run time.

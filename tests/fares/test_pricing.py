@@ -19,7 +19,9 @@ from otrip_sim.fares import (
     Outcome,
     PeriodCap,
     TransferWindow,
+    ALWAYS,
     backend_for,
+    open_until,
     price,
     price_card,
     price_continuations,
@@ -109,7 +111,43 @@ def test_a_daily_cap_binds_across_continuations():
     assert price_continuations(policy, history, cand, np.array([1, 2, 3])).tolist() == [1_000, 0, 3_000]
 
 
+def test_open_until_by_hand():
+    # OK OTrip (Rp 5,000 cap for 180 minutes on TJ and mikrotrans): card 1's window opened at 08:00
+    # is open until 11:00 whatever its later taps; card 2 rode only a non-integrated angkot; card
+    # 3's second window opened at 12:00 (past 11:00): open until 15:00
+    legs = table([("transjakarta", "08:00", 4.0), ("mikrotrans", "10:30", 3.0), ("angkot", "09:00", 3.0),
+                  ("transjakarta", "08:00", 4.0), ("transjakarta", "12:00", 4.0)], [1, 1, 2, 3, 3])
+    cards, until = open_until(OKOTRIP, legs)
+    assert cards.tolist() == [1, 2, 3]
+    assert until.tolist() == [clock("11:00"), -1, clock("15:00")]
+    # a daily cap links any two taps of the day
+    capped = FarePolicy("capped", {"bus": FlatFare("bus", 3_000)},
+                        period_caps=(PeriodCap("daily", frozenset({"bus"}), "day", 7_000),))
+    assert open_until(capped, table([("bus", "07:00", 1.0)], [5]))[1].tolist() == [ALWAYS]
+    # a transfer chain measured from the previous leg: open until its last leg + the duration
+    chain = FarePolicy("chain", {"bus": FlatFare("bus", 3_000)},
+                       windows=(TransferWindow("x", frozenset({"bus"}), 3600, limit="1"),))
+    assert open_until(chain, table([("bus", "07:00", 1.0), ("bus", "07:50", 1.0)], [1, 1]))[1].tolist() == [
+        clock("08:50")]
+
+
 _op = st.sampled_from(["transjakarta", "mikrotrans", "mrt", "lrt", "krl", "angkot"])
+
+
+@given(st.lists(st.tuples(_op, st.integers(clock("05:00"), clock("20:00")), st.integers(0, 30_000)),
+                min_size=1, max_size=6),
+       _op, st.integers(1, 3 * 3600), st.integers(0, 30_000))
+def test_after_open_until_a_tap_costs_what_it_costs_on_a_fresh_card(earlier, op, after, metres):
+    """Path choice trusts open_until: a tap later than it adds exactly its fresh-card fare."""
+    from builders import leg
+
+    before = [leg(o, t, metres=m) for o, t, m in earlier if o != "mrt"] or [leg("transjakarta", clock("08:00"))]
+    history = as_arrays(before, [0] * len(before))
+    _, until = open_until(JAKLINGKO, history)
+    t = max(int(until[0]), max(x.board_time for x in before)) + after
+    nxt = [leg(op if op != "mrt" else "lrt", t, metres=metres)]
+    added = price_continuations(JAKLINGKO, history, as_arrays(nxt, [0]), np.array([0]))
+    assert added.tolist() == [sum(c.amount for c in price_card(JAKLINGKO, nxt))]
 
 
 @given(st.lists(st.tuples(_op, st.integers(clock("05:00"), clock("22:00")), st.integers(0, 30_000)),
