@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from otrip_sim.fares import (
     ADJUSTMENT,
+    ALWAYS,
     TAP,
     FarePolicy,
     FlatFare,
@@ -19,7 +20,6 @@ from otrip_sim.fares import (
     Outcome,
     PeriodCap,
     TransferWindow,
-    ALWAYS,
     backend_for,
     open_until,
     price,
@@ -141,7 +141,8 @@ def test_after_open_until_a_tap_costs_what_it_costs_on_a_fresh_card(earlier, op,
     """Path choice trusts open_until: a tap later than it adds exactly its fresh-card fare."""
     from builders import leg
 
-    before = [leg(o, t, metres=m) for o, t, m in earlier if o != "mrt"] or [leg("transjakarta", clock("08:00"))]
+    before = [leg(o, t, metres=m) for o, t, m in earlier if o != "mrt"]
+    before = before or [leg("transjakarta", clock("08:00"))]
     history = as_arrays(before, [0] * len(before))
     _, until = open_until(JAKLINGKO, history)
     t = max(int(until[0]), max(x.board_time for x in before)) + after
