@@ -11,7 +11,7 @@ came from.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -332,15 +332,20 @@ class Tours(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Tours:
-        total = sum(p.share for p in self.purposes)
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"purpose shares must sum to 1 (got {total:g})")
-        ids = [p.id for p in self.purposes]
-        if len(set(ids)) != len(ids):
-            raise ValueError("purpose ids must be unique")
+        _check_shares(self.purposes, "purpose")
         if self.second_tour > 0 and self.home is None:
             raise ValueError("second_tour > 0 needs home (time at home before the second tour)")
         return self
+
+
+def _check_shares(items: list[Any], what: str) -> None:
+    """Items with ``id`` and ``share``: shares add up to 1, ids are unique."""
+    total = sum(x.share for x in items)
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"{what} shares must sum to 1 (got {total:g})")
+    ids = [x.id for x in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{what} ids must be unique")
 
 
 def _check_profile(profile: list[ProfileBand]) -> None:
@@ -382,12 +387,7 @@ class Demand(Strict):
             raise ValueError("give exactly one of od or gravity")
         if self.gravity is not None and self.zones is not None:
             raise ValueError("a gravity model finds its zones' access stops: drop zones")
-        total = sum(c.share for c in self.categories)
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"category shares must sum to 1 (got {total:g})")
-        ids = [c.id for c in self.categories]
-        if len(set(ids)) != len(ids):
-            raise ValueError("category ids must be unique")
+        _check_shares(self.categories, "category")
         _check_profile(self.profile)
         return self
 
