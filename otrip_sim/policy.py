@@ -18,6 +18,7 @@ from .fares import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    PayDifferenceWindow,
     PeriodCap,
     StationTableFare,
     TimeBand,
@@ -43,6 +44,7 @@ from .schema import (
     TransferSpec,
     ZonesSpec,
 )
+from .schema.fares import PayDifferenceSpec
 
 
 def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
@@ -138,8 +140,10 @@ def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) ->
     return CategoryFree(rid, c.category, ops)
 
 
-def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec) -> WindowRule:
+def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec) -> WindowRule:
     ops = frozenset(spec.operators)
+    if isinstance(spec, PayDifferenceSpec):
+        return PayDifferenceWindow(spec.id, ops, spec.duration, spec.restart)
     if isinstance(spec, TransferSpec):
         f = spec.transfer_fare
         return TransferWindow(

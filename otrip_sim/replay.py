@@ -553,6 +553,8 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
             cap = f", cap remaining {money(remaining)}" if remaining is not None else ""
             if state.get("transfers") is not None:
                 cap += f", transfers used {state['transfers']}"
+            if state.get("credit") is not None:
+                cap += f", fares up to {money(cast(int, state['credit']))} covered"
             out.append(f"        window {state['rule']} open since {format_clock(start)} (closes "
                        f"{format_clock(closes)}): {state['legs']} legs, paid so far {money(paid)}{cap}")
     out.append("settlement:")

@@ -10,7 +10,7 @@ The only place that knows fare rules.  Callers build a :class:`LegTable` and cal
 """
 
 from .apportion import largest_remainder
-from .engine import Card, Transaction, apply_period_caps, price_card, price_window
+from .engine import Card, Transaction, apply_period_caps, price_card, price_window, window_start
 from .outcome import Outcome, rule_id
 from .pricing import TapTrace, backend_for, own_fares, price, price_continuations, trace
 from .rules import (
@@ -27,6 +27,7 @@ from .rules import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    PayDifferenceWindow,
     PeriodCap,
     StationTableFare,
     TimeBand,
@@ -56,6 +57,7 @@ __all__ = [
     "Leg",
     "LegTable",
     "Outcome",
+    "PayDifferenceWindow",
     "PeriodCap",
     "Priced",
     "RuleTable",
@@ -78,4 +80,5 @@ __all__ = [
     "price_window",
     "rule_id",
     "trace",
+    "window_start",
 ]

@@ -26,6 +26,7 @@ from .rules import (
     FirstFareWindow,
     IntegratedWindow,
     Leg,
+    PayDifferenceWindow,
     TransferWindow,
     WindowRule,
     charge,
@@ -172,6 +173,19 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     if isinstance(rule, TransferWindow):
         own_charges = [policy.own_fare(leg) for leg in legs]
         return [own_charges[0]] + [rule.transfer_charge(c) for c in own_charges[1:]]
+    if isinstance(rule, PayDifferenceWindow):
+        charges = []
+        credit = 0  # the dearest own fare the window has covered so far
+        for k, leg in enumerate(legs):
+            own = policy.own_fare(leg).amount
+            if k == 0:
+                charges.append(charge(own, rule.id, Outcome.WINDOW_FIRST))
+            elif own > credit:
+                charges.append(charge(own - credit, rule.id, Outcome.PAY_DIFFERENCE))
+            else:
+                charges.append(charge(0, rule.id, Outcome.WINDOW_FREE))
+            credit = max(credit, own)
+        return charges
     # IntegratedWindow
     standalone = [policy.own_fare(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
@@ -184,6 +198,17 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     weights = list(metres)
     weights[0] += rule.first_leg_weight_m
     return [charge(share, rule.id, Outcome.INTEGRATED) for share in largest_remainder(total, weights)]
+
+
+def window_start(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> int:
+    """When the window of ``rule`` made of ``legs`` (in tap order) started: its first tap-in, or,
+    for a pay-the-difference window that restarts, the last tap-in that paid a difference
+    (integer seconds)."""
+    if isinstance(rule, PayDifferenceWindow) and rule.restart:
+        for leg, c in zip(reversed(legs), reversed(price_window(policy, rule, legs))):
+            if c.outcome is Outcome.PAY_DIFFERENCE:
+                return leg.board_time
+    return legs[0].board_time
 
 
 def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
@@ -240,7 +265,8 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             charges[i] = policy.own_fare(leg)
             continue
         current = open_window.get(rule.id)
-        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), leg):
+        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), leg,
+                                        window_start(policy, rule, [full[k] for k in current])):
             current = open_window[rule.id] = []
             windows.append((rule, current))
         current.append(i)
@@ -370,6 +396,9 @@ class Card:
             self.window.append(self.window[h] if h >= 0 else -1)
             if h >= 0:
                 self.legs[h] = extend(self.legs[h], leg.metres, leg.alight_stop)
+                for w in self._open.values():  # a longer leg may change where its window restarted
+                    if h in w.members:
+                        w.start = window_start(policy, w.rule, [self.legs[k] for k in w.members])
                 before = self.settled[h]
                 if before is not None and policy.pass_for(self.legs[h]) is None:
                     # the host's own fare was final: price entry to exit again (a pass does not
@@ -395,7 +424,7 @@ class Card:
             return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
         if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]],
-                                            len(window.members), leg):
+                                            len(window.members), leg, window.start):
             self._settle_window(rule.id, leg.board_time)
             window = None
         if window is None:
@@ -403,7 +432,9 @@ class Card:
             self._windows += 1
         window.members.append(i)
         self.window.append(window.number)
-        running = price_window(policy, rule, [self.legs[k] for k in window.members])
+        members = [self.legs[k] for k in window.members]
+        running = price_window(policy, rule, members)
+        window.start = window_start(policy, rule, members)
         amount = sum(c.amount for c in running) - window.paid
         window.paid += amount
         self.provisional.append(amount)
@@ -463,8 +494,9 @@ class Card:
 
     def windows(self) -> list[dict[str, object]]:
         """The open windows: ``rule``, ``start``, ``closes`` (last second a tap can join, counted
-        from the window's first tap-in), ``legs``, ``paid`` (collected so far), ``cap_remaining``
-        (``None`` without a cap) and ``transfers`` used (transfer rules only)."""
+        from the window's start), ``legs``, ``paid`` (collected so far), ``cap_remaining``
+        (``None`` without a cap), ``transfers`` used (transfer rules only) and ``credit`` (the dearest
+        own fare covered so far; pay-the-difference rules only)."""
         out: list[dict[str, object]] = []
         for w in self._open.values():
             cap = w.rule.cap if isinstance(w.rule, (CapWindow, IntegratedWindow)) else None
@@ -473,6 +505,8 @@ class Card:
                 "legs": len(w.members), "paid": w.paid,
                 "cap_remaining": None if cap is None else cap - w.paid,
                 "transfers": len(w.members) - 1 if isinstance(w.rule, TransferWindow) else None,
+                "credit": (max(self.policy.own_fare(self.legs[k]).amount for k in w.members)
+                           if isinstance(w.rule, PayDifferenceWindow) else None),
             })
         return out
 

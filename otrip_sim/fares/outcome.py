@@ -43,6 +43,8 @@ class Outcome(IntEnum):
     TRANSFER = 21  # transfer window: the transfer fare
     # period caps
     PERIOD_CAPPED = 22
+    # pay-the-difference windows (the first tap is WINDOW_FIRST, a tap on a cheaper service WINDOW_FREE)
+    PAY_DIFFERENCE = 23
 
     @property
     def suffix(self) -> str:
@@ -69,7 +71,7 @@ _SUFFIX = {
     Outcome.WINDOW_REMAINDER: "remainder", Outcome.WINDOW_CAPPED: "capped", Outcome.WINDOW_FIRST: "first",
     Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated",
     Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
-    Outcome.PERIOD_CAPPED: "capped",
+    Outcome.PERIOD_CAPPED: "capped", Outcome.PAY_DIFFERENCE: "difference",
 }
 
 _WHY = {
@@ -97,6 +99,8 @@ _WHY = {
         "the legs cost less on their own than the integrated tariff: standalone fares"),
     Outcome.TRANSFER: "a transfer within the time limit: the transfer fare",
     Outcome.PERIOD_CAPPED: "the period cap is reached: the leg pays what the cap still allows",
+    Outcome.PAY_DIFFERENCE: "a transfer to a dearer service: pays the difference from the dearest fare "
+                            "already covered in the window",
 }
 
 

@@ -8,7 +8,8 @@ Three layers, applied in this order to every leg (see ``docs/fares.md``):
 
 1. **Category rules** (:class:`CategoryFree`) — a rider category exempt on an operator pays 0 and
    the leg is invisible to windows.
-2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`) —
+2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`,
+   :class:`TransferWindow`, :class:`PayDifferenceWindow`) —
    journey-level integration across a set of operators within a time limit from the window's first
    tap-in.  Each operator belongs to at most one window rule, so rule order never matters.
 3. **Standalone fares** (:mod:`otrip_sim.fares.standalone`: flat, time bands, distance steps,
@@ -208,14 +209,43 @@ def _arrival(leg: Leg) -> int:
     return leg.alight_time if leg.alight_time is not None else leg.board_time
 
 
-WindowRule = CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow
+@dataclass(frozen=True, slots=True)
+class PayDifferenceWindow:
+    """Pay the difference (Seattle's ORCA, Houston's highest fare in the transfer window): the
+    window's first tap pays its own fare; a later covered tap within ``duration`` of the window's
+    start pays only what its own fare exceeds the dearest own fare already in the window (0 on a
+    service as cheap or cheaper).
+
+    With ``restart`` a tap that paid a difference restarts the window: later taps join while they
+    are within ``duration`` of that tap (ORCA's transfer extension).  The window's credit — the
+    dearest fare it has covered — carries on.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the window's start (a tap exactly then still joins).
+    restart:
+        A tap that paid a difference becomes the window's start.
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    restart: bool = False
 
 
-def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg) -> bool:
-    """May ``leg`` join the open window of ``rule`` whose first and last legs are given?"""
+WindowRule = CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow | PayDifferenceWindow
+
+
+def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg,
+          start: int | None = None) -> bool:
+    """May ``leg`` join the open window of ``rule`` whose first and last legs are given?  ``start``
+    is the window's start when it is not its first tap-in (a restarted pay-the-difference window)."""
     if isinstance(rule, TransferWindow):
         return rule.within(first, previous, members - 1, leg)
-    return leg.board_time - first.board_time <= rule.duration
+    return leg.board_time - (first.board_time if start is None else start) <= rule.duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +309,7 @@ class FarePolicy:
     categories:
         Rider category rules (exemptions, discounts, fixed fares).
     windows:
-        Window rules (cap, integrated, first-fare, transfer).
+        Window rules (cap, integrated, first-fare, transfer, pay-the-difference).
     period_caps:
         Daily / weekly caps per card, applied last.
     window_media:
@@ -444,6 +474,7 @@ __all__ = [
     "IntegratedWindow",
     "Leg",
     "PairIssue",
+    "PayDifferenceWindow",
     "PeriodCap",
     "StandaloneFare",
     "StationTableFare",

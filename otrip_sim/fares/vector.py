@@ -2,7 +2,8 @@
 
 It prices exactly as :func:`otrip_sim.fares.price_card` does — a property test compares the two
 on random cards — for the policies it supports: every standalone kind, route fares, category
-rules, and cap, integrated and first-fare windows, with every leg tapped (as in replayed data).
+rules, and cap, integrated, first-fare and pay-the-difference windows, with every leg tapped (as in
+replayed data).
 Transfer rules, period caps, passes and media requirements need the card-by-card engine:
 :func:`supports` says which to use.
 
@@ -30,6 +31,7 @@ from .rules import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    PayDifferenceWindow,
     StandaloneFare,
     StationTableFare,
     TimeBandFare,
@@ -40,6 +42,7 @@ from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
 from .table import Priced as PricedTable
 
 _KINDS = (FlatFare, TimeBandFare, DistanceFare, StationTableFare, ZoneFare)
+_WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow)
 
 
 def supports(policy: FarePolicy) -> bool:
@@ -48,7 +51,7 @@ def supports(policy: FarePolicy) -> bool:
         not policy.period_caps
         and not policy.passes
         and not policy.window_media
-        and all(isinstance(w, (CapWindow, IntegratedWindow, FirstFareWindow)) for w in policy.windows)
+        and all(isinstance(w, _WINDOWS) for w in policy.windows)
         and all(isinstance(f, _KINDS)
                 for f in [*policy.standalone.values(), *policy.route_standalone.values()])
     )
@@ -257,24 +260,38 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
                   np.concatenate(window_rule) if window_rule else np.zeros(0, dtype=np.int64), order, rules)
 
 
-def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegTable, op_code: np.ndarray,
-                   sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: RuleTable) -> np.ndarray:
+def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDifferenceWindow, legs: LegTable,
+                   op_code: np.ndarray, sel: np.ndarray, amount: np.ndarray, rule: np.ndarray,
+                   rules: RuleTable) -> np.ndarray:
     """Assign the legs ``sel`` (one rule's legs, card by card in time order) to windows and price
     them; returns each leg's window number (0, 1, … over all cards)."""
     card = legs.card[sel]
     t = legs.board_time[sel]
+    own = amount[sel].copy()
     first_of_card = group_starts(card)
     pos = np.arange(len(sel)) - np.maximum.accumulate(np.where(first_of_card, np.arange(len(sel)), 0))
     start = np.where(first_of_card, t, 0)
     opens = first_of_card.copy()
+    credit, pay = own.copy(), own.copy()  # pay the difference: the dearest fare covered, what each leg pays
     for p in range(1, int(pos.max()) + 1):  # perf: a loop over positions in a card, not over legs
         i = np.flatnonzero(pos == p)
         late = t[i] - start[i - 1] > w.duration
-        start[i] = np.where(late, t[i], start[i - 1])
         opens[i] = late
+        if isinstance(w, PayDifferenceWindow):
+            before = np.where(late, 0, credit[i - 1])
+            pay[i] = np.where(late, own[i], np.maximum(0, own[i] - before))
+            credit[i] = np.maximum(before, own[i])
+            if w.restart:  # a leg that paid a difference restarts the window
+                late = late | (pay[i] > 0)
+        start[i] = np.where(late, t[i], start[i - 1])
     window = np.cumsum(opens) - 1
     first = group_starts(window)
-    own = amount[sel].copy()
+    if isinstance(w, PayDifferenceWindow):
+        amount[sel] = pay
+        rule[sel] = np.where(first, rules.code_for(w.id, Outcome.WINDOW_FIRST),
+                             np.where(pay > 0, rules.code_for(w.id, Outcome.PAY_DIFFERENCE),
+                                      rules.code_for(w.id, Outcome.WINDOW_FREE)))
+        return window
     if isinstance(w, CapWindow):
         run = np.cumsum(own)
         before = run - own
@@ -467,12 +484,17 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
             provisional[m] = prov
             # a window settles when a later tap comes after it closed, else with the card's data
             duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
-            open_t = t[host[m[group_first]]]
             card_last = np.zeros(int(card[-1]) + 1, dtype=np.int64)
             hc = card[host]
             final = np.flatnonzero(np.append(group_starts(hc)[1:], True))  # each card's last tap
             card_last[hc[final]] = t[host[final]]
             end = np.append(np.flatnonzero(start)[1:], len(m)) - 1
+            # the window's start: its first tap, or the last tap that restarted it (pay the difference)
+            restarts = np.array([isinstance(wr, PayDifferenceWindow) and wr.restart for wr in policy.windows],
+                                dtype=bool)[rule_k]
+            paid_more = np.asarray(rules.outcomes, dtype=np.int64)[priced.rule[m]] == Outcome.PAY_DIFFERENCE
+            moved = np.maximum.accumulate(np.where(start | (restarts & paid_more), np.arange(len(m)), 0))
+            open_t = t[host[m[moved[end][np.cumsum(start) - 1]]]]
             last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
             at = np.where(card_last[card[host[m]]] > open_t + duration, open_t + duration, last_member_t)
             delta = priced.amount[m] - prov
@@ -561,6 +583,14 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
             total_p[sel] = np.minimum(wr.cap, s_own[sel] + raw_own[sel])
             pay = np.minimum(raw_own[sel], wr.cap - np.minimum(wr.cap, s_own[sel]))
             tap_rule[m[sel]] = _cap_codes(rules, wr.id, pay, raw_own[sel])
+        elif isinstance(wr, PayDifferenceWindow):
+            # what the window collected before the tap is the dearest fare it covered (extended legs)
+            s_paid = exclusive_prefix(priced.amount[m], start)[sel]
+            pay = np.where(start[sel], raw_own[sel], np.maximum(0, raw_own[sel] - s_paid))
+            total_p[sel] = s_paid + pay
+            tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),
+                                        np.where(pay > 0, rules.code_for(wr.id, Outcome.PAY_DIFFERENCE),
+                                                 rules.code_for(wr.id, Outcome.WINDOW_FREE)))
         elif isinstance(wr, FirstFareWindow):
             total_p[sel] = np.where(start[sel], raw_own[sel], priced.own[m[group_first[sel]]])
             tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),

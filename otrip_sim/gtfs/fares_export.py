@@ -179,6 +179,11 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "fare_product_id": pid,
                         }
                     )
+        elif w.kind == "pay_difference":
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): a pay_difference window (a GTFS transfer costs a fixed "
+                "product, not the difference from the dearest fare already covered)"
+            )
         else:
             not_exported.append(
                 f"fares.windows[{i}] ({w.id}): a {w.kind} window "

@@ -246,7 +246,24 @@ class TransferSpec(Strict):
     )
 
 
-WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec, Field(discriminator="kind")]
+class PayDifferenceSpec(Strict):
+    """Pay the difference (ORCA, Houston): the first tap pays its own fare, a later tap within
+    ``duration`` pays only what its own fare exceeds the dearest fare already covered; with
+    ``restart`` a tap that paid a difference restarts the window."""
+
+    kind: Literal["pay_difference"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="window length from its start (inclusive)")
+    restart: bool = Field(
+        default=False,
+        description="a tap that paid a difference restarts the window (ORCA's transfer extension)",
+    )
+
+
+WindowSpec = Annotated[
+    CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec, Field(discriminator="kind")
+]
 
 
 class PeriodCapSpec(Strict):
