@@ -141,20 +141,21 @@ def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) ->
 
 
 def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec) -> WindowRule:
-    ops = frozenset(spec.operators)
+    # rules take the last second a tap may join: an exclusive boundary ("< 120 min") is 1 s less
+    ops, duration = frozenset(spec.operators), spec.limit()
     if isinstance(spec, PayDifferenceSpec):
-        return PayDifferenceWindow(spec.id, ops, spec.duration, spec.restart)
+        return PayDifferenceWindow(spec.id, ops, duration, spec.restart)
     if isinstance(spec, TransferSpec):
         f = spec.transfer_fare
         return TransferWindow(
-            spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
+            spec.id, ops, duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
             spec.max_transfers,
         )
     if isinstance(spec, CapSpec):
-        return CapWindow(spec.id, ops, spec.duration, spec.cap)
+        return CapWindow(spec.id, ops, duration, spec.cap)
     if isinstance(spec, IntegratedSpec):
         return IntegratedWindow(
-            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators,
+            spec.id, ops, duration, spec.base, spec.per_km, spec.cap, spec.min_operators,
             spec.first_leg_weight, spec.cheaper_of_standalone,
         )
-    return FirstFareWindow(spec.id, ops, spec.duration)
+    return FirstFareWindow(spec.id, ops, duration)

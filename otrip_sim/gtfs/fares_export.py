@@ -164,6 +164,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                     "duration_limit_type 1, "
                     "from the previous leg)"
                 )
+            if w.boundary == "exclusive":
+                not_exported.append(f"fares.windows[{i}]: an exclusive time limit (exported as its duration)")
             for a in w.operators:
                 for b in w.operators:
                     transfers.append(

@@ -160,7 +160,31 @@ CategorySpec = Annotated[
 ]
 
 
-class CapSpec(Strict):
+class WindowBoundary(Strict):
+    """What every window rule says about its time limit: ``inclusive`` (a tap exactly ``duration``
+    after the window's start still joins, the default) or ``exclusive`` ("within 2 hours" meaning
+    less than 120 minutes, as ORCA's)."""
+
+    duration: Duration
+    boundary: Literal["inclusive", "exclusive"] = Field(
+        default="inclusive",
+        description="inclusive: a tap exactly `duration` after the start still joins; exclusive: only "
+        "taps less than `duration` after it",
+    )
+
+    @model_validator(mode="after")
+    def _boundary(self) -> WindowBoundary:
+        if self.boundary == "exclusive" and self.duration < 1:
+            raise ValueError("an exclusive boundary needs a duration of at least 1 s")
+        return self
+
+    def limit(self) -> int:
+        """The last second after the window's start a tap may still join, integer seconds
+        (times are whole seconds, so "less than ``duration``" is "at most ``duration`` − 1")."""
+        return self.duration - 1 if self.boundary == "exclusive" else self.duration
+
+
+class CapSpec(WindowBoundary):
     """An OK OTrip style window: within ``duration`` of the first tap-in, the covered taps pay at most
     ``cap`` (minor units) in all."""
 
@@ -171,7 +195,7 @@ class CapSpec(Strict):
     cap: Money
 
 
-class IntegratedSpec(Strict):
+class IntegratedSpec(WindowBoundary):
     """A JakLingko style window: with at least ``min_operators`` operators within ``duration``, the
     window costs min(``cap``, ``base`` + ``per_km`` × km)."""
 
@@ -199,7 +223,7 @@ class IntegratedSpec(Strict):
         return self
 
 
-class FirstFareSpec(Strict):
+class FirstFareSpec(WindowBoundary):
     """An OK OTrip as-operated window: the first tap pays its standalone fare, later covered taps within
     ``duration`` ride free."""
 
@@ -226,7 +250,7 @@ class TransferFareSpec(Strict):
         return self
 
 
-class TransferSpec(Strict):
+class TransferSpec(WindowBoundary):
     """A transfer rule (GTFS Fares v2 style): later legs within ``duration`` pay the transfer fare, for
     at most ``max_transfers`` transfers."""
 
@@ -246,7 +270,7 @@ class TransferSpec(Strict):
     )
 
 
-class PayDifferenceSpec(Strict):
+class PayDifferenceSpec(WindowBoundary):
     """Pay the difference (ORCA, Houston): the first tap pays its own fare, a later tap within
     ``duration`` pays only what its own fare exceeds the dearest fare already covered; with
     ``restart`` a tap that paid a difference restarts the window."""
