@@ -23,6 +23,8 @@ from .fares import (
     StationTableFare,
     TimeBand,
     TimeBandFare,
+    TransferMatrixWindow,
+    TransferPair,
     TransferWindow,
     WindowRule,
     ZoneFare,
@@ -44,7 +46,7 @@ from .schema import (
     TransferSpec,
     ZonesSpec,
 )
-from .schema.fares import PayDifferenceSpec
+from .schema.fares import PayDifferenceSpec, TransferMatrixSpec
 
 
 def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
@@ -140,9 +142,18 @@ def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) ->
     return CategoryFree(rid, c.category, ops)
 
 
-def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec) -> WindowRule:
+def _window(
+    spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec,
+) -> WindowRule:
     # rules take the last second a tap may join: an exclusive boundary ("< 120 min") is 1 s less
     ops, duration = frozenset(spec.operators), spec.limit()
+    if isinstance(spec, TransferMatrixSpec):
+        pairs = {
+            (a, b): TransferPair(p.fare.kind, p.fare.amount, p.fare.percent, spec.pair_limit(p))
+            for p in spec.pairs for a in p.from_ for b in p.to
+        }
+        return TransferMatrixWindow(spec.id, ops, duration, MappingProxyType(pairs), spec.max_rides,
+                                    MappingProxyType(dict(spec.max_rides_from)))
     if isinstance(spec, PayDifferenceSpec):
         return PayDifferenceWindow(spec.id, ops, duration, spec.restart)
     if isinstance(spec, TransferSpec):

@@ -27,6 +27,7 @@ from .rules import (
     IntegratedWindow,
     Leg,
     PayDifferenceWindow,
+    TransferMatrixWindow,
     TransferWindow,
     WindowRule,
     charge,
@@ -173,6 +174,10 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     if isinstance(rule, TransferWindow):
         own_charges = [policy.own_fare(leg) for leg in legs]
         return [own_charges[0]] + [rule.transfer_charge(c) for c in own_charges[1:]]
+    if isinstance(rule, TransferMatrixWindow):
+        fares = [policy.own_fare(leg) for leg in legs]
+        return [fares[0]] + [rule.pairs[(a.operator, b.operator)].charge(rule.id, o.amount, before.amount)
+                             for a, b, o, before in zip(legs, legs[1:], fares[1:], fares)]
     if isinstance(rule, PayDifferenceWindow):
         charges = []
         credit = 0  # the dearest own fare the window has covered so far
@@ -504,7 +509,8 @@ class Card:
                 "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration,
                 "legs": len(w.members), "paid": w.paid,
                 "cap_remaining": None if cap is None else cap - w.paid,
-                "transfers": len(w.members) - 1 if isinstance(w.rule, TransferWindow) else None,
+                "transfers": (len(w.members) - 1 if isinstance(w.rule, (TransferWindow, TransferMatrixWindow))
+                              else None),
                 "credit": (max(self.policy.own_fare(self.legs[k]).amount for k in w.members)
                            if isinstance(w.rule, PayDifferenceWindow) else None),
             })

@@ -9,7 +9,7 @@ Three layers, applied in this order to every leg (see ``docs/fares.md``):
 1. **Category rules** (:class:`CategoryFree`) — a rider category exempt on an operator pays 0 and
    the leg is invisible to windows.
 2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`,
-   :class:`TransferWindow`, :class:`PayDifferenceWindow`) —
+   :class:`TransferWindow`, :class:`PayDifferenceWindow`, :class:`TransferMatrixWindow`) —
    journey-level integration across a set of operators within a time limit from the window's first
    tap-in.  Each operator belongs to at most one window rule, so rule order never matters.
 3. **Standalone fares** (:mod:`otrip_sim.fares.standalone`: flat, time bands, distance steps,
@@ -236,7 +236,88 @@ class PayDifferenceWindow:
     restart: bool = False
 
 
-WindowRule = CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow | PayDifferenceWindow
+@dataclass(frozen=True, slots=True)
+class TransferPair:
+    """What a transfer from one operator to another pays in a :class:`TransferMatrixWindow`.
+
+    Attributes
+    ----------
+    fare:
+        ``"free"`` (0); ``"fixed"`` (``amount`` instead of the leg's own fare, never more than
+        it); ``"discount"`` (``percent`` off, rounded half up); ``"pay_difference"`` (what the
+        leg's own fare exceeds the previous leg's, 0 if it does not).
+    amount:
+        Integer minor units (``fixed``).
+    percent:
+        Whole percent (``discount``).
+    duration:
+        Integer seconds from the previous leg's tap-in within which this transfer is allowed
+        (``None``: only the window's own limit).
+    """
+
+    fare: str = "free"
+    amount: int = 0
+    percent: int = 0
+    duration: int | None = None
+
+    def charge(self, source: str, own: int, previous_own: int) -> Charge:
+        """The transfer leg's charge given its own fare and the previous leg's (minor units)."""
+        if self.fare == "pay_difference":
+            return charge(max(0, own - previous_own), source, Outcome.PAY_DIFFERENCE)
+        if self.fare == "fixed":
+            amount = min(own, self.amount)
+        elif self.fare == "discount":
+            amount = own - (own * self.percent + 50) // 100
+        else:
+            amount = 0
+        return charge(amount, source, Outcome.TRANSFER)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferMatrixWindow:
+    """Transfers priced by the pair (from operator, to operator), as Atlanta's Breeze matrix: the
+    window's first leg pays its own fare; a later leg joins when the pair (previous leg's
+    operator, its operator) is listed, it is within ``duration`` of the window's first tap-in (and
+    within the pair's own ``duration`` of the previous tap-in), and the window has fewer than its
+    ride limit; it then pays the pair's transfer fare.  A pair not listed starts a new window.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the window's first tap-in.
+    pairs:
+        ``(from operator, to operator)`` → its :class:`TransferPair`.
+    max_rides:
+        Legs a window may have, its first included (``None``: no limit).
+    max_rides_from:
+        Operator of the window's first leg → its own ride limit, instead of ``max_rides``.
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    pairs: Mapping[tuple[str, str], TransferPair]
+    max_rides: int | None = None
+    max_rides_from: Mapping[str, int] = field(default_factory=dict)
+
+    def within(self, first: Leg, previous: Leg, rides: int, leg: Leg) -> bool:
+        """May ``leg`` join the window that began with ``first``, last rode ``previous`` and has
+        ``rides`` legs?"""
+        pair = self.pairs.get((previous.operator, leg.operator))
+        if pair is None:
+            return False
+        limit = self.max_rides_from.get(first.operator, self.max_rides)
+        if limit is not None and rides >= limit:
+            return False
+        if leg.board_time - first.board_time > self.duration:
+            return False
+        return pair.duration is None or leg.board_time - previous.board_time <= pair.duration
+
+
+WindowRule = (CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow | PayDifferenceWindow
+              | TransferMatrixWindow)
 
 
 def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg,
@@ -245,6 +326,8 @@ def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg,
     is the window's start when it is not its first tap-in (a restarted pay-the-difference window)."""
     if isinstance(rule, TransferWindow):
         return rule.within(first, previous, members - 1, leg)
+    if isinstance(rule, TransferMatrixWindow):
+        return rule.within(first, previous, members, leg)
     return leg.board_time - (first.board_time if start is None else start) <= rule.duration
 
 
@@ -480,6 +563,8 @@ __all__ = [
     "StationTableFare",
     "TimeBand",
     "TimeBandFare",
+    "TransferMatrixWindow",
+    "TransferPair",
     "TransferWindow",
     "WindowRule",
     "ZoneFare",

@@ -35,6 +35,7 @@ from .rules import (
     StandaloneFare,
     StationTableFare,
     TimeBandFare,
+    TransferMatrixWindow,
     TransferWindow,
     ZoneFare,
 )
@@ -250,7 +251,7 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             sel = order[(on(w.operators) & ~exempt)[order]]
             if len(sel) == 0:
                 continue
-            assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"
+            assert not isinstance(w, (TransferWindow, TransferMatrixWindow)), "transfers need the card engine"
             ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
             window[sel] = ids + next_id
             count = int(ids[-1]) + 1

@@ -181,6 +181,31 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "fare_product_id": pid,
                         }
                     )
+        elif w.kind == "transfer_matrix":
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): the limit from the window's first tap (pairs exported with "
+                "duration_limit_type 1, from the previous leg)"
+            )
+            if w.max_rides_from:
+                not_exported.append(f"fares.windows[{i}]: ride limits by the window's first operator")
+            for k, pair in enumerate(w.pairs):
+                if pair.fare.kind in ("discount", "pay_difference"):
+                    not_exported.append(f"fares.windows[{i}].pairs[{k}]: a {pair.fare.kind} transfer fare")
+                    continue
+                pid = ""
+                if pair.fare.kind == "fixed":
+                    pid = product(f"{w.id}_transfer_{k}", pair.fare.amount, f"{w.id} transfer")
+                for a in pair.from_:
+                    for b in pair.to:
+                        transfers.append({
+                            "from_leg_group_id": f"{a}_leg",
+                            "to_leg_group_id": f"{b}_leg",
+                            "duration_limit": pair.duration if pair.duration is not None else w.duration,
+                            "duration_limit_type": 1,
+                            "fare_transfer_type": 0,
+                            "transfer_count": -1 if w.max_rides is None else w.max_rides - 1,
+                            "fare_product_id": pid,
+                        })
         elif w.kind == "pay_difference":
             not_exported.append(
                 f"fares.windows[{i}] ({w.id}): a pay_difference window (a GTFS transfer costs a fixed "

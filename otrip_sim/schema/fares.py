@@ -285,8 +285,81 @@ class PayDifferenceSpec(WindowBoundary):
     )
 
 
+class PairFareSpec(Strict):
+    """What a transfer between a pair of operators pays: ``free``; ``fixed`` (``amount`` instead of
+    its own fare, never more); ``discount`` (``percent`` off its own fare); ``pay_difference``
+    (what its own fare exceeds the previous leg's)."""
+
+    kind: Literal["free", "fixed", "discount", "pay_difference"] = "free"
+    amount: Money = 0
+    percent: int = Field(default=0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> PairFareSpec:
+        if self.kind == "discount" and not self.percent:
+            raise ValueError("a discount needs percent (1-100)")
+        if self.kind == "fixed" and "amount" not in self.model_fields_set:
+            raise ValueError("a fixed transfer fare needs amount")
+        return self
+
+
+class TransferPairSpec(Strict):
+    """Transfers from each operator of ``from`` to each of ``to``: their fare and, optionally,
+    their own time limit from the previous tap-in."""
+
+    from_: list[Id] = Field(min_length=1, validation_alias="from", serialization_alias="from")
+    to: list[Id] = Field(min_length=1)
+    fare: PairFareSpec = Field(default_factory=PairFareSpec)
+    duration: Duration | None = Field(
+        default=None, description="the most time from the previous leg's tap-in (none: the rule's limit only)"
+    )
+
+
+class TransferMatrixSpec(WindowBoundary):
+    """Transfers priced by the pair (from operator, to operator), with a limit of rides per window
+    (Atlanta's Breeze transfer matrix)."""
+
+    kind: Literal["transfer_matrix"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="window length from its first tap-in")
+    pairs: list[TransferPairSpec] = Field(min_length=1)
+    max_rides: int | None = Field(default=None, ge=1, description="legs per window, the first included")
+    max_rides_from: dict[Id, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict, description="operator of the window's first leg -> its own ride limit"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> TransferMatrixSpec:
+        ops = set(self.operators)
+        seen: dict[tuple[str, str], int] = {}
+        for i, pair in enumerate(self.pairs):
+            for side, names in (("from", pair.from_), ("to", pair.to)):
+                for j, op in enumerate(names):
+                    if op not in ops:
+                        raise ValueError(f"pairs[{i}].{side}[{j}]: {op!r} is not one of the rule's operators")
+            for a in pair.from_:
+                for b in pair.to:
+                    if (a, b) in seen:
+                        raise ValueError(
+                            f"pairs[{i}]: the transfer {a} -> {b} is already in pairs[{seen[(a, b)]}]"
+                        )
+                    seen[(a, b)] = i
+        for op in self.max_rides_from:
+            if op not in ops:
+                raise ValueError(f"max_rides_from: {op!r} is not one of the rule's operators")
+        return self
+
+    def pair_limit(self, pair: TransferPairSpec) -> int | None:
+        """A pair's own time limit as the last second a tap may join (the rule's boundary applied)."""
+        if pair.duration is None:
+            return None
+        return pair.duration - 1 if self.boundary == "exclusive" else pair.duration
+
+
 WindowSpec = Annotated[
-    CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec, Field(discriminator="kind")
+    CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec,
+    Field(discriminator="kind"),
 ]
 
 
