@@ -18,6 +18,7 @@ from .fares import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    NoFare,
     PayDifferenceWindow,
     PeriodCap,
     StationTableFare,
@@ -46,7 +47,7 @@ from .schema import (
     TransferSpec,
     ZonesSpec,
 )
-from .schema.fares import PayDifferenceSpec, TransferMatrixSpec
+from .schema.fares import NoFareSpec, PayDifferenceSpec, TransferMatrixSpec
 
 
 def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
@@ -99,7 +100,9 @@ def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare
 
 def _fare(
     op: str, spec: StandaloneSpec, longest_m: int
-) -> FlatFare | TimeBandFare | DistanceFare | ZoneFare | StationTableFare:
+) -> FlatFare | TimeBandFare | DistanceFare | ZoneFare | StationTableFare | NoFare:
+    if isinstance(spec, NoFareSpec):
+        return NoFare(op)
     if isinstance(spec, FlatSpec):
         return FlatFare(op, spec.amount)
     if isinstance(spec, TimeBandSpec):

@@ -220,8 +220,8 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
     """Settled charge of every leg of one card (one rider's data).
 
     Precedence: paid-area changes are free and extend the tapped leg before them; category
-    exemptions come next and are invisible to windows; then passes; then window rules; then
-    standalone fares; period caps last.
+    exemptions come next and are invisible to windows, as legs without a fare product; then
+    passes; then window rules; then standalone fares; period caps last.
 
     Parameters
     ----------
@@ -260,6 +260,10 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
         exempt = policy.exemption(leg.category, leg.operator)
         if exempt is not None:
             charges[i] = charge(0, exempt, Outcome.EXEMPT)
+            continue
+        unpriced = policy.no_fare(leg)
+        if unpriced is not None:
+            charges[i] = unpriced
             continue
         fare_pass = policy.pass_for(leg)
         if fare_pass is not None:
@@ -418,12 +422,15 @@ class Card:
         self.close(before=leg.board_time)
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
-        fare_pass = policy.pass_for(leg) if exempt is None else None
-        rule = policy.window_for(leg) if exempt is None and fare_pass is None else None
+        unpriced = policy.no_fare(leg) if exempt is None else None
+        fare_pass = policy.pass_for(leg) if exempt is None and unpriced is None else None
+        rule = policy.window_for(leg) if exempt is None and unpriced is None and fare_pass is None else None
         if rule is None:
             self.window.append(-1)
             if exempt is not None:
                 return self._final(i, charge(0, exempt, Outcome.EXEMPT))
+            if unpriced is not None:
+                return self._final(i, unpriced)
             if fare_pass is not None:
                 return self._final(i, self._passes.charge(fare_pass, leg))
             return self._final(i, policy.own_fare(leg))

@@ -45,6 +45,8 @@ class Outcome(IntEnum):
     PERIOD_CAPPED = 22
     # pay-the-difference windows (the first tap is WINDOW_FIRST, a tap on a cheaper service WINDOW_FREE)
     PAY_DIFFERENCE = 23
+    # no fare product: the policy does not price the leg (a free shuttle, a feed without a rule)
+    NO_FARE = 24
 
     @property
     def suffix(self) -> str:
@@ -72,6 +74,7 @@ _SUFFIX = {
     Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated",
     Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
     Outcome.PERIOD_CAPPED: "capped", Outcome.PAY_DIFFERENCE: "difference",
+    Outcome.NO_FARE: "no_fare",
 }
 
 _WHY = {
@@ -101,6 +104,7 @@ _WHY = {
     Outcome.PERIOD_CAPPED: "the period cap is reached: the leg pays what the cap still allows",
     Outcome.PAY_DIFFERENCE: "a transfer to a dearer service: pays the difference from the dearest fare "
                             "already covered in the window",
+    Outcome.NO_FARE: "no fare product: the policy does not price this leg (0, outside every window)",
 }
 
 

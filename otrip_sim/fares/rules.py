@@ -31,6 +31,7 @@ from .standalone import (
     DistanceFare,
     FlatFare,
     Leg,
+    NoFare,
     PairIssue,
     StandaloneFare,
     StationTableFare,
@@ -468,6 +469,15 @@ class FarePolicy:
         needed = self.window_media.get(rule.id)
         return rule if needed is None or leg.media in needed else None
 
+    def no_fare(self, leg: Leg) -> Charge | None:
+        """The leg's charge when it has no fare product (its route's fare, or else its operator's,
+        is :class:`NoFare`): 0, invisible to windows; ``None`` when the policy prices it."""
+        fare: StandaloneFare | None = None
+        if leg.route is not None and self.route_standalone:
+            fare = self.route_standalone.get(leg.route)
+        fare = fare or self.standalone[leg.operator]
+        return fare.price(leg) if isinstance(fare, NoFare) else None
+
     def exemption(self, category: str, operator: str) -> str | None:
         """Id of the category rule that makes this leg free, or ``None``."""
         return self._free_rule.get((category, operator))
@@ -482,7 +492,7 @@ class FarePolicy:
             fare = self.route_standalone.get(leg.route)
         base = (fare or self.standalone[leg.operator]).price(leg)
         adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
-        if adj is None:
+        if adj is None or base.outcome is Outcome.NO_FARE:  # no fare product: nothing to discount
             return base
         if isinstance(adj, CategoryFixed):
             return Charge(adj.amount, f"{base.rule}+{adj.id}", base.outcome, base.source)
@@ -556,6 +566,7 @@ __all__ = [
     "FlatFare",
     "IntegratedWindow",
     "Leg",
+    "NoFare",
     "PairIssue",
     "PayDifferenceWindow",
     "PeriodCap",

@@ -1,5 +1,5 @@
 """What a boarding costs on its own: the leg as the engine sees it, a charge, and the standalone
-fare kinds (flat, time bands, distance steps, station table, zones).
+fare kinds (flat, time bands, distance steps, station table, zones, no fare product).
 
 Pure and immutable; amounts are integer minor units, times integer seconds, distances integer
 metres.  Window, category, pass and cap rules, and the policy that combines them, are in
@@ -187,6 +187,30 @@ class FlatFare(_Defaults):
     def max_amount(self) -> int:
         """``amount``, integer minor units."""
         return self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class NoFare(_Defaults):
+    """No fare product: the policy does not price the operator's (or route's) legs — a free
+    shuttle, a network of an imported feed without a leg rule.  Its legs cost 0 with outcome
+    :attr:`~Outcome.NO_FARE` and are invisible to window rules.
+
+    Attributes
+    ----------
+    operator:
+        Operator (or route) id.
+    """
+
+    operator: str
+
+    def price(self, leg: Leg) -> Charge:
+        """0 (outcome :attr:`~Outcome.NO_FARE`)."""
+        return charge(0, self.operator, Outcome.NO_FARE)
+
+    @property
+    def max_amount(self) -> int:
+        """0: nothing is ever charged."""
+        return 0
 
 
 @dataclass(frozen=True, slots=True)

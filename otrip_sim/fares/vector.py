@@ -31,6 +31,7 @@ from .rules import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    NoFare,
     PayDifferenceWindow,
     StandaloneFare,
     StationTableFare,
@@ -42,7 +43,7 @@ from .rules import (
 from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
 from .table import Priced as PricedTable
 
-_KINDS = (FlatFare, TimeBandFare, DistanceFare, StationTableFare, ZoneFare)
+_KINDS = (FlatFare, TimeBandFare, DistanceFare, StationTableFare, ZoneFare, NoFare)
 _WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow)
 
 
@@ -65,6 +66,8 @@ def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
     op = fare.operator
     if isinstance(fare, FlatFare):
         return np.full(n, fare.amount, dtype=np.int64), np.full(n, rules.code_for(op, Outcome.FLAT))
+    if isinstance(fare, NoFare):
+        return np.zeros(n, dtype=np.int64), np.full(n, rules.code_for(op, Outcome.NO_FARE))
     if isinstance(fare, TimeBandFare):
         tod = legs.board_time[idx] % DAY
         amount = np.full(n, fare.default, dtype=np.int64)
@@ -221,17 +224,21 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             idx = np.flatnonzero(route_code == route_index.get(name, -1))
             if len(idx):
                 amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+    # legs without a fare product: 0 and, as exempt legs, in no window (category rules leave them)
+    no_fare = [k for k, o in enumerate(rules.outcomes) if o == Outcome.NO_FARE]
+    unpriced = np.isin(rule, no_fare) if no_fare else np.zeros(n, dtype=bool)
     # category rules
     exempt = np.zeros(n, dtype=bool)
     cat_index, cat_code = legs.codes.get("category") or _codes(legs.category)
     for c in policy.categories:
         m = (cat_code == cat_index.get(c.category, -1)) & on(c.operators)
-        if not m.any():
-            continue
         if isinstance(c, CategoryFree):
             exempt |= m
             amount[m] = 0
             rule[m] = rules.code_for(c.id, Outcome.EXEMPT)
+            continue
+        m &= ~unpriced
+        if not m.any():
             continue
         base = amount[m]
         if isinstance(c, CategoryFixed):
@@ -248,7 +255,7 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
     if windows:
         next_id = 0
         for k, w in enumerate(policy.windows):
-            sel = order[(on(w.operators) & ~exempt)[order]]
+            sel = order[(on(w.operators) & ~exempt & ~unpriced)[order]]
             if len(sel) == 0:
                 continue
             assert not isinstance(w, (TransferWindow, TransferMatrixWindow)), "transfers need the card engine"

@@ -121,7 +121,7 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "fare_product_id": pid,
                         }
                     )
-        else:
+        elif sf.kind != "none":  # no fare product: no leg rule, as GTFS Fares v2 says it
             not_exported.append(
                 f"fares.standalone.{op}: a {sf.kind} fare (distance-based fares have no GTFS Fares v2 form)"
             )

@@ -105,7 +105,8 @@ def import_fares(
     ------
     InputError
         A broken feed (file, line, column and value), a price finer than the currency's minor unit,
-        several currencies, or no leg rule that applies on ``day``.
+        several currencies.  A network without a leg rule (on ``day``) gets ``kind: none``: its
+        legs have no fare product (a note says so).
     """
     feed = Feed(Path(source))
     try:
@@ -155,6 +156,13 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
                     "amount": int(amount_key),
                 }
             )
+
+    networks = feed.read("networks.txt", required=False)
+    listed = col(networks, "network_id") if networks is not None else []
+    for op in dict.fromkeys(network_id(n) for n in listed):
+        if op and op not in standalone:
+            notes.append(f"network {op}: no leg rule: its legs have no fare product")
+            standalone[op] = {"kind": "none"}
 
     windows = _transfer_windows(feed, group_network, price, notes)
     fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
@@ -380,7 +388,8 @@ def _network_fare(
             ],
         }
     if not base:
-        raise InputError(where, "network_id", "no leg rule of this network applies on the chosen day", op)
+        notes.append(f"network {op}: no leg rule applies on the chosen day: its legs have no fare product")
+        return {"kind": "none"}
     if len(set(base)) > 1:
         notes.append(f"network {op}: several flat fares for any leg: the lowest, {min(base)}, is used")
     return {"kind": "flat", "amount": min(base)}

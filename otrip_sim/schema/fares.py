@@ -118,8 +118,16 @@ class ZonesSpec(Strict):
     symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
 
 
+class NoFareSpec(Strict):
+    """No fare product: the operator's (or routes') legs are not priced — reported as such (rule
+    ``<id>:no_fare``, 0, outside every window), not an error (a free shuttle, a feed without a rule)."""
+
+    kind: Literal["none"]
+
+
 StandaloneSpec = Annotated[
-    FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec | ZonesSpec, Field(discriminator="kind")
+    FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec | ZonesSpec | NoFareSpec,
+    Field(discriminator="kind"),
 ]
 
 
