@@ -29,6 +29,7 @@ from .fares import (
     TransferWindow,
     WindowRule,
     ZoneFare,
+    ZonePeriod,
 )
 from .fares.rules import StandaloneFare
 from .schema import (
@@ -120,12 +121,22 @@ def _fare(
     if isinstance(spec, ZonesSpec):
         zone_of = {row.stop_id: row.zone for row in _rows(spec.zones)}
         zone_table: dict[tuple[str, str], int] = {}
+        period_table: dict[tuple[str, str, str], int] = {}
         for frow in _rows(spec.fares):
+            if frow.period:
+                period_table[(frow.from_zone, frow.to_zone, frow.period)] = frow.amount
+                continue
             zone_table[(frow.from_zone, frow.to_zone)] = frow.amount
-            if spec.symmetric:
-                zone_table.setdefault((frow.to_zone, frow.from_zone), frow.amount)
+        if spec.symmetric:  # a row prices the reverse too, unless the reverse has its own
+            for (a, b), amount in list(zone_table.items()):
+                zone_table.setdefault((b, a), amount)
+            for (a, b, name), amount in list(period_table.items()):
+                period_table.setdefault((b, a, name), amount)
+        periods = tuple(ZonePeriod(p.name, p.start, p.end, p.days, p.by) for p in spec.periods)
         return ZoneFare(
-            op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0)
+            op, MappingProxyType(zone_of), MappingProxyType(zone_table),
+            max([*zone_table.values(), *period_table.values()], default=0), periods,
+            MappingProxyType(period_table),
         )
     assert isinstance(spec, StationTableSpec)
     table: dict[tuple[str, str], int] = {}

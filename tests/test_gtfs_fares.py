@@ -108,6 +108,28 @@ def test_mnr_peak_zone_fares_are_reported(tmp_path):
     assert any("peak" in n for n in r.notes)
 
 
+def test_mnr_peak_and_off_peak_zone_fares_price_by_departure_and_arrival(tmp_path):
+    """The guide's Hudson line fares, Grand Central (zone 1) - Cold Spring (HUD-7) on a weekday:
+    USD 20.00 outbound departing 06:00-09:00 or 16:00-20:00 and inbound arriving 06:00-10:00,
+    else USD 15.00."""
+    r = import_fares(DATA / "mnr_hudson_time_zone")
+    stops = ["ITO2383", "ITO1897"]  # Grand Central, Cold Spring
+    mnr = r.fares["standalone"]["mnr_hudson"]
+    mnr["zones"] = [z for z in mnr["zones"] if z["stop_id"] in stops]
+    s = scenario_for(tmp_path, r.fares, r.currency, stops)
+    doc = yaml.safe_load(s.read_text())
+    doc["network"]["routes"][0]["directions"] = "both"  # inbound too
+    s.write_text(yaml.safe_dump(doc, sort_keys=False))
+    taps = ("rider,operator,board_time,board_stop,alight_stop,alight_time\n"
+            "a,mnr_hudson,07:00:00,ITO2383,ITO1897,08:10:00\n"  # outbound AM peak
+            "b,mnr_hudson,10:00:00,ITO2383,ITO1897,11:10:00\n"  # outbound off-peak
+            "c,mnr_hudson,17:30:00,ITO2383,ITO1897,18:40:00\n"  # outbound PM peak
+            "d,mnr_hudson,06:50:00,ITO1897,ITO2383,08:00:00\n"  # inbound arriving in the AM peak
+            "e,mnr_hudson,09:30:00,ITO1897,ITO2383,10:40:00\n"  # inbound arriving after 10:00
+            "f,mnr_hudson,17:00:00,ITO1897,ITO2383,18:10:00")  # inbound has no PM peak
+    assert price(s, tmp_path, taps) == [2000, 1500, 2000, 2000, 1500, 1500]
+
+
 def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     feed = tmp_path / "feed"
     feed.mkdir()

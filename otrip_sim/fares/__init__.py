@@ -38,6 +38,7 @@ from .rules import (
     TransferWindow,
     WindowRule,
     ZoneFare,
+    ZonePeriod,
 )
 from .table import ADJUSTMENT, TAP, LegTable, Priced, RuleTable, Transactions
 
@@ -76,6 +77,7 @@ __all__ = [
     "TransferWindow",
     "WindowRule",
     "ZoneFare",
+    "ZonePeriod",
     "apply_period_caps",
     "backend_for",
     "largest_remainder",

@@ -47,6 +47,8 @@ class Outcome(IntEnum):
     PAY_DIFFERENCE = 23
     # no fare product: the policy does not price the leg (a free shuttle, a feed without a rule)
     NO_FARE = 24
+    # a zone fare of a named period (peak, off-peak by time of day); the rule id carries its name
+    ZONE_PERIOD = 25
 
     @property
     def suffix(self) -> str:
@@ -74,7 +76,7 @@ _SUFFIX = {
     Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated",
     Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
     Outcome.PERIOD_CAPPED: "capped", Outcome.PAY_DIFFERENCE: "difference",
-    Outcome.NO_FARE: "no_fare",
+    Outcome.NO_FARE: "no_fare", Outcome.ZONE_PERIOD: "",
 }
 
 _WHY = {
@@ -105,12 +107,14 @@ _WHY = {
     Outcome.PAY_DIFFERENCE: "a transfer to a dearer service: pays the difference from the dearest fare "
                             "already covered in the window",
     Outcome.NO_FARE: "no fare product: the policy does not price this leg (0, outside every window)",
+    Outcome.ZONE_PERIOD: "standalone fare by zones in a period of the day (peak / off-peak)",
 }
 
 
 def rule_id(source: str, outcome: Outcome, band: str = "") -> str:
-    """The rule id of a charge: ``"<source>:<suffix>"``; a time band's name is its suffix; an
-    exemption's id is the category rule's own id."""
+    """The rule id of a charge: ``"<source>:<suffix>"``; a time band's or zone period's name is its
+    suffix; an exemption's id is the category rule's own id."""
     if outcome is Outcome.EXEMPT:
         return source
-    return f"{source}:{band if outcome is Outcome.TIME_BAND else outcome.suffix}"
+    named = outcome is Outcome.TIME_BAND or outcome is Outcome.ZONE_PERIOD
+    return f"{source}:{band if named else outcome.suffix}"

@@ -38,6 +38,7 @@ from .standalone import (
     TimeBand,
     TimeBandFare,
     ZoneFare,
+    ZonePeriod,
     charge,
 )
 
@@ -579,6 +580,7 @@ __all__ = [
     "TransferWindow",
     "WindowRule",
     "ZoneFare",
+    "ZonePeriod",
     "charge",
     "joins",
 ]

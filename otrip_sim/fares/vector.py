@@ -105,7 +105,34 @@ def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
             values[k] = fare.pair_amount(x, y)  # the caller has checked every pair is priced
         amount[have] = values[inv]
         rule[have] = rules.code_for(op, kind)
+        if isinstance(fare, ZoneFare) and fare.periods:
+            _zone_periods(fare, legs, idx[have], uniq, inv, amount, rule, np.flatnonzero(have), rules)
     return amount, rule
+
+
+def _zone_periods(fare: ZoneFare, legs: LegTable, idx: np.ndarray, pairs: np.ndarray, inv: np.ndarray,
+                  amount: np.ndarray, rule: np.ndarray, at: np.ndarray, rules: RuleTable) -> None:
+    """Period fares over the zone fares of the legs ``idx`` (written at ``at`` of ``amount`` and
+    ``rule``): in a period with a fare for its pair a leg pays the dearest such fare."""
+    board = legs.board_time[idx]
+    alight = legs.alight_time[idx]  # type: ignore[index]  # filled by LegTable
+    alight = np.where(alight >= 0, alight, board)
+    best = np.full(len(idx), -1, dtype=np.int64)
+    zones = [x.split("|", 1) for x in pairs]
+    for name in dict.fromkeys(p.name for p in fare.periods):
+        per_pair = np.array([fare.period_table.get((fare.zone_of[a], fare.zone_of[b], name), -1)
+                             for a, b in zones], dtype=np.int64)[inv]
+        inside = np.zeros(len(idx), dtype=bool)
+        for p in (p for p in fare.periods if p.name == name):
+            t = alight if p.by == "alight" else board
+            ok = (t % DAY >= p.start) & (t % DAY < p.end)
+            if p.days != "all":
+                ok &= ((t // DAY) % 7 < 5) == (p.days == "weekdays")
+            inside |= ok
+        better = inside & (per_pair >= 0) & (per_pair > best)
+        best[better] = per_pair[better]
+        amount[at[better]] = per_pair[better]
+        rule[at[better]] = rules.code_for(fare.operator, Outcome.ZONE_PERIOD, name)
 
 
 def _codes(values: np.ndarray) -> tuple[dict[object, int], np.ndarray]:

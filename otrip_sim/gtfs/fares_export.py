@@ -101,7 +101,10 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         elif sf.kind in ("zones", "station_table"):
             if sf.kind == "zones":
                 zone_rows = [(r.stop_id, r.zone) for r in sf.zones]
-                pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares]
+                pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares if not r.period]
+                if sf.periods:
+                    not_exported.append(f"fares.standalone.{op}: zone fares by period (exported: the fares "
+                                        "for other times)")
             else:
                 zone_rows = sorted({(s, s) for r in sf.table for s in (r.from_stop, r.to_stop)})
                 pairs = [(r.from_stop, r.to_stop, r.amount) for r in sf.table]

@@ -282,6 +282,7 @@ def _network_fare(
     bands: list[tuple[str, int, int, int]] = []
     matrix: dict[tuple[str, str], tuple[tuple[int, int], int]] = {}  # (from, to) -> (rank, amount)
     timed_matrix: dict[tuple[str, str], int] = {}  # area rules that also depend on a timeframe
+    timed_rules: list[tuple[str, str, str, str, int]] = []  # (from, to, from tf, to tf, amount)
     products_per_match: dict[tuple[str, ...], list[str]] = {}
     for _, row in rows.iterrows():
         pid = row["fare_product_id"].strip()
@@ -308,6 +309,7 @@ def _network_fare(
                 for a in [fa] if fa else sorted(known_areas):
                     for b in [ta] if ta else sorted(known_areas):
                         timed_matrix[(a, b)] = min(amount, timed_matrix.get((a, b), amount))
+                        timed_rules.append((a, b, ftf, ttf, amount))
             elif fa or ta:
                 froms = [fa] if fa else sorted(known_areas)
                 tos = [ta] if ta else sorted(known_areas)
@@ -339,18 +341,7 @@ def _network_fare(
                 f"{sorted(set(pids) - {cheapest})} left out "
                 "(GTFS Fares v2 does not say how long a pass lasts: add them under fares.passes)"
             )
-    if timed_matrix:
-        if matrix:
-            notes.append(
-                f"network {op}: {len(timed_matrix)} area pairs also have fares by timeframe, "
-                "which one otrip-sim standalone fare cannot say: the rules without timeframes are used"
-            )
-        else:
-            notes.append(
-                f"network {op}: its area fares depend on timeframes (peak / off-peak), which one otrip-sim "
-                "standalone fare cannot say: the lowest fare of each area pair is used"
-            )
-            matrix = {pair: ((0, 2), amount) for pair, amount in timed_matrix.items()}
+    periods, period_rows = _zone_periods(op, timed_rules, bands_of, matrix, notes)
     with_stops = set(zone_of.values())
     empty = sorted({a for pair in matrix for a in pair} - with_stops)
     if empty:
@@ -365,12 +356,17 @@ def _network_fare(
                 f"network {op}: zone fares and time bands together cannot be said: the zone fares are used"
             )
         stops = sorted(s for s, z in zone_of.items() if z in {a for pair in matrix for a in pair})
-        return {
+        fares: dict[str, Any] = {
             "kind": "zones",
             "symmetric": False,
             "zones": [{"stop_id": s, "zone": zone_of[s]} for s in stops],
             "fares": [{"from_zone": a, "to_zone": b, "amount": v[1]} for (a, b), v in sorted(matrix.items())],
         }
+        if period_rows:
+            fares["periods"] = periods
+            fares["fares"] += [{"from_zone": a, "to_zone": b, "amount": amount, "period": name}
+                               for (a, b, name), amount in sorted(period_rows.items()) if (a, b) in matrix]
+        return fares
     if bands:
         bands.sort(key=lambda b: b[1])
         default = min(base) if base else max(b[3] for b in bands)
@@ -393,6 +389,49 @@ def _network_fare(
     if len(set(base)) > 1:
         notes.append(f"network {op}: several flat fares for any leg: the lowest, {min(base)}, is used")
     return {"kind": "flat", "amount": min(base)}
+
+
+def _zone_periods(
+    op: str, timed_rules: list[tuple[str, str, str, str, int]], bands_of: dict[str, list[tuple[int, int]]],
+    matrix: dict[tuple[str, str], tuple[tuple[int, int], int]], notes: list[str],
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str, str], int]]:
+    """Area fares by timeframe on the chosen day as zone periods: a rule whose departure
+    (``from_timeframe_group_id``) or arrival (``to_timeframe_group_id``) timeframe covers part of
+    the day becomes a period by tap-in or tap-out; each area pair without a rule for any time gets
+    the lowest of its fares for other times (``matrix``, filled in).  Returns the periods and the
+    ``(from, to, period)`` fares."""
+    day_long = [(0, 24 * 3600)]
+    ranges: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    period_rows: dict[tuple[str, str, str], int] = {}
+    any_time: dict[tuple[str, str], int] = {}
+    for a, b, ftf, ttf, amount in timed_rules:
+        if any(tf and tf not in bands_of for tf in (ftf, ttf)):
+            continue  # a timeframe that does not run on the chosen day
+        narrow = [(tf, by) for tf, by in ((ftf, "board"), (ttf, "alight")) if tf and bands_of[tf] != day_long]
+        if len(narrow) > 1:
+            notes.append(f"network {op}: a fare by departure and arrival timeframes together ({ftf}, {ttf}) "
+                         "cannot be said: left out")
+            continue
+        if not narrow:
+            any_time[(a, b)] = min(amount, any_time.get((a, b), amount))
+            continue
+        tf, by = narrow[0]
+        name = tf if by == "board" else f"{tf}_arrival"
+        ranges[name] = (by, bands_of[tf])
+        period_rows[(a, b, name)] = min(amount, period_rows.get((a, b, name), amount))
+    for a, b, _ in sorted(period_rows):
+        if (a, b) not in matrix:
+            lowest = min(v for (x, y, _), v in period_rows.items() if (x, y) == (a, b))
+            matrix[(a, b)] = ((0, 2), any_time.get((a, b), lowest))
+    for (a, b), amount in any_time.items():
+        matrix.setdefault((a, b), ((0, 2), amount))
+    if ranges:
+        notes.append(f"network {op}: fares by timeframe (peak / off-peak) on the chosen day become zone "
+                     f"periods {sorted(ranges)} (by departure, or by arrival for '_arrival'); other times "
+                     "pay the lowest fare of each pair")
+    periods = [{"name": name, "start": format_clock(start), "end": format_clock(end), "by": by}
+               for name, (by, spans) in sorted(ranges.items()) for start, end in spans]
+    return periods, period_rows
 
 
 def _uncovered(bands: list[tuple[str, int, int, int]]) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
 
@@ -97,12 +97,36 @@ class ZoneStopRow(Strict):
 
 
 class ZoneFareRow(Strict):
-    """One row of a zone fare table: ``amount`` (minor units) from ``from_zone`` to ``to_zone``."""
+    """One row of a zone fare table: ``amount`` (minor units) from ``from_zone`` to ``to_zone``, in
+    the named ``period`` of the zone fare (empty: at any other time)."""
 
     from_zone: Id
     to_zone: Id
     amount: Money
+    period: Id | Literal[""] = ""
     note: str = ""
+
+
+class ZonePeriodSpec(Strict):
+    """A time range of a named period of zone fares (peak, off-peak), by the tap-in or the tap-out."""
+
+    name: Id
+    start: Clock
+    end: Clock
+    days: Literal["all", "weekdays", "weekends"] = Field(
+        default="all", description="weekdays: Monday to Friday (day 0 of the data is a Monday)"
+    )
+    by: Literal["board", "alight"] = Field(
+        default="board", description="which time decides: the tap-in, or the tap-out (the tap-in if unknown)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ZonePeriodSpec:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.end > 24 * 3600:
+            raise ValueError("a period must end by 24:00 (split a period across midnight in two)")
+        return self
 
 
 class ZonesSpec(Strict):
@@ -112,10 +136,36 @@ class ZonesSpec(Strict):
     zones: FileRef | list[ZoneStopRow] = Field(
         description="the zone of each stop: inline rows or CSV stop_id,zone"
     )
-    fares: FileRef | list[ZoneFareRow] = Field(
-        description="inline rows or CSV: from_zone,to_zone,amount[,note]"
+    periods: list[ZonePeriodSpec] = Field(
+        default_factory=list, description="named periods of the day whose rows price legs in them (peak)"
     )
     symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
+    fares: FileRef | list[ZoneFareRow] = Field(
+        description="inline rows or CSV: from_zone,to_zone,amount[,period][,note]"
+    )
+
+    @field_validator("fares")
+    @classmethod
+    def _periods(cls, fares: str | list[ZoneFareRow], info: ValidationInfo) -> str | list[ZoneFareRow]:
+        if isinstance(fares, str):
+            return fares  # a file not read yet: checked once the loader has read it
+        names = {p.name for p in info.data.get("periods", [])}
+        symmetric = info.data.get("symmetric", True)
+        seen: set[tuple[str, str, str]] = set()
+        for i, row in enumerate(fares):
+            if row.period and row.period not in names:
+                known = f" (declared: {sorted(names)})" if names else " (the fare declares no periods)"
+                raise ValueError(f"row {i + 1}: unknown period {row.period!r}{known}")
+            key = (row.from_zone, row.to_zone, row.period)
+            if row.period and key in seen:
+                raise ValueError(f"row {i + 1}: a second fare from {row.from_zone!r} to {row.to_zone!r}"
+                                 + (f" in period {row.period!r}" if row.period else ""))
+            seen.add(key)
+        for a, b, period in seen:
+            if period and (a, b, "") not in seen and not (symmetric and (b, a, "") in seen):
+                raise ValueError(f"zones {a!r} to {b!r} have a {period!r} fare but none for other times "
+                                 "(add a row without period)")
+        return fares
 
 
 class NoFareSpec(Strict):
