@@ -187,6 +187,7 @@ def test_zone_periods_from_csv_files(write_scenario, tmp_path):
     z = compile_policy(load_scenario(write_scenario(edit)).spec.fares).standalone["metro"]
     assert isinstance(z, ZoneFare) and z.table[("out", "in")] == 4000
     assert z.period_table[("in", "out", "peak")] == 6000
-    (tmp_path / "zone_fares.csv").write_text("from_zone,to_zone,amount,period\nin,out,4000,\nin,out,6000,rush\n")
+    (tmp_path / "zone_fares.csv").write_text(
+        "from_zone,to_zone,amount,period\nin,out,4000,\nin,out,6000,rush\n")
     with pytest.raises(InputError, match=r"row 2: unknown period 'rush'"):
         load_scenario(write_scenario(edit, "b.yaml"))
