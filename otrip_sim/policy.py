@@ -80,8 +80,12 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
         p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start)
         for p in fares.passes
     }
+    media_fares = {
+        (medium, op): _standalone(f"{op}/{medium}", mf.fare, longest.get(op, 0))  # rule ids: bus/cash:flat
+        for mf in fares.media_fares for medium in mf.media for op in mf.operators
+    }
     return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media,
-                      MappingProxyType(route_fares), MappingProxyType(passes))
+                      MappingProxyType(route_fares), MappingProxyType(passes), MappingProxyType(media_fares))
 
 
 R = TypeVar("R")

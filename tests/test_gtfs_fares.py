@@ -130,6 +130,32 @@ def test_mnr_peak_and_off_peak_zone_fares_price_by_departure_and_arrival(tmp_pat
     assert price(s, tmp_path, taps) == [2000, 1500, 2000, 2000, 1500, 1500]
 
 
+def test_sfmta_price_by_medium(tmp_path):
+    """The guide's SFMTA products: Muni's single local fare is USD 2.50 on Clipper, USD 3.00 in cash.
+    (The guide gives no leg rule; ours says every Muni leg sells that product.)"""
+    import shutil
+
+    feed = tmp_path / "sfmta"
+    shutil.copytree(DATA / "sfmta_muni_media", feed)
+    (feed / "fare_leg_rules.txt").write_text(
+        "leg_group_id,network_id,fare_product_id\nmuni,muni,SF:local:single\n")
+    r = import_fares(feed, media="clipper")
+    assert r.fares["standalone"]["muni"] == {"kind": "flat", "amount": 250}
+    assert r.fares["media_fares"] == [{"media": ["cash"], "operators": ["muni"],
+                                       "fare": {"kind": "flat", "amount": 300}}]
+    assert r.fares["media"] == [{"id": "clipper", "share": 1.0}, {"id": "cash", "share": 0.0}]
+    s = scenario_for(tmp_path, r.fares, r.currency, ["a", "b"])
+    taps = "rider,operator,board_time,media\nx,muni,08:00:00,cash\ny,muni,08:00:00,clipper\nz,muni,08:00:00,"
+    assert price(s, tmp_path, taps) == [300, 250, 250]
+    # and back out: the cash price is a second row of the product, on its medium
+    out = tmp_path / "gtfs"
+    export_fares(load_scenario(s), out)
+    products = pd.read_csv(out / "fare_products.txt", keep_default_na=False)
+    rows = {(p.fare_product_id, p.fare_media_id, float(p.amount)) for p in products.itertuples()}
+    assert rows == {("muni_fare", "", 2.5), ("muni_fare", "cash", 3.0)}
+    assert set(pd.read_csv(out / "fare_media.txt")["fare_media_id"]) == {"clipper", "cash"}
+
+
 def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     feed = tmp_path / "feed"
     feed.mkdir()

@@ -403,6 +403,9 @@ class FarePolicy:
         Route id → its own standalone fare, instead of its operator's.
     passes:
         Pass id (= the fare medium of its holders) → the pass.
+    media_standalone:
+        ``(fare medium, operator id)`` → the standalone fare of the operator's legs made with that
+        medium, instead of the operator's (a route's own fare still wins on its route).
     """
 
     name: str
@@ -413,6 +416,7 @@ class FarePolicy:
     window_media: Mapping[str, frozenset[str]] = field(default_factory=dict)  # window id -> media it needs
     route_standalone: Mapping[str, StandaloneFare] = field(default_factory=dict)  # route id -> its own fare
     passes: Mapping[str, FarePass] = field(default_factory=dict)  # pass id (= fare medium) -> pass
+    media_standalone: Mapping[tuple[str, str], StandaloneFare] = field(default_factory=dict)
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
@@ -430,6 +434,9 @@ class FarePolicy:
                         f"operator {op!r} is in two window rules ({window_of[op].id!r} and {w.id!r})"
                     )
                 window_of[op] = w
+        for medium, op in self.media_standalone:
+            if op not in self.standalone:
+                raise ValueError(f"a fare of medium {medium!r} names operator {op!r}, which has no fare")
         seen: dict[tuple[str, str], str] = {}
         free_rule: dict[tuple[str, str], str] = {}
         adjust: dict[tuple[str, str], CategoryDiscount | CategoryFixed] = {}
@@ -473,11 +480,21 @@ class FarePolicy:
     def no_fare(self, leg: Leg) -> Charge | None:
         """The leg's charge when it has no fare product (its route's fare, or else its operator's,
         is :class:`NoFare`): 0, invisible to windows; ``None`` when the policy prices it."""
-        fare: StandaloneFare | None = None
+        fare = self.fare_of(leg)
+        return fare.price(leg) if isinstance(fare, NoFare) else None
+
+    def fare_of(self, leg: Leg) -> StandaloneFare:
+        """The standalone fare that prices ``leg``: its route's own fare, else the fare of its
+        operator for its fare medium, else its operator's."""
         if leg.route is not None and self.route_standalone:
             fare = self.route_standalone.get(leg.route)
-        fare = fare or self.standalone[leg.operator]
-        return fare.price(leg) if isinstance(fare, NoFare) else None
+            if fare is not None:
+                return fare
+        if leg.media is not None and self.media_standalone:
+            fare = self.media_standalone.get((leg.media, leg.operator))
+            if fare is not None:
+                return fare
+        return self.standalone[leg.operator]
 
     def exemption(self, category: str, operator: str) -> str | None:
         """Id of the category rule that makes this leg free, or ``None``."""
@@ -488,10 +505,7 @@ class FarePolicy:
         for its rider category: discounts and fixed fares applied
         (not exemptions, whose legs never reach a window).  The rule reads ``<fare rule>+<category
         rule>`` when a category rule changed the amount."""
-        fare: StandaloneFare | None = None
-        if leg.route is not None and self.route_standalone:
-            fare = self.route_standalone.get(leg.route)
-        base = (fare or self.standalone[leg.operator]).price(leg)
+        base = self.fare_of(leg).price(leg)
         adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
         if adj is None or base.outcome is Outcome.NO_FARE:  # no fare product: nothing to discount
             return base
@@ -509,16 +523,19 @@ class FarePolicy:
 
     # ------------------------------------------------------------------ what callers may ask
     def fares(self) -> list[tuple[str, StandaloneFare]]:
-        """Every standalone fare with the name it is keyed by: operators' fares, then routes'."""
-        return [*self.standalone.items(), *self.route_standalone.items()]
+        """Every standalone fare with the name it is keyed by: operators' fares, then routes', then
+        the operators' fares by medium (keyed by the operator)."""
+        by_medium = [(op, fare) for (_, op), fare in self.media_standalone.items()]
+        return [*self.standalone.items(), *self.route_standalone.items(), *by_medium]
 
     def stop_priced(self) -> frozenset[str]:
         """Operators and routes whose fares depend on the boarding and alighting stops."""
         return frozenset(name for name, fare in self.fares() if fare.needs_stops)
 
     def metres_priced(self) -> frozenset[str]:
-        """Operators whose standalone fare depends on the leg's distance."""
-        return frozenset(op for op, fare in self.standalone.items() if fare.needs_metres)
+        """Operators whose standalone fare (for some medium) depends on the leg's distance."""
+        by_medium = [(op, fare) for (_, op), fare in self.media_standalone.items()]
+        return frozenset(op for op, fare in [*self.standalone.items(), *by_medium] if fare.needs_metres)
 
     def distance_operators(self) -> frozenset[str]:
         """Operators whose legs need a distance: priced by distance, or in a window priced by it."""
@@ -526,8 +543,12 @@ class FarePolicy:
         return self.metres_priced() | windowed
 
     def time_bounds(self) -> dict[str, tuple[int, ...]]:
-        """Per operator, clock times (s) where its standalone fare may change (time bands)."""
-        return {op: b for op, fare in self.standalone.items() if (b := fare.time_bounds())}
+        """Per operator, clock times (s) where its standalone fare (for some medium) may change."""
+        bounds: dict[str, set[int]] = {}
+        by_medium = [(op, fare) for (_, op), fare in self.media_standalone.items()]
+        for op, fare in [*self.standalone.items(), *by_medium]:
+            bounds.setdefault(op, set()).update(fare.time_bounds())
+        return {op: tuple(sorted(b)) for op, b in bounds.items() if b}
 
     def pair_problem(self, operator: str, route: str, board_stop: str, alight_stop: str) -> str | None:
         """Why a leg between two stops cannot be priced by its stop-priced fare, for people

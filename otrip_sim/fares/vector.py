@@ -245,6 +245,13 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
         idx = np.flatnonzero(op_code == op_index[op]) if op in op_index else np.zeros(0, dtype=np.int64)
         if len(idx):
             amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+    if policy.media_standalone:  # fares by medium, over the operators' (route fares win over both)
+        media_index, media_code = _codes(legs.media)  # type: ignore[arg-type]  # filled by LegTable
+        for (medium, op), fare in policy.media_standalone.items():
+            if op in op_index and medium in media_index:
+                idx = np.flatnonzero((op_code == op_index[op]) & (media_code == media_index[medium]))
+                if len(idx):
+                    amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
     if policy.route_standalone:
         route_index, route_code = legs.codes.get("route") or _codes(legs.route)
         for name, fare in policy.route_standalone.items():

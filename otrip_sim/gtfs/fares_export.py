@@ -128,6 +128,18 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
             not_exported.append(
                 f"fares.standalone.{op}: a {sf.kind} fare (distance-based fares have no GTFS Fares v2 form)"
             )
+    for i, mf in enumerate(fares.media_fares):
+        for op in mf.operators:
+            if mf.fare.kind != "flat" or fares.standalone[op].kind != "flat":
+                not_exported.append(f"fares.media_fares[{i}]: a {mf.fare.kind} fare by medium on {op} "
+                                    "(only flat fares on a flat fare's product are exported)")
+                continue
+            for medium in mf.media:  # the operator's product, priced again on this medium
+                products.append({"fare_product_id": f"{op}_fare", "fare_product_name": f"{op} fare",
+                                 "amount": money(mf.fare.amount), "currency": currency,
+                                 "fare_media_id": medium})
+    if fares.media_fares:
+        not_exported.append("fares.media: the type of each fare medium (fare_media_type left empty: fill it)")
     for i in range(len(fares.route_fares)):
         not_exported.append(f"fares.route_fares[{i}]: route-level fares (would need one network per route)")
     for i, c in enumerate(fares.categories):
@@ -239,6 +251,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         "networks.txt": [{"network_id": op, "network_name": op} for op in fares.standalone],
         "route_networks.txt": routes,
         "fare_transfer_rules.txt": transfers,
+        "fare_media.txt": [{"fare_media_id": m.id, "fare_media_name": m.id, "fare_media_type": ""}
+                           for m in fares.media] if fares.media_fares else [],
         "rider_categories.txt": [
             {
                 "rider_category_id": c.id,

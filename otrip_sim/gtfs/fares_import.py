@@ -164,8 +164,17 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
             notes.append(f"network {op}: no leg rule: its legs have no fare product")
             standalone[op] = {"kind": "none"}
 
+    chosen = _chosen_medium(products_df, media)
+    media_fares, others = _media_fares(feed, products_df, rules_df, network, standalone, chosen, day, notes)
+
     windows = _transfer_windows(feed, group_network, price, notes)
     fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
+    if media_fares:
+        # who holds which medium is not in a feed: every simulated rider holds the chosen one
+        fares["media"] = [{"id": chosen, "share": 1.0}, *({"id": m, "share": 0.0} for m in others)]
+        fares["media_fares"] = media_fares
+        notes.append(f"fares by medium: {chosen!r} prices are the standalone fares, the others are "
+                     f"media_fares; set the shares of riders holding {others} in fares.media (now 0)")
     if categories:
         fares["categories"] = categories
     if windows:
@@ -184,13 +193,11 @@ def _prices(
         raise InputError(where, "currency", "one currency per scenario", sorted(currencies))
     currency = currencies.pop() if currencies else "USD"
     medium_col = col(products_df, "fare_media_id")
-    chosen_media = media
-    if chosen_media is None and (medium_col != "").any():
-        chosen_media = medium_col[medium_col != ""].value_counts().index[0]
-        if medium_col.nunique() > 1:
-            notes.append(
-                f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
-            )
+    chosen_media = _chosen_medium(products_df, media)
+    if media is None and chosen_media is not None and medium_col.nunique() > 1:
+        notes.append(
+            f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
+        )
     categories_df = feed.read("rider_categories.txt", required=False)
     default_cat = ""
     if categories_df is not None:
@@ -223,6 +230,37 @@ def _prices(
                 where, "fare_product_id", "a product priced only for non-default rider categories", pid
             )
     return currency, price, by_category
+
+
+def _chosen_medium(products_df: pd.DataFrame, media: str | None) -> str | None:
+    """The fare medium whose prices are the standalone fares: ``media``, else the most common."""
+    medium_col = col(products_df, "fare_media_id")
+    if media is None and (medium_col != "").any():
+        return str(medium_col[medium_col != ""].value_counts().index[0])
+    return media
+
+
+def _media_fares(feed: Feed, products_df: pd.DataFrame, rules_df: pd.DataFrame, network: pd.Series,
+                 standalone: dict[str, dict[str, Any]], chosen: str | None, day: str,
+                 notes: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The networks' fares on the other fare media, where they differ (``media_fares`` entries),
+    and those media."""
+    others = sorted(set(col(products_df, "fare_media_id")) - {"", chosen or ""})
+    bands_of = _timeframes(feed, day)
+    zone_of, known_areas = _areas(feed, [])
+    out: list[dict[str, Any]] = []
+    for medium in others:
+        _, price, _ = _prices(feed, products_df, medium, [])
+        for op in dict.fromkeys(network):
+            fare = _network_fare(op, rules_df[network == op], price, bands_of, zone_of, known_areas, feed, [])
+            if fare == standalone[op]:
+                continue
+            if fare["kind"] in ("zones", "station_table"):
+                notes.append(f"network {op}: its {fare['kind']} fares on {medium!r} differ, which a fare by "
+                             "medium cannot say: left out")
+                continue
+            out.append({"media": [medium], "operators": [op], "fare": fare})
+    return out, others
 
 
 def _timeframes(feed: Feed, day: str) -> dict[str, list[tuple[int, int]]]:

@@ -467,6 +467,22 @@ class RouteFareSpec(Strict):
     fare: StandaloneSpec
 
 
+class MediaFareSpec(Strict):
+    """A standalone fare for legs made with some fare media (cash, a paper ticket) on some operators,
+    instead of the operator's (SF Muni: USD 3.00 cash, USD 2.50 Clipper)."""
+
+    media: list[Id] = Field(min_length=1, description="fare media ids of fares.media (or passes)")
+    operators: list[Id] = Field(min_length=1)
+    fare: StandaloneSpec
+
+    @model_validator(mode="after")
+    def _check(self) -> MediaFareSpec:
+        if self.fare.kind in ("station_table", "zones"):
+            raise ValueError(f"fare: a {self.fare.kind} fare cannot be priced by medium "
+                             "(flat, time_band, distance_steps or none)")
+        return self
+
+
 class Fares(Strict):
     """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
 
@@ -488,6 +504,9 @@ class Fares(Strict):
         description="card types and the share of riders holding each; a window rule unlocked by some medium "
         "applies only to legs made with one",
     )
+    media_fares: list[MediaFareSpec] = Field(
+        default_factory=list, description="standalone fares by fare medium (cash, card) on some operators"
+    )
 
     @model_validator(mode="after")
     def _media(self) -> Fares:
@@ -497,6 +516,21 @@ class Fares(Strict):
                 raise ValueError(f"media shares must sum to 1 (got {total:g})")
             if len({m.id for m in self.media}) != len(self.media):
                 raise ValueError("media ids must be unique")
+        known = {m.id for m in self.media} | {p.id for p in self.passes}
+        seen: dict[tuple[str, str], int] = {}
+        for i, mf in enumerate(self.media_fares):
+            for j, medium in enumerate(mf.media):
+                if medium not in known:
+                    raise ValueError(f"media_fares[{i}].media[{j}]: unknown fare medium {medium!r} "
+                                     f"(declared in fares.media: {sorted(known)})")
+            for j, op in enumerate(mf.operators):
+                if op not in self.standalone:
+                    raise ValueError(f"media_fares[{i}].operators[{j}]: unknown operator {op!r}")
+                for medium in mf.media:
+                    if (medium, op) in seen:
+                        raise ValueError(f"media_fares[{i}]: {op} on {medium!r} already has a fare in "
+                                         f"media_fares[{seen[(medium, op)]}]")
+                    seen[(medium, op)] = i
         return self
 
 
