@@ -21,29 +21,21 @@ import numpy as np
 from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups
 from .outcome import Outcome
 from .rules import (
-    DAY,
     CapWindow,
     CategoryFixed,
     CategoryFree,
-    DistanceFare,
     FarePolicy,
     FirstFareWindow,
-    FlatFare,
     IntegratedWindow,
     Leg,
-    NoFare,
     PayDifferenceWindow,
-    StandaloneFare,
-    StationTableFare,
-    TimeBandFare,
     TransferMatrixWindow,
     TransferWindow,
-    ZoneFare,
 )
 from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
 from .table import Priced as PricedTable
+from .vector_standalone import KINDS, standalone
 
-_KINDS = (FlatFare, TimeBandFare, DistanceFare, StationTableFare, ZoneFare, NoFare)
 _WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow)
 
 
@@ -54,85 +46,9 @@ def supports(policy: FarePolicy) -> bool:
         and not policy.passes
         and not policy.window_media
         and all(isinstance(w, _WINDOWS) for w in policy.windows)
-        and all(isinstance(f, _KINDS)
+        and all(isinstance(f, KINDS)
                 for f in [*policy.standalone.values(), *policy.route_standalone.values()])
     )
-
-
-def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
-                rules: RuleTable) -> tuple[np.ndarray, np.ndarray]:
-    """Own fares and rule codes of the legs ``idx`` under one standalone fare."""
-    n = len(idx)
-    op = fare.operator
-    if isinstance(fare, FlatFare):
-        return np.full(n, fare.amount, dtype=np.int64), np.full(n, rules.code_for(op, Outcome.FLAT))
-    if isinstance(fare, NoFare):
-        return np.zeros(n, dtype=np.int64), np.full(n, rules.code_for(op, Outcome.NO_FARE))
-    if isinstance(fare, TimeBandFare):
-        tod = legs.board_time[idx] % DAY
-        amount = np.full(n, fare.default, dtype=np.int64)
-        rule = np.full(n, rules.code_for(op, Outcome.STANDARD))
-        for band in fare.bands:
-            m = (tod >= band.start) & (tod < band.end)
-            amount[m] = band.amount
-            rule[m] = rules.code_for(op, Outcome.TIME_BAND, band.name)
-        return amount, rule
-    if isinstance(fare, DistanceFare):
-        extra = np.maximum(0, legs.metres[idx] - fare.base_m)
-        amount = fare.base + fare.step_amount * (-(-extra // fare.step_m))
-        rule = np.full(n, rules.code_for(op, Outcome.DISTANCE))
-        if fare.cap is not None:
-            over = amount > fare.cap
-            amount[over] = fare.cap
-            rule[over] = rules.code_for(op, Outcome.DISTANCE_CAP)
-        missing = ~legs.tapped_out[idx]  # type: ignore[index]  # filled by LegTable
-        amount[missing] = fare.max_amount
-        rule[missing] = rules.code_for(op, Outcome.MISSING_TAP_OUT)
-        return amount.astype(np.int64), rule
-    # station table or zones: look up each distinct pair once
-    assert isinstance(fare, (StationTableFare, ZoneFare))
-    b, a = legs.board_stop[idx], legs.alight_stop[idx]
-    amount = np.full(n, fare.maximum, dtype=np.int64)
-    rule = np.full(n, rules.code_for(op, Outcome.NO_STATIONS))
-    have = (b != "") & (a != "")
-    if have.any():
-        pairs = b[have] + "|" + a[have]
-        uniq, inv = np.unique(pairs, return_inverse=True)
-        kind = Outcome.ZONES if isinstance(fare, ZoneFare) else Outcome.STATION_TABLE
-        values = np.empty(len(uniq), dtype=np.int64)
-        for k, pair in enumerate(uniq):
-            x, y = pair.split("|", 1)
-            values[k] = fare.pair_amount(x, y)  # the caller has checked every pair is priced
-        amount[have] = values[inv]
-        rule[have] = rules.code_for(op, kind)
-        if isinstance(fare, ZoneFare) and fare.periods:
-            _zone_periods(fare, legs, idx[have], uniq, inv, amount, rule, np.flatnonzero(have), rules)
-    return amount, rule
-
-
-def _zone_periods(fare: ZoneFare, legs: LegTable, idx: np.ndarray, pairs: np.ndarray, inv: np.ndarray,
-                  amount: np.ndarray, rule: np.ndarray, at: np.ndarray, rules: RuleTable) -> None:
-    """Period fares over the zone fares of the legs ``idx`` (written at ``at`` of ``amount`` and
-    ``rule``): in a period with a fare for its pair a leg pays the dearest such fare."""
-    board = legs.board_time[idx]
-    alight = legs.alight_time[idx]  # type: ignore[index]  # filled by LegTable
-    alight = np.where(alight >= 0, alight, board)
-    best = np.full(len(idx), -1, dtype=np.int64)
-    zones = [x.split("|", 1) for x in pairs]
-    for name in dict.fromkeys(p.name for p in fare.periods):
-        per_pair = np.array([fare.period_table.get((fare.zone_of[a], fare.zone_of[b], name), -1)
-                             for a, b in zones], dtype=np.int64)[inv]
-        inside = np.zeros(len(idx), dtype=bool)
-        for p in (p for p in fare.periods if p.name == name):
-            t = alight if p.by == "alight" else board
-            ok = (t % DAY >= p.start) & (t % DAY < p.end)
-            if p.days != "all":
-                ok &= ((t // DAY) % 7 < 5) == (p.days == "weekdays")
-            inside |= ok
-        better = inside & (per_pair >= 0) & (per_pair > best)
-        best[better] = per_pair[better]
-        amount[at[better]] = per_pair[better]
-        rule[at[better]] = rules.code_for(fare.operator, Outcome.ZONE_PERIOD, name)
 
 
 def _codes(values: np.ndarray) -> tuple[dict[object, int], np.ndarray]:
@@ -244,20 +160,20 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
     for op, fare in policy.standalone.items():
         idx = np.flatnonzero(op_code == op_index[op]) if op in op_index else np.zeros(0, dtype=np.int64)
         if len(idx):
-            amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+            amount[idx], rule[idx] = standalone(fare, legs, idx, rules)
     if policy.media_standalone:  # fares by medium, over the operators' (route fares win over both)
         media_index, media_code = _codes(legs.media)  # type: ignore[arg-type]  # filled by LegTable
         for (medium, op), fare in policy.media_standalone.items():
             if op in op_index and medium in media_index:
                 idx = np.flatnonzero((op_code == op_index[op]) & (media_code == media_index[medium]))
                 if len(idx):
-                    amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+                    amount[idx], rule[idx] = standalone(fare, legs, idx, rules)
     if policy.route_standalone:
         route_index, route_code = legs.codes.get("route") or _codes(legs.route)
         for name, fare in policy.route_standalone.items():
             idx = np.flatnonzero(route_code == route_index.get(name, -1))
             if len(idx):
-                amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+                amount[idx], rule[idx] = standalone(fare, legs, idx, rules)
     # legs without a fare product: 0 and, as exempt legs, in no window (category rules leave them)
     no_fare = [k for k, o in enumerate(rules.outcomes) if o == Outcome.NO_FARE]
     unpriced = np.isin(rule, no_fare) if no_fare else np.zeros(n, dtype=bool)
