@@ -2,8 +2,8 @@
 
 It prices exactly as :func:`otrip_sim.fares.price_card` does — a property test compares the two
 on random cards — for the policies it supports: every standalone kind, route fares, category
-rules, and cap, integrated, first-fare and pay-the-difference windows, with every leg tapped (as in
-replayed data).
+rules, fares by medium, and cap, integrated, first-fare, pay-the-difference and transfer-matrix
+windows, with every leg tapped (as in replayed data).
 Transfer rules, period caps, passes and media requirements need the card-by-card engine:
 :func:`supports` says which to use.
 
@@ -36,7 +36,7 @@ from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
 from .table import Priced as PricedTable
 from .vector_standalone import KINDS, standalone
 
-_WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow)
+_WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow, TransferMatrixWindow)
 
 
 def supports(policy: FarePolicy) -> bool:
@@ -208,8 +208,11 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             sel = order[(on(w.operators) & ~exempt & ~unpriced)[order]]
             if len(sel) == 0:
                 continue
-            assert not isinstance(w, (TransferWindow, TransferMatrixWindow)), "transfers need the card engine"
-            ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
+            assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"
+            if isinstance(w, TransferMatrixWindow):
+                ids = _matrix_windows(w, legs, op_code, _names(op_index), sel, amount, rule, rules)
+            else:
+                ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
             window[sel] = ids + next_id
             count = int(ids[-1]) + 1
             window_rule.append(np.full(count, k, dtype=np.int64))
@@ -289,6 +292,75 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
     amount[sel[leg_split]] = share[leg_split]
     rule[sel[leg_split]] = rules.code_for(w.id, Outcome.INTEGRATED)
     return window
+
+
+def _names(index: dict[object, int]) -> list[str]:
+    """Code → name, from a name → code index."""
+    names = [""] * (max(index.values(), default=-1) + 1)
+    for name, code in index.items():
+        names[code] = str(name)
+    return names
+
+
+_PAIR_KIND = {"free": 0, "fixed": 1, "discount": 2, "pay_difference": 3}
+
+
+def _pair_table(w: TransferMatrixWindow, names: list[str]) -> tuple[np.ndarray, ...]:
+    """A transfer matrix over operator codes: per pair ``a × len(names) + b`` whether it is listed,
+    its fare kind (:data:`_PAIR_KIND`), amount, percent and own time limit (-1: none); per code the
+    ride limit of a window it opens."""
+    width = len(names)
+    has = np.zeros(width * width, dtype=bool)
+    kind, amount, percent = (np.zeros(width * width, dtype=np.int64) for _ in range(3))
+    limit = np.full(width * width, -1, dtype=np.int64)
+    for (a, b), pair in w.pairs.items():
+        if a in names and b in names:
+            k = names.index(a) * width + names.index(b)
+            has[k], kind[k], amount[k], percent[k] = True, _PAIR_KIND[pair.fare], pair.amount, pair.percent
+            limit[k] = -1 if pair.duration is None else pair.duration
+    most = np.iinfo(np.int64).max
+    default = most if w.max_rides is None else w.max_rides
+    rides = np.array([w.max_rides_from.get(n, default) for n in names], dtype=np.int64)
+    return has, kind, amount, percent, limit, rides
+
+
+def _pair_charges(kind: np.ndarray, amount: np.ndarray, percent: np.ndarray, own: np.ndarray,
+                  before: np.ndarray) -> np.ndarray:
+    """What transfer legs pay given their pairs' fares, their own fares and the previous legs'."""
+    return np.select([kind == 0, kind == 1, kind == 2],
+                     [np.zeros_like(own), np.minimum(own, amount), own - (own * percent + 50) // 100],
+                     np.maximum(0, own - before))
+
+
+def _matrix_windows(w: TransferMatrixWindow, legs: LegTable, op_code: np.ndarray, names: list[str],
+                    sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: RuleTable) -> np.ndarray:
+    """:func:`_price_windows` for a transfer matrix: a leg joins when its pair (previous leg's
+    operator, its operator) is listed, it is in time and the window has room; it then pays the
+    pair's fare.  Returns each leg's window number."""
+    has, kind, pair_amount, percent, limit, max_rides = _pair_table(w, names)
+    width = len(names)
+    card, t, op = legs.card[sel], legs.board_time[sel], op_code[sel]
+    own = amount[sel].copy()
+    first_of_card = group_starts(card)
+    pos = np.arange(len(sel)) - np.maximum.accumulate(np.where(first_of_card, np.arange(len(sel)), 0))
+    start, rides, room = t.copy(), np.ones(len(sel), dtype=np.int64), max_rides[op]
+    opens, pay, code = first_of_card.copy(), own.copy(), rule[sel].copy()
+    transfer = rules.code_for(w.id, Outcome.TRANSFER)
+    difference = rules.code_for(w.id, Outcome.PAY_DIFFERENCE)
+    for p in range(1, int(pos.max()) + 1):  # perf: a loop over positions in a card, not over legs
+        i = np.flatnonzero(pos == p)
+        k = op[i - 1] * width + op[i]
+        joins = (has[k] & (t[i] - start[i - 1] <= w.duration) & (rides[i - 1] < room[i - 1])
+                 & ((limit[k] < 0) | (t[i] - t[i - 1] <= limit[k])))
+        opens[i] = ~joins
+        start[i] = np.where(joins, start[i - 1], t[i])
+        rides[i] = np.where(joins, rides[i - 1] + 1, 1)
+        room[i] = np.where(joins, room[i - 1], max_rides[op[i]])
+        charged = _pair_charges(kind[k], pair_amount[k], percent[k], own[i], own[i - 1])
+        pay[i] = np.where(joins, charged, own[i])
+        code[i] = np.where(joins, np.where(kind[k] == 3, difference, transfer), code[i])
+    amount[sel], rule[sel] = pay, code
+    return np.cumsum(opens) - 1
 
 
 def _cap_codes(rules: RuleTable, wid: str, pay: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -438,7 +510,7 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         group_first = np.maximum.accumulate(np.where(start, np.arange(len(m)), 0))
         if log:
             prov = _provisional(policy, rules, m, start, rule_k, group_first, priced, own_raw, own_raw_rule,
-                                ext_m, metres[host[m]], op_code[host[m]], len(op_names), tap_rule)
+                                ext_m, metres[host[m]], op_code[host[m]], op_names, tap_rule)
             provisional[m] = prov
             # a window settles when a later tap comes after it closed, else with the card's data
             duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
@@ -455,6 +527,17 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
             open_t = t[host[m[moved[end][np.cumsum(start) - 1]]]]
             last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
             at = np.where(card_last[card[host[m]]] > open_t + duration, open_t + duration, last_member_t)
+            # a transfer matrix's window also closes at a tap of its rule that cannot join it in time
+            matrix = np.array([isinstance(wr, TransferMatrixWindow) for wr in policy.windows], dtype=bool)
+            if matrix.any():
+                starts = np.flatnonzero(start)
+                first_t, first_card, first_rule = t[host[m[starts]]], card[host[m[starts]]], rule_k[starts]
+                nxt = np.append(first_t[1:], -1)
+                same = np.append((first_card[1:] == first_card[:-1]) & (first_rule[1:] == first_rule[:-1]),
+                                 False)
+                g = np.cumsum(start) - 1
+                broken = matrix[rule_k] & same[g] & (nxt[g] <= open_t + duration)
+                at = np.where(broken, nxt[g], at)
             delta = priced.amount[m] - prov
             moved = delta != 0
             tx.append((card[host[m]][moved], host[m][moved], at[moved], np.full(int(moved.sum()), ADJUSTMENT),
@@ -520,14 +603,14 @@ def _numbers_in_card(card: np.ndarray, when: np.ndarray) -> np.ndarray:
 
 def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray,
                  rule_k: np.ndarray, group_first: np.ndarray, priced: Priced, own_raw: np.ndarray,
-                 own_raw_rule: np.ndarray, ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray, n_ops: int,
-                 tap_rule: np.ndarray) -> np.ndarray:
+                 own_raw_rule: np.ndarray, ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray,
+                 op_names: list[str], tap_rule: np.ndarray) -> np.ndarray:
     """Provisional charges of the windowed hosts ``m`` (window by window, in tap order): the
     window's running price after each tap minus its price before it.  Sets their ``tap_rule``."""
     s_own = exclusive_prefix(priced.own[m], start)
     s_m = exclusive_prefix(ext_m[m], start)
     w = priced.window[m]
-    firsts = np.unique(w * n_ops + op, return_index=True)[1]
+    firsts = np.unique(w * len(op_names) + op, return_index=True)[1]
     new_op = np.zeros(len(m), dtype=np.int64)
     new_op[firsts] = 1
     distinct = exclusive_prefix(new_op, start) + new_op
@@ -549,6 +632,17 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
             tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),
                                         np.where(pay > 0, rules.code_for(wr.id, Outcome.PAY_DIFFERENCE),
                                                  rules.code_for(wr.id, Outcome.WINDOW_FREE)))
+        elif isinstance(wr, TransferMatrixWindow):
+            # the charge at a tap is final: its pair's fare on its own fare and the previous leg's
+            _, kind, amount, percent, _, _ = _pair_table(wr, op_names)
+            key = (np.roll(op, 1) * len(op_names) + op)[sel]
+            before = np.roll(priced.own[m], 1)[sel]
+            pay = np.where(start[sel], raw_own[sel],
+                           _pair_charges(kind[key], amount[key], percent[key], raw_own[sel], before))
+            total_p[sel] = exclusive_prefix(priced.amount[m], start)[sel] + pay
+            diff, xfer = (rules.code_for(wr.id, o) for o in (Outcome.PAY_DIFFERENCE, Outcome.TRANSFER))
+            tap_rule[m[sel]] = np.where(start[sel], own_raw_rule[m[sel]],
+                                        np.where(kind[key] == 3, diff, xfer))
         elif isinstance(wr, FirstFareWindow):
             total_p[sel] = np.where(start[sel], raw_own[sel], priced.own[m[group_first[sel]]])
             tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),

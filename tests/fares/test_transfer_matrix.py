@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from builders import tap_all
 from hypothesis import given, settings
@@ -19,6 +20,7 @@ from otrip_sim import InputError, load_scenario
 from otrip_sim.fares import (
     CategoryDiscount,
     CategoryFree,
+    DistanceFare,
     FarePolicy,
     FlatFare,
     Leg,
@@ -194,34 +196,74 @@ def test_precedence_with_categories_other_operators_and_caps():
     assert charges[3].rule == "day:capped"
 
 
-def test_transfer_matrix_policies_use_the_card_engine_behind_the_one_interface():
+def test_transfer_matrix_policies_are_priced_by_both_engines_behind_the_one_interface():
     p = FarePolicy("p", BASE, windows=(WINDOW,))
-    assert backend_for(p) == "card"
+    assert backend_for(p) == "vector"
     legs = [Leg("bus", 0), Leg("rail", 600)]
-    got = price(p, as_arrays(legs, [0, 0]), log=True)
-    assert got.fare.tolist() == [200, 150] and got.provisional.tolist() == [200, 150]
-    assert got.rule_names().tolist() == ["bus:flat", "m:transfer"]
+    for backend in ("vector", "card"):
+        got = price(p, as_arrays(legs, [0, 0]), log=True, backend=backend)
+        assert got.fare.tolist() == [200, 150] and got.provisional.tolist() == [200, 150]
+        assert got.rule_names().tolist() == ["bus:flat", "m:transfer"]
+
+
+# random cards: Atlanta's matrix, and a distance-priced rail with paid-area changes and pair limits
+RAIL = DistanceFare("rail", base=200, base_m=5000, step_m=3000, step_amount=75, cap=600)
+GRID = FarePolicy(
+    "grid",
+    {"bus": FlatFare("bus", 250), "rail": RAIL, "ferry": FlatFare("ferry", 500),
+     "taxi": FlatFare("taxi", 900)},
+    categories=(CategoryFree("free", "free", frozenset({"bus"})),),
+    windows=(TransferMatrixWindow("g", frozenset({"bus", "rail", "ferry"}), 5400, {
+        ("bus", "rail"): TransferPair("pay_difference"), ("rail", "bus"): FREE,
+        ("rail", "ferry"): TransferPair("fixed", 120, duration=1800),
+        ("ferry", "rail"): TransferPair("discount", percent=40), ("bus", "bus"): TransferPair("fixed", 50),
+        ("rail", "rail"): TransferPair("pay_difference", duration=600),
+    }, max_rides=4, max_rides_from={"ferry": 2}),),
+)
 
 
 @st.composite
-def journeys(draw):
+def journeys(draw, ops, distances=False):
     t, legs = draw(st.integers(6 * 3600, 9 * 3600)), []
+    category = draw(st.sampled_from(["adult", "adult", "free"]))
     for _ in range(draw(st.integers(1, 8))):
-        t += draw(st.one_of(st.sampled_from([0, 1, 5399, 5400, 5401]), st.integers(0, 4000)))
-        legs.append(Leg(draw(st.sampled_from(sorted(ATL_FARES))), t))
+        t += draw(st.one_of(st.sampled_from([0, 1, 600, 601, 1800, 5399, 5400, 5401]), st.integers(0, 4000)))
+        metres = draw(st.integers(0, 20_000)) if distances else 0
+        if distances and legs and legs[-1].operator == "rail" and draw(st.booleans()):
+            legs.append(Leg("rail", t, metres, category, tapped=False))  # a change in the rail paid area
+            continue
+        legs.append(Leg(draw(st.sampled_from(ops)), t, metres, category))
     return legs
 
 
+def _log(priced):
+    tx, names = priced.transactions, priced.rules.names
+    return sorted(zip(tx.leg.tolist(), tx.time.tolist(), tx.kind.tolist(), tx.amount.tolist(),
+                      [names[k] for k in tx.rule]))
+
+
 @settings(max_examples=200, deadline=None)
-@given(journeys())
-def test_tap_by_tap_equals_the_whole_card(legs):
-    card, provisional, settled = tap_all(ATLANTA, legs)
-    assert settled == price_card(ATLANTA, legs)
-    assert [c.amount for c in provisional] == [c.amount for c in settled]  # final at the tap
-    assert sum(t.amount for t in card.transactions) == sum(c.amount for c in settled)
-    assert all(c.amount >= 0 for c in settled)
-    got = price(ATLANTA, as_arrays(legs, [0] * len(legs)))
-    assert got.fare.tolist() == [c.amount for c in settled]
+@given(st.data())
+def test_both_engines_tap_by_tap_and_whole_card_agree(data):
+    policy = data.draw(st.sampled_from([ATLANTA, GRID]))
+    ops = sorted(ATL_FARES) if policy is ATLANTA else ["bus", "rail", "ferry", "taxi"]
+    by_card = data.draw(st.lists(journeys(ops, distances=policy is GRID), min_size=1, max_size=4))
+    for legs in by_card:
+        card, _, settled = tap_all(policy, legs)
+        assert settled == price_card(policy, legs)
+        assert sum(t.amount for t in card.transactions) == sum(c.amount for c in settled)
+        assert all(c.amount >= 0 for c in settled)
+    flat = [leg for legs in by_card for leg in legs]
+    table = as_arrays(flat, [k for k, legs in enumerate(by_card) for _ in legs])
+    v, c = (price(policy, table, log=True, backend=b) for b in ("vector", "card"))
+    assert v.fare.tolist() == c.fare.tolist()
+    assert v.rule_names().tolist() == c.rule_names().tolist()
+    assert v.window.tolist() == c.window.tolist() and v.own.tolist() == c.own.tolist()
+    assert v.provisional.tolist() == c.provisional.tolist()
+    assert _log(v) == _log(c)
+    tapped = table.take(np.flatnonzero(table.tapped))  # the all-tapped shortcut
+    fast, slow = (price(policy, tapped, backend=b) for b in ("vector", "card"))
+    assert fast.fare.tolist() == slow.fare.tolist() and fast.window.tolist() == slow.window.tolist()
 
 
 def test_explain_counts_the_transfers():
@@ -286,3 +328,15 @@ def test_gtfs_export_writes_the_pairs_it_can(write_scenario, tmp_path):
     assert got == {("bus_leg", "metro_leg", 7200), ("metro_leg", "bus_leg", 1800)}
     assert set(rules["transfer_count"]) == {2}
     assert any("ride limits by the window's first operator" in line for line in missing)
+
+
+def test_a_window_ended_by_a_tap_that_cannot_join_settles_at_that_tap():
+    # rail 4 km (2.00 at the tap), a paid-area change of 8 km makes it 12 km (4.25); rail again
+    # 15 min after the first tap is past the rail -> rail pair's 10 minutes: a new window, and the
+    # first one settles then, at 00:15, with an adjustment of +2.25, in both engines
+    legs = [Leg("rail", 0, 4000), Leg("rail", 300, 8000, tapped=False), Leg("rail", 900, 1000)]
+    for backend in ("vector", "card"):
+        got = price(GRID, as_arrays(legs, [0, 0, 0]), log=True, backend=backend)
+        assert got.fare.tolist() == [425, 0, 200] and got.window.tolist() == [0, 0, 1]
+        assert _log(got) == [(0, 0, 0, 200, "rail:distance"), (0, 900, 1, 225, "rail:distance"),
+                             (2, 900, 0, 200, "rail:distance")]
