@@ -19,6 +19,7 @@ from .fares import (
     IntegratedWindow,
     Leg,
     NoFare,
+    OdChainWindow,
     PayDifferenceWindow,
     PeriodCap,
     StationTableFare,
@@ -48,7 +49,7 @@ from .schema import (
     TransferSpec,
     ZonesSpec,
 )
-from .schema.fares import NoFareSpec, PayDifferenceSpec, TransferMatrixSpec
+from .schema.fares import NoFareSpec, OdChainSpec, PayDifferenceSpec, TransferMatrixSpec
 
 
 def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
@@ -161,10 +162,15 @@ def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) ->
 
 
 def _window(
-    spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec,
+    spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec
+    | OdChainSpec,
 ) -> WindowRule:
     # rules take the last second a tap may join: an exclusive boundary ("< 120 min") is 1 s less
     ops, duration = frozenset(spec.operators), spec.limit()
+    if isinstance(spec, OdChainSpec):
+        joins = {(a, b): frozenset(j.at) if j.at else None for j in spec.joins for a in j.from_ for b in j.to}
+        return OdChainWindow(spec.id, ops, duration, _standalone(spec.id, spec.fare, 0),
+                             MappingProxyType(joins), spec.max_legs)
     if isinstance(spec, TransferMatrixSpec):
         pairs = {
             (a, b): TransferPair(p.fare.kind, p.fare.amount, p.fare.percent, spec.pair_limit(p))

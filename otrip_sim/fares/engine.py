@@ -26,6 +26,7 @@ from .rules import (
     FirstFareWindow,
     IntegratedWindow,
     Leg,
+    OdChainWindow,
     PayDifferenceWindow,
     TransferMatrixWindow,
     TransferWindow,
@@ -174,6 +175,16 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     if isinstance(rule, TransferWindow):
         own_charges = [policy.own_fare(leg) for leg in legs]
         return [own_charges[0]] + [rule.transfer_charge(c) for c in own_charges[1:]]
+    if isinstance(rule, OdChainWindow):
+        alone = [policy.own_fare(leg) for leg in legs]
+        head, tail = legs[0], legs[-1]
+        if len(legs) == 1 or not rule.prices(head.board_stop, tail.alight_stop):
+            return alone
+        effective = replace(head, metres=sum(leg.metres for leg in legs), alight_stop=tail.alight_stop,
+                            alight_time=tail.alight_time, tapped_out=tail.tapped_out)
+        total = rule.fare.price(effective).amount
+        return [charge(share, rule.id, Outcome.OD_CHAIN)
+                for share in largest_remainder(total, [c.amount for c in alone])]
     if isinstance(rule, TransferMatrixWindow):
         fares = [policy.own_fare(leg) for leg in legs]
         return [fares[0]] + [rule.pairs[(a.operator, b.operator)].charge(rule.id, o.amount, before.amount)
@@ -274,7 +285,9 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             charges[i] = policy.own_fare(leg)
             continue
         current = open_window.get(rule.id)
-        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), leg,
+        # the leg as tapped decides whether it joins, as a card reader sees it (an OD chain asks
+        # for its alighting stop; paid-area changes after it come later)
+        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), legs[i],
                                         window_start(policy, rule, [full[k] for k in current])):
             current = open_window[rule.id] = []
             windows.append((rule, current))

@@ -49,6 +49,8 @@ class Outcome(IntEnum):
     NO_FARE = 24
     # a zone fare of a named period (peak, off-peak by time of day); the rule id carries its name
     ZONE_PERIOD = 25
+    # an origin-destination fare over a chain of legs, from the first boarding to the last alighting
+    OD_CHAIN = 26
 
     @property
     def suffix(self) -> str:
@@ -76,7 +78,7 @@ _SUFFIX = {
     Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated",
     Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
     Outcome.PERIOD_CAPPED: "capped", Outcome.PAY_DIFFERENCE: "difference",
-    Outcome.NO_FARE: "no_fare", Outcome.ZONE_PERIOD: "",
+    Outcome.NO_FARE: "no_fare", Outcome.ZONE_PERIOD: "", Outcome.OD_CHAIN: "od",
 }
 
 _WHY = {
@@ -108,6 +110,8 @@ _WHY = {
                             "already covered in the window",
     Outcome.NO_FARE: "no fare product: the policy does not price this leg (0, outside every window)",
     Outcome.ZONE_PERIOD: "standalone fare by zones in a period of the day (peak / off-peak)",
+    Outcome.OD_CHAIN: ("one origin-destination fare from the chain's first boarding to its last alighting, "
+                       "shared by the legs' own fares"),
 }
 
 

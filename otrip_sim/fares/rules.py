@@ -318,8 +318,64 @@ class TransferMatrixWindow:
         return pair.duration is None or leg.board_time - previous.board_time <= pair.duration
 
 
+@dataclass(frozen=True, slots=True)
+class OdChainWindow:
+    """An origin–destination fare over a chain of legs (GTFS ``fare_leg_join_rules.txt``; zone-to-zone
+    and Paris-style OD tickets): consecutive legs on ``operators`` form one effective leg, priced by
+    ``fare`` (a station table or zone fare) from the chain's first boarding stop to its last
+    alighting stop, and settled into leg fares in proportion to the legs' own fares.
+
+    A leg joins the open chain when it is within ``duration`` of the chain's first tap-in, the
+    change is allowed by ``joins`` (when given: ``(from operator, to operator)`` → the stops the
+    change may happen at, ``None`` anywhere; the previous leg's alighting stop and this leg's
+    boarding stop must both be among them), the chain has fewer than ``max_legs`` legs, and
+    ``fare`` has a fare from the chain's first boarding stop to this leg's alighting stop.  A
+    chain of one leg, or one whose stops ``fare`` cannot price, pays the legs' own fares.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the chain's first tap-in.
+    fare:
+        The OD fare (its ``pair_issue`` says whether it prices a pair of stops).
+    joins:
+        Allowed changes (empty: any change between the operators, anywhere).
+    max_legs:
+        Legs a chain may have (``None``: no limit).
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    fare: StandaloneFare
+    joins: Mapping[tuple[str, str], frozenset[str] | None] = field(default_factory=dict)
+    max_legs: int | None = None
+
+    def within(self, first: Leg, previous: Leg, members: int, leg: Leg) -> bool:
+        """May ``leg`` continue the chain that began with ``first``, last rode ``previous`` and has
+        ``members`` legs?"""
+        if leg.board_time - first.board_time > self.duration:
+            return False
+        if self.max_legs is not None and members >= self.max_legs:
+            return False
+        if self.joins:
+            if (previous.operator, leg.operator) not in self.joins:
+                return False
+            at = self.joins[(previous.operator, leg.operator)]
+            if at is not None and (previous.alight_stop not in at or leg.board_stop not in at):
+                return False
+        return self.prices(first.board_stop, leg.alight_stop)
+
+    def prices(self, board_stop: str | None, alight_stop: str | None) -> bool:
+        """Does ``fare`` price an effective leg between these stops?"""
+        return (board_stop is not None and alight_stop is not None
+                and self.fare.pair_issue(board_stop, alight_stop) is None)
+
+
 WindowRule = (CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow | PayDifferenceWindow
-              | TransferMatrixWindow)
+              | TransferMatrixWindow | OdChainWindow)
 
 
 def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg,
@@ -328,7 +384,7 @@ def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg,
     is the window's start when it is not its first tap-in (a restarted pay-the-difference window)."""
     if isinstance(rule, TransferWindow):
         return rule.within(first, previous, members - 1, leg)
-    if isinstance(rule, TransferMatrixWindow):
+    if isinstance(rule, (TransferMatrixWindow, OdChainWindow)):
         return rule.within(first, previous, members, leg)
     return leg.board_time - (first.board_time if start is None else start) <= rule.duration
 
@@ -529,8 +585,10 @@ class FarePolicy:
         return [*self.standalone.items(), *self.route_standalone.items(), *by_medium]
 
     def stop_priced(self) -> frozenset[str]:
-        """Operators and routes whose fares depend on the boarding and alighting stops."""
-        return frozenset(name for name, fare in self.fares() if fare.needs_stops)
+        """Operators and routes whose fares depend on the boarding and alighting stops (an OD
+        chain's operators included)."""
+        chained = {op for w in self.windows if isinstance(w, OdChainWindow) for op in w.operators}
+        return frozenset(name for name, fare in self.fares() if fare.needs_stops) | chained
 
     def metres_priced(self) -> frozenset[str]:
         """Operators whose standalone fare (for some medium) depends on the leg's distance."""
@@ -589,6 +647,7 @@ __all__ = [
     "IntegratedWindow",
     "Leg",
     "NoFare",
+    "OdChainWindow",
     "PairIssue",
     "PayDifferenceWindow",
     "PeriodCap",

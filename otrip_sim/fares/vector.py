@@ -28,6 +28,7 @@ from .rules import (
     FirstFareWindow,
     IntegratedWindow,
     Leg,
+    OdChainWindow,
     PayDifferenceWindow,
     TransferMatrixWindow,
     TransferWindow,
@@ -208,7 +209,7 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             sel = order[(on(w.operators) & ~exempt & ~unpriced)[order]]
             if len(sel) == 0:
                 continue
-            assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"
+            assert not isinstance(w, (TransferWindow, OdChainWindow)), "it needs the card-by-card engine"
             if isinstance(w, TransferMatrixWindow):
                 ids = _matrix_windows(w, legs, op_code, _names(op_index), sel, amount, rule, rules)
             else:

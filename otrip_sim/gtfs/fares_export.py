@@ -221,6 +221,11 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "transfer_count": -1 if w.max_rides is None else w.max_rides - 1,
                             "fare_product_id": pid,
                         })
+        elif w.kind == "od_chain":
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): an od_chain window (fare_leg_join_rules.txt and the chain's "
+                "area fares are not written)"
+            )
         elif w.kind == "pay_difference":
             not_exported.append(
                 f"fares.windows[{i}] ({w.id}): a pay_difference window (a GTFS transfer costs a fixed "

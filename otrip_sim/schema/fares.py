@@ -415,8 +415,49 @@ class TransferMatrixSpec(WindowBoundary):
         return pair.duration - 1 if self.boundary == "exclusive" else pair.duration
 
 
+class JoinSpec(Strict):
+    """Changes from each operator of ``from`` to each of ``to`` that continue an OD chain, at the
+    stops ``at`` (empty: anywhere)."""
+
+    from_: list[Id] = Field(min_length=1, validation_alias="from", serialization_alias="from")
+    to: list[Id] = Field(min_length=1)
+    at: list[Id] = Field(default_factory=list, description="stops where the change may happen (empty: any)")
+
+
+class OdChainSpec(WindowBoundary):
+    """An origin-destination fare over a chain of legs (GTFS fare_leg_join_rules): consecutive legs on
+    ``operators`` priced as one, by ``fare`` from the first boarding stop to the last alighting stop."""
+
+    kind: Literal["od_chain"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="chain length from its first tap-in")
+    fare: StandaloneSpec = Field(description="a station_table or zones fare between the chain's end stops")
+    joins: list[JoinSpec] = Field(default_factory=list, description="allowed changes (empty: any)")
+    max_legs: int | None = Field(default=None, ge=2, description="legs a chain may have")
+
+    @model_validator(mode="after")
+    def _check(self) -> OdChainSpec:
+        if self.fare.kind not in ("station_table", "zones"):
+            raise ValueError(f"fare: an OD chain is priced between stops: a station_table or zones fare "
+                             f"(got {self.fare.kind})")
+        ops = set(self.operators)
+        seen: set[tuple[str, str]] = set()
+        for i, join in enumerate(self.joins):
+            for side, names in (("from", join.from_), ("to", join.to)):
+                for j, op in enumerate(names):
+                    if op not in ops:
+                        raise ValueError(f"joins[{i}].{side}[{j}]: {op!r} is not one of the rule's operators")
+            for pair in ((a, b) for a in join.from_ for b in join.to):
+                if pair in seen:
+                    raise ValueError(f"joins[{i}]: the change {pair[0]} -> {pair[1]} is listed twice")
+                seen.add(pair)
+        return self
+
+
 WindowSpec = Annotated[
-    CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec,
+    CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec
+    | OdChainSpec,
     Field(discriminator="kind"),
 ]
 
