@@ -164,6 +164,8 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
             notes.append(f"network {op}: no leg rule: its legs have no fare product")
             standalone[op] = {"kind": "none"}
 
+    if feed.read("fare_leg_join_rules.txt", required=False) is not None:
+        notes.append("fare_leg_join_rules.txt: effective fare legs are not imported (write an od_chain)")
     chosen = _chosen_medium(products_df, media)
     media_fares, others = _media_fares(feed, products_df, rules_df, network, standalone, chosen, day, notes)
 
