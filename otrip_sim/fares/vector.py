@@ -2,8 +2,8 @@
 
 It prices exactly as :func:`otrip_sim.fares.price_card` does — a property test compares the two
 on random cards — for the policies it supports: every standalone kind, route fares, category
-rules, fares by medium, and cap, integrated, first-fare, pay-the-difference and transfer-matrix
-windows, with every leg tapped (as in replayed data).
+rules, fares by medium, and cap, integrated, first-fare, pay-the-difference, transfer-matrix and
+OD-chain windows (:mod:`otrip_sim.fares.vector_chain`), with every leg tapped (as in replayed data).
 Transfer rules, period caps, passes and media requirements need the card-by-card engine:
 :func:`supports` says which to use.
 
@@ -35,9 +35,11 @@ from .rules import (
 )
 from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
 from .table import Priced as PricedTable
+from .vector_chain import chain_windows, running_prices
 from .vector_standalone import KINDS, standalone
 
-_WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow, TransferMatrixWindow)
+_WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow, TransferMatrixWindow,
+            OdChainWindow)
 
 
 def supports(policy: FarePolicy) -> bool:
@@ -122,7 +124,7 @@ class Priced:
 
 
 def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
-                       rules: RuleTable | None = None) -> Priced:
+                       rules: RuleTable | None = None, tapped_alight: np.ndarray | None = None) -> Priced:
     """:func:`price_cards` with its intermediate results.
 
     Parameters
@@ -136,6 +138,9 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
         ``False``: standalone charges only (no window rule applied).
     rules:
         The table rule codes go into (a new one if ``None``).
+    tapped_alight:
+        Each leg's alighting stop as tapped, before paid-area changes extended it (``None``: its
+        ``alight_stop``); it decides whether a leg joins an OD chain.
 
     Returns
     -------
@@ -209,8 +214,11 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
             sel = order[(on(w.operators) & ~exempt & ~unpriced)[order]]
             if len(sel) == 0:
                 continue
-            assert not isinstance(w, (TransferWindow, OdChainWindow)), "it needs the card-by-card engine"
-            if isinstance(w, TransferMatrixWindow):
+            assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"
+            if isinstance(w, OdChainWindow):
+                ids = chain_windows(w, legs, op_code, _names(op_index), sel, amount, rule, rules,
+                                    legs.alight_stop if tapped_alight is None else tapped_alight)
+            elif isinstance(w, TransferMatrixWindow):
                 ids = _matrix_windows(w, legs, op_code, _names(op_index), sel, amount, rule, rules)
             else:
                 ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
@@ -469,7 +477,8 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     host = lead[keep]
     last = (np.append(lead[1:], n) - 1)[keep]  # each host's last follower (itself if none)
     ext_m = np.add.reduceat(metres, lead)[keep]
-    priced = price_cards_detail(policy, hosts_table(host, ext_m, s.alight_stop[last]), rules=rules)
+    priced = price_cards_detail(policy, hosts_table(host, ext_m, s.alight_stop[last]), rules=rules,
+                                tapped_alight=s.alight_stop[host])
     fare[host] = priced.amount
     rule[host] = priced.rule
     own[host] = priced.own
@@ -510,8 +519,9 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         rule_k = priced.window_rule[w]
         group_first = np.maximum.accumulate(np.where(start, np.arange(len(m)), 0))
         if log:
+            raw_hosts = hosts_table(host, metres[host], s.alight_stop[host])  # the taps as tapped
             prov = _provisional(policy, rules, m, start, rule_k, group_first, priced, own_raw, own_raw_rule,
-                                ext_m, metres[host[m]], op_code[host[m]], op_names, tap_rule)
+                                ext_m, metres[host[m]], op_code[host[m]], op_names, tap_rule, raw_hosts)
             provisional[m] = prov
             # a window settles when a later tap comes after it closed, else with the card's data
             duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
@@ -528,8 +538,9 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
             open_t = t[host[m[moved[end][np.cumsum(start) - 1]]]]
             last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
             at = np.where(card_last[card[host[m]]] > open_t + duration, open_t + duration, last_member_t)
-            # a transfer matrix's window also closes at a tap of its rule that cannot join it in time
-            matrix = np.array([isinstance(wr, TransferMatrixWindow) for wr in policy.windows], dtype=bool)
+            # a transfer matrix's or OD chain's window also closes at a tap of its rule that cannot join it
+            matrix = np.array([isinstance(wr, (TransferMatrixWindow, OdChainWindow))
+                               for wr in policy.windows], dtype=bool)
             if matrix.any():
                 starts = np.flatnonzero(start)
                 first_t, first_card, first_rule = t[host[m[starts]]], card[host[m[starts]]], rule_k[starts]
@@ -605,7 +616,7 @@ def _numbers_in_card(card: np.ndarray, when: np.ndarray) -> np.ndarray:
 def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray,
                  rule_k: np.ndarray, group_first: np.ndarray, priced: Priced, own_raw: np.ndarray,
                  own_raw_rule: np.ndarray, ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray,
-                 op_names: list[str], tap_rule: np.ndarray) -> np.ndarray:
+                 op_names: list[str], tap_rule: np.ndarray, raw_hosts: LegTable) -> np.ndarray:
     """Provisional charges of the windowed hosts ``m`` (window by window, in tap order): the
     window's running price after each tap minus its price before it.  Sets their ``tap_rule``."""
     s_own = exclusive_prefix(priced.own[m], start)
@@ -633,6 +644,11 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
             tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),
                                         np.where(pay > 0, rules.code_for(wr.id, Outcome.PAY_DIFFERENCE),
                                                  rules.code_for(wr.id, Outcome.WINDOW_FREE)))
+        elif isinstance(wr, OdChainWindow):
+            total_p[sel] = running_prices(wr, raw_hosts, m[sel], m[group_first[sel]], start[sel],
+                                          raw_own[sel], rules)
+            chain = rules.code_for(wr.id, Outcome.OD_CHAIN)
+            tap_rule[m[sel]] = np.where(start[sel], own_raw_rule[m[sel]], chain)
         elif isinstance(wr, TransferMatrixWindow):
             # the charge at a tap is final: its pair's fare on its own fare and the previous leg's
             _, kind, amount, percent, _, _ = _pair_table(wr, op_names)

@@ -8,6 +8,7 @@ cost USD 10 each, B→D and E→G allowing a transfer), written as our own journ
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from builders import tap_all
 from hypothesis import given, settings
@@ -112,31 +113,69 @@ def test_a_paid_area_change_that_leaves_the_table_falls_back_to_own_fares():
     assert [c.amount for c in settled] == [1000, 1000, 0]
 
 
-def test_od_chains_use_the_card_engine_behind_the_one_interface():
-    assert backend_for(FC) == "card"
-    got = price(FC, as_arrays([ride("bus", "B", "C", 0), ride("tram", "C", "D", 15)], [0, 0]), log=True)
-    assert got.fare.tolist() == [500, 500] and got.window.tolist() == [0, 0]
+def test_od_chains_are_priced_by_both_engines_behind_the_one_interface():
+    assert backend_for(FC) == "vector"
+    legs = [ride("bus", "B", "C", 0), ride("tram", "C", "D", 15)]
+    for backend in ("vector", "card"):
+        got = price(FC, as_arrays(legs, [0, 0]), log=True, backend=backend)
+        assert got.fare.tolist() == [500, 500] and got.window.tolist() == [0, 0]
+        assert got.provisional.tolist() == [1000, 0]
+
+
+JOINED = FarePolicy(
+    "p", {"bus": FlatFare("bus", 700), "tram": FlatFare("tram", 1100), "taxi": FlatFare("taxi", 3000)},
+    categories=(CategoryFree("free", "free", frozenset({"bus"})),),
+    windows=(OdChainWindow("od", frozenset({"bus", "tram"}), 45 * M, OD,
+                           {("bus", "tram"): frozenset("BCD"), ("tram", "bus"): None, ("bus", "bus"): None,
+                            ("tram", "tram"): None}, max_legs=3),),
+)
+FREE_JOINS = FarePolicy("q", JOINED.standalone,
+                        windows=(OdChainWindow("od", frozenset({"bus", "tram"}), 45 * M, OD),))
+
+
+@st.composite
+def cards(draw):
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        t, legs = 6 * 3600, []
+        category = draw(st.sampled_from(["adult", "adult", "free"]))
+        for _ in range(draw(st.integers(1, 7))):
+            t += draw(st.sampled_from([0, 1, 5, 20, 44, 45, 46])) * M
+            a, b = draw(st.sampled_from(STOPS)), draw(st.sampled_from(STOPS))
+            op = draw(st.sampled_from(["bus", "tram", "taxi"]))
+            if legs and legs[-1].tapped and legs[-1].operator == "tram" and draw(st.booleans()):
+                legs.append(Leg("tram", t, 0, category, board_stop=a, alight_stop=b, tapped=False))
+                continue
+            legs.append(Leg(op, t, 0, category, board_stop=a, alight_stop=b, alight_time=t + 10 * M))
+        out.append(legs)
+    return out
+
+
+def _log(priced):
+    tx, names = priced.transactions, priced.rules.names
+    return sorted(zip(tx.leg.tolist(), tx.time.tolist(), tx.kind.tolist(), tx.amount.tolist(),
+                      [names[k] for k in tx.rule]))
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["bus", "tram", "taxi"]), st.sampled_from(STOPS),
-                          st.sampled_from(STOPS), st.integers(0, 40), st.booleans()), min_size=1, max_size=7))
-def test_tap_by_tap_equals_the_whole_card(rows):
-    fares = {"bus": FlatFare("bus", 700), "tram": FlatFare("tram", 1100), "taxi": FlatFare("taxi", 3000)}
-    p = FarePolicy("p", fares,
-                   windows=(OdChainWindow("od", frozenset({"bus", "tram"}), 45 * M, OD,
-                                          {("bus", "tram"): frozenset("BCD"), ("tram", "bus"): None,
-                                           ("bus", "bus"): None}),))
-    t, legs = 6 * 3600, []
-    for op, a, b, gap, tapped in rows:
-        t += gap * M
-        tapped = tapped or not legs or legs[-1].operator != op
-        legs.append(Leg(op, t, 0, board_stop=a, alight_stop=b, tapped=tapped))
-    card, _, settled = tap_all(p, legs)
-    assert settled == price_card(p, legs)
-    assert sum(x.amount for x in card.transactions) == sum(c.amount for c in settled)
-    assert all(c.amount >= 0 for c in settled)
-    assert price(p, as_arrays(legs, [0] * len(legs))).fare.tolist() == [c.amount for c in settled]
+@given(st.sampled_from([JOINED, FREE_JOINS]), cards())
+def test_both_engines_tap_by_tap_and_whole_card_agree(p, by_card):
+    for legs in by_card:
+        card, _, settled = tap_all(p, legs)
+        assert settled == price_card(p, legs)
+        assert sum(x.amount for x in card.transactions) == sum(c.amount for c in settled)
+        assert all(c.amount >= 0 for c in settled)
+    flat = [leg for legs in by_card for leg in legs]
+    table = as_arrays(flat, [k for k, legs in enumerate(by_card) for _ in legs])
+    v, c = (price(p, table, log=True, backend=b) for b in ("vector", "card"))
+    assert v.fare.tolist() == c.fare.tolist()
+    assert v.rule_names().tolist() == c.rule_names().tolist()
+    assert v.window.tolist() == c.window.tolist() and v.own.tolist() == c.own.tolist()
+    assert v.provisional.tolist() == c.provisional.tolist()
+    assert _log(v) == _log(c)
+    tapped = table.take(np.flatnonzero(table.tapped))  # the all-tapped shortcut
+    fast, slow = (price(p, tapped, backend=b) for b in ("vector", "card"))
+    assert fast.fare.tolist() == slow.fare.tolist() and fast.window.tolist() == slow.window.tolist()
 
 
 def test_explain_shows_the_chain():
