@@ -102,9 +102,23 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
             if sf.kind == "zones":
                 zone_rows = [(r.stop_id, r.zone) for r in sf.zones]
                 pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares if not r.period]
-                if sf.periods:
-                    not_exported.append(f"fares.standalone.{op}: zone fares by period (exported: the fares "
-                                        "for other times)")
+                by = {p.name: p.by for p in sf.periods}
+                for p in sf.periods:  # a period is a timeframe of the departure or of the arrival
+                    timeframes.append({"timeframe_group_id": f"{op}_{p.name}",
+                                       "start_time": format_clock(p.start), "end_time": format_clock(p.end)})
+                if any(p.days != "all" for p in sf.periods):
+                    not_exported.append(f"fares.standalone.{op}: the days of its periods (timeframes are "
+                                        "written for every day: GTFS ties days to calendar services)")
+                for r in (r for r in sf.fares if r.period):
+                    side = "to_timeframe_group_id" if by[r.period] == "alight" else "from_timeframe_group_id"
+                    pid = product(f"{op}_{r.from_zone}_{r.to_zone}_{r.period}", r.amount,
+                                  f"{op} {r.from_zone} to {r.to_zone} ({r.period})", op)
+                    directions = [(r.from_zone, r.to_zone)]
+                    if sf.symmetric and r.from_zone != r.to_zone:
+                        directions.append((r.to_zone, r.from_zone))
+                    leg_rules += [{"leg_group_id": group, "network_id": op, "from_area_id": f"{op}:{x}",
+                                   "to_area_id": f"{op}:{y}", side: f"{op}_{r.period}", "rule_priority": 1,
+                                   "fare_product_id": pid} for x, y in directions]
             else:
                 zone_rows = sorted({(s, s) for r in sf.table for s in (r.from_stop, r.to_stop)})
                 pairs = [(r.from_stop, r.to_stop, r.amount) for r in sf.table]

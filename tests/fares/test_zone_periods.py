@@ -191,3 +191,24 @@ def test_zone_periods_from_csv_files(write_scenario, tmp_path):
         "from_zone,to_zone,amount,period\nin,out,4000,\nin,out,6000,rush\n")
     with pytest.raises(InputError, match=r"row 2: unknown period 'rush'"):
         load_scenario(write_scenario(edit, "b.yaml"))
+
+
+def test_gtfs_export_then_import_keeps_the_periods(write_scenario, tmp_path):
+    from otrip_sim.gtfs import export_fares, import_fares
+
+    def edit(doc):
+        _metro_by_period(doc, periods=[{"name": "peak", "start": "07:00", "end": "09:00"},
+                                       {"name": "late", "start": "20:00", "end": "24:00", "by": "alight"}],
+                         extra=[{"from_zone": "in", "to_zone": "out", "amount": 3000, "period": "late"}])
+        doc["fares"]["standalone"]["metro"]["symmetric"] = False
+        doc["fares"]["windows"] = []
+
+    missing = export_fares(load_scenario(write_scenario(edit)), tmp_path / "g")
+    assert not any("metro" in m for m in missing)
+    back = import_fares(tmp_path / "g").fares["standalone"]["metro"]
+    rows = {(r["from_zone"], r["to_zone"], r.get("period", ""), r["amount"]) for r in back["fares"]}
+    assert rows == {("metro:in", "metro:out", "", 4000), ("metro:in", "metro:out", "metro_peak", 6000),
+                    ("metro:in", "metro:out", "metro_late_arrival", 3000)}
+    assert {(p["name"], p["start"], p["end"], p["by"]) for p in back["periods"]} == {
+        ("metro_peak", "07:00:00", "09:00:00", "board"),
+        ("metro_late_arrival", "20:00:00", "24:00:00", "alight")}
