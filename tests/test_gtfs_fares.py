@@ -156,6 +156,28 @@ def test_sfmta_price_by_medium(tmp_path):
     assert set(pd.read_csv(out / "fare_media.txt")["fare_media_id"]) == {"clipper", "cash"}
 
 
+def test_fare_leg_join_rules_become_an_od_chain(tmp_path):
+    """Two rail legs joined at b are one effective leg a -> c: USD 3.00, not 2.00 + 2.00."""
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "networks.txt").write_text("network_id,network_name\nrail,Rail\n")
+    (feed / "stop_areas.txt").write_text("area_id,stop_id\nA,a\nB,b\nC,c\n")
+    (feed / "fare_products.txt").write_text(
+        "fare_product_id,amount,currency\nshort,2.00,USD\nlong,3.00,USD\n")
+    (feed / "fare_leg_rules.txt").write_text(
+        "network_id,from_area_id,to_area_id,fare_product_id\n"
+        "rail,A,B,short\nrail,B,C,short\nrail,A,C,long\nrail,B,A,short\nrail,C,B,short\nrail,C,A,long\n")
+    (feed / "fare_leg_join_rules.txt").write_text(
+        "from_network_id,to_network_id,from_stop_id,to_stop_id\nrail,rail,b,b\n")
+    r = import_fares(feed)
+    (chain,) = r.fares["windows"]
+    assert chain["kind"] == "od_chain" and chain["joins"] == [{"from": ["rail"], "to": ["rail"], "at": ["b"]}]
+    s = scenario_for(tmp_path, r.fares, r.currency, ["a", "b", "c"])
+    taps = ("rider,operator,board_time,board_stop,alight_stop\n"
+            "x,rail,08:00:00,a,b\nx,rail,08:20:00,b,c\ny,rail,08:00:00,a,b\n")
+    assert price(s, tmp_path, taps) == [150, 150, 200]
+
+
 def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     feed = tmp_path / "feed"
     feed.mkdir()

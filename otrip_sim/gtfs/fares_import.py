@@ -164,12 +164,11 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
             notes.append(f"network {op}: no leg rule: its legs have no fare product")
             standalone[op] = {"kind": "none"}
 
-    if feed.read("fare_leg_join_rules.txt", required=False) is not None:
-        notes.append("fare_leg_join_rules.txt: effective fare legs are not imported (write an od_chain)")
     chosen = _chosen_medium(products_df, media)
     media_fares, others = _media_fares(feed, products_df, rules_df, network, standalone, chosen, day, notes)
 
     windows = _transfer_windows(feed, group_network, price, notes)
+    windows += _join_windows(feed, standalone, {op for w in windows for op in w["operators"]}, notes)
     fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
     if media_fares:
         # who holds which medium is not in a feed: every simulated rider holds the chosen one
@@ -472,6 +471,40 @@ def _zone_periods(
     periods = [{"name": name, "start": format_clock(start), "end": format_clock(end), "by": by}
                for name, (by, spans) in sorted(ranges.items()) for start, end in spans]
     return periods, period_rows
+
+
+def _join_windows(feed: Feed, standalone: dict[str, dict[str, Any]], windowed: set[str],
+                  notes: list[str]) -> list[dict[str, Any]]:
+    """``fare_leg_join_rules.txt`` as OD chains: consecutive legs of a network that a join rule
+    matches are one effective leg, priced by the network's area fares from the first boarding to the
+    last alighting (at the rule's stops, when it names them)."""
+    jr = feed.read("fare_leg_join_rules.txt", required=False)
+    if jr is None:
+        return []
+    where = feed.display("fare_leg_join_rules.txt")
+    at: dict[str, set[str] | None] = {}
+    for _, row in jr.iterrows():
+        a = network_id(row.get("from_network_id", "").strip())
+        b = network_id(row.get("to_network_id", "").strip())
+        stops = {x for x in (row.get("from_stop_id", "").strip(), row.get("to_stop_id", "").strip()) if x}
+        if a != b or a not in standalone or standalone[a]["kind"] != "zones":
+            notes.append(f"{where} line {row['_line']}: joins {a} to {b}: only legs of one network priced by "
+                         "areas become an OD chain: left out")
+            continue
+        known: set[str] | None = at.get(a, set())
+        at[a] = None if known is None or not stops else known | stops  # any stop once a rule names none
+    out: list[dict[str, Any]] = []
+    for op, changes in at.items():
+        if op in windowed:
+            notes.append(f"network {op}: its join rules are left out (it has transfer rules, and an operator "
+                         "is in one window rule)")
+            continue
+        notes.append(f"network {op}: joined legs become an OD chain (a day long; a change at any of the "
+                     "rules' stops joins)")
+        out.append({"kind": "od_chain", "id": f"{op}-joined", "operators": [op], "duration": 86_400,
+                    "fare": dict(standalone[op]),
+                    "joins": [{"from": [op], "to": [op], **({"at": sorted(changes)} if changes else {})}]})
+    return out
 
 
 def _uncovered(bands: list[tuple[str, int, int, int]]) -> bool:
