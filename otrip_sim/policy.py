@@ -18,13 +18,19 @@ from .fares import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    NoFare,
+    OdChainWindow,
+    PayDifferenceWindow,
     PeriodCap,
     StationTableFare,
     TimeBand,
     TimeBandFare,
+    TransferMatrixWindow,
+    TransferPair,
     TransferWindow,
     WindowRule,
     ZoneFare,
+    ZonePeriod,
 )
 from .fares.rules import StandaloneFare
 from .schema import (
@@ -43,6 +49,7 @@ from .schema import (
     TransferSpec,
     ZonesSpec,
 )
+from .schema.fares import NoFareSpec, OdChainSpec, PayDifferenceSpec, TransferMatrixSpec
 
 
 def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) -> FarePolicy:
@@ -74,8 +81,12 @@ def compile_policy(fares: Fares, longest_leg_m: dict[str, int] | None = None) ->
         p.id: FarePass(p.id, frozenset(p.operators), p.price, p.validity, p.days, p.day_start)
         for p in fares.passes
     }
+    media_fares = {
+        (medium, op): _standalone(f"{op}/{medium}", mf.fare, longest.get(op, 0))  # rule ids: bus/cash:flat
+        for mf in fares.media_fares for medium in mf.media for op in mf.operators
+    }
     return FarePolicy(fares.name, MappingProxyType(standalone), categories, windows, caps, window_media,
-                      MappingProxyType(route_fares), MappingProxyType(passes))
+                      MappingProxyType(route_fares), MappingProxyType(passes), MappingProxyType(media_fares))
 
 
 R = TypeVar("R")
@@ -95,7 +106,9 @@ def _standalone(op: str, spec: StandaloneSpec, longest_m: int) -> StandaloneFare
 
 def _fare(
     op: str, spec: StandaloneSpec, longest_m: int
-) -> FlatFare | TimeBandFare | DistanceFare | ZoneFare | StationTableFare:
+) -> FlatFare | TimeBandFare | DistanceFare | ZoneFare | StationTableFare | NoFare:
+    if isinstance(spec, NoFareSpec):
+        return NoFare(op)
     if isinstance(spec, FlatSpec):
         return FlatFare(op, spec.amount)
     if isinstance(spec, TimeBandSpec):
@@ -113,12 +126,22 @@ def _fare(
     if isinstance(spec, ZonesSpec):
         zone_of = {row.stop_id: row.zone for row in _rows(spec.zones)}
         zone_table: dict[tuple[str, str], int] = {}
+        period_table: dict[tuple[str, str, str], int] = {}
         for frow in _rows(spec.fares):
+            if frow.period:
+                period_table[(frow.from_zone, frow.to_zone, frow.period)] = frow.amount
+                continue
             zone_table[(frow.from_zone, frow.to_zone)] = frow.amount
-            if spec.symmetric:
-                zone_table.setdefault((frow.to_zone, frow.from_zone), frow.amount)
+        if spec.symmetric:  # a row prices the reverse too, unless the reverse has its own
+            for (a, b), amount in list(zone_table.items()):
+                zone_table.setdefault((b, a), amount)
+            for (a, b, name), amount in list(period_table.items()):
+                period_table.setdefault((b, a, name), amount)
+        periods = tuple(ZonePeriod(p.name, p.start, p.end, p.days, p.by) for p in spec.periods)
         return ZoneFare(
-            op, MappingProxyType(zone_of), MappingProxyType(zone_table), max(zone_table.values(), default=0)
+            op, MappingProxyType(zone_of), MappingProxyType(zone_table),
+            max([*zone_table.values(), *period_table.values()], default=0), periods,
+            MappingProxyType(period_table),
         )
     assert isinstance(spec, StationTableSpec)
     table: dict[tuple[str, str], int] = {}
@@ -138,19 +161,36 @@ def _category(c: CategoryFreeSpec | CategoryDiscountSpec | CategoryFixedSpec) ->
     return CategoryFree(rid, c.category, ops)
 
 
-def _window(spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec) -> WindowRule:
-    ops = frozenset(spec.operators)
+def _window(
+    spec: CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec
+    | OdChainSpec,
+) -> WindowRule:
+    # rules take the last second a tap may join: an exclusive boundary ("< 120 min") is 1 s less
+    ops, duration = frozenset(spec.operators), spec.limit()
+    if isinstance(spec, OdChainSpec):
+        joins = {(a, b): frozenset(j.at) if j.at else None for j in spec.joins for a in j.from_ for b in j.to}
+        return OdChainWindow(spec.id, ops, duration, _standalone(spec.id, spec.fare, 0),
+                             MappingProxyType(joins), spec.max_legs)
+    if isinstance(spec, TransferMatrixSpec):
+        pairs = {
+            (a, b): TransferPair(p.fare.kind, p.fare.amount, p.fare.percent, spec.pair_limit(p))
+            for p in spec.pairs for a in p.from_ for b in p.to
+        }
+        return TransferMatrixWindow(spec.id, ops, duration, MappingProxyType(pairs), spec.max_rides,
+                                    MappingProxyType(dict(spec.max_rides_from)))
+    if isinstance(spec, PayDifferenceSpec):
+        return PayDifferenceWindow(spec.id, ops, duration, spec.restart)
     if isinstance(spec, TransferSpec):
         f = spec.transfer_fare
         return TransferWindow(
-            spec.id, ops, spec.duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
+            spec.id, ops, duration, str(spec.duration_limit_type), f.kind, f.amount, f.percent,
             spec.max_transfers,
         )
     if isinstance(spec, CapSpec):
-        return CapWindow(spec.id, ops, spec.duration, spec.cap)
+        return CapWindow(spec.id, ops, duration, spec.cap)
     if isinstance(spec, IntegratedSpec):
         return IntegratedWindow(
-            spec.id, ops, spec.duration, spec.base, spec.per_km, spec.cap, spec.min_operators,
+            spec.id, ops, duration, spec.base, spec.per_km, spec.cap, spec.min_operators,
             spec.first_leg_weight, spec.cheaper_of_standalone,
         )
-    return FirstFareWindow(spec.id, ops, spec.duration)
+    return FirstFareWindow(spec.id, ops, duration)

@@ -57,8 +57,8 @@ class Replay:
     currency : str
         ISO 4217 code of the amounts.
     counts : dict of str to int
-        Legs priced in a fallback way: ``no_stations``, ``missing_tap_out``,
-        ``distance_from_stops``, ``no_distance``.
+        Legs priced in a fallback way: ``no_stations``, ``missing_tap_out``, ``no_fare`` (legs
+        with no fare product), ``distance_from_stops``, ``no_distance``.
     """
 
     rows: pd.DataFrame
@@ -408,7 +408,8 @@ def replay(
     given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
     rejects = rows.loc[bad, ["line", *given]].copy()
     rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
-    for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT)):
+    for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
+                       ("no_fare", Outcome.NO_FARE)):
         counts[name] = int((outcome == kind).sum())
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
 
@@ -553,6 +554,8 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
             cap = f", cap remaining {money(remaining)}" if remaining is not None else ""
             if state.get("transfers") is not None:
                 cap += f", transfers used {state['transfers']}"
+            if state.get("credit") is not None:
+                cap += f", fares up to {money(cast(int, state['credit']))} covered"
             out.append(f"        window {state['rule']} open since {format_clock(start)} (closes "
                        f"{format_clock(closes)}): {state['legs']} legs, paid so far {money(paid)}{cap}")
     out.append("settlement:")

@@ -330,6 +330,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
             for i, rf in enumerate(fares["route_fares"])
             if isinstance(rf, dict)
         ]
+    if isinstance(fares, dict) and isinstance(fares.get("windows"), list):  # an OD chain's fare table
+        fare_specs += [(f"fares.windows[{i}].fare", w.get("fare")) for i, w in enumerate(fares["windows"])
+                       if isinstance(w, dict) and w.get("kind") == "od_chain"]
     for prefix, spec in fare_specs:
         if isinstance(spec, dict) and spec.get("kind") == "station_table":
             resolve(spec, "table", prefix, lambda p, d: _read_csv(p, TableRow, d))
@@ -552,6 +555,13 @@ def _cross_check(loaded: LoadedScenario) -> None:
             fare_of_route[rid] = i
     specs = [(f"fares.standalone.{op}", spec) for op, spec in fares.standalone.items()]
     specs += [(f"fares.route_fares[{i}].fare", rf.fare) for i, rf in enumerate(fares.route_fares)]
+    specs += [(f"fares.windows[{i}].fare", w.fare) for i, w in enumerate(fares.windows)
+              if w.kind == "od_chain"]
+    for i, w in enumerate(fares.windows):
+        for j, join in enumerate(w.joins if w.kind == "od_chain" else []):
+            for k, stop in enumerate(join.at):
+                if stop not in stop_set:
+                    raise InputError(file, f"fares.windows[{i}].joins[{j}].at[{k}]", "unknown stop", stop)
     for prefix, spec in specs:
         if isinstance(spec, StationTableSpec):
             _check_table(loaded, prefix, spec)

@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
 RULE_CLASSES = {
     "FlatFare", "TimeBandFare", "DistanceFare", "StationTableFare", "ZoneFare", "CategoryFree",
     "CategoryDiscount", "CategoryFixed", "CapWindow", "IntegratedWindow", "FirstFareWindow", "TransferWindow",
+    "PayDifferenceWindow", "TransferMatrixWindow", "TransferPair", "NoFare", "OdChainWindow",
     "FarePass", "PeriodCap",
 }
 

@@ -108,6 +108,76 @@ def test_mnr_peak_zone_fares_are_reported(tmp_path):
     assert any("peak" in n for n in r.notes)
 
 
+def test_mnr_peak_and_off_peak_zone_fares_price_by_departure_and_arrival(tmp_path):
+    """The guide's Hudson line fares, Grand Central (zone 1) - Cold Spring (HUD-7) on a weekday:
+    USD 20.00 outbound departing 06:00-09:00 or 16:00-20:00 and inbound arriving 06:00-10:00,
+    else USD 15.00."""
+    r = import_fares(DATA / "mnr_hudson_time_zone")
+    stops = ["ITO2383", "ITO1897"]  # Grand Central, Cold Spring
+    mnr = r.fares["standalone"]["mnr_hudson"]
+    mnr["zones"] = [z for z in mnr["zones"] if z["stop_id"] in stops]
+    s = scenario_for(tmp_path, r.fares, r.currency, stops)
+    doc = yaml.safe_load(s.read_text())
+    doc["network"]["routes"][0]["directions"] = "both"  # inbound too
+    s.write_text(yaml.safe_dump(doc, sort_keys=False))
+    taps = ("rider,operator,board_time,board_stop,alight_stop,alight_time\n"
+            "a,mnr_hudson,07:00:00,ITO2383,ITO1897,08:10:00\n"  # outbound AM peak
+            "b,mnr_hudson,10:00:00,ITO2383,ITO1897,11:10:00\n"  # outbound off-peak
+            "c,mnr_hudson,17:30:00,ITO2383,ITO1897,18:40:00\n"  # outbound PM peak
+            "d,mnr_hudson,06:50:00,ITO1897,ITO2383,08:00:00\n"  # inbound arriving in the AM peak
+            "e,mnr_hudson,09:30:00,ITO1897,ITO2383,10:40:00\n"  # inbound arriving after 10:00
+            "f,mnr_hudson,17:00:00,ITO1897,ITO2383,18:10:00")  # inbound has no PM peak
+    assert price(s, tmp_path, taps) == [2000, 1500, 2000, 2000, 1500, 1500]
+
+
+def test_sfmta_price_by_medium(tmp_path):
+    """The guide's SFMTA products: Muni's single local fare is USD 2.50 on Clipper, USD 3.00 in cash.
+    (The guide gives no leg rule; ours says every Muni leg sells that product.)"""
+    import shutil
+
+    feed = tmp_path / "sfmta"
+    shutil.copytree(DATA / "sfmta_muni_media", feed)
+    (feed / "fare_leg_rules.txt").write_text(
+        "leg_group_id,network_id,fare_product_id\nmuni,muni,SF:local:single\n")
+    r = import_fares(feed, media="clipper")
+    assert r.fares["standalone"]["muni"] == {"kind": "flat", "amount": 250}
+    assert r.fares["media_fares"] == [{"media": ["cash"], "operators": ["muni"],
+                                       "fare": {"kind": "flat", "amount": 300}}]
+    assert r.fares["media"] == [{"id": "clipper", "share": 1.0}, {"id": "cash", "share": 0.0}]
+    s = scenario_for(tmp_path, r.fares, r.currency, ["a", "b"])
+    taps = "rider,operator,board_time,media\nx,muni,08:00:00,cash\ny,muni,08:00:00,clipper\nz,muni,08:00:00,"
+    assert price(s, tmp_path, taps) == [300, 250, 250]
+    # and back out: the cash price is a second row of the product, on its medium
+    out = tmp_path / "gtfs"
+    export_fares(load_scenario(s), out)
+    products = pd.read_csv(out / "fare_products.txt", keep_default_na=False)
+    rows = {(p.fare_product_id, p.fare_media_id, float(p.amount)) for p in products.itertuples()}
+    assert rows == {("muni_fare", "", 2.5), ("muni_fare", "cash", 3.0)}
+    assert set(pd.read_csv(out / "fare_media.txt")["fare_media_id"]) == {"clipper", "cash"}
+
+
+def test_fare_leg_join_rules_become_an_od_chain(tmp_path):
+    """Two rail legs joined at b are one effective leg a -> c: USD 3.00, not 2.00 + 2.00."""
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "networks.txt").write_text("network_id,network_name\nrail,Rail\n")
+    (feed / "stop_areas.txt").write_text("area_id,stop_id\nA,a\nB,b\nC,c\n")
+    (feed / "fare_products.txt").write_text(
+        "fare_product_id,amount,currency\nshort,2.00,USD\nlong,3.00,USD\n")
+    (feed / "fare_leg_rules.txt").write_text(
+        "network_id,from_area_id,to_area_id,fare_product_id\n"
+        "rail,A,B,short\nrail,B,C,short\nrail,A,C,long\nrail,B,A,short\nrail,C,B,short\nrail,C,A,long\n")
+    (feed / "fare_leg_join_rules.txt").write_text(
+        "from_network_id,to_network_id,from_stop_id,to_stop_id\nrail,rail,b,b\n")
+    r = import_fares(feed)
+    (chain,) = r.fares["windows"]
+    assert chain["kind"] == "od_chain" and chain["joins"] == [{"from": ["rail"], "to": ["rail"], "at": ["b"]}]
+    s = scenario_for(tmp_path, r.fares, r.currency, ["a", "b", "c"])
+    taps = ("rider,operator,board_time,board_stop,alight_stop\n"
+            "x,rail,08:00:00,a,b\nx,rail,08:20:00,b,c\ny,rail,08:00:00,a,b\n")
+    assert price(s, tmp_path, taps) == [150, 150, 200]
+
+
 def test_sub_unit_amounts_and_missing_tables_are_refused(tmp_path):
     feed = tmp_path / "feed"
     feed.mkdir()

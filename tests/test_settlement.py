@@ -1,7 +1,7 @@
 """The vectorised settlement gives exactly what the card-by-card engine gives: fares, rules,
 windows, lost revenue and the whole transaction log, on real runs of the example scenarios,
-with fare evasion, paid-area changes priced by distance, and caps, integrated and first-fare
-windows."""
+with fare evasion, paid-area changes priced by distance, and caps, integrated, first-fare,
+pay-the-difference and OD-chain windows."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 import otrip_sim
-from otrip_sim.fares import CapWindow, DistanceFare, FirstFareWindow, IntegratedWindow
+from otrip_sim.fares import (
+    CapWindow,
+    DistanceFare,
+    FirstFareWindow,
+    IntegratedWindow,
+    OdChainWindow,
+    PayDifferenceWindow,
+    ZoneFare,
+)
 from otrip_sim.settlement import Settlement, settle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +63,24 @@ def _distance_paid_area(policy, net):
     return replace(policy, standalone={**policy.standalone, **by_distance})
 
 
+def _pay_difference(policy):
+    """Every window rule made a pay-the-difference one (restarting) on the same operators."""
+    windows = tuple(PayDifferenceWindow(w.id, w.operators, w.duration, True) for w in policy.windows)
+    return replace(policy, windows=windows)
+
+
+def _od_chain(policy, net):
+    """Every window rule made an OD chain on the same operators, priced stop to stop (each stop its
+    own zone; a made-up table of every pair: 2,000 + 500 per step apart in the stop list, mod 7)."""
+    stops = list(net.stop_ids)
+    table = {(a, b): 2000 + 500 * (abs(i - j) % 7) for i, a in enumerate(stops) for j, b in enumerate(stops)}
+    fare = ZoneFare("od", {s: s for s in stops}, table, max(table.values()))
+    chains = tuple(OdChainWindow(w.id, w.operators, w.duration, fare) for w in policy.windows)
+    return replace(policy, windows=chains)
+
+
 @pytest.mark.parametrize("name", list(SCENARIOS))
-@pytest.mark.parametrize("variant", ["as is", "evasion", "distance paid area"])
+@pytest.mark.parametrize("variant", ["as is", "evasion", "distance paid area", "pay difference", "od chain"])
 def test_vector_settlement_equals_cards(runs, name, variant):
     res = runs[name]
     policy = res.policy
@@ -65,6 +89,10 @@ def test_vector_settlement_equals_cards(runs, name, variant):
         evasion = {op: 0.2 for op in res.operators}
     if variant == "distance paid area":
         policy = _distance_paid_area(policy, res.network)
+    if variant == "pay difference":
+        policy = _pay_difference(_distance_paid_area(policy, res.network))
+    if variant == "od chain":
+        policy = _od_chain(_distance_paid_area(policy, res.network), res.network)
     card, vector = _both(res, policy, evasion)
     legs_c, tx_c = _as_table(card)
     legs_v, tx_v = _as_table(vector)
@@ -85,3 +113,11 @@ def test_every_window_kind_and_adjustment_is_exercised(runs):
     adjustments = [row for row in tx if row[2] == 1]
     assert any(r[5].endswith(":integrated") for r in adjustments)
     assert any(r[5].startswith("transjakarta:distance") for r in adjustments)
+    card, _ = _both(res, _pay_difference(_distance_paid_area(res.policy, res.network)), {})
+    legs, tx = _as_table(card)
+    assert any(rule == "jaklingko:difference" for _, _, rule, *_ in legs)
+    assert any(r[2] == 1 and r[5] == "jaklingko:difference" for r in tx)  # a paid-area change moved one
+    card, _ = _both(res, _od_chain(res.policy, res.network), {})
+    legs, tx = _as_table(card)
+    assert any(rule == "jaklingko:od" for _, _, rule, *_ in legs)
+    assert any(r[2] == 1 and r[5] == "jaklingko:od" for r in tx)  # chains settled with adjustments

@@ -10,7 +10,7 @@ The only place that knows fare rules.  Callers build a :class:`LegTable` and cal
 """
 
 from .apportion import largest_remainder
-from .engine import Card, Transaction, apply_period_caps, price_card, price_window
+from .engine import Card, Transaction, apply_period_caps, price_card, price_window, window_start
 from .outcome import Outcome, rule_id
 from .pricing import ALWAYS, TapTrace, backend_for, open_until, own_fares, price, price_continuations, trace
 from .rules import (
@@ -27,13 +27,19 @@ from .rules import (
     FlatFare,
     IntegratedWindow,
     Leg,
+    NoFare,
+    OdChainWindow,
+    PayDifferenceWindow,
     PeriodCap,
     StationTableFare,
     TimeBand,
     TimeBandFare,
+    TransferMatrixWindow,
+    TransferPair,
     TransferWindow,
     WindowRule,
     ZoneFare,
+    ZonePeriod,
 )
 from .table import ADJUSTMENT, TAP, LegTable, Priced, RuleTable, Transactions
 
@@ -56,7 +62,10 @@ __all__ = [
     "IntegratedWindow",
     "Leg",
     "LegTable",
+    "NoFare",
+    "OdChainWindow",
     "Outcome",
+    "PayDifferenceWindow",
     "PeriodCap",
     "Priced",
     "RuleTable",
@@ -66,9 +75,12 @@ __all__ = [
     "TimeBandFare",
     "Transaction",
     "Transactions",
+    "TransferMatrixWindow",
+    "TransferPair",
     "TransferWindow",
     "WindowRule",
     "ZoneFare",
+    "ZonePeriod",
     "apply_period_caps",
     "backend_for",
     "largest_remainder",
@@ -80,4 +92,5 @@ __all__ = [
     "price_window",
     "rule_id",
     "trace",
+    "window_start",
 ]

@@ -26,6 +26,9 @@ from .rules import (
     FirstFareWindow,
     IntegratedWindow,
     Leg,
+    OdChainWindow,
+    PayDifferenceWindow,
+    TransferMatrixWindow,
     TransferWindow,
     WindowRule,
     charge,
@@ -172,6 +175,33 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     if isinstance(rule, TransferWindow):
         own_charges = [policy.own_fare(leg) for leg in legs]
         return [own_charges[0]] + [rule.transfer_charge(c) for c in own_charges[1:]]
+    if isinstance(rule, OdChainWindow):
+        alone = [policy.own_fare(leg) for leg in legs]
+        head, tail = legs[0], legs[-1]
+        if len(legs) == 1 or not rule.prices(head.board_stop, tail.alight_stop):
+            return alone
+        effective = replace(head, metres=sum(leg.metres for leg in legs), alight_stop=tail.alight_stop,
+                            alight_time=tail.alight_time, tapped_out=tail.tapped_out)
+        total = rule.fare.price(effective).amount
+        return [charge(share, rule.id, Outcome.OD_CHAIN)
+                for share in largest_remainder(total, [c.amount for c in alone])]
+    if isinstance(rule, TransferMatrixWindow):
+        fares = [policy.own_fare(leg) for leg in legs]
+        return [fares[0]] + [rule.pairs[(a.operator, b.operator)].charge(rule.id, o.amount, before.amount)
+                             for a, b, o, before in zip(legs, legs[1:], fares[1:], fares)]
+    if isinstance(rule, PayDifferenceWindow):
+        charges = []
+        credit = 0  # the dearest own fare the window has covered so far
+        for k, leg in enumerate(legs):
+            own = policy.own_fare(leg).amount
+            if k == 0:
+                charges.append(charge(own, rule.id, Outcome.WINDOW_FIRST))
+            elif own > credit:
+                charges.append(charge(own - credit, rule.id, Outcome.PAY_DIFFERENCE))
+            else:
+                charges.append(charge(0, rule.id, Outcome.WINDOW_FREE))
+            credit = max(credit, own)
+        return charges
     # IntegratedWindow
     standalone = [policy.own_fare(leg) for leg in legs]
     if len({leg.operator for leg in legs}) < rule.min_operators:
@@ -186,12 +216,23 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
     return [charge(share, rule.id, Outcome.INTEGRATED) for share in largest_remainder(total, weights)]
 
 
+def window_start(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> int:
+    """When the window of ``rule`` made of ``legs`` (in tap order) started: its first tap-in, or,
+    for a pay-the-difference window that restarts, the last tap-in that paid a difference
+    (integer seconds)."""
+    if isinstance(rule, PayDifferenceWindow) and rule.restart:
+        for leg, c in zip(reversed(legs), reversed(price_window(policy, rule, legs))):
+            if c.outcome is Outcome.PAY_DIFFERENCE:
+                return leg.board_time
+    return legs[0].board_time
+
+
 def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
     """Settled charge of every leg of one card (one rider's data).
 
     Precedence: paid-area changes are free and extend the tapped leg before them; category
-    exemptions come next and are invisible to windows; then passes; then window rules; then
-    standalone fares; period caps last.
+    exemptions come next and are invisible to windows, as legs without a fare product; then
+    passes; then window rules; then standalone fares; period caps last.
 
     Parameters
     ----------
@@ -231,6 +272,10 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
         if exempt is not None:
             charges[i] = charge(0, exempt, Outcome.EXEMPT)
             continue
+        unpriced = policy.no_fare(leg)
+        if unpriced is not None:
+            charges[i] = unpriced
+            continue
         fare_pass = policy.pass_for(leg)
         if fare_pass is not None:
             charges[i] = pass_state.charge(fare_pass, leg)
@@ -240,7 +285,10 @@ def price_card(policy: FarePolicy, legs: Sequence[Leg]) -> list[Charge]:
             charges[i] = policy.own_fare(leg)
             continue
         current = open_window.get(rule.id)
-        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), leg):
+        # the leg as tapped decides whether it joins, as a card reader sees it (an OD chain asks
+        # for its alighting stop; paid-area changes after it come later)
+        if current is None or not joins(rule, full[current[0]], full[current[-1]], len(current), legs[i],
+                                        window_start(policy, rule, [full[k] for k in current])):
             current = open_window[rule.id] = []
             windows.append((rule, current))
         current.append(i)
@@ -370,6 +418,9 @@ class Card:
             self.window.append(self.window[h] if h >= 0 else -1)
             if h >= 0:
                 self.legs[h] = extend(self.legs[h], leg.metres, leg.alight_stop)
+                for w in self._open.values():  # a longer leg may change where its window restarted
+                    if h in w.members:
+                        w.start = window_start(policy, w.rule, [self.legs[k] for k in w.members])
                 before = self.settled[h]
                 if before is not None and policy.pass_for(self.legs[h]) is None:
                     # the host's own fare was final: price entry to exit again (a pass does not
@@ -384,18 +435,21 @@ class Card:
         self.close(before=leg.board_time)
         self._host = i
         exempt = policy.exemption(leg.category, leg.operator)
-        fare_pass = policy.pass_for(leg) if exempt is None else None
-        rule = policy.window_for(leg) if exempt is None and fare_pass is None else None
+        unpriced = policy.no_fare(leg) if exempt is None else None
+        fare_pass = policy.pass_for(leg) if exempt is None and unpriced is None else None
+        rule = policy.window_for(leg) if exempt is None and unpriced is None and fare_pass is None else None
         if rule is None:
             self.window.append(-1)
             if exempt is not None:
                 return self._final(i, charge(0, exempt, Outcome.EXEMPT))
+            if unpriced is not None:
+                return self._final(i, unpriced)
             if fare_pass is not None:
                 return self._final(i, self._passes.charge(fare_pass, leg))
             return self._final(i, policy.own_fare(leg))
         window = self._open.get(rule.id)
         if window is not None and not joins(rule, self.legs[window.members[0]], self.legs[window.members[-1]],
-                                            len(window.members), leg):
+                                            len(window.members), leg, window.start):
             self._settle_window(rule.id, leg.board_time)
             window = None
         if window is None:
@@ -403,7 +457,9 @@ class Card:
             self._windows += 1
         window.members.append(i)
         self.window.append(window.number)
-        running = price_window(policy, rule, [self.legs[k] for k in window.members])
+        members = [self.legs[k] for k in window.members]
+        running = price_window(policy, rule, members)
+        window.start = window_start(policy, rule, members)
         amount = sum(c.amount for c in running) - window.paid
         window.paid += amount
         self.provisional.append(amount)
@@ -463,8 +519,9 @@ class Card:
 
     def windows(self) -> list[dict[str, object]]:
         """The open windows: ``rule``, ``start``, ``closes`` (last second a tap can join, counted
-        from the window's first tap-in), ``legs``, ``paid`` (collected so far), ``cap_remaining``
-        (``None`` without a cap) and ``transfers`` used (transfer rules only)."""
+        from the window's start), ``legs``, ``paid`` (collected so far), ``cap_remaining``
+        (``None`` without a cap), ``transfers`` used (transfer rules only) and ``credit`` (the dearest
+        own fare covered so far; pay-the-difference rules only)."""
         out: list[dict[str, object]] = []
         for w in self._open.values():
             cap = w.rule.cap if isinstance(w.rule, (CapWindow, IntegratedWindow)) else None
@@ -472,7 +529,10 @@ class Card:
                 "rule": w.rule.id, "start": w.start, "closes": w.start + w.rule.duration,
                 "legs": len(w.members), "paid": w.paid,
                 "cap_remaining": None if cap is None else cap - w.paid,
-                "transfers": len(w.members) - 1 if isinstance(w.rule, TransferWindow) else None,
+                "transfers": (len(w.members) - 1 if isinstance(w.rule, (TransferWindow, TransferMatrixWindow))
+                              else None),
+                "credit": (max(self.policy.own_fare(self.legs[k]).amount for k in w.members)
+                           if isinstance(w.rule, PayDifferenceWindow) else None),
             })
         return out
 

@@ -43,6 +43,14 @@ class Outcome(IntEnum):
     TRANSFER = 21  # transfer window: the transfer fare
     # period caps
     PERIOD_CAPPED = 22
+    # pay-the-difference windows (the first tap is WINDOW_FIRST, a tap on a cheaper service WINDOW_FREE)
+    PAY_DIFFERENCE = 23
+    # no fare product: the policy does not price the leg (a free shuttle, a feed without a rule)
+    NO_FARE = 24
+    # a zone fare of a named period (peak, off-peak by time of day); the rule id carries its name
+    ZONE_PERIOD = 25
+    # an origin-destination fare over a chain of legs, from the first boarding to the last alighting
+    OD_CHAIN = 26
 
     @property
     def suffix(self) -> str:
@@ -69,7 +77,8 @@ _SUFFIX = {
     Outcome.WINDOW_REMAINDER: "remainder", Outcome.WINDOW_CAPPED: "capped", Outcome.WINDOW_FIRST: "first",
     Outcome.WINDOW_FREE: "free", Outcome.INTEGRATED: "integrated",
     Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
-    Outcome.PERIOD_CAPPED: "capped",
+    Outcome.PERIOD_CAPPED: "capped", Outcome.PAY_DIFFERENCE: "difference",
+    Outcome.NO_FARE: "no_fare", Outcome.ZONE_PERIOD: "", Outcome.OD_CHAIN: "od",
 }
 
 _WHY = {
@@ -97,12 +106,19 @@ _WHY = {
         "the legs cost less on their own than the integrated tariff: standalone fares"),
     Outcome.TRANSFER: "a transfer within the time limit: the transfer fare",
     Outcome.PERIOD_CAPPED: "the period cap is reached: the leg pays what the cap still allows",
+    Outcome.PAY_DIFFERENCE: "a transfer to a dearer service: pays the difference from the dearest fare "
+                            "already covered in the window",
+    Outcome.NO_FARE: "no fare product: the policy does not price this leg (0, outside every window)",
+    Outcome.ZONE_PERIOD: "standalone fare by zones in a period of the day (peak / off-peak)",
+    Outcome.OD_CHAIN: ("one origin-destination fare from the chain's first boarding to its last alighting, "
+                       "shared by the legs' own fares"),
 }
 
 
 def rule_id(source: str, outcome: Outcome, band: str = "") -> str:
-    """The rule id of a charge: ``"<source>:<suffix>"``; a time band's name is its suffix; an
-    exemption's id is the category rule's own id."""
+    """The rule id of a charge: ``"<source>:<suffix>"``; a time band's or zone period's name is its
+    suffix; an exemption's id is the category rule's own id."""
     if outcome is Outcome.EXEMPT:
         return source
-    return f"{source}:{band if outcome is Outcome.TIME_BAND else outcome.suffix}"
+    named = outcome is Outcome.TIME_BAND or outcome is Outcome.ZONE_PERIOD
+    return f"{source}:{band if named else outcome.suffix}"

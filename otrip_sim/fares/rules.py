@@ -8,7 +8,8 @@ Three layers, applied in this order to every leg (see ``docs/fares.md``):
 
 1. **Category rules** (:class:`CategoryFree`) — a rider category exempt on an operator pays 0 and
    the leg is invisible to windows.
-2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`) —
+2. **Window rules** (:class:`CapWindow`, :class:`IntegratedWindow`, :class:`FirstFareWindow`,
+   :class:`TransferWindow`, :class:`PayDifferenceWindow`, :class:`TransferMatrixWindow`) —
    journey-level integration across a set of operators within a time limit from the window's first
    tap-in.  Each operator belongs to at most one window rule, so rule order never matters.
 3. **Standalone fares** (:mod:`otrip_sim.fares.standalone`: flat, time bands, distance steps,
@@ -30,12 +31,14 @@ from .standalone import (
     DistanceFare,
     FlatFare,
     Leg,
+    NoFare,
     PairIssue,
     StandaloneFare,
     StationTableFare,
     TimeBand,
     TimeBandFare,
     ZoneFare,
+    ZonePeriod,
     charge,
 )
 
@@ -208,14 +211,182 @@ def _arrival(leg: Leg) -> int:
     return leg.alight_time if leg.alight_time is not None else leg.board_time
 
 
-WindowRule = CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow
+@dataclass(frozen=True, slots=True)
+class PayDifferenceWindow:
+    """Pay the difference (Seattle's ORCA, Houston's highest fare in the transfer window): the
+    window's first tap pays its own fare; a later covered tap within ``duration`` of the window's
+    start pays only what its own fare exceeds the dearest own fare already in the window (0 on a
+    service as cheap or cheaper).
+
+    With ``restart`` a tap that paid a difference restarts the window: later taps join while they
+    are within ``duration`` of that tap (ORCA's transfer extension).  The window's credit — the
+    dearest fare it has covered — carries on.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the window's start (a tap exactly then still joins).
+    restart:
+        A tap that paid a difference becomes the window's start.
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    restart: bool = False
 
 
-def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg) -> bool:
-    """May ``leg`` join the open window of ``rule`` whose first and last legs are given?"""
+@dataclass(frozen=True, slots=True)
+class TransferPair:
+    """What a transfer from one operator to another pays in a :class:`TransferMatrixWindow`.
+
+    Attributes
+    ----------
+    fare:
+        ``"free"`` (0); ``"fixed"`` (``amount`` instead of the leg's own fare, never more than
+        it); ``"discount"`` (``percent`` off, rounded half up); ``"pay_difference"`` (what the
+        leg's own fare exceeds the previous leg's, 0 if it does not).
+    amount:
+        Integer minor units (``fixed``).
+    percent:
+        Whole percent (``discount``).
+    duration:
+        Integer seconds from the previous leg's tap-in within which this transfer is allowed
+        (``None``: only the window's own limit).
+    """
+
+    fare: str = "free"
+    amount: int = 0
+    percent: int = 0
+    duration: int | None = None
+
+    def charge(self, source: str, own: int, previous_own: int) -> Charge:
+        """The transfer leg's charge given its own fare and the previous leg's (minor units)."""
+        if self.fare == "pay_difference":
+            return charge(max(0, own - previous_own), source, Outcome.PAY_DIFFERENCE)
+        if self.fare == "fixed":
+            amount = min(own, self.amount)
+        elif self.fare == "discount":
+            amount = own - (own * self.percent + 50) // 100
+        else:
+            amount = 0
+        return charge(amount, source, Outcome.TRANSFER)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferMatrixWindow:
+    """Transfers priced by the pair (from operator, to operator), as Atlanta's Breeze matrix: the
+    window's first leg pays its own fare; a later leg joins when the pair (previous leg's
+    operator, its operator) is listed, it is within ``duration`` of the window's first tap-in (and
+    within the pair's own ``duration`` of the previous tap-in), and the window has fewer than its
+    ride limit; it then pays the pair's transfer fare.  A pair not listed starts a new window.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the window's first tap-in.
+    pairs:
+        ``(from operator, to operator)`` → its :class:`TransferPair`.
+    max_rides:
+        Legs a window may have, its first included (``None``: no limit).
+    max_rides_from:
+        Operator of the window's first leg → its own ride limit, instead of ``max_rides``.
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    pairs: Mapping[tuple[str, str], TransferPair]
+    max_rides: int | None = None
+    max_rides_from: Mapping[str, int] = field(default_factory=dict)
+
+    def within(self, first: Leg, previous: Leg, rides: int, leg: Leg) -> bool:
+        """May ``leg`` join the window that began with ``first``, last rode ``previous`` and has
+        ``rides`` legs?"""
+        pair = self.pairs.get((previous.operator, leg.operator))
+        if pair is None:
+            return False
+        limit = self.max_rides_from.get(first.operator, self.max_rides)
+        if limit is not None and rides >= limit:
+            return False
+        if leg.board_time - first.board_time > self.duration:
+            return False
+        return pair.duration is None or leg.board_time - previous.board_time <= pair.duration
+
+
+@dataclass(frozen=True, slots=True)
+class OdChainWindow:
+    """An origin–destination fare over a chain of legs (GTFS ``fare_leg_join_rules.txt``; zone-to-zone
+    and Paris-style OD tickets): consecutive legs on ``operators`` form one effective leg, priced by
+    ``fare`` (a station table or zone fare) from the chain's first boarding stop to its last
+    alighting stop, and settled into leg fares in proportion to the legs' own fares.
+
+    A leg joins the open chain when it is within ``duration`` of the chain's first tap-in, the
+    change is allowed by ``joins`` (when given: ``(from operator, to operator)`` → the stops the
+    change may happen at, ``None`` anywhere; the previous leg's alighting stop and this leg's
+    boarding stop must both be among them), the chain has fewer than ``max_legs`` legs, and
+    ``fare`` has a fare from the chain's first boarding stop to this leg's alighting stop.  A
+    chain of one leg, or one whose stops ``fare`` cannot price, pays the legs' own fares.
+
+    Attributes
+    ----------
+    id, operators:
+        The rule id and the operator ids it covers.
+    duration:
+        Integer seconds from the chain's first tap-in.
+    fare:
+        The OD fare (its ``pair_issue`` says whether it prices a pair of stops).
+    joins:
+        Allowed changes (empty: any change between the operators, anywhere).
+    max_legs:
+        Legs a chain may have (``None``: no limit).
+    """
+
+    id: str
+    operators: frozenset[str]
+    duration: int
+    fare: StandaloneFare
+    joins: Mapping[tuple[str, str], frozenset[str] | None] = field(default_factory=dict)
+    max_legs: int | None = None
+
+    def within(self, first: Leg, previous: Leg, members: int, leg: Leg) -> bool:
+        """May ``leg`` continue the chain that began with ``first``, last rode ``previous`` and has
+        ``members`` legs?"""
+        if leg.board_time - first.board_time > self.duration:
+            return False
+        if self.max_legs is not None and members >= self.max_legs:
+            return False
+        if self.joins:
+            if (previous.operator, leg.operator) not in self.joins:
+                return False
+            at = self.joins[(previous.operator, leg.operator)]
+            if at is not None and (previous.alight_stop not in at or leg.board_stop not in at):
+                return False
+        return self.prices(first.board_stop, leg.alight_stop)
+
+    def prices(self, board_stop: str | None, alight_stop: str | None) -> bool:
+        """Does ``fare`` price an effective leg between these stops?"""
+        return (board_stop is not None and alight_stop is not None
+                and self.fare.pair_issue(board_stop, alight_stop) is None)
+
+
+WindowRule = (CapWindow | IntegratedWindow | FirstFareWindow | TransferWindow | PayDifferenceWindow
+              | TransferMatrixWindow | OdChainWindow)
+
+
+def joins(rule: WindowRule, first: Leg, previous: Leg, members: int, leg: Leg,
+          start: int | None = None) -> bool:
+    """May ``leg`` join the open window of ``rule`` whose first and last legs are given?  ``start``
+    is the window's start when it is not its first tap-in (a restarted pay-the-difference window)."""
     if isinstance(rule, TransferWindow):
         return rule.within(first, previous, members - 1, leg)
-    return leg.board_time - first.board_time <= rule.duration
+    if isinstance(rule, (TransferMatrixWindow, OdChainWindow)):
+        return rule.within(first, previous, members, leg)
+    return leg.board_time - (first.board_time if start is None else start) <= rule.duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +450,7 @@ class FarePolicy:
     categories:
         Rider category rules (exemptions, discounts, fixed fares).
     windows:
-        Window rules (cap, integrated, first-fare, transfer).
+        Window rules (cap, integrated, first-fare, transfer, pay-the-difference).
     period_caps:
         Daily / weekly caps per card, applied last.
     window_media:
@@ -288,6 +459,9 @@ class FarePolicy:
         Route id → its own standalone fare, instead of its operator's.
     passes:
         Pass id (= the fare medium of its holders) → the pass.
+    media_standalone:
+        ``(fare medium, operator id)`` → the standalone fare of the operator's legs made with that
+        medium, instead of the operator's (a route's own fare still wins on its route).
     """
 
     name: str
@@ -298,6 +472,7 @@ class FarePolicy:
     window_media: Mapping[str, frozenset[str]] = field(default_factory=dict)  # window id -> media it needs
     route_standalone: Mapping[str, StandaloneFare] = field(default_factory=dict)  # route id -> its own fare
     passes: Mapping[str, FarePass] = field(default_factory=dict)  # pass id (= fare medium) -> pass
+    media_standalone: Mapping[tuple[str, str], StandaloneFare] = field(default_factory=dict)
     # Derived lookups, precompiled for the hot path.
     _window_of: Mapping[str, WindowRule] = field(init=False, repr=False, compare=False)
     _free_rule: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
@@ -315,6 +490,9 @@ class FarePolicy:
                         f"operator {op!r} is in two window rules ({window_of[op].id!r} and {w.id!r})"
                     )
                 window_of[op] = w
+        for medium, op in self.media_standalone:
+            if op not in self.standalone:
+                raise ValueError(f"a fare of medium {medium!r} names operator {op!r}, which has no fare")
         seen: dict[tuple[str, str], str] = {}
         free_rule: dict[tuple[str, str], str] = {}
         adjust: dict[tuple[str, str], CategoryDiscount | CategoryFixed] = {}
@@ -355,6 +533,25 @@ class FarePolicy:
         needed = self.window_media.get(rule.id)
         return rule if needed is None or leg.media in needed else None
 
+    def no_fare(self, leg: Leg) -> Charge | None:
+        """The leg's charge when it has no fare product (its route's fare, or else its operator's,
+        is :class:`NoFare`): 0, invisible to windows; ``None`` when the policy prices it."""
+        fare = self.fare_of(leg)
+        return fare.price(leg) if isinstance(fare, NoFare) else None
+
+    def fare_of(self, leg: Leg) -> StandaloneFare:
+        """The standalone fare that prices ``leg``: its route's own fare, else the fare of its
+        operator for its fare medium, else its operator's."""
+        if leg.route is not None and self.route_standalone:
+            fare = self.route_standalone.get(leg.route)
+            if fare is not None:
+                return fare
+        if leg.media is not None and self.media_standalone:
+            fare = self.media_standalone.get((leg.media, leg.operator))
+            if fare is not None:
+                return fare
+        return self.standalone[leg.operator]
+
     def exemption(self, category: str, operator: str) -> str | None:
         """Id of the category rule that makes this leg free, or ``None``."""
         return self._free_rule.get((category, operator))
@@ -364,12 +561,9 @@ class FarePolicy:
         for its rider category: discounts and fixed fares applied
         (not exemptions, whose legs never reach a window).  The rule reads ``<fare rule>+<category
         rule>`` when a category rule changed the amount."""
-        fare: StandaloneFare | None = None
-        if leg.route is not None and self.route_standalone:
-            fare = self.route_standalone.get(leg.route)
-        base = (fare or self.standalone[leg.operator]).price(leg)
+        base = self.fare_of(leg).price(leg)
         adj = self._adjust.get((leg.category, leg.operator)) if self._adjust else None
-        if adj is None:
+        if adj is None or base.outcome is Outcome.NO_FARE:  # no fare product: nothing to discount
             return base
         if isinstance(adj, CategoryFixed):
             return Charge(adj.amount, f"{base.rule}+{adj.id}", base.outcome, base.source)
@@ -385,16 +579,21 @@ class FarePolicy:
 
     # ------------------------------------------------------------------ what callers may ask
     def fares(self) -> list[tuple[str, StandaloneFare]]:
-        """Every standalone fare with the name it is keyed by: operators' fares, then routes'."""
-        return [*self.standalone.items(), *self.route_standalone.items()]
+        """Every standalone fare with the name it is keyed by: operators' fares, then routes', then
+        the operators' fares by medium (keyed by the operator)."""
+        by_medium = [(op, fare) for (_, op), fare in self.media_standalone.items()]
+        return [*self.standalone.items(), *self.route_standalone.items(), *by_medium]
 
     def stop_priced(self) -> frozenset[str]:
-        """Operators and routes whose fares depend on the boarding and alighting stops."""
-        return frozenset(name for name, fare in self.fares() if fare.needs_stops)
+        """Operators and routes whose fares depend on the boarding and alighting stops (an OD
+        chain's operators included)."""
+        chained = {op for w in self.windows if isinstance(w, OdChainWindow) for op in w.operators}
+        return frozenset(name for name, fare in self.fares() if fare.needs_stops) | chained
 
     def metres_priced(self) -> frozenset[str]:
-        """Operators whose standalone fare depends on the leg's distance."""
-        return frozenset(op for op, fare in self.standalone.items() if fare.needs_metres)
+        """Operators whose standalone fare (for some medium) depends on the leg's distance."""
+        by_medium = [(op, fare) for (_, op), fare in self.media_standalone.items()]
+        return frozenset(op for op, fare in [*self.standalone.items(), *by_medium] if fare.needs_metres)
 
     def distance_operators(self) -> frozenset[str]:
         """Operators whose legs need a distance: priced by distance, or in a window priced by it."""
@@ -402,8 +601,12 @@ class FarePolicy:
         return self.metres_priced() | windowed
 
     def time_bounds(self) -> dict[str, tuple[int, ...]]:
-        """Per operator, clock times (s) where its standalone fare may change (time bands)."""
-        return {op: b for op, fare in self.standalone.items() if (b := fare.time_bounds())}
+        """Per operator, clock times (s) where its standalone fare (for some medium) may change."""
+        bounds: dict[str, set[int]] = {}
+        by_medium = [(op, fare) for (_, op), fare in self.media_standalone.items()]
+        for op, fare in [*self.standalone.items(), *by_medium]:
+            bounds.setdefault(op, set()).update(fare.time_bounds())
+        return {op: tuple(sorted(b)) for op, b in bounds.items() if b}
 
     def pair_problem(self, operator: str, route: str, board_stop: str, alight_stop: str) -> str | None:
         """Why a leg between two stops cannot be priced by its stop-priced fare, for people
@@ -443,15 +646,21 @@ __all__ = [
     "FlatFare",
     "IntegratedWindow",
     "Leg",
+    "NoFare",
+    "OdChainWindow",
     "PairIssue",
+    "PayDifferenceWindow",
     "PeriodCap",
     "StandaloneFare",
     "StationTableFare",
     "TimeBand",
     "TimeBandFare",
+    "TransferMatrixWindow",
+    "TransferPair",
     "TransferWindow",
     "WindowRule",
     "ZoneFare",
+    "ZonePeriod",
     "charge",
     "joins",
 ]

@@ -1,5 +1,5 @@
 """What a boarding costs on its own: the leg as the engine sees it, a charge, and the standalone
-fare kinds (flat, time bands, distance steps, station table, zones).
+fare kinds (flat, time bands, distance steps, station table, zones, no fare product).
 
 Pure and immutable; amounts are integer minor units, times integer seconds, distances integer
 metres.  Window, category, pass and cap rules, and the policy that combines them, are in
@@ -190,6 +190,30 @@ class FlatFare(_Defaults):
 
 
 @dataclass(frozen=True, slots=True)
+class NoFare(_Defaults):
+    """No fare product: the policy does not price the operator's (or route's) legs — a free
+    shuttle, a network of an imported feed without a leg rule.  Its legs cost 0 with outcome
+    :attr:`~Outcome.NO_FARE` and are invisible to window rules.
+
+    Attributes
+    ----------
+    operator:
+        Operator (or route) id.
+    """
+
+    operator: str
+
+    def price(self, leg: Leg) -> Charge:
+        """0 (outcome :attr:`~Outcome.NO_FARE`)."""
+        return charge(0, self.operator, Outcome.NO_FARE)
+
+    @property
+    def max_amount(self) -> int:
+        """0: nothing is ever charged."""
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
 class TimeBand:
     """``amount`` for tap-ins at or after ``start`` and before ``end``.
 
@@ -338,9 +362,46 @@ class StationTableFare(_Defaults):
 
 
 @dataclass(frozen=True, slots=True)
+class ZonePeriod:
+    """A time range of a named period of zone fares (peak, off-peak): legs whose tap-in
+    (``by="board"``) or tap-out (``by="alight"``; the tap-in when it is unknown) falls at or after
+    ``start`` and before ``end`` on the clock, on the ``days`` given.
+
+    Attributes
+    ----------
+    name:
+        The period's name (the rule id's suffix); a period may have several ranges.
+    start, end:
+        Clock times, integer seconds after midnight.
+    days:
+        ``"all"``, ``"weekdays"`` (Monday to Friday) or ``"weekends"``; day 0 of the data is a
+        Monday.
+    by:
+        ``"board"`` or ``"alight"``.
+    """
+
+    name: str
+    start: int
+    end: int
+    days: str = "all"
+    by: str = "board"
+
+    def holds(self, board_time: int, alight_time: int | None) -> bool:
+        """Is a leg with these times (integer seconds) in this range?"""
+        t = alight_time if self.by == "alight" and alight_time is not None else board_time
+        if self.days != "all" and ((t // DAY) % 7 < 5) != (self.days == "weekdays"):
+            return False
+        return self.start <= t % DAY < self.end
+
+
+@dataclass(frozen=True, slots=True)
 class ZoneFare(_Defaults):
-    """Fares by the zones of the boarding and alighting stops (a from–to matrix); a leg without
-    both stops is charged the maximum fare.
+    """Fares by the zones of the boarding and alighting stops (a from–to matrix), optionally by
+    period of the day too (Metro-North peak and off-peak); a leg without both stops is charged
+    the maximum fare.
+
+    A leg in one or more periods with a fare for its zone pair pays the dearest of those; else the
+    pair's fare for any other time (``table``).
 
     Attributes
     ----------
@@ -349,15 +410,21 @@ class ZoneFare(_Defaults):
     zone_of:
         Stop id → zone id.
     table:
-        ``(board zone, alight zone)`` → integer minor units.
+        ``(board zone, alight zone)`` → integer minor units, outside every period.
     maximum:
-        Integer minor units: the highest fare in the table.
+        Integer minor units: the highest fare in the tables.
+    periods:
+        The periods' ranges.
+    period_table:
+        ``(board zone, alight zone, period name)`` → integer minor units.
     """
 
     operator: str
     zone_of: Mapping[str, str]
     table: Mapping[tuple[str, str], int]
     maximum: int
+    periods: tuple[ZonePeriod, ...] = ()
+    period_table: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
     needs_stops = True
 
     def price(self, leg: Leg) -> Charge:
@@ -365,10 +432,22 @@ class ZoneFare(_Defaults):
         if leg.board_stop is None or leg.alight_stop is None:
             return charge(self.maximum, self.operator, Outcome.NO_STATIONS)
         pair = (self.zone_of[leg.board_stop], self.zone_of[leg.alight_stop])
+        best: tuple[int, str] | None = None
+        for period in self.periods:
+            amount = self.period_table.get((*pair, period.name))
+            if amount is not None and (best is None or amount > best[0]) and period.holds(
+                    leg.board_time, leg.alight_time):
+                best = (amount, period.name)
+        if best is not None:
+            return charge(best[0], self.operator, Outcome.ZONE_PERIOD, best[1])
         amount = self.table.get(pair)
         if amount is None:
             raise KeyError(f"{self.operator}: no fare from zone {pair[0]!r} to zone {pair[1]!r}")
         return charge(amount, self.operator, Outcome.ZONES)
+
+    def time_bounds(self) -> tuple[int, ...]:
+        """Every period's start and end, integer seconds after midnight, sorted."""
+        return tuple(sorted({t for p in self.periods for t in (p.start, p.end)}))
 
     @property
     def max_amount(self) -> int:

@@ -2,7 +2,8 @@
 
 It prices exactly as :func:`otrip_sim.fares.price_card` does — a property test compares the two
 on random cards — for the policies it supports: every standalone kind, route fares, category
-rules, and cap, integrated and first-fare windows, with every leg tapped (as in replayed data).
+rules, fares by medium, and cap, integrated, first-fare, pay-the-difference, transfer-matrix and
+OD-chain windows (:mod:`otrip_sim.fares.vector_chain`), with every leg tapped (as in replayed data).
 Transfer rules, period caps, passes and media requirements need the card-by-card engine:
 :func:`supports` says which to use.
 
@@ -20,26 +21,25 @@ import numpy as np
 from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups
 from .outcome import Outcome
 from .rules import (
-    DAY,
     CapWindow,
     CategoryFixed,
     CategoryFree,
-    DistanceFare,
     FarePolicy,
     FirstFareWindow,
-    FlatFare,
     IntegratedWindow,
     Leg,
-    StandaloneFare,
-    StationTableFare,
-    TimeBandFare,
+    OdChainWindow,
+    PayDifferenceWindow,
+    TransferMatrixWindow,
     TransferWindow,
-    ZoneFare,
 )
 from .table import ADJUSTMENT, TAP, LegTable, RuleTable, Transactions
 from .table import Priced as PricedTable
+from .vector_chain import chain_windows, running_prices
+from .vector_standalone import KINDS, standalone
 
-_KINDS = (FlatFare, TimeBandFare, DistanceFare, StationTableFare, ZoneFare)
+_WINDOWS = (CapWindow, IntegratedWindow, FirstFareWindow, PayDifferenceWindow, TransferMatrixWindow,
+            OdChainWindow)
 
 
 def supports(policy: FarePolicy) -> bool:
@@ -48,57 +48,10 @@ def supports(policy: FarePolicy) -> bool:
         not policy.period_caps
         and not policy.passes
         and not policy.window_media
-        and all(isinstance(w, (CapWindow, IntegratedWindow, FirstFareWindow)) for w in policy.windows)
-        and all(isinstance(f, _KINDS)
+        and all(isinstance(w, _WINDOWS) for w in policy.windows)
+        and all(isinstance(f, KINDS)
                 for f in [*policy.standalone.values(), *policy.route_standalone.values()])
     )
-
-
-def _standalone(fare: StandaloneFare, legs: LegTable, idx: np.ndarray,
-                rules: RuleTable) -> tuple[np.ndarray, np.ndarray]:
-    """Own fares and rule codes of the legs ``idx`` under one standalone fare."""
-    n = len(idx)
-    op = fare.operator
-    if isinstance(fare, FlatFare):
-        return np.full(n, fare.amount, dtype=np.int64), np.full(n, rules.code_for(op, Outcome.FLAT))
-    if isinstance(fare, TimeBandFare):
-        tod = legs.board_time[idx] % DAY
-        amount = np.full(n, fare.default, dtype=np.int64)
-        rule = np.full(n, rules.code_for(op, Outcome.STANDARD))
-        for band in fare.bands:
-            m = (tod >= band.start) & (tod < band.end)
-            amount[m] = band.amount
-            rule[m] = rules.code_for(op, Outcome.TIME_BAND, band.name)
-        return amount, rule
-    if isinstance(fare, DistanceFare):
-        extra = np.maximum(0, legs.metres[idx] - fare.base_m)
-        amount = fare.base + fare.step_amount * (-(-extra // fare.step_m))
-        rule = np.full(n, rules.code_for(op, Outcome.DISTANCE))
-        if fare.cap is not None:
-            over = amount > fare.cap
-            amount[over] = fare.cap
-            rule[over] = rules.code_for(op, Outcome.DISTANCE_CAP)
-        missing = ~legs.tapped_out[idx]  # type: ignore[index]  # filled by LegTable
-        amount[missing] = fare.max_amount
-        rule[missing] = rules.code_for(op, Outcome.MISSING_TAP_OUT)
-        return amount.astype(np.int64), rule
-    # station table or zones: look up each distinct pair once
-    assert isinstance(fare, (StationTableFare, ZoneFare))
-    b, a = legs.board_stop[idx], legs.alight_stop[idx]
-    amount = np.full(n, fare.maximum, dtype=np.int64)
-    rule = np.full(n, rules.code_for(op, Outcome.NO_STATIONS))
-    have = (b != "") & (a != "")
-    if have.any():
-        pairs = b[have] + "|" + a[have]
-        uniq, inv = np.unique(pairs, return_inverse=True)
-        kind = Outcome.ZONES if isinstance(fare, ZoneFare) else Outcome.STATION_TABLE
-        values = np.empty(len(uniq), dtype=np.int64)
-        for k, pair in enumerate(uniq):
-            x, y = pair.split("|", 1)
-            values[k] = fare.pair_amount(x, y)  # the caller has checked every pair is priced
-        amount[have] = values[inv]
-        rule[have] = rules.code_for(op, kind)
-    return amount, rule
 
 
 def _codes(values: np.ndarray) -> tuple[dict[object, int], np.ndarray]:
@@ -171,7 +124,7 @@ class Priced:
 
 
 def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
-                       rules: RuleTable | None = None) -> Priced:
+                       rules: RuleTable | None = None, tapped_alight: np.ndarray | None = None) -> Priced:
     """:func:`price_cards` with its intermediate results.
 
     Parameters
@@ -185,6 +138,9 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
         ``False``: standalone charges only (no window rule applied).
     rules:
         The table rule codes go into (a new one if ``None``).
+    tapped_alight:
+        Each leg's alighting stop as tapped, before paid-area changes extended it (``None``: its
+        ``alight_stop``); it decides whether a leg joins an OD chain.
 
     Returns
     -------
@@ -210,24 +166,35 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
     for op, fare in policy.standalone.items():
         idx = np.flatnonzero(op_code == op_index[op]) if op in op_index else np.zeros(0, dtype=np.int64)
         if len(idx):
-            amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+            amount[idx], rule[idx] = standalone(fare, legs, idx, rules)
+    if policy.media_standalone:  # fares by medium, over the operators' (route fares win over both)
+        media_index, media_code = _codes(legs.media)  # type: ignore[arg-type]  # filled by LegTable
+        for (medium, op), fare in policy.media_standalone.items():
+            if op in op_index and medium in media_index:
+                idx = np.flatnonzero((op_code == op_index[op]) & (media_code == media_index[medium]))
+                if len(idx):
+                    amount[idx], rule[idx] = standalone(fare, legs, idx, rules)
     if policy.route_standalone:
         route_index, route_code = legs.codes.get("route") or _codes(legs.route)
         for name, fare in policy.route_standalone.items():
             idx = np.flatnonzero(route_code == route_index.get(name, -1))
             if len(idx):
-                amount[idx], rule[idx] = _standalone(fare, legs, idx, rules)
+                amount[idx], rule[idx] = standalone(fare, legs, idx, rules)
+    # legs without a fare product: 0 and, as exempt legs, in no window (category rules leave them)
+    no_fare = [k for k, o in enumerate(rules.outcomes) if o == Outcome.NO_FARE]
+    unpriced = np.isin(rule, no_fare) if no_fare else np.zeros(n, dtype=bool)
     # category rules
     exempt = np.zeros(n, dtype=bool)
     cat_index, cat_code = legs.codes.get("category") or _codes(legs.category)
     for c in policy.categories:
         m = (cat_code == cat_index.get(c.category, -1)) & on(c.operators)
-        if not m.any():
-            continue
         if isinstance(c, CategoryFree):
             exempt |= m
             amount[m] = 0
             rule[m] = rules.code_for(c.id, Outcome.EXEMPT)
+            continue
+        m &= ~unpriced
+        if not m.any():
             continue
         base = amount[m]
         if isinstance(c, CategoryFixed):
@@ -244,11 +211,17 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
     if windows:
         next_id = 0
         for k, w in enumerate(policy.windows):
-            sel = order[(on(w.operators) & ~exempt)[order]]
+            sel = order[(on(w.operators) & ~exempt & ~unpriced)[order]]
             if len(sel) == 0:
                 continue
             assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"
-            ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
+            if isinstance(w, OdChainWindow):
+                ids = chain_windows(w, legs, op_code, _names(op_index), sel, amount, rule, rules,
+                                    legs.alight_stop if tapped_alight is None else tapped_alight)
+            elif isinstance(w, TransferMatrixWindow):
+                ids = _matrix_windows(w, legs, op_code, _names(op_index), sel, amount, rule, rules)
+            else:
+                ids = _price_windows(w, legs, op_code, sel, amount, rule, rules)
             window[sel] = ids + next_id
             count = int(ids[-1]) + 1
             window_rule.append(np.full(count, k, dtype=np.int64))
@@ -257,24 +230,38 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
                   np.concatenate(window_rule) if window_rule else np.zeros(0, dtype=np.int64), order, rules)
 
 
-def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegTable, op_code: np.ndarray,
-                   sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: RuleTable) -> np.ndarray:
+def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDifferenceWindow, legs: LegTable,
+                   op_code: np.ndarray, sel: np.ndarray, amount: np.ndarray, rule: np.ndarray,
+                   rules: RuleTable) -> np.ndarray:
     """Assign the legs ``sel`` (one rule's legs, card by card in time order) to windows and price
     them; returns each leg's window number (0, 1, … over all cards)."""
     card = legs.card[sel]
     t = legs.board_time[sel]
+    own = amount[sel].copy()
     first_of_card = group_starts(card)
     pos = np.arange(len(sel)) - np.maximum.accumulate(np.where(first_of_card, np.arange(len(sel)), 0))
     start = np.where(first_of_card, t, 0)
     opens = first_of_card.copy()
+    credit, pay = own.copy(), own.copy()  # pay the difference: the dearest fare covered, what each leg pays
     for p in range(1, int(pos.max()) + 1):  # perf: a loop over positions in a card, not over legs
         i = np.flatnonzero(pos == p)
         late = t[i] - start[i - 1] > w.duration
-        start[i] = np.where(late, t[i], start[i - 1])
         opens[i] = late
+        if isinstance(w, PayDifferenceWindow):
+            before = np.where(late, 0, credit[i - 1])
+            pay[i] = np.where(late, own[i], np.maximum(0, own[i] - before))
+            credit[i] = np.maximum(before, own[i])
+            if w.restart:  # a leg that paid a difference restarts the window
+                late = late | (pay[i] > 0)
+        start[i] = np.where(late, t[i], start[i - 1])
     window = np.cumsum(opens) - 1
     first = group_starts(window)
-    own = amount[sel].copy()
+    if isinstance(w, PayDifferenceWindow):
+        amount[sel] = pay
+        rule[sel] = np.where(first, rules.code_for(w.id, Outcome.WINDOW_FIRST),
+                             np.where(pay > 0, rules.code_for(w.id, Outcome.PAY_DIFFERENCE),
+                                      rules.code_for(w.id, Outcome.WINDOW_FREE)))
+        return window
     if isinstance(w, CapWindow):
         run = np.cumsum(own)
         before = run - own
@@ -314,6 +301,75 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow, legs: LegT
     amount[sel[leg_split]] = share[leg_split]
     rule[sel[leg_split]] = rules.code_for(w.id, Outcome.INTEGRATED)
     return window
+
+
+def _names(index: dict[object, int]) -> list[str]:
+    """Code → name, from a name → code index."""
+    names = [""] * (max(index.values(), default=-1) + 1)
+    for name, code in index.items():
+        names[code] = str(name)
+    return names
+
+
+_PAIR_KIND = {"free": 0, "fixed": 1, "discount": 2, "pay_difference": 3}
+
+
+def _pair_table(w: TransferMatrixWindow, names: list[str]) -> tuple[np.ndarray, ...]:
+    """A transfer matrix over operator codes: per pair ``a × len(names) + b`` whether it is listed,
+    its fare kind (:data:`_PAIR_KIND`), amount, percent and own time limit (-1: none); per code the
+    ride limit of a window it opens."""
+    width = len(names)
+    has = np.zeros(width * width, dtype=bool)
+    kind, amount, percent = (np.zeros(width * width, dtype=np.int64) for _ in range(3))
+    limit = np.full(width * width, -1, dtype=np.int64)
+    for (a, b), pair in w.pairs.items():
+        if a in names and b in names:
+            k = names.index(a) * width + names.index(b)
+            has[k], kind[k], amount[k], percent[k] = True, _PAIR_KIND[pair.fare], pair.amount, pair.percent
+            limit[k] = -1 if pair.duration is None else pair.duration
+    most = np.iinfo(np.int64).max
+    default = most if w.max_rides is None else w.max_rides
+    rides = np.array([w.max_rides_from.get(n, default) for n in names], dtype=np.int64)
+    return has, kind, amount, percent, limit, rides
+
+
+def _pair_charges(kind: np.ndarray, amount: np.ndarray, percent: np.ndarray, own: np.ndarray,
+                  before: np.ndarray) -> np.ndarray:
+    """What transfer legs pay given their pairs' fares, their own fares and the previous legs'."""
+    return np.select([kind == 0, kind == 1, kind == 2],
+                     [np.zeros_like(own), np.minimum(own, amount), own - (own * percent + 50) // 100],
+                     np.maximum(0, own - before))
+
+
+def _matrix_windows(w: TransferMatrixWindow, legs: LegTable, op_code: np.ndarray, names: list[str],
+                    sel: np.ndarray, amount: np.ndarray, rule: np.ndarray, rules: RuleTable) -> np.ndarray:
+    """:func:`_price_windows` for a transfer matrix: a leg joins when its pair (previous leg's
+    operator, its operator) is listed, it is in time and the window has room; it then pays the
+    pair's fare.  Returns each leg's window number."""
+    has, kind, pair_amount, percent, limit, max_rides = _pair_table(w, names)
+    width = len(names)
+    card, t, op = legs.card[sel], legs.board_time[sel], op_code[sel]
+    own = amount[sel].copy()
+    first_of_card = group_starts(card)
+    pos = np.arange(len(sel)) - np.maximum.accumulate(np.where(first_of_card, np.arange(len(sel)), 0))
+    start, rides, room = t.copy(), np.ones(len(sel), dtype=np.int64), max_rides[op]
+    opens, pay, code = first_of_card.copy(), own.copy(), rule[sel].copy()
+    transfer = rules.code_for(w.id, Outcome.TRANSFER)
+    difference = rules.code_for(w.id, Outcome.PAY_DIFFERENCE)
+    for p in range(1, int(pos.max()) + 1):  # perf: a loop over positions in a card, not over legs
+        i = np.flatnonzero(pos == p)
+        k = op[i - 1] * width + op[i]
+        joins = (has[k] & (t[i] - start[i - 1] <= w.duration) & (rides[i - 1] < room[i - 1])
+                 & ((limit[k] < 0) | (t[i] - t[i - 1] <= limit[k])))
+        opens[i] = ~joins
+        start[i] = np.where(joins, start[i - 1], t[i])
+        rides[i] = np.where(joins, rides[i - 1] + 1, 1)
+        room[i] = np.where(joins, room[i - 1], max_rides[op[i]])
+        charged = _pair_charges(kind[k], pair_amount[k], percent[k], own[i], own[i - 1])
+        pay[i] = np.where(joins, charged, own[i])
+        code[i] = np.where(joins, np.where(kind[k] == 3, difference, transfer), code[i])
+    amount[sel], rule[sel] = pay, code
+    return np.cumsum(opens) - 1
 
 
 def _cap_codes(rules: RuleTable, wid: str, pay: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -421,7 +477,8 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     host = lead[keep]
     last = (np.append(lead[1:], n) - 1)[keep]  # each host's last follower (itself if none)
     ext_m = np.add.reduceat(metres, lead)[keep]
-    priced = price_cards_detail(policy, hosts_table(host, ext_m, s.alight_stop[last]), rules=rules)
+    priced = price_cards_detail(policy, hosts_table(host, ext_m, s.alight_stop[last]), rules=rules,
+                                tapped_alight=s.alight_stop[host])
     fare[host] = priced.amount
     rule[host] = priced.rule
     own[host] = priced.own
@@ -462,19 +519,37 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
         rule_k = priced.window_rule[w]
         group_first = np.maximum.accumulate(np.where(start, np.arange(len(m)), 0))
         if log:
+            raw_hosts = hosts_table(host, metres[host], s.alight_stop[host])  # the taps as tapped
             prov = _provisional(policy, rules, m, start, rule_k, group_first, priced, own_raw, own_raw_rule,
-                                ext_m, metres[host[m]], op_code[host[m]], len(op_names), tap_rule)
+                                ext_m, metres[host[m]], op_code[host[m]], op_names, tap_rule, raw_hosts)
             provisional[m] = prov
             # a window settles when a later tap comes after it closed, else with the card's data
             duration = np.array([wr.duration for wr in policy.windows], dtype=np.int64)[rule_k]
-            open_t = t[host[m[group_first]]]
             card_last = np.zeros(int(card[-1]) + 1, dtype=np.int64)
             hc = card[host]
             final = np.flatnonzero(np.append(group_starts(hc)[1:], True))  # each card's last tap
             card_last[hc[final]] = t[host[final]]
             end = np.append(np.flatnonzero(start)[1:], len(m)) - 1
+            # the window's start: its first tap, or the last tap that restarted it (pay the difference)
+            restarts = np.array([isinstance(wr, PayDifferenceWindow) and wr.restart for wr in policy.windows],
+                                dtype=bool)[rule_k]
+            paid_more = np.asarray(rules.outcomes, dtype=np.int64)[priced.rule[m]] == Outcome.PAY_DIFFERENCE
+            moved = np.maximum.accumulate(np.where(start | (restarts & paid_more), np.arange(len(m)), 0))
+            open_t = t[host[m[moved[end][np.cumsum(start) - 1]]]]
             last_member_t = t[host[m[end]]][np.cumsum(start) - 1]
             at = np.where(card_last[card[host[m]]] > open_t + duration, open_t + duration, last_member_t)
+            # a transfer matrix's or OD chain's window also closes at a tap of its rule that cannot join it
+            matrix = np.array([isinstance(wr, (TransferMatrixWindow, OdChainWindow))
+                               for wr in policy.windows], dtype=bool)
+            if matrix.any():
+                starts = np.flatnonzero(start)
+                first_t, first_card, first_rule = t[host[m[starts]]], card[host[m[starts]]], rule_k[starts]
+                nxt = np.append(first_t[1:], -1)
+                same = np.append((first_card[1:] == first_card[:-1]) & (first_rule[1:] == first_rule[:-1]),
+                                 False)
+                g = np.cumsum(start) - 1
+                broken = matrix[rule_k] & same[g] & (nxt[g] <= open_t + duration)
+                at = np.where(broken, nxt[g], at)
             delta = priced.amount[m] - prov
             moved = delta != 0
             tx.append((card[host[m]][moved], host[m][moved], at[moved], np.full(int(moved.sum()), ADJUSTMENT),
@@ -540,14 +615,14 @@ def _numbers_in_card(card: np.ndarray, when: np.ndarray) -> np.ndarray:
 
 def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.ndarray,
                  rule_k: np.ndarray, group_first: np.ndarray, priced: Priced, own_raw: np.ndarray,
-                 own_raw_rule: np.ndarray, ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray, n_ops: int,
-                 tap_rule: np.ndarray) -> np.ndarray:
+                 own_raw_rule: np.ndarray, ext_m: np.ndarray, raw_m: np.ndarray, op: np.ndarray,
+                 op_names: list[str], tap_rule: np.ndarray, raw_hosts: LegTable) -> np.ndarray:
     """Provisional charges of the windowed hosts ``m`` (window by window, in tap order): the
     window's running price after each tap minus its price before it.  Sets their ``tap_rule``."""
     s_own = exclusive_prefix(priced.own[m], start)
     s_m = exclusive_prefix(ext_m[m], start)
     w = priced.window[m]
-    firsts = np.unique(w * n_ops + op, return_index=True)[1]
+    firsts = np.unique(w * len(op_names) + op, return_index=True)[1]
     new_op = np.zeros(len(m), dtype=np.int64)
     new_op[firsts] = 1
     distinct = exclusive_prefix(new_op, start) + new_op
@@ -561,6 +636,30 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
             total_p[sel] = np.minimum(wr.cap, s_own[sel] + raw_own[sel])
             pay = np.minimum(raw_own[sel], wr.cap - np.minimum(wr.cap, s_own[sel]))
             tap_rule[m[sel]] = _cap_codes(rules, wr.id, pay, raw_own[sel])
+        elif isinstance(wr, PayDifferenceWindow):
+            # what the window collected before the tap is the dearest fare it covered (extended legs)
+            s_paid = exclusive_prefix(priced.amount[m], start)[sel]
+            pay = np.where(start[sel], raw_own[sel], np.maximum(0, raw_own[sel] - s_paid))
+            total_p[sel] = s_paid + pay
+            tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),
+                                        np.where(pay > 0, rules.code_for(wr.id, Outcome.PAY_DIFFERENCE),
+                                                 rules.code_for(wr.id, Outcome.WINDOW_FREE)))
+        elif isinstance(wr, OdChainWindow):
+            total_p[sel] = running_prices(wr, raw_hosts, m[sel], m[group_first[sel]], start[sel],
+                                          raw_own[sel], rules)
+            chain = rules.code_for(wr.id, Outcome.OD_CHAIN)
+            tap_rule[m[sel]] = np.where(start[sel], own_raw_rule[m[sel]], chain)
+        elif isinstance(wr, TransferMatrixWindow):
+            # the charge at a tap is final: its pair's fare on its own fare and the previous leg's
+            _, kind, amount, percent, _, _ = _pair_table(wr, op_names)
+            key = (np.roll(op, 1) * len(op_names) + op)[sel]
+            before = np.roll(priced.own[m], 1)[sel]
+            pay = np.where(start[sel], raw_own[sel],
+                           _pair_charges(kind[key], amount[key], percent[key], raw_own[sel], before))
+            total_p[sel] = exclusive_prefix(priced.amount[m], start)[sel] + pay
+            diff, xfer = (rules.code_for(wr.id, o) for o in (Outcome.PAY_DIFFERENCE, Outcome.TRANSFER))
+            tap_rule[m[sel]] = np.where(start[sel], own_raw_rule[m[sel]],
+                                        np.where(kind[key] == 3, diff, xfer))
         elif isinstance(wr, FirstFareWindow):
             total_p[sel] = np.where(start[sel], raw_own[sel], priced.own[m[group_first[sel]]])
             tap_rule[m[sel]] = np.where(start[sel], rules.code_for(wr.id, Outcome.WINDOW_FIRST),

@@ -101,7 +101,24 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         elif sf.kind in ("zones", "station_table"):
             if sf.kind == "zones":
                 zone_rows = [(r.stop_id, r.zone) for r in sf.zones]
-                pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares]
+                pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares if not r.period]
+                by = {p.name: p.by for p in sf.periods}
+                for p in sf.periods:  # a period is a timeframe of the departure or of the arrival
+                    timeframes.append({"timeframe_group_id": f"{op}_{p.name}",
+                                       "start_time": format_clock(p.start), "end_time": format_clock(p.end)})
+                if any(p.days != "all" for p in sf.periods):
+                    not_exported.append(f"fares.standalone.{op}: the days of its periods (timeframes are "
+                                        "written for every day: GTFS ties days to calendar services)")
+                for r in (r for r in sf.fares if r.period):
+                    side = "to_timeframe_group_id" if by[r.period] == "alight" else "from_timeframe_group_id"
+                    pid = product(f"{op}_{r.from_zone}_{r.to_zone}_{r.period}", r.amount,
+                                  f"{op} {r.from_zone} to {r.to_zone} ({r.period})", op)
+                    directions = [(r.from_zone, r.to_zone)]
+                    if sf.symmetric and r.from_zone != r.to_zone:
+                        directions.append((r.to_zone, r.from_zone))
+                    leg_rules += [{"leg_group_id": group, "network_id": op, "from_area_id": f"{op}:{x}",
+                                   "to_area_id": f"{op}:{y}", side: f"{op}_{r.period}", "rule_priority": 1,
+                                   "fare_product_id": pid} for x, y in directions]
             else:
                 zone_rows = sorted({(s, s) for r in sf.table for s in (r.from_stop, r.to_stop)})
                 pairs = [(r.from_stop, r.to_stop, r.amount) for r in sf.table]
@@ -121,10 +138,22 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "fare_product_id": pid,
                         }
                     )
-        else:
+        elif sf.kind != "none":  # no fare product: no leg rule, as GTFS Fares v2 says it
             not_exported.append(
                 f"fares.standalone.{op}: a {sf.kind} fare (distance-based fares have no GTFS Fares v2 form)"
             )
+    for i, mf in enumerate(fares.media_fares):
+        for op in mf.operators:
+            if mf.fare.kind != "flat" or fares.standalone[op].kind != "flat":
+                not_exported.append(f"fares.media_fares[{i}]: a {mf.fare.kind} fare by medium on {op} "
+                                    "(only flat fares on a flat fare's product are exported)")
+                continue
+            for medium in mf.media:  # the operator's product, priced again on this medium
+                products.append({"fare_product_id": f"{op}_fare", "fare_product_name": f"{op} fare",
+                                 "amount": money(mf.fare.amount), "currency": currency,
+                                 "fare_media_id": medium})
+    if fares.media_fares:
+        not_exported.append("fares.media: the type of each fare medium (fare_media_type left empty: fill it)")
     for i in range(len(fares.route_fares)):
         not_exported.append(f"fares.route_fares[{i}]: route-level fares (would need one network per route)")
     for i, c in enumerate(fares.categories):
@@ -164,6 +193,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                     "duration_limit_type 1, "
                     "from the previous leg)"
                 )
+            if w.boundary == "exclusive":
+                not_exported.append(f"fares.windows[{i}]: an exclusive time limit (exported as its duration)")
             for a in w.operators:
                 for b in w.operators:
                     transfers.append(
@@ -179,6 +210,41 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "fare_product_id": pid,
                         }
                     )
+        elif w.kind == "transfer_matrix":
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): the limit from the window's first tap (pairs exported with "
+                "duration_limit_type 1, from the previous leg)"
+            )
+            if w.max_rides_from:
+                not_exported.append(f"fares.windows[{i}]: ride limits by the window's first operator")
+            for k, pair in enumerate(w.pairs):
+                if pair.fare.kind in ("discount", "pay_difference"):
+                    not_exported.append(f"fares.windows[{i}].pairs[{k}]: a {pair.fare.kind} transfer fare")
+                    continue
+                pid = ""
+                if pair.fare.kind == "fixed":
+                    pid = product(f"{w.id}_transfer_{k}", pair.fare.amount, f"{w.id} transfer")
+                for a in pair.from_:
+                    for b in pair.to:
+                        transfers.append({
+                            "from_leg_group_id": f"{a}_leg",
+                            "to_leg_group_id": f"{b}_leg",
+                            "duration_limit": pair.duration if pair.duration is not None else w.duration,
+                            "duration_limit_type": 1,
+                            "fare_transfer_type": 0,
+                            "transfer_count": -1 if w.max_rides is None else w.max_rides - 1,
+                            "fare_product_id": pid,
+                        })
+        elif w.kind == "od_chain":
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): an od_chain window (fare_leg_join_rules.txt and the chain's "
+                "area fares are not written)"
+            )
+        elif w.kind == "pay_difference":
+            not_exported.append(
+                f"fares.windows[{i}] ({w.id}): a pay_difference window (a GTFS transfer costs a fixed "
+                "product, not the difference from the dearest fare already covered)"
+            )
         else:
             not_exported.append(
                 f"fares.windows[{i}] ({w.id}): a {w.kind} window "
@@ -204,6 +270,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         "networks.txt": [{"network_id": op, "network_name": op} for op in fares.standalone],
         "route_networks.txt": routes,
         "fare_transfer_rules.txt": transfers,
+        "fare_media.txt": [{"fare_media_id": m.id, "fare_media_name": m.id, "fare_media_type": ""}
+                           for m in fares.media] if fares.media_fares else [],
         "rider_categories.txt": [
             {
                 "rider_category_id": c.id,

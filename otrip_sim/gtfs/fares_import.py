@@ -105,7 +105,8 @@ def import_fares(
     ------
     InputError
         A broken feed (file, line, column and value), a price finer than the currency's minor unit,
-        several currencies, or no leg rule that applies on ``day``.
+        several currencies.  A network without a leg rule (on ``day``) gets ``kind: none``: its
+        legs have no fare product (a note says so).
     """
     feed = Feed(Path(source))
     try:
@@ -156,8 +157,25 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
                 }
             )
 
+    networks = feed.read("networks.txt", required=False)
+    listed = col(networks, "network_id") if networks is not None else []
+    for op in dict.fromkeys(network_id(n) for n in listed):
+        if op and op not in standalone:
+            notes.append(f"network {op}: no leg rule: its legs have no fare product")
+            standalone[op] = {"kind": "none"}
+
+    chosen = _chosen_medium(products_df, media)
+    media_fares, others = _media_fares(feed, products_df, rules_df, network, standalone, chosen, day, notes)
+
     windows = _transfer_windows(feed, group_network, price, notes)
+    windows += _join_windows(feed, standalone, {op for w in windows for op in w["operators"]}, notes)
     fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
+    if media_fares:
+        # who holds which medium is not in a feed: every simulated rider holds the chosen one
+        fares["media"] = [{"id": chosen, "share": 1.0}, *({"id": m, "share": 0.0} for m in others)]
+        fares["media_fares"] = media_fares
+        notes.append(f"fares by medium: {chosen!r} prices are the standalone fares, the others are "
+                     f"media_fares; set the shares of riders holding {others} in fares.media (now 0)")
     if categories:
         fares["categories"] = categories
     if windows:
@@ -176,13 +194,11 @@ def _prices(
         raise InputError(where, "currency", "one currency per scenario", sorted(currencies))
     currency = currencies.pop() if currencies else "USD"
     medium_col = col(products_df, "fare_media_id")
-    chosen_media = media
-    if chosen_media is None and (medium_col != "").any():
-        chosen_media = medium_col[medium_col != ""].value_counts().index[0]
-        if medium_col.nunique() > 1:
-            notes.append(
-                f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
-            )
+    chosen_media = _chosen_medium(products_df, media)
+    if media is None and chosen_media is not None and medium_col.nunique() > 1:
+        notes.append(
+            f"prices by fare medium: the {chosen_media!r} prices are used (choose another with --media)"
+        )
     categories_df = feed.read("rider_categories.txt", required=False)
     default_cat = ""
     if categories_df is not None:
@@ -215,6 +231,37 @@ def _prices(
                 where, "fare_product_id", "a product priced only for non-default rider categories", pid
             )
     return currency, price, by_category
+
+
+def _chosen_medium(products_df: pd.DataFrame, media: str | None) -> str | None:
+    """The fare medium whose prices are the standalone fares: ``media``, else the most common."""
+    medium_col = col(products_df, "fare_media_id")
+    if media is None and (medium_col != "").any():
+        return str(medium_col[medium_col != ""].value_counts().index[0])
+    return media
+
+
+def _media_fares(feed: Feed, products_df: pd.DataFrame, rules_df: pd.DataFrame, network: pd.Series,
+                 standalone: dict[str, dict[str, Any]], chosen: str | None, day: str,
+                 notes: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The networks' fares on the other fare media, where they differ (``media_fares`` entries),
+    and those media."""
+    others = sorted(set(col(products_df, "fare_media_id")) - {"", chosen or ""})
+    bands_of = _timeframes(feed, day)
+    zone_of, known_areas = _areas(feed, [])
+    out: list[dict[str, Any]] = []
+    for medium in others:
+        _, price, _ = _prices(feed, products_df, medium, [])
+        for op in dict.fromkeys(network):
+            fare = _network_fare(op, rules_df[network == op], price, bands_of, zone_of, known_areas, feed, [])
+            if fare == standalone[op]:
+                continue
+            if fare["kind"] in ("zones", "station_table"):
+                notes.append(f"network {op}: its {fare['kind']} fares on {medium!r} differ, which a fare by "
+                             "medium cannot say: left out")
+                continue
+            out.append({"media": [medium], "operators": [op], "fare": fare})
+    return out, others
 
 
 def _timeframes(feed: Feed, day: str) -> dict[str, list[tuple[int, int]]]:
@@ -274,6 +321,7 @@ def _network_fare(
     bands: list[tuple[str, int, int, int]] = []
     matrix: dict[tuple[str, str], tuple[tuple[int, int], int]] = {}  # (from, to) -> (rank, amount)
     timed_matrix: dict[tuple[str, str], int] = {}  # area rules that also depend on a timeframe
+    timed_rules: list[tuple[str, str, str, str, int]] = []  # (from, to, from tf, to tf, amount)
     products_per_match: dict[tuple[str, ...], list[str]] = {}
     for _, row in rows.iterrows():
         pid = row["fare_product_id"].strip()
@@ -300,6 +348,7 @@ def _network_fare(
                 for a in [fa] if fa else sorted(known_areas):
                     for b in [ta] if ta else sorted(known_areas):
                         timed_matrix[(a, b)] = min(amount, timed_matrix.get((a, b), amount))
+                        timed_rules.append((a, b, ftf, ttf, amount))
             elif fa or ta:
                 froms = [fa] if fa else sorted(known_areas)
                 tos = [ta] if ta else sorted(known_areas)
@@ -331,18 +380,7 @@ def _network_fare(
                 f"{sorted(set(pids) - {cheapest})} left out "
                 "(GTFS Fares v2 does not say how long a pass lasts: add them under fares.passes)"
             )
-    if timed_matrix:
-        if matrix:
-            notes.append(
-                f"network {op}: {len(timed_matrix)} area pairs also have fares by timeframe, "
-                "which one otrip-sim standalone fare cannot say: the rules without timeframes are used"
-            )
-        else:
-            notes.append(
-                f"network {op}: its area fares depend on timeframes (peak / off-peak), which one otrip-sim "
-                "standalone fare cannot say: the lowest fare of each area pair is used"
-            )
-            matrix = {pair: ((0, 2), amount) for pair, amount in timed_matrix.items()}
+    periods, period_rows = _zone_periods(op, timed_rules, bands_of, matrix, notes)
     with_stops = set(zone_of.values())
     empty = sorted({a for pair in matrix for a in pair} - with_stops)
     if empty:
@@ -357,12 +395,17 @@ def _network_fare(
                 f"network {op}: zone fares and time bands together cannot be said: the zone fares are used"
             )
         stops = sorted(s for s, z in zone_of.items() if z in {a for pair in matrix for a in pair})
-        return {
+        fares: dict[str, Any] = {
             "kind": "zones",
             "symmetric": False,
             "zones": [{"stop_id": s, "zone": zone_of[s]} for s in stops],
             "fares": [{"from_zone": a, "to_zone": b, "amount": v[1]} for (a, b), v in sorted(matrix.items())],
         }
+        if period_rows:
+            fares["periods"] = periods
+            fares["fares"] += [{"from_zone": a, "to_zone": b, "amount": amount, "period": name}
+                               for (a, b, name), amount in sorted(period_rows.items()) if (a, b) in matrix]
+        return fares
     if bands:
         bands.sort(key=lambda b: b[1])
         default = min(base) if base else max(b[3] for b in bands)
@@ -380,10 +423,88 @@ def _network_fare(
             ],
         }
     if not base:
-        raise InputError(where, "network_id", "no leg rule of this network applies on the chosen day", op)
+        notes.append(f"network {op}: no leg rule applies on the chosen day: its legs have no fare product")
+        return {"kind": "none"}
     if len(set(base)) > 1:
         notes.append(f"network {op}: several flat fares for any leg: the lowest, {min(base)}, is used")
     return {"kind": "flat", "amount": min(base)}
+
+
+def _zone_periods(
+    op: str, timed_rules: list[tuple[str, str, str, str, int]], bands_of: dict[str, list[tuple[int, int]]],
+    matrix: dict[tuple[str, str], tuple[tuple[int, int], int]], notes: list[str],
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str, str], int]]:
+    """Area fares by timeframe on the chosen day as zone periods: a rule whose departure
+    (``from_timeframe_group_id``) or arrival (``to_timeframe_group_id``) timeframe covers part of
+    the day becomes a period by tap-in or tap-out; each area pair without a rule for any time gets
+    the lowest of its fares for other times (``matrix``, filled in).  Returns the periods and the
+    ``(from, to, period)`` fares."""
+    day_long = [(0, 24 * 3600)]
+    ranges: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    period_rows: dict[tuple[str, str, str], int] = {}
+    any_time: dict[tuple[str, str], int] = {}
+    for a, b, ftf, ttf, amount in timed_rules:
+        if any(tf and tf not in bands_of for tf in (ftf, ttf)):
+            continue  # a timeframe that does not run on the chosen day
+        narrow = [(tf, by) for tf, by in ((ftf, "board"), (ttf, "alight")) if tf and bands_of[tf] != day_long]
+        if len(narrow) > 1:
+            notes.append(f"network {op}: a fare by departure and arrival timeframes together ({ftf}, {ttf}) "
+                         "cannot be said: left out")
+            continue
+        if not narrow:
+            any_time[(a, b)] = min(amount, any_time.get((a, b), amount))
+            continue
+        tf, by = narrow[0]
+        name = tf if by == "board" else f"{tf}_arrival"
+        ranges[name] = (by, bands_of[tf])
+        period_rows[(a, b, name)] = min(amount, period_rows.get((a, b, name), amount))
+    for a, b, _ in sorted(period_rows):
+        if (a, b) not in matrix:
+            lowest = min(v for (x, y, _), v in period_rows.items() if (x, y) == (a, b))
+            matrix[(a, b)] = ((0, 2), any_time.get((a, b), lowest))
+    for (a, b), amount in any_time.items():
+        matrix.setdefault((a, b), ((0, 2), amount))
+    if ranges:
+        notes.append(f"network {op}: fares by timeframe (peak / off-peak) on the chosen day become zone "
+                     f"periods {sorted(ranges)} (by departure, or by arrival for '_arrival'); other times "
+                     "pay the lowest fare of each pair")
+    periods = [{"name": name, "start": format_clock(start), "end": format_clock(end), "by": by}
+               for name, (by, spans) in sorted(ranges.items()) for start, end in spans]
+    return periods, period_rows
+
+
+def _join_windows(feed: Feed, standalone: dict[str, dict[str, Any]], windowed: set[str],
+                  notes: list[str]) -> list[dict[str, Any]]:
+    """``fare_leg_join_rules.txt`` as OD chains: consecutive legs of a network that a join rule
+    matches are one effective leg, priced by the network's area fares from the first boarding to the
+    last alighting (at the rule's stops, when it names them)."""
+    jr = feed.read("fare_leg_join_rules.txt", required=False)
+    if jr is None:
+        return []
+    where = feed.display("fare_leg_join_rules.txt")
+    at: dict[str, set[str] | None] = {}
+    for _, row in jr.iterrows():
+        a = network_id(row.get("from_network_id", "").strip())
+        b = network_id(row.get("to_network_id", "").strip())
+        stops = {x for x in (row.get("from_stop_id", "").strip(), row.get("to_stop_id", "").strip()) if x}
+        if a != b or a not in standalone or standalone[a]["kind"] != "zones":
+            notes.append(f"{where} line {row['_line']}: joins {a} to {b}: only legs of one network priced by "
+                         "areas become an OD chain: left out")
+            continue
+        known: set[str] | None = at.get(a, set())
+        at[a] = None if known is None or not stops else known | stops  # any stop once a rule names none
+    out: list[dict[str, Any]] = []
+    for op, changes in at.items():
+        if op in windowed:
+            notes.append(f"network {op}: its join rules are left out (it has transfer rules, and an operator "
+                         "is in one window rule)")
+            continue
+        notes.append(f"network {op}: joined legs become an OD chain (a day long; a change at any of the "
+                     "rules' stops joins)")
+        out.append({"kind": "od_chain", "id": f"{op}-joined", "operators": [op], "duration": 86_400,
+                    "fare": dict(standalone[op]),
+                    "joins": [{"from": [op], "to": [op], **({"at": sorted(changes)} if changes else {})}]})
+    return out
 
 
 def _uncovered(bands: list[tuple[str, int, int, int]]) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
 
@@ -97,12 +97,36 @@ class ZoneStopRow(Strict):
 
 
 class ZoneFareRow(Strict):
-    """One row of a zone fare table: ``amount`` (minor units) from ``from_zone`` to ``to_zone``."""
+    """One row of a zone fare table: ``amount`` (minor units) from ``from_zone`` to ``to_zone``, in
+    the named ``period`` of the zone fare (empty: at any other time)."""
 
     from_zone: Id
     to_zone: Id
     amount: Money
+    period: Id | Literal[""] = ""
     note: str = ""
+
+
+class ZonePeriodSpec(Strict):
+    """A time range of a named period of zone fares (peak, off-peak), by the tap-in or the tap-out."""
+
+    name: Id
+    start: Clock
+    end: Clock
+    days: Literal["all", "weekdays", "weekends"] = Field(
+        default="all", description="weekdays: Monday to Friday (day 0 of the data is a Monday)"
+    )
+    by: Literal["board", "alight"] = Field(
+        default="board", description="which time decides: the tap-in, or the tap-out (the tap-in if unknown)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ZonePeriodSpec:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.end > 24 * 3600:
+            raise ValueError("a period must end by 24:00 (split a period across midnight in two)")
+        return self
 
 
 class ZonesSpec(Strict):
@@ -112,14 +136,48 @@ class ZonesSpec(Strict):
     zones: FileRef | list[ZoneStopRow] = Field(
         description="the zone of each stop: inline rows or CSV stop_id,zone"
     )
-    fares: FileRef | list[ZoneFareRow] = Field(
-        description="inline rows or CSV: from_zone,to_zone,amount[,note]"
+    periods: list[ZonePeriodSpec] = Field(
+        default_factory=list, description="named periods of the day whose rows price legs in them (peak)"
     )
     symmetric: bool = Field(default=True, description="a row also prices the reverse direction")
+    fares: FileRef | list[ZoneFareRow] = Field(
+        description="inline rows or CSV: from_zone,to_zone,amount[,period][,note]"
+    )
+
+    @field_validator("fares")
+    @classmethod
+    def _periods(cls, fares: str | list[ZoneFareRow], info: ValidationInfo) -> str | list[ZoneFareRow]:
+        if isinstance(fares, str):
+            return fares  # a file not read yet: checked once the loader has read it
+        names = {p.name for p in info.data.get("periods", [])}
+        symmetric = info.data.get("symmetric", True)
+        seen: set[tuple[str, str, str]] = set()
+        for i, row in enumerate(fares):
+            if row.period and row.period not in names:
+                known = f" (declared: {sorted(names)})" if names else " (the fare declares no periods)"
+                raise ValueError(f"row {i + 1}: unknown period {row.period!r}{known}")
+            key = (row.from_zone, row.to_zone, row.period)
+            if row.period and key in seen:
+                raise ValueError(f"row {i + 1}: a second fare from {row.from_zone!r} to {row.to_zone!r}"
+                                 + (f" in period {row.period!r}" if row.period else ""))
+            seen.add(key)
+        for a, b, period in seen:
+            if period and (a, b, "") not in seen and not (symmetric and (b, a, "") in seen):
+                raise ValueError(f"zones {a!r} to {b!r} have a {period!r} fare but none for other times "
+                                 "(add a row without period)")
+        return fares
+
+
+class NoFareSpec(Strict):
+    """No fare product: the operator's (or routes') legs are not priced — reported as such (rule
+    ``<id>:no_fare``, 0, outside every window), not an error (a free shuttle, a feed without a rule)."""
+
+    kind: Literal["none"]
 
 
 StandaloneSpec = Annotated[
-    FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec | ZonesSpec, Field(discriminator="kind")
+    FlatSpec | TimeBandSpec | DistanceStepsSpec | StationTableSpec | ZonesSpec | NoFareSpec,
+    Field(discriminator="kind"),
 ]
 
 
@@ -160,7 +218,31 @@ CategorySpec = Annotated[
 ]
 
 
-class CapSpec(Strict):
+class WindowBoundary(Strict):
+    """What every window rule says about its time limit: ``inclusive`` (a tap exactly ``duration``
+    after the window's start still joins, the default) or ``exclusive`` ("within 2 hours" meaning
+    less than 120 minutes, as ORCA's)."""
+
+    duration: Duration
+    boundary: Literal["inclusive", "exclusive"] = Field(
+        default="inclusive",
+        description="inclusive: a tap exactly `duration` after the start still joins; exclusive: only "
+        "taps less than `duration` after it",
+    )
+
+    @model_validator(mode="after")
+    def _boundary(self) -> WindowBoundary:
+        if self.boundary == "exclusive" and self.duration < 1:
+            raise ValueError("an exclusive boundary needs a duration of at least 1 s")
+        return self
+
+    def limit(self) -> int:
+        """The last second after the window's start a tap may still join, integer seconds
+        (times are whole seconds, so "less than ``duration``" is "at most ``duration`` − 1")."""
+        return self.duration - 1 if self.boundary == "exclusive" else self.duration
+
+
+class CapSpec(WindowBoundary):
     """An OK OTrip style window: within ``duration`` of the first tap-in, the covered taps pay at most
     ``cap`` (minor units) in all."""
 
@@ -171,7 +253,7 @@ class CapSpec(Strict):
     cap: Money
 
 
-class IntegratedSpec(Strict):
+class IntegratedSpec(WindowBoundary):
     """A JakLingko style window: with at least ``min_operators`` operators within ``duration``, the
     window costs min(``cap``, ``base`` + ``per_km`` × km)."""
 
@@ -199,7 +281,7 @@ class IntegratedSpec(Strict):
         return self
 
 
-class FirstFareSpec(Strict):
+class FirstFareSpec(WindowBoundary):
     """An OK OTrip as-operated window: the first tap pays its standalone fare, later covered taps within
     ``duration`` ride free."""
 
@@ -226,7 +308,7 @@ class TransferFareSpec(Strict):
         return self
 
 
-class TransferSpec(Strict):
+class TransferSpec(WindowBoundary):
     """A transfer rule (GTFS Fares v2 style): later legs within ``duration`` pay the transfer fare, for
     at most ``max_transfers`` transfers."""
 
@@ -246,7 +328,138 @@ class TransferSpec(Strict):
     )
 
 
-WindowSpec = Annotated[CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec, Field(discriminator="kind")]
+class PayDifferenceSpec(WindowBoundary):
+    """Pay the difference (ORCA, Houston): the first tap pays its own fare, a later tap within
+    ``duration`` pays only what its own fare exceeds the dearest fare already covered; with
+    ``restart`` a tap that paid a difference restarts the window."""
+
+    kind: Literal["pay_difference"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="window length from its start (inclusive)")
+    restart: bool = Field(
+        default=False,
+        description="a tap that paid a difference restarts the window (ORCA's transfer extension)",
+    )
+
+
+class PairFareSpec(Strict):
+    """What a transfer between a pair of operators pays: ``free``; ``fixed`` (``amount`` instead of
+    its own fare, never more); ``discount`` (``percent`` off its own fare); ``pay_difference``
+    (what its own fare exceeds the previous leg's)."""
+
+    kind: Literal["free", "fixed", "discount", "pay_difference"] = "free"
+    amount: Money = 0
+    percent: int = Field(default=0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> PairFareSpec:
+        if self.kind == "discount" and not self.percent:
+            raise ValueError("a discount needs percent (1-100)")
+        if self.kind == "fixed" and "amount" not in self.model_fields_set:
+            raise ValueError("a fixed transfer fare needs amount")
+        return self
+
+
+class TransferPairSpec(Strict):
+    """Transfers from each operator of ``from`` to each of ``to``: their fare and, optionally,
+    their own time limit from the previous tap-in."""
+
+    from_: list[Id] = Field(min_length=1, validation_alias="from", serialization_alias="from")
+    to: list[Id] = Field(min_length=1)
+    fare: PairFareSpec = Field(default_factory=PairFareSpec)
+    duration: Duration | None = Field(
+        default=None, description="the most time from the previous leg's tap-in (none: the rule's limit only)"
+    )
+
+
+class TransferMatrixSpec(WindowBoundary):
+    """Transfers priced by the pair (from operator, to operator), with a limit of rides per window
+    (Atlanta's Breeze transfer matrix)."""
+
+    kind: Literal["transfer_matrix"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="window length from its first tap-in")
+    pairs: list[TransferPairSpec] = Field(min_length=1)
+    max_rides: int | None = Field(default=None, ge=1, description="legs per window, the first included")
+    max_rides_from: dict[Id, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict, description="operator of the window's first leg -> its own ride limit"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> TransferMatrixSpec:
+        ops = set(self.operators)
+        seen: dict[tuple[str, str], int] = {}
+        for i, pair in enumerate(self.pairs):
+            for side, names in (("from", pair.from_), ("to", pair.to)):
+                for j, op in enumerate(names):
+                    if op not in ops:
+                        raise ValueError(f"pairs[{i}].{side}[{j}]: {op!r} is not one of the rule's operators")
+            for a in pair.from_:
+                for b in pair.to:
+                    if (a, b) in seen:
+                        raise ValueError(
+                            f"pairs[{i}]: the transfer {a} -> {b} is already in pairs[{seen[(a, b)]}]"
+                        )
+                    seen[(a, b)] = i
+        for op in self.max_rides_from:
+            if op not in ops:
+                raise ValueError(f"max_rides_from: {op!r} is not one of the rule's operators")
+        return self
+
+    def pair_limit(self, pair: TransferPairSpec) -> int | None:
+        """A pair's own time limit as the last second a tap may join (the rule's boundary applied)."""
+        if pair.duration is None:
+            return None
+        return pair.duration - 1 if self.boundary == "exclusive" else pair.duration
+
+
+class JoinSpec(Strict):
+    """Changes from each operator of ``from`` to each of ``to`` that continue an OD chain, at the
+    stops ``at`` (empty: anywhere)."""
+
+    from_: list[Id] = Field(min_length=1, validation_alias="from", serialization_alias="from")
+    to: list[Id] = Field(min_length=1)
+    at: list[Id] = Field(default_factory=list, description="stops where the change may happen (empty: any)")
+
+
+class OdChainSpec(WindowBoundary):
+    """An origin-destination fare over a chain of legs (GTFS fare_leg_join_rules): consecutive legs on
+    ``operators`` priced as one, by ``fare`` from the first boarding stop to the last alighting stop."""
+
+    kind: Literal["od_chain"]
+    id: Id
+    operators: list[Id] = Field(min_length=1)
+    duration: Duration = Field(description="chain length from its first tap-in")
+    fare: StandaloneSpec = Field(description="a station_table or zones fare between the chain's end stops")
+    joins: list[JoinSpec] = Field(default_factory=list, description="allowed changes (empty: any)")
+    max_legs: int | None = Field(default=None, ge=2, description="legs a chain may have")
+
+    @model_validator(mode="after")
+    def _check(self) -> OdChainSpec:
+        if self.fare.kind not in ("station_table", "zones"):
+            raise ValueError(f"fare: an OD chain is priced between stops: a station_table or zones fare "
+                             f"(got {self.fare.kind})")
+        ops = set(self.operators)
+        seen: set[tuple[str, str]] = set()
+        for i, join in enumerate(self.joins):
+            for side, names in (("from", join.from_), ("to", join.to)):
+                for j, op in enumerate(names):
+                    if op not in ops:
+                        raise ValueError(f"joins[{i}].{side}[{j}]: {op!r} is not one of the rule's operators")
+            for pair in ((a, b) for a in join.from_ for b in join.to):
+                if pair in seen:
+                    raise ValueError(f"joins[{i}]: the change {pair[0]} -> {pair[1]} is listed twice")
+                seen.add(pair)
+        return self
+
+
+WindowSpec = Annotated[
+    CapSpec | IntegratedSpec | FirstFareSpec | TransferSpec | PayDifferenceSpec | TransferMatrixSpec
+    | OdChainSpec,
+    Field(discriminator="kind"),
+]
 
 
 class PeriodCapSpec(Strict):
@@ -295,6 +508,22 @@ class RouteFareSpec(Strict):
     fare: StandaloneSpec
 
 
+class MediaFareSpec(Strict):
+    """A standalone fare for legs made with some fare media (cash, a paper ticket) on some operators,
+    instead of the operator's (SF Muni: USD 3.00 cash, USD 2.50 Clipper)."""
+
+    media: list[Id] = Field(min_length=1, description="fare media ids of fares.media (or passes)")
+    operators: list[Id] = Field(min_length=1)
+    fare: StandaloneSpec
+
+    @model_validator(mode="after")
+    def _check(self) -> MediaFareSpec:
+        if self.fare.kind in ("station_table", "zones"):
+            raise ValueError(f"fare: a {self.fare.kind} fare cannot be priced by medium "
+                             "(flat, time_band, distance_steps or none)")
+        return self
+
+
 class Fares(Strict):
     """The fare policy: standalone fares, category rules, then window rules (see docs/fares.md)."""
 
@@ -316,6 +545,9 @@ class Fares(Strict):
         description="card types and the share of riders holding each; a window rule unlocked by some medium "
         "applies only to legs made with one",
     )
+    media_fares: list[MediaFareSpec] = Field(
+        default_factory=list, description="standalone fares by fare medium (cash, card) on some operators"
+    )
 
     @model_validator(mode="after")
     def _media(self) -> Fares:
@@ -325,6 +557,21 @@ class Fares(Strict):
                 raise ValueError(f"media shares must sum to 1 (got {total:g})")
             if len({m.id for m in self.media}) != len(self.media):
                 raise ValueError("media ids must be unique")
+        known = {m.id for m in self.media} | {p.id for p in self.passes}
+        seen: dict[tuple[str, str], int] = {}
+        for i, mf in enumerate(self.media_fares):
+            for j, medium in enumerate(mf.media):
+                if medium not in known:
+                    raise ValueError(f"media_fares[{i}].media[{j}]: unknown fare medium {medium!r} "
+                                     f"(declared in fares.media: {sorted(known)})")
+            for j, op in enumerate(mf.operators):
+                if op not in self.standalone:
+                    raise ValueError(f"media_fares[{i}].operators[{j}]: unknown operator {op!r}")
+                for medium in mf.media:
+                    if (medium, op) in seen:
+                        raise ValueError(f"media_fares[{i}]: {op} on {medium!r} already has a fare in "
+                                         f"media_fares[{seen[(medium, op)]}]")
+                    seen[(medium, op)] = i
         return self
 
 

@@ -16,6 +16,7 @@ from otrip_sim.fares import (
     FarePolicy,
     FlatFare,
     Leg,
+    PayDifferenceWindow,
     PeriodCap,
     TransferWindow,
     price_card,
@@ -41,6 +42,17 @@ VARIANTS = {
         (CapWindow("okotrip", frozenset({"transjakarta", "mikrotrans"}), 10_800, 5000),),
         route_standalone={"tj-premium": FlatFare("tj-premium", 20_000)},
     ),
+    **{
+        f"pay-difference{'-restart' if restart else ''}": FarePolicy(
+            "p",
+            {**JAKLINGKO.standalone},
+            (*JAKLINGKO.categories, CategoryDiscount("student", "student", frozenset({"krl"}), 40)),
+            (PayDifferenceWindow("upgrade", frozenset({"transjakarta", "mrt", "krl"}), 5_400, restart),
+             CapWindow("okotrip", frozenset({"mikrotrans", "lrt"}), 10_800, 5000)),
+            route_standalone={"tj-premium": FlatFare("tj-premium", 20_000)},
+        )
+        for restart in (False, True)
+    },
 }
 OPS = ["transjakarta", "mikrotrans", "angkot", "krl", "mrt", "lrt", "royaltrans"]
 STATIONS = list(MRT_STATIONS)
