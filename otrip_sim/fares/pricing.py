@@ -24,7 +24,7 @@ import numpy as np
 
 from . import cards, vector
 from .engine import Card
-from .rules import Charge, FarePolicy, Leg, TransferWindow, WindowRule
+from .rules import Charge, FarePolicy, Leg, PayDifferenceWindow, TransferWindow, WindowRule
 from .table import LegTable, Priced, RuleTable
 
 BACKENDS = ("vector", "card")
@@ -188,8 +188,14 @@ def open_until(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarr
 
 
 def _from_first_tap(rule: WindowRule) -> bool:
-    """Does ``rule`` measure its duration from the window's first tap (else from the last leg)?"""
-    return not isinstance(rule, TransferWindow) or rule.limit == "first_tap"
+    """Does ``rule`` measure its duration from the window's first tap?  Else from a later leg (a
+    transfer chain's previous leg, a pay-the-difference window restarted at a later tap), which
+    :func:`open_until` bounds by the window's last leg."""
+    if isinstance(rule, TransferWindow):
+        return rule.limit == "first_tap"
+    if isinstance(rule, PayDifferenceWindow):
+        return not rule.restart
+    return True
 
 
 def _concat(a: LegTable, b: LegTable) -> LegTable:

@@ -9,6 +9,7 @@ import pytest
 from builders import JAKLINGKO, OKOTRIP, card, clock
 from hypothesis import given
 from hypothesis import strategies as st
+from test_pay_difference import HOUSTON, ORCA_OPS, orca
 
 from otrip_sim.fares import (
     ADJUSTMENT,
@@ -16,6 +17,7 @@ from otrip_sim.fares import (
     TAP,
     FarePolicy,
     FlatFare,
+    Leg,
     LegTable,
     Outcome,
     PeriodCap,
@@ -197,3 +199,22 @@ def test_the_all_tapped_shortcut_equals_the_general_path(rows):
     assert fast.rule_names().tolist() == full.rule_names().tolist()
     assert fast.window.tolist() == full.window.tolist()
     assert fast.own.tolist() == full.own.tolist()
+
+
+@given(st.sampled_from(["houston", "orca"]),
+       st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 20_000)), min_size=1, max_size=6),
+       st.sampled_from(["A", "B", "C"]), st.integers(1, 3 * 3600))
+def test_open_until_bounds_pay_the_difference_windows(which, earlier, route, after):
+    """A restarted pay-the-difference window (ORCA) is bounded by its last leg: a tap later than
+    open_until adds its fresh-card fare there too."""
+    policy = HOUSTON if which == "houston" else orca(restart=True)
+    op = "metro" if which == "houston" else sorted(ORCA_OPS)[0]
+    ferries = {"A": None, "B": "ferry-east", "C": "ferry-west"}  # ORCA: USD 3.49, 2.00, 10.00
+    route_of = (lambda r: r) if which == "houston" else ferries.get
+    before = [Leg(op, t, route=route_of(r)) for r, t in earlier]
+    history = as_arrays(before, [0] * len(before))
+    _, until = open_until(policy, history)
+    t = max(int(until[0]), max(x.board_time for x in before)) + after
+    nxt = [Leg(op, t, route=route_of(route))]
+    added = price_continuations(policy, history, as_arrays(nxt, [0]), np.array([0]))
+    assert added.tolist() == [sum(c.amount for c in price_card(policy, nxt))]
