@@ -207,7 +207,7 @@ def test_a_scenario_with_an_od_chain_runs(write_scenario):
     chained = legs[legs["rule"] == "od:od"]
     assert len(chained) > 0
     # Hill -> Port by bus and metro: one h -> p fare of 5,000 per chain
-    per_window = chained.groupby(["journey", "window"])["fare"].sum()
+    per_window = chained.groupby(["person", "window"])["fare"].sum()  # windows are on the person's card
     assert set(per_window) <= {3000, 4000, 5000}
 
 
