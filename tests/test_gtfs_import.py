@@ -285,7 +285,7 @@ def test_imported_network_loads_and_runs(combined, tmp_path):
     }
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False))
-    loaded = otrip_sim.load_scenario(path)
+    loaded = otrip_sim.load_scenario(path, allow_outside_files=True)  # the network is elsewhere
     assert len(loaded.routes()) == report.routes
     res = otrip_sim.run(loaded, demand_scale=0.5)
     served = res.journeys[res.journeys["served"]]
@@ -418,6 +418,7 @@ def test_cli_writes_refuses_and_has_help(tmp_path):
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {
         "stops.csv", "routes.yaml", "walk_links.csv", "operators.yaml", "IMPORT.md", "id_map.csv",
+        "manifest.json",
     }
     assert "great-circle" in result.stderr  # fallbacks and warnings go to stderr
     assert f"network: {out}" in result.stdout

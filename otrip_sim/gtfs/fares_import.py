@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
+from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
 from ..units import CURRENCY_DECIMALS, format_clock, parse_clock
 from .calendar import services_on_weekday
 from .feed import Feed
@@ -77,6 +78,7 @@ def import_fares(
     day: str = "monday",
     media: str | None = None,
     default_network: str = "network",
+    zip_limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ) -> FaresImport:
     """Read a GTFS Fares v2 feed (folder or zip) into a ``fares`` section.
 
@@ -95,6 +97,8 @@ def import_fares(
         most products are sold on).
     default_network:
         Operator id for leg rules without ``network_id``.
+    zip_limits:
+        How far a zip feed may unpack (:class:`~otrip_sim.textio.ZipLimits`).
 
     Returns
     -------
@@ -107,7 +111,7 @@ def import_fares(
         A broken feed (file, line, column and value), a price finer than the currency's minor unit,
         several currencies, or no leg rule that applies on ``day``.
     """
-    feed = Feed(Path(source))
+    feed = Feed(Path(source), limits=zip_limits)
     try:
         return _import(feed, name, day, media, default_network)
     finally:

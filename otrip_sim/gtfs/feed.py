@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits, check_zip
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "stops.txt": ("stop_id", "stop_lat", "stop_lon"),
@@ -68,7 +69,7 @@ class Feed:
         ``path`` does not exist, or is a file that is not a zip archive.
     """
 
-    def __init__(self, path: Path, prefix: str = "") -> None:
+    def __init__(self, path: Path, prefix: str = "", limits: ZipLimits = DEFAULT_ZIP_LIMITS) -> None:
         self.path = path
         self.prefix = prefix
         self.label = prefix or path.name
@@ -77,7 +78,15 @@ class Feed:
         if path.is_dir():
             self._members = {p.name: p.name for p in sorted(path.iterdir()) if p.is_file()}
         elif path.is_file() and zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+                raise InputError(path, "", f"cannot read the zip file: {exc}") from None
+            try:
+                check_zip(self._zip, path, limits)
+            except InputError:
+                self._zip.close()
+                raise
             depth: dict[str, int] = {}
             for name in self._zip.namelist():
                 if name.endswith("/") or name.startswith("__MACOSX/"):
