@@ -279,7 +279,8 @@ def fares(
     for op, v in operators.items():
         click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}",
                    err=True)
-    kinds = ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance")
+    kinds = ("no_stations", "missing_tap_out", "distance_from_stops", "no_distance", "skipped_no_boarding",
+             "unmatched_exit")
     notes = {k: t[k] for k in kinds if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)

@@ -21,12 +21,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .compile import CompiledScenario, as_compiled
-from .errors import InputError
+from .errors import InputError, shorten, show
 from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
+from .textio import read_text
 from .units import format_clock, km_to_m
+
+MAX_KM = 40_075
+"""Longest leg a tap file may state, in km (once round the Earth)."""
 
 REQUIRED = ("rider", "operator", "board_time")
 OPTIONAL = (
@@ -127,6 +131,8 @@ class Replay:
 TIDES_KEYS = {"transaction_id", "event_timestamp", "fare_action"}
 _ENTER = {"Enter", "Transfer entrance"}
 _EXIT = {"Exit", "Transfer exit"}
+NO_BOARDING = {"Adjust", "Purchase", "Reload", "Refund", "Pass activation"}
+"""TIDES fare actions that carry no boarding: skipped, and counted as ``skipped_no_boarding``."""
 
 
 def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) -> pd.DataFrame:
@@ -158,6 +164,9 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     """
     path = Path(path)
     try:
+        if path.suffix != ".parquet" and _blank(path):
+            raise InputError(path, "line 1", "empty file: expected a header row (rider, operator, "
+                             "board_time, ...)")
         if path.suffix == ".parquet":
             df = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "<NA>": ""})
         else:
@@ -166,7 +175,10 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
-        raise InputError(path, "", f"cannot read the tap file: {str(exc).splitlines()[0]}") from None
+        if path.suffix != ".parquet":
+            read_text(path)  # bytes that are not UTF-8: the line, column and byte
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(path, "", f"cannot read the tap file: {shorten(first)}") from None
     df.columns = [c.strip() for c in df.columns]
     if set(df.columns) >= TIDES_KEYS:
         df = tides_legs(df, route_operator or {}, path)
@@ -187,6 +199,15 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     df.insert(0, "line", np.arange(2, len(df) + 2))
     df.attrs["columns"] = given  # the file's own columns, written back in this order
     return df
+
+
+def _blank(path: Path) -> bool:
+    """Whether the file holds nothing but white space (Arrow's reader must not see such a file)."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(65_536)
+    return not head.strip() and path.stat().st_size <= len(head)
 
 
 def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> pd.DataFrame:
@@ -241,8 +262,16 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
     lines = df["_line"].to_numpy()
     rows: list[dict[str, object]] = []
     open_leg: dict[str, dict[str, object]] = {}
+    problems: dict[int, str] = {}
+    skipped = {"skipped_no_boarding": 0, "unmatched_exit": 0}
+    known = sorted(_ENTER | _EXIT | NO_BOARDING)
     for i in order:
-        if act[i] in _ENTER:
+        if act[i] not in _ENTER and act[i] not in _EXIT:
+            if act[i] in NO_BOARDING:
+                skipped["skipped_no_boarding"] += 1
+                continue
+            problems[int(lines[i])] = f"unrecognised fare_action {show(act[i])} (known: {', '.join(known)})"
+        if act[i] in _ENTER or int(lines[i]) in problems:
             pattern = str(cols["pattern_id"][i])
             route = pattern.split(":")[0] if pattern else ""
             op = str(cols["operator"][i]) or route_operator.get(route, route)
@@ -251,10 +280,13 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
                    "alight_stop": "", "alight_time": "", "media": cols["fare_media_id"][i],
                    "journey_id": cols["trip_id_performed"][i], "distance_km": cols["distance_km"][i]}
             rows.append(leg)
-            open_leg[token[i]] = leg
-        elif act[i] in _EXIT and token[i] in open_leg:
+            if act[i] in _ENTER:
+                open_leg[token[i]] = leg
+        elif token[i] in open_leg:  # an exit
             leg = open_leg.pop(token[i])
             leg["alight_time"], leg["alight_stop"] = when[i], stop[i]
+        else:
+            skipped["unmatched_exit"] += 1
     out = pd.DataFrame(rows, columns=["line", "rider", "operator", "board_time", *OPTIONAL]).fillna("")
     out = out.sort_values("line", kind="stable").reset_index(drop=True)
     out = out.astype({c: str for c in ["rider", *OPTIONAL]})
@@ -264,6 +296,8 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
     ]
     out.attrs["columns"] = given
     out.attrs["tides"] = True
+    out.attrs["row_problems"] = problems  # line -> why: rows rejected however good their columns
+    out.attrs["skipped"] = skipped
     return out
 
 
@@ -295,6 +329,8 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     secs[~clock_ok] = 0
     rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
     ok = clock_ok.copy()
+    other_zone, _ = zone_mismatch(values)
+    rest &= ~other_zone
     if rest.any():
         stamps = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
         good = stamps.notna().to_numpy()
@@ -308,6 +344,34 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             secs[idx] = delta
             ok[idx] = True
     return secs, ok
+
+
+_ZONE = r"(Z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def zone_mismatch(values: pd.Series) -> tuple[np.ndarray, str]:
+    """Which ISO 8601 date-times carry a time zone other than the column's most common one.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Times as text.
+
+    Returns
+    -------
+    mask : numpy.ndarray
+        bool: a date-time whose zone (``Z``, ``+07:00``, or none) is not the most common one.
+    common : str
+        The most common zone (``""`` for local times without one).
+    """
+    text = values.astype(str).str.strip()
+    dated = text.str.contains("T", regex=False) | text.str.contains("-", regex=False)
+    zone = text.str.extract(_ZONE, expand=False).fillna("").str.replace("Z", "+00:00", regex=False)
+    if not dated.any():
+        return np.zeros(len(values), dtype=bool), ""
+    counts = zone[dated].value_counts(sort=True)
+    common = str(counts.index[0])
+    return (dated & (zone != common)).to_numpy(dtype=bool), common
 
 
 class _Distances:
@@ -410,6 +474,7 @@ def replay(
     rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
     for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT)):
         counts[name] = int((outcome == kind).sum())
+    counts.update(rows.attrs.get("skipped") or {})
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
 
 
@@ -431,6 +496,10 @@ def _legs(
     def isin(values: np.ndarray, known: list[str]) -> np.ndarray:
         return pd.Series(values, dtype=object).isin(known).to_numpy()  # perf: hashing, not numpy's sort
 
+    problems = rows.attrs.get("row_problems") or {}
+    if problems:
+        bad_rows = rows["line"].isin(list(problems)).to_numpy()
+        flag(bad_rows, [problems[ln] for ln in rows["line"].to_numpy()[bad_rows]])
     ops = list(policy.standalone)
     cats = [c.id for c in loaded.spec.demand.categories]
     stops = list(net.stop_ids)
@@ -443,6 +512,9 @@ def _legs(
     cat[cat == ""] = "adult"
     unknown_cat = ~isin(cat, cats)
     flag(unknown_cat, [f"unknown category {c!r}" for c in cat[unknown_cat]])
+    for col in ("board_time", "alight_time"):
+        other, common = zone_mismatch(rows[col])
+        flag(other, f"{col} in another time zone than the file's other times ({common or 'none'})")
     board, board_ok = parse_times(rows["board_time"])
     flag(~board_ok, [f"unparsable board_time {t!r}" for t in rows["board_time"].to_numpy()[~board_ok]])
     alight_text = text("alight_time")
@@ -463,8 +535,10 @@ def _legs(
     bad_dist = has_dist & np.isnan(km)
     flag(bad_dist, [f"distance_km is not a number: {t!r}" for t in dist_text[bad_dist]])
     flag(has_dist & (km < 0), "negative distance_km")
+    flag(has_dist & np.isinf(km), "distance_km is not a finite number")
+    flag(has_dist & np.isfinite(km) & (km > MAX_KM), f"distance_km beyond {MAX_KM:,} km")
     metres = np.zeros(n, dtype=np.int64)
-    ok_dist = has_dist & ~np.isnan(km) & (km >= 0)
+    ok_dist = has_dist & np.isfinite(km) & (km >= 0) & (km <= MAX_KM)
     if ok_dist.any():
         inv, uniq = pd.factorize(dist_text[ok_dist])
         # exact, half up, once per distinct value
