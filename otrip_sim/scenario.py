@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError
+from .errors import InputError, shorten
 from .schema import (
     ODRow,
     Route,
@@ -37,6 +37,7 @@ from .schema import (
     ZonesSpec,
     ZoneStopRow,
 )
+from .schema.base import closest, known_keys
 from .textio import csv_records, read_text, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -132,9 +133,20 @@ def _error_path(loc: Iterable[Any], raw: Any) -> str:
     return out
 
 
-def _from_validation(err: ValidationError, file: Path | str, raw: Any) -> InputError:
-    """The most specific of pydantic's errors (the deepest location) as an InputError."""
+def _from_validation(err: ValidationError, file: Path | str, raw: Any,
+                     model: type[BaseModel] = Scenario) -> InputError:
+    """The most specific of pydantic's errors (the deepest location) as an InputError; an unknown
+    key comes first (it often hides a required key: ``durration`` makes ``duration`` missing), with
+    the closest known key of ``model`` at that place."""
     errors = err.errors(include_url=False)
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    if unknown:
+        loc = tuple(unknown[0]["loc"])
+        key = str(loc[-1])
+        known = known_keys(model, loc[:-1])
+        near = closest(key, known)
+        hint = f" (did you mean {near!r}?)" if near else (f" (known: {', '.join(known)})" if known else "")
+        return InputError(file, _error_path(loc, raw), f"unknown key {shorten(key)!r}{hint}")
     first = max(errors, key=lambda e: (len(e["loc"]), -errors.index(e)))
     path = _error_path(first["loc"], raw)
     msg = first["msg"]
@@ -166,7 +178,9 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
     header = [h.strip() for h in first[1]]
     unknown = [h for h in header if h not in aliases and h not in names]
     if unknown:
-        raise InputError(display, "line 1", f"unknown column (expected {sorted(aliases)})", unknown[0])
+        near = closest(unknown[0], sorted(aliases))
+        hint = f"did you mean {near!r}?" if near else f"expected {sorted(aliases)}"
+        raise InputError(display, "line 1", f"unknown column ({hint})", unknown[0])
     missing = sorted(required - set(header))
     if missing:
         raise InputError(display, "line 1", f"missing column {missing[0]!r}")
@@ -180,7 +194,7 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
         try:
             rows.append(model.model_validate(clean))
         except ValidationError as err:
-            e = _from_validation(err, display, clean)
+            e = _from_validation(err, display, clean, model)
             raise InputError(display, f"line {line}, column {e.path}", e.message, e.value) from None
     return rows
 
@@ -265,7 +279,7 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False) -> Loaded
         try:
             return list(RoutesFile.model_validate(doc).routes)
         except ValidationError as err:
-            raise _from_validation(err, display, doc) from None
+            raise _from_validation(err, display, doc, RoutesFile) from None
 
     net = raw.get("network")
     if isinstance(net, dict):

@@ -4,8 +4,10 @@ integer count of minor units)."""
 
 from __future__ import annotations
 
+import difflib
 from itertools import pairwise
-from typing import Annotated, Any, Final
+from types import UnionType
+from typing import Annotated, Any, Final, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
@@ -93,3 +95,72 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+
+
+def _branches(tp: Any) -> list[Any]:
+    """The alternatives of a type: the members of a union (``None`` left out), metadata dropped."""
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    if get_origin(tp) in (Union, UnionType):
+        return [b for arg in get_args(tp) if arg is not type(None) for b in _branches(arg)]
+    return [tp]
+
+
+def _models(tp: Any) -> list[type[BaseModel]]:
+    return [b for b in _branches(tp) if isinstance(b, type) and issubclass(b, BaseModel)]
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    """The type one step of a pydantic error location into ``tp`` (a union branch name or a
+    discriminated union's tag consumes nothing or picks the tagged model)."""
+    branches = _branches(tp)
+    if isinstance(part, int):
+        return next((get_args(b)[0] for b in branches if get_origin(b) is list), None)
+    models = _models(tp)
+    for m in models if len(models) > 1 else []:
+        kind = m.model_fields.get("kind")
+        if kind is not None and part in get_args(kind.annotation):
+            return m  # the tag of a discriminated union
+    for m in models:
+        if part in m.model_fields:
+            return m.model_fields[part].annotation
+        for name, f in m.model_fields.items():
+            if f.validation_alias == part:
+                return m.model_fields[name].annotation
+    for b in branches:
+        if get_origin(b) is dict:
+            return get_args(b)[1]
+    return tp  # a union branch name (``list[Route]``, ``str``)
+
+
+def known_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys a mapping at pydantic error location ``loc`` (the mapping's own location) may have.
+
+    Parameters
+    ----------
+    model : type of BaseModel
+        The model validated (``Scenario``, a CSV row model).
+    loc : tuple
+        The location of the mapping, as pydantic reports it (branch names and tags included).
+
+    Returns
+    -------
+    list of str
+        Its field names (with their string aliases); empty when the location is not a model.
+    """
+    tp: Any = model
+    for part in loc:
+        tp = _step(tp, part)
+        if tp is None:
+            return []
+    keys: list[str] = []
+    for m in _models(tp):
+        for name, f in m.model_fields.items():
+            keys.append(f.validation_alias if isinstance(f.validation_alias, str) else name)
+    return list(dict.fromkeys(keys))
+
+
+def closest(word: str, choices: list[str]) -> str | None:
+    """The choice closest to a mistyped ``word`` (``durration`` → ``duration``), if any is close."""
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return found[0] if found else None
