@@ -105,6 +105,33 @@ def _zip_limits(fn: F) -> F:
     return cast(F, wrapper)
 
 
+def _memory_check(fn: F) -> F:
+    """The ``--no-memory-check`` option: without it a run (or a replay) whose memory estimate
+    exceeds the machine's memory is refused before it starts."""
+
+    @click.option("--no-memory-check", is_flag=True,
+                  help="Start even when the memory estimate exceeds this machine's memory.")
+    @wraps(fn)
+    def wrapper(*args: Any, no_memory_check: bool = False, **kwargs: Any) -> Any:
+        if not no_memory_check:
+            from .memory import check_fits
+
+            if "taps" in kwargs:
+                from .replay import memory_estimate as replay_estimate
+
+                check_fits(replay_estimate(kwargs["taps"]), "replaying this tap file", "--journeys",
+                           "split the file by rider")
+            else:
+                from .compile import memory_estimate
+
+                kwargs["scenario"] = loaded = _loaded(kwargs["scenario"])
+                check_fits(memory_estimate(loaded, kwargs.get("demand_scale", 1.0)), "the run",
+                           "--demand-scale", "lower --demand-scale")
+        return fn(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
 def _loaded(scenario: Any) -> Any:
     """The loaded scenario of a SCENARIO argument (a path, or loaded by :func:`_outside_files`)."""
     from .scenario import LoadedScenario, load_scenario
@@ -142,6 +169,7 @@ def main() -> None:
               help="Progress bar with the simulated clock (default: when stderr is a terminal).")
 @_user_errors
 @_outside_files
+@_memory_check
 def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool,
         clearing_methods: str, progress: bool | None) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
@@ -238,6 +266,7 @@ def schema() -> None:
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @_user_errors
 @_outside_files
+@_memory_check
 def fares(
     scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool
 ) -> None:
@@ -319,6 +348,7 @@ def _csv(df: Any, path: Path) -> None:
 @click.option("--rider", required=True, help="The rider (card) to explain.")
 @_user_errors
 @_outside_files
+@_memory_check
 def explain(scenario: Path, taps: Path, rider: str) -> None:
     """Explain, tap by tap, how one rider's fares were set: the card's open windows, what was
     paid so far, the cap remaining, and the settlement of each window.

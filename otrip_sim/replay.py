@@ -201,6 +201,40 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     return df
 
 
+BYTES_PER_TAP_ROW = 900
+"""Peak memory per tap row while replaying (text columns, leg table, priced output), measured."""
+
+CSV_BYTES_PER_ROW = 45
+"""The shortest usual tap CSV row, in bytes: a file's size over this bounds its rows."""
+
+
+def memory_estimate(path: str | Path) -> int:
+    """Estimated peak bytes of replaying the tap file ``path`` (400 MB plus its rows, counted in a
+    Parquet file's metadata, else bounded from a CSV's size).
+
+    Parameters
+    ----------
+    path : str or Path
+        The tap file.
+
+    Returns
+    -------
+    int
+        Bytes (0 for a file that cannot be read: reading it reports the problem).
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            rows = pq.ParquetFile(path).metadata.num_rows
+        else:
+            rows = path.stat().st_size // CSV_BYTES_PER_ROW
+    except (OSError, ValueError, pa.ArrowException):
+        return 0
+    return 400_000_000 + rows * BYTES_PER_TAP_ROW
+
+
 def _blank(path: Path) -> bool:
     """Whether the file holds nothing but white space (Arrow's reader must not see such a file)."""
     if not path.is_file():

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "otrip_sim"
 
 # Layers, lowest first.  A module may import its own layer or lower ones, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio"),
+    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio", "memory"),
     ("fares",),
     ("schema",),
     ("scenario",),
