@@ -214,9 +214,12 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (stops no route serves, OD pairs with no path, a route over 200 km, a "
+                   "fare over Rp 100,000, over 20% of journeys with no path) as errors.")
 @_user_errors
 @_outside_files
-def validate(scenario: Path) -> None:
+def validate(scenario: Path, strict: bool) -> None:
     """Check SCENARIO (and every file it references) without running it.
 
     It loads and compiles the scenario as a run does (network, fare policy, gravity demand), so a
@@ -224,11 +227,18 @@ def validate(scenario: Path) -> None:
 
     \b
     Example:
-      otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml
+      otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml --strict
     """
+    from .checks import warnings
     from .compile import compile_scenario
 
     compiled = compile_scenario(_loaded(scenario))
+    found = warnings(compiled)
+    if strict and found:
+        more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+        raise UserError(f"{len(found)} warning(s), errors under --strict: {'; '.join(found[:3])}{more}")
+    for line in found:
+        click.echo(f"warning: {line}", err=True)
     s = compiled.loaded.spec  # with a gravity model: its derived zones and OD rows
     od = s.demand.od if isinstance(s.demand.od, list) else []  # rows by now, never a file name
     trips = sum(r.trips for r in od)

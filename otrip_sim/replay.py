@@ -541,33 +541,33 @@ def _legs(
     rider = text("rider")
     flag(rider == "", "rider is empty")
     unknown_op = ~isin(op, ops)
-    flag(unknown_op, [f"unknown operator {o!r}" for o in op[unknown_op]])
+    flag(unknown_op, [f"unknown operator {show(o)}" for o in op[unknown_op]])
     cat = text("category")
     cat[cat == ""] = "adult"
     unknown_cat = ~isin(cat, cats)
-    flag(unknown_cat, [f"unknown category {c!r}" for c in cat[unknown_cat]])
+    flag(unknown_cat, [f"unknown category {show(c)}" for c in cat[unknown_cat]])
     for col in ("board_time", "alight_time"):
         other, common = zone_mismatch(rows[col])
         flag(other, f"{col} in another time zone than the file's other times ({common or 'none'})")
     board, board_ok = parse_times(rows["board_time"])
-    flag(~board_ok, [f"unparsable board_time {t!r}" for t in rows["board_time"].to_numpy()[~board_ok]])
+    flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].to_numpy()[~board_ok]])
     alight_text = text("alight_time")
     has_alight_time = alight_text != ""
     alight, alight_ok = parse_times(rows["alight_time"])
     bad_alight = has_alight_time & ~alight_ok
-    flag(bad_alight, [f"unparsable alight_time {t!r}" for t in alight_text[bad_alight]])
+    flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_text[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
     bstop, astop = text("board_stop"), text("alight_stop")
     for col, values in (("board_stop", bstop), ("alight_stop", astop)):
         unknown = (values != "") & ~isin(values, stops)
-        flag(unknown, [f"unknown {col} {v!r}" for v in values[unknown]])
+        flag(unknown, [f"unknown {col} {show(v)}" for v in values[unknown]])
     dist_text = text("distance_km")
     has_dist = dist_text != ""
     km = np.full(n, np.nan)
     if has_dist.any():
         km[has_dist] = pd.to_numeric(pd.Series(dist_text[has_dist]), errors="coerce").to_numpy(dtype=float)
     bad_dist = has_dist & np.isnan(km)
-    flag(bad_dist, [f"distance_km is not a number: {t!r}" for t in dist_text[bad_dist]])
+    flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text[bad_dist]])
     flag(has_dist & (km < 0), "negative distance_km")
     flag(has_dist & np.isinf(km), "distance_km is not a finite number")
     flag(has_dist & np.isfinite(km) & (km > MAX_KM), f"distance_km beyond {MAX_KM:,} km")
@@ -580,7 +580,7 @@ def _legs(
     route, media = text("route"), text("media")
     known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
     unknown_media = (media != "") & ~isin(media, known_media) if known_media else np.zeros(n, dtype=bool)
-    flag(unknown_media, [f"unknown media {v!r}" for v in media[unknown_media]])
+    flag(unknown_media, [f"unknown media {show(v)}" for v in media[unknown_media]])
     _check_priced_pairs(policy, op, route, bstop, astop, reasons)
     tapped_out = has_alight_time | (astop != "")
     needs_distance = sorted(policy.distance_operators())

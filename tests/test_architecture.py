@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("scenario",),
     ("policy", "network", "demand"),
     ("compile",),
-    ("paths", "simulation", "settlement", "choice"),
+    ("paths", "simulation", "settlement", "choice", "checks"),
     ("clearing", "money", "taplog"),
     ("results",),
     ("validation",),
