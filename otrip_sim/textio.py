@@ -6,7 +6,7 @@
   leading zero (``cap: 010000``, which YAML 1.1 reads as octal 4096) is an error; an unquoted
   ``21:00`` is a clock time, never the base-60 integer 1260; documents nested deeper than
   :data:`MAX_DEPTH` are refused at the line where they pass it.
-* CSV: a cell longer than :data:`MAX_FIELD` characters or a NUL byte is refused at its line.
+* CSV: a cell longer than :data:`MAX_FIELD` characters is refused at its line.
 * Zip archives: the members may not unpack to more than :attr:`ZipLimits.max_bytes` in all, nor
   any member larger than 1 MB grow more than :attr:`ZipLimits.max_ratio` times (zip bombs).
 """
@@ -234,7 +234,7 @@ def csv_records(text: str, display: str | Path) -> Iterator[tuple[int, list[str]
     Raises
     ------
     InputError
-        At the line of a cell longer than :data:`MAX_FIELD` characters, a NUL byte or bad quoting.
+        At the line of a cell longer than :data:`MAX_FIELD` characters or of bad quoting.
     """
     reader = csv.reader(io.StringIO(text, newline=""))
     while True:
@@ -247,8 +247,6 @@ def csv_records(text: str, display: str | Path) -> Iterator[tuple[int, list[str]
             if "field larger than field limit" in str(exc):
                 raise InputError(display, f"line {line}",
                                  f"a cell is longer than {MAX_FIELD:,} characters") from None
-            if "NUL" in str(exc):
-                raise InputError(display, f"line {line}", "a NUL byte: this is not a CSV text file") from None
             raise InputError(display, f"line {line}", f"cannot parse CSV: {exc}") from None
         yield reader.line_num, row
 
