@@ -237,8 +237,6 @@ def validate(scenario: Path, strict: bool) -> None:
     if strict and found:
         more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
         raise UserError(f"{len(found)} warning(s), errors under --strict: {'; '.join(found[:3])}{more}")
-    for line in found:
-        click.echo(f"warning: {line}", err=True)
     s = compiled.loaded.spec  # with a gravity model: its derived zones and OD rows
     od = s.demand.od if isinstance(s.demand.od, list) else []  # rows by now, never a file name
     trips = sum(r.trips for r in od)
@@ -247,6 +245,8 @@ def validate(scenario: Path, strict: bool) -> None:
     click.echo(f"  {s.meta.name}{year}: {len(s.operators)} operators, "
                f"{len(compiled.network.stop_ids)} stops, {len(compiled.network.route_ids)} routes running, "
                f"{len(od)} OD rows, {trips:,.0f} journeys/day, {len(s.fares.windows)} window rules")
+    for line in found:
+        click.echo(f"warning: {line}", err=True)
 
 
 @main.command()

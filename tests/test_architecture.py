@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("results",),
     ("validation",),
     ("plots",),
-    ("output", "run", "replay", "gtfs"),
+    ("output", "run", "replay", "tides", "gtfs"),
     ("cli", "__init__"),
 ]
 RULE_CLASSES = {
