@@ -132,6 +132,26 @@ def _memory_check(fn: F) -> F:
     return cast(F, wrapper)
 
 
+def _reproducible(fn: F) -> F:
+    """The ``--check-reproducible`` option of ``run``: first a small replication, run twice with the
+    same seed, must give identical results."""
+
+    @click.option("--check-reproducible", is_flag=True,
+                  help="First run a small replication twice with the same seed and stop unless the results "
+                       "are identical.")
+    @wraps(fn)
+    def wrapper(*args: Any, check_reproducible: bool = False, **kwargs: Any) -> Any:
+        if check_reproducible:
+            from .compile import compile_scenario
+            from .reproduce import check_reproducible as check
+
+            kwargs["scenario"] = compiled = compile_scenario(_loaded(kwargs["scenario"]))
+            click.echo(check(compiled, kwargs.get("seed"), kwargs.get("demand_scale", 1.0)), err=True)
+        return fn(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
 def _loaded(scenario: Any) -> Any:
     """The loaded scenario of a SCENARIO argument (a path, or loaded by :func:`_outside_files`)."""
     from .scenario import LoadedScenario, load_scenario
@@ -170,6 +190,7 @@ def main() -> None:
 @_user_errors
 @_outside_files
 @_memory_check
+@_reproducible
 def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, force: bool, taps_csv: bool,
         clearing_methods: str, progress: bool | None) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
