@@ -147,14 +147,24 @@ for _cls in (YamlLoader, FastYamlLoader):
 
 
 def _too_deep(doc: Any) -> bool:
-    stack = [(doc, 1)]
+    """Whether ``doc`` nests deeper than :data:`MAX_DEPTH`; each container is measured once, so a
+    document of aliases repeating aliases ("billion laughs") takes linear time, not exponential."""
+    height: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(doc, False)]
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > MAX_DEPTH:
+        node, children_done = stack.pop()
+        if not isinstance(node, (dict, list)) or (id(node) in height and not children_done):
+            continue
+        items = node.values() if isinstance(node, dict) else node
+        children = [c for c in items if isinstance(c, (dict, list))]
+        if children_done:
+            height[id(node)] = 1 + max((height.get(id(c), 0) for c in children), default=0)
+            if height[id(node)] > MAX_DEPTH:
                 return True
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+            continue
+        height[id(node)] = 0  # on the way down: a cycle (impossible in YAML) cannot loop
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in height)
     return False
 
 

@@ -5,6 +5,7 @@ zip feeds may not unpack beyond their limits."""
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -169,3 +170,16 @@ def test_a_zip_beyond_the_total_size_is_refused(tmp_path):
     assert result.exit_code == 2 and "--zip-max-bytes raises it" in result.output and not out.exists()
     ok = CliRunner().invoke(main, ["network-import", str(path), "--out", str(out)])
     assert ok.exit_code == 0, ok.output
+
+
+def test_aliases_of_aliases_take_linear_time(tmp_path):
+    # "billion laughs": nine levels of nine aliases would be 9^9 leaves if expanded
+    nested = "[x, x, x, x, x, x, x, x, x]"
+    for i in range(9):
+        nested = f"[&a{i} {nested}, " + ", ".join([f"*a{i}"] * 8) + "]"
+    path = tmp_path / "scenario.yaml"
+    path.write_text(TINY.read_text().replace('"Tiny two-path city (synthetic)"', nested, 1))
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=r"meta.title: Input should be a valid string"):
+        load_scenario(path)
+    assert time.perf_counter() - started < 5
