@@ -72,9 +72,34 @@ def build(case: dict[str, Any], root: Path) -> Path:
             for p in sorted((folder / "feed").iterdir()):
                 z.write(p, p.name)
         shutil.rmtree(folder / "feed")
+    for name, how in (case.get("damage") or {}).items():  # zip -> {member: corrupt | encrypted}
+        _damage(folder / name, *next(iter(how.items())))
     for link, target in (case.get("symlink") or {}).items():
         os.symlink(target, folder / link)
     return folder
+
+
+def _damage(path: Path, member: str, how: str) -> None:
+    """Flip bytes of ``member``'s compressed data (``corrupt``) or mark it encrypted."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    data = bytearray(path.read_bytes())
+    start = info.header_offset
+    if how == "encrypted":
+        data[start + 6] |= 1  # general purpose flag, bit 0, in the local header ...
+        central = data.find(b"PK\x01\x02" , 0)
+        while central >= 0:  # ... and in the member's central directory entry
+            name_len = int.from_bytes(data[central + 28 : central + 30], "little")
+            if data[central + 46 : central + 46 + name_len] == member.encode():
+                data[central + 8] |= 1
+            central = data.find(b"PK\x01\x02", central + 4)
+    else:
+        name_len = int.from_bytes(data[start + 26 : start + 28], "little")
+        extra_len = int.from_bytes(data[start + 28 : start + 30], "little")
+        first = start + 30 + name_len + extra_len
+        for k in range(first + 10, first + 40):
+            data[k] ^= 0xFF
+    path.write_bytes(bytes(data))
 
 
 def snapshot(root: Path) -> dict[str, bytes | str]:

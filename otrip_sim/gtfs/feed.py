@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -177,6 +178,9 @@ class Feed:
             raise InputError(
                 display, f"line {self._bad_text_line(name)}", "not UTF-8 text (GTFS files are UTF-8)"
             ) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+            # a damaged member (bad CRC, corrupt deflate data), an encrypted one, an unsupported method
+            raise InputError(display, "", f"cannot read this file of the feed: {exc}") from None
         df.columns = [c.strip() for c in df.columns]
         df["_line"] = np.arange(2, len(df) + 2)
         data = [c for c in df.columns if c != "_line"]
