@@ -57,15 +57,17 @@ def decode_utf8(data: bytes, display: str | Path) -> str:
     InputError
         At the line and column of the first byte that is not UTF-8, naming the byte.
     """
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
+        at = exc.start + skip  # the decoder counts from after the byte-order mark
+        line = data.count(b"\n", 0, at) + 1
+        start = max(data.rfind(b"\n", 0, at) + 1, skip)
+        column = len(data[start:at].decode("utf-8", errors="replace")) + 1
         raise InputError(
             display, f"line {line}, column {column}",
-            f"byte 0x{data[exc.start]:02X} is not UTF-8 text; re-save the file as UTF-8 "
+            f"byte 0x{data[at]:02X} is not UTF-8 text; re-save the file as UTF-8 "
             "(in Excel: Save As, 'CSV UTF-8')",
         ) from None
 

@@ -183,3 +183,13 @@ def test_aliases_of_aliases_take_linear_time(tmp_path):
     with pytest.raises(InputError, match=r"meta.title: Input should be a valid string"):
         load_scenario(path)
     assert time.perf_counter() - started < 5
+
+
+def test_a_bad_byte_after_a_byte_order_mark_is_located_exactly():
+    data = b"\xef\xbb\xbfab\ncd\xe9f\n"
+    with pytest.raises(InputError) as info:
+        decode_utf8(data, "f.csv")
+    assert str(info.value).startswith("f.csv: line 2, column 3: byte 0xE9 is not UTF-8 text")
+    with pytest.raises(InputError) as info:
+        decode_utf8(b"\xef\xbb\xbf\xe9", "f.csv")
+    assert str(info.value).startswith("f.csv: line 1, column 1: byte 0xE9 ")
