@@ -320,7 +320,9 @@ def fares(
 
     named = {"--out": out, "--skip-bad": skip_bad, "--summary": summary}
     _distinct_outputs(named)
-    inputs = [taps, _scenario_path(scenario)]
+    loaded = _loaded(scenario)
+    inputs = [taps, loaded.path, *(loaded.path.parent / name for name in loaded.inputs)]
+    scenario = loaded
     with ExitStack() as stack:  # every output file is checked first, written last, all or none
         files = {name: stack.enter_context(atomic_file(p, force, inputs)) for name, p in
                  (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
@@ -356,12 +358,6 @@ def _distinct_outputs(named: dict[str, Path | None]) -> None:
         if key in seen:
             raise UserError(f"{option} {path}: the same file as {seen[key]}; give each output its own file")
         seen[key] = option
-
-
-def _scenario_path(scenario: Any) -> Path:
-    from .scenario import LoadedScenario
-
-    return scenario.path if isinstance(scenario, LoadedScenario) else Path(scenario)
 
 
 def _csv(df: Any, path: Path) -> None:

@@ -118,3 +118,21 @@ def test_fares_may_not_overwrite_its_tap_file_and_writes_normal_modes(tmp_path):
     ok = CliRunner().invoke(main, ["fares", str(OKO), "--journeys", str(path), "--out", str(out)])
     assert ok.exit_code == 0, ok.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_fares_may_not_overwrite_a_file_the_scenario_reads(tmp_path):
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "scenarios" / "tiny" / "tiny.yaml").read_text())
+    links = tmp_path / "links.csv"
+    links.write_text("from_stop,to_stop,walk_m\nmarket,m_market,150\nport,m_port,150\n")
+    doc["network"]["walk_links"] = "links.csv"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump(doc))
+    path = _taps(tmp_path, "rider,operator,board_time\na,bus,08:00:00")
+    before = links.read_bytes()
+    result = CliRunner().invoke(main, ["fares", str(scenario), "--journeys", str(path), "--out", str(links),
+                                       "--force"])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {links}: is an input of this command; choose another output file\n"
+    assert links.read_bytes() == before
