@@ -159,7 +159,19 @@ def _loaded(scenario: Any) -> Any:
     return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineGroup(click.Group):
+    """Usage errors (a bad option value, a missing argument) as one line like every other error,
+    pointing to the command's help instead of printing its usage."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            raise UserError(f"{exc.format_message().strip()} (see '{where} --help')") from None
+
+
+@click.group(cls=_OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="otrip-sim")
 def main() -> None:
     """otrip-sim: simulate integrated public-transport fares — ridership, revenue, subsidy.

@@ -120,7 +120,7 @@ def run(case: dict[str, Any], root: Path) -> tuple[Any, str, str]:
     """Build and run one case: the result, the case's folder and the output."""
     folder = build(case, root)
     args = [a.replace("{dir}", str(folder)) for a in case["args"]]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, args, prog_name="otrip-sim")
     return result, str(folder), result.output
 
 
@@ -130,7 +130,7 @@ def test_bad_input(case, tmp_path, monkeypatch):
     folder = build(case, tmp_path)
     before = snapshot(tmp_path)
     args = [a.replace("{dir}", str(folder)) for a in case["args"]]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, args, prog_name="otrip-sim")
     expected = case["error"].replace("{dir}", str(folder)).replace("{cut}", CUT)
     assert result.exit_code == 2, result.output
     assert result.output == f"Error: {expected}\n"
