@@ -232,7 +232,7 @@ def _blank(path: Path) -> bool:
         return False
     with path.open("rb") as handle:
         head = handle.read(65_536)
-    return not head.strip() and path.stat().st_size <= len(head)
+    return not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head)
 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -78,7 +78,7 @@ c,transjakarta,2018-10-01T08:30:00+07:00
     assert ok.tolist() == [True, False, True] and secs[[0, 2]].tolist() == [3600, 3 * 3600]
 
 
-@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+@pytest.mark.parametrize("text", ["", "\n\n  \n", "\ufeff"])
 def test_an_empty_tap_file_is_a_located_error(tmp_path, text):
     path = tmp_path / "taps.csv"
     path.write_text(text)
