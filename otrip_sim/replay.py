@@ -26,7 +26,7 @@ from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
-from .textio import read_text
+from .textio import check_csv_shape, read_text
 from .tides import OPTIONAL, TIDES_KEYS, tides_legs
 from .units import format_clock, km_to_m
 
@@ -167,7 +167,7 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
         raise InputError(path, "", "file not found") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         if path.suffix != ".parquet":
-            read_text(path)  # bytes that are not UTF-8: the line, column and byte
+            check_csv_shape(read_text(path), path)  # locate it: a byte that is not UTF-8, a quote, a row
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(path, "", f"cannot read the tap file: {shorten(first)}") from None
     df.columns = [c.strip() for c in df.columns]

@@ -240,15 +240,33 @@ def parse_yaml(text: str, display: str | Path) -> Any:
 
 
 # ------------------------------------------------------------------------------------------- CSV
+def check_csv_shape(text: str, display: str | Path) -> None:
+    """Raise at the first line of CSV ``text`` that is badly quoted or has another number of cells
+    than the header (to locate what a fast reader only says is wrong somewhere).
+
+    Raises
+    ------
+    InputError
+        Naming the line.
+    """
+    records = csv_records(text, display)
+    header = next(records, None)
+    for line, cells in records:
+        if header is not None and cells and len(cells) != len(header[1]):
+            raise InputError(display, f"line {line}",
+                             f"{len(cells)} cells where the header (line 1) has {len(header[1])}")
+
+
 def csv_records(text: str, display: str | Path) -> Iterator[tuple[int, list[str]]]:
-    """The rows of CSV ``text`` as ``(line number, cells)``; the header is the first row.
+    """The rows of CSV ``text`` as ``(line number, cells)``; the header is the first row.  Quoting
+    is strict: a quote left open, or text after a closing quote, is an error.
 
     Raises
     ------
     InputError
         At the line of a cell longer than :data:`MAX_FIELD` characters or of bad quoting.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     while True:
         try:
             row = next(reader)
@@ -259,7 +277,8 @@ def csv_records(text: str, display: str | Path) -> Iterator[tuple[int, list[str]
             if "field larger than field limit" in str(exc):
                 raise InputError(display, f"line {line}",
                                  f"a cell is longer than {MAX_FIELD:,} characters") from None
-            raise InputError(display, f"line {line}", f"cannot parse CSV: {exc}") from None
+            hint = " (a quote left open?)" if "end of data" in str(exc) else ""
+            raise InputError(display, f"line {line}", f"cannot parse CSV: {exc}{hint}") from None
         yield reader.line_num, row
 
 
