@@ -125,8 +125,10 @@ def _memory_check(fn: F) -> F:
                 from .compile import memory_estimate
 
                 kwargs["scenario"] = loaded = _loaded(kwargs["scenario"])
-                check_fits(memory_estimate(loaded, kwargs.get("demand_scale", 1.0)), "the run",
-                           "--demand-scale", "lower --demand-scale")
+                # a sample of the riders (run --sample F, where given) simulates F of the demand
+                scale = kwargs.get("demand_scale", 1.0) * (kwargs.get("sample") or 1.0)
+                check_fits(memory_estimate(loaded, scale), "the run", "--demand-scale",
+                           "lower --demand-scale")
         return fn(*args, **kwargs)
 
     return cast(F, wrapper)
