@@ -317,7 +317,9 @@ def clear_legs(legs: pd.DataFrame, method: str, boarding_charge: np.ndarray,
 
 
 def _kept_outside(legs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Operator codes of the legs in no fare window and, per operator code, their fares."""
+    """Operator codes of the legs in no fare window and, per operator code, their fares (int64 minor
+    units; also when every leg is in a window, where ``bincount`` of nothing would give int64 and of
+    something float64)."""
     outside = legs["window"].to_numpy() < 0
     op = legs["operator"].cat.codes.to_numpy()[outside]
     n_ops = len(legs["operator"].cat.categories)
@@ -368,7 +370,6 @@ def clearing_flows(legs: pd.DataFrame, cleared: ClearedWindows) -> pd.DataFrame:
         outside windows included.  Sorted by ``from_operator``, ``to_operator``.
     """
     op, kept = _kept_outside(legs)
-    kept = kept.astype(np.int64)
     seen = np.unique(op)
     f, t, v = net_flows_many(cleared.window, cleared.operator, cleared.charged, cleared.cleared)
     df = pd.DataFrame({"from": np.concatenate([seen, f]), "to": np.concatenate([seen, t]),

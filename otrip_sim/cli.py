@@ -7,7 +7,9 @@ here and nowhere else.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -27,18 +29,151 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (sent by ``timeout``, Slurm, systemd, Kubernetes), raised like Ctrl-C so that every
+    ``finally`` and the all-or-nothing output writers clean up."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def _user_errors(fn: F) -> F:
+    """Library errors, output failures and SIGTERM as one-line messages (exit status 2; 143 for
+    SIGTERM, as a shell reports a process it terminated)."""
+
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = _install(signal.SIGTERM, _on_sigterm)
         try:
             return fn(*args, **kwargs)
         except OtripError as exc:
             raise UserError(str(exc)) from None
+        except Terminated:
+            click.echo("Error: terminated (SIGTERM); no partial output was left", err=True)
+            raise click.exceptions.Exit(128 + signal.SIGTERM) from None
+        except MemoryError:
+            raise UserError("out of memory: try a smaller --demand-scale or a machine with more "
+                            "memory") from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise UserError(f"{where}{exc.strerror or exc}") from None
+        finally:
+            _install(signal.SIGTERM, previous)
 
     return cast(F, wrapper)  # wraps keeps fn's signature, which mypy cannot see through *args
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _install(signum: int, handler: Any) -> Any:
+    """Set a signal handler where that is possible (the main thread), returning the previous one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signum, handler)
+
+
+def _outside_files(fn: F) -> F:
+    """The ``--allow-outside-files`` option of a command reading a SCENARIO: with it, the scenario
+    is loaded here allowing references outside its folder and passed on loaded."""
+
+    @click.option("--allow-outside-files", is_flag=True,
+                  help="Read files the scenario references outside its own folder (through '..', an "
+                       "absolute path or a symlink); refused by default.")
+    @wraps(fn)
+    def wrapper(*args: Any, allow_outside_files: bool = False, **kwargs: Any) -> Any:
+        if allow_outside_files:
+            from .scenario import load_scenario
+
+            kwargs["scenario"] = load_scenario(kwargs["scenario"], allow_outside_files=True)
+        return fn(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _zip_limits(fn: F) -> F:
+    """The options that lift the limits on zip feeds, passed on as ``zip_limits``."""
+
+    @click.option("--zip-max-bytes", type=click.IntRange(min=1), default=2_000_000_000, show_default=True,
+                  help="Largest total uncompressed size of a zip feed's files, in bytes.")
+    @click.option("--zip-max-ratio", type=click.FloatRange(min=1), default=100, show_default=True,
+                  help="Largest compression ratio of a zip member over 1 MB (zip bombs go far beyond).")
+    @wraps(fn)
+    def wrapper(*args: Any, zip_max_bytes: int, zip_max_ratio: float, **kwargs: Any) -> Any:
+        from .textio import ZipLimits
+
+        return fn(*args, zip_limits=ZipLimits(zip_max_bytes, zip_max_ratio), **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _memory_check(fn: F) -> F:
+    """The ``--no-memory-check`` option: without it a run (or a replay) whose memory estimate
+    exceeds the machine's memory is refused before it starts."""
+
+    @click.option("--no-memory-check", is_flag=True,
+                  help="Start even when the memory estimate exceeds this machine's memory.")
+    @wraps(fn)
+    def wrapper(*args: Any, no_memory_check: bool = False, **kwargs: Any) -> Any:
+        if not no_memory_check:
+            from .memory import check_fits
+
+            if "taps" in kwargs:
+                from .replay import memory_estimate as replay_estimate
+
+                check_fits(replay_estimate(kwargs["taps"]), "replaying this tap file", "--journeys",
+                           "split the file by rider")
+            else:
+                from .compile import memory_estimate
+
+                kwargs["scenario"] = loaded = _loaded(kwargs["scenario"])
+                # a sample of the riders (run --sample F, where given) simulates F of the demand
+                scale = kwargs.get("demand_scale", 1.0) * (kwargs.get("sample") or 1.0)
+                check_fits(memory_estimate(loaded, scale), "the run", "--demand-scale",
+                           "lower --demand-scale")
+        return fn(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _reproducible(fn: F) -> F:
+    """The ``--check-reproducible`` option of ``run``: first a small replication, run twice with the
+    same seed, must give identical results."""
+
+    @click.option("--check-reproducible", is_flag=True,
+                  help="First run a small replication twice with the same seed and stop unless the results "
+                       "are identical.")
+    @wraps(fn)
+    def wrapper(*args: Any, check_reproducible: bool = False, **kwargs: Any) -> Any:
+        if check_reproducible:
+            from .compile import compile_scenario
+            from .reproduce import check_reproducible as check
+
+            kwargs["scenario"] = compiled = compile_scenario(_loaded(kwargs["scenario"]))
+            click.echo(check(compiled, kwargs.get("seed"), kwargs.get("demand_scale", 1.0)), err=True)
+        return fn(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _loaded(scenario: Any) -> Any:
+    """The loaded scenario of a SCENARIO argument (a path, or loaded by :func:`_outside_files`)."""
+    from .scenario import LoadedScenario, load_scenario
+
+    return scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+
+
+class _OneLineGroup(click.Group):
+    """Usage errors (a bad option value, a missing argument) as one line like every other error,
+    pointing to the command's help instead of printing its usage."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            raise UserError(f"{exc.format_message().strip()} (see '{where} --help')") from None
+
+
+@click.group(cls=_OneLineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="otrip-sim")
 def main() -> None:
     """otrip-sim: simulate integrated public-transport fares — ridership, revenue, subsidy.
@@ -70,6 +205,9 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar with the simulated clock (default: when stderr is a terminal).")
 @_user_errors
+@_outside_files
+@_memory_check
+@_reproducible
 def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample: float, force: bool,
         taps_csv: bool, clearing_methods: str, progress: bool | None) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
@@ -115,8 +253,12 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (stops no route serves, OD pairs with no path, a route over 200 km, a "
+                   "fare over Rp 100,000, over 20% of journeys with no path) as errors.")
 @_user_errors
-def validate(scenario: Path) -> None:
+@_outside_files
+def validate(scenario: Path, strict: bool) -> None:
     """Check SCENARIO (and every file it references) without running it.
 
     It loads and compiles the scenario as a run does (network, fare policy, gravity demand), so a
@@ -124,20 +266,26 @@ def validate(scenario: Path) -> None:
 
     \b
     Example:
-      otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml
+      otrip-sim validate scenarios/jakarta/jaklingko-2022.yaml --strict
     """
+    from .checks import warnings
     from .compile import compile_scenario
-    from .scenario import load_scenario
 
-    compiled = compile_scenario(load_scenario(scenario))
+    compiled = compile_scenario(_loaded(scenario))
+    found = warnings(compiled)
+    if strict and found:
+        more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+        raise UserError(f"{len(found)} warning(s), errors under --strict: {'; '.join(found[:3])}{more}")
     s = compiled.loaded.spec  # with a gravity model: its derived zones and OD rows
     od = s.demand.od if isinstance(s.demand.od, list) else []  # rows by now, never a file name
     trips = sum(r.trips for r in od)
-    click.echo(f"{scenario}: valid")
+    click.echo(f"{compiled.loaded.path}: valid")
     year = f" ({s.meta.year})" if s.meta.year else ""
     click.echo(f"  {s.meta.name}{year}: {len(s.operators)} operators, "
                f"{len(compiled.network.stop_ids)} stops, {len(compiled.network.route_ids)} routes running, "
                f"{len(od)} OD rows, {trips:,.0f} journeys/day, {len(s.fares.windows)} window rules")
+    for line in found:
+        click.echo(f"warning: {line}", err=True)
 
 
 @main.command()
@@ -166,6 +314,8 @@ def schema() -> None:
               help="Also write a per-rider summary CSV.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @_user_errors
+@_outside_files
+@_memory_check
 def fares(
     scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool
 ) -> None:
@@ -186,8 +336,13 @@ def fares(
     from .replay import replay
     from .units import format_money
 
+    named = {"--out": out, "--skip-bad": skip_bad, "--summary": summary}
+    _distinct_outputs(named)
+    loaded = _loaded(scenario)
+    inputs = [taps, loaded.path, *(loaded.path.parent / name for name in loaded.inputs)]
+    scenario = loaded
     with ExitStack() as stack:  # every output file is checked first, written last, all or none
-        files = {name: stack.enter_context(atomic_file(p, force)) for name, p in
+        files = {name: stack.enter_context(atomic_file(p, force, inputs)) for name, p in
                  (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
         result = replay(scenario, taps, skip_bad=skip_bad is not None)
         _csv(result.priced, files["out"])
@@ -204,10 +359,23 @@ def fares(
     for op, v in operators.items():
         click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}",
                    err=True)
-    kinds = ("no_stations", "missing_tap_out", "no_fare", "distance_from_stops", "no_distance")
+    kinds = ("no_stations", "missing_tap_out", "no_fare", "distance_from_stops", "no_distance",
+             "skipped_no_boarding", "unmatched_exit")
     notes = {k: t[k] for k in kinds if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
+
+
+def _distinct_outputs(named: dict[str, Path | None]) -> None:
+    """Two output options naming one file would overwrite one output with another."""
+    seen: dict[Path, str] = {}
+    for option, path in named.items():
+        if path is None:
+            continue
+        key = path.resolve()
+        if key in seen:
+            raise UserError(f"{option} {path}: the same file as {seen[key]}; give each output its own file")
+        seen[key] = option
 
 
 def _csv(df: Any, path: Path) -> None:
@@ -224,6 +392,8 @@ def _csv(df: Any, path: Path) -> None:
               help="Tap CSV (as for `otrip-sim fares`).")
 @click.option("--rider", required=True, help="The rider (card) to explain.")
 @_user_errors
+@_outside_files
+@_memory_check
 def explain(scenario: Path, taps: Path, rider: str) -> None:
     """Explain, tap by tap, how one rider's fares were set: the card's open windows, what was
     paid so far, the cap remaining, and the settlement of each window.
@@ -259,9 +429,10 @@ def explain(scenario: Path, taps: Path, rider: str) -> None:
 @click.option("--force", is_flag=True,
               help="Replace a non-empty --out folder (only once the new network is complete).")
 @_user_errors
+@_zip_limits
 def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operator_opts: tuple[str, ...],
                    capacity_opts: tuple[str, ...], walk_radius: float, default_speed: float,
-                   prefixes: tuple[str, ...], force: bool) -> None:
+                   prefixes: tuple[str, ...], force: bool, zip_limits: Any) -> None:
     """Build a scenario network (stops, routes, walking links, operators) from GTFS FEEDS (zip files
     or folders).
 
@@ -297,7 +468,8 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
         raise InputError("--prefix", "", f"give one prefix per feed ({len(feeds)} feeds)", list(prefixes))
     sources = dict(zip(prefixes, feeds)) if prefixes else list(feeds)
     report = import_network(sources, out, operators=operators, date=date, walk_radius=walk_radius,
-                            capacity=capacity, default_speed_kmh=default_speed, force=force)
+                            capacity=capacity, default_speed_kmh=default_speed, force=force,
+                            zip_limits=zip_limits)
     problems = [f"fallback: {x}" for x in report.fallbacks] + [f"warning: {x}" for x in report.warnings]
     for line in problems[:20]:
         click.echo(line, err=True)
@@ -323,7 +495,9 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
 @click.option("--name", default=None, help="Policy name (default: the feed's name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @_user_errors
-def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None, force: bool) -> None:
+@_zip_limits
+def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None, force: bool,
+                 zip_limits: Any) -> None:
     """Turn a GTFS Fares v2 feed (folder or zip) into a scenario `fares:` section.
 
     Each GTFS network becomes an operator id; what otrip-sim cannot say exactly is listed at the
@@ -339,8 +513,8 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
     from .atomic import atomic_file
     from .gtfs import import_fares
 
-    with atomic_file(out, force) as tmp:
-        result = import_fares(feed, name=name, day=day.lower(), media=media)
+    with atomic_file(out, force, [feed]) as tmp:
+        result = import_fares(feed, name=name, day=day.lower(), media=media, zip_limits=zip_limits)
         header = [f"# GTFS Fares v2 from {feed}, imported by otrip-sim: amounts in minor units of "
                   f"{result.currency}.",
                   f"# Operators (GTFS networks): {', '.join(result.operators)}. "
@@ -361,6 +535,7 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
               help="Folder for the GTFS Fares v2 tables.")
 @click.option("--force", is_flag=True, help="Replace a non-empty --out folder.")
 @_user_errors
+@_outside_files
 def fares_export(scenario: Path, out: Path, force: bool) -> None:
     """Write SCENARIO's fares as GTFS Fares v2 tables, and list in NOT_EXPORTED.md (and here) what
     GTFS Fares v2 cannot say (caps, integrated distance formulas, distance fares, ...).
@@ -370,9 +545,8 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
       otrip-sim fares-export scenarios/jakarta/okotrip-2018.yaml --out exports/okotrip-gtfs
     """
     from .gtfs import export_fares
-    from .scenario import load_scenario
 
-    missing = export_fares(load_scenario(scenario), out, force=force)
+    missing = export_fares(_loaded(scenario), out, force=force)
     for line in missing:
         click.echo(f"not exported: {line}", err=True)
     click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible "

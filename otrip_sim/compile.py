@@ -19,6 +19,7 @@ settlement, results and run; none of those lower modules imports it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,36 @@ def as_compiled(scenario: str | Path | LoadedScenario | CompiledScenario) -> Com
     if isinstance(scenario, CompiledScenario):
         return scenario
     return compile_scenario(scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario))
+
+
+BASE_BYTES = 400_000_000
+"""Memory of a run before its riders: Python, numpy, pandas, the network and the fare policy."""
+
+BYTES_PER_JOURNEY = 1_500
+"""Peak memory per simulated journey (rider, candidate paths, legs, taps and the output frames),
+measured on the example scenarios with some margin."""
+
+
+def memory_estimate(loaded: LoadedScenario, demand_scale: float = 1.0) -> int:
+    """Estimated peak bytes of a run of ``loaded`` at ``demand_scale``.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        The scenario (with a gravity model, its ``total`` journeys count).
+    demand_scale : float
+        The run's demand scale.
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
+    demand = loaded.spec.demand
+    od = demand.od if isinstance(demand.od, list) else []
+    journeys = demand.gravity.total if demand.gravity is not None else sum(r.trips for r in od)
+    scale = demand_scale if math.isfinite(demand_scale) and demand_scale > 0 else 0.0  # run() refuses it
+    return int(BASE_BYTES + journeys * scale * BYTES_PER_JOURNEY)
 
 
 def _check_caps_contain_fares(loaded: LoadedScenario, network: Network, policy: FarePolicy) -> None:

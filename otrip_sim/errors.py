@@ -12,6 +12,36 @@ from typing import Any
 
 _MISSING: Any = object()
 
+SHOWN = 200
+"""Longest echo of a bad value in a message, in characters."""
+
+
+def shorten(value: Any, limit: int = SHOWN) -> Any:
+    """``value`` as a message may echo it: text longer than ``limit`` characters is cut, saying by
+    how much (a 100 MB cell is not printed whole); other values as they are.
+
+    Parameters
+    ----------
+    value : Any
+        The value.
+    limit : int
+        Characters kept.
+
+    Returns
+    -------
+    Any
+        ``value``, or its first ``limit`` characters and ``"… (N characters)"``.
+    """
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]}… ({len(value):,} characters)"
+    return value
+
+
+def show(value: Any, limit: int = SHOWN) -> str:
+    """``repr(value)`` cut to about ``limit`` characters (see :func:`shorten`)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
 
 class OtripError(Exception):
     """Base class of every error otrip-sim raises on purpose."""
@@ -41,7 +71,7 @@ class InputError(OtripError):
 
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.path) if p)
-        got = "" if self.value is _MISSING else f" (got {self.value!r})"
+        got = "" if self.value is _MISSING else f" (got {show(self.value)})"
         return f"{where}: {self.message}{got}" if where else f"{self.message}{got}"
 
 

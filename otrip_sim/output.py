@@ -63,7 +63,9 @@ def write_results(
     """
     out = Path(out)
     t0 = time.perf_counter()
-    with atomic_folder(out, force) as tmp:
+    base = res.loaded.path.parent
+    inputs = [res.loaded.path, *(base / name for name in res.loaded.inputs)]
+    with atomic_folder(out, force, inputs) as tmp:
         _write_all(res, tmp, taps_csv, all_clearing_methods)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         manifest = {

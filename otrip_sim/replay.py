@@ -21,17 +21,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .compile import CompiledScenario, as_compiled
-from .errors import InputError
+from .errors import InputError, shorten, show
 from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
+from .textio import check_csv_shape, read_text
+from .tides import OPTIONAL, TIDES_KEYS, tides_legs
 from .units import format_clock, km_to_m
 
+MAX_KM = 40_075
+"""Longest leg a tap file may state, in km (once round the Earth)."""
+
 REQUIRED = ("rider", "operator", "board_time")
-OPTIONAL = (
-    "category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media",
-)
 
 
 @dataclass
@@ -124,11 +126,6 @@ class Replay:
         }
 
 
-TIDES_KEYS = {"transaction_id", "event_timestamp", "fare_action"}
-_ENTER = {"Enter", "Transfer entrance"}
-_EXIT = {"Exit", "Transfer exit"}
-
-
 def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) -> pd.DataFrame:
     """Read a tap CSV (or Parquet) as text columns, with ``line`` numbers; checks the header.
 
@@ -158,6 +155,9 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     """
     path = Path(path)
     try:
+        if path.suffix != ".parquet" and _blank(path):
+            raise InputError(path, "line 1", "empty file: expected a header row (rider, operator, "
+                             "board_time, ...)")
         if path.suffix == ".parquet":
             df = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "<NA>": ""})
         else:
@@ -166,7 +166,10 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     except FileNotFoundError:
         raise InputError(path, "", "file not found") from None
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
-        raise InputError(path, "", f"cannot read the tap file: {str(exc).splitlines()[0]}") from None
+        if path.suffix != ".parquet":
+            check_csv_shape(read_text(path), path)  # locate it: a byte that is not UTF-8, a quote, a row
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(path, "", f"cannot read the tap file: {shorten(first)}") from None
     df.columns = [c.strip() for c in df.columns]
     if set(df.columns) >= TIDES_KEYS:
         df = tides_legs(df, route_operator or {}, path)
@@ -189,82 +192,47 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
     return df
 
 
-def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> pd.DataFrame:
-    """Legs from a TIDES ``fare_transactions`` table: each ``Enter``/``Transfer entrance`` row is a
-    tap-in; the next ``Exit``/``Transfer exit`` row of the same ``token_id`` is its tap-out;
-    other actions (``Adjust``, ``Purchase``…) carry no boarding and are left out.  The operator
-    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``).
+BYTES_PER_TAP_ROW = 900
+"""Peak memory per tap row while replaying (text columns, leg table, priced output), measured."""
+
+CSV_BYTES_PER_ROW = 45
+"""The shortest usual tap CSV row, in bytes: a file's size over this bounds its rows."""
+
+
+def memory_estimate(path: str | Path) -> int:
+    """Estimated peak bytes of replaying the tap file ``path`` (400 MB plus its rows, counted in a
+    Parquet file's metadata, else bounded from a CSV's size).
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        The TIDES table as text: ``transaction_id``, ``event_timestamp``, ``fare_action``,
-        ``token_id`` and optionally ``stop_id``, ``pattern_id``, ``operator``, ``rider_category``,
-        ``fare_media_id``, ``trip_id_performed``, ``distance_km``.
-    route_operator : dict of str to str
-        Route id → operator id.
-    path : Path
-        The file, for messages.
+    path : str or Path
+        The tap file.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per tap-in, in file order: ``line`` (int, the tap-in's line), ``rider`` (the
-        ``token_id``), ``operator``, ``board_time`` (the timestamp text) and the optional tap
-        columns as text; ``attrs["tides"]`` is ``True``.
-
-    Raises
-    ------
-    InputError
-        When the table has no ``token_id`` column.
+    int
+        Bytes (0 for a file that cannot be read: reading it reports the problem).
     """
-    if "token_id" not in df.columns:
-        raise InputError(
-            path, "line 1", "a TIDES fare_transactions file needs token_id (the card) to group taps"
-        )
-    df = df.assign(_line=np.arange(2, len(df) + 2))
-    action = df["fare_action"].str.strip()
-    stamp = pd.to_datetime(df["event_timestamp"], format="ISO8601", errors="coerce")
-    order = np.lexsort(
-        (df["_line"].to_numpy(), stamp.to_numpy(dtype="datetime64[ns]"), df["token_id"].to_numpy())
-    )
-    names = (
-        "stop_id", "pattern_id", "operator", "rider_category", "fare_media_id", "trip_id_performed",
-        "distance_km",
-    )
-    cols = {
-        name: df[name].to_numpy(dtype=object) if name in df.columns else np.full(len(df), "", dtype=object)
-        for name in names
-    }
-    token, act, when = df["token_id"].to_numpy(), action.to_numpy(), df["event_timestamp"].to_numpy()
-    stop = cols["stop_id"]
-    lines = df["_line"].to_numpy()
-    rows: list[dict[str, object]] = []
-    open_leg: dict[str, dict[str, object]] = {}
-    for i in order:
-        if act[i] in _ENTER:
-            pattern = str(cols["pattern_id"][i])
-            route = pattern.split(":")[0] if pattern else ""
-            op = str(cols["operator"][i]) or route_operator.get(route, route)
-            leg = {"line": int(lines[i]), "rider": token[i], "operator": op, "board_time": when[i],
-                   "category": cols["rider_category"][i], "route": route, "board_stop": stop[i],
-                   "alight_stop": "", "alight_time": "", "media": cols["fare_media_id"][i],
-                   "journey_id": cols["trip_id_performed"][i], "distance_km": cols["distance_km"][i]}
-            rows.append(leg)
-            open_leg[token[i]] = leg
-        elif act[i] in _EXIT and token[i] in open_leg:
-            leg = open_leg.pop(token[i])
-            leg["alight_time"], leg["alight_stop"] = when[i], stop[i]
-    out = pd.DataFrame(rows, columns=["line", "rider", "operator", "board_time", *OPTIONAL]).fillna("")
-    out = out.sort_values("line", kind="stable").reset_index(drop=True)
-    out = out.astype({c: str for c in ["rider", *OPTIONAL]})
-    given = [
-        "rider", "operator", "board_time", "category", "route", "board_stop", "alight_stop", "alight_time",
-        "media",
-    ]
-    out.attrs["columns"] = given
-    out.attrs["tides"] = True
-    return out
+    path = Path(path)
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            rows = pq.ParquetFile(path).metadata.num_rows
+        else:
+            rows = path.stat().st_size // CSV_BYTES_PER_ROW
+    except (OSError, ValueError, pa.ArrowException):
+        return 0
+    return 400_000_000 + rows * BYTES_PER_TAP_ROW
+
+
+def _blank(path: Path) -> bool:
+    """Whether the file holds nothing but white space (Arrow's reader must not see such a file)."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(65_536)
+    return not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head)
 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -295,6 +263,8 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     secs[~clock_ok] = 0
     rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
     ok = clock_ok.copy()
+    other_zone, _ = zone_mismatch(values)
+    rest &= ~other_zone
     if rest.any():
         stamps = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
         good = stamps.notna().to_numpy()
@@ -308,6 +278,34 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             secs[idx] = delta
             ok[idx] = True
     return secs, ok
+
+
+_ZONE = r"(Z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def zone_mismatch(values: pd.Series) -> tuple[np.ndarray, str]:
+    """Which ISO 8601 date-times carry a time zone other than the column's most common one.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Times as text.
+
+    Returns
+    -------
+    mask : numpy.ndarray
+        bool: a date-time whose zone (``Z``, ``+07:00``, or none) is not the most common one.
+    common : str
+        The most common zone (``""`` for local times without one).
+    """
+    text = values.astype(str).str.strip()
+    dated = text.str.contains("T", regex=False) | text.str.contains("-", regex=False)
+    zone = text.str.extract(_ZONE, expand=False).fillna("").str.replace("Z", "+00:00", regex=False)
+    if not dated.any():
+        return np.zeros(len(values), dtype=bool), ""
+    counts = zone[dated].value_counts(sort=True)
+    common = str(counts.index[0])
+    return (dated & (zone != common)).to_numpy(dtype=bool), common
 
 
 class _Distances:
@@ -411,6 +409,7 @@ def replay(
     for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
                        ("no_fare", Outcome.NO_FARE)):
         counts[name] = int((outcome == kind).sum())
+    counts.update(rows.attrs.get("skipped") or {})
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
 
 
@@ -432,6 +431,10 @@ def _legs(
     def isin(values: np.ndarray, known: list[str]) -> np.ndarray:
         return pd.Series(values, dtype=object).isin(known).to_numpy()  # perf: hashing, not numpy's sort
 
+    problems = rows.attrs.get("row_problems") or {}
+    if problems:
+        bad_rows = rows["line"].isin(list(problems)).to_numpy()
+        flag(bad_rows, [problems[ln] for ln in rows["line"].to_numpy()[bad_rows]])
     ops = list(policy.standalone)
     cats = [c.id for c in loaded.spec.demand.categories]
     stops = list(net.stop_ids)
@@ -439,33 +442,38 @@ def _legs(
     rider = text("rider")
     flag(rider == "", "rider is empty")
     unknown_op = ~isin(op, ops)
-    flag(unknown_op, [f"unknown operator {o!r}" for o in op[unknown_op]])
+    flag(unknown_op, [f"unknown operator {show(o)}" for o in op[unknown_op]])
     cat = text("category")
     cat[cat == ""] = "adult"
     unknown_cat = ~isin(cat, cats)
-    flag(unknown_cat, [f"unknown category {c!r}" for c in cat[unknown_cat]])
+    flag(unknown_cat, [f"unknown category {show(c)}" for c in cat[unknown_cat]])
+    for col in ("board_time", "alight_time"):
+        other, common = zone_mismatch(rows[col])
+        flag(other, f"{col} in another time zone than the file's other times ({common or 'none'})")
     board, board_ok = parse_times(rows["board_time"])
-    flag(~board_ok, [f"unparsable board_time {t!r}" for t in rows["board_time"].to_numpy()[~board_ok]])
+    flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].to_numpy()[~board_ok]])
     alight_text = text("alight_time")
     has_alight_time = alight_text != ""
     alight, alight_ok = parse_times(rows["alight_time"])
     bad_alight = has_alight_time & ~alight_ok
-    flag(bad_alight, [f"unparsable alight_time {t!r}" for t in alight_text[bad_alight]])
+    flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_text[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
     bstop, astop = text("board_stop"), text("alight_stop")
     for col, values in (("board_stop", bstop), ("alight_stop", astop)):
         unknown = (values != "") & ~isin(values, stops)
-        flag(unknown, [f"unknown {col} {v!r}" for v in values[unknown]])
+        flag(unknown, [f"unknown {col} {show(v)}" for v in values[unknown]])
     dist_text = text("distance_km")
     has_dist = dist_text != ""
     km = np.full(n, np.nan)
     if has_dist.any():
         km[has_dist] = pd.to_numeric(pd.Series(dist_text[has_dist]), errors="coerce").to_numpy(dtype=float)
     bad_dist = has_dist & np.isnan(km)
-    flag(bad_dist, [f"distance_km is not a number: {t!r}" for t in dist_text[bad_dist]])
+    flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text[bad_dist]])
     flag(has_dist & (km < 0), "negative distance_km")
+    flag(has_dist & np.isinf(km), "distance_km is not a finite number")
+    flag(has_dist & np.isfinite(km) & (km > MAX_KM), f"distance_km beyond {MAX_KM:,} km")
     metres = np.zeros(n, dtype=np.int64)
-    ok_dist = has_dist & ~np.isnan(km) & (km >= 0)
+    ok_dist = has_dist & np.isfinite(km) & (km >= 0) & (km <= MAX_KM)
     if ok_dist.any():
         inv, uniq = pd.factorize(dist_text[ok_dist])
         # exact, half up, once per distinct value
@@ -473,7 +481,7 @@ def _legs(
     route, media = text("route"), text("media")
     known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
     unknown_media = (media != "") & ~isin(media, known_media) if known_media else np.zeros(n, dtype=bool)
-    flag(unknown_media, [f"unknown media {v!r}" for v in media[unknown_media]])
+    flag(unknown_media, [f"unknown media {show(v)}" for v in media[unknown_media]])
     _check_priced_pairs(policy, op, route, bstop, astop, reasons)
     tapped_out = has_alight_time | (astop != "")
     needs_distance = sorted(policy.distance_operators())

@@ -13,18 +13,15 @@ stop) run in :func:`otrip_sim.compile.compile_scenario`, which ``run``, ``replay
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError
+from .errors import InputError, shorten
 from .schema import (
     ODRow,
     Route,
@@ -41,6 +38,8 @@ from .schema import (
     ZonesSpec,
     ZoneStopRow,
 )
+from .schema.base import closest, known_keys
+from .textio import csv_records, read_text, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -135,9 +134,20 @@ def _error_path(loc: Iterable[Any], raw: Any) -> str:
     return out
 
 
-def _from_validation(err: ValidationError, file: Path | str, raw: Any) -> InputError:
-    """The most specific of pydantic's errors (the deepest location) as an InputError."""
+def _from_validation(err: ValidationError, file: Path | str, raw: Any,
+                     model: type[BaseModel] = Scenario) -> InputError:
+    """The most specific of pydantic's errors (the deepest location) as an InputError; an unknown
+    key comes first (it often hides a required key: ``durration`` makes ``duration`` missing), with
+    the closest known key of ``model`` at that place."""
     errors = err.errors(include_url=False)
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    if unknown:
+        loc = tuple(unknown[0]["loc"])
+        key = str(loc[-1])
+        known = known_keys(model, loc[:-1])
+        near = closest(key, known)
+        hint = f" (did you mean {near!r}?)" if near else (f" (known: {', '.join(known)})" if known else "")
+        return InputError(file, _error_path(loc, raw), f"unknown key {shorten(key)!r}{hint}")
     first = max(errors, key=lambda e: (len(e["loc"]), -errors.index(e)))
     path = _error_path(first["loc"], raw)
     msg = first["msg"]
@@ -149,95 +159,44 @@ def _from_validation(err: ValidationError, file: Path | str, raw: Any) -> InputE
     return InputError(file, path, msg, value)
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 reads an unquoted ``21:00`` as the base-60 integer 1260; in a scenario that is
-    always a clock time, so such scalars stay strings and are parsed as times."""
-
-
-# the base is chosen at import (libyaml's loader when PyYAML has it), which mypy cannot type
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """:class:`_Loader` on libyaml's parser (much faster on city-scale route files)."""
-
-
-for _cls in (_Loader, _FastLoader):
-    _cls.yaml_implicit_resolvers = {
-        first: [
-            (tag, regexp)
-            for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-        ]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    _cls.add_implicit_resolver(
-        "tag:yaml.org,2002:int",
-        re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-        list("-+0123456789"),
-    )
-    _cls.add_implicit_resolver(
-        "tag:yaml.org,2002:float",
-        re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
-                   r"|[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-        list("-+0123456789."),
-    )
-
-
-def _read_yaml(path: Path) -> Any:
-    """Parse a YAML file; an error names the file (and the line and column of bad syntax)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, "", f"cannot read file: {exc}") from None
-    try:
-        return yaml.load(text, Loader=_FastLoader)
-    except yaml.YAMLError:
-        pass  # read it again with the pure-Python parser, whose messages the docs show
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(path, where, f"invalid YAML: {problem}") from None
+def _read_yaml(path: Path, display: str | Path | None = None) -> Any:
+    """Parse a YAML file by the loader's strict rules (:func:`otrip_sim.textio.read_yaml`)."""
+    return read_yaml(path, display)
 
 
 def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
-    """Parse a CSV into ``model`` rows; an error names the file, line and column."""
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(display, "", "file not found") from None
+    """Parse a UTF-8 CSV into ``model`` rows; an error names the file, line and column."""
+    records = csv_records(read_text(path, display), display)
+    first = next(records, None)
+    if first is None:
+        raise InputError(display, "line 1", "empty file: expected a header row")
+    names = list(model.model_fields)
+    # a column is named by the field's (string) validation alias, else by the field
+    column = {n: f.validation_alias if isinstance(f.validation_alias, str) else n
+              for n, f in model.model_fields.items()}
+    aliases = set(column.values())
+    required = {column[n] for n, f in model.model_fields.items() if f.is_required()}
+    header = [h.strip() for h in first[1]]
+    unknown = [h for h in header if h not in aliases and h not in names]
+    if unknown:
+        near = closest(unknown[0], sorted(aliases))
+        hint = f"did you mean {near!r}?" if near else f"expected {sorted(aliases)}"
+        raise InputError(display, "line 1", f"unknown column ({hint})", unknown[0])
+    missing = sorted(required - set(header))
+    if missing:
+        raise InputError(display, "line 1", f"missing column {missing[0]!r}")
     rows: list[M] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None:
-            raise InputError(display, "line 1", "empty file: expected a header row")
-        names = list(model.model_fields)
-        # a column is named by the field's (string) validation alias, else by the field
-        column = {n: f.validation_alias if isinstance(f.validation_alias, str) else n
-                  for n, f in model.model_fields.items()}
-        aliases = set(column.values())
-        required = {column[n] for n, f in model.model_fields.items() if f.is_required()}
-        header = [h.strip() for h in reader.fieldnames]
-        unknown = [h for h in header if h not in aliases and h not in names]
-        if unknown:
-            raise InputError(display, "line 1", f"unknown column (expected {sorted(aliases)})", unknown[0])
-        missing = sorted(required - set(header))
-        if missing:
-            raise InputError(display, "line 1", f"missing column {missing[0]!r}")
-        for record in reader:
-            line = reader.line_num
-            clean = {
-                k.strip(): _csv_value(v) for k, v in record.items() if k is not None and v not in (None, "")
-            }
-            if None in record:
-                raise InputError(display, f"line {line}", "more fields than the header has")
-            try:
-                rows.append(model.model_validate(clean))
-            except ValidationError as err:
-                e = _from_validation(err, display, clean)
-                raise InputError(display, f"line {line}, column {e.path}", e.message, e.value) from None
+    for line, cells in records:
+        if not cells:
+            continue  # a blank line
+        if len(cells) > len(header):
+            raise InputError(display, f"line {line}", "more fields than the header has")
+        clean = {k: _csv_value(v) for k, v in zip(header, cells) if v != ""}
+        try:
+            rows.append(model.model_validate(clean))
+        except ValidationError as err:
+            e = _from_validation(err, display, clean, model)
+            raise InputError(display, f"line {line}, column {e.path}", e.message, e.value) from None
     return rows
 
 
@@ -256,13 +215,28 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
+def _inside(ref: Path, base: Path) -> bool:
+    """Whether ``ref`` (symlinks followed) lies in the folder ``base`` or below it."""
+    try:
+        return ref.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a symlink loop leads nowhere inside
+        return False
+
+
+def _yaml_kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "single value"
+
+
+def load_scenario(path: str | Path, allow_outside_files: bool = False) -> LoadedScenario:
     """Read, validate and cross-check a scenario file; build nothing.
 
     Parameters
     ----------
     path:
         The scenario YAML file; the CSV/YAML files it references are read relative to its folder.
+    allow_outside_files:
+        Read referenced files outside the scenario's folder (by ``..``, an absolute path or a
+        symlink); by default such a reference is an error and the file is not opened.
 
     Returns
     -------
@@ -278,8 +252,12 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     path = Path(path)
     base = path.parent
     raw = _read_yaml(path)
+    if raw is None:
+        raise InputError(path, "", "empty file: a scenario is a YAML mapping with meta, operators, network, "
+                         "demand and fares (see docs/scenario.md)")
     if not isinstance(raw, dict):
-        raise InputError(path, "", "a scenario file must be a YAML mapping", type(raw).__name__)
+        raise InputError(path, "", "a scenario file must be a YAML mapping of sections (meta, operators, "
+                         f"network, ...), not a {_yaml_kind(raw)}")
     inputs: dict[str, str] = {path.name: _hash(path)}
     origins: dict[tuple[str, str], str] = {}
 
@@ -288,6 +266,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if isinstance(value, str):
             ref = (base / value) if not Path(value).is_absolute() else Path(value)
             display = str(ref)
+            if not allow_outside_files and not _inside(ref, base):
+                raise InputError(path, f"{prefix}.{key}", "the file lies outside the scenario's folder "
+                                 f"({base}); pass --allow-outside-files to read it", value)
             if not ref.is_file():
                 raise InputError(path, f"{prefix}.{key}", "file not found", value)
             section[key] = loader(ref, display)
@@ -299,7 +280,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         try:
             return list(RoutesFile.model_validate(doc).routes)
         except ValidationError as err:
-            raise _from_validation(err, display, doc) from None
+            raise _from_validation(err, display, doc, RoutesFile) from None
 
     def tours_loader(ref: Path, display: str) -> Tours:
         doc = _read_yaml(ref)

@@ -13,18 +13,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "otrip_sim"
 
 # Layers, lowest first.  A module may import its own layer or lower ones, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("version", "errors", "units", "geo", "grouped", "rng", "atomic"),
+    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio", "memory"),
     ("fares",),
     ("schema",),
     ("scenario",),
     ("policy", "network", "demand"),
     ("compile",),
-    ("paths", "simulation", "settlement", "choice"),
+    ("paths", "simulation", "settlement", "choice", "checks"),
     ("clearing", "money", "taplog"),
     ("results",),
     ("validation",),
     ("plots",),
-    ("output", "run", "replay", "gtfs"),
+    ("output", "run", "replay", "tides", "reproduce", "gtfs"),
     ("cli", "__init__"),
 ]
 RULE_CLASSES = {

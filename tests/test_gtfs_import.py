@@ -285,7 +285,7 @@ def test_imported_network_loads_and_runs(combined, tmp_path):
     }
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False))
-    loaded = otrip_sim.load_scenario(path)
+    loaded = otrip_sim.load_scenario(path, allow_outside_files=True)  # the network is elsewhere
     assert len(loaded.routes()) == report.routes
     res = otrip_sim.run(loaded, demand_scale=0.5)
     served = res.journeys[res.journeys["served"]]
@@ -380,8 +380,8 @@ def test_feed_reader_rules_bom_blank_lines_spaces_and_located_errors(tmp_path):
     with pytest.raises(InputError) as err:
         import_network([feed], tmp_path / "out")
     line = raw[: raw.index(b"A\xe9roport")].count(b"\n") + 1
-    assert err.value.file == f"{feed}/stops.txt" and err.value.path == f"line {line}"
-    assert "not UTF-8" in err.value.message
+    assert err.value.file == f"{feed}/stops.txt" and err.value.path.startswith(f"line {line}, column ")
+    assert "byte 0xE9 is not UTF-8 text; re-save the file as UTF-8" in err.value.message
 
 
 def test_clock_forms_of_the_import():
@@ -418,6 +418,7 @@ def test_cli_writes_refuses_and_has_help(tmp_path):
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {
         "stops.csv", "routes.yaml", "walk_links.csv", "operators.yaml", "IMPORT.md", "id_map.csv",
+        "manifest.json",
     }
     assert "great-circle" in result.stderr  # fallbacks and warnings go to stderr
     assert f"network: {out}" in result.stdout

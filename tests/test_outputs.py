@@ -87,8 +87,9 @@ def test_existing_folder_is_never_silently_overwritten(tiny_result, written):
 
 def test_force_replaces_only_when_complete(tiny_result, tmp_path, monkeypatch):
     out = tmp_path / "res"
-    out.mkdir()
-    (out / "old.txt").write_text("previous result")
+    write_results(tiny_result, out)
+    (out / "summary.json").write_text("previous result")
+    manifest = json.loads((out / "manifest.json").read_text())
     import otrip_sim.output as output
 
     def boom(*args, **kwargs):
@@ -97,11 +98,12 @@ def test_force_replaces_only_when_complete(tiny_result, tmp_path, monkeypatch):
     monkeypatch.setattr(output, "save_all", boom)
     with pytest.raises(RuntimeError):
         write_results(tiny_result, out, force=True)
-    assert (out / "old.txt").read_text() == "previous result"  # the old result survives a failed write
+    assert (out / "summary.json").read_text() == "previous result"  # the old result survives a failed write
+    assert json.loads((out / "manifest.json").read_text()) == manifest
     assert [p.name for p in tmp_path.iterdir()] == ["res"]  # and no partial folder is left
     monkeypatch.undo()
     write_results(tiny_result, out, force=True)
-    assert not (out / "old.txt").exists() and (out / "summary.json").exists()
+    assert (out / "summary.json").read_text() != "previous result"
 
 
 def test_failed_write_leaves_nothing(tiny_result, tmp_path, monkeypatch):

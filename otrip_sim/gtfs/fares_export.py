@@ -281,7 +281,9 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
             for k, c in enumerate(spec.demand.categories)
         ],
     }
-    with atomic_folder(Path(out), force) as tmp:
+    base = scenario.path.parent
+    inputs = [scenario.path, *(base / name for name in scenario.inputs)]
+    with atomic_folder(Path(out), force, inputs) as tmp:
         for name, rows in tables.items():
             if rows:
                 columns = list(dict.fromkeys(k for r in rows for k in r))

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
+from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
 from ..units import CURRENCY_DECIMALS, format_clock, parse_clock
 from .calendar import services_on_weekday
 from .feed import Feed
@@ -77,6 +78,7 @@ def import_fares(
     day: str = "monday",
     media: str | None = None,
     default_network: str = "network",
+    zip_limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ) -> FaresImport:
     """Read a GTFS Fares v2 feed (folder or zip) into a ``fares`` section.
 
@@ -95,6 +97,8 @@ def import_fares(
         most products are sold on).
     default_network:
         Operator id for leg rules without ``network_id``.
+    zip_limits:
+        How far a zip feed may unpack (:class:`~otrip_sim.textio.ZipLimits`).
 
     Returns
     -------
@@ -108,7 +112,7 @@ def import_fares(
         several currencies.  A network without a leg rule (on ``day``) gets ``kind: none``: its
         legs have no fare product (a note says so).
     """
-    feed = Feed(Path(source))
+    feed = Feed(Path(source), limits=zip_limits)
     try:
         return _import(feed, name, day, media, default_network)
     finally:

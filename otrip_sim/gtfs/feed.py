@@ -6,8 +6,8 @@ by the same rules whatever it is imported for:
 * a feed is a ``.zip`` file or a folder of ``.txt`` files; inside a zip a table may sit in a
   folder (``feed/stops.txt``): the shallowest copy of each file name is used, and macOS
   ``__MACOSX/`` metadata is ignored;
-* text is UTF-8, with or without a byte-order mark; text that is not UTF-8 is refused with the line
-  of the first bad byte;
+* text is UTF-8, with or without a byte-order mark; text that is not UTF-8 is refused with the line,
+  column and value of the first bad byte (:func:`~otrip_sim.textio.decode_utf8`);
 * column names and cells are stripped of surrounding whitespace (a quoted cell may follow the
   space after a comma), and rows whose cells are all empty are dropped;
 * ``_line`` keeps each row's line number in the file (header = line 1), blank lines included, so
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits, check_zip, decode_utf8
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "stops.txt": ("stop_id", "stop_lat", "stop_lon"),
@@ -68,7 +70,7 @@ class Feed:
         ``path`` does not exist, or is a file that is not a zip archive.
     """
 
-    def __init__(self, path: Path, prefix: str = "") -> None:
+    def __init__(self, path: Path, prefix: str = "", limits: ZipLimits = DEFAULT_ZIP_LIMITS) -> None:
         self.path = path
         self.prefix = prefix
         self.label = prefix or path.name
@@ -77,7 +79,15 @@ class Feed:
         if path.is_dir():
             self._members = {p.name: p.name for p in sorted(path.iterdir()) if p.is_file()}
         elif path.is_file() and zipfile.is_zipfile(path):
-            self._zip = zipfile.ZipFile(path)
+            try:
+                self._zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+                raise InputError(path, "", f"cannot read the zip file: {exc}") from None
+            try:
+                check_zip(self._zip, path, limits)
+            except InputError:
+                self._zip.close()
+                raise
             depth: dict[str, int] = {}
             for name in self._zip.namelist():
                 if name.endswith("/") or name.startswith("__MACOSX/"):
@@ -165,9 +175,12 @@ class Feed:
         except pd.errors.ParserError as exc:
             raise InputError(display, "", f"cannot parse CSV: {str(exc).strip()}") from None
         except UnicodeDecodeError:
-            raise InputError(
-                display, f"line {self._bad_text_line(name)}", "not UTF-8 text (GTFS files are UTF-8)"
-            ) from None
+            decode_utf8(self._bytes(name), display)  # the line, column and byte
+            # pragma: no cover - pandas and Python disagree on what UTF-8 is
+            raise InputError(display, "", "not UTF-8 text (GTFS files are UTF-8)") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+            # a damaged member (bad CRC, corrupt deflate data), an encrypted one, an unsupported method
+            raise InputError(display, "", f"cannot read this file of the feed: {exc}") from None
         df.columns = [c.strip() for c in df.columns]
         df["_line"] = np.arange(2, len(df) + 2)
         data = [c for c in df.columns if c != "_line"]
@@ -228,17 +241,11 @@ class Feed:
             if col not in df.columns:
                 raise InputError(self.display(name), "line 1", f"missing column {col!r}")
 
-    def _bad_text_line(self, name: str) -> int:
-        """Line (from 1) of the first byte of ``name`` that is not UTF-8."""
+    def _bytes(self, name: str) -> bytes:
+        """The bytes of table ``name``."""
         if self._zip is not None:
-            raw = self._zip.read(self._members[name])
-        else:
-            raw = (self.path / name).read_bytes()
-        try:
-            raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            return raw[: exc.start].count(b"\n") + 1
-        return 1  # pragma: no cover - pandas and Python disagree on what UTF-8 is
+            return self._zip.read(self._members[name])
+        return (self.path / name).read_bytes()
 
 
 def _read_table(source: Path | IO[bytes], usecols: Callable[[str], bool] | None) -> pd.DataFrame:

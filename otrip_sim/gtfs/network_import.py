@@ -33,6 +33,7 @@ from typing import Any
 
 from ..atomic import check_out_dir
 from ..errors import InputError
+from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
 from ..units import parse_clock
 from .feed import Feed
 from .feed_import import FeedImport
@@ -53,6 +54,7 @@ def import_network(
     capacity: Mapping[str, int] | None = None,
     default_speed_kmh: float = 20,
     force: bool = False,
+    zip_limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ) -> ImportReport:
     """Import GTFS feeds into a scenario network folder ``out``.
 
@@ -79,6 +81,8 @@ def import_network(
         Commercial speed for routes whose trips have no times.
     force:
         Replace a non-empty ``out``.
+    zip_limits:
+        How far a zip feed may unpack (:class:`~otrip_sim.textio.ZipLimits`).
 
     Raises
     ------
@@ -88,7 +92,7 @@ def import_network(
         ``out`` exists and is not empty (without ``force``), or is a file.
     """
     out = Path(out)
-    feed_list = open_feeds(feeds)
+    feed_list = open_feeds(feeds, zip_limits)
     op_map = check_operator_map(operators)
     cap_map = check_capacity(capacity)
     day = check_date(date)
@@ -96,7 +100,7 @@ def import_network(
         raise InputError("--walk-radius", "", "must be a number of metres >= 0", walk_radius)
     if not (isinstance(default_speed_kmh, (int, float)) and 0 < default_speed_kmh <= 200):
         raise InputError("--default-speed", "", "must be a speed in km/h > 0 and <= 200", default_speed_kmh)
-    check_out_dir(out, force)
+    check_out_dir(out, force, [f.path for f in feed_list])
 
     notes = Notes()
     built = [FeedImport(feed, day, notes, default_speed_kmh) for feed in feed_list]
@@ -175,7 +179,8 @@ def _assemble(
         fallbacks=tuple(notes.lines("fallback")),
         notes=tuple(notes.lines("note")),
     )
-    write_network(out, force, report, stops_rows, routes, links, operator_rows, id_rows, cap_used)
+    write_network(out, force, report, stops_rows, routes, links, operator_rows, id_rows, cap_used,
+                  inputs=[f.path for f in feed_list])
     return report
 
 

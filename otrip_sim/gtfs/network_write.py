@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ def write_network(
     operators: list[dict[str, Any]],
     id_rows: list[tuple[str, str, str, str, str]],
     cap_used: dict[str, int],
+    inputs: Iterable[Path] = (),
 ) -> None:
     """Write the network folder ``out`` completely or not at all, then check it loads.
 
@@ -85,8 +87,10 @@ def write_network(
         ``id_map.csv`` rows: ``kind``, ``feed``, ``gtfs_id``, ``detail``, ``otrip_id``.
     cap_used:
         ``"mode (route_type N)"`` -> passengers per vehicle, as applied.
+    inputs:
+        The feeds read, which ``out`` must not hold.
     """
-    with atomic_folder(out, force) as tmp:
+    with atomic_folder(out, force, inputs) as tmp:
         pd.DataFrame(
             [{k: s[k] for k in ("stop_id", "name", "lat", "lon", "paid_area")} for s in stops]
         ).to_csv(tmp / "stops.csv", index=False, quoting=csv.QUOTE_MINIMAL)

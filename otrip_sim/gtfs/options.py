@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import InputError
+from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
 from .feed import Feed
 from .ids import slug
 
@@ -35,7 +36,9 @@ DEFAULT_CAPACITY: dict[str, int] = {
 GTFS says nothing about vehicle size."""
 
 
-def open_feeds(feeds: Sequence[str | Path] | Mapping[str, str | Path]) -> list[Feed]:
+def open_feeds(
+    feeds: Sequence[str | Path] | Mapping[str, str | Path], limits: ZipLimits = DEFAULT_ZIP_LIMITS
+) -> list[Feed]:
     """Open the feeds to import, each with its id prefix.
 
     Parameters
@@ -44,6 +47,8 @@ def open_feeds(feeds: Sequence[str | Path] | Mapping[str, str | Path]) -> list[F
         Zip files or folders (one path alone is accepted too), or ``{prefix: path}``.  Without given
         prefixes each feed gets :func:`default_prefix` (``-2``, ``-3`` … appended to repeats); a
         single feed gets none (``""``).
+    limits:
+        How far a zip feed may unpack.
 
     Raises
     ------
@@ -71,7 +76,7 @@ def open_feeds(feeds: Sequence[str | Path] | Mapping[str, str | Path]) -> list[F
     if len({p for p, _ in pairs}) != len(pairs):
         raise InputError("--prefix", "", "prefixes must be unique", [p for p, _ in pairs])
     single = len(pairs) == 1
-    return [Feed(path, "" if single else prefix) for prefix, path in pairs]
+    return [Feed(path, "" if single else prefix, limits) for prefix, path in pairs]
 
 
 def default_prefix(path: Path) -> str:

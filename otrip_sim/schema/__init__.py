@@ -15,7 +15,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from .base import SCHEMA_VERSION, Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
+from .base import (
+    MAX_COUNT,
+    MAX_YEAR,
+    MIN_YEAR,
+    SCHEMA_VERSION,
+    Clock,
+    Count,
+    Distance,
+    Duration,
+    FileRef,
+    Id,
+    Money,
+    Strict,
+    Year,
+    _no_overlap,
+)
 from .fares import (
     BandSpec,
     CapSpec,
@@ -53,13 +68,13 @@ class Meta(Strict):
     title: str = ""
     description: str = ""
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
-    year: int | None = Field(default=None, description="selects the routes of a multi-year network")
+    year: Year | None = Field(default=None, description="selects the routes of a multi-year network")
     counterfactual: bool = Field(
         default=False,
         description="fares never in force with this network and demand (a design rule, a fare-only "
         "counterfactual): it carries no validation targets of its own",
     )
-    seed: int = Field(default=0, ge=0, description="root random seed; `--seed` overrides it")
+    seed: int = Field(default=0, ge=0, le=2**63 - 1, description="root random seed; `--seed` overrides it")
     service_start: Clock = Field(default=4 * 3600, description="first departure or trip start, e.g. '04:00'")
     service_end: Clock = Field(
         default=24 * 3600, description="end of the service day, e.g. '24:00' or '25:30'"
@@ -125,8 +140,8 @@ class Route(Strict):
 
     id: Id
     name: str = ""
-    operator: Id | dict[int, Id] = Field(description="operator id, or a mapping year -> operator id")
-    years: list[int] | None = Field(
+    operator: Id | dict[Year, Id] = Field(description="operator id, or a mapping year -> operator id")
+    years: list[Year] | None = Field(
         default=None, description="years in which the route runs (all if omitted)"
     )
     stops: list[Id] = Field(min_length=2)
@@ -140,7 +155,7 @@ class Route(Strict):
         default=None, gt=0, le=200, description="commercial speed including dwell"
     )
     run_times: list[Duration] | None = Field(default=None, description="per-segment run times incl. dwell")
-    capacity: int = Field(gt=0, description="passengers per vehicle")
+    capacity: int = Field(gt=0, le=100_000, description="passengers per vehicle")
     headways: list[HeadwayBand] = Field(min_length=1)
     directions: Literal["both", "forward"] = "both"
 
@@ -225,7 +240,7 @@ class ODRow(Strict):
 
     origin: Id
     destination: Id
-    trips: float = Field(ge=0, description="journeys per day")
+    trips: float = Field(ge=0, le=MAX_COUNT, description="journeys per day")
 
 
 class ProfileBand(Strict):
@@ -234,7 +249,7 @@ class ProfileBand(Strict):
 
     start: Clock
     end: Clock
-    weight: float = Field(ge=0)
+    weight: float = Field(ge=0, le=MAX_COUNT)
 
 
 class Category(Strict):
@@ -258,8 +273,8 @@ class ZoneRow(Strict):
     name: str = ""
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    population: float = Field(ge=0)
-    jobs: float = Field(ge=0)
+    population: float = Field(ge=0, le=MAX_COUNT)
+    jobs: float = Field(ge=0, le=MAX_COUNT)
 
 
 class GravitySpec(Strict):
@@ -269,7 +284,7 @@ class GravitySpec(Strict):
     zones: FileRef | list[ZoneRow] = Field(
         description="zone table, CSV: zone_id,name,lat,lon,population,jobs"
     )
-    total: float = Field(gt=0, description="journeys per day, all zone pairs together")
+    total: float = Field(gt=0, le=MAX_COUNT, description="journeys per day, all zone pairs together")
     beta_per_km: float = Field(
         default=0.1, ge=0, le=10, description="distance decay per km between zone centres"
     )
@@ -401,8 +416,8 @@ class Choice(Strict):
     """
 
     walk_speed: float = Field(default=1.2, gt=0, le=5, description="metres per second")
-    walk_weight: float = Field(default=2.0, ge=0)
-    wait_weight: float = Field(default=1.5, ge=0)
+    walk_weight: float = Field(default=2.0, ge=0, le=1000)
+    wait_weight: float = Field(default=1.5, ge=0, le=1000)
     transfer_penalty: Duration = 300
     max_transfers: int = Field(default=3, ge=0, le=6)
     max_paths: int = Field(default=5, ge=1, le=20)
@@ -461,7 +476,7 @@ class ClearingSpec(Strict):
     method: Literal[  # as CLEARING_METHODS
         "km_share", "boardings", "standalone_share", "equal", "first_keeps_boarding", "fixed_shares"
     ] = "km_share"
-    shares: dict[Id, float] = Field(default_factory=dict, description="fixed_shares: operator -> weight")
+    shares: dict[Id, Count] = Field(default_factory=dict, description="fixed_shares: operator -> weight")
 
     @model_validator(mode="after")
     def _check(self) -> ClearingSpec:
@@ -517,7 +532,7 @@ class ValidationTarget(Strict):
     operator: Id | None = None
     feeder: Id | None = None
     category: Id | None = None
-    published: float
+    published: float = Field(ge=-MAX_COUNT, le=MAX_COUNT)
     scope_share: float = Field(default=1.0, gt=0, le=1)
     unit: str = ""
     source: str = Field(description="key of the fact in docs/sources.md")
@@ -525,7 +540,9 @@ class ValidationTarget(Strict):
     kind: Literal["calibrated", "total", "screenline", "route"] = "total"
     tolerance: float | None = Field(default=None, gt=0, le=1, description="a fraction: 0.15 is ±15 %")
     circular: bool = Field(default=False, description="the target set an input or was calibrated to")
-    year: int | None = Field(default=None, ge=1900, le=2100, description="the year the figure was counted")
+    year: int | None = Field(
+        default=None, ge=MIN_YEAR, le=MAX_YEAR, description="the year the figure was counted"
+    )
     regime: str = Field(default="", description="the fare rule in force when it was counted")
     scope: str = Field(default="", description="what the figure covers (operators, lines, period)")
 
