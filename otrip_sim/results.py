@@ -434,6 +434,16 @@ class RunResult:
         return counts.sort_values(["from_operator", "to_operator"], ignore_index=True)
 
     # ------------------------------------------------------------------------------- summary
+    def _annual(self, operators: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """A year of the operators that have ``money.weekdays_per_year``: the day's counts and money
+        × that factor (weekday equivalents, not 365), whole units."""
+        factors = self.loaded.spec.money.weekdays_per_year
+        keys = ("boardings", "fare_revenue", "fare_revenue_cleared", "payment", "subsidy")
+        per_op = {op: {"weekdays_per_year": factors[op], **{k: round(o[k] * factors[op]) for k in keys}}
+                  for op, o in operators.items() if op in factors}
+        return {"basis": "the simulated day x each operator's money.weekdays_per_year", "operators": per_op,
+                "totals": {k: sum(v[k] for v in per_op.values()) for k in keys}}
+
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` contract (see docs/outputs.md); money in integer minor units.
 
@@ -505,6 +515,7 @@ class RunResult:
                 "subsidy_national": payers["national"]["subsidy"],
             },
             "operators": operators,
+            "annual": self._annual(operators),
             "payers": payers,
             "unserved_by_status": {s: int(expand(int((j["status"] == s).sum()), e))
                                    for s in ("abandoned", "no_path", "stranded", "skipped")},

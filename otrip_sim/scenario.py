@@ -507,6 +507,7 @@ def _cross_check(loaded: LoadedScenario) -> None:
         ("contracts", s.money.contracts),
         ("fare_evasion", s.money.fare_evasion),
         ("clearing.shares", s.money.clearing.shares),
+        ("weekdays_per_year", s.money.weekdays_per_year),
     )
     for key, mapping in money_maps:
         for op in mapping:
@@ -517,11 +518,20 @@ def _cross_check(loaded: LoadedScenario) -> None:
     if s.meta.counterfactual and s.validation:
         raise InputError(file, "validation[0]", "a counterfactual (meta.counterfactual: true) was never in "
                          "force with its network and demand, so it carries no validation targets of its own")
+    route_set = {r.id for r in routes}
     for i, v in enumerate(s.validation):
-        for col, known in (("operator", op_set), ("feeder", op_set), ("category", categories)):
+        for col, known in (("operator", op_set), ("feeder", op_set), ("category", categories),
+                           ("route", route_set)):
             value = getattr(v, col)
             if value is not None and value not in known:
                 raise InputError(file, f"validation[{i}].{col}", "unknown id", value)
+        for col, known in (("operators", op_set), ("among", route_set)):
+            for j, value in enumerate(getattr(v, col) or []):
+                if value not in known:
+                    raise InputError(file, f"validation[{i}].{col}[{j}]", "unknown id", value)
+        if v.per_year and v.year_operator not in s.money.weekdays_per_year:
+            raise InputError(file, f"validation[{i}].per_year", "a yearly count needs "
+                             "money.weekdays_per_year of its operator", v.year_operator or v.metric)
     by_route = {r.id: r for r in routes}
     fare_of_route: dict[str, int] = {}
     for i, rf in enumerate(fares.route_fares):

@@ -47,9 +47,23 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         return float(np.isin(users, fed).mean())
     if target.metric == "boardings":
         return float((legs["operator"] == target.operator).sum() * per_day)
+    paid_taps = legs["tapped"] & ~legs["evaded"]
+    group = target.operators or ([target.operator] if target.operator else [])
     if target.metric == "taps":
-        taps = (legs["operator"] == target.operator) & legs["tapped"] & ~legs["evaded"]
-        return float(taps.sum() * per_day)
+        return float((legs["operator"].isin(group) & paid_taps).sum() * per_day)
+    if target.metric == "taps_share":
+        of_group = int((legs["operator"].isin(group) & paid_taps).sum())
+        mine = int(((legs["operator"] == target.operator) & paid_taps).sum())
+        return mine / of_group if of_group else float("nan")
+    if target.metric == "route_boardings":
+        return float((legs["route"] == target.route).sum() * per_day)
+    if target.metric == "route_share":
+        among = int(legs["route"].isin(target.among or []).sum())
+        return float((legs["route"] == target.route).sum() / among) if among else float("nan")
+    if target.metric == "boardings_per_vehicle":
+        vehicles = res.vehicle_service.set_index("operator").loc[target.operator, "vehicles"]
+        mine = (legs["operator"] == target.operator).sum() * per_day
+        return float(mine / vehicles) if vehicles else float("nan")
     if target.metric == "subsidy_per_tap":
         acc = res.by_operator.set_index("operator")
         return float(acc.loc[target.operator, "subsidy_per_tap"])
@@ -66,7 +80,7 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
 
 TOLERANCE = {"calibrated": 0.05, "total": 0.15, "screenline": 0.15, "route": 0.25}
 """Tolerance by kind of target, a fraction of the published figure."""
-SMALL_ROUTE = 150  # a route carrying fewer a day is counted loosely: ±40 %
+SMALL_ROUTE = 150  # a route count of fewer a day is counted loosely: ±40 % (not a share)
 SMALL_ROUTE_TOLERANCE = 0.40
 
 
@@ -74,7 +88,8 @@ def tolerance(target: ValidationTarget) -> float:
     """The tolerance of ``target`` as a fraction (its own, else by its kind)."""
     if target.tolerance is not None:
         return target.tolerance
-    if target.kind == "route" and target.published * target.scope_share < SMALL_ROUTE:
+    small = target.published * target.scope_share < SMALL_ROUTE
+    if target.kind == "route" and target.metric in ("route_boardings", "boardings", "taps") and small:
         return SMALL_ROUTE_TOLERANCE
     return TOLERANCE[target.kind]
 
@@ -95,7 +110,9 @@ def validation_table(res: RunResult) -> pd.DataFrame:
     pandas.DataFrame
         ``target`` (``metric:subject``), ``metric``, ``subject`` (operator/category it is about),
         ``scope``, ``year`` (when counted; empty: not stated), ``regime``, ``published`` (as
-        published), ``scope_share``, ``expected`` (= published × scope_share), ``modelled``,
+        published), ``weekdays_per_year`` (a yearly count's factor to a day; empty for a daily
+        figure), ``scope_share``, ``expected`` (= published ÷ weekdays_per_year × scope_share),
+        ``modelled``,
         ``ratio`` (modelled ÷ expected; ``modelled`` and ``ratio`` rounded to 4 decimals, ``nan``
         where they cannot be computed), ``tolerance`` (a fraction), ``within`` (the ratio is within
         1 ± tolerance), ``circular`` (the target set an input or was calibrated to),
@@ -114,22 +131,34 @@ def _validation_table(res: RunResult) -> pd.DataFrame:
     year = res.loaded.spec.meta.year
     rows = []
     for t in res.loaded.spec.validation:
-        subject = "/".join(x for x in (t.operator, t.feeder, t.category) if x) or "all"
-        expected = t.published * t.scope_share
+        subject = "/".join(x for x in (t.operator, t.feeder, t.category, t.route) if x)
+        if t.operators and t.metric != "taps_share":
+            subject = "+".join(t.operators)
+        elif t.operators:
+            subject = f"{subject}/{'+'.join(t.operators)}"
+        subject = subject or "all"
+        per_year = res.loaded.spec.money.weekdays_per_year.get(t.year_operator or "") if t.per_year else None
+        expected = t.published / (per_year or 1.0) * t.scope_share
         value = modelled_value(res, t)
         ratio = value / expected if expected and np.isfinite(value) else float("nan")
         tol = tolerance(t)
         within = bool(np.isfinite(ratio) and abs(ratio - 1) <= tol)
         nearest = t.year is not None and year is not None and t.year != year
+        # money per rider at another demand: the costs are the whole timetable's, the riders are not
+        scaled = res.demand_scale != 1 and t.metric == "subsidy_per_tap"
+        flag = f"not comparable at demand scale {res.demand_scale:g} (costs are the full timetable's)"
+        note = "; ".join(x for x in (t.note, flag if scaled else "") if x)
         rows.append((
-            f"{t.metric}:{subject}", t.metric, subject, t.scope, t.year, t.regime, t.published, t.scope_share,
-            expected, round(value, 4), round(ratio, 4), tol, within, t.circular, nearest,
-            not t.circular and not nearest, t.unit, t.source, t.note,
+            f"{t.metric}:{subject}" + (":per_year" if t.per_year else ""), t.metric, subject, t.scope, t.year,
+            t.regime, t.published, per_year,
+            t.scope_share, expected, round(value, 4), round(ratio, 4), tol, within, t.circular, nearest,
+            not t.circular and not nearest and not scaled, t.unit, t.source, note,
         ))
     table = pd.DataFrame(
         rows,
         columns=[
-            "target", "metric", "subject", "scope", "year", "regime", "published", "scope_share", "expected",
+            "target", "metric", "subject", "scope", "year", "regime", "published", "weekdays_per_year",
+            "scope_share", "expected",
             "modelled", "ratio", "tolerance", "within", "circular", "nearest_year", "counted", "unit",
             "source", "note",
         ],

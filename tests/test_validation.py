@@ -82,3 +82,82 @@ def test_a_counterfactual_carries_no_targets_of_its_own(write_scenario):
     design = otrip_sim.load_scenario("scenarios/jakarta/okotrip-2018.yaml").spec
     assert design.meta.counterfactual and not design.validation
     assert otrip_sim.load_scenario("scenarios/jakarta/okotrip-2018-as-operated.yaml").spec.validation
+
+
+# ------------------------------------------------------------------- the metrics of the Jakarta targets
+def test_group_route_and_share_metrics_by_hand(write_scenario):
+    def edit(doc):
+        doc["money"] = {"weekdays_per_year": {"bus": 300, "metro": 350}}
+        doc["validation"] = [
+            {"metric": "taps", "operators": ["bus", "metro"], "published": 1.0, "source": "x"},
+            {"metric": "taps", "operator": "bus", "per_year": True, "published": 3_000_000, "source": "x"},
+            {"metric": "taps_share", "operator": "metro", "operators": ["bus", "metro"], "published": 0.5,
+             "source": "x"},
+            {"metric": "route_boardings", "route": "bus-2", "published": 1.0, "source": "x"},
+            {"metric": "route_share", "route": "bus-1", "among": ["bus-1", "bus-2"], "published": 0.5,
+             "source": "x"},
+            {"metric": "boardings_per_vehicle", "operator": "metro", "published": 1.0, "source": "x"},
+        ]
+    res = otrip_sim.run(write_scenario(edit), seed=3, sample=0.5)
+    legs, e = res.legs, res.expansion
+    taps = legs[legs["tapped"] & ~legs["evaded"]]
+    t = validation_table(res).set_index("target")
+    assert t.loc["taps:bus+metro", "modelled"] == pytest.approx(len(taps) * e)
+    # a yearly count: published ÷ the operator's weekday equivalents
+    yearly = t.loc["taps:bus:per_year"]
+    assert yearly["expected"] == 10_000 and yearly["weekdays_per_year"] == 300
+    metro_taps = (taps["operator"] == "metro").sum()
+    assert t.loc["taps_share:metro/bus+metro", "modelled"] == pytest.approx(metro_taps / len(taps), abs=1e-4)
+    assert t.loc["route_boardings:bus-2", "modelled"] == pytest.approx((legs["route"] == "bus-2").sum() * e)
+    both = legs["route"].isin(["bus-1", "bus-2"]).sum()
+    bus1 = (legs["route"] == "bus-1").sum()
+    assert t.loc["route_share:bus-1", "modelled"] == pytest.approx(bus1 / both, abs=1e-4)
+    vehicles = res.vehicle_service.set_index("operator").loc["metro", "vehicles"]
+    assert t.loc["boardings_per_vehicle:metro", "modelled"] == pytest.approx(
+        (legs["operator"] == "metro").sum() * e / vehicles, abs=1e-4)
+    # a share is never counted loosely as a small route
+    share = _target(metric="route_share", route="r", among=["r"], kind="route", published=0.1)
+    assert tolerance(share) == 0.25
+
+
+def test_a_yearly_target_needs_the_operators_weekdays(write_scenario):
+    from otrip_sim.errors import InputError
+    from otrip_sim.scenario import load_scenario
+
+    def edit(doc):
+        doc["validation"] = [{"metric": "taps", "operator": "bus", "per_year": True, "published": 1.0,
+                              "source": "x"}]
+    with pytest.raises(InputError, match=r"validation\[0\]\.per_year: a yearly count needs money\.weekdays"):
+        load_scenario(write_scenario(edit))
+
+
+def test_per_rider_money_at_another_demand_scale_is_flagged_not_counted(write_scenario):
+    def edit(doc):
+        doc["meta"]["year"] = 2020
+        doc["validation"] = [{"metric": "subsidy_per_tap", "operator": "bus", "published": 1.0, "source": "x",
+                              "year": 2020}]
+    table = validation_table(otrip_sim.run(write_scenario(edit), seed=3, demand_scale=0.5))
+    assert not table.loc[0, "counted"] and "not comparable at demand scale 0.5" in table.loc[0, "note"]
+
+
+JAKARTA = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios" / "jakarta"
+
+
+@pytest.mark.parametrize("name", ["baseline-2017", "okotrip-2018-as-operated", "jaklingko-2022"])
+def test_jakarta_targets_that_set_an_input_are_circular(name):
+    """A target whose source set an input is circular: its key is cited (src:) in the scenario's own
+    inputs, or the demand's derivation (demand/README.md) used it for a total — a share of those
+    counts (route_share, taps_share) is not set by a total and may stay independent.  Each scenario
+    keeps at least five non-circular targets."""
+    import re
+
+    from otrip_sim.scenario import load_scenario
+
+    text = (JAKARTA / f"{name}.yaml").read_text()
+    inputs = set(re.findall(r"src: ([a-z0-9-]+)", text.split("\nvalidation:")[0]))
+    derived = set(re.findall(r"\[([a-z0-9-]+)\]", (JAKARTA / "demand" / "README.md").read_text()))
+    targets = load_scenario(JAKARTA / f"{name}.yaml").spec.validation
+    for t in targets:
+        if t.source in inputs or (t.source in derived and t.metric not in ("route_share", "taps_share")):
+            assert t.circular, f"{name}: {t.metric} from {t.source} set an input"
+    assert sum(not t.circular for t in targets) >= 5

@@ -69,6 +69,9 @@ class Meta(Strict):
     description: str = ""
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
     year: Year | None = Field(default=None, description="selects the routes of a multi-year network")
+    period: str = Field(default="", max_length=200,
+                        description="the period the scenario's supply, demand, fares and money are of, "
+                        "e.g. 'Sep-Oct 2022, an average weekday'")
     counterfactual: bool = Field(
         default=False,
         description="fares never in force with this network and demand (a design rule, a fare-only "
@@ -497,9 +500,18 @@ class MoneySpec(Strict):
     fare_evasion: dict[Id, float] = Field(
         default_factory=dict, description="operator id -> share of boardings without a tap"
     )
+    weekdays_per_year: dict[Id, float] = Field(
+        default_factory=dict,
+        description="operator id -> weekday equivalents per year (annual count ÷ weekday count, 295-352 "
+        "in Jakarta, not 365): turns a day into a year in summary.json's annual block and yearly validation "
+        "targets into days",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MoneySpec:
+        for op, days in self.weekdays_per_year.items():
+            if not 1 <= days <= 366:
+                raise ValueError(f"weekdays_per_year.{op} must be between 1 and 366 (got {days:g})")
         for op, share in self.fare_evasion.items():
             if not 0 <= share <= 1:
                 raise ValueError(f"fare_evasion.{op} must be between 0 and 1")
@@ -513,9 +525,15 @@ class ValidationTarget(Strict):
     Metrics: ``fare_per_boarding`` (operator; every boarding, paid-area changes included),
     ``fare_per_tap`` (operator; per tap-in, as operators count ridership), ``feeder_share``
     (share of the operator's journeys that also use ``feeder``), ``boardings`` (per day,
-    operator), ``journeys`` (per day), ``boardings_per_journey``, ``category_share`` (share of
-    journeys by ``category``).
-    ``scope_share`` scales a city-wide published total to the modelled subset.
+    operator), ``taps`` (per day: of ``operator``, or of the group ``operators`` together, as a
+    TransJakarta-group count), ``taps_share`` (``operator``'s taps ÷ the taps of the group
+    ``operators``: the published "feeder share" of microbus passengers among TJ-group ones),
+    ``route_boardings`` (per day on ``route``), ``route_share`` (``route``'s share of the boardings
+    of the routes ``among``), ``boardings_per_vehicle`` (``operator``'s boardings per vehicle-day
+    of its timetable), ``journeys`` (per day), ``boardings_per_journey``, ``category_share`` (share
+    of journeys by ``category``).
+    ``scope_share`` scales a city-wide published total to the modelled subset; ``per_year`` says
+    ``published`` is a yearly count, turned into a day by the operator's ``money.weekdays_per_year``.
 
     ``kind`` sets the tolerance (``calibrated`` ±5 %, ``total`` and ``screenline`` ±15 %,
     ``route`` ±25 %, relaxed to ±40 % below 150 a day; ``tolerance`` overrides it); ``circular``
@@ -526,12 +544,17 @@ class ValidationTarget(Strict):
     """
 
     metric: Literal[
-        "fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "journeys",
-        "subsidy_per_tap", "boardings_per_journey", "category_share",
+        "fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "taps_share", "journeys",
+        "subsidy_per_tap", "boardings_per_journey", "category_share", "route_boardings", "route_share",
+        "boardings_per_vehicle",
     ]
     operator: Id | None = None
+    operators: list[Id] | None = Field(default=None, min_length=1, description="a group of operators")
     feeder: Id | None = None
     category: Id | None = None
+    route: Id | None = None
+    among: list[Id] | None = Field(default=None, min_length=1, description="routes a route_share is of")
+    per_year: bool = Field(default=False, description="published is a yearly count (see weekdays_per_year)")
     published: float = Field(ge=-MAX_COUNT, le=MAX_COUNT)
     scope_share: float = Field(default=1.0, gt=0, le=1)
     unit: str = ""
@@ -550,13 +573,29 @@ class ValidationTarget(Strict):
     def _check(self) -> ValidationTarget:
         needs = {
             "fare_per_boarding": ("operator",), "fare_per_tap": ("operator",),
-            "feeder_share": ("operator", "feeder"), "boardings": ("operator",), "taps": ("operator",),
-            "subsidy_per_tap": ("operator",), "category_share": ("category",),
+            "feeder_share": ("operator", "feeder"), "boardings": ("operator",),
+            "taps_share": ("operator", "operators"), "subsidy_per_tap": ("operator",),
+            "category_share": ("category",), "route_boardings": ("route",), "route_share": ("route", "among"),
+            "boardings_per_vehicle": ("operator",),
         }.get(self.metric, ())
+        if self.per_year and self.year_operator is None:
+            raise ValueError("per_year needs operator or operators (whose weekdays_per_year apply)")
+        if self.metric == "taps" and (self.operator is None) == (self.operators is None):
+            raise ValueError("metric 'taps' needs operator or operators (a group), not both")
+        if self.per_year and self.metric not in ("taps", "boardings", "route_boardings", "journeys"):
+            raise ValueError(f"per_year is for counts (taps, boardings, route_boardings, journeys), "
+                             f"not {self.metric!r}")
         for name in needs:
             if getattr(self, name) is None:
                 raise ValueError(f"metric {self.metric!r} needs {name}")
         return self
+
+
+    @property
+    def year_operator(self) -> str | None:
+        """The operator whose ``money.weekdays_per_year`` turns a yearly figure into a day: its
+        ``operator``, else the first of its group (a TJ-group count uses TransJakarta's)."""
+        return self.operator or (self.operators[0] if self.operators else None)
 
 
 # ----------------------------------------------------------------------------------------- scenario
