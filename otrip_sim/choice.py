@@ -20,6 +20,7 @@ slot — by the pricing interface (:func:`otrip_sim.fares.price`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,6 +84,27 @@ class _Timetable:
         return np.where(ok, self.dep_time[kk] if len(self.dep_key) else 0, -1)
 
 
+@dataclass(frozen=True)
+class DayChoice:
+    """What the persons chose before leaving.
+
+    Attributes
+    ----------
+    chosen:
+        Per journey: an index into the candidate paths (``-1``: none can be travelled).
+    depart:
+        Per journey: the planned departure (integer seconds); for a journey after another, the
+        estimate from the chosen path's expected arrival.
+    expected_board:
+        Per leg of the chosen paths (the rows of ``PlannedLegs.from_choice(table, chosen)``): when
+        the person expected to board it, integer seconds — the fares the choice weighed.
+    """
+
+    chosen: np.ndarray
+    depart: np.ndarray
+    expected_board: np.ndarray
+
+
 def choose_day(
     net: Network,
     policy: FarePolicy,
@@ -94,8 +116,8 @@ def choose_day(
     vot: Sequence[int],
     seed: int,
     replication: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The chosen path of every journey, and the planned departures path choice worked with.
+) -> DayChoice:
+    """The chosen path of every journey, with the planned times path choice worked with.
 
     Persons choose journey by journey in the order of their day: the day's first journeys, then
     the second ones, and so on.  A later journey leaves an estimated ``after_s`` after the person
@@ -125,17 +147,14 @@ def choose_day(
 
     Returns
     -------
-    chosen : numpy.ndarray
-        Per journey: an index into ``table`` (``-1``: no candidate can be travelled).
-    depart : numpy.ndarray
-        Per journey: the planned departure (integer seconds); for a journey after another, the
-        estimate from the expected arrival.
+    DayChoice
+        The chosen paths, planned departures and expected boarding times.
     """
     n = len(riders)
     chosen = np.full(n, -1, dtype=np.int64)
     depart = riders.depart.astype(np.int64).copy()
     if n == 0 or not len(table):
-        return chosen, depart
+        return DayChoice(chosen, depart, np.zeros(0, dtype=np.int64))
     tt = _Timetable(net)
     path_key = _path_keys(table)
     linking = bool(policy.windows or policy.passes or policy.period_caps)  # else cards have no memory
@@ -151,7 +170,7 @@ def choose_day(
                                    count[idx])
         if r and linking and history:
             _price_on_card(net, policy, choice, riders, table, tt, idx, depart, first, count,
-                           np.concatenate(history, axis=1), fare_m)
+                           np.concatenate(history, axis=1)[:3], fare_m)
         k = time_m.shape[1]
         col = np.arange(k)
         has = col[None, :] < count[idx, None]
@@ -172,8 +191,14 @@ def choose_day(
         ln, b, a = plan.line[last], plan.board[last], plan.alight[last]
         arrive[go] = board_s[last] + cum[ln, a] - cum[ln, b] + plan.egress_s
         rows = table.offset[chosen[go]][plan.rider] + plan.leg_no
-        history.append(np.stack([go[plan.rider], rows, board_s]))
-    return chosen, depart
+        history.append(np.stack([go[plan.rider], rows, board_s, plan.leg_no]))
+    # the expected boarding time of every planned leg, aligned with PlannedLegs.from_choice(chosen)
+    n_legs = np.where(chosen >= 0, table.n_legs[np.maximum(chosen, 0)], 0)
+    first_row = np.cumsum(n_legs) - n_legs
+    expected = np.zeros(int(n_legs.sum()), dtype=np.int64)
+    for h in history:
+        expected[first_row[h[0]] + h[3]] = h[2]
+    return DayChoice(chosen, depart, expected)
 
 
 def _path_keys(table: PathTable) -> np.ndarray:

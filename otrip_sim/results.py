@@ -168,7 +168,11 @@ class RunResult:
             minor units), ``rule``, ``window`` (number of the fare window within the journey's
             card, -1: none), ``standalone_fare`` (int minor units: what the leg would cost on its
             own; for an evaded leg, the revenue lost), ``evaded`` (boarded without tapping),
-            ``weight`` (boardings of the whole day this row stands for: ``1 / sample``).
+            ``missed_window`` (the fare window the leg would have joined at the times expected
+            when the path was chosen but missed at the times met; empty: none),
+            ``missed_extra`` (on a card's first missed leg, what the card paid more than at the
+            expected times, minor units), ``weight`` (boardings of the whole day this row stands
+            for: ``1 / sample``).
         """
         st = self.settlement
         p = self.records.planned
@@ -205,6 +209,10 @@ class RunResult:
                 "window": st.window,
                 "standalone_fare": st.standalone,
                 "evaded": st.evaded,
+                "missed_window": pd.Categorical(st.missed_window if st.missed_window is not None
+                                                else np.full(len(rows), "", dtype=object)),
+                "missed_extra": (st.missed_extra if st.missed_extra is not None
+                                 else np.zeros(len(rows), dtype=np.int64)),
                 "weight": np.full(len(rows), self.expansion),
             }
         )
@@ -344,7 +352,9 @@ class RunResult:
     # ------------------------------------------------------------------------------- aggregates
     @cached_property
     def by_hour(self) -> pd.DataFrame:
-        """Hour of boarding × operator: ``boardings`` and ``fare_revenue`` (every pair present).
+        """Hour of boarding × operator: ``boardings``, ``fare_revenue``, ``missed_windows`` (legs that
+        missed a fare window they were expected to join) and ``missed_extra`` (what those cards paid
+        more; every pair present).
 
         Returns
         -------
@@ -355,14 +365,16 @@ class RunResult:
         """
         legs = self.legs
         hour = (legs["board_s"] // 3600).astype(np.int64)
-        g = legs.assign(hour=hour).groupby(["hour", "operator"], observed=False)
-        df = pd.DataFrame({"boardings": g.size(), "fare_revenue": g["fare"].sum()})
+        g = legs.assign(hour=hour, missed=legs["missed_window"].astype(str) != "").groupby(
+            ["hour", "operator"], observed=False)
+        df = pd.DataFrame({"boardings": g.size(), "fare_revenue": g["fare"].sum(),
+                           "missed_windows": g["missed"].sum(), "missed_extra": g["missed_extra"].sum()})
         spec = self.loaded.spec.meta
         last = int(hour.max()) + 1 if len(hour) else 0
         hours = range(min(spec.service_start // 3600, last), max((spec.service_end + 3599) // 3600, last))
         full = pd.MultiIndex.from_product([list(hours), self.operators], names=["hour", "operator"])
         df = df.reindex(full, fill_value=0).reset_index()
-        for c in ("boardings", "fare_revenue"):
+        for c in ("boardings", "fare_revenue", "missed_windows", "missed_extra"):
             df[c] = expand(df[c].to_numpy(np.int64), self.expansion)
         return df
 
@@ -444,6 +456,15 @@ class RunResult:
         return {"basis": "the simulated day x each operator's money.weekdays_per_year", "operators": per_op,
                 "totals": {k: sum(v[k] for v in per_op.values()) for k in keys}}
 
+    def _missed(self) -> dict[str, dict[str, int]]:
+        """Per window rule: legs that missed it through a delay and what their cards paid more."""
+        legs = self.legs
+        missed = legs[legs["missed_window"].astype(str) != ""]
+        g = missed.groupby(missed["missed_window"].astype(str))
+        return {rule: {"legs": int(expand(len(part), self.expansion)),
+                       "extra_paid": int(expand(int(part["missed_extra"].sum()), self.expansion))}
+                for rule, part in g}
+
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` contract (see docs/outputs.md); money in integer minor units.
 
@@ -517,6 +538,7 @@ class RunResult:
             "operators": operators,
             "annual": self._annual(operators),
             "payers": payers,
+            "missed_windows": self._missed(),
             "unserved_by_status": {s: int(expand(int((j["status"] == s).sum()), e))
                                    for s in ("abandoned", "no_path", "stranded", "skipped")},
         }

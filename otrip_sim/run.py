@@ -108,10 +108,10 @@ def run(
     lap("paths")
 
     vot = tuple(c.value_of_time for c in spec.demand.categories)
-    chosen, depart = choose_day(net, policy, spec.choice, riders, table, table.pair_first[at],
-                                table.pair_count[at], vot, seed, replication)
-    riders = replace(riders, depart=depart)
-    planned = PlannedLegs.from_choice(table, chosen)
+    day = choose_day(net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot,
+                     seed, replication)
+    riders = replace(riders, depart=day.depart)
+    planned = replace(PlannedLegs.from_choice(table, day.chosen), expected_board=day.expected_board)
     lap("choice")
 
     sim = Simulation(net, planned, riders.depart, spec.demand.max_wait, riders.after_s, sample)

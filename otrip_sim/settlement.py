@@ -20,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .demand import Riders
-from .fares import ADJUSTMENT, TAP, FarePolicy, LegTable, Outcome, own_fares, price
+from .fares import ADJUSTMENT, TAP, FarePolicy, LegTable, Outcome, Priced, own_fares, price
+from .grouped import group_starts
 from .network import Network
 from .simulation import SimRecords
 
-__all__ = ["ADJUSTMENT", "TAP", "Settlement", "evaded_legs", "settle"]
+__all__ = ["ADJUSTMENT", "TAP", "Settlement", "evaded_legs", "missed_windows", "settle"]
 
 
 @dataclass
@@ -56,6 +57,13 @@ class Settlement:
         The transactions, in card order, cards in journey order: the journey, the leg number in
         the journey, the time, :data:`TAP` or :data:`ADJUSTMENT`, the amount (negative: a refund)
         and the rule code.
+    missed_window:
+        Per leg: the id of the fare window the leg would have joined at the times the rider
+        expected when choosing the path, but missed at the times met (a delay: a full vehicle, a
+        longer wait); ``""`` where none was missed (see :func:`missed_windows`).
+    missed_extra:
+        Per leg: what the person's card paid more than at the expected times, on the first leg of
+        the card that missed a window (integer minor units; 0 elsewhere).
     """
 
     rows: np.ndarray
@@ -74,6 +82,8 @@ class Settlement:
     tx_kind: np.ndarray
     tx_amount: np.ndarray
     tx_rule: np.ndarray
+    missed_window: np.ndarray | None = None
+    missed_extra: np.ndarray | None = None
 
 
 def evaded_legs(net: Network, rec: SimRecords, rows: np.ndarray, evasion: dict[str, float],
@@ -220,6 +230,11 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
                 if len(sel):
                     rule[sel] = rules.code_for(name, kind)
     journey_fare = np.bincount(rider, weights=fare, minlength=len(riders)).astype(np.int64)
+    missed = np.full(n, "", dtype=object)
+    extra = np.zeros(n, dtype=np.int64)
+    if p.expected_board is not None and policy.windows and len(on_card):
+        m_rule, m_extra = missed_windows(policy, table.take(on_card), priced, p.expected_board[rows][on_card])
+        missed[on_card], extra[on_card] = m_rule, m_extra
     tx = priced.transactions
     z = np.zeros(0, dtype=np.int64)
     leg_rows = on_card[tx.leg] if tx is not None else z
@@ -232,4 +247,60 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
         tx_kind=tx.kind if tx is not None else z.astype(np.int8),
         tx_amount=tx.amount if tx is not None else z,
         tx_rule=tx.rule if tx is not None else z.astype(np.int32),
+        missed_window=missed, missed_extra=extra,
     )
+
+
+def missed_windows(policy: FarePolicy, legs: LegTable, actual: Priced,
+                   expected_board: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fare windows riders missed because the day did not go as they expected.
+
+    The card is priced again at the boarding times the rider expected when choosing the path
+    (each leg's alighting moved with its boarding).  A tapped leg *missed* its window when at the
+    expected times it joined the window of the card's leg before it, and at the times met it did
+    not (it opened a new one, or paid its own fare).
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The card legs as priced (cards together, legs in boarding order).
+    actual:
+        Their pricing at the times met.
+    expected_board:
+        Per leg: the boarding time the rider expected, integer seconds.
+
+    Returns
+    -------
+    rule, extra : numpy.ndarray
+        Per leg: the id of the window rule missed (``""``: none), and on the card's first missed
+        leg what the card paid more than at the expected times (integer minor units, ≥ 0).
+    """
+    planned = legs.take(np.arange(len(legs)))
+    shift = expected_board.astype(np.int64) - np.asarray(legs.board_time, dtype=np.int64)
+    planned.board_time = expected_board.astype(np.int64)
+    alight = np.asarray(legs.alight_time, dtype=np.int64)
+    planned.alight_time = np.where(alight >= 0, alight + shift, alight)
+    at_plan = price(policy, planned)
+    card = np.asarray(legs.card)
+    same = np.r_[False, card[1:] == card[:-1]]
+
+    def joins(window: np.ndarray) -> np.ndarray:
+        return same & (window >= 0) & (window == np.r_[-1, window[:-1]])
+
+    lost = np.asarray(legs.tapped, dtype=bool) & joins(at_plan.window) & ~joins(actual.window)
+    rule = np.full(len(legs), "", dtype=object)
+    ops = legs.names("operator")
+    for k in np.flatnonzero(lost):
+        w = policy.window_of(str(ops[k]))
+        rule[k] = w.id if w is not None else ""
+    # what the card paid more, on its first missed leg (exact integer sums per card)
+    _, inv = np.unique(card, return_inverse=True)
+    more = np.zeros(inv.max(initial=-1) + 1, dtype=np.int64)
+    np.add.at(more, inv, actual.fare.astype(np.int64) - at_plan.fare.astype(np.int64))
+    at = np.flatnonzero(lost)
+    first = at[group_starts(card[at])]
+    extra = np.zeros(len(legs), dtype=np.int64)
+    extra[first] = np.maximum(more[inv[first]], 0)
+    return rule, extra

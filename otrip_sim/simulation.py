@@ -72,6 +72,9 @@ class PlannedLegs:
         Per rider: the number of legs (0: no path).
     egress_s:
         Per rider: the walk after the last leg, integer seconds.
+    expected_board:
+        Per row: when the rider expected to board the leg when choosing the path, integer seconds
+        (``None``: not known) — what settlement compares the boarding times met with.
     """
 
     rider: np.ndarray
@@ -84,6 +87,7 @@ class PlannedLegs:
     first_row: np.ndarray
     n_legs: np.ndarray
     egress_s: np.ndarray
+    expected_board: np.ndarray | None = None
 
     @classmethod
     def from_choice(cls, table: PathTable, chosen: np.ndarray) -> PlannedLegs:

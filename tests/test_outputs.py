@@ -66,7 +66,8 @@ def test_parquet_and_csv_agree_with_summary(written):
     assert int(legs["fare"].sum()) == s["totals"]["fare_revenue"]
     assert int(journeys["served"].sum()) == s["totals"]["journeys"]
     by_hour = pd.read_csv(written / "by_hour.csv")
-    assert list(by_hour.columns) == ["hour", "operator", "boardings", "fare_revenue", "sample"]
+    assert list(by_hour.columns) == ["hour", "operator", "boardings", "fare_revenue", "missed_windows",
+                                     "missed_extra", "sample"]
     assert set(by_hour["sample"]) == {s["sample"]}
     assert by_hour["boardings"].sum() == s["totals"]["boardings"]
     by_route = pd.read_csv(written / "by_route.csv")

@@ -261,3 +261,33 @@ def test_a_20_percent_sample_estimates_the_full_day():
     assert full["totals"]["denied_boardings"] > 0
     assert 0.8 < part["totals"]["denied_boardings"] / full["totals"]["denied_boardings"] < 1.6
     assert part["totals"]["persons"] == pytest.approx(full["totals"]["persons"], rel=0.03)
+
+
+def _two_buses(capacity_b: int) -> dict[str, Any]:
+    """A → B (15 min) then B → C (15 min), both every 10 min; a 25-minute Rp 5,000 cap over
+    Rp 3,500 taps: planned, the change at B waits half a headway (20 minutes after the first
+    tap: inside the window, Rp 1,500); a rider left behind by a full bus at B taps 10 minutes later
+    and pays Rp 3,500 in a new window — Rp 2,000 more."""
+    doc = _corridor(activity={"mean": "6h"})
+    doc["network"]["stops"].append({"id": "c", "name": "C", "lat": -6.21, "lon": 106.80})
+    doc["network"]["routes"].append({"id": "bus-2", "name": "B-C", "operator": "bus", "stops": ["b", "c"],
+                                     "length": "5km", "speed_kmh": 20, "capacity": capacity_b,
+                                     "headways": [{"start": "05:00", "end": "22:00", "every": "10min"}]})
+    doc["demand"]["od"] = [{"origin": "a", "destination": "c", "trips": 400}]
+    doc["fares"]["windows"] = [{**OK_OTRIP, "duration": "25min"}]
+    return doc
+
+
+def test_a_transfer_delayed_out_of_its_window_is_counted_with_what_it_cost(tmp_path):
+    roomy = _run(tmp_path, _two_buses(1000), "roomy.yaml")
+    crowded = _run(tmp_path, _two_buses(3), "crowded.yaml")
+    assert roomy.summary()["missed_windows"] == {}  # nobody delayed: no window missed
+    legs = crowded.legs
+    missed = legs[legs["missed_window"].astype(str) == "okotrip"]
+    assert len(missed) > 0 and set(missed["route"].astype(str)) == {"bus-2"}
+    # each missed change paid its own fare in a new window instead of the Rp 1,500 remainder
+    assert set(missed["fare"]) == {3500} and set(missed["missed_extra"]) == {2000}
+    s = crowded.summary()["missed_windows"]
+    assert s == {"okotrip": {"legs": len(missed), "extra_paid": 2000 * len(missed)}}
+    assert crowded.by_hour["missed_windows"].sum() == len(missed)
+    assert crowded.by_hour["missed_extra"].sum() == 2000 * len(missed)
