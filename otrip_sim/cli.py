@@ -262,6 +262,8 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
         figures = extra["extra_summary"]["replications"]["metrics"]
         for name in ("journeys", "fare_revenue", "subsidy", "fare_per_journey", "farebox_recovery"):
             f = figures[name]
+            if f["mean"] is None or f["ci_low"] is None:
+                continue  # undefined (no operator costs: no farebox recovery)
             show = ((lambda v: format_money(round(v), cur)) if f["unit"] == cur else
                     (lambda v: f"{v:,.4f}" if abs(v) < 10 else f"{v:,.1f}"))
             click.echo(f"  {replications} replications: {name} {show(f['mean'])} "

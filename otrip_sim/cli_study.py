@@ -74,7 +74,7 @@ def _progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
-def commands(user_errors: Callable[[F], F]) -> list[click.Command]:
+def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
     """The commands of this module, wrapped in the CLI's error handling.
 
     Parameters

@@ -66,7 +66,7 @@ class Replicate:
     minor units, counts expanded to the whole day), ``routes`` (route → boardings), the seed and
     replication, and the validation verdict (empty without validation targets)."""
 
-    values: dict[str, float]
+    values: dict[str, float | None]
     routes: dict[str, int] = field(default_factory=dict)
     seed: int = 0
     replication: int = 0
@@ -148,7 +148,7 @@ def replicate_of(res: RunResult) -> Replicate:
     Replicate
     """
     s = res.summary()
-    values: dict[str, float] = {}
+    values: dict[str, float | None] = {}
     for k, v in s["totals"].items():
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             values[k] = v
@@ -156,7 +156,9 @@ def replicate_of(res: RunResult) -> Replicate:
     values["farebox_fares"] = sum(o["fare_revenue_cleared"] for o in ops.values() if o["cost"] is not None)
     values["farebox_cost"] = sum(o["cost"] for o in ops.values() if o["cost"] is not None)
     for name, (num, den) in RATIOS.items():
-        values[name] = values[num] / values[den] if values[den] else float("nan")
+        top, bottom = values[num], values[den]
+        # undefined as None, not NaN: None == None, so two runs' figures compare equal
+        values[name] = top / bottom if top is not None and bottom else None
     for op, o in ops.items():
         for fig in _OPERATOR_FIGURES:
             if o.get(fig) is not None:
@@ -204,7 +206,7 @@ def metric_names(reps: Sequence[Replicate]) -> list[str]:
 
 def series(reps: Sequence[Replicate], name: str) -> np.ndarray:
     """One figure over the replications (NaN where a replication lacks it: undefined)."""
-    return np.array([r.values.get(name, np.nan) for r in reps], dtype=float)
+    return np.array([r.values.get(name) for r in reps], dtype=float)  # None (undefined) → NaN
 
 
 def interval_of(reps: Sequence[Replicate], name: str) -> tuple[Interval, str]:

@@ -608,3 +608,21 @@ def _first_duplicate(items: list[str]) -> str | None:
             return x
         seen.add(x)
     return None
+
+
+def with_overrides(loaded: LoadedScenario, overrides: Mapping[str, Any]) -> LoadedScenario:
+    """``loaded`` with more ``--set`` changes: its file reloaded with its own overrides and then
+    ``overrides``, validated and located as :func:`load_scenario` does.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        A scenario loaded from its file.
+    overrides : mapping
+        ``dotted.path -> value``.
+
+    Returns
+    -------
+    LoadedScenario
+    """
+    return load_scenario(loaded.path, True, {**loaded.overrides, **overrides})
