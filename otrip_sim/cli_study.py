@@ -147,4 +147,61 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
         click.echo(f"comparison: {out / 'comparison.csv'}")
         click.echo(f"report:     {out / 'report.html'}")
 
-    return [compare]
+    @click.command()
+    @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--param", "param_values", multiple=True, required=True, metavar="PATH=V1,V2,...",
+                  help="A parameter and its values, e.g. fares.windows[0].cap=4000,6000,8000 (repeatable: "
+                       "the grid is every combination).")
+    @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+                  help="Sweep folder to create.")
+    @click.option("--seed", type=int, default=None, help="Root seed (default: the scenario's meta.seed).")
+    @click.option("--sample", type=float, default=1.0, show_default=True,
+                  help="Simulate this fraction of persons (figures expanded to the whole day).")
+    @click.option("--demand-scale", type=float, default=1.0, show_default=True,
+                  help="Multiply every OD volume.")
+    @click.option("--resume", is_flag=True,
+                  help="Continue an interrupted sweep from the runs it finished (kept in OUT.runs/).")
+    @click.option("--force", is_flag=True, help="Replace a non-empty --out folder otrip-sim wrote.")
+    @click.option("--allow-outside-files", is_flag=True,
+                  help="Read files the scenario references outside its folder.")
+    @user_errors
+    @parallel_options
+    @set_option
+    def sweep(scenario: Path, param_values: tuple[str, ...], out: Path, seed: int | None, sample: float,
+              demand_scale: float, resume: bool, force: bool, allow_outside_files: bool, replications: int,
+              workers: int, executor: str, scheduler: str | None, quiet: bool,
+              overrides: dict[str, Any]) -> None:
+        """Sweep SCENARIO over a grid of --param values: replications at every point on common random
+        numbers; sweep.csv (every figure with intervals), a plot per headline figure, and the Pareto
+        front of ridership against subsidy (pareto.csv, pareto.png).
+
+        \b
+        Example:
+          otrip-sim sweep scenarios/jakarta/okotrip-2018.yaml \\
+            --param fares.windows[0].cap=4000,6000,8000,10000 --replications 5 --sample 0.2 \\
+            --out results/okotrip-cap
+        """
+        import shutil
+
+        from .atomic import check_out_dir
+        from .scenario import LoadedScenario, load_scenario
+        from .sweep import parse_param, runs_folder, write_sweep
+        from .sweep import sweep as run_sweep
+
+        params = [parse_param(v) for v in param_values]
+        loaded = (scenario if isinstance(scenario, LoadedScenario) else
+                  load_scenario(scenario, allow_outside_files, overrides))
+        check_out_dir(out, force, [loaded.path])
+        runs = runs_folder(out)
+        s = run_sweep(loaded, params, replications, seed, sample, demand_scale, None, workers, executor,
+                      scheduler, _progress(quiet), runs, resume)
+        write_sweep(s, out, force)
+        shutil.rmtree(runs, ignore_errors=True)  # the sweep is complete: nothing left to resume
+        pareto = s.pareto()
+        front = pareto[~pareto["dominated"]]
+        click.echo(f"{len(s.points)} points x {replications} replications; "
+                   f"{len(front)} not significantly dominated (ridership against subsidy)")
+        click.echo(f"sweep:  {out / 'sweep.csv'}")
+        click.echo(f"pareto: {out / 'pareto.csv'}")
+
+    return [compare, sweep]
