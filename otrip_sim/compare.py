@@ -129,7 +129,7 @@ class Comparison:
             for m, d, p in zip(metrics, deltas, adjusted):
                 out.append([name, m, unit_of(m, self.currency), _r(self.interval(0, m).mean),
                             _r(self.interval(i, m).mean), _r(d.mean), _r(d.low), _r(d.high),
-                            _r(d.p, 6), _r(p, 6), None if p is None else bool(p < 0.05)])
+                            _sig(d.p), _sig(p), None if p is None else bool(p < 0.05)])
         return pd.DataFrame(out, columns=["scenario", "metric", "unit", "first", "mean", "delta_vs_first",
                                           "delta_ci_low", "delta_ci_high", "p_value", "p_holm",
                                           "significant"])
@@ -160,8 +160,8 @@ class Comparison:
         pandas.DataFrame
             ``scenario, fare_change_uniform, fare_per_journey_change, journeys_change,
             elasticity, elasticity_ci_low, elasticity_ci_high, subsidy_change,
-            subsidy_change_per_journey_gained``; empty where undefined (no fare change, no
-            change in journeys).
+            subsidy_change_per_journey_gained``; empty where undefined (no fare change; a change
+            in journeys whose paired interval includes 0).
         """
         out = []
         for i, name in enumerate(self.names[1:], start=1):
@@ -175,8 +175,10 @@ class Comparison:
             dq = self.delta(i, "journeys")
             ds = self.delta(i, "subsidy")
             per = None
-            if not uniform and dq.mean:
-                per = ds.mean / dq.mean if ds.mean is not None else None
+            # only for a change in journeys beyond the noise (its paired interval excludes 0)
+            beyond_noise = dq.low is not None and dq.high is not None and dq.low * dq.high > 0
+            if not uniform and dq.mean and beyond_noise and ds.mean is not None:
+                per = ds.mean / dq.mean
             out.append([name, uniform, _r(self.delta(i, "fare_per_journey").mean), _r(dq.mean), _r(el.mean),
                         _r(el.low), _r(el.high), _r(ds.mean), _r(per)])
         return pd.DataFrame(out, columns=["scenario", "fare_change_uniform", "fare_per_journey_change",
@@ -225,6 +227,11 @@ def _rest(x: LoadedScenario) -> dict[str, Any]:
         else:
             flat[section] = value
     return flat
+
+
+def _sig(p: float | None) -> float | None:
+    """A p-value to 3 significant digits (a tiny one stays visible: 1.2e-09, not 0)."""
+    return None if p is None or not np.isfinite(p) else float(f"{p:.3g}")
 
 
 def _r(x: float | None, digits: int = 4) -> float | None:

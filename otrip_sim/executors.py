@@ -80,11 +80,16 @@ def run_jobs(fn: Callable[[J], R], jobs: Sequence[J], workers: int = 1, executor
             for i, job in enumerate(jobs):
                 record(i, fn(job))
         else:
-            n = min(workers, len(jobs))
-            with ProcessPoolExecutor(max_workers=n, initializer=_single_threaded) as pool:
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_single_threaded)
+            try:
                 futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
                 for fut in as_completed(futures):
                     record(futures[fut], fut.result())
+            except BaseException:
+                # Ctrl-C, SIGTERM or a failed job: drop the queued jobs instead of running them all
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
     return [results[i] for i in range(len(jobs))]
 
 

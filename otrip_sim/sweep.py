@@ -111,9 +111,9 @@ class Sweep:
 
     def pareto(self) -> pd.DataFrame:
         """Ridership (journeys) against city subsidy: a point is significantly dominated when
-        another has significantly more journeys and no more subsidy (the paired interval of the
-        journeys' change above 0, the subsidy's not above 0), or significantly less subsidy and no
-        fewer journeys.
+        another is better beyond the noise in one (more journeys: the paired interval of the
+        change above 0; or less subsidy: below 0) and not worse beyond the noise in the other
+        (its interval not wholly on the wrong side of 0).
 
         Returns
         -------
@@ -129,9 +129,10 @@ class Sweep:
                 if j == i:
                     continue
                 dq, ds = self.delta(i, j, RIDERSHIP), self.delta(i, j, SUBSIDY)
-                if dq.low is None or ds.high is None:
+                if dq.low is None or dq.high is None or ds.low is None or ds.high is None:
                     continue
-                if (dq.low > 0 and ds.high <= 0) or (ds.high < 0 and dq.low >= 0):
+                # better beyond the noise in one, and not worse beyond the noise in the other
+                if (dq.low > 0 and not ds.low > 0) or (ds.high < 0 and not dq.high < 0):
                     by = _label(self.points[j])
                     break
             q, s = interval_of(self.reps[i], RIDERSHIP)[0], interval_of(self.reps[i], SUBSIDY)[0]
