@@ -110,7 +110,7 @@ def headline_figure(c: Comparison) -> Figure:
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(f"change against {c.names[0]}, % (paired interval)")
-    ax.set_title(_sample_note(c), fontsize=9)
+    ax.set_title(_sample_note(c).replace("; ", "\n"), fontsize=9)
     return fig
 
 

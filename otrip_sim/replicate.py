@@ -99,6 +99,8 @@ def job_for(scenario: str | Path | LoadedScenario, replication: int, seed: int |
     if isinstance(scenario, LoadedScenario):
         merged = {**scenario.overrides, **(overrides or {})}
         path = str(scenario.path)
+        # loaded already, under the caller's choice: the worker may read what the caller did
+        allow_outside_files = True
     else:
         merged, path = dict(overrides or {}), str(scenario)
     return Job(path, tuple(merged.items()), seed, replication, sample, demand_scale, allow_outside_files)
