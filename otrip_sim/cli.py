@@ -280,7 +280,6 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
                    "fare over Rp 100,000, over 20% of journeys with no path) as errors.")
 @_user_errors
 @_outside_files
-@set_option
 def validate(scenario: Path, strict: bool) -> None:
     """Check SCENARIO (and every file it references) without running it.
 

@@ -21,7 +21,7 @@ import yaml
 
 from .executors import run_jobs
 from .replicate import Replicate, interval_of, job_for, metric_names, ratio_parts, run_job, series, unit_of
-from .scenario import LoadedScenario, load_scenario
+from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, holm, mean_interval, paired_difference, unpaired_difference
 
 HEADLINE = ("journeys", "boardings", "transfers", "fare_revenue", "fare_per_journey", "operator_payments",
@@ -270,8 +270,8 @@ def compare(scenarios: Sequence[str | Path | LoadedScenario], replications: int,
         raise InputError("compare", "", "needs two scenarios or more", len(scenarios))
     if replications < 1:
         raise InputError("--replications", "", "must be >= 1", replications)
-    loaded = tuple(x if isinstance(x, LoadedScenario) else load_scenario(x, overrides=overrides)
-                   for x in scenarios)
+    loaded = tuple((with_overrides(x, overrides) if overrides else x) if isinstance(x, LoadedScenario)
+                   else load_scenario(x, overrides=overrides) for x in scenarios)
     if seed is None:
         seed = loaded[0].spec.meta.seed
     # each scenario was loaded with the overrides: job_for takes them from the loaded scenario

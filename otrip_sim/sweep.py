@@ -38,7 +38,7 @@ from .replicate import (
     series,
     unit_of,
 )
-from .scenario import LoadedScenario, load_scenario
+from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, paired_difference
 from .version import __version__
 
@@ -200,7 +200,10 @@ def sweep(scenario: str | Path | LoadedScenario, params: Sequence[tuple[str, Seq
         raise InputError("--param", "", "give at least one parameter to sweep")
     if replications < 1:
         raise InputError("--replications", "", "must be >= 1", replications)
-    base = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides=overrides)
+    if isinstance(scenario, LoadedScenario):
+        base = with_overrides(scenario, overrides) if overrides else scenario
+    else:
+        base = load_scenario(scenario, overrides=overrides)
     names = tuple(p for p, _ in params)
     points = tuple(dict(zip(names, combo)) for combo in itertools.product(*(v for _, v in params)))
     loaded = []
