@@ -56,6 +56,8 @@ def _table(df: pd.DataFrame, caption: str, text_columns: tuple[str, ...] = ()) -
         for col, v in zip(df.columns, row):
             if col in text_columns or isinstance(v, str):
                 cells.append(f'<td class="text">{_e(v)}</td>')
+            elif col.startswith("p_") and isinstance(v, float) and not pd.isna(v):
+                cells.append(f"<td>{_e(f'{v:.3g}')}</td>")  # a tiny p-value stays visible
             else:
                 cells.append(f"<td>{_e(_num(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -73,7 +75,7 @@ def _interval(iv: Any) -> str:
         return ""
     if iv.low is None:
         return _num(iv.mean)
-    digits = 4 if abs(iv.mean) < 10 else 0
+    digits = 4 if abs(iv.mean) < 10 and iv.mean != int(iv.mean) else 0
     return f"{_num(iv.mean, digits)} [{_num(iv.low, digits)}, {_num(iv.high, digits)}]"
 
 
