@@ -10,6 +10,13 @@ Loading and compiling are separate steps: ``load_scenario`` only reads and valid
 >>> loaded = otrip_sim.load_scenario("scenarios/tiny/tiny.yaml")  # doctest: +SKIP
 >>> compiled = otrip_sim.compile_scenario(loaded)  # doctest: +SKIP
 >>> res = otrip_sim.run(compiled, seed=1)  # doctest: +SKIP
+
+Changes as ``--set`` makes them, validated as if written in the file, and comparisons:
+
+>>> cheaper = otrip_sim.load_scenario("scenarios/jakarta/okotrip-2018.yaml",
+...                                   overrides={"fares.windows[0].cap": 4000})  # doctest: +SKIP
+>>> c = otrip_sim.compare(["scenarios/jakarta/okotrip-2018.yaml", cheaper], 5, sample=0.2)  # doctest: +SKIP
+>>> c.headline()  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -21,15 +28,20 @@ from .compile import CompiledScenario, compile_scenario
 from .errors import InputError, OtripError, OutputError
 from .results import RunResult
 from .run import run  # binds the name `run` to the function, over the submodule
-from .scenario import LoadedScenario, load_scenario
+from .scenario import LoadedScenario, load_scenario, with_overrides
 from .version import __version__
 
 # perf: writing results loads matplotlib; it is imported on first use (PEP 562), so commands
 # that never plot (`otrip-sim fares`, `validate`) start faster.
-_LAZY = {"write_results": ".output"}
+_LAZY = {"write_results": ".output", "compare": ".compare", "replicate": ".replicate",
+         "write_comparison": ".compare_output", "sweep": ".sweep"}
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .compare import compare
+    from .compare_output import write_comparison
     from .output import write_results
+    from .replicate import replicate
+    from .sweep import sweep
 
 
 def __getattr__(name: str) -> Any:
@@ -49,8 +61,13 @@ __all__ = [
     "OutputError",
     "RunResult",
     "__version__",
+    "compare",
     "compile_scenario",
     "load_scenario",
+    "replicate",
     "run",
+    "sweep",
+    "with_overrides",
+    "write_comparison",
     "write_results",
 ]

@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
+from .cli_study import parallel_options, set_option
 from .errors import OtripError
 from .version import __version__
 
@@ -205,11 +206,14 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar with the simulated clock (default: when stderr is a terminal).")
 @_user_errors
+@parallel_options
 @_outside_files
+@set_option
 @_memory_check
 @_reproducible
 def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample: float, force: bool,
-        taps_csv: bool, clearing_methods: str, progress: bool | None) -> None:
+        taps_csv: bool, clearing_methods: str, progress: bool | None, replications: int, workers: int,
+        executor: str, scheduler: str | None, quiet: bool) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
 
     \b
@@ -224,9 +228,16 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
 
     check_out_dir(out, force)  # fail before a long run, not after it
     if progress is None:
-        progress = sys.stderr.isatty()
+        progress = sys.stderr.isatty() and not quiet
     res = run_model(scenario, seed=seed, demand_scale=demand_scale, sample=sample, progress=progress)
-    write_results(res, out, force=force, taps_csv=taps_csv, all_clearing_methods=clearing_methods == "all")
+    extra: dict[str, Any] = {}
+    if replications > 1:  # replication 0 is `res`, written in full; 1..N-1 give the intervals
+        from .replicate import extend_run
+
+        block, table = extend_run(res, replications, workers, executor, scheduler, progress)
+        extra = {"extra_summary": {"replications": block}, "extra_tables": {"replications": table}}
+    write_results(res, out, force=force, taps_csv=taps_csv, all_clearing_methods=clearing_methods == "all",
+                  **extra)
     s = res.summary()
     t = s["totals"]
     cur = s["currency"]
@@ -247,6 +258,17 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
                    f"payment {format_money(o['payment'], cur):>18}")
     if res.loaded.spec.validation:
         click.echo(f"  validation: {verdict(validation_table(res))} ({out / 'validation.csv'})")
+    if extra:
+        figures = extra["extra_summary"]["replications"]["metrics"]
+        for name in ("journeys", "fare_revenue", "subsidy", "fare_per_journey", "farebox_recovery"):
+            f = figures[name]
+            if f["mean"] is None or f["ci_low"] is None:
+                continue  # undefined (no operator costs: no farebox recovery)
+            show = ((lambda v: format_money(round(v), cur)) if f["unit"] == cur else
+                    (lambda v: f"{v:,.4f}" if abs(v) < 10 else f"{v:,.1f}"))
+            click.echo(f"  {replications} replications: {name} {show(f['mean'])} "
+                       f"[{show(f['ci_low'])}, {show(f['ci_high'])}] (95%, simulation noise)")
+        click.echo(f"replications: {out / 'replications.csv'}")
     click.echo(f"results: {out}")
     click.echo(f"plots:   {out / 'plots'}")
 
@@ -552,6 +574,15 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
     click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible "
                f"(see {out / 'NOT_EXPORTED.md'})")
 
+
+def _add_study_commands() -> None:
+    from .cli_study import commands
+
+    for command in commands(_user_errors):
+        main.add_command(command)
+
+
+_add_study_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

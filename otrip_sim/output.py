@@ -34,6 +34,8 @@ def write_results(
     force: bool = False,
     taps_csv: bool = False,
     all_clearing_methods: bool = False,
+    extra_summary: dict[str, Any] | None = None,
+    extra_tables: dict[str, Any] | None = None,
 ) -> Path:
     """Write every output of ``res`` into the folder ``out`` and return it.
 
@@ -55,6 +57,10 @@ def write_results(
         Also write the tap log as ``fare_transactions.csv``.
     all_clearing_methods : bool
         Also write every operator's income under every clearing method.
+    extra_summary : dict, optional
+        Blocks added to ``summary.json`` (``run --replications``: the ``replications`` block).
+    extra_tables : dict, optional
+        More CSV tables, name → data frame (``replications.csv``), written as they are.
 
     Returns
     -------
@@ -66,7 +72,9 @@ def write_results(
     base = res.loaded.path.parent
     inputs = [res.loaded.path, *(base / name for name in res.loaded.inputs)]
     with atomic_folder(out, force, inputs) as tmp:
-        _write_all(res, tmp, taps_csv, all_clearing_methods)
+        _write_all(res, tmp, taps_csv, all_clearing_methods, extra_summary or {})
+        for name, table in (extra_tables or {}).items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         manifest = {
             "otrip_sim_version": __version__,
@@ -76,6 +84,7 @@ def write_results(
             "demand_scale": res.demand_scale,
             "sample": res.sample,
             "replication": res.replication,
+            "overrides": dict(res.loaded.overrides),
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "run_seconds": round(sum(res.timings.values()), 3),
             "write_seconds": round(time.perf_counter() - t0, 3),
@@ -102,7 +111,8 @@ OPERATORS_COLUMNS = [
 ]
 
 
-def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool) -> None:
+def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool,
+               extra_summary: dict[str, Any]) -> None:
     # perf: Arrow encodes, compresses and writes the big Parquet files without the GIL, so a
     # second thread writes them while this one builds the other outputs.  Only Arrow tables
     # (converted here) cross to that thread, never a data frame still in use.
@@ -113,13 +123,15 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bo
             written.append(
                 pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP)
             )
-        _write_tables(res, d, taps_csv, all_clearing_methods)
+        _write_tables(res, d, taps_csv, all_clearing_methods, extra_summary)
         for job in written:
             job.result()  # re-raises a failed write
 
 
-def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool) -> None:
-    (d / "summary.json").write_text(json.dumps(res.summary(), indent=2) + "\n", encoding="utf-8")
+def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool,
+                  extra_summary: dict[str, Any]) -> None:
+    summary = res.summary() | extra_summary
+    (d / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if taps_csv:
         res.taps.to_csv(d / "fare_transactions.csv", index=False)
     tables = {

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, shorten
+from .overrides import apply_overrides
 from .schema import (
     ODRow,
     Route,
@@ -68,12 +69,15 @@ class LoadedScenario:
         The file each resolved reference was read from, keyed by (section path, key), e.g.
         ``("network", "stops")`` or ``("fares.standalone.mrt", "table")``; an error found after
         loading names that file (see :meth:`source`).
+    overrides:
+        The ``--set`` changes applied to the file's document before validation (path → value).
     """
 
     spec: Scenario
     path: Path
     inputs: dict[str, str] = field(default_factory=dict)
     origins: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -227,7 +231,8 @@ def _yaml_kind(value: Any) -> str:
     return "list" if isinstance(value, list) else "single value"
 
 
-def load_scenario(path: str | Path, allow_outside_files: bool = False) -> LoadedScenario:
+def load_scenario(path: str | Path, allow_outside_files: bool = False,
+                  overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
     """Read, validate and cross-check a scenario file; build nothing.
 
     Parameters
@@ -237,6 +242,10 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False) -> Loaded
     allow_outside_files:
         Read referenced files outside the scenario's folder (by ``..``, an absolute path or a
         symlink); by default such a reference is an error and the file is not opened.
+    overrides:
+        ``dotted.path -> value`` changes (``{"fares.windows[0].cap": 6000}``, the ``--set`` option),
+        applied to the document before it is validated, so a bad value is refused and located as
+        if it were written in the file (:mod:`otrip_sim.overrides`).
 
     Returns
     -------
@@ -258,6 +267,8 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False) -> Loaded
     if not isinstance(raw, dict):
         raise InputError(path, "", "a scenario file must be a YAML mapping of sections (meta, operators, "
                          f"network, ...), not a {_yaml_kind(raw)}")
+    if overrides:
+        apply_overrides(raw, overrides, str(path))
     inputs: dict[str, str] = {path.name: _hash(path)}
     origins: dict[tuple[str, str], str] = {}
 
@@ -324,7 +335,7 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False) -> Loaded
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise _from_validation(err, path, raw) from None
-    loaded = LoadedScenario(scenario, path, inputs, origins)
+    loaded = LoadedScenario(scenario, path, inputs, origins, dict(overrides or {}))
     _cross_check(loaded)
     return loaded
 
@@ -607,3 +618,21 @@ def _first_duplicate(items: list[str]) -> str | None:
             return x
         seen.add(x)
     return None
+
+
+def with_overrides(loaded: LoadedScenario, overrides: Mapping[str, Any]) -> LoadedScenario:
+    """``loaded`` with more ``--set`` changes: its file reloaded with its own overrides and then
+    ``overrides``, validated and located as :func:`load_scenario` does.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+        A scenario loaded from its file.
+    overrides : mapping
+        ``dotted.path -> value``.
+
+    Returns
+    -------
+    LoadedScenario
+    """
+    return load_scenario(loaded.path, True, {**loaded.overrides, **overrides})

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "otrip_sim"
 
 # Layers, lowest first.  A module may import its own layer or lower ones, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio", "memory"),
+    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio", "memory", "stats",
+     "overrides", "executors"),
     ("fares",),
     ("schema",),
     ("scenario",),
@@ -24,8 +25,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("results",),
     ("validation",),
     ("plots",),
-    ("output", "run", "replay", "tides", "reproduce", "gtfs"),
-    ("cli", "__init__"),
+    ("output", "run", "replay", "tides", "reproduce", "gtfs", "replicate", "compare", "compare_plots",
+     "report", "compare_output", "sweep"),
+    ("cli", "cli_study", "__init__"),
 ]
 RULE_CLASSES = {
     "FlatFare", "TimeBandFare", "DistanceFare", "StationTableFare", "ZoneFare", "CategoryFree",

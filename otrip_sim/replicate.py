@@ -1,0 +1,374 @@
+"""Replications of a scenario: the same day simulated with independent draws, summarised with
+confidence intervals of simulation noise.
+
+Replication *k* of a scenario runs with the scenario's seed (or ``--seed``) and replication
+number *k*; every draw is keyed by (seed, replication, purpose, person …) (docs/model.md), so
+replication *k* is the same whatever the number of replications (the first N are a prefix of the
+first N + 1) and two scenarios with the same demand see the same persons in replication *k*
+(common random numbers).  Each job returns a small flat record of figures (:class:`Replicate`),
+aggregated in job order (docs/compare.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .compile import CompiledScenario, compile_scenario
+from .executors import run_jobs
+from .results import RunResult
+from .run import run
+from .scenario import LoadedScenario, load_scenario
+from .stats import LEVEL, Interval, mean_interval, ratio_interval
+from .validation import validation_table
+from .validation import verdict as validation_verdict
+
+NOISE = ("simulation noise: the spread between replications of this scenario under its assumptions "
+         "(not parameter uncertainty)")
+
+# figures of summary.json's totals that are ratios, with their parts
+TOTAL_RATIOS: dict[str, tuple[str, str]] = {
+    "journeys_per_person": ("journeys_generated", "persons"),
+}
+# ratios added to every replication's figures: (numerator, denominator)
+RATIOS: dict[str, tuple[str, str]] = {
+    "fare_per_journey": ("fare_revenue", "journeys"),
+    "subsidy_per_journey": ("subsidy", "journeys"),
+    "farebox_recovery": ("farebox_fares", "farebox_cost"),
+}
+# parts of ratios that are not figures of their own
+_HIDDEN = ("farebox_fares", "farebox_cost")
+_OPERATOR_FIGURES = ("boardings", "passenger_km", "fare_revenue", "fare_revenue_cleared", "fare_lost_evasion",
+                     "payment", "subsidy", "net_income")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run to make: a scenario file (loaded in the worker, once per worker), its ``--set``
+    overrides, the seed, replication number, sample and demand scale."""
+
+    path: str
+    overrides: tuple[tuple[str, Any], ...] = ()
+    seed: int | None = None
+    replication: int = 0
+    sample: float = 1.0
+    demand_scale: float = 1.0
+    allow_outside_files: bool = False
+
+
+@dataclass(frozen=True)
+class Replicate:
+    """The figures of one run: ``values`` (name → number, in a fixed order; money in integer
+    minor units, counts expanded to the whole day), ``routes`` (route → boardings), the seed and
+    replication, and the validation verdict (empty without validation targets)."""
+
+    values: dict[str, float | None]
+    routes: dict[str, int] = field(default_factory=dict)
+    seed: int = 0
+    replication: int = 0
+    verdict: str = ""
+
+
+def job_for(scenario: str | Path | LoadedScenario, replication: int, seed: int | None = None,
+            sample: float = 1.0, demand_scale: float = 1.0,
+            overrides: Mapping[str, Any] | None = None, allow_outside_files: bool = False) -> Job:
+    """The job of one replication of ``scenario`` (a file, or a scenario loaded from one: its file
+    and overrides are what the worker reloads).
+
+    Parameters
+    ----------
+    scenario
+        The scenario file or a loaded scenario.
+    replication
+        The replication number.
+    seed, sample, demand_scale
+        As for :func:`otrip_sim.run`.
+    overrides
+        ``--set`` changes (added to a loaded scenario's own).
+    allow_outside_files
+        As for :func:`otrip_sim.load_scenario`.
+
+    Returns
+    -------
+    Job
+    """
+    if isinstance(scenario, LoadedScenario):
+        merged = {**scenario.overrides, **(overrides or {})}
+        path = str(scenario.path)
+        # loaded already, under the caller's choice: the worker may read what the caller did
+        allow_outside_files = True
+    else:
+        merged, path = dict(overrides or {}), str(scenario)
+    return Job(path, tuple(merged.items()), seed, replication, sample, demand_scale, allow_outside_files)
+
+
+_CACHE: dict[tuple[Any, ...], CompiledScenario] = {}
+
+
+def compiled_for(job: Job) -> CompiledScenario:
+    """The job's scenario compiled, once per process (a worker builds a network once, not per job)."""
+    key = (job.path, repr(job.overrides), job.allow_outside_files)
+    if key not in _CACHE:
+        if len(_CACHE) > 8:  # a sweep's grid: keep memory bounded
+            _CACHE.clear()
+        loaded = load_scenario(job.path, job.allow_outside_files, dict(job.overrides))
+        _CACHE[key] = compile_scenario(loaded)
+    return _CACHE[key]
+
+
+def run_job(job: Job) -> Replicate:
+    """Run one job and keep its figures (the function executors call; module level so it pickles).
+
+    Parameters
+    ----------
+    job : Job
+
+    Returns
+    -------
+    Replicate
+    """
+    res = run(compiled_for(job), seed=job.seed, demand_scale=job.demand_scale, sample=job.sample,
+              replication=job.replication)
+    return replicate_of(res)
+
+
+def replicate_of(res: RunResult) -> Replicate:
+    """A finished run's figures: every number of ``summary.json``'s totals, the ratios of
+    :data:`RATIOS`, per operator (``operators.<id>.<figure>``) and per rider category
+    (``category.<id>.journeys``, ``.fare_total``, ``.fare_per_journey``).
+
+    Parameters
+    ----------
+    res : RunResult
+
+    Returns
+    -------
+    Replicate
+    """
+    s = res.summary()
+    values: dict[str, float | None] = {}
+    for k, v in s["totals"].items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            values[k] = v
+    ops = s["operators"]
+    values["farebox_fares"] = sum(o["fare_revenue_cleared"] for o in ops.values() if o["cost"] is not None)
+    values["farebox_cost"] = sum(o["cost"] for o in ops.values() if o["cost"] is not None)
+    for name, (num, den) in RATIOS.items():
+        top, bottom = values[num], values[den]
+        # undefined as None, not NaN: None == None, so two runs' figures compare equal
+        values[name] = top / bottom if top is not None and bottom else None
+    for op, o in ops.items():
+        for fig in _OPERATOR_FIGURES:
+            if o.get(fig) is not None:
+                values[f"operators.{op}.{fig}"] = o[fig]
+    for row in res.by_category.itertuples():
+        values[f"category.{row.category}.journeys"] = int(row.journeys)
+        values[f"category.{row.category}.fare_total"] = int(row.fare_total)
+    routes = res.by_route.groupby("route", sort=True)["boardings"].sum()
+    verdict = validation_verdict(validation_table(res)) if res.loaded.spec.validation else ""
+    return Replicate(values, {str(k): int(v) for k, v in routes.items()}, res.seed, res.replication, verdict)
+
+
+def ratio_parts(name: str) -> tuple[str, str] | None:
+    """The numerator and denominator of a ratio figure, None for a figure that is not a ratio."""
+    if name in RATIOS:
+        return RATIOS[name]
+    if name in TOTAL_RATIOS:
+        return TOTAL_RATIOS[name]
+    if name.startswith("category.") and name.endswith(".fare_per_journey"):
+        base = name.removesuffix(".fare_per_journey")
+        return f"{base}.fare_total", f"{base}.journeys"
+    return None
+
+
+def metric_names(reps: Sequence[Replicate]) -> list[str]:
+    """The figures reported, in a fixed order: the first replication's order, then any figure a
+    later one adds (an operator nobody rode in replication 0), with each category's fare per
+    journey after its totals; the hidden parts of ratios left out."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for r in reps:
+        for k in r.values:
+            if k not in seen:
+                seen.add(k)
+                names.append(k)
+    out = []
+    for k in names:
+        if k in _HIDDEN:
+            continue
+        out.append(k)
+        if k.startswith("category.") and k.endswith(".fare_total"):
+            out.append(k.removesuffix(".fare_total") + ".fare_per_journey")
+    return out
+
+
+def series(reps: Sequence[Replicate], name: str) -> np.ndarray:
+    """One figure over the replications (NaN where a replication lacks it: undefined)."""
+    return np.array([r.values.get(name) for r in reps], dtype=float)  # None (undefined) → NaN
+
+
+def interval_of(reps: Sequence[Replicate], name: str) -> tuple[Interval, str]:
+    """The figure's mean and interval over ``reps``, and how it was computed.
+
+    Parameters
+    ----------
+    reps
+        Replications of one scenario.
+    name
+        A figure of :func:`metric_names`.
+
+    Returns
+    -------
+    tuple
+        The interval and ``"student t"`` or ``"delta method (ratio)"``.
+    """
+    parts = ratio_parts(name)
+    if parts is not None:
+        return ratio_interval(series(reps, parts[0]), series(reps, parts[1])), "delta method (ratio)"
+    return mean_interval(series(reps, name)), "student t"
+
+
+def unit_of(name: str, currency: str) -> str:
+    """The unit of a figure: the currency (minor units), ``km``, ``share`` or ``count``."""
+    last = name.rsplit(".", 1)[-1]
+    if last == "farebox_recovery":
+        return "share"
+    if last in ("fare_per_journey", "subsidy_per_journey"):
+        return f"{currency} per journey"
+    if last == "journeys_per_person":
+        return "journeys per person"
+    if "km" in last:
+        return "km"
+    if any(w in last for w in ("fare", "revenue", "payment", "subsidy", "cost", "income")):
+        return currency
+    return "count"
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), 4)
+
+
+def replication_rows(reps: Sequence[Replicate], currency: str) -> list[dict[str, Any]]:
+    """``replications.csv``: one row per figure: ``metric``, ``unit``, ``mean``, ``ci_low``,
+    ``ci_high`` (95%, floats: means of integer money are not integers), ``sd``, ``n`` and
+    ``interval`` (how it was computed).
+
+    Parameters
+    ----------
+    reps
+        Replications of one scenario, in replication order.
+    currency
+        The scenario's currency.
+
+    Returns
+    -------
+    list of dict
+    """
+    rows = []
+    for name in metric_names(reps):
+        iv, how = interval_of(reps, name)
+        values = series(reps, name)
+        sd = float(values.std(ddof=1)) if len(values) > 1 and np.all(np.isfinite(values)) else None
+        rows.append({"metric": name, "unit": unit_of(name, currency), "mean": _num(iv.mean),
+                     "ci_low": _num(iv.low), "ci_high": _num(iv.high), "sd": _num(sd), "n": iv.n,
+                     "interval": how})
+    return rows
+
+
+def replications_block(reps: Sequence[Replicate], currency: str) -> dict[str, Any]:
+    """The ``replications`` block of ``summary.json``: what was run and every figure's mean and
+    interval, with the replications' values.
+
+    Parameters
+    ----------
+    reps
+        Replications in replication order.
+    currency
+        The scenario's currency.
+
+    Returns
+    -------
+    dict
+    """
+    rows = replication_rows(reps, currency)
+    return {
+        "n": len(reps),
+        "replications": [r.replication for r in reps],
+        "seed": reps[0].seed if reps else None,
+        "level": LEVEL,
+        "noise": NOISE,
+        "interval": "Student t with n - 1 degrees of freedom; ratios (fare and subsidy per journey, farebox "
+                    "recovery, journeys per person) as ratios of means by the delta method",
+        "metrics": {
+            row["metric"]: {k: row[k] for k in ("unit", "mean", "ci_low", "ci_high", "sd", "interval")}
+            | {"values": [_num(v) for v in series(reps, row["metric"])]}
+            for row in rows
+        },
+    }
+
+
+def replicate(scenario: str | Path | LoadedScenario, replications: int, seed: int | None = None,
+              sample: float = 1.0, demand_scale: float = 1.0, overrides: Mapping[str, Any] | None = None,
+              workers: int = 1, executor: str = "local", scheduler: str | None = None,
+              progress: bool = False) -> list[Replicate]:
+    """Replications 0 … N−1 of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A scenario file, or a scenario loaded from one.
+    replications
+        N (>= 1).
+    seed, sample, demand_scale
+        As for :func:`otrip_sim.run`.
+    overrides
+        ``--set`` changes.
+    workers, executor, scheduler, progress
+        As for :func:`otrip_sim.executors.run_jobs`.
+
+    Returns
+    -------
+    list of Replicate
+        In replication order.
+    """
+    from .errors import InputError
+
+    if replications < 1:
+        raise InputError("--replications", "", "must be >= 1", replications)
+    jobs = [job_for(scenario, k, seed, sample, demand_scale, overrides) for k in range(replications)]
+    return run_jobs(run_job, jobs, workers, executor, scheduler, progress, desc="replications")
+
+
+def extend_run(res: RunResult, replications: int, workers: int = 1, executor: str = "local",
+               scheduler: str | None = None, progress: bool = False) -> tuple[dict[str, Any], Any]:
+    """``run --replications N``: replications 1 … N−1 of the run ``res`` (replication 0), and the
+    ``replications`` block of its ``summary.json`` and its ``replications.csv`` table.
+
+    Parameters
+    ----------
+    res
+        Replication 0, run in full (its folder is written as for one run).
+    replications
+        N (>= 1).
+    workers, executor, scheduler, progress
+        As for :func:`otrip_sim.executors.run_jobs`.
+
+    Returns
+    -------
+    tuple
+        The block (dict) and the table (pandas.DataFrame).
+    """
+    import pandas as pd
+
+    from .errors import InputError
+
+    if replications < 1:
+        raise InputError("--replications", "", "must be >= 1", replications)
+    jobs = [job_for(res.loaded, k, res.seed, res.sample, res.demand_scale) for k in range(1, replications)]
+    reps = [replicate_of(res), *run_jobs(run_job, jobs, workers, executor, scheduler, progress,
+                                         desc="replications")]
+    return replications_block(reps, res.currency), pd.DataFrame(replication_rows(reps, res.currency))
