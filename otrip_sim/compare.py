@@ -35,7 +35,7 @@ UNIFORM_TOLERANCE = 0.02
 within this share (then a fare elasticity means something)."""
 
 # meta fields that name or describe a scenario without changing what runs
-_DESCRIPTIVE_META = ("name", "title", "description", "counterfactual")
+_DESCRIPTIVE_META = ("name", "title", "description", "counterfactual", "period")
 
 
 @dataclass(frozen=True)
