@@ -14,7 +14,6 @@ The feed is read by :class:`~otrip_sim.gtfs.feed.Feed`, the reader the network i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,9 @@ import pandas as pd
 
 from ..errors import InputError
 from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
-from ..units import CURRENCY_DECIMALS, format_clock, parse_clock
+from ..units import format_clock, parse_clock
 from .calendar import services_on_weekday
+from .currency import minor_units
 from .feed import Feed
 from .ids import network_id
 from .values import col
@@ -53,22 +53,12 @@ class FaresImport:
 
 
 def _minor(amount: str, currency: str, where: str, line: int) -> int:
-    """A decimal price in the currency's minor unit, exactly; a sub-unit amount is refused."""
-    try:
-        value = Decimal(amount.strip())
-    except (InvalidOperation, AttributeError):
-        raise InputError(where, f"line {line}, column amount", "not a number", amount) from None
-    scaled = value * (10 ** CURRENCY_DECIMALS.get(currency, 2))
-    if scaled != scaled.to_integral_value():
-        raise InputError(
-            where,
-            f"line {line}, column amount",
-            f"finer than the minor unit of {currency} ({CURRENCY_DECIMALS.get(currency, 2)} decimals)",
-            amount,
-        )
-    if scaled < 0:
+    """A GTFS price (ISO 4217 decimals) in otrip-sim's minor unit, exactly; a sub-unit amount is
+    refused."""
+    value = minor_units(amount, currency, where, line)
+    if value < 0:
         raise InputError(where, f"line {line}, column amount", "must be >= 0", amount)
-    return int(scaled)
+    return value
 
 
 def import_fares(
@@ -528,6 +518,7 @@ def _transfer_windows(
         return []
     where = feed.display("fare_transfer_rules.txt")
     kinds: dict[tuple[Any, ...], set[str]] = {}
+    counts: dict[tuple[Any, ...], set[int | None]] = {}
     for _, row in tr.iterrows():
         ftype = row.get("fare_transfer_type", "").strip()
         pid = row.get("fare_product_id", "").strip()
@@ -552,7 +543,8 @@ def _transfer_windows(
         ltype = row.get("duration_limit_type", "").strip()
         count = row.get("transfer_count", "").strip()
         ops = set()
-        for g in (row.get("from_leg_group_id", "").strip(), row.get("to_leg_group_id", "").strip()):
+        groups = (row.get("from_leg_group_id", "").strip(), row.get("to_leg_group_id", "").strip())
+        for g in groups:
             ops |= (
                 group_network.get(g, set())
                 if g
@@ -560,13 +552,11 @@ def _transfer_windows(
                 if group_network
                 else set()
             )
-        key = (
-            int(limit) if limit else 86_400,
-            ltype or "1",
-            int(count) if count and count != "-1" else None,
-            tuple(sorted(fare.items())),
-        )
+        key = (int(limit) if limit else 86_400, ltype or "1", tuple(sorted(fare.items())))
         kinds.setdefault(key, set()).update(ops)
+        # GTFS gives transfer_count only between legs of one leg group (forbidden between groups)
+        if count and groups[0] == groups[1]:
+            counts.setdefault(key, set()).add(None if count == "-1" else int(count))
         if not limit:
             notes.append(f"{where} line {row['_line']}: no duration_limit: a day (86,400 s) is used")
     windows: list[dict[str, Any]] = []
@@ -576,7 +566,13 @@ def _transfer_windows(
             f"{where}: transfer rules differ by leg group ({len(kinds)} kinds); otrip-sim transfers are "
             "per operator set, so the first kind is kept for each operator (per-pair upgrades are left out)"
         )
-    for n, ((limit, ltype, count, fare_items), ops) in enumerate(kinds.items()):
+    for n, (key, ops) in enumerate(kinds.items()):
+        limit, ltype, fare_items = key
+        found = counts.get(key, {None})
+        if len(found) > 1:
+            notes.append(f"{where}: transfer rules of one kind differ in transfer_count "
+                         f"{sorted(found, key=str)}: the largest is kept")
+        count = None if None in found else max(c for c in found if c is not None)
         ops = ops - taken
         if not ops:
             continue
