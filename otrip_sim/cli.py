@@ -493,15 +493,19 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
 @click.option("--media", default=None,
               help="Fare medium whose prices to use (default: the one most products are sold on).")
 @click.option("--name", default=None, help="Policy name (default: the feed's name).")
+@click.option("--operator", "operator_opts", multiple=True, metavar="KEY=ID",
+              help="Operator id for a GTFS network_id, agency_id or agency_name; repeatable. Default: "
+                   "network-import's operator for the one agency running the network, else the network_id.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @_user_errors
 @_zip_limits
-def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None, force: bool,
-                 zip_limits: Any) -> None:
+def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None,
+                 operator_opts: tuple[str, ...], force: bool, zip_limits: Any) -> None:
     """Turn a GTFS Fares v2 feed (folder or zip) into a scenario `fares:` section.
 
-    Each GTFS network becomes an operator id; what otrip-sim cannot say exactly is listed at the
-    top of the file and on stderr. Method: docs/gtfs-fares.md.
+    Each GTFS network becomes an operator id (named as network-import names its agency, so the two
+    imports of one feed fit together); what otrip-sim cannot say exactly is listed at the top of
+    the file and on stderr. Method: docs/gtfs-fares.md.
 
     \b
     Example:
@@ -511,10 +515,18 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
     import yaml
 
     from .atomic import atomic_file
+    from .errors import InputError
     from .gtfs import import_fares
 
+    operators = {}
+    for v in operator_opts:
+        key, sep, value = v.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError("--operator", "", "expected KEY=ID", v)
+        operators[key.strip()] = value.strip()
     with atomic_file(out, force, [feed]) as tmp:
-        result = import_fares(feed, name=name, day=day.lower(), media=media, zip_limits=zip_limits)
+        result = import_fares(feed, name=name, day=day.lower(), media=media, operators=operators,
+                              zip_limits=zip_limits)
         header = [f"# GTFS Fares v2 from {feed}, imported by otrip-sim: amounts in minor units of "
                   f"{result.currency}.",
                   f"# Operators (GTFS networks): {', '.join(result.operators)}. "
@@ -549,7 +561,8 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
     missing = export_fares(_loaded(scenario), out, force=force)
     for line in missing:
         click.echo(f"not exported: {line}", err=True)
-    click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible "
+    click.echo(f"{out}: GTFS feed (network and Fares v2 tables) written; {len(missing)} parts not "
+               "expressible "
                f"(see {out / 'NOT_EXPORTED.md'})")
 
 

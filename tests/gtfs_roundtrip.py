@@ -80,7 +80,9 @@ def roundtrip(source: Path, work: Path, name: str | None = None) -> RoundTrip:
     (``work/reimported.yaml``), and price :func:`sample_legs` under both."""
     loaded = load_scenario(source, allow_outside_files=True)
     not_exported = export_fares(loaded, work / "gtfs")
-    back = import_fares(work / "gtfs")
+    # the import names operators as network-import does (slugs of agency ids: translink_bus ->
+    # translink-bus); --operator, the shared mapping's override, keeps the scenario's ids
+    back = import_fares(work / "gtfs", operators={op.id: op.id for op in loaded.spec.operators})
     doc = loaded.spec.model_dump(mode="json", by_alias=True)
     doc["fares"] = back.fares
     for key in ("validation", "clearing", "money"):  # they may name rules the import renames

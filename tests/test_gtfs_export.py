@@ -288,3 +288,18 @@ def test_jakarta_round_trip_differs_only_where_a_rule_is_not_exported(tmp_path):
     assert r.same > 0 and set(r.differing["rule"]) <= {"krl:distance", "okotrip:remainder"}
     listed = (tmp_path / "gtfs" / "NOT_EXPORTED.md").read_text()
     assert "fares.standalone.krl: a distance_steps fare" in listed and "(okotrip): a cap window" in listed
+
+
+def test_meta_timezone_is_the_agency_timezone_and_is_checked(tmp_path, write_scenario):
+    def edit(doc):
+        doc["meta"]["timezone"] = "America/New_York"
+
+    out = tmp_path / "gtfs"
+    export_fares(load_scenario(write_scenario(edit)), out)
+    assert set(pd.read_csv(out / "agency.txt")["agency_timezone"]) == {"America/New_York"}
+
+    def bad(doc):
+        doc["meta"]["timezone"] = "Mars/Olympus_Mons"
+
+    with pytest.raises(Exception, match=r"meta: .*timezone: not an IANA time zone \(got 'Mars/Olympus_Mons'"):
+        load_scenario(write_scenario(bad))

@@ -13,6 +13,7 @@ The feed is read by :class:`~otrip_sim.gtfs.feed.Feed`, the reader the network i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from .calendar import services_on_weekday
 from .currency import minor_units
 from .feed import Feed
 from .ids import network_id
+from .operators import network_operators, operator_of_network
+from .options import check_operator_map
 from .values import col
 
 
@@ -68,6 +71,7 @@ def import_fares(
     day: str = "monday",
     media: str | None = None,
     default_network: str = "network",
+    operators: Mapping[str, str] | None = None,
     zip_limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ) -> FaresImport:
     """Read a GTFS Fares v2 feed (folder or zip) into a ``fares`` section.
@@ -87,6 +91,10 @@ def import_fares(
         most products are sold on).
     default_network:
         Operator id for leg rules without ``network_id``.
+    operators:
+        ``--operator`` entries: ``network_id``, ``agency_id`` or ``agency_name`` -> operator id.
+        Without one a network is named as ``network-import`` names the one agency running all its
+        routes, else after its ``network_id`` (:mod:`otrip_sim.gtfs.operators`).
     zip_limits:
         How far a zip feed may unpack (:class:`~otrip_sim.textio.ZipLimits`).
 
@@ -104,12 +112,14 @@ def import_fares(
     """
     feed = Feed(Path(source), limits=zip_limits)
     try:
-        return _import(feed, name, day, media, default_network)
+        known = network_operators(feed, check_operator_map(operators))
+        return _import(feed, name, day, media, default_network, known)
     finally:
         feed.close()
 
 
-def _import(feed: Feed, name: str | None, day: str, media: str | None, default_network: str) -> FaresImport:
+def _import(feed: Feed, name: str | None, day: str, media: str | None, default_network: str,
+            known: dict[str, str]) -> FaresImport:
     notes: list[str] = []
     products_df = feed.read("fare_products.txt", required=False)
     rules_df = feed.read("fare_leg_rules.txt", required=False)
@@ -119,7 +129,8 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
     bands_of = _timeframes(feed, day)
     zone_of, known_areas = _areas(feed, notes)
 
-    network = col(rules_df, "network_id").map(lambda n: network_id(n) if n else default_network)
+    network = col(rules_df, "network_id").map(
+        lambda n: operator_of_network(n, known) if n else default_network)
     group_network: dict[str, set[str]] = {}
     standalone: dict[str, dict[str, Any]] = {}
     category_rules: dict[str, dict[str, set[str]]] = {}  # category -> amount key -> operators
@@ -153,7 +164,7 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
 
     networks = feed.read("networks.txt", required=False)
     listed = col(networks, "network_id") if networks is not None else []
-    for op in dict.fromkeys(network_id(n) for n in listed):
+    for op in dict.fromkeys(operator_of_network(n, known) for n in listed):
         if op and op not in standalone:
             notes.append(f"network {op}: no leg rule: its legs have no fare product")
             standalone[op] = {"kind": "none"}
@@ -162,7 +173,7 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
     media_fares, others = _media_fares(feed, products_df, rules_df, network, standalone, chosen, day, notes)
 
     windows = _transfer_windows(feed, group_network, price, notes)
-    windows += _join_windows(feed, standalone, {op for w in windows for op in w["operators"]}, notes)
+    windows += _join_windows(feed, standalone, {op for w in windows for op in w["operators"]}, known, notes)
     fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
     if media_fares:
         # who holds which medium is not in a feed: every simulated rider holds the chosen one
@@ -468,7 +479,7 @@ def _zone_periods(
 
 
 def _join_windows(feed: Feed, standalone: dict[str, dict[str, Any]], windowed: set[str],
-                  notes: list[str]) -> list[dict[str, Any]]:
+                  known: dict[str, str], notes: list[str]) -> list[dict[str, Any]]:
     """``fare_leg_join_rules.txt`` as OD chains: consecutive legs of a network that a join rule
     matches are one effective leg, priced by the network's area fares from the first boarding to the
     last alighting (at the rule's stops, when it names them)."""
@@ -478,15 +489,15 @@ def _join_windows(feed: Feed, standalone: dict[str, dict[str, Any]], windowed: s
     where = feed.display("fare_leg_join_rules.txt")
     at: dict[str, set[str] | None] = {}
     for _, row in jr.iterrows():
-        a = network_id(row.get("from_network_id", "").strip())
-        b = network_id(row.get("to_network_id", "").strip())
+        a = operator_of_network(row.get("from_network_id", "").strip(), known)
+        b = operator_of_network(row.get("to_network_id", "").strip(), known)
         stops = {x for x in (row.get("from_stop_id", "").strip(), row.get("to_stop_id", "").strip()) if x}
         if a != b or a not in standalone or standalone[a]["kind"] != "zones":
             notes.append(f"{where} line {row['_line']}: joins {a} to {b}: only legs of one network priced by "
                          "areas become an OD chain: left out")
             continue
-        known: set[str] | None = at.get(a, set())
-        at[a] = None if known is None or not stops else known | stops  # any stop once a rule names none
+        seen: set[str] | None = at.get(a, set())
+        at[a] = None if seen is None or not stops else seen | stops  # any stop once a rule names none
     out: list[dict[str, Any]] = []
     for op, changes in at.items():
         if op in windowed:
