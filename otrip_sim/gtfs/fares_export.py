@@ -192,12 +192,16 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
     for i, w in enumerate(fares.windows):
         if w.kind == "transfer":
             f = w.transfer_fare
-            if f.kind == "discount":
+            if f.kind == "discount" and f.percent:
                 not_exported.append(f"fares.windows[{i}]: a percentage transfer discount")
                 continue
             pid = ""
             if f.kind in ("fixed", "surcharge") and f.amount:
                 pid = product(f"{w.id}_transfer", f.amount, f"{w.id} transfer")
+            if f.kind == "discount" and f.amount:  # A + AB + B with a negative AB
+                pid = product(f"{w.id}_transfer", -f.amount, f"{w.id} transfer discount")
+                not_exported.append(f"fares.windows[{i}]: the floor of an amount-off transfer (a leg "
+                                    "never costs less than 0; GTFS sums A + AB + B)")
             if w.duration_limit_type == "first_tap":
                 not_exported.append(
                     f"fares.windows[{i}]: a limit from the chain's first tap (exported as "
@@ -206,6 +210,9 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                 )
             if w.boundary == "exclusive":
                 not_exported.append(f"fares.windows[{i}]: an exclusive time limit (exported as its duration)")
+            if w.max_transfers is not None and len(w.operators) > 1:
+                not_exported.append(f"fares.windows[{i}]: its max_transfers between different operators' leg "
+                                    "groups (GTFS transfer_count counts transfers within one leg group only)")
             for a in w.operators:
                 for b in w.operators:
                     transfers.append(
@@ -216,7 +223,7 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "duration_limit_type": 1
                             if w.duration_limit_type == "first_tap"
                             else w.duration_limit_type,
-                            "fare_transfer_type": 1 if f.kind == "surcharge" else 0,
+                            "fare_transfer_type": 1 if f.kind in ("surcharge", "discount") else 0,
                             # GTFS: transfer_count only between legs of one leg group
                             "transfer_count": (-1 if w.max_transfers is None else w.max_transfers)
                             if a == b else "",
@@ -230,6 +237,9 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
             )
             if w.max_rides_from:
                 not_exported.append(f"fares.windows[{i}]: ride limits by the window's first operator")
+            if w.max_rides is not None and any(a != b for p in w.pairs for a in p.from_ for b in p.to):
+                not_exported.append(f"fares.windows[{i}]: its ride limit between different leg groups (GTFS "
+                                    "transfer_count counts transfers within one leg group only)")
             for k, pair in enumerate(w.pairs):
                 if pair.fare.kind in ("discount", "pay_difference"):
                     not_exported.append(f"fares.windows[{i}].pairs[{k}]: a {pair.fare.kind} transfer fare")

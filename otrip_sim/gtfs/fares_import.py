@@ -57,11 +57,9 @@ class FaresImport:
 
 def _minor(amount: str, currency: str, where: str, line: int) -> int:
     """A GTFS price (ISO 4217 decimals) in otrip-sim's minor unit, exactly; a sub-unit amount is
-    refused."""
-    value = minor_units(amount, currency, where, line)
-    if value < 0:
-        raise InputError(where, f"line {line}, column amount", "must be >= 0", amount)
-    return value
+    refused.  Negative amounts are kept: GTFS allows them for transfer discounts (a leg rule's
+    product must not be negative, :func:`_network_fare` checks)."""
+    return minor_units(amount, currency, where, line)
 
 
 def import_fares(
@@ -118,16 +116,30 @@ def import_fares(
         feed.close()
 
 
+READ = {"fare_products.txt", "fare_leg_rules.txt", "fare_transfer_rules.txt", "fare_leg_join_rules.txt",
+        "timeframes.txt", "calendar.txt", "calendar_dates.txt", "areas.txt", "stop_areas.txt", "networks.txt",
+        "route_networks.txt", "routes.txt", "agency.txt", "rider_categories.txt", "fare_media.txt"}
+"""The tables ``fares-import`` reads."""
+NETWORK = {"stops.txt", "trips.txt", "stop_times.txt", "frequencies.txt", "transfers.txt", "shapes.txt",
+           "pathways.txt", "levels.txt", "feed_info.txt", "translations.txt", "attributions.txt"}
+"""Tables of the network, which ``network-import`` reads (not reported by ``fares-import``)."""
+
+
 def _import(feed: Feed, name: str | None, day: str, media: str | None, default_network: str,
             known: dict[str, str]) -> FaresImport:
     notes: list[str] = []
+    for table in feed.tables():
+        if table not in READ | NETWORK:
+            what = " (GTFS Fares v1: not read; the Fares v2 tables are)" if table in (
+                "fare_attributes.txt", "fare_rules.txt") else ""
+            notes.append(f"{table}: not read by fares-import{what}")
     products_df = feed.read("fare_products.txt", required=False)
     rules_df = feed.read("fare_leg_rules.txt", required=False)
     if products_df is None or rules_df is None:
         raise InputError(feed.path, "", "a GTFS Fares v2 feed needs fare_products.txt and fare_leg_rules.txt")
     currency, price, by_category = _prices(feed, products_df, media, notes)
     bands_of = _timeframes(feed, day)
-    zone_of, known_areas = _areas(feed, notes)
+    areas_of, known_areas = _areas(feed, notes)
 
     network = col(rules_df, "network_id").map(
         lambda n: operator_of_network(n, known) if n else default_network)
@@ -139,6 +151,7 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
         for g in col(rows, "leg_group_id"):
             if g:
                 group_network.setdefault(g, set()).add(op)
+        zone_of = _zones_of_network(op, rows, areas_of, notes)
         standalone[op] = _network_fare(op, rows, price, bands_of, zone_of, known_areas, feed, notes)
         for pid in set(col(rows, "fare_product_id")):
             for cat, amount in by_category.get(pid, {}).items():
@@ -253,12 +266,14 @@ def _media_fares(feed: Feed, products_df: pd.DataFrame, rules_df: pd.DataFrame, 
     and those media."""
     others = sorted(set(col(products_df, "fare_media_id")) - {"", chosen or ""})
     bands_of = _timeframes(feed, day)
-    zone_of, known_areas = _areas(feed, [])
+    areas_of, known_areas = _areas(feed, [])
     out: list[dict[str, Any]] = []
     for medium in others:
         _, price, _ = _prices(feed, products_df, medium, [])
         for op in dict.fromkeys(network):
-            fare = _network_fare(op, rules_df[network == op], price, bands_of, zone_of, known_areas, feed, [])
+            rows = rules_df[network == op]
+            fare = _network_fare(op, rows, price, bands_of, _zones_of_network(op, rows, areas_of, []),
+                                 known_areas, feed, [])
             if fare == standalone[op]:
                 continue
             if fare["kind"] in ("zones", "station_table"):
@@ -292,22 +307,33 @@ def _timeframes(feed: Feed, day: str) -> dict[str, list[tuple[int, int]]]:
     return bands_of
 
 
-def _areas(feed: Feed, notes: list[str]) -> tuple[dict[str, str], set[str]]:
-    """Each stop's area (its otrip-sim zone; the first when ``stop_areas.txt`` gives several), and
-    every area that has a stop."""
-    zone_of: dict[str, str] = {}
+def _areas(feed: Feed, notes: list[str]) -> tuple[dict[str, list[str]], set[str]]:
+    """Each stop's areas in ``stop_areas.txt`` order (a network's zone of the stop is the first of
+    them its leg rules use: networks may zone one stop differently), and every area with a stop."""
+    areas_of: dict[str, list[str]] = {}
     sa = feed.read("stop_areas.txt", required=False)
     if sa is None:
-        return zone_of, set()
+        return areas_of, set()
     for stop, area in zip(sa["stop_id"], sa["area_id"]):
-        if stop in zone_of and zone_of[stop] != area:
-            notes.append(
-                f"stop {stop} is in areas {zone_of[stop]!r} and {area!r}: otrip-sim gives a stop one zone, "
-                f"{zone_of[stop]!r} is kept"
-            )
-            continue
-        zone_of[stop] = area
-    return zone_of, set(sa["area_id"])
+        if area not in areas_of.setdefault(stop, []):
+            areas_of[stop].append(area)
+    return areas_of, set(sa["area_id"])
+
+
+def _zones_of_network(op: str, rows: pd.DataFrame, areas_of: dict[str, list[str]],
+                      notes: list[str]) -> dict[str, str]:
+    """Each stop's zone for network ``op``: its area among those ``op``'s leg rules name (the first
+    when it is in several of them, with a note)."""
+    used = (set(col(rows, "from_area_id")) | set(col(rows, "to_area_id"))) - {""}
+    zone_of: dict[str, str] = {}
+    for stop, areas in areas_of.items():
+        mine = [a for a in areas if a in used] if used else areas
+        if len(mine) > 1:
+            notes.append(f"network {op}: stop {stop} is in areas {mine}: otrip-sim gives a stop one zone per "
+                         f"operator, {mine[0]!r} is kept")
+        if mine:
+            zone_of[stop] = mine[0]
+    return zone_of
 
 
 def _network_fare(
@@ -341,6 +367,10 @@ def _network_fare(
         )
         prio = int(row.get("rule_priority", "").strip() or 0)
         amount = price[pid]
+        if amount < 0:
+            raise InputError(where, f"line {row['_line']}, column fare_product_id",
+                             "a leg's fare product has a negative amount (GTFS allows them for transfer "
+                             "discounts only)", pid)
         products_per_match.setdefault((fa, ta, ftf, ttf), []).append(pid)
         for area in (fa, ta):
             if area and area not in known_areas:
@@ -538,12 +568,19 @@ def _transfer_windows(
             raise InputError(
                 where, f"line {row['_line']}, column fare_product_id", "unknown fare product", pid
             )
-        if ftype == "0":
+        fare: dict[str, Any]
+        if ftype == "0" and amount < 0:
+            notes.append(f"{where} line {row['_line']}: fare_transfer_type 0 with a negative product "
+                         f"({amount}): the transfer leg cannot cost less than nothing: it is free")
+            fare = {"kind": "free"}
+        elif ftype == "0":
             fare = {"kind": "free"} if amount == 0 else {"kind": "fixed", "amount": amount}
         elif ftype == "1":
             if amount == 0:
                 continue  # A + AB + B with no AB: no discount to model
-            fare = {"kind": "surcharge", "amount": amount}
+            # A + AB + B: a negative AB is an amount off B (never below 0)
+            fare = ({"kind": "surcharge", "amount": amount} if amount > 0
+                    else {"kind": "discount", "amount": -amount})
         else:
             notes.append(
                 f"{where} line {row['_line']}: fare_transfer_type {ftype!r} "
