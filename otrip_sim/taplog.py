@@ -80,7 +80,8 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     pandas.DataFrame
         TIDES columns: ``transaction_id``, ``service_date``, ``event_timestamp`` (local, ISO
         8601), ``amount`` (currency units), ``currency_type``, ``fare_action`` (``Enter`` for a
-        card's first tap, ``Transfer entrance`` for later taps, ``Transfer exit``/``Exit`` for
+        card's first tap and for later taps that are charged, ``Transfer entrance`` for later taps
+        at no charge, ``Transfer exit``/``Exit`` for
         tap-outs, ``Adjust`` for a settlement correction), ``pattern_id``
         (``<route>:<direction>``), ``stop_id`` (boarding stop), ``num_riders``,
         ``fare_media_id``, ``rider_category``, ``fare_product`` (the window rule the leg is in,
@@ -136,7 +137,10 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     products = sorted(set(sources) | {PAY_AS_YOU_GO})
     product = np.array([products.index(src) for src in sources])[rule]
     capped = np.array([*(Outcome(o).capped for o in st.rule_outcome.tolist()), False])[rule]
-    action = np.where(first_tap, 0, np.where(is_tap, 1, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))
+    # TIDES: "Transfer entrance" is an entry at no charge; a later tap that is charged is an "Enter"
+    later_tap = np.where(amount_minor == 0, 1, 0)
+    action = np.where(first_tap, 0,
+                      np.where(is_tap, later_tap, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))
     route_c, dir_c = legs["route"].cat.codes.to_numpy()[leg_row], legs["direction"].to_numpy()[leg_row]
     patterns = [f"{r}:{d}" for r in legs["route"].cat.categories for d in (0, 1)]
     stop_code = np.where(is_tap, legs["board_stop"].cat.codes.to_numpy()[leg_row], exit_stop)

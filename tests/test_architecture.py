@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("results",),
     ("validation",),
     ("plots",),
-    ("output", "run", "replay", "tides", "reproduce", "gtfs"),
+    ("output", "tides_out", "run", "replay", "tides", "reproduce", "gtfs"),
     ("cli", "__init__"),
 ]
 RULE_CLASSES = {
