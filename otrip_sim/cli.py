@@ -312,12 +312,16 @@ def schema() -> None:
               help="Price the good rows and write the bad ones, with line and reason, to this file.")
 @click.option("--summary", "summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a per-rider summary CSV.")
+@click.option("--map", "map_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="For a TIDES file: CSV kind,tides,otrip mapping its operators (by pattern_id, trip or "
+                   "stop_id), routes and rider categories to the scenario's.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @_user_errors
 @_outside_files
 @_memory_check
 def fares(
-    scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool
+    scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None,
+    map_file: Path | None, force: bool,
 ) -> None:
     """Price the legs of a tap file under SCENARIO's fare policy.
 
@@ -334,6 +338,7 @@ def fares(
 
     from .atomic import atomic_file
     from .replay import replay
+    from .tides import read_map
     from .units import format_money
 
     named = {"--out": out, "--skip-bad": skip_bad, "--summary": summary}
@@ -344,7 +349,8 @@ def fares(
     with ExitStack() as stack:  # every output file is checked first, written last, all or none
         files = {name: stack.enter_context(atomic_file(p, force, inputs)) for name, p in
                  (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
-        result = replay(scenario, taps, skip_bad=skip_bad is not None)
+        mapping = read_map(map_file) if map_file is not None else None
+        result = replay(scenario, taps, skip_bad=skip_bad is not None, mapping=mapping)
         _csv(result.priced, files["out"])
         if "rejects" in files:
             _csv(result.rejects, files["rejects"])
@@ -359,8 +365,9 @@ def fares(
     for op, v in operators.items():
         click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}",
                    err=True)
-    kinds = ("no_stations", "missing_tap_out", "no_fare", "distance_from_stops", "no_distance",
-             "skipped_no_boarding", "unmatched_exit")
+    kinds = ("no_stations", "missing_tap_out", "no_fare", "distance_from_stops", "distance_over_network",
+             "no_distance", "skipped_no_boarding", "unrecognised_action", "unmatched_exit",
+             "operator_from_stop", "operator_from_map")
     notes = {k: t[k] for k in kinds if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
