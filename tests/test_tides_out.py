@@ -18,6 +18,8 @@ import otrip_sim
 from otrip_sim.output import write_results
 from otrip_sim.tides_out import PROFILE_URL, SCHEMA_URL
 
+# frictionless's own deprecation notice for schema_sync, the option TIDES' validate script uses
+pytestmark = pytest.mark.filterwarnings("ignore:The --schema-sync option is deprecated:DeprecationWarning")
 TIDES = Path(__file__).parent / "data" / "tides"
 SCHEMA = frictionless.Schema.from_descriptor(
     json.loads((TIDES / "fare_transactions.schema.json").read_text()))
