@@ -83,3 +83,12 @@ def test_transfer_entrance_only_where_the_tap_costs_nothing(folder):
     later = entries[entries.duplicated("card")]
     charged = later[later["amount_minor"] != 0]
     assert len(charged) and (charged["fare_action"] == "Enter").all()
+
+
+def test_an_exit_carries_its_taps_fare_product(folder):
+    taps = pq.read_table(folder / "fare_transactions.parquet").to_pandas()
+    keys = ["journey", "leg"]
+    tap = taps[taps["type"] == "tap"].drop_duplicates(keys).set_index(keys)["fare_product"].astype(str)
+    exits = taps[taps["type"] == "exit"].set_index(keys)["fare_product"].astype(str)
+    assert (exits != "").all()
+    assert (exits == tap.reindex(exits.index)).all()
