@@ -334,12 +334,16 @@ def schema() -> None:
               help="Price the good rows and write the bad ones, with line and reason, to this file.")
 @click.option("--summary", "summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a per-rider summary CSV.")
+@click.option("--map", "map_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="For a TIDES file: CSV kind,tides,otrip mapping its operators (by pattern_id, trip or "
+                   "stop_id), routes and rider categories to the scenario's.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @_user_errors
 @_outside_files
 @_memory_check
 def fares(
-    scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None, force: bool
+    scenario: Path, taps: Path, out: Path, skip_bad: Path | None, summary: Path | None,
+    map_file: Path | None, force: bool,
 ) -> None:
     """Price the legs of a tap file under SCENARIO's fare policy.
 
@@ -356,6 +360,7 @@ def fares(
 
     from .atomic import atomic_file
     from .replay import replay
+    from .tides import read_map
     from .units import format_money
 
     named = {"--out": out, "--skip-bad": skip_bad, "--summary": summary}
@@ -366,7 +371,8 @@ def fares(
     with ExitStack() as stack:  # every output file is checked first, written last, all or none
         files = {name: stack.enter_context(atomic_file(p, force, inputs)) for name, p in
                  (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
-        result = replay(scenario, taps, skip_bad=skip_bad is not None)
+        mapping = read_map(map_file) if map_file is not None else None
+        result = replay(scenario, taps, skip_bad=skip_bad is not None, mapping=mapping)
         _csv(result.priced, files["out"])
         if "rejects" in files:
             _csv(result.rejects, files["rejects"])
@@ -381,8 +387,9 @@ def fares(
     for op, v in operators.items():
         click.echo(f"  {op:<14} {v['legs']:>9,} legs  {format_money(v['fare'], result.currency):>18}",
                    err=True)
-    kinds = ("no_stations", "missing_tap_out", "no_fare", "distance_from_stops", "no_distance",
-             "skipped_no_boarding", "unmatched_exit")
+    kinds = ("no_stations", "missing_tap_out", "no_fare", "distance_from_stops", "distance_over_network",
+             "no_distance", "skipped_no_boarding", "unrecognised_action", "unmatched_exit",
+             "operator_from_stop", "operator_from_map")
     notes = {k: t[k] for k in kinds if t.get(k)}
     if notes:
         click.echo("  " + ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in notes.items()), err=True)
@@ -515,15 +522,19 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
 @click.option("--media", default=None,
               help="Fare medium whose prices to use (default: the one most products are sold on).")
 @click.option("--name", default=None, help="Policy name (default: the feed's name).")
+@click.option("--operator", "operator_opts", multiple=True, metavar="KEY=ID",
+              help="Operator id for a GTFS network_id, agency_id or agency_name; repeatable. Default: "
+                   "network-import's operator for the one agency running the network, else the network_id.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 @_user_errors
 @_zip_limits
-def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None, force: bool,
-                 zip_limits: Any) -> None:
+def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str | None,
+                 operator_opts: tuple[str, ...], force: bool, zip_limits: Any) -> None:
     """Turn a GTFS Fares v2 feed (folder or zip) into a scenario `fares:` section.
 
-    Each GTFS network becomes an operator id; what otrip-sim cannot say exactly is listed at the
-    top of the file and on stderr. Method: docs/gtfs-fares.md.
+    Each GTFS network becomes an operator id (named as network-import names its agency, so the two
+    imports of one feed fit together); what otrip-sim cannot say exactly is listed at the top of
+    the file and on stderr. Method: docs/gtfs-fares.md.
 
     \b
     Example:
@@ -533,10 +544,18 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
     import yaml
 
     from .atomic import atomic_file
+    from .errors import InputError
     from .gtfs import import_fares
 
+    operators = {}
+    for v in operator_opts:
+        key, sep, value = v.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError("--operator", "", "expected KEY=ID", v)
+        operators[key.strip()] = value.strip()
     with atomic_file(out, force, [feed]) as tmp:
-        result = import_fares(feed, name=name, day=day.lower(), media=media, zip_limits=zip_limits)
+        result = import_fares(feed, name=name, day=day.lower(), media=media, operators=operators,
+                              zip_limits=zip_limits)
         header = [f"# GTFS Fares v2 from {feed}, imported by otrip-sim: amounts in minor units of "
                   f"{result.currency}.",
                   f"# Operators (GTFS networks): {', '.join(result.operators)}. "
@@ -571,7 +590,8 @@ def fares_export(scenario: Path, out: Path, force: bool) -> None:
     missing = export_fares(_loaded(scenario), out, force=force)
     for line in missing:
         click.echo(f"not exported: {line}", err=True)
-    click.echo(f"{out}: GTFS Fares v2 tables written; {len(missing)} parts not expressible "
+    click.echo(f"{out}: GTFS feed (network and Fares v2 tables) written; {len(missing)} parts not "
+               "expressible "
                f"(see {out / 'NOT_EXPORTED.md'})")
 
 

@@ -24,6 +24,7 @@ import yaml
 from .atomic import atomic_folder
 from .plots import save_all
 from .results import RunResult
+from .tides_out import csv_frame, datapackage, typed_table
 from .validation import validation_table
 from .version import __version__
 
@@ -42,7 +43,8 @@ def write_results(
     Files: ``summary.json``, ``journeys.parquet``, ``legs.parquet``, ``fare_transactions.parquet``
     (and ``.csv`` with ``taps_csv``), ``by_operator.csv``, ``by_hour.csv``, ``by_route.csv``,
     ``by_category.csv``, ``transfers.csv``, ``operators.csv``, ``revenue_flows.csv``,
-    ``validation.csv``, ``plots/*.png``, ``scenario.resolved.yaml`` and ``manifest.json``; with
+    ``validation.csv``, ``plots/*.png``, ``scenario.resolved.yaml``, ``datapackage.json`` (TIDES)
+    and ``manifest.json``; with
     ``all_clearing_methods`` also ``clearing_methods.csv`` and its plot (see docs/outputs.md).
 
     Parameters
@@ -118,8 +120,10 @@ def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bo
     # (converted here) cross to that thread, never a data frame still in use.
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = []
+        meta = res.loaded.spec.meta
         for name, frame in (("journeys", res.journeys), ("legs", res.legs), ("fare_transactions", res.taps)):
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = (typed_table(frame, meta.service_date, meta.timezone) if name == "fare_transactions"
+                     else pa.Table.from_pandas(frame, preserve_index=False))
             written.append(
                 pool.submit(pq.write_table, table, d / f"{name}.parquet", row_group_size=ROW_GROUP)
             )
@@ -132,8 +136,12 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
                   extra_summary: dict[str, Any]) -> None:
     summary = res.summary() | extra_summary
     (d / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    meta = res.loaded.spec.meta
     if taps_csv:
-        res.taps.to_csv(d / "fare_transactions.csv", index=False)
+        csv_frame(res.taps, meta.service_date, meta.timezone).to_csv(d / "fare_transactions.csv", index=False)
+    tap_files = ["fare_transactions.parquet", *(["fare_transactions.csv"] if taps_csv else [])]
+    package = datapackage(meta.name, meta.title, tap_files, meta.timezone, str(res.loaded.path))
+    (d / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
     tables = {
         "by_operator": res.by_operator, "by_hour": res.by_hour, "by_route": res.by_route,
         "by_category": res.by_category, "transfers": res.transfers,

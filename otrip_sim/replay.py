@@ -11,6 +11,8 @@ Parsing and checks are vectorised with pandas; bad rows are collected with their
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -126,7 +128,9 @@ class Replay:
         }
 
 
-def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) -> pd.DataFrame:
+def read_taps(path: str | Path, route_operator: dict[str, str] | None = None,
+              stop_operator: dict[str, str] | None = None,
+              mapping: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """Read a tap CSV (or Parquet) as text columns, with ``line`` numbers; checks the header.
 
     A TIDES ``fare_transactions`` table is recognised by its columns and turned into legs
@@ -172,7 +176,7 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None) ->
         raise InputError(path, "", f"cannot read the tap file: {shorten(first)}") from None
     df.columns = [c.strip() for c in df.columns]
     if set(df.columns) >= TIDES_KEYS:
-        df = tides_legs(df, route_operator or {}, path)
+        df = tides_legs(df, route_operator or {}, path, stop_operator, mapping)
     if df.attrs.get("tides"):
         return df
     missing = [c for c in REQUIRED if c not in df.columns]
@@ -308,8 +312,18 @@ def zone_mismatch(values: pd.Series) -> tuple[np.ndarray, str]:
     return (dated & (zone != common)).to_numpy(dtype=bool), common
 
 
+def _stop_operators(net: Network) -> dict[str, str]:
+    """Stop id -> its operator, for the stops one operator serves (a TIDES row's operator)."""
+    ops: dict[str, set[str]] = {}
+    for line in net.lines:
+        for s in line.stops:
+            ops.setdefault(net.stop_ids[s], set()).add(line.operator)
+    return {s: next(iter(o)) for s, o in ops.items() if len(o) == 1}
+
+
 class _Distances:
-    """Metres between two stops along an operator's lines (one change of line at most)."""
+    """Metres between two stops along an operator's lines: on one line, with one change, or (with
+    no route given) the shortest way over all its lines."""
 
     def __init__(self, net: Network):
         self.net = net
@@ -319,6 +333,7 @@ class _Distances:
             pos = {ids[s]: k for k, s in enumerate(line.stops)}
             self.by_op.setdefault(line.operator, []).append((line.route, pos, line.cum_m))
         self._cache: dict[tuple[str, str, str, str], int | None] = {}
+        self._graphs: dict[tuple[str, bool], dict[str, list[tuple[str, int]]]] = {}
 
     def metres(self, op: str, route: str, a: str, b: str) -> int | None:
         key = (op, route, a, b)
@@ -341,8 +356,45 @@ class _Distances:
                         if p1[a] < p1[s] and p2[s] < p2[b]:
                             m = c1[p1[s]] - c1[p1[a]] + c2[p2[b]] - c2[p2[s]]
                             best = m if best is None else min(best, m)
+        if best is None and not route:  # several changes: the shortest way over the operator's lines,
+            # else with walks between its stops (in a paid area), which add no vehicle metres
+            best = self._shortest(op, a, b, walks=False)
+            if best is None:
+                best = self._shortest(op, a, b, walks=True)
         self._cache[key] = best
         return best
+
+    def _shortest(self, op: str, a: str, b: str, walks: bool) -> int | None:
+        """Vehicle metres of the shortest way from ``a`` to ``b`` along ``op``'s lines, changing
+        anywhere (with ``walks``: also walking between stops, at no vehicle metres)."""
+        graph = self._graphs.get((op, walks))
+        if graph is None:
+            graph = {}
+            for _, pos, cum in self.by_op.get(op, ()):
+                stops = sorted(pos, key=pos.__getitem__)
+                for s, t in itertools.pairwise(stops):
+                    graph.setdefault(s, []).append((t, cum[pos[t]] - cum[pos[s]]))
+            if walks:
+                ids = self.net.stop_ids
+                served = set(graph) | {t for edges in list(graph.values()) for t, _ in edges}
+                for s in served:
+                    k = self.net.stop_index[s]
+                    near = [(ids[j], 0) for j, _ in self.net.walks[k] if ids[j] in served]
+                    graph.setdefault(s, []).extend(near)
+            self._graphs[(op, walks)] = graph
+        done: dict[str, int] = {}
+        queue = [(0, a)]
+        while queue:
+            m, s = heapq.heappop(queue)
+            if s in done:
+                continue
+            done[s] = m
+            if s == b:
+                return m
+            for t, w in graph.get(s, ()):
+                if t not in done:
+                    heapq.heappush(queue, (m + w, t))
+        return None
 
 
 def _prepare(
@@ -354,7 +406,8 @@ def _prepare(
 
 
 def replay(
-    scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False
+    scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False,
+    mapping: dict[str, dict[str, str]] | None = None,
 ) -> Replay:
     """Price every leg of a tap file under the scenario's fare policy.
 
@@ -366,6 +419,9 @@ def replay(
         A tap file, or a frame as :func:`read_taps` returns it.
     skip_bad : bool
         Price the good rows and list the bad ones in :attr:`Replay.rejects` instead of failing.
+    mapping : dict, optional
+        For a TIDES file: :func:`~otrip_sim.tides.read_map`'s operators, routes and rider
+        categories (``--map``).
 
     Returns
     -------
@@ -382,7 +438,7 @@ def replay(
     if isinstance(taps, pd.DataFrame):
         rows = taps
     else:
-        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)))
+        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)), _stop_operators(net), mapping)
     cols, reasons, counts = _legs(rows, loaded, net, policy)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
@@ -485,12 +541,17 @@ def _legs(
     _check_priced_pairs(policy, op, route, bstop, astop, reasons)
     tapped_out = has_alight_time | (astop != "")
     needs_distance = sorted(policy.distance_operators())
-    counts = {"distance_from_stops": 0, "no_distance": 0}
+    counts = {"distance_from_stops": 0, "distance_over_network": 0, "no_distance": 0}
     needs = ~has_dist & isin(op, needs_distance) & np.array([r is None for r in reasons], dtype=bool)
     with_stops = needs & (bstop != "") & (astop != "")
     distances = _Distances(net)
     for i in np.flatnonzero(with_stops):  # perf: only legs whose distance comes from their stops
         found = distances.metres(op[i], route[i], bstop[i], astop[i])
+        if found is None and route[i]:
+            # the stops are not both on the tap's route (a paid-area change onto another line):
+            # measure over the operator's network instead
+            found = distances.metres(op[i], "", bstop[i], astop[i])
+            counts["distance_over_network"] += found is not None
         if found is None:
             reasons[i] = f"no {op[i]} route from {bstop[i]!r} to {astop[i]!r} to measure the distance"
         else:

@@ -180,6 +180,8 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
               for n, f in model.model_fields.items()}
     aliases = set(column.values())
     required = {column[n] for n, f in model.model_fields.items() if f.is_required()}
+    # text columns (ids, names) keep their text: stop 8039 and zone 1 are ids, not numbers
+    text = {column[n] for n, f in model.model_fields.items() if f.annotation in (str, str | None)}
     header = [h.strip() for h in first[1]]
     unknown = [h for h in header if h not in aliases and h not in names]
     if unknown:
@@ -195,7 +197,7 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
             continue  # a blank line
         if len(cells) > len(header):
             raise InputError(display, f"line {line}", "more fields than the header has")
-        clean = {k: _csv_value(v) for k, v in zip(header, cells) if v != ""}
+        clean = {k: v.strip() if k in text else _csv_value(v) for k, v in zip(header, cells) if v != ""}
         try:
             rows.append(model.model_validate(clean))
         except ValidationError as err:

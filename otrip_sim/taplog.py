@@ -80,16 +80,17 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     pandas.DataFrame
         TIDES columns: ``transaction_id``, ``service_date``, ``event_timestamp`` (local, ISO
         8601), ``amount`` (currency units), ``currency_type``, ``fare_action`` (``Enter`` for a
-        card's first tap, ``Transfer entrance`` for later taps, ``Transfer exit``/``Exit`` for
+        card's first tap and for later taps that are charged, ``Transfer entrance`` for later taps
+        at no charge, ``Transfer exit``/``Exit`` for
         tap-outs, ``Adjust`` for a settlement correction), ``pattern_id``
         (``<route>:<direction>``), ``stop_id`` (boarding stop), ``num_riders``,
         ``fare_media_id``, ``rider_category``, ``fare_product`` (the window rule the leg is in,
-        else ``pay-as-you-go``), ``fare_capped`` (the leg paid less than its own fare because of
-        a cap), ``token_id`` (the card).  otrip-sim columns: ``card`` (the person's card: one
-        per person for the day), ``journey``, ``leg``, ``time_s``, ``type`` (``tap``, ``exit`` =
-        tap-out at the exit, amount 0, or ``adjustment``), ``operator``, ``distance_km`` (of a tap's trip,
-        paid-area changes included), ``amount_minor`` (integer minor units), ``rule``.  Per card
-        the amounts sum to the settled fares.
+        else ``pay-as-you-go``; an exit has its tap's), ``fare_capped`` (the leg paid less than its
+        own fare because of a cap), ``token_id`` (the card).  otrip-sim columns: ``card`` (the
+        person's card: one per person for the day), ``journey``, ``leg``, ``time_s``, ``type``
+        (``tap``, ``exit`` = tap-out at the exit, amount 0, or ``adjustment``), ``operator``,
+        ``distance_km`` (of a tap's trip, paid-area changes included), ``amount_minor`` (integer
+        minor units), ``rule``.  Per card the amounts sum to the settled fares.
     """
     st = settlement
     lj = legs["journey"].to_numpy()
@@ -135,8 +136,16 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     sources = [*st.rule_source.tolist(), ""]
     products = sorted(set(sources) | {PAY_AS_YOU_GO})
     product = np.array([products.index(src) for src in sources])[rule]
+    product = np.where(in_window, product, products.index(PAY_AS_YOU_GO))
+    # an exit is of its tap's product (it has no rule of its own): the tap of the same leg row
+    of_leg = np.full(len(legs), products.index(PAY_AS_YOU_GO))
+    of_leg[leg_row[is_tap]] = product[is_tap]
+    product = np.where(is_exit, of_leg[leg_row], product)
     capped = np.array([*(Outcome(o).capped for o in st.rule_outcome.tolist()), False])[rule]
-    action = np.where(first_tap, 0, np.where(is_tap, 1, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))
+    # TIDES: "Transfer entrance" is an entry at no charge; a later tap that is charged is an "Enter"
+    later_tap = np.where(amount_minor == 0, 1, 0)
+    action = np.where(first_tap, 0,
+                      np.where(is_tap, later_tap, np.where(kind == 1, 2, np.where(exit_last, 3, 4))))
     route_c, dir_c = legs["route"].cat.codes.to_numpy()[leg_row], legs["direction"].to_numpy()[leg_row]
     patterns = [f"{r}:{d}" for r in legs["route"].cat.categories for d in (0, 1)]
     stop_code = np.where(is_tap, legs["board_stop"].cat.codes.to_numpy()[leg_row], exit_stop)
@@ -172,7 +181,7 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
             "fare_media_id": constant("Smart card or ticket"),
             "rider_category": coded(category.cat.codes.to_numpy()[journey].astype(np.int64),
                                     category.cat.categories),
-            "fare_product": coded(np.where(in_window, product, products.index(PAY_AS_YOU_GO)), products),
+            "fare_product": coded(product, products),
             "fare_capped": capped,
             "token_id": pd.array(pa.array(card).cast(pa.string()), dtype="str"),
             "card": card,

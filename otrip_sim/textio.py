@@ -31,8 +31,9 @@ from .errors import InputError, shorten
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists a YAML input may have (a scenario needs fewer than 10)."""
 
-MAX_FIELD = csv.field_size_limit()
-"""Longest CSV cell, in characters (the csv module's limit, 131,072 unless changed)."""
+MAX_FIELD = 131_072
+"""Longest CSV cell, in characters (the csv module's default limit; :func:`csv_records` sets it
+each time, as other libraries, frictionless among them, raise the process-wide limit)."""
 
 _LEADING_ZERO = "tag:otrip-sim,2024:leading-zero"
 
@@ -266,6 +267,7 @@ def csv_records(text: str, display: str | Path) -> Iterator[tuple[int, list[str]
     InputError
         At the line of a cell longer than :data:`MAX_FIELD` characters or of bad quoting.
     """
+    csv.field_size_limit(MAX_FIELD)  # process-wide: set again here, whoever changed it since
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     while True:
         try:

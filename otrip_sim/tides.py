@@ -1,5 +1,10 @@
 """TIDES ``fare_transactions`` tables as replay legs: each tap-in a leg, its tap-out paired, every
-other row skipped and counted, or rejected when its ``fare_action`` is not one TIDES defines."""
+other row skipped and counted (``Adjust``, ``Purchase``…, and actions otrip-sim does not know),
+never rejected as a bad leg.  Only TIDES' own columns are needed: the operator comes from
+``pattern_id`` (``<route>:<direction>`` of the scenario) or ``trip_id_performed`` /
+``trip_id_scheduled`` where they name a scenario route, else from the stop where one operator
+serves it, else from a mapping file (:func:`read_map`, ``--map``), which also maps an agency's
+rider categories and routes to the scenario's."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, show
+from .errors import InputError
 
 OPTIONAL = (
     "category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media",
@@ -22,11 +27,60 @@ NO_BOARDING = {"Adjust", "Purchase", "Reload", "Refund", "Pass activation"}
 """TIDES fare actions that carry no boarding: skipped, and counted as ``skipped_no_boarding``."""
 
 
-def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> pd.DataFrame:
+MAP_KINDS = ("operator", "route", "rider_category")
+"""What a ``--map`` file maps: ``operator`` (a ``pattern_id``, trip id or ``stop_id`` -> operator id),
+``route`` (a ``pattern_id`` or trip id -> scenario route id), ``rider_category`` (the agency's
+category -> the scenario's)."""
+
+
+def read_map(path: str | Path) -> dict[str, dict[str, str]]:
+    """A ``--map`` CSV file: columns ``kind`` (one of :data:`MAP_KINDS`), ``tides`` (the value in the
+    TIDES file) and ``otrip`` (the scenario's id).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    dict
+        kind -> TIDES value -> scenario id.
+
+    Raises
+    ------
+    InputError
+        A missing column, an unknown kind or an empty value, with its line.
+    """
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(path, "", f"cannot read the map file: {str(exc).splitlines()[0]}") from None
+    for c in ("kind", "tides", "otrip"):
+        if c not in df.columns:
+            raise InputError(path, "line 1", f"missing column {c!r} (kind, tides, otrip)")
+    out: dict[str, dict[str, str]] = {k: {} for k in MAP_KINDS}
+    for line, (kind, src, dst) in enumerate(zip(df["kind"], df["tides"], df["otrip"]), start=2):
+        kind, src, dst = kind.strip(), src.strip(), dst.strip()
+        if kind not in MAP_KINDS:
+            raise InputError(path, f"line {line}, column kind", f"one of {', '.join(MAP_KINDS)}", kind)
+        if not src or not dst:
+            raise InputError(path, f"line {line}", "tides and otrip must not be empty")
+        out[kind][src] = dst
+    return out
+
+
+def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
+               stop_operator: dict[str, str] | None = None,
+               mapping: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """Legs from a TIDES ``fare_transactions`` table: each ``Enter``/``Transfer entrance`` row is a
     tap-in; the next ``Exit``/``Transfer exit`` row of the same ``token_id`` is its tap-out;
-    other actions (``Adjust``, ``Purchase``…) carry no boarding and are left out.  The operator
-    comes from an ``operator`` column, else from the route of ``pattern_id`` (``<route>:<dir>``).
+    other actions (``Adjust``, ``Purchase``…) carry no boarding and are left out, counted, as are
+    actions otrip-sim does not know.  The operator comes from an ``operator`` column, else from
+    the route of ``pattern_id`` (``<route>:<dir>``) or of a trip id, else from ``stop_id`` where one
+    operator serves the stop, else from ``mapping``.  ``trip_id_performed`` is a vehicle trip in
+    TIDES, not the rider's journey: it is not read as one.
 
     Parameters
     ----------
@@ -38,6 +92,10 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
         Route id → operator id.
     path : Path
         The file, for messages.
+    stop_operator : dict of str to str, optional
+        Stop id → the one operator serving it (stops served by several are not in it).
+    mapping : dict, optional
+        :func:`read_map`'s result.
 
     Returns
     -------
@@ -63,7 +121,7 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
     )
     names = (
         "stop_id", "pattern_id", "operator", "rider_category", "fare_media_id", "trip_id_performed",
-        "distance_km",
+        "trip_id_scheduled", "distance_km",
     )
     cols = {
         name: df[name].to_numpy(dtype=object) if name in df.columns else np.full(len(df), "", dtype=object)
@@ -75,25 +133,52 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path) -> 
     rows: list[dict[str, object]] = []
     open_leg: dict[str, dict[str, object]] = {}
     problems: dict[int, str] = {}
-    skipped = {"skipped_no_boarding": 0, "unmatched_exit": 0}
-    known = sorted(_ENTER | _EXIT | NO_BOARDING)
+    skipped = {"skipped_no_boarding": 0, "unrecognised_action": 0, "unmatched_exit": 0,
+               "operator_from_stop": 0, "operator_from_map": 0}
+    maps = mapping or {k: {} for k in MAP_KINDS}
+    stop_op = stop_operator or {}
+
+    def route_of(i: int) -> str:
+        """The scenario route a row's pattern or trip names (mapped, or ``<route>:<dir>``), or ``""``."""
+        for key in (str(cols["pattern_id"][i]), str(cols["trip_id_performed"][i]),
+                    str(cols["trip_id_scheduled"][i])):
+            if not key:
+                continue
+            if key in maps["route"]:
+                return maps["route"][key]
+            if key.split(":")[0] in route_operator:
+                return key.split(":")[0]
+        return ""
+
+    def operator_of(i: int, route: str) -> str:
+        if cols["operator"][i]:
+            return str(cols["operator"][i])
+        if route:
+            return route_operator.get(route, route)
+        for key in (str(cols["pattern_id"][i]), str(cols["trip_id_performed"][i]), str(stop[i])):
+            if key and key in maps["operator"]:
+                skipped["operator_from_map"] += 1
+                return maps["operator"][key]
+        if stop[i] in stop_op:
+            skipped["operator_from_stop"] += 1
+            return stop_op[stop[i]]
+        return ""
+
     for i in order:
         if act[i] not in _ENTER and act[i] not in _EXIT:
-            if act[i] in NO_BOARDING:
-                skipped["skipped_no_boarding"] += 1
-                continue
-            problems[int(lines[i])] = f"unrecognised fare_action {show(act[i])} (known: {', '.join(known)})"
-        if act[i] in _ENTER or int(lines[i]) in problems:
-            pattern = str(cols["pattern_id"][i])
-            route = pattern.split(":")[0] if pattern else ""
-            op = str(cols["operator"][i]) or route_operator.get(route, route)
-            leg = {"line": int(lines[i]), "rider": token[i], "operator": op, "board_time": when[i],
-                   "category": cols["rider_category"][i], "route": route, "board_stop": stop[i],
-                   "alight_stop": "", "alight_time": "", "media": cols["fare_media_id"][i],
-                   "journey_id": cols["trip_id_performed"][i], "distance_km": cols["distance_km"][i]}
+            # no boarding (Adjust: a settlement correction), or an action otrip-sim does not know:
+            # counted and reported, never a bad leg
+            skipped["skipped_no_boarding" if act[i] in NO_BOARDING else "unrecognised_action"] += 1
+            continue
+        if act[i] in _ENTER:
+            route = route_of(i)
+            category = str(cols["rider_category"][i])
+            leg = {"line": int(lines[i]), "rider": token[i], "operator": operator_of(i, route),
+                   "board_time": when[i], "category": maps["rider_category"].get(category, category),
+                   "route": route, "board_stop": stop[i], "alight_stop": "", "alight_time": "",
+                   "media": cols["fare_media_id"][i], "journey_id": "", "distance_km": cols["distance_km"][i]}
             rows.append(leg)
-            if act[i] in _ENTER:
-                open_leg[token[i]] = leg
+            open_leg[token[i]] = leg
         elif token[i] in open_leg:  # an exit
             leg = open_leg.pop(token[i])
             leg["alight_time"], leg["alight_stop"] = when[i], stop[i]

@@ -25,8 +25,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("results",),
     ("validation",),
     ("plots",),
-    ("output", "run", "replay", "tides", "reproduce", "gtfs", "replicate", "compare", "compare_plots",
-     "report", "compare_output", "sweep"),
+    ("output", "tides_out", "run", "replay", "tides", "reproduce", "gtfs", "replicate", "compare",
+     "compare_plots", "report", "compare_output", "sweep"),
     ("cli", "cli_study", "__init__"),
 ]
 RULE_CLASSES = {

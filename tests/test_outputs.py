@@ -14,7 +14,7 @@ from otrip_sim.cli import main
 FILES = {
     "summary.json", "journeys.parquet", "legs.parquet", "fare_transactions.parquet", "by_operator.csv",
     "by_hour.csv", "by_route.csv", "by_category.csv", "transfers.csv", "validation.csv",
-    "scenario.resolved.yaml", "manifest.json",
+    "scenario.resolved.yaml", "manifest.json", "datapackage.json",
     "plots/boardings_by_hour.png", "plots/revenue_by_operator.png", "plots/fare_distribution.png",
     "plots/transfer_flows.png",
     "operators.csv", "revenue_flows.csv", "plots/revenue_flows.png", "plots/subsidy_by_operator.png",

@@ -36,16 +36,16 @@ transaction_id,service_date,event_timestamp,amount,fare_action,pattern_id,stop_i
 """
 
 
-def test_an_unrecognised_fare_action_is_a_rejected_row_and_skips_are_counted(tmp_path):
+def test_an_unrecognised_fare_action_and_adjust_rows_are_counted_not_rejected(tmp_path):
+    """Issue 15: an Adjust row (a settlement correction) and an action otrip-sim does not know are
+    counted and reported, never rejected as bad legs and never skipped silently."""
     path = _taps(tmp_path, TIDES)
-    with pytest.raises(InputError, match=r"1 bad rows: line 4: unrecognised fare_action 'Teleport' \(known"):
-        replay(JAKL, path)
-    r = replay(JAKL, path, skip_bad=True)
-    assert len(r.priced) == 1
-    assert r.rejects["line"].tolist() == [4]
-    assert r.counts["skipped_no_boarding"] == 1 and r.counts["unmatched_exit"] == 1
+    r = replay(JAKL, path)
+    assert len(r.priced) == 1 and len(r.rejects) == 0
+    assert r.counts["skipped_no_boarding"] == 1 and r.counts["unrecognised_action"] == 1
+    assert r.counts["unmatched_exit"] == 1
     t = r.totals()
-    assert (t["legs"], t["rejected"]) == (1, 1)
+    assert (t["legs"], t["rejected"]) == (1, 0)
 
 
 def test_an_infinite_or_huge_distance_is_a_rejected_row(tmp_path):

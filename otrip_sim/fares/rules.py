@@ -157,7 +157,8 @@ class TransferWindow:
     previous leg to the departure (1, 2) or arrival (0, 3) validation of the next leg (a missing
     arrival counts as the departure).  ``fare`` is ``"free"`` (0), ``"fixed"`` (``amount``
     instead of the leg's own fare, never more than it), ``"discount"`` (``percent`` off, rounded
-    half up) or ``"surcharge"`` (own fare plus ``amount``).
+    half up; or, without a percent, ``amount`` off, never below 0) or ``"surcharge"`` (own fare
+    plus ``amount``).
 
     Attributes
     ----------
@@ -202,6 +203,8 @@ class TransferWindow:
             amount = min(own.amount, self.amount)
         elif self.fare == "surcharge":
             amount = own.amount + self.amount
+        elif not self.percent:  # an amount off (GTFS: a negative transfer product), never below 0
+            amount = max(0, own.amount - self.amount)
         else:
             amount = own.amount - (own.amount * self.percent + 50) // 100
         return charge(amount, self.id, Outcome.TRANSFER)

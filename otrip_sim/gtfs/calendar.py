@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import InputError
 from .feed import Feed
 from .report import Note
-from .values import fail
+from .values import col, fail
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """``calendar.txt``'s weekday columns, Monday first (``date.weekday()`` order)."""
@@ -43,9 +43,10 @@ class ServiceDay:
 def services_on_weekday(feed: Feed, day: str) -> set[str] | None:
     """``service_id`` of the ``calendar.txt`` rows that run on weekday ``day`` (``"monday"`` …).
 
-    ``None`` when the feed has no ``calendar.txt`` (then every service counts as running);
-    ``calendar_dates.txt`` and the date ranges are not consulted: Fares v2 timeframes are read for
-    a weekday, not a date.
+    ``None`` when the feed has neither ``calendar.txt`` nor ``calendar_dates.txt`` (then every
+    service counts as running).  A service only in ``calendar_dates.txt`` runs on ``day`` when a
+    date it is added on (``exception_type`` 1) falls on that weekday; removed dates and the date
+    ranges are not consulted: Fares v2 timeframes are read for a weekday, not a date.
 
     Parameters
     ----------
@@ -65,12 +66,23 @@ def services_on_weekday(feed: Feed, day: str) -> set[str] | None:
         ``day`` is not a weekday name (option ``--day``).
     """
     cal = feed.read("calendar.txt", required=False)
-    if cal is None:
+    dates = feed.read("calendar_dates.txt", required=False)
+    if cal is None and dates is None:
         return None
     if day not in DAYS:
         raise InputError("--day", "", f"one of {', '.join(DAYS)}", day)
-    flags = cal[day] if day in cal.columns else pd.Series("0", index=cal.index)
-    return set(cal["service_id"][flags == "1"])
+    running: set[str] = set()
+    listed: set[str] = set()
+    if cal is not None:
+        flags = cal[day] if day in cal.columns else pd.Series("0", index=cal.index)
+        running = set(cal["service_id"][flags == "1"])
+        listed = set(cal["service_id"])
+    if dates is not None:
+        added = dates[(col(dates, "exception_type") == "1") & ~dates["service_id"].isin(listed)]
+        days = _dates(feed, "calendar_dates.txt", added, "date")
+        weekday = DAYS.index(day)
+        running |= {s for s, d in zip(added["service_id"], days) if d.astype(object).weekday() == weekday}
+    return running
 
 
 def pick_day(f: Feed, trips: pd.DataFrame, given: Date | None, note: Note) -> ServiceDay:

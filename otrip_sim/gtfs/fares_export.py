@@ -1,29 +1,36 @@
-"""GTFS Fares v2 out: write what a scenario's fares can say as GTFS Fares v2 tables, and list what
-they cannot (``NOT_EXPORTED.md``).  Amounts are written in the currency's major unit
-(``2.50`` USD), times as ``HH:MM:SS``."""
+"""GTFS out: a complete feed — the network (:mod:`.network_export`) and what a scenario's fares can
+say as GTFS Fares v2 tables — and the list of what they cannot say (``NOT_EXPORTED.md``).  Amounts
+are written with their currency's ISO 4217 decimals (``3500.00`` IDR, ``2.50`` USD;
+:mod:`.currency`), times as ``HH:MM:SS``.  Area ids are ``operator.zone``, ids the importer reads
+back."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..atomic import atomic_folder
-from ..units import CURRENCY_DECIMALS, format_clock
+from ..units import format_clock
+from .currency import gtfs_amount
+from .network_export import SERVICE_ID, network_tables
 
 
 def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[str]:
-    """Write the GTFS Fares v2 tables that say what ``scenario``'s fares can, into folder ``out``.
+    """Write ``scenario`` as a GTFS feed with the Fares v2 tables that say what its fares can, into
+    folder ``out``.
 
     Parameters
     ----------
     scenario:
         A loaded scenario (:func:`~otrip_sim.scenario.load_scenario`).
     out:
-        The folder to write: ``fare_products.txt`` (``amount`` in major units of
-        ``meta.currency``), ``fare_leg_rules.txt``, ``timeframes.txt`` (``HH:MM:SS``), ``areas.txt``,
+        The folder to write: the network tables (``agency.txt``, ``stops.txt``, ``routes.txt``,
+        ``trips.txt``, ``stop_times.txt``, ``frequencies.txt``, ``calendar.txt``; see
+        :func:`~otrip_sim.gtfs.network_export.network_tables`), ``fare_products.txt`` (``amount`` with
+        the ISO 4217 decimals of ``meta.currency``), ``fare_leg_rules.txt``, ``timeframes.txt``
+        (``HH:MM:SS``, on the feed's one service), ``areas.txt``,
         ``stop_areas.txt``, ``networks.txt`` (one per operator), ``route_networks.txt``,
         ``fare_transfer_rules.txt`` (``duration_limit`` in seconds), ``rider_categories.txt``, each only
         when it has rows, and ``NOT_EXPORTED.md``.  Written completely or not at all.
@@ -38,7 +45,6 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
     spec = scenario.spec
     fares = spec.fares
     currency = spec.meta.currency
-    scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
     year = spec.meta.year
     not_exported: list[str] = []
     products: list[dict[str, Any]] = []
@@ -48,14 +54,24 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
     stop_areas: list[dict[str, str]] = []
 
     def money(minor: int) -> str:
-        return str(Decimal(minor) / scale) if scale > 1 else str(minor)
+        return gtfs_amount(minor, currency)
+
+    def timeframe(tfid: str, start: int, end: int, where: str) -> None:
+        if end > 24 * 3600:  # GTFS timeframes are times of one day, at most 24:00:00
+            not_exported.append(f"{where}: the hours after 24:00 of {tfid} (timeframes end at 24:00:00)")
+        if start < 24 * 3600:
+            timeframes.append({"timeframe_group_id": tfid, "start_time": format_clock(start),
+                               "end_time": format_clock(min(end, 24 * 3600)), "service_id": SERVICE_ID})
 
     products_of: dict[str, list[str]] = {}
 
+    # with fares by medium, the standalone fares are those of the medium most riders hold: its
+    # products carry it, so that an import (which prices the commonest medium) reads them back
+    main = max(fares.media, key=lambda m: m.share).id if fares.media_fares and fares.media else ""
+
     def product(pid: str, amount: int, name: str, op: str | None = None) -> str:
-        products.append(
-            {"fare_product_id": pid, "fare_product_name": name, "amount": money(amount), "currency": currency}
-        )
+        products.append({"fare_product_id": pid, "fare_product_name": name, "amount": money(amount),
+                         "currency": currency, **({"fare_media_id": main} if main and op else {})})
         if op is not None:
             products_of.setdefault(op, []).append(pid)
         return pid
@@ -80,13 +96,7 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
             )
             for b in sf.bands:
                 tfid = f"{op}_{b.name}"
-                timeframes.append(
-                    {
-                        "timeframe_group_id": tfid,
-                        "start_time": format_clock(b.start),
-                        "end_time": format_clock(b.end),
-                    }
-                )
+                timeframe(tfid, b.start, b.end, f"fares.standalone.{op}")
                 leg_rules.append(
                     {
                         "leg_group_id": group,
@@ -104,8 +114,7 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                 pairs = [(r.from_zone, r.to_zone, r.amount) for r in sf.fares if not r.period]
                 by = {p.name: p.by for p in sf.periods}
                 for p in sf.periods:  # a period is a timeframe of the departure or of the arrival
-                    timeframes.append({"timeframe_group_id": f"{op}_{p.name}",
-                                       "start_time": format_clock(p.start), "end_time": format_clock(p.end)})
+                    timeframe(f"{op}_{p.name}", p.start, p.end, f"fares.standalone.{op}")
                 if any(p.days != "all" for p in sf.periods):
                     not_exported.append(f"fares.standalone.{op}: the days of its periods (timeframes are "
                                         "written for every day: GTFS ties days to calendar services)")
@@ -116,15 +125,15 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                     directions = [(r.from_zone, r.to_zone)]
                     if sf.symmetric and r.from_zone != r.to_zone:
                         directions.append((r.to_zone, r.from_zone))
-                    leg_rules += [{"leg_group_id": group, "network_id": op, "from_area_id": f"{op}:{x}",
-                                   "to_area_id": f"{op}:{y}", side: f"{op}_{r.period}", "rule_priority": 1,
+                    leg_rules += [{"leg_group_id": group, "network_id": op, "from_area_id": f"{op}.{x}",
+                                   "to_area_id": f"{op}.{y}", side: f"{op}_{r.period}", "rule_priority": 1,
                                    "fare_product_id": pid} for x, y in directions]
             else:
                 zone_rows = sorted({(s, s) for r in sf.table for s in (r.from_stop, r.to_stop)})
                 pairs = [(r.from_stop, r.to_stop, r.amount) for r in sf.table]
             for stop, zone in zone_rows:
-                areas[f"{op}:{zone}"] = zone
-                stop_areas.append({"area_id": f"{op}:{zone}", "stop_id": stop})
+                areas[f"{op}.{zone}"] = zone
+                stop_areas.append({"area_id": f"{op}.{zone}", "stop_id": stop})
             for a, b, amount in pairs:
                 directions = [(a, b)] + ([(b, a)] if sf.symmetric and a != b else [])
                 pid = product(f"{op}_{a}_{b}", amount, f"{op} {a} to {b}", op)
@@ -133,8 +142,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                         {
                             "leg_group_id": group,
                             "network_id": op,
-                            "from_area_id": f"{op}:{x}",
-                            "to_area_id": f"{op}:{y}",
+                            "from_area_id": f"{op}.{x}",
+                            "to_area_id": f"{op}.{y}",
                             "fare_product_id": pid,
                         }
                     )
@@ -153,7 +162,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                                  "amount": money(mf.fare.amount), "currency": currency,
                                  "fare_media_id": medium})
     if fares.media_fares:
-        not_exported.append("fares.media: the type of each fare medium (fare_media_type left empty: fill it)")
+        not_exported.append("fares.media: the type of each fare medium (fare_media_type 2, a physical "
+                            "transit card, is written for each: correct it)")
     for i in range(len(fares.route_fares)):
         not_exported.append(f"fares.route_fares[{i}]: route-level fares (would need one network per route)")
     for i, c in enumerate(fares.categories):
@@ -168,6 +178,7 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "amount": money(amount),
                             "currency": currency,
                             "rider_category_id": c.category,
+                            **({"fare_media_id": main} if main else {}),
                         }
                     )
             if c.kind == "free":
@@ -181,12 +192,16 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
     for i, w in enumerate(fares.windows):
         if w.kind == "transfer":
             f = w.transfer_fare
-            if f.kind == "discount":
+            if f.kind == "discount" and f.percent:
                 not_exported.append(f"fares.windows[{i}]: a percentage transfer discount")
                 continue
             pid = ""
             if f.kind in ("fixed", "surcharge") and f.amount:
                 pid = product(f"{w.id}_transfer", f.amount, f"{w.id} transfer")
+            if f.kind == "discount" and f.amount:  # A + AB + B with a negative AB
+                pid = product(f"{w.id}_transfer", -f.amount, f"{w.id} transfer discount")
+                not_exported.append(f"fares.windows[{i}]: the floor of an amount-off transfer (a leg "
+                                    "never costs less than 0; GTFS sums A + AB + B)")
             if w.duration_limit_type == "first_tap":
                 not_exported.append(
                     f"fares.windows[{i}]: a limit from the chain's first tap (exported as "
@@ -195,6 +210,9 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                 )
             if w.boundary == "exclusive":
                 not_exported.append(f"fares.windows[{i}]: an exclusive time limit (exported as its duration)")
+            if w.max_transfers is not None and len(w.operators) > 1:
+                not_exported.append(f"fares.windows[{i}]: its max_transfers between different operators' leg "
+                                    "groups (GTFS transfer_count counts transfers within one leg group only)")
             for a in w.operators:
                 for b in w.operators:
                     transfers.append(
@@ -205,8 +223,10 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "duration_limit_type": 1
                             if w.duration_limit_type == "first_tap"
                             else w.duration_limit_type,
-                            "fare_transfer_type": 1 if f.kind == "surcharge" else 0,
-                            "transfer_count": -1 if w.max_transfers is None else w.max_transfers,
+                            "fare_transfer_type": 1 if f.kind in ("surcharge", "discount") else 0,
+                            # GTFS: transfer_count only between legs of one leg group
+                            "transfer_count": (-1 if w.max_transfers is None else w.max_transfers)
+                            if a == b else "",
                             "fare_product_id": pid,
                         }
                     )
@@ -217,6 +237,9 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
             )
             if w.max_rides_from:
                 not_exported.append(f"fares.windows[{i}]: ride limits by the window's first operator")
+            if w.max_rides is not None and any(a != b for p in w.pairs for a in p.from_ for b in p.to):
+                not_exported.append(f"fares.windows[{i}]: its ride limit between different leg groups (GTFS "
+                                    "transfer_count counts transfers within one leg group only)")
             for k, pair in enumerate(w.pairs):
                 if pair.fare.kind in ("discount", "pay_difference"):
                     not_exported.append(f"fares.windows[{i}].pairs[{k}]: a {pair.fare.kind} transfer fare")
@@ -232,7 +255,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
                             "duration_limit": pair.duration if pair.duration is not None else w.duration,
                             "duration_limit_type": 1,
                             "fare_transfer_type": 0,
-                            "transfer_count": -1 if w.max_rides is None else w.max_rides - 1,
+                            "transfer_count": (-1 if w.max_rides is None else w.max_rides - 1)
+                            if a == b else "",
                             "fare_product_id": pid,
                         })
         elif w.kind == "od_chain":
@@ -261,7 +285,10 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         if m.unlocks:
             not_exported.append(f"fares.media[{i}] ({m.id}): rules that need a fare medium")
     routes = [{"route_id": r.id, "network_id": r.operator_in(year)} for r in scenario.routes()]
+    network, network_missing = network_tables(scenario)
+    not_exported += network_missing
     tables = {
+        **network,
         "fare_products.txt": products,
         "fare_leg_rules.txt": leg_rules,
         "timeframes.txt": timeframes,
@@ -270,13 +297,13 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         "networks.txt": [{"network_id": op, "network_name": op} for op in fares.standalone],
         "route_networks.txt": routes,
         "fare_transfer_rules.txt": transfers,
-        "fare_media.txt": [{"fare_media_id": m.id, "fare_media_name": m.id, "fare_media_type": ""}
+        "fare_media.txt": [{"fare_media_id": m.id, "fare_media_name": m.id, "fare_media_type": 2}
                            for m in fares.media] if fares.media_fares else [],
         "rider_categories.txt": [
             {
                 "rider_category_id": c.id,
                 "rider_category_name": c.id,
-                "is_default_fare_category": 1 if k == 0 else "",
+                "is_default_fare_category": 1 if k == 0 else 0,
             }
             for k, c in enumerate(spec.demand.categories)
         ],
@@ -293,7 +320,8 @@ def export_fares(scenario: Any, out: str | Path, force: bool = False) -> list[st
         lines = [
             f"# Not exported from {scenario.path}",
             "",
-            "GTFS Fares v2 cannot say these parts of the scenario's fares; they are not in the tables.",
+            "GTFS (Fares v2) cannot say these parts of the scenario; they are not in the tables, or "
+            "are written as said here.",
             "",
         ]
         lines += [f"- {n}" for n in not_exported] or ["- nothing: every rule was exported"]

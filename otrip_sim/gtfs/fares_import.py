@@ -13,8 +13,8 @@ The feed is read by :class:`~otrip_sim.gtfs.feed.Feed`, the reader the network i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,13 @@ import pandas as pd
 
 from ..errors import InputError
 from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
-from ..units import CURRENCY_DECIMALS, format_clock, parse_clock
+from ..units import format_clock, parse_clock
 from .calendar import services_on_weekday
+from .currency import minor_units
 from .feed import Feed
 from .ids import network_id
+from .operators import network_operators, operator_of_network
+from .options import check_operator_map
 from .values import col
 
 
@@ -53,22 +56,10 @@ class FaresImport:
 
 
 def _minor(amount: str, currency: str, where: str, line: int) -> int:
-    """A decimal price in the currency's minor unit, exactly; a sub-unit amount is refused."""
-    try:
-        value = Decimal(amount.strip())
-    except (InvalidOperation, AttributeError):
-        raise InputError(where, f"line {line}, column amount", "not a number", amount) from None
-    scaled = value * (10 ** CURRENCY_DECIMALS.get(currency, 2))
-    if scaled != scaled.to_integral_value():
-        raise InputError(
-            where,
-            f"line {line}, column amount",
-            f"finer than the minor unit of {currency} ({CURRENCY_DECIMALS.get(currency, 2)} decimals)",
-            amount,
-        )
-    if scaled < 0:
-        raise InputError(where, f"line {line}, column amount", "must be >= 0", amount)
-    return int(scaled)
+    """A GTFS price (ISO 4217 decimals) in otrip-sim's minor unit, exactly; a sub-unit amount is
+    refused.  Negative amounts are kept: GTFS allows them for transfer discounts (a leg rule's
+    product must not be negative, :func:`_network_fare` checks)."""
+    return minor_units(amount, currency, where, line)
 
 
 def import_fares(
@@ -78,6 +69,7 @@ def import_fares(
     day: str = "monday",
     media: str | None = None,
     default_network: str = "network",
+    operators: Mapping[str, str] | None = None,
     zip_limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ) -> FaresImport:
     """Read a GTFS Fares v2 feed (folder or zip) into a ``fares`` section.
@@ -97,6 +89,10 @@ def import_fares(
         most products are sold on).
     default_network:
         Operator id for leg rules without ``network_id``.
+    operators:
+        ``--operator`` entries: ``network_id``, ``agency_id`` or ``agency_name`` -> operator id.
+        Without one a network is named as ``network-import`` names the one agency running all its
+        routes, else after its ``network_id`` (:mod:`otrip_sim.gtfs.operators`).
     zip_limits:
         How far a zip feed may unpack (:class:`~otrip_sim.textio.ZipLimits`).
 
@@ -114,22 +110,39 @@ def import_fares(
     """
     feed = Feed(Path(source), limits=zip_limits)
     try:
-        return _import(feed, name, day, media, default_network)
+        known = network_operators(feed, check_operator_map(operators))
+        return _import(feed, name, day, media, default_network, known)
     finally:
         feed.close()
 
 
-def _import(feed: Feed, name: str | None, day: str, media: str | None, default_network: str) -> FaresImport:
+READ = {"fare_products.txt", "fare_leg_rules.txt", "fare_transfer_rules.txt", "fare_leg_join_rules.txt",
+        "timeframes.txt", "calendar.txt", "calendar_dates.txt", "areas.txt", "stop_areas.txt", "networks.txt",
+        "route_networks.txt", "routes.txt", "agency.txt", "rider_categories.txt", "fare_media.txt"}
+"""The tables ``fares-import`` reads."""
+NETWORK = {"stops.txt", "trips.txt", "stop_times.txt", "frequencies.txt", "transfers.txt", "shapes.txt",
+           "pathways.txt", "levels.txt", "feed_info.txt", "translations.txt", "attributions.txt"}
+"""Tables of the network, which ``network-import`` reads (not reported by ``fares-import``)."""
+
+
+def _import(feed: Feed, name: str | None, day: str, media: str | None, default_network: str,
+            known: dict[str, str]) -> FaresImport:
     notes: list[str] = []
+    for table in feed.tables():
+        if table not in READ | NETWORK:
+            what = " (GTFS Fares v1: not read; the Fares v2 tables are)" if table in (
+                "fare_attributes.txt", "fare_rules.txt") else ""
+            notes.append(f"{table}: not read by fares-import{what}")
     products_df = feed.read("fare_products.txt", required=False)
     rules_df = feed.read("fare_leg_rules.txt", required=False)
     if products_df is None or rules_df is None:
         raise InputError(feed.path, "", "a GTFS Fares v2 feed needs fare_products.txt and fare_leg_rules.txt")
     currency, price, by_category = _prices(feed, products_df, media, notes)
     bands_of = _timeframes(feed, day)
-    zone_of, known_areas = _areas(feed, notes)
+    areas_of, known_areas = _areas(feed, notes)
 
-    network = col(rules_df, "network_id").map(lambda n: network_id(n) if n else default_network)
+    network = col(rules_df, "network_id").map(
+        lambda n: operator_of_network(n, known) if n else default_network)
     group_network: dict[str, set[str]] = {}
     standalone: dict[str, dict[str, Any]] = {}
     category_rules: dict[str, dict[str, set[str]]] = {}  # category -> amount key -> operators
@@ -138,6 +151,7 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
         for g in col(rows, "leg_group_id"):
             if g:
                 group_network.setdefault(g, set()).add(op)
+        zone_of = _zones_of_network(op, rows, areas_of, notes)
         standalone[op] = _network_fare(op, rows, price, bands_of, zone_of, known_areas, feed, notes)
         for pid in set(col(rows, "fare_product_id")):
             for cat, amount in by_category.get(pid, {}).items():
@@ -163,7 +177,7 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
 
     networks = feed.read("networks.txt", required=False)
     listed = col(networks, "network_id") if networks is not None else []
-    for op in dict.fromkeys(network_id(n) for n in listed):
+    for op in dict.fromkeys(operator_of_network(n, known) for n in listed):
         if op and op not in standalone:
             notes.append(f"network {op}: no leg rule: its legs have no fare product")
             standalone[op] = {"kind": "none"}
@@ -172,7 +186,7 @@ def _import(feed: Feed, name: str | None, day: str, media: str | None, default_n
     media_fares, others = _media_fares(feed, products_df, rules_df, network, standalone, chosen, day, notes)
 
     windows = _transfer_windows(feed, group_network, price, notes)
-    windows += _join_windows(feed, standalone, {op for w in windows for op in w["operators"]}, notes)
+    windows += _join_windows(feed, standalone, {op for w in windows for op in w["operators"]}, known, notes)
     fares: dict[str, Any] = {"name": name or network_id(feed.path.stem), "standalone": standalone}
     if media_fares:
         # who holds which medium is not in a feed: every simulated rider holds the chosen one
@@ -252,12 +266,14 @@ def _media_fares(feed: Feed, products_df: pd.DataFrame, rules_df: pd.DataFrame, 
     and those media."""
     others = sorted(set(col(products_df, "fare_media_id")) - {"", chosen or ""})
     bands_of = _timeframes(feed, day)
-    zone_of, known_areas = _areas(feed, [])
+    areas_of, known_areas = _areas(feed, [])
     out: list[dict[str, Any]] = []
     for medium in others:
         _, price, _ = _prices(feed, products_df, medium, [])
         for op in dict.fromkeys(network):
-            fare = _network_fare(op, rules_df[network == op], price, bands_of, zone_of, known_areas, feed, [])
+            rows = rules_df[network == op]
+            fare = _network_fare(op, rows, price, bands_of, _zones_of_network(op, rows, areas_of, []),
+                                 known_areas, feed, [])
             if fare == standalone[op]:
                 continue
             if fare["kind"] in ("zones", "station_table"):
@@ -291,22 +307,33 @@ def _timeframes(feed: Feed, day: str) -> dict[str, list[tuple[int, int]]]:
     return bands_of
 
 
-def _areas(feed: Feed, notes: list[str]) -> tuple[dict[str, str], set[str]]:
-    """Each stop's area (its otrip-sim zone; the first when ``stop_areas.txt`` gives several), and
-    every area that has a stop."""
-    zone_of: dict[str, str] = {}
+def _areas(feed: Feed, notes: list[str]) -> tuple[dict[str, list[str]], set[str]]:
+    """Each stop's areas in ``stop_areas.txt`` order (a network's zone of the stop is the first of
+    them its leg rules use: networks may zone one stop differently), and every area with a stop."""
+    areas_of: dict[str, list[str]] = {}
     sa = feed.read("stop_areas.txt", required=False)
     if sa is None:
-        return zone_of, set()
+        return areas_of, set()
     for stop, area in zip(sa["stop_id"], sa["area_id"]):
-        if stop in zone_of and zone_of[stop] != area:
-            notes.append(
-                f"stop {stop} is in areas {zone_of[stop]!r} and {area!r}: otrip-sim gives a stop one zone, "
-                f"{zone_of[stop]!r} is kept"
-            )
-            continue
-        zone_of[stop] = area
-    return zone_of, set(sa["area_id"])
+        if area not in areas_of.setdefault(stop, []):
+            areas_of[stop].append(area)
+    return areas_of, set(sa["area_id"])
+
+
+def _zones_of_network(op: str, rows: pd.DataFrame, areas_of: dict[str, list[str]],
+                      notes: list[str]) -> dict[str, str]:
+    """Each stop's zone for network ``op``: its area among those ``op``'s leg rules name (the first
+    when it is in several of them, with a note)."""
+    used = (set(col(rows, "from_area_id")) | set(col(rows, "to_area_id"))) - {""}
+    zone_of: dict[str, str] = {}
+    for stop, areas in areas_of.items():
+        mine = [a for a in areas if a in used] if used else areas
+        if len(mine) > 1:
+            notes.append(f"network {op}: stop {stop} is in areas {mine}: otrip-sim gives a stop one zone per "
+                         f"operator, {mine[0]!r} is kept")
+        if mine:
+            zone_of[stop] = mine[0]
+    return zone_of
 
 
 def _network_fare(
@@ -340,6 +367,10 @@ def _network_fare(
         )
         prio = int(row.get("rule_priority", "").strip() or 0)
         amount = price[pid]
+        if amount < 0:
+            raise InputError(where, f"line {row['_line']}, column fare_product_id",
+                             "a leg's fare product has a negative amount (GTFS allows them for transfer "
+                             "discounts only)", pid)
         products_per_match.setdefault((fa, ta, ftf, ttf), []).append(pid)
         for area in (fa, ta):
             if area and area not in known_areas:
@@ -478,7 +509,7 @@ def _zone_periods(
 
 
 def _join_windows(feed: Feed, standalone: dict[str, dict[str, Any]], windowed: set[str],
-                  notes: list[str]) -> list[dict[str, Any]]:
+                  known: dict[str, str], notes: list[str]) -> list[dict[str, Any]]:
     """``fare_leg_join_rules.txt`` as OD chains: consecutive legs of a network that a join rule
     matches are one effective leg, priced by the network's area fares from the first boarding to the
     last alighting (at the rule's stops, when it names them)."""
@@ -488,15 +519,15 @@ def _join_windows(feed: Feed, standalone: dict[str, dict[str, Any]], windowed: s
     where = feed.display("fare_leg_join_rules.txt")
     at: dict[str, set[str] | None] = {}
     for _, row in jr.iterrows():
-        a = network_id(row.get("from_network_id", "").strip())
-        b = network_id(row.get("to_network_id", "").strip())
+        a = operator_of_network(row.get("from_network_id", "").strip(), known)
+        b = operator_of_network(row.get("to_network_id", "").strip(), known)
         stops = {x for x in (row.get("from_stop_id", "").strip(), row.get("to_stop_id", "").strip()) if x}
         if a != b or a not in standalone or standalone[a]["kind"] != "zones":
             notes.append(f"{where} line {row['_line']}: joins {a} to {b}: only legs of one network priced by "
                          "areas become an OD chain: left out")
             continue
-        known: set[str] | None = at.get(a, set())
-        at[a] = None if known is None or not stops else known | stops  # any stop once a rule names none
+        seen: set[str] | None = at.get(a, set())
+        at[a] = None if seen is None or not stops else seen | stops  # any stop once a rule names none
     out: list[dict[str, Any]] = []
     for op, changes in at.items():
         if op in windowed:
@@ -528,6 +559,7 @@ def _transfer_windows(
         return []
     where = feed.display("fare_transfer_rules.txt")
     kinds: dict[tuple[Any, ...], set[str]] = {}
+    counts: dict[tuple[Any, ...], set[int | None]] = {}
     for _, row in tr.iterrows():
         ftype = row.get("fare_transfer_type", "").strip()
         pid = row.get("fare_product_id", "").strip()
@@ -536,12 +568,19 @@ def _transfer_windows(
             raise InputError(
                 where, f"line {row['_line']}, column fare_product_id", "unknown fare product", pid
             )
-        if ftype == "0":
+        fare: dict[str, Any]
+        if ftype == "0" and amount < 0:
+            notes.append(f"{where} line {row['_line']}: fare_transfer_type 0 with a negative product "
+                         f"({amount}): the transfer leg cannot cost less than nothing: it is free")
+            fare = {"kind": "free"}
+        elif ftype == "0":
             fare = {"kind": "free"} if amount == 0 else {"kind": "fixed", "amount": amount}
         elif ftype == "1":
             if amount == 0:
                 continue  # A + AB + B with no AB: no discount to model
-            fare = {"kind": "surcharge", "amount": amount}
+            # A + AB + B: a negative AB is an amount off B (never below 0)
+            fare = ({"kind": "surcharge", "amount": amount} if amount > 0
+                    else {"kind": "discount", "amount": -amount})
         else:
             notes.append(
                 f"{where} line {row['_line']}: fare_transfer_type {ftype!r} "
@@ -552,7 +591,8 @@ def _transfer_windows(
         ltype = row.get("duration_limit_type", "").strip()
         count = row.get("transfer_count", "").strip()
         ops = set()
-        for g in (row.get("from_leg_group_id", "").strip(), row.get("to_leg_group_id", "").strip()):
+        groups = (row.get("from_leg_group_id", "").strip(), row.get("to_leg_group_id", "").strip())
+        for g in groups:
             ops |= (
                 group_network.get(g, set())
                 if g
@@ -560,13 +600,11 @@ def _transfer_windows(
                 if group_network
                 else set()
             )
-        key = (
-            int(limit) if limit else 86_400,
-            ltype or "1",
-            int(count) if count and count != "-1" else None,
-            tuple(sorted(fare.items())),
-        )
+        key = (int(limit) if limit else 86_400, ltype or "1", tuple(sorted(fare.items())))
         kinds.setdefault(key, set()).update(ops)
+        # GTFS gives transfer_count only between legs of one leg group (forbidden between groups)
+        if count and groups[0] == groups[1]:
+            counts.setdefault(key, set()).add(None if count == "-1" else int(count))
         if not limit:
             notes.append(f"{where} line {row['_line']}: no duration_limit: a day (86,400 s) is used")
     windows: list[dict[str, Any]] = []
@@ -576,7 +614,13 @@ def _transfer_windows(
             f"{where}: transfer rules differ by leg group ({len(kinds)} kinds); otrip-sim transfers are "
             "per operator set, so the first kind is kept for each operator (per-pair upgrades are left out)"
         )
-    for n, ((limit, ltype, count, fare_items), ops) in enumerate(kinds.items()):
+    for n, (key, ops) in enumerate(kinds.items()):
+        limit, ltype, fare_items = key
+        found = counts.get(key, {None})
+        if len(found) > 1:
+            notes.append(f"{where}: transfer rules of one kind differ in transfer_count "
+                         f"{sorted(found, key=str)}: the largest is kept")
+        count = None if None in found else max(c for c in found if c is not None)
         ops = ops - taken
         if not ops:
             continue

@@ -121,6 +121,10 @@ class Feed:
         """
         return f"{self.path}/{self._members.get(name, name)}"
 
+    def tables(self) -> list[str]:
+        """The names of the feed's ``.txt`` files (``"stops.txt"``, …), sorted."""
+        return sorted(n for n in self._members if n.endswith(".txt"))
+
     def has(self, name: str) -> bool:
         """Whether the feed has a file ``name`` (``"stops.txt"``), empty or not."""
         return name in self._members

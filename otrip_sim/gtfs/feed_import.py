@@ -14,7 +14,7 @@ from ..units import format_clock
 from .calendar import pick_day
 from .feed import Feed
 from .geometry import Shapes, distances, read_shapes, sdt_unit
-from .ids import make_id, reads_as_number
+from .ids import make_id
 from .options import route_mode
 from .patterns import Pattern, find_patterns, read_stop_times
 from .report import Notes
@@ -178,14 +178,12 @@ class FeedImport:
         used: set[str] = set()
         renamed = 0
         for i, gid in enumerate(platform["stop_id"]):
-            sid = make_id(gid, self.feed.prefix, used, "s")
+            sid = make_id(gid, self.feed.prefix, used)
             if sid != (f"{self.feed.prefix}.{gid}" if self.feed.prefix else gid):
                 renamed += 1
             used.add(sid)
             self.stop_ids[gid] = sid
             name = str(names.iat[i])
-            if reads_as_number(name):
-                name = f"Stop {name}"  # a bare number would be read back as a number, not a name
             self.stop_rows.append(
                 {
                     "stop_id": sid,
@@ -297,7 +295,7 @@ class FeedImport:
             rt = route_type[p.route_id]
             for n, piece in enumerate(pieces, start=1):
                 rid = base_id + (f"-p{n}" if len(pieces) > 1 else "")
-                rid = make_id(rid, self.feed.prefix, used_ids, "r")
+                rid = make_id(rid, self.feed.prefix, used_ids)
                 used_ids.add(rid)
                 offset = cum_s[piece[0]]
                 route: dict[str, Any] = {

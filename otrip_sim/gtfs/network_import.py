@@ -37,8 +37,8 @@ from ..textio import DEFAULT_ZIP_LIMITS, ZipLimits
 from ..units import parse_clock
 from .feed import Feed
 from .feed_import import FeedImport
-from .ids import slug
 from .network_write import ordered_route, write_network
+from .operators import agency_operator
 from .options import DEFAULT_CAPACITY, check_capacity, check_date, check_operator_map, open_feeds, route_mode
 from .report import FeedInfo, ImportReport, Notes
 from .walks import walk_links
@@ -223,14 +223,12 @@ def assign_operators(
     chosen: dict[tuple[str, str], str] = {}
     explicit: set[tuple[str, str]] = set()
     for key, e in wanted.items():
+        chosen[key] = agency_operator(e["id"], e["name"], op_map, key[1])  # the one mapping, shared
         for k in (e["id"], e["name"]):
             if k and k in op_map:
-                chosen[key] = op_map[k]
                 used_keys.add(k)
                 explicit.add(key)
                 break
-        else:
-            chosen[key] = slug(e["id"] or e["name"] or key[1]) or "operator"
     unused = sorted(set(op_map) - used_keys)
     if unused:
         agencies = sorted({x for e in wanted.values() for x in (e["id"], e["name"]) if x})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -68,6 +69,8 @@ class Meta(Strict):
     title: str = ""
     description: str = ""
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "IDR"
+    timezone: str = Field(default="Asia/Jakarta", description="IANA time zone of the service day: the UTC "
+                          "offset of tap-log time stamps and the agency_timezone of a GTFS export")
     year: Year | None = Field(default=None, description="selects the routes of a multi-year network")
     period: str = Field(default="", max_length=200,
                         description="the period the scenario's supply, demand, fares and money are of, "
@@ -92,6 +95,10 @@ class Meta(Strict):
     def _span(self) -> Meta:
         if self.service_end <= self.service_start:
             raise ValueError("service_end must be after service_start")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"timezone: not an IANA time zone (got {self.timezone!r})") from None
         if self.service_date is None:
             object.__setattr__(self, "service_date", date(self.year or 2000, 1, 1))
         return self

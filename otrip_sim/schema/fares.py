@@ -293,7 +293,8 @@ class FirstFareSpec(WindowBoundary):
 
 class TransferFareSpec(Strict):
     """What a transfer leg pays: ``free``; ``fixed`` (``amount`` instead of its own fare, never
-    more); ``discount`` (``percent`` off its own fare); ``surcharge`` (own fare plus ``amount``)."""
+    more); ``discount`` (``percent`` off its own fare, or ``amount`` off it, never below 0: GTFS's
+    negative transfer product); ``surcharge`` (own fare plus ``amount``)."""
 
     kind: Literal["free", "fixed", "discount", "surcharge"] = "free"
     amount: Money = 0
@@ -301,8 +302,10 @@ class TransferFareSpec(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> TransferFareSpec:
-        if self.kind == "discount" and not self.percent:
-            raise ValueError("a discount needs percent (1-100)")
+        if self.kind == "discount" and not self.percent and "amount" not in self.model_fields_set:
+            raise ValueError("a discount needs percent (1-100) or amount")
+        if self.kind == "discount" and self.percent and "amount" in self.model_fields_set:
+            raise ValueError("a discount has percent or amount, not both")
         if self.kind in ("fixed", "surcharge") and "amount" not in self.model_fields_set:
             raise ValueError(f"a {self.kind} transfer fare needs amount")
         return self

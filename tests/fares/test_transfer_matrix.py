@@ -326,8 +326,11 @@ def test_gtfs_export_writes_the_pairs_it_can(write_scenario, tmp_path):
     rules = pd.read_csv(tmp_path / "g" / "fare_transfer_rules.txt")
     got = {(r.from_leg_group_id, r.to_leg_group_id, r.duration_limit) for r in rules.itertuples()}
     assert got == {("bus_leg", "metro_leg", 7200), ("metro_leg", "bus_leg", 1800)}
-    assert set(rules["transfer_count"]) == {2}
+    # GTFS: transfer_count only between legs of one leg group (forbidden between groups), so the
+    # window's ride limit on these bus <-> metro pairs is left out and listed
+    assert rules["transfer_count"].isna().all()
     assert any("ride limits by the window's first operator" in line for line in missing)
+    assert any("ride limit between different leg groups" in line for line in missing)
 
 
 def test_a_window_ended_by_a_tap_that_cannot_join_settles_at_that_tap():

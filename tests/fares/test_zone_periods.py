@@ -207,8 +207,8 @@ def test_gtfs_export_then_import_keeps_the_periods(write_scenario, tmp_path):
     assert not any("metro" in m for m in missing)
     back = import_fares(tmp_path / "g").fares["standalone"]["metro"]
     rows = {(r["from_zone"], r["to_zone"], r.get("period", ""), r["amount"]) for r in back["fares"]}
-    assert rows == {("metro:in", "metro:out", "", 4000), ("metro:in", "metro:out", "metro_peak", 6000),
-                    ("metro:in", "metro:out", "metro_late_arrival", 3000)}
+    assert rows == {("metro.in", "metro.out", "", 4000), ("metro.in", "metro.out", "metro_peak", 6000),
+                    ("metro.in", "metro.out", "metro_late_arrival", 3000)}
     assert {(p["name"], p["start"], p["end"], p["by"]) for p in back["periods"]} == {
         ("metro_peak", "07:00:00", "09:00:00", "board"),
         ("metro_late_arrival", "20:00:00", "24:00:00", "alight")}
