@@ -20,7 +20,15 @@ import pandas as pd
 import yaml
 
 from .executors import run_jobs
-from .replicate import Replicate, interval_of, job_for, metric_names, ratio_parts, run_job, series, unit_of
+from .replicate import (
+    Replicate,
+    interval_of,
+    job_for,
+    metric_names,
+    per_replication,
+    run_job,
+    unit_of,
+)
 from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, holm, mean_interval, paired_difference, unpaired_difference
 
@@ -75,12 +83,7 @@ class Comparison:
 
     def per_replication(self, i: int, name: str) -> np.ndarray:
         """Scenario ``i``'s figure per replication (a ratio as each replication's own ratio)."""
-        parts = ratio_parts(name)
-        if parts is None:
-            return series(self.reps[i], name)
-        num, den = series(self.reps[i], parts[0]), series(self.reps[i], parts[1])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(den != 0, num / den, np.nan)
+        return per_replication(self.reps[i], name)
 
     def interval(self, i: int, name: str) -> Interval:
         """Scenario ``i``'s mean and interval of a figure (ratios by the delta method)."""

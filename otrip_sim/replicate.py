@@ -211,6 +211,17 @@ def series(reps: Sequence[Replicate], name: str) -> np.ndarray:
     return np.array([r.values.get(name) for r in reps], dtype=float)  # None (undefined) → NaN
 
 
+def per_replication(reps: Sequence[Replicate], name: str) -> np.ndarray:
+    """One figure over the replications, a ratio as each replication's own ratio (NaN where its
+    denominator is 0 or a replication lacks the figure)."""
+    parts = ratio_parts(name)
+    if parts is None:
+        return series(reps, name)
+    num, den = series(reps, parts[0]), series(reps, parts[1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den != 0, num / den, np.nan)
+
+
 def interval_of(reps: Sequence[Replicate], name: str) -> tuple[Interval, str]:
     """The figure's mean and interval over ``reps``, and how it was computed.
 

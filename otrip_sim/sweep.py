@@ -33,9 +33,8 @@ from .replicate import (
     interval_of,
     job_for,
     metric_names,
-    ratio_parts,
+    per_replication,
     run_job,
-    series,
     unit_of,
 )
 from .scenario import LoadedScenario, load_scenario, with_overrides
@@ -83,12 +82,7 @@ class Sweep:
 
     def per_replication(self, i: int, name: str) -> np.ndarray:
         """Point ``i``'s figure per replication (a ratio as each replication's own)."""
-        parts = ratio_parts(name)
-        if parts is None:
-            return series(self.reps[i], name)
-        num, den = series(self.reps[i], parts[0]), series(self.reps[i], parts[1])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(den != 0, num / den, np.nan)
+        return per_replication(self.reps[i], name)
 
     def delta(self, i: int, j: int, name: str) -> Interval:
         """Point ``j`` minus point ``i``, paired by replication."""
