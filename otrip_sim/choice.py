@@ -26,7 +26,7 @@ import numpy as np
 
 from .demand import Riders
 from .fares import FarePolicy, LegTable, open_until, price, price_continuations
-from .grouped import group_starts
+from .grouped import group_starts, within
 from .network import Network
 from .paths import PathTable
 from .rng import combine, keyed_gumbel
@@ -242,7 +242,7 @@ def _matrices(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, 
     for a in range(0, len(keys), _CHUNK):  # a chunk of keys at a time (bounds memory)
         kc = kn[a: a + _CHUNK]
         ek = np.repeat(np.arange(a, min(a + _CHUNK, len(keys))), kc)
-        ec = np.arange(len(ek)) - np.repeat(np.cumsum(kc) - kc, kc)
+        ec = within(kc)
         r = rep[ek]
         t_keys[ek, ec], f_keys[ek, ec] = _costs(net, policy, choice, table, tt, first[r] + ec, slot[r],
                                                 category[r], media[r], riders)
@@ -275,7 +275,7 @@ def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Rid
         j = idx[part]
         kc = count[j]
         cand_j = np.repeat(j, kc)
-        cand_c = np.arange(len(cand_j)) - np.repeat(np.cumsum(kc) - kc, kc)
+        cand_c = within(kc)
         plan = PlannedLegs.from_choice(table, first[cand_j] + cand_c)
         _, board_s, _ = _timing(net, choice, tt, plan, depart[cand_j])
         cand = _legs(net, policy, riders, plan.rider, cand_j[plan.rider], plan.line, plan.board, plan.alight,
@@ -370,7 +370,7 @@ def _fares(net: Network, policy: FarePolicy, plan: PlannedLegs, board_s: np.ndar
     """Fare of the planned paths ``which`` (leaving as timed) for riders of ``category`` and
     ``media``: the settled total of a card with the path's expected taps."""
     rows_per = plan.n_legs[which]
-    leg_no = np.arange(int(rows_per.sum())) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per)
+    leg_no = within(rows_per)
     src = np.repeat(plan.first_row[which], rows_per) + leg_no
     card = np.repeat(np.arange(len(which)), rows_per)
     table = leg_table(net, policy, riders, card, plan.line[src], plan.board[src], plan.alight[src],

@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import InputError
 from .geo import WALK_DETOUR, great_circle_m
-from .grouped import exclusive_prefix, group_starts
+from .grouped import exclusive_prefix, group_starts, within
 from .rng import combine, id_keys, keyed_choice, keyed_normal, keyed_poisson, keyed_uniform
 from .scenario import LoadedScenario
 from .schema import ActivityTime, Demand, GravitySpec, ODRow, ProfileBand, Stop, Tours, ZoneAccess, ZoneRow
@@ -266,7 +266,7 @@ def generate(
     counts = keyed_poisson(seed, "demand", trips * scale / per_person, row_key, replication=replication)
     # the whole population: person k of row r
     row = np.repeat(np.arange(len(rows)), counts)
-    k = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    k = within(counts)
     key = combine(row_key[row], k) if len(row) else np.zeros(0, dtype=np.uint64)
 
     def u(purpose: str, *what: int) -> np.ndarray:
@@ -311,8 +311,7 @@ def generate(
 
     after = col(3, np.int64)
     purpose = col(5, np.int16)
-    trip = (np.arange(len(slot)) - np.repeat(np.cumsum(made.sum(axis=1)) - made.sum(axis=1),
-                                              made.sum(axis=1))).astype(np.int16)
+    trip = within(made.sum(axis=1)).astype(np.int16)
     depart = _naive_departures(first[take[0]], after, take[0])
     return Riders(
         zone_ids=zone_ids,

@@ -16,6 +16,13 @@ def group_starts(keys: np.ndarray) -> np.ndarray:
     return start
 
 
+def within(counts: np.ndarray) -> np.ndarray:
+    """Each row's position in its run, for consecutive runs of ``counts`` rows: ``within([2, 3])``
+    is ``[0, 1, 0, 1, 2]`` (int64)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
 def exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Sum of the earlier values of each run (runs start where ``start`` is True).
 

@@ -26,7 +26,7 @@ from statistics import median
 
 import numpy as np
 
-from .grouped import group_starts
+from .grouped import group_starts, within
 from .network import Network
 from .schema import Choice
 
@@ -362,7 +362,7 @@ def find_paths(
     order = np.argsort(cat["pair"], kind="stable")
     n_legs = cat["n_legs"][order]
     offset = np.cumsum(cat["n_legs"]) - cat["n_legs"]  # of each part's paths, over all parts
-    leg_no = np.arange(int(n_legs.sum())) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
+    leg_no = within(n_legs)
     leg_src = np.repeat(offset[order], n_legs) + leg_no
     line, board, alight, walk, tapped = (cat[c][leg_src]
                                          for c in ("line", "board", "alight", "walk_s", "tapped"))

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from .grouped import group_starts
+from .grouped import group_starts, within
 from .network import Line, Network
 from .paths import PathTable
 
@@ -112,7 +112,7 @@ class PlannedLegs:
         first_row = np.where(has, np.cumsum(n_legs) - n_legs, -1)
         total = int(n_legs.sum())
         rider = np.repeat(np.arange(len(chosen), dtype=np.int64), n_legs)
-        leg_no = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n_legs) - n_legs, n_legs)
+        leg_no = within(n_legs)
         src = table.offset[safe[rider]] + leg_no if total else np.zeros(0, dtype=np.int64)
         return cls(
             rider=rider, leg_no=leg_no, line=table.line[src], board=table.board[src],

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..grouped import within
 from . import cards, vector
 from .engine import Card
 from .rules import Charge, FarePolicy, Leg, PayDifferenceWindow, TransferWindow, WindowRule
@@ -129,7 +130,7 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
     known = states[k] == state
     n_rows = np.where(known, count[k], 0)
     # every candidate's own copy of its card's earlier legs, keyed by the candidate
-    offset = np.arange(int(n_rows.sum())) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
+    offset = within(n_rows)
     before = history.take(h_order[np.repeat(first[k], n_rows) + offset])
     before.card = np.repeat(np.arange(n_cand), n_rows)
     per_state = np.bincount(np.searchsorted(states, h_card), weights=price(policy, history).fare,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups
+from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups, within
 from .outcome import Outcome
 from .rules import (
     CapWindow,
@@ -497,7 +497,7 @@ def price_table(policy: FarePolicy, legs: LegTable, log: bool = False) -> Priced
     if len(chain):
         count = last[chain] - host[chain]  # followers per host (rows between are all followers)
         h_of = np.repeat(chain, count)
-        nth = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)  # within its host
+        nth = within(count)  # within its host
         f = np.repeat(host[chain], count) + nth + 1
         first_f = group_starts(h_of)
         grown = metres[host[h_of]] + exclusive_prefix(metres[f], first_f) + metres[f]
