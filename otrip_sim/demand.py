@@ -270,32 +270,31 @@ def generate(
     key = combine(row_key[row], k) if len(row) else np.zeros(0, dtype=np.uint64)
 
     def u(purpose: str, *what: int) -> np.ndarray:
+        """Draws for the persons in ``key`` as it is when called (the whole population, then the
+        sample)."""
         return keyed_uniform(seed, purpose, key, *what, replication=replication)
 
     purpose_ids: tuple[str, ...] = ()
+    u_band, u_at = u("depart", 0), u("depart", 1)
     if tours is None:
-        first = _departures(demand.profile, u("depart", 0), u("depart", 1))
+        first = _departures(demand.profile, u_band, u_at)
     else:
         purpose_ids = tuple(p.id for p in tours.purposes)
         which = keyed_choice(u("purpose", 0), np.array([p.share for p in tours.purposes]))
         first = np.zeros(len(key), dtype=np.int64)
         for pi, p in enumerate(tours.purposes):
             on = which == pi
-            first[on] = _departures(p.profile or demand.profile, u("depart", 0)[on], u("depart", 1)[on])
+            first[on] = _departures(p.profile or demand.profile, u_band[on], u_at[on])
     order = np.lexsort((key, first))  # person ids: the whole population by first departure
     population = len(order)
     key, row, first = key[order], row[order], first[order]
     keep = np.flatnonzero(u("sample") < sample) if sample < 1 else np.arange(population)
     person, key, row, first = keep, key[keep], row[keep], first[keep]
     n = len(person)
-
-    def pu(purpose: str, *what: int) -> np.ndarray:
-        return keyed_uniform(seed, purpose, key, *what, replication=replication)
-
-    category = keyed_choice(pu("category"), np.array([c.share for c in demand.categories])).astype(np.int16)
+    category = keyed_choice(u("category"), np.array([c.share for c in demand.categories])).astype(np.int16)
     held = None
     if media:
-        held = keyed_choice(pu("media"), np.array([sh for _, sh in media])).astype(np.int16)
+        held = keyed_choice(u("media"), np.array([sh for _, sh in media])).astype(np.int16)
     home, dest = o[row], d[row]
     if tours is None:
         legs = [(np.ones(n, dtype=bool), home, dest, np.full(n, -1, dtype=np.int64), 0, np.full(n, -1))]
@@ -392,13 +391,15 @@ def _day(tours: Tours, seed: int, replication: int, key: np.ndarray, home: np.nd
         stay = np.zeros(n, dtype=np.int64)
         stop = np.zeros(n, dtype=np.int64)
         stops_at = np.full(n, -1, dtype=np.int64)
+        z_stay, z_stop = z(tour, 0), z(tour, 1)
+        u_stop, u_where = u("tour", tour, 1), u("place", tour, 1)
         for pi, p in enumerate(tours.purposes):
             on = purpose == pi
-            stay[on] = _stay(p.activity, z(tour, 0)[on])
+            stay[on] = _stay(p.activity, z_stay[on])
             if p.intermediate > 0 and p.stop is not None:
-                with_stop = on & (u("tour", tour, 1) < p.intermediate)
-                stops_at[with_stop] = _place(u("place", tour, 1)[with_stop], to[with_stop], o, d, trips)
-                stop[with_stop] = _stay(p.stop, z(tour, 1)[with_stop])
+                with_stop = on & (u_stop < p.intermediate)
+                stops_at[with_stop] = _place(u_where[with_stop], to[with_stop], o, d, trips)
+                stop[with_stop] = _stay(p.stop, z_stop[with_stop])
         stops_at[(stops_at == home) | (stops_at == to)] = -1  # a "stop" at home or where they were: none
         via = made & (stops_at >= 0)
         if tour == 0:
