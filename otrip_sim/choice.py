@@ -26,7 +26,7 @@ import numpy as np
 
 from .demand import Riders
 from .fares import FarePolicy, LegTable, open_until, price, price_continuations
-from .grouped import group_starts, within
+from .grouped import within
 from .network import Network
 from .paths import PathTable
 from .rng import combine, keyed_gumbel
@@ -256,9 +256,7 @@ def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Rid
     card, for the journeys leaving while the card's earlier legs can still change their fare
     (:func:`otrip_sim.fares.open_until`)."""
     h_journey, h_row, h_board = history
-    # persons as 0 … P-1 (their journeys are consecutive)
-    start = np.flatnonzero(group_starts(riders.person))
-    p_of = np.repeat(np.arange(len(start)), np.diff(np.r_[start, len(riders)]))
+    p_of = riders.person  # a person's card is named by the person
     mine = np.isin(p_of[h_journey], p_of[idx])
     hj, hr, hb = h_journey[mine], h_row[mine], h_board[mine]
 

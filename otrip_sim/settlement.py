@@ -292,9 +292,9 @@ def missed_windows(policy: FarePolicy, legs: LegTable, actual: Priced,
     lost = np.asarray(legs.tapped, dtype=bool) & joins(at_plan.window) & ~joins(actual.window)
     rule = np.full(len(legs), "", dtype=object)
     ops = legs.names("operator")
-    for k in np.flatnonzero(lost):
-        w = policy.window_of(str(ops[k]))
-        rule[k] = w.id if w is not None else ""
+    for op in set(ops[lost].tolist()):  # one lookup per operator, not per leg
+        w = policy.window_of(str(op))
+        rule[lost & (ops == op)] = w.id if w is not None else ""
     # what the card paid more, on its first missed leg (exact integer sums per card)
     _, inv = np.unique(card, return_inverse=True)
     more = np.zeros(inv.max(initial=-1) + 1, dtype=np.int64)
