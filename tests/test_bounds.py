@@ -4,19 +4,9 @@ out-of-range value is a located error at load time."""
 from __future__ import annotations
 
 import pytest
+from edits import set_at
 
 from otrip_sim import InputError, load_scenario
-
-
-def _set(path, value):
-    def edit(doc):
-        node = doc
-        for p in path[:-1]:
-            node = node[p]
-        node[path[-1]] = value
-
-    return edit
-
 
 CASES = [
     (["demand", "od", 0, "trips"], float("inf"), "demand.od[0].trips", "Input should be a finite number"),
@@ -43,7 +33,7 @@ CASES = [
 
 @pytest.mark.parametrize("path, value, where, message", CASES)
 def test_out_of_range_numbers_are_located_errors(write_scenario, path, value, where, message):
-    scenario = write_scenario(_set(path, value))
+    scenario = write_scenario(set_at(path, value))
     with pytest.raises(InputError) as info:
         load_scenario(scenario)
     text = str(info.value)

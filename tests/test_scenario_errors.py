@@ -4,40 +4,30 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from edits import set_at
 
 from otrip_sim import InputError, compile_scenario, load_scenario
 from otrip_sim.cli import main
 
-
-def _set(path, value):
-    def edit(doc):
-        node = doc
-        for p in path[:-1]:
-            node = node[p]
-        node[path[-1]] = value
-
-    return edit
-
-
 CASES = [
-    (_set(["fares", "windows", 0, "cap"], -5), "fares.windows[0].cap", "must be >= 0", "-5"),
-    (_set(["fares", "windows", 0, "cap"], 5000.5), "fares.windows[0].cap",
+    (set_at(["fares", "windows", 0, "cap"], -5), "fares.windows[0].cap", "must be >= 0", "-5"),
+    (set_at(["fares", "windows", 0, "cap"], 5000.5), "fares.windows[0].cap",
      "integer count of the currency's minor unit", "5000.5"),
-    (_set(["meta", "colour"], "red"), "meta.colour", "unknown key 'colour' (known: name, title, description",
-     ""),
+    (set_at(["meta", "colour"], "red"), "meta.colour",
+     "unknown key 'colour' (known: name, title, description", ""),
     (lambda d: d["fares"]["windows"][0]["operators"].append("tram"), "fares.windows[0].operators[2]",
      "unknown operator", "'tram'"),
-    (_set(["network", "routes", 0, "headways", 0, "start"], "5h"), "network.routes[0].headways[0].start",
+    (set_at(["network", "routes", 0, "headways", 0, "start"], "5h"), "network.routes[0].headways[0].start",
      "clock time", "'5h'"),
     (lambda d: d["network"]["routes"][1]["stops"].append("nowhere"), "network.routes[1].stops[2]",
      "unknown stop", "'nowhere'"),
-    (_set(["fares", "standalone", "bus", "kind"], "zonal"), "fares.standalone.bus", "'zonal'", ""),
+    (set_at(["fares", "standalone", "bus", "kind"], "zonal"), "fares.standalone.bus", "'zonal'", ""),
     (lambda d: d["fares"]["standalone"].pop("metro"), "fares.standalone", "'metro' has no standalone fare",
      ""),
-    (_set(["fares", "categories", 0, "category"], "student"), "fares.categories[0].category",
+    (set_at(["fares", "categories", 0, "category"], "student"), "fares.categories[0].category",
      "unknown rider category", "'student'"),
-    (_set(["demand", "categories", 0, "share"], 0.5), "demand", "shares must sum to 1", ""),
-    (_set(["network", "stops", 0, "lat"], 123), "network.stops[0].lat", "less than or equal to 90", "123"),
+    (set_at(["demand", "categories", 0, "share"], 0.5), "demand", "shares must sum to 1", ""),
+    (set_at(["network", "stops", 0, "lat"], 123), "network.stops[0].lat", "less than or equal to 90", "123"),
     (lambda d: d["fares"]["standalone"]["bus"]["bands"].append(
         {"name": "late", "start": "06:00", "end": "08:00", "amount": 1}),
      "fares.standalone.bus", "overlap", ""),
@@ -46,14 +36,14 @@ CASES = [
      "fares.windows[1].operators[0]", "one window rule only", "'bus'"),
     (lambda d: d["demand"]["od"].append({"origin": "hill", "destination": "moon", "trips": 3}),
      "demand.od[4].destination", "unknown stop", "'moon'"),
-    (_set(["network", "routes", 0, "operator"], "ferryco"), "network.routes[0].operator", "unknown operator",
-     "'ferryco'"),
-    (_set(["network", "routes", 0, "distances"], ["1km", "2km", "3km"]), "network.routes[0]",
+    (set_at(["network", "routes", 0, "operator"], "ferryco"), "network.routes[0].operator",
+     "unknown operator", "'ferryco'"),
+    (set_at(["network", "routes", 0, "distances"], ["1km", "2km", "3km"]), "network.routes[0]",
      "exactly one of length or distances", ""),
     (lambda d: d["fares"]["categories"].append(
         {"kind": "free", "id": "again", "category": "free", "operators": ["metro", "bus"]}),
      "fares.categories[1].operators[1]", "already in fares.categories[0]", "'bus'"),
-    (_set(["fares", "windows", 0, "duration"], "3 fortnights"), "fares.windows[0].duration", "duration",
+    (set_at(["fares", "windows", 0, "duration"], "3 fortnights"), "fares.windows[0].duration", "duration",
      "'3 fortnights'"),
 ]
 
@@ -81,14 +71,14 @@ def test_cli_bad_scenario_exit_2_one_line_no_traceback(write_scenario, tmp_path)
 
 
 def test_missing_file_reference(write_scenario):
-    scenario = write_scenario(_set(["network", "stops"], "missing.csv"))
+    scenario = write_scenario(set_at(["network", "stops"], "missing.csv"))
     with pytest.raises(InputError, match=r"network\.stops: file not found \(got 'missing.csv'\)"):
         load_scenario(scenario)
 
 
 def test_csv_error_names_line_and_column(write_scenario, tmp_path):
     (tmp_path / "od.csv").write_text("origin,destination,trips\nhill,port,10\nhill,port,-3\n")
-    scenario = write_scenario(_set(["demand", "od"], "od.csv"))
+    scenario = write_scenario(set_at(["demand", "od"], "od.csv"))
     with pytest.raises(InputError) as info:
         load_scenario(scenario)
     assert str(info.value) == (
@@ -98,7 +88,7 @@ def test_csv_error_names_line_and_column(write_scenario, tmp_path):
 
 def test_csv_unknown_reference_names_line(write_scenario, tmp_path):
     (tmp_path / "od.csv").write_text("origin,destination,trips\nhill,port,10\nhill,atlantis,3\n")
-    scenario = write_scenario(_set(["demand", "od"], "od.csv"))
+    scenario = write_scenario(set_at(["demand", "od"], "od.csv"))
     with pytest.raises(InputError) as info:
         load_scenario(scenario)
     assert str(info.value) == (
@@ -108,7 +98,7 @@ def test_csv_unknown_reference_names_line(write_scenario, tmp_path):
 
 def test_csv_unknown_column(write_scenario, tmp_path):
     (tmp_path / "od.csv").write_text("origin,destination,journeys\nhill,port,10\n")
-    scenario = write_scenario(_set(["demand", "od"], "od.csv"))
+    scenario = write_scenario(set_at(["demand", "od"], "od.csv"))
     with pytest.raises(InputError, match="line 1: unknown column"):
         load_scenario(scenario)
 
