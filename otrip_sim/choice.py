@@ -19,7 +19,6 @@ slot — by the pricing interface (:func:`otrip_sim.fares.price`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,11 +97,17 @@ class DayChoice:
     expected_board:
         Per leg of the chosen paths (the rows of ``PlannedLegs.from_choice(table, chosen)``): when
         the person expected to board it, integer seconds — the fares the choice weighed.
+    composite:
+        Per journey: the composite cost of its candidate paths, seconds,
+        ``−spread · ln Σₖ exp(−cₖ / spread)`` over their generalised costs ``cₖ`` (time and the
+        fare the card would be charged; the least cost with ``spread`` 0; ``inf``: no path) —
+        what public transport costs the journey in mode choice.
     """
 
     chosen: np.ndarray
     depart: np.ndarray
     expected_board: np.ndarray
+    composite: np.ndarray
 
 
 def choose_day(
@@ -113,7 +118,7 @@ def choose_day(
     table: PathTable,
     first: np.ndarray,
     count: np.ndarray,
-    vot: Sequence[int],
+    vot: np.ndarray,
     seed: int,
     replication: int = 0,
 ) -> DayChoice:
@@ -141,7 +146,7 @@ def choose_day(
     first, count:
         Per journey: the first candidate path and the number of candidates.
     vot:
-        Value of time per rider category, integer minor units per hour.
+        Per journey: the person's value of time, minor units per hour.
     seed, replication:
         Root seed and replication of the taste draws.
 
@@ -153,12 +158,13 @@ def choose_day(
     n = len(riders)
     chosen = np.full(n, -1, dtype=np.int64)
     depart = riders.depart.astype(np.int64).copy()
+    composite = np.full(n, np.inf)
     if n == 0 or not len(table):
-        return DayChoice(chosen, depart, np.zeros(0, dtype=np.int64))
+        return DayChoice(chosen, depart, np.zeros(0, dtype=np.int64), composite)
     tt = _Timetable(net)
     path_key = _path_keys(table)
     linking = bool(policy.windows or policy.passes or policy.period_caps)  # else cards have no memory
-    fare_to_s = np.array([3600.0 / v for v in vot])
+    fare_to_s = 3600.0 / np.asarray(vot, dtype=np.float64)
     arrive = np.full(n, -1, dtype=np.int64)  # expected arrival of the chosen path
     history: list[np.ndarray] = []  # rows of the chosen paths (journey, table row, board time)
     for r in range(int(riders.trip.max(initial=0)) + 1):
@@ -178,7 +184,9 @@ def choose_day(
         trip = riders.trip[idx, None].astype(np.int64)
         taste = keyed_gumbel(seed, "choice", riders.person_key[idx, None], trip,
                              path_key[pid], replication=replication) * choice.spread
-        perceived = np.where(has, time_m + fare_m * fare_to_s[riders.category[idx]][:, None] - taste, np.inf)
+        cost = np.where(has, time_m + fare_m * fare_to_s[idx][:, None], np.inf)
+        composite[idx] = composite_cost(cost, choice.spread)
+        perceived = cost - taste
         best = np.argmin(perceived, axis=1) if k else np.zeros(len(idx), dtype=np.int64)
         ok = np.isfinite(perceived[np.arange(len(idx)), best]) if k else np.zeros(len(idx), dtype=bool)
         chosen[idx[ok]] = first[idx[ok]] + best[ok]
@@ -198,7 +206,22 @@ def choose_day(
     expected = np.zeros(int(n_legs.sum()), dtype=np.int64)
     for h in history:
         expected[first_row[h[0]] + h[3]] = h[2]
-    return DayChoice(chosen, depart, expected)
+    return DayChoice(chosen, depart, expected, composite)
+
+
+def composite_cost(cost: np.ndarray, spread: float) -> np.ndarray:
+    """Per row: ``−spread · ln Σₖ exp(−cost[k] / spread)`` (the least cost when ``spread`` is 0),
+    ``inf`` where every cost is ``inf``; computed from the least cost, so it never overflows."""
+    if cost.shape[1] == 0:
+        return np.full(len(cost), np.inf)
+    low = cost.min(axis=1)
+    if spread <= 0:
+        return low
+    finite = np.isfinite(low)
+    out = np.full(len(cost), np.inf)
+    rel = cost[finite] - low[finite, None]
+    out[finite] = low[finite] - spread * np.log(np.exp(-rel / spread).sum(axis=1))
+    return out
 
 
 def _path_keys(table: PathTable) -> np.ndarray:

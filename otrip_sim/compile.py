@@ -48,12 +48,16 @@ class CompiledScenario:
     access:
         Zone id → its access stops as ``(stop index into network.stop_ids, walk metres)``; with no
         zones, one zone per stop at 0 m.
+    reference:
+        The fares of ``demand.pivot_reference`` compiled on this network (a pivot scenario's base
+        fares); ``None`` without one, or when they are the scenario's own fares.
     """
 
     loaded: LoadedScenario
     network: Network
     policy: FarePolicy
     access: dict[str, list[tuple[int, int]]]
+    reference: FarePolicy | None = None
 
     @property
     def zone_ids(self) -> tuple[str, ...]:
@@ -86,7 +90,13 @@ def compile_scenario(loaded: LoadedScenario) -> CompiledScenario:
     policy = compile_policy(loaded.spec.fares, network.longest_line_m())
     _check_caps_contain_fares(loaded, network, policy)
     _check_reachable_pairs_priced(loaded, network, policy)
-    return CompiledScenario(loaded, network, policy, zone_access(loaded.spec.demand, network.stop_ids))
+    ref = loaded.spec.demand.pivot_reference
+    reference = None
+    if ref is not None and not isinstance(ref, str) and ref.model_dump(exclude={"name"}) != \
+            loaded.spec.fares.model_dump(exclude={"name"}):
+        reference = compile_policy(ref, network.longest_line_m())
+    access = zone_access(loaded.spec.demand, network.stop_ids)
+    return CompiledScenario(loaded, network, policy, access, reference)
 
 
 def as_compiled(scenario: str | Path | LoadedScenario | CompiledScenario) -> CompiledScenario:

@@ -55,6 +55,13 @@ class Riders:
         The fraction of the population simulated (1: everyone); counts expand by ``1 / sample``.
     population:
         Persons in the whole population the sample was drawn from.
+    segment:
+        Index into :attr:`segment_ids`: the person's income segment (``modes.segments``; ``-1``:
+        none declared).
+    base:
+        ``1``: the person travels by public transport in the OD table (every person of a fixed
+        demand or an all-mode table); ``0``: a pivot scenario's person who, under the reference
+        fares, travels by another mode (docs/model.md, "Mode choice").
     """
 
     zone_ids: tuple[str, ...]
@@ -74,6 +81,9 @@ class Riders:
     purpose_ids: tuple[str, ...] = ()
     sample: float = 1.0
     population: int = 0
+    segment: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    segment_ids: tuple[str, ...] = ()
+    base: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
     def __len__(self) -> int:
         return len(self.depart)
@@ -87,6 +97,20 @@ class Riders:
     def persons(self) -> int:
         """Persons simulated (with at least one journey)."""
         return len(np.unique(self.person))
+
+    def subset(self, keep: np.ndarray, depart: np.ndarray) -> Riders:
+        """The journeys ``keep`` (a mask), the others dropped (made by another mode): a kept
+        journey whose person's journey before it is dropped leaves at ``depart`` (the estimate
+        path choice used) instead of after that journey."""
+        prev_kept = np.ones(len(keep), dtype=bool)
+        chained = self.after_s >= 0
+        prev_kept[1:] = keep[:-1]
+        after = np.where(chained & ~prev_kept, -1, self.after_s)
+        per = {f: getattr(self, f) for f in ("origin", "destination", "category", "person", "person_key",
+                                              "tour", "trip", "purpose", "segment", "base")}
+        return replace(self, depart=depart[keep], after_s=after[keep],
+                       media=None if self.media is None else self.media[keep],
+                       **{f: a[keep] for f, a in per.items()})
 
 
 def gravity_demand(
@@ -218,6 +242,8 @@ def generate(
     media: Sequence[tuple[str, float]] = (),
     sample: float = 1.0,
     replication: int = 0,
+    segments: Sequence[tuple[str, float]] = (),
+    pivot_share: np.ndarray | None = None,
 ) -> Riders:
     """Draw the persons of one day and their journeys.
 
@@ -244,6 +270,13 @@ def generate(
         Fare media and the share of persons holding each (empty: none modelled).
     sample : float
         Fraction of persons simulated, in (0, 1] (``--sample``).
+    segments : sequence of (str, float)
+        The persons' income segments and their shares (empty: none).
+    pivot_share : array, optional
+        A pivot scenario's base public-transport share per (origin, destination) zone: the OD
+        table's persons are its public-transport users (``base`` 1), and each row adds the
+        persons travelling by other modes, ``trips × (1 − share) ÷ share`` in expectation
+        (``base`` 0; keyed apart, so the public-transport persons are those of fixed demand).
 
     Returns
     -------
@@ -263,11 +296,19 @@ def generate(
     tours = demand.tours
     assert not isinstance(tours, str), "tours file not read by the loader"
     per_person = 1.0 if tours is None else _journeys_per_person(tours)
-    counts = keyed_poisson(seed, "demand", trips * scale / per_person, row_key, replication=replication)
+    volume, keys, base_of = trips, row_key, np.ones(len(rows), dtype=np.int8)
+    if pivot_share is not None and len(rows):  # the rows again: the persons using other modes
+        base_share = pivot_share[o, d]
+        volume = np.concatenate([trips, trips * (1 - base_share) / base_share])
+        keys = np.concatenate([row_key, combine(row_key, np.full(len(rows), 1, dtype=np.int64))])
+        base_of = np.concatenate([base_of, np.zeros(len(rows), dtype=np.int8)])
+    counts = keyed_poisson(seed, "demand", volume * scale / per_person, keys, replication=replication)
     # the whole population: person k of row r
-    row = np.repeat(np.arange(len(rows)), counts)
+    row = np.repeat(np.arange(len(counts)), counts)
     k = within(counts)
-    key = combine(row_key[row], k) if len(row) else np.zeros(0, dtype=np.uint64)
+    key = combine(keys[row], k) if len(row) else np.zeros(0, dtype=np.uint64)
+    base = base_of[row]
+    row = row % max(len(rows), 1)  # the OD row a person of the added rows belongs to
 
     def u(purpose: str, *what: int) -> np.ndarray:
         """Draws for the persons in ``key`` as it is when called (the whole population, then the
@@ -287,14 +328,16 @@ def generate(
             first[on] = _departures(p.profile or demand.profile, u_band[on], u_at[on])
     order = np.lexsort((key, first))  # person ids: the whole population by first departure
     population = len(order)
-    key, row, first = key[order], row[order], first[order]
+    key, row, first, base = key[order], row[order], first[order], base[order]
     keep = np.flatnonzero(u("sample") < sample) if sample < 1 else np.arange(population)
-    person, key, row, first = keep, key[keep], row[keep], first[keep]
+    person, key, row, first, base = keep, key[keep], row[keep], first[keep], base[keep]
     n = len(person)
     category = keyed_choice(u("category"), np.array([c.share for c in demand.categories])).astype(np.int16)
     held = None
     if media:
         held = keyed_choice(u("media"), np.array([sh for _, sh in media])).astype(np.int16)
+    segment = (keyed_choice(u("segment"), np.array([sh for _, sh in segments])).astype(np.int16)
+               if len(segments) else np.full(n, -1, dtype=np.int16))
     home, dest = o[row], d[row]
     if tours is None:
         legs = [(np.ones(n, dtype=bool), home, dest, np.full(n, -1, dtype=np.int64), 0, np.full(n, -1))]
@@ -321,6 +364,7 @@ def generate(
         person=person[take[0]].astype(np.int64), person_key=key[take[0]],
         tour=np.array([j[4] for j in legs], dtype=np.int16)[slot], trip=trip, purpose=purpose,
         after_s=after, purpose_ids=purpose_ids, sample=sample, population=population,
+        segment=segment[take[0]], segment_ids=tuple(g for g, _ in segments), base=base[take[0]],
     )
 
 

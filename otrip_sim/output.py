@@ -147,6 +147,7 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
         "by_category": res.by_category, "transfers": res.transfers,
         "operators": res.by_operator[OPERATORS_COLUMNS], "revenue_flows": res.clearing_flows(),
         "validation": validation_table(res),
+        **res.mode_tables(),
     }
     if all_clearing_methods:
         tables["clearing_methods"] = res.clearing_methods()

@@ -26,6 +26,8 @@ from . import clearing, money
 from .clearing import METHODS, ClearedWindows, boarding_charges
 from .demand import Riders
 from .fares import FarePolicy
+from .mode_tables import by_home_zone, by_mode, by_segment, mode_summary
+from .modes import ModeDay
 from .money import expand, payer_totals
 from .network import Network
 from .scenario import LoadedScenario
@@ -74,6 +76,10 @@ class RunResult:
         The compiled fare policy.
     timings : dict of str to float
         Wall-clock seconds of each step of the run.
+    modes : ModeDay or None
+        With mode choice: the mode of every journey of the all-mode population.
+    travellers : Riders or None
+        With mode choice: that population's journeys (``riders`` are those by public transport).
     derived : dict
         Tables that modules above this one compute from the result, kept so that writing the
         folder, the plots and the command line compute each once (e.g. the validation table).
@@ -90,6 +96,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     sample: float = 1.0
     replication: int = 0
+    modes: ModeDay | None = None
+    travellers: Riders | None = None
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -541,4 +549,22 @@ class RunResult:
             "missed_windows": self._missed(),
             "unserved_by_status": {s: int(expand(int((j["status"] == s).sum()), e))
                                    for s in ("abandoned", "no_path", "stranded", "skipped")},
+            **self._modes(j),
         }
+
+    def _modes(self, j: pd.DataFrame) -> dict[str, Any]:
+        """``modes`` and ``behaviour`` (with mode choice only)."""
+        if self.modes is None or self.travellers is None:
+            return {}
+        ref = self.loaded.spec.demand.pivot_reference
+        name = ref.name if ref is not None and not isinstance(ref, str) else ""
+        return mode_summary(self.modes, self.travellers, self.settlement.journey_fare, j["served"].to_numpy(),
+                            self.expansion, name)
+
+    def mode_tables(self) -> dict[str, pd.DataFrame]:
+        """With mode choice: ``by_mode``, ``by_segment`` and ``by_home_zone`` (docs/outputs.md)."""
+        if self.modes is None or self.travellers is None:
+            return {}
+        md, people, fare, e = self.modes, self.travellers, self.settlement.journey_fare, self.expansion
+        return {"by_mode": by_mode(md, people, fare, e), "by_segment": by_segment(md, people, fare, e),
+                "by_home_zone": by_home_zone(md, people, e)}

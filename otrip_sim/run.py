@@ -16,10 +16,14 @@ from .choice import choose_day
 from .compile import CompiledScenario, compile_scenario
 from .demand import generate
 from .errors import InputError
+from .grouped import group_starts
+from .modes import choose_modes, pt_share, road_metres
 from .paths import find_paths
 from .results import RunResult
 from .rng import keyed_uniform
 from .scenario import LoadedScenario, load_scenario
+from .schema import Modes
+from .schema.modes import mode_choice_on
 from .settlement import settle
 from .simulation import PlannedLegs, SimRecords, Simulation
 from .units import format_clock
@@ -94,8 +98,15 @@ def run(
     lap("load")
 
     zone_ids = compiled.zone_ids
+    declared = spec.modes if isinstance(spec.modes, Modes) else None
+    modes = declared if mode_choice_on(spec) else None
+    pivot = modes is not None and spec.meta.demand_basis == "pivot"
+    metres = (road_metres(spec.network.stops, net.stop_ids, access, modes.detour)  # type: ignore[arg-type]
+              if modes is not None else None)
+    share = pt_share(modes, metres) if pivot else None  # type: ignore[arg-type]
+    segments = [(g.id, g.share) for g in declared.segments] if declared is not None else []
     riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media],
-                      sample, replication)
+                      sample, replication, segments, share)
     lap("demand")
 
     # candidate paths for the OD pairs that have riders
@@ -107,11 +118,34 @@ def run(
     table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
     lap("paths")
 
-    vot = tuple(c.value_of_time for c in spec.demand.categories)
-    day = choose_day(net, policy, spec.choice, riders, table, table.pair_first[at], table.pair_count[at], vot,
-                     seed, replication)
-    riders = replace(riders, depart=day.depart)
-    planned = replace(PlannedLegs.from_choice(table, day.chosen), expected_board=day.expected_board)
+    vot = (np.array([g.value_of_time for g in declared.segments])[riders.segment] if declared and segments
+           else np.array([c.value_of_time for c in spec.demand.categories])[riders.category])
+    first, count = table.pair_first[at], table.pair_count[at]
+    day = choose_day(net, policy, spec.choice, riders, table, first, count, vot, seed, replication)
+    chosen, expected = day.chosen, day.expected_board
+    travellers, mode_day = None, None
+    if modes is not None:
+        reference = None
+        if pivot and compiled.reference is not None:
+            reference = choose_day(net, compiled.reference, spec.choice, riders, table, first, count, vot,
+                                   seed, replication).composite
+        starts = np.flatnonzero(group_starts(riders.person))
+        share_j = None
+        if share is not None:
+            share_j = np.repeat(share[riders.origin[starts], riders.destination[starts]],
+                                np.diff(np.append(starts, len(riders))))
+        mode_day = choose_modes(modes, spec.meta.demand_basis, riders, day.composite, reference,
+                                metres[riders.origin, riders.destination], share_j, vot,  # type: ignore[index]
+                                spec.choice.spread, seed, replication)
+        keep = mode_day.by_pt
+        n_legs = np.where(chosen >= 0, table.n_legs[np.maximum(chosen, 0)], 0)
+        travellers = replace(riders, depart=day.depart)
+        riders, chosen = riders.subset(keep, day.depart), chosen[keep]
+        expected = expected[np.repeat(keep, n_legs)]
+        vot = vot[keep]
+    else:
+        riders = replace(riders, depart=day.depart)
+    planned = replace(PlannedLegs.from_choice(table, chosen), expected_board=expected)
     lap("choice")
 
     sim = Simulation(net, planned, riders.depart, spec.demand.max_wait, riders.after_s, sample)
@@ -132,6 +166,7 @@ def run(
         loaded=loaded, seed=seed, demand_scale=demand_scale, sample=sample, replication=replication,
         network=net, riders=riders,
         records=records, settlement=settled, policy=policy, timings=timings,
+        modes=mode_day, travellers=travellers,
     )
 
 

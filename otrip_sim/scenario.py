@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, shorten
 from .overrides import apply_overrides
 from .schema import (
+    Modes,
     ODRow,
     Route,
     RoutesFile,
@@ -206,6 +207,15 @@ def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
     return rows
 
 
+def _validated(model: type[M], path: Path, display: str) -> M:
+    """A YAML file read and validated as ``model``, errors located in it."""
+    doc = _read_yaml(path)
+    try:
+        return model.model_validate(doc)
+    except ValidationError as err:
+        raise _from_validation(err, display, doc) from None
+
+
 def _csv_value(text: str) -> Any:
     """CSV cells are text; integers stay integers so money and metres stay exact."""
     t = text.strip()
@@ -234,7 +244,7 @@ def _yaml_kind(value: Any) -> str:
 
 
 def load_scenario(path: str | Path, allow_outside_files: bool = False,
-                  overrides: Mapping[str, Any] | None = None) -> LoadedScenario:
+                  overrides: Mapping[str, Any] | None = None, as_reference: bool = False) -> LoadedScenario:
     """Read, validate and cross-check a scenario file; build nothing.
 
     Parameters
@@ -279,11 +289,12 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
         if isinstance(value, str):
             ref = (base / value) if not Path(value).is_absolute() else Path(value)
             display = str(ref)
+            where = f"{prefix}.{key}" if prefix else key
             if not allow_outside_files and not _inside(ref, base):
-                raise InputError(path, f"{prefix}.{key}", "the file lies outside the scenario's folder "
+                raise InputError(path, where, "the file lies outside the scenario's folder "
                                  f"({base}); pass --allow-outside-files to read it", value)
             if not ref.is_file():
-                raise InputError(path, f"{prefix}.{key}", "file not found", value)
+                raise InputError(path, where, "file not found", value)
             section[key] = loader(ref, display)
             origins[(prefix, key)] = display
             inputs[str(Path(value))] = _hash(ref)
@@ -296,11 +307,7 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
             raise _from_validation(err, display, doc, RoutesFile) from None
 
     def tours_loader(ref: Path, display: str) -> Tours:
-        doc = _read_yaml(ref)
-        try:
-            return Tours.model_validate(doc)
-        except ValidationError as err:
-            raise _from_validation(err, display, doc) from None
+        return _validated(Tours, ref, display)
 
     net = raw.get("network")
     if isinstance(net, dict):
@@ -312,8 +319,13 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
         resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
         resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
         resolve(dem, "tours", "demand", tours_loader)
+        if as_reference:
+            dem.pop("pivot_reference", None)
+        resolve(dem, "pivot_reference", "demand",
+                lambda p, d: load_scenario(p, allow_outside_files, as_reference=True).spec.fares)
         if isinstance(dem.get("gravity"), dict):
             resolve(dem["gravity"], "zones", "demand.gravity", lambda p, d: _read_csv(p, ZoneRow, d))
+    resolve(raw, "modes", "", lambda p, d: _validated(Modes, p, d))
     fares = raw.get("fares")
     fare_specs: list[tuple[str, Any]] = []
     if isinstance(fares, dict) and isinstance(fares.get("standalone"), dict):
@@ -453,6 +465,16 @@ def _cross_check(loaded: LoadedScenario) -> None:
         if op not in fares.standalone:
             raise InputError(file, "fares.standalone", f"operator {op!r} has no standalone fare")
     categories = {c.id for c in s.demand.categories}
+    ref = s.demand.pivot_reference
+    if ref is not None and not isinstance(ref, str):  # its fares price this scenario's riders
+        ref_file = loaded.origins.get(("demand", "pivot_reference"), str(file))
+        for op in sorted(op_set ^ set(ref.standalone)):
+            raise InputError(file, "demand.pivot_reference", f"its fares ({ref_file}) do not have this "
+                             f"scenario's operators: {op!r} is in one and not the other", op)
+        for rule in ref.categories:
+            if rule.category not in categories:
+                raise InputError(file, "demand.pivot_reference", f"its fares ({ref_file}) name a rider "
+                                 "category this scenario does not have", rule.category)
     exempted: dict[tuple[str, str], int] = {}
     for i, rule in enumerate(fares.categories):
         for j, op in enumerate(rule.operators):

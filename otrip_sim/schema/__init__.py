@@ -59,6 +59,7 @@ from .fares import (
     ZonesSpec,
     ZoneStopRow,
 )
+from .modes import Modes, check_behaviour
 
 
 # --------------------------------------------------------------------------------------------- meta
@@ -80,6 +81,9 @@ class Meta(Strict):
         description="fares never in force with this network and demand (a design rule, a fare-only "
         "counterfactual): it carries no validation targets of its own",
     )
+    demand_basis: Literal["absolute", "pivot"] = Field(
+        default="absolute", description="with mode choice: the OD table is all-mode travel (absolute) or "
+        "public-transport journeys the model pivots from (pivot; docs/model.md)")
     seed: int = Field(default=0, ge=0, le=2**63 - 1, description="root random seed; `--seed` overrides it")
     service_start: Clock = Field(default=4 * 3600, description="first departure or trip start, e.g. '04:00'")
     service_end: Clock = Field(
@@ -405,6 +409,9 @@ class Demand(Strict):
         default=None, description="persons' home-based tours, inline or a YAML file (omit: every "
         "journey is a person's only one)"
     )
+    pivot_reference: FileRef | Fares | None = Field(
+        default=None, description="pivot: the scenario file whose fares the OD table's journeys were "
+        "made under (its fares section is read)")
 
     @model_validator(mode="after")
     def _check(self) -> Demand:
@@ -433,6 +440,8 @@ class Choice(Strict):
     max_paths: int = Field(default=5, ge=1, le=20)
     max_walk: Distance = Field(default=1000, description="longest walk of a transfer")
     spread: Duration = Field(default=300, description="scale of riders' random taste variation")
+    mode_choice: bool | None = Field(default=None, description="riders choose between public transport "
+                                     "and the outside modes (default: when `modes` is declared)")
 
 
 # ------------------------------------------------------------------------------------------- money
@@ -618,6 +627,13 @@ class Scenario(Strict):
     fares: Fares
     money: MoneySpec = Field(default_factory=MoneySpec)
     validation: list[ValidationTarget] = Field(default_factory=list)
+    modes: Modes | FileRef | None = Field(default=None, description="outside modes and the mode choice, "
+                                          "inline or a YAML file")
+
+    @model_validator(mode="after")
+    def _behaviour(self) -> Scenario:
+        check_behaviour(self)
+        return self
 
 __all__ = [
     "CLEARING_METHODS",
@@ -648,6 +664,7 @@ __all__ = [
     "IntegratedSpec",
     "MediaSpec",
     "Meta",
+    "Modes",
     "Money",
     "MoneySpec",
     "Network",

@@ -1,0 +1,254 @@
+"""Mode choice: each tour by public transport or by an outside mode (motorcycle, ojek, car, walk).
+
+A nested logit (docs/model.md, "Mode choice"): the lower level is path choice
+(:func:`otrip_sim.choice.choose_day`), whose composite cost ``C = −s · ln Σₖ exp(−cₖ / s)``
+(``s = choice.spread``) is what public transport costs a journey; the upper level is a logit over
+the tour's generalised cost with scale ``S = s / θ``, seconds:
+
+* public transport: the sum of its journeys' composite costs (a journey with no path goes by the
+  ``fallback`` mode, at its cost);
+* an outside mode: per journey ``time + money × 3600 / value of time + constant``, with time
+  ``road km ÷ speed`` at the departure and money ``fixed_cost + cost_per_km × km``; a person
+  without it (``availability``) or a journey longer than its ``max_distance`` cannot take it;
+  modes in the ``nest`` share a nest of scale ``mu``.
+
+``absolute`` demand (all-mode OD) draws each tour's mode from these probabilities.  ``pivot``
+demand (a public-transport OD) keeps each zone pair's base share ``P⁰`` under the reference fares
+and moves riders only by the change of public transport's utility
+``Δ = −(C_PT − C⁰_PT) / S``: ``P′ = P⁰ e^Δ / (P⁰ e^Δ + 1 − P⁰)``.  A person who rides under the
+reference stays with probability ``min(1, P′ / P⁰)``; one who does not switches in with
+``max(0, (P′ − P⁰) / (1 − P⁰))``: the share is ``P′`` and the reference run is the fixed demand.
+
+Draws are keyed by (person, tour): common random numbers across policies and samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .demand import Riders
+from .geo import great_circle_m
+from .grouped import group_starts
+from .rng import keyed_uniform
+from .schema import Modes, Stop
+
+PT = "pt"
+_CLIP = 50.0  # |Δ| beyond which a change of utility counts as this many scales (a path gained or lost)
+
+
+@dataclass(frozen=True)
+class ModeDay:
+    """The mode of every journey of the all-mode population, and what the choice weighed.
+
+    Attributes
+    ----------
+    mode_ids:
+        ``("pt", <outside modes>…)``.
+    mode:
+        Per journey: index into ``mode_ids`` — its tour's mode, or the fallback mode for a
+        journey of a public-transport tour with no path.
+    metres:
+        Per journey: road metres between its zones (straight line × ``modes.detour``).
+    cost:
+        Per journey made by an outside mode: what it paid, minor units (0 by public transport:
+        its fares come from settlement).
+    p_pt:
+        Per journey: the probability that its tour goes by public transport.
+    benefit:
+        Per journey, on its tour's first: pivot — the change of the tour's logsum against the
+        reference fares, minor units at the person's value of time (positive: better off);
+        absolute — the logsum itself (differences between runs on the same seed are the user
+        benefit).
+    tour_pt:
+        Per journey: its tour goes by public transport (its journeys with no path by the fallback).
+    basis:
+        ``"pivot"`` or ``"absolute"`` (``meta.demand_basis``).
+    scale:
+        The mode level's scale ``S = spread ÷ theta``, seconds.
+    """
+
+    mode_ids: tuple[str, ...]
+    mode: np.ndarray
+    metres: np.ndarray
+    cost: np.ndarray
+    p_pt: np.ndarray
+    benefit: np.ndarray
+    tour_pt: np.ndarray
+    basis: str
+    scale: float
+
+    @property
+    def by_pt(self) -> np.ndarray:
+        """Per journey: made by public transport (the journeys the simulation carries)."""
+        return self.mode == 0
+
+
+def road_metres(stops: Sequence[Stop], stop_ids: Sequence[str], access: dict[str, list[tuple[int, int]]],
+                detour: float) -> np.ndarray:
+    """Zone × zone road metres: great-circle distance between the zones' centres (the mean of
+    their access stops' positions) × ``detour``, integer."""
+    pos = {s.id: (s.lat, s.lon) for s in stops}
+    centre = np.array([np.mean([pos[stop_ids[i]] for i, _ in access[z]], axis=0) for z in access])
+    lat, lon = centre[:, 0], centre[:, 1]
+    return np.round(great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) * detour).astype(
+        np.int64)
+
+
+def pt_share(modes: Modes, metres: np.ndarray) -> np.ndarray:
+    """The base public-transport share (``modes.pt_share``, by road distance) of every zone pair."""
+    ups = np.array([b.up_to for b in modes.pt_share[:-1]], dtype=np.int64)
+    shares = np.array([b.share for b in modes.pt_share])
+    return shares[np.searchsorted(ups, metres, side="left")]
+
+
+def outside_costs(modes: Modes, metres: np.ndarray, depart: np.ndarray,
+                  vot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per journey and outside mode: generalised cost (seconds; ``inf`` beyond ``max_distance``)
+    and money (minor units)."""
+    n, m = len(metres), len(modes.outside)
+    cost = np.zeros((n, m))
+    money = np.zeros((n, m), dtype=np.int64)
+    for k, om in enumerate(modes.outside):
+        kmh = np.full(n, om.speed_kmh)
+        for band in om.speeds:
+            kmh[(depart >= band.start) & (depart < band.end)] = band.kmh
+        money[:, k] = om.fixed_cost + np.round(om.cost_per_km * metres / 1000).astype(np.int64)
+        cost[:, k] = metres / 1000 / kmh * 3600 + money[:, k] * 3600 / vot + om.constant
+        if om.max_distance is not None:
+            cost[metres > om.max_distance, k] = np.inf
+    return cost, money
+
+
+def nested_logit(utility: np.ndarray, nest: Sequence[int], mu: float) -> tuple[np.ndarray, np.ndarray]:
+    """Choice probabilities of alternatives (columns) and the logsum, per row.
+
+    ``utility`` is in units of the upper scale, ``-inf`` where an alternative is not available;
+    the alternatives ``nest`` share a nest of scale ``mu`` (every other alternative is its own).
+    A row with nothing available has probabilities 0 and logsum ``-inf``."""
+    u = np.asarray(utility, dtype=np.float64)
+    n, m = u.shape
+    inner = np.zeros(m, dtype=bool)
+    inner[list(nest)] = True
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        parts = [u[:, ~inner]]
+        if inner.any():
+            nu = u[:, inner] / mu
+            top = np.max(nu, axis=1, keepdims=True)
+            top_f = np.where(np.isfinite(top), top, 0.0)
+            within_sum = np.exp(nu - top_f).sum(axis=1, keepdims=True)
+            inclusive = mu * (np.log(within_sum) + top_f)
+            parts.append(inclusive)
+        upper = np.concatenate(parts, axis=1)
+        big = np.max(upper, axis=1, keepdims=True)
+        big_f = np.where(np.isfinite(big), big, 0.0)
+        e = np.exp(upper - big_f)
+        total = e.sum(axis=1, keepdims=True)
+        logsum = (np.log(total) + big_f)[:, 0]
+        p_upper = np.where(total > 0, e / np.where(total > 0, total, 1), 0.0)
+        p = np.zeros((n, m))
+        p[:, ~inner] = p_upper[:, : (~inner).sum()]
+        if inner.any():
+            p_nest = p_upper[:, -1:]
+            cond = np.exp(nu - top_f) / within_sum
+            p[:, inner] = p_nest * np.where(np.isfinite(cond), cond, 0.0)
+    return np.nan_to_num(p), logsum
+
+
+def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray,
+                 composite_ref: np.ndarray | None, metres: np.ndarray, share0: np.ndarray | None,
+                 vot: np.ndarray, spread: float, seed: int, replication: int = 0) -> ModeDay:
+    """Every tour's mode (see the module docstring).
+
+    Parameters
+    ----------
+    modes, basis:
+        The ``modes`` section and ``meta.demand_basis``.
+    riders:
+        The all-mode population's journeys (a person's consecutive, tour by tour).
+    composite, composite_ref:
+        Per journey: public transport's composite cost (seconds, ``inf``: no path) under the
+        scenario's fares and, for a pivot, under the reference fares (``None``: the same).
+    metres:
+        Per journey: road metres between its zones.
+    share0:
+        Pivot: per journey, the base public-transport share of its person's OD row.
+    vot:
+        Per journey: the person's value of time, minor units per hour.
+    spread, seed, replication:
+        ``choice.spread`` (the path level's scale, seconds) and the keys of the draws.
+    """
+    n = len(riders)
+    scale = spread / modes.theta
+    ids = (PT, *(m.id for m in modes.outside))
+    raw_cost, out_money = outside_costs(modes, metres, riders.depart, vot)
+    # availability: per person and mode (ownership), per journey (distance)
+    own = np.ones(raw_cost.shape, dtype=bool)
+    for k, om in enumerate(modes.outside):
+        u_own = keyed_uniform(seed, "own", riders.person_key, k, replication=replication)
+        own[:, k] = u_own < om.availability
+    out_cost = np.where(own, raw_cost, np.inf)
+    no_path = ~np.isfinite(composite)
+    fb = ids.index(modes.fallback) - 1 if modes.fallback is not None else None
+
+    def with_fallback(c: np.ndarray) -> np.ndarray:
+        """A journey with no path goes by the fallback mode (hailed, not owned)."""
+        return c if fb is None else np.where(np.isfinite(c), c, raw_cost[:, fb])
+
+    tour_start = group_starts(riders.person * 2 + riders.tour) if n else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(tour_start)
+    tour_of = np.cumsum(tour_start) - 1
+
+    def per_tour(c: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(c, starts, axis=0) if n else np.zeros((0, *c.shape[1:]))
+
+    g_pt = per_tour(with_fallback(composite))
+    g_out = per_tour(out_cost)
+    u_out = -g_out / scale
+    nest = [ids.index(m) - 1 for m in modes.nest.modes] if modes.nest is not None else []
+    mu = modes.nest.mu if modes.nest is not None else 1.0
+    vot_t = vot[starts]
+    if basis == "absolute":
+        p, logsum = nested_logit(np.concatenate([(-g_pt / scale)[:, None], u_out], axis=1),
+                                 [k + 1 for k in nest], mu)
+        p_pt = p[:, 0]
+        benefit_s = logsum * scale
+    else:
+        assert share0 is not None, "a pivot needs the base shares"
+        p0 = share0[starts]
+        g_ref = g_pt if composite_ref is None else per_tour(with_fallback(composite_ref))
+        with np.errstate(invalid="ignore"):
+            delta = np.where(np.isinf(g_pt) & np.isinf(g_ref), 0.0, -(g_pt - g_ref) / scale)
+        delta = np.clip(np.nan_to_num(delta, nan=0.0), -_CLIP, _CLIP)
+        p_pt = 1 / (1 + np.exp(-(np.log(p0 / (1 - p0)) + delta)))
+        benefit_s = scale * np.logaddexp(np.log(p0) + delta, np.log1p(-p0))
+    u = keyed_uniform(seed, "mode", riders.person_key[starts], riders.tour[starts].astype(np.int64),
+                      replication=replication)
+    if basis == "absolute":
+        by_pt = u < p_pt
+    else:
+        base = riders.base[starts] == 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            by_pt = np.where(base, u < p_pt / p0, u < (p_pt - p0) / (1 - p0))
+    # the outside mode of the others: by the outside modes' own logit
+    p_out, _ = nested_logit(u_out, nest, mu)
+    none = p_out.sum(axis=1) == 0  # no outside mode available: chosen as if all were
+    if none.any():
+        p_out[none] = nested_logit(-per_tour(raw_cost)[none] / scale, nest, mu)[0]
+    cdf = np.cumsum(p_out, axis=1)
+    u2 = keyed_uniform(seed, "mode", riders.person_key[starts], riders.tour[starts].astype(np.int64), 1,
+                       replication=replication)
+    pick = np.minimum((cdf < (u2 * cdf[:, -1])[:, None]).sum(axis=1), len(modes.outside) - 1) + 1
+    tour_mode = np.where(by_pt, 0, pick)
+    mode = tour_mode[tour_of] if n else np.zeros(0, dtype=np.int64)
+    if fb is not None:
+        mode = np.where((mode == 0) & no_path, fb + 1, mode)
+    paid = np.take_along_axis(out_money, np.maximum(mode - 1, 0)[:, None], axis=1)[:, 0]
+    cost = np.where(mode > 0, paid, 0)
+    benefit = np.zeros(n)
+    benefit[starts] = benefit_s * vot_t / 3600
+    return ModeDay(ids, mode.astype(np.int16), metres, cost.astype(np.int64), p_pt[tour_of] if n else p_pt,
+                   benefit, by_pt[tour_of] if n else by_pt, basis, scale)
+

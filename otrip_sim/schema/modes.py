@@ -1,0 +1,156 @@
+"""The ``modes`` section: the travel alternatives outside public transport, the nested logit that
+chooses between them and public transport, and the persons' income segments (docs/model.md,
+"Mode choice")."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from pydantic import Field, model_validator
+
+from .base import Clock, Distance, Id, Money, Strict, _no_overlap
+
+
+class SpeedBand(Strict):
+    """A door-to-door speed in force from ``start`` to ``end`` (a peak, the night)."""
+
+    start: Clock
+    end: Clock
+    kmh: float = Field(gt=0, le=200)
+
+
+class OutsideMode(Strict):
+    """A way to travel other than public transport: motorcycle, ojek, car, walk, ….
+
+    A journey by it costs ``fixed_cost + cost_per_km × km`` (integer minor units; km is the zone
+    pair's road distance) and takes ``km ÷ speed`` (``speeds`` by time of day, else ``speed_kmh``).
+    ``availability`` is the share of persons who can use it (owning a motorcycle or a car).
+    ``constant`` is the alternative-specific constant, in seconds of generalised cost per journey
+    (positive: liked less than its time and money say)."""
+
+    id: Id
+    cost_per_km: Money = 0
+    fixed_cost: Money = 0
+    speed_kmh: float = Field(gt=0, le=200)
+    speeds: list[SpeedBand] = Field(default_factory=list, description="speed by time of day")
+    availability: float = Field(default=1.0, ge=0, le=1, description="share of persons who can use it")
+    constant: int = Field(default=0, ge=-86_400, le=86_400, description="seconds per journey")
+    max_distance: Distance | None = Field(default=None, description="not available for longer journeys")
+
+    @model_validator(mode="after")
+    def _check(self) -> OutsideMode:
+        for b in self.speeds:
+            if b.end <= b.start:
+                raise ValueError("a speed band's end must be after its start")
+        _no_overlap(self.speeds, "speed band")
+        return self
+
+
+class Nest(Strict):
+    """Outside modes that are closer substitutes of each other than of the rest (motorcycle and
+    ojek): a nest with its own scale ``mu`` in (0, 1] relative to the upper level (1: no nest)."""
+
+    modes: list[Id] = Field(min_length=2)
+    mu: float = Field(gt=0, le=1)
+
+
+class ShareBand(Strict):
+    """The base public-transport share of journeys up to ``up_to`` road metres (the last band:
+    omit ``up_to``)."""
+
+    up_to: Distance | None = None
+    share: float = Field(gt=0, lt=1)
+
+
+class Segment(Strict):
+    """A group of persons with its own value of time (by income: the values of time of users of
+    each mode are the values of their users' segments, not multipliers of a mode)."""
+
+    id: Id
+    share: float = Field(ge=0, le=1)
+    value_of_time: Money = Field(description="minor units per hour (> 0)")
+
+    @model_validator(mode="after")
+    def _positive(self) -> Segment:
+        if self.value_of_time <= 0:
+            raise ValueError("value_of_time must be > 0")
+        return self
+
+
+class Modes(Strict):
+    """Mode choice: public transport against the ``outside`` modes.
+
+    The upper level is a logit over each tour's generalised cost (seconds) with scale
+    ``choice.spread ÷ theta``; public transport enters it with the composite cost of its paths
+    (docs/model.md).  With ``meta.demand_basis: pivot`` the OD table is public-transport journeys
+    and ``pt_share`` gives the base share that turns them into all-mode travel."""
+
+    theta: float = Field(gt=0, le=1, description="ratio of the path level's scale to the mode level's")
+    outside: list[OutsideMode] = Field(min_length=1)
+    nest: Nest | None = None
+    fallback: Id | None = Field(default=None, description="outside mode a public-transport tour "
+                                "takes for a journey with no path (the ojek after the last bus)")
+    detour: float = Field(default=1.3, ge=1, le=5, description="road distance over straight-line distance")
+    pt_share: list[ShareBand] = Field(default_factory=list,
+                                      description="pivot: base public-transport share by road distance")
+    segments: list[Segment] = Field(default_factory=list, description="persons' income segments")
+
+    @model_validator(mode="after")
+    def _check(self) -> Modes:
+        ids = [m.id for m in self.outside]
+        seen: set[str] = set()
+        for m in ids:
+            if m in seen:
+                raise ValueError(f"outside mode {m!r} declared twice")
+            if m == "pt":
+                raise ValueError("'pt' is public transport itself: name the outside mode otherwise")
+            seen.add(m)
+        if self.nest is not None:
+            for m in self.nest.modes:
+                if m not in seen:
+                    raise ValueError(f"nest: {m!r} is not an outside mode (modes: {', '.join(ids)})")
+            if len(set(self.nest.modes)) < len(self.nest.modes):
+                raise ValueError("nest: a mode listed twice")
+        if self.fallback is not None and self.fallback not in seen:
+            raise ValueError(f"fallback: {self.fallback!r} is not an outside mode (modes: {', '.join(ids)})")
+        for b in self.pt_share[:-1]:
+            if b.up_to is None:
+                raise ValueError("pt_share: only the last band may omit up_to")
+        if self.pt_share and self.pt_share[-1].up_to is not None:
+            raise ValueError("pt_share: the last band omits up_to (it covers the longest journeys)")
+        ups = [b.up_to for b in self.pt_share[:-1]]
+        if any(b <= a for a, b in pairwise(ups)):  # type: ignore[operator]
+            raise ValueError("pt_share: up_to must increase from band to band")
+        if self.segments:
+            if abs(sum(s.share for s in self.segments) - 1) > 1e-6:
+                raise ValueError("segments: shares must add up to 1")
+            if len({s.id for s in self.segments}) < len(self.segments):
+                raise ValueError("segments: an id listed twice")
+        return self
+
+
+def mode_choice_on(scenario: object) -> bool:
+    """Whether a scenario's riders choose their mode: ``choice.mode_choice``, by default on when
+    the scenario declares ``modes``."""
+    flag = scenario.choice.mode_choice  # type: ignore[attr-defined]
+    return scenario.modes is not None if flag is None else bool(flag)  # type: ignore[attr-defined]
+
+
+def check_behaviour(scenario: object) -> None:
+    """The checks that tie ``modes`` to the other sections (called by the scenario model)."""
+    s: object = scenario
+    modes = s.modes  # type: ignore[attr-defined]
+    if not mode_choice_on(s):
+        return
+    if modes is None:
+        raise ValueError("choice.mode_choice: true needs a `modes` section (the outside modes)")
+    if isinstance(modes, str):
+        return  # a file, checked once the loader has read it
+    if s.choice.spread <= 0:  # type: ignore[attr-defined]
+        raise ValueError("choice.spread: mode choice needs a taste spread > 0 (its scale is spread ÷ theta)")
+    if s.meta.demand_basis == "pivot":  # type: ignore[attr-defined]
+        if not modes.pt_share:
+            raise ValueError("modes.pt_share: meta.demand_basis pivot needs the base public-transport share")
+        if s.demand.pivot_reference is None:  # type: ignore[attr-defined]
+            raise ValueError("demand.pivot_reference: meta.demand_basis pivot needs the scenario whose fares "
+                             "the OD table was made under")

@@ -1,0 +1,285 @@
+"""Mode choice (docs/model.md, "Mode choice"): the composite cost of public transport, the nested
+logit over it and the outside modes, pivot and absolute demand, and the runs' outputs."""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+import otrip_sim
+from otrip_sim.choice import composite_cost
+from otrip_sim.errors import InputError
+from otrip_sim.geo import great_circle_m
+from otrip_sim.modes import nested_logit
+
+VOT = 9320
+FARE_S = 3500 * 3600 / VOT  # Rp 3,500 in seconds at Rp 9,320/h
+ROAD_M = round(great_circle_m(-6.30, 106.80, -6.255, 106.80) * 1.3)  # a → b by road (detour 1.3)
+MOTO = {"id": "motorcycle", "cost_per_km": 546, "speed_kmh": 26}
+MOTO_COST = ROAD_M / 1000 / 26 * 3600 + round(546 * ROAD_M / 1000) * 3600 / VOT
+
+
+def _corridor(trips: float = 3000, express: bool = False, tours: bool = False) -> dict[str, Any]:
+    """A 5 km bus route a → b (20 km/h, every 10 minutes; with ``express`` also one at 30 km/h every
+    20 minutes), ``trips`` journeys a day a → b between 08:00 and 08:30, every adult paying Rp 3,500
+    a boarding, and one outside mode, the motorcycle, absolute demand, theta 1."""
+    routes = [{"id": "bus-1", "operator": "bus", "stops": ["a", "b"], "length": "5km", "speed_kmh": 20,
+               "capacity": 100_000, "headways": [{"start": "05:00", "end": "22:00", "every": "10min"}]}]
+    if express:
+        routes.append({"id": "bus-2", "operator": "express", "stops": ["a", "b"], "length": "5km",
+                       "speed_kmh": 30, "capacity": 100_000,
+                       "headways": [{"start": "05:00", "end": "22:00", "every": "20min"}]})
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "meta": {"name": "corridor", "seed": 3, "service_start": "05:00", "service_end": "23:00"},
+        "operators": [{"id": "bus"}] + ([{"id": "express"}] if express else []),
+        "network": {"stops": [{"id": "a", "lat": -6.30, "lon": 106.80},
+                              {"id": "b", "lat": -6.255, "lon": 106.80}],
+                    "routes": routes},
+        "demand": {"od": [{"origin": "a", "destination": "b", "trips": trips}],
+                   "profile": [{"start": "08:00", "end": "08:30", "weight": 1}],
+                   "categories": [{"id": "adult", "share": 1.0, "value_of_time": VOT}]},
+        "choice": {"spread": "5min"},
+        "fares": {"name": "flat", "standalone": {"bus": {"kind": "flat", "amount": 3500}}},
+        "modes": {"theta": 1.0, "outside": [dict(MOTO)]},
+    }
+    if express:
+        doc["fares"]["standalone"]["express"] = {"kind": "flat", "amount": 3500}
+    if tours:
+        doc["demand"]["tours"] = {"purposes": [{"id": "work", "share": 1.0, "activity": {"mean": "8h"}}]}
+    return doc
+
+
+def _run(tmp_path: Path, doc: dict[str, Any], name: str = "s.yaml", **kw: Any) -> otrip_sim.RunResult:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return otrip_sim.run(path, **kw)
+
+
+def _pivot(doc: dict[str, Any], tmp_path: Path,
+           reference_fares: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``doc`` as a pivot scenario: base share 0.3 (0.1 up to 3 km), the reference a scenario with
+    ``reference_fares`` (default: the same fares)."""
+    ref = copy.deepcopy(doc)
+    if reference_fares is not None:
+        ref["fares"] = reference_fares
+    (tmp_path / "reference.yaml").write_text(yaml.safe_dump(ref, sort_keys=False))
+    out = copy.deepcopy(doc)
+    out["meta"]["demand_basis"] = "pivot"
+    out["modes"]["pt_share"] = [{"up_to": "3km", "share": 0.1}, {"share": 0.3}]
+    out["demand"]["pivot_reference"] = "reference.yaml"
+    return out
+
+
+def _with_fare(doc: dict[str, Any], amount: int) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    for spec in out["fares"]["standalone"].values():
+        spec["amount"] = amount
+    return out
+
+
+# ------------------------------------------------------------------------------ the two levels
+def test_composite_cost_of_one_path_is_its_cost_and_of_several_the_logsum():
+    assert composite_cost(np.array([[2701.9, np.inf]]), 300.0)[0] == pytest.approx(2701.9, abs=1e-9)
+    two = composite_cost(np.array([[1000.0, 1300.0]]), 300.0)[0]
+    assert two == pytest.approx(-300 * math.log(math.exp(-1000 / 300) + math.exp(-1300 / 300)), rel=1e-12)
+    assert two < 1000  # a second path is worth something
+    assert composite_cost(np.array([[1000.0, 1300.0]]), 0.0)[0] == 1000  # no spread: the least cost
+    assert composite_cost(np.array([[np.inf, np.inf]]), 300.0)[0] == np.inf
+    # from the least cost: no overflow for long journeys
+    assert composite_cost(np.array([[1e6, 1e6]]), 1.0)[0] == pytest.approx(1e6 - math.log(2))
+
+
+def test_nested_logit_by_hand():
+    u = np.array([[-1.0, -2.0, -1.5]])
+    p, ls = nested_logit(u, [], 1.0)  # no nest: a multinomial logit
+    e = np.exp(u[0])
+    assert p[0] == pytest.approx(e / e.sum()) and ls[0] == pytest.approx(math.log(e.sum()))
+    p, ls = nested_logit(u, [1, 2], 0.5)  # alternatives 1 and 2 in a nest of scale 0.5
+    inclusive = 0.5 * math.log(math.exp(-2 / 0.5) + math.exp(-1.5 / 0.5))
+    top = math.exp(-1) + math.exp(inclusive)
+    assert p[0, 0] == pytest.approx(math.exp(-1) / top)
+    p_nest = math.exp(inclusive) / top
+    cond = math.exp(-1.5 / 0.5) / (math.exp(-2 / 0.5) + math.exp(-1.5 / 0.5))
+    assert p[0, 2] == pytest.approx(p_nest * cond) and p[0].sum() == pytest.approx(1)
+    assert ls[0] == pytest.approx(math.log(top))
+    p, ls = nested_logit(np.array([[-np.inf, -1.0, -np.inf]]), [1, 2], 0.5)  # unavailable: -inf
+    assert p[0].tolist() == [0, 1, 0] and ls[0] == pytest.approx(-1)
+
+
+def test_with_one_path_the_choice_is_a_binary_logit_on_that_paths_cost(tmp_path):
+    res = _run(tmp_path, _corridor(200))
+    path_cost = 300 * 1.5 + 900 + FARE_S  # wait half the 10-minute headway x 1.5, ride 15 minutes, fare
+    expected = 1 / (1 + math.exp(-(MOTO_COST - path_cost) / 300))
+    assert np.allclose(res.modes.p_pt, expected, rtol=1e-9)
+
+
+def test_theta_1_without_a_nest_is_a_multinomial_logit_over_all_paths_and_modes(tmp_path):
+    res = _run(tmp_path, _corridor(4000, express=True))
+    c1 = 300 * 1.5 + 900 + FARE_S  # bus-1: 10-minute headway, 15 minutes
+    c2 = 600 * 1.5 + 600 + FARE_S  # bus-2: 20-minute headway, 10 minutes
+    e1, e2, em = (math.exp(-c / 300) for c in (c1, c2, MOTO_COST))
+    assert np.allclose(res.modes.p_pt, (e1 + e2) / (e1 + e2 + em), rtol=1e-9)
+    # the paths' shares among the journeys by public transport: e1 : e2, within Monte Carlo error
+    legs = res.legs
+    n = len(legs)
+    share = (legs["route"] == "bus-1").mean()
+    p = e1 / (e1 + e2)
+    assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n)
+
+
+def test_theta_scales_the_mode_level(tmp_path):
+    doc = _corridor(200)
+    doc["modes"]["theta"] = 0.25
+    res = _run(tmp_path, doc)
+    path_cost = 300 * 1.5 + 900 + FARE_S
+    assert np.allclose(res.modes.p_pt, 1 / (1 + math.exp(-(MOTO_COST - path_cost) / 1200)), rtol=1e-9)
+
+
+def test_simulated_share_equals_the_mean_probability_within_monte_carlo_error(tmp_path):
+    doc = _corridor(6000, tours=True)
+    doc["modes"]["outside"][0]["availability"] = 0.5
+    doc["modes"]["outside"].append({"id": "ojek", "fixed_cost": 4000, "cost_per_km": 1500, "speed_kmh": 24})
+    doc["modes"]["nest"] = {"modes": ["motorcycle", "ojek"], "mu": 0.5}
+    doc["modes"]["theta"] = 0.3
+    res = _run(tmp_path, doc)
+    md = res.modes
+    first = np.flatnonzero(np.r_[True, np.diff(res.travellers.person * 2 + res.travellers.tour) != 0])
+    p, drawn = md.p_pt[first], md.tour_pt[first]
+    assert 0.05 < p.mean() < 0.95 and len(first) > 2000
+    assert abs(drawn.mean() - p.mean()) < 4 * math.sqrt((p * (1 - p)).sum()) / len(p)
+    # tours keep their mode: both journeys of a tour go the same way
+    assert (md.mode[first] == md.mode[first + 1]).all()
+    s = res.summary()
+    pt = s["modes"]["pt"]["trips"]
+    assert pt == s["behaviour"]["pt_tour_journeys"] == s["totals"]["journeys_generated"]
+    assert sum(m["trips"] for m in s["modes"].values()) == len(res.travellers)
+
+
+# ------------------------------------------------------------------------------ responses to fares
+@pytest.mark.parametrize("basis", ["absolute", "pivot"])
+def test_lowering_every_fare_never_loses_a_rider(tmp_path, basis):
+    doc = _corridor(3000, tours=True)
+    doc["modes"]["theta"] = 0.3
+    runs = {}
+    for fare in (5000, 3500, 2000, 0):
+        d = _with_fare(doc, fare)
+        if basis == "pivot":
+            d = _pivot(d, tmp_path, reference_fares=doc["fares"])
+        runs[fare] = _run(tmp_path, d, f"{fare}.yaml")
+    keys = {f: set(r.riders.person_key.tolist()) for f, r in runs.items()}
+    assert keys[5000] <= keys[3500] <= keys[2000] <= keys[0]  # common random numbers: nobody leaves
+    n = [len(runs[f].riders) for f in (5000, 3500, 2000, 0)]
+    assert n[0] < n[1] < n[2] < n[3]
+
+
+def test_with_fares_out_of_the_utility_ridership_is_the_same_under_every_policy(tmp_path):
+    doc = _corridor(2000, tours=True)
+    doc["demand"]["categories"][0]["value_of_time"] = 10**9  # money is worth no time
+    doc["modes"]["outside"][0].update(cost_per_km=0, constant=1500)
+    seen = [_run(tmp_path, _with_fare(doc, f), f"{f}.yaml").riders.person_key.tolist()
+            for f in (0, 3500, 20000)]
+    assert seen[0] == seen[1] == seen[2] and len(seen[0]) > 100
+
+
+def test_a_path_made_free_gains_share(tmp_path):
+    doc = _corridor(4000, express=True)
+    free = copy.deepcopy(doc)
+    free["fares"]["standalone"]["express"]["amount"] = 0
+    before, after = _run(tmp_path, doc, "a.yaml"), _run(tmp_path, free, "b.yaml")
+    share = [(r.legs["route"] == "bus-2").mean() for r in (before, after)]
+    assert share[1] > share[0] + 0.1
+    assert len(after.riders) > len(before.riders)  # and public transport gains riders
+
+
+# ------------------------------------------------------------------------------ pivot demand
+def test_pivot_base_run_reproduces_the_fixed_demand(tmp_path):
+    doc = _corridor(1500, tours=True)
+    fixed = copy.deepcopy(doc)
+    fixed["choice"]["mode_choice"] = False
+    base = _pivot(doc, tmp_path)  # the reference: the same fares
+    a, b = _run(tmp_path, fixed, "fixed.yaml"), _run(tmp_path, base, "base.yaml")
+    cols = ["origin", "destination", "trip", "depart_s", "fare", "status"]
+    ja, jb = (r.journeys.assign(key=r.riders.person_key).sort_values(["key", "trip"])[cols]
+              .reset_index(drop=True) for r in (a, b))
+    assert ja.equals(jb) and len(ja) > 1000
+    # the others travel by motorcycle: PT journeys / 0.3 in all
+    s = b.summary()
+    assert s["behaviour"]["journeys_gained"] == s["behaviour"]["journeys_lost"] == 0
+    assert s["behaviour"]["user_benefit"] == 0
+    total = sum(m["trips"] for m in s["modes"].values())
+    assert abs(total * 0.3 - len(ja)) < 4 * math.sqrt(total)
+
+
+def test_pivot_moves_riders_by_the_change_of_utility(tmp_path):
+    doc = _corridor(1500, tours=True)
+    doc["modes"]["theta"] = 0.2
+    cheaper = _pivot(_with_fare(doc, 2500), tmp_path, reference_fares=doc["fares"])
+    res = _run(tmp_path, cheaper)
+    delta = 2 * 1000 * 3600 / VOT / 1500  # Rp 1,000 less on both journeys, scale 300 s / 0.2
+    expected = 1 / (1 + math.exp(-(math.log(0.3 / 0.7) + delta)))
+    assert np.allclose(res.modes.p_pt, expected, rtol=1e-9)
+    s = res.summary()["behaviour"]
+    assert s["journeys_lost"] == 0 and s["journeys_gained"] > 0
+    # the user benefit: the logsum change, S ln(P0 e^delta + 1 - P0) per tour, at Rp 9,320/h
+    tours = len(res.travellers) // 2
+    per_tour = 1500 * math.log(0.3 * math.exp(delta) + 0.7) * VOT / 3600
+    assert s["user_benefit"] == pytest.approx(tours * per_tour, rel=1e-6)
+    # near the rule of a half: Rp 1,000 a journey on the riders before and after
+    half = 1000 * (s["pt_tour_journeys"] + 0.3 * len(res.travellers)) / 2
+    assert s["user_benefit"] == pytest.approx(half, rel=0.05)
+
+
+def test_fallback_mode_takes_the_journeys_with_no_path(tmp_path):
+    doc = _corridor(1500, tours=True)
+    doc["network"]["routes"][0]["headways"] = [{"start": "05:00", "end": "12:00", "every": "10min"}]
+    doc["modes"]["outside"].append({"id": "ojek", "fixed_cost": 4000, "cost_per_km": 1500, "speed_kmh": 24,
+                                    "availability": 0})
+    doc["modes"].update(fallback="ojek", theta=0.1)
+    res = _run(tmp_path, doc)
+    md = res.modes
+    ojek = md.mode_ids.index("ojek")
+    # no bus home after work: public-transport tours go home by ojek, hailed though nobody owns one
+    back = res.travellers.trip == 1
+    assert (md.mode[back & md.tour_pt] == ojek).all() and (md.tour_pt & back).sum() > 50
+    assert (res.riders.trip == 0).all()
+    assert res.summary()["behaviour"]["fallback_journeys"] == int((md.tour_pt & back).sum())
+
+
+# ------------------------------------------------------------------------------ scenario errors
+@pytest.mark.parametrize(("edit", "where", "what"), [
+    (lambda d: d.pop("modes"), "", "needs a `modes` section"),
+    (lambda d: d["modes"].update(nest={"modes": ["motorcycle", "bus"], "mu": 0.5}), "modes",
+     "not an outside mode"),
+    (lambda d: d["modes"].update(theta=0), "modes.theta", "greater than 0"),
+    (lambda d: d["meta"].update(demand_basis="pivot"), "", "pt_share"),
+    (lambda d: d["choice"].update(spread=0), "", "spread"),
+])
+def test_bad_mode_choice_is_a_located_error(tmp_path, edit, where, what):
+    doc = _corridor(10)
+    doc["choice"]["mode_choice"] = True
+    edit(doc)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(InputError) as err:
+        otrip_sim.load_scenario(path)
+    assert what in str(err.value) and where in str(err.value)
+
+
+def test_a_reference_without_the_scenarios_operators_is_refused(tmp_path):
+    doc = _corridor(10, express=True)
+    ref = _corridor(10)
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(ref))
+    doc["meta"]["demand_basis"] = "pivot"
+    doc["modes"]["pt_share"] = [{"share": 0.3}]
+    doc["demand"]["pivot_reference"] = "r.yaml"
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError, match="express"):
+        otrip_sim.load_scenario(path)
