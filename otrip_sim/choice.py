@@ -29,9 +29,9 @@ from .grouped import within
 from .network import Network
 from .paths import PathTable
 from .rng import combine, keyed_gumbel
-from .schema import Choice
+from .schema import Choice, Crowding
 from .settlement import leg_table
-from .simulation import PlannedLegs
+from .simulation import PlannedLegs, SimRecords
 
 SLOT_S = 1800  # riders departing in the same half hour see the same costs
 _CHUNK = 300_000  # keys (and riders) costed at a time: bounds memory at city scale
@@ -39,10 +39,37 @@ _OFF = 1 << 24  # keeps (line, time) search keys positive
 _BIG = 1 << 26
 
 
-class _Timetable:
-    """Headway bands and departures of every line as flat sorted arrays for vectorised lookups."""
+@dataclass(frozen=True)
+class CrowdCosts:
+    """What crowding adds to a leg, per (line, half-hour slot of boarding): the in-vehicle time
+    multiplier and the extra wait (seconds) riders met beyond the timetable's half headway (left
+    behind by full vehicles).  Slots past the last are the last's."""
 
-    def __init__(self, net: Network):
+    multiplier: np.ndarray
+    extra_wait: np.ndarray
+
+    @classmethod
+    def none(cls, lines: int, slots: int) -> CrowdCosts:
+        """No crowding: multiplier 1, no extra wait."""
+        return cls(np.ones((lines, slots)), np.zeros((lines, slots)))
+
+    def at(self, line: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The multiplier and extra wait of ``line`` for boardings at ``t``."""
+        slot = np.clip(t // SLOT_S, 0, self.multiplier.shape[1] - 1)
+        return self.multiplier[line, slot], self.extra_wait[line, slot]
+
+    def averaged(self, measured: CrowdCosts, step: float) -> CrowdCosts:
+        """The method of successive averages: these costs moved ``step`` of the way to ``measured``."""
+        return CrowdCosts(self.multiplier + step * (measured.multiplier - self.multiplier),
+                          self.extra_wait + step * (measured.extra_wait - self.extra_wait))
+
+
+class _Timetable:
+    """Headway bands and departures of every line as flat sorted arrays for vectorised lookups,
+    and the crowding costs path choice weighs (``None``: none)."""
+
+    def __init__(self, net: Network, crowd: CrowdCosts | None = None):
+        self.crowd = crowd
         b_line: list[int] = []
         b_start: list[int] = []
         b_end: list[int] = []
@@ -102,12 +129,18 @@ class DayChoice:
         ``−spread · ln Σₖ exp(−cₖ / spread)`` over their generalised costs ``cₖ`` (time and the
         fare the card would be charged; the least cost with ``spread`` 0; ``inf``: no path) —
         what public transport costs the journey in mode choice.
+    best_cost, previous_cost:
+        With ``previous`` given: per journey, the perceived cost (taste included) of the path
+        chosen now and of the one chosen before, both at today's costs (``nan``: no path then) —
+        the terms of the relative gap of crowding iterations.
     """
 
     chosen: np.ndarray
     depart: np.ndarray
     expected_board: np.ndarray
     composite: np.ndarray
+    best_cost: np.ndarray | None = None
+    previous_cost: np.ndarray | None = None
 
 
 def choose_day(
@@ -121,6 +154,8 @@ def choose_day(
     vot: np.ndarray,
     seed: int,
     replication: int = 0,
+    crowd: CrowdCosts | None = None,
+    previous: np.ndarray | None = None,
 ) -> DayChoice:
     """The chosen path of every journey, with the planned times path choice worked with.
 
@@ -149,6 +184,10 @@ def choose_day(
         Per journey: the person's value of time, minor units per hour.
     seed, replication:
         Root seed and replication of the taste draws.
+    crowd:
+        Crowding costs to weigh (in-vehicle multipliers, extra waits), or ``None``.
+    previous:
+        The paths chosen at the previous crowding iteration, for the gap terms.
 
     Returns
     -------
@@ -161,7 +200,9 @@ def choose_day(
     composite = np.full(n, np.inf)
     if n == 0 or not len(table):
         return DayChoice(chosen, depart, np.zeros(0, dtype=np.int64), composite)
-    tt = _Timetable(net)
+    tt = _Timetable(net, crowd)
+    best_cost = np.full(n, np.nan) if previous is not None else None
+    previous_cost = np.full(n, np.nan) if previous is not None else None
     path_key = _path_keys(table)
     linking = bool(policy.windows or policy.passes or policy.period_caps)  # else cards have no memory
     fare_to_s = 3600.0 / np.asarray(vot, dtype=np.float64)
@@ -190,6 +231,12 @@ def choose_day(
         best = np.argmin(perceived, axis=1) if k else np.zeros(len(idx), dtype=np.int64)
         ok = np.isfinite(perceived[np.arange(len(idx)), best]) if k else np.zeros(len(idx), dtype=bool)
         chosen[idx[ok]] = first[idx[ok]] + best[ok]
+        if previous is not None and best_cost is not None and previous_cost is not None and k:
+            rows = np.arange(len(idx))
+            best_cost[idx[ok]] = perceived[rows[ok], best[ok]]
+            was = previous[idx] - first[idx]
+            had = (previous[idx] >= 0) & (was >= 0) & (was < k)
+            previous_cost[idx[had]] = perceived[rows[had], was[had]]
         # the chosen paths' expected times: arrival for the next journey, legs for the card
         go = idx[ok]
         plan = PlannedLegs.from_choice(table, chosen[go])
@@ -206,7 +253,7 @@ def choose_day(
     expected = np.zeros(int(n_legs.sum()), dtype=np.int64)
     for h in history:
         expected[first_row[h[0]] + h[3]] = h[2]
-    return DayChoice(chosen, depart, expected, composite)
+    return DayChoice(chosen, depart, expected, composite, best_cost, previous_cost)
 
 
 def composite_cost(cost: np.ndarray, spread: float) -> np.ndarray:
@@ -377,8 +424,12 @@ def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
         alive[who] &= runs
         # a dead path waits 0: its cost is inf anyway, and its times stay in order
         wait = np.where(hw > 0, hw / 2, np.where(runs, nxt - at_first, 0))
-        board = np.floor(tw + wait).astype(np.int64)
         ride = cum_s[line, a] - cum_s[line, b]
+        if tt.crowd is not None:  # the waits riders met, and in-vehicle time weighted by the load
+            mult, extra = tt.crowd.at(line, np.floor(tw + wait).astype(np.int64))
+            wait = wait + extra
+            cost[who] += ride * (mult - 1)
+        board = np.floor(tw + wait).astype(np.int64)
         cost[who] += wait * choice.wait_weight + ride
         board_s[row] = board
         t[who] = board + ride
@@ -399,3 +450,49 @@ def _fares(net: Network, policy: FarePolicy, plan: PlannedLegs, board_s: np.ndar
                       np.repeat(media, rows_per) if riders.media is not None else None)
     fare = price(policy, table).fare
     return np.bincount(card, weights=fare, minlength=len(which)).astype(float)
+
+
+def measure_crowding(net: Network, records: SimRecords, curve: Crowding, slots: int) -> CrowdCosts:
+    """The crowding the riders of a simulated day met, per (line, half-hour slot of boarding).
+
+    A boarded leg's in-vehicle multiplier is ``curve.standing`` for a rider who boarded beyond
+    the seats, else the seated step of its load factor (load on leaving the boarding stop ÷
+    seats); its wait is from reaching the stop to boarding.  Per (line, slot): the mean multiplier
+    and the mean wait beyond what path choice expects from the timetable (half the headway, or
+    the time to the next departure), at least 0.  Where nobody boarded: 1 and 0.
+
+    Parameters
+    ----------
+    net:
+        The network.
+    records:
+        A simulation run with ``crowding=True``.
+    curve:
+        ``choice.crowding``.
+    slots:
+        Half-hour slots to cover (later boardings count in the last).
+    """
+    p = records.planned
+    done = np.flatnonzero(records.board_s >= 0)
+    n_lines = max(len(net.lines), 1)
+    if not len(done) or not len(records.leg_load):
+        return CrowdCosts.none(n_lines, slots)
+    line = p.line[done].astype(np.int64)
+    board_s, at = records.board_s[done], records.at_stop[done]
+    steps = np.array([c.from_load for c in curve.seated])
+    values = np.concatenate([[1.0], [c.multiplier for c in curve.seated]])
+    seated = values[np.searchsorted(steps, records.leg_load[done], side="right")] if len(steps) else 1.0
+    mult = np.where(records.standing[done], curve.standing, seated)
+    tt = _Timetable(net)
+    at_first = at - net.cum_s_table[line, p.board[done]]
+    hw, nxt = tt.headway(line, at_first), tt.next_departure(line, at_first)
+    expected = np.where(hw > 0, hw / 2, np.where(nxt >= 0, nxt - at_first, 0))
+    cell = line * slots + np.clip(board_s // SLOT_S, 0, slots - 1)
+    count = np.bincount(cell, minlength=n_lines * slots)
+    some = count > 0
+    mean_mult = np.ones(n_lines * slots)
+    mean_mult[some] = np.bincount(cell, weights=mult, minlength=n_lines * slots)[some] / count[some]
+    excess = np.bincount(cell, weights=(board_s - at) - expected, minlength=n_lines * slots)
+    extra = np.zeros(n_lines * slots)
+    extra[some] = np.maximum(excess[some] / count[some], 0.0)
+    return CrowdCosts(mean_mult.reshape(n_lines, slots), extra.reshape(n_lines, slots))

@@ -205,6 +205,11 @@ def main() -> None:
                    "rule.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar with the simulated clock (default: when stderr is a terminal).")
+@click.option("--warm-start", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Start crowding feedback from the crowding costs of this results folder.")
+@click.option("--reference", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With mode choice: the user benefit against the run in this results folder (same "
+                   "persons: same seed, sample and demand).")
 @_user_errors
 @parallel_options
 @_outside_files
@@ -212,8 +217,9 @@ def main() -> None:
 @_memory_check
 @_reproducible
 def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample: float, force: bool,
-        taps_csv: bool, clearing_methods: str, progress: bool | None, replications: int, workers: int,
-        executor: str, scheduler: str | None, quiet: bool) -> None:
+        taps_csv: bool, clearing_methods: str, progress: bool | None, warm_start: Path | None,
+        reference: Path | None, replications: int, workers: int, executor: str, scheduler: str | None,
+        quiet: bool) -> None:
     """Simulate one service day of SCENARIO and write results to --out.
 
     \b
@@ -221,7 +227,9 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
       otrip-sim run scenarios/jakarta/okotrip-2018.yaml --out results/okotrip --sample 0.2
     """
     from .atomic import check_out_dir
-    from .output import write_results
+    from .compile import as_compiled
+    from .output import benefit_against, read_crowding, write_results
+    from .run import crowding_slots
     from .run import run as run_model
     from .units import format_money
     from .validation import validation_table, verdict
@@ -229,13 +237,20 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
     check_out_dir(out, force)  # fail before a long run, not after it
     if progress is None:
         progress = sys.stderr.isatty() and not quiet
-    res = run_model(scenario, seed=seed, demand_scale=demand_scale, sample=sample, progress=progress)
+    compiled = as_compiled(scenario)
+    crowd = read_crowding(warm_start, compiled.network, crowding_slots(compiled.loaded.spec.meta)) \
+        if warm_start is not None else None
+    res = run_model(compiled, seed=seed, demand_scale=demand_scale, sample=sample, progress=progress,
+                    warm_start=crowd)
     extra: dict[str, Any] = {}
+    if reference is not None:
+        extra["extra_summary"] = {"benefit_against": benefit_against(res.summary(), reference)}
     if replications > 1:  # replication 0 is `res`, written in full; 1..N-1 give the intervals
         from .replicate import extend_run
 
         block, table = extend_run(res, replications, workers, executor, scheduler, progress)
-        extra = {"extra_summary": {"replications": block}, "extra_tables": {"replications": table}}
+        extra = {"extra_summary": extra.get("extra_summary", {}) | {"replications": block},
+                 "extra_tables": {"replications": table}}
     write_results(res, out, force=force, taps_csv=taps_csv, all_clearing_methods=clearing_methods == "all",
                   **extra)
     s = res.summary()
@@ -258,7 +273,11 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
                    f"payment {format_money(o['payment'], cur):>18}")
     if res.loaded.spec.validation:
         click.echo(f"  validation: {verdict(validation_table(res))} ({out / 'validation.csv'})")
-    if extra:
+    if "benefit_against" in extra.get("extra_summary", {}):
+        b = extra["extra_summary"]["benefit_against"]
+        click.echo(f"  user benefit against {reference}: {format_money(b['user_benefit'], cur)} a day "
+                   f"(public-transport journeys {b['pt_journeys_change']:+,})")
+    if "extra_tables" in extra:
         figures = extra["extra_summary"]["replications"]["metrics"]
         for name in ("journeys", "fare_revenue", "subsidy", "fare_per_journey", "farebox_recovery"):
             f = figures[name]

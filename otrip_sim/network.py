@@ -40,6 +40,8 @@ class Line:
         Integer metres and seconds from the first stop to each stop.
     capacity : int
         Passengers per vehicle.
+    seats : int
+        Seats per vehicle (the capacity when the route gives none: everyone seated).
     departures : tuple of int
         Departures from the first stop, integer seconds of the service day.
     band_start, band_end, band_every : tuple of int
@@ -55,6 +57,7 @@ class Line:
     cum_m: tuple[int, ...]
     cum_s: tuple[int, ...]
     capacity: int
+    seats: int
     departures: tuple[int, ...]
     band_start: tuple[int, ...]
     band_end: tuple[int, ...]
@@ -235,6 +238,7 @@ def build_network(loaded: LoadedScenario) -> Network:
                 Line(
                     index=len(lines), route=route.id, route_index=r_index, direction=d, operator=op,
                     stops=tuple(sids), cum_m=_cumulative(m), cum_s=_cumulative(s), capacity=route.capacity,
+                    seats=route.capacity if route.seats is None else route.seats,
                     departures=tuple(departures), band_start=tuple(b.start for b in bands),
                     band_end=tuple(b.end for b in bands), band_every=tuple(b.every for b in bands),
                 )

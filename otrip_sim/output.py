@@ -17,14 +17,21 @@ from importlib.metadata import version as pkg_version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
 from .atomic import atomic_folder
+from .choice import SLOT_S, CrowdCosts
+from .errors import InputError
+from .network import Network
 from .plots import save_all
 from .results import RunResult
+from .textio import csv_records, read_text
 from .tides_out import csv_frame, datapackage, typed_table
+from .units import format_clock, parse_clock
 from .validation import validation_table
 from .version import __version__
 
@@ -92,6 +99,7 @@ def write_results(
             "write_seconds": round(time.perf_counter() - t0, 3),
             "timings_seconds": {k: round(v, 3) for k, v in res.timings.items()},
             "inputs_sha256": res.loaded.inputs,
+            **({"crowding_iterations": res.iterations} if res.iterations else {}),
             "outputs_sha256": {f: _sha256(tmp / f) for f in files},
             "python": platform.python_version(),
             "packages": {
@@ -100,6 +108,97 @@ def write_results(
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return out
+
+
+def crowding_table(net: Network, crowd: CrowdCosts) -> pd.DataFrame:
+    """The crowding costs of a run, per line and half-hour slot where they differ from none:
+    ``route``, ``direction``, ``slot_start`` (clock), ``multiplier``, ``extra_wait_s``."""
+    line, slot = np.nonzero((crowd.multiplier != 1) | (crowd.extra_wait != 0))
+    return pd.DataFrame({
+        "route": [net.lines[i].route for i in line], "direction": [net.lines[i].direction for i in line],
+        "slot_start": [format_clock(int(k) * SLOT_S) for k in slot],
+        "multiplier": crowd.multiplier[line, slot].round(6),
+        "extra_wait_s": crowd.extra_wait[line, slot].round(3),
+    })
+
+
+def read_crowding(folder: Path, net: Network, slots: int) -> CrowdCosts:
+    """The crowding costs a results folder's ``crowding_costs.csv`` holds, on network ``net``
+    (``run --warm-start``): lines matched by route and direction; the others, none.
+
+    Raises
+    ------
+    InputError
+        No such file, or a route or value that does not fit.
+    """
+    path = Path(folder) / "crowding_costs.csv"
+    if not path.is_file():
+        raise InputError(path, "", "no crowding costs here: --warm-start needs the folder of a run with "
+                         "choice.crowding.iterations > 0")
+    rows = csv_records(read_text(path), path)
+    header = next(rows, (1, []))[1]
+    want = ["route", "direction", "slot_start", "multiplier", "extra_wait_s"]
+    if header[: len(want)] != want:
+        raise InputError(path, "line 1", f"the header must start {','.join(want)}", ",".join(header))
+    crowd = CrowdCosts.none(max(len(net.lines), 1), slots)
+    index = {(ln.route, str(ln.direction)): ln.index for ln in net.lines}
+    for line_no, cells in rows:
+        if len(cells) < len(want):
+            raise InputError(path, f"line {line_no}", f"{len(want)} cells expected", ",".join(cells))
+        route, direction, start, mult, extra = cells[:5]
+        if (route, direction) not in index:
+            raise InputError(path, f"line {line_no}, column route", "no such route and direction in this "
+                             "scenario's network", f"{route} {direction}")
+        try:
+            slot, m, w = parse_clock(start) // SLOT_S, float(mult), float(extra)
+        except ValueError:
+            raise InputError(path, f"line {line_no}", "slot_start must be a clock time, multiplier and "
+                             "extra_wait_s numbers", ",".join(cells)) from None
+        if not (1 <= m <= 10 and 0 <= w <= 86_400):
+            raise InputError(path, f"line {line_no}", "multiplier must be in [1, 10] and extra_wait_s in "
+                             "[0, 86400]", f"{mult} {extra}")
+        crowd.multiplier[index[(route, direction)], min(slot, slots - 1)] = m
+        crowd.extra_wait[index[(route, direction)], min(slot, slots - 1)] = w
+    return crowd
+
+
+def benefit_against(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The user benefit of a run with mode choice against the run in results ``folder``
+    (``run --reference``): the difference of their logsums (pivot: of their benefits against the
+    same reference fares), valid only for the same persons (seed, replication, sample, demand
+    scale, all-mode journeys) and the same demand basis.
+
+    Raises
+    ------
+    InputError
+        No summary there, or runs that do not share their persons or basis.
+    """
+    path = Path(folder) / "summary.json"
+    if not path.is_file():
+        raise InputError(path, "", "no summary.json: --reference needs a results folder of otrip-sim run")
+    try:
+        ref = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"line {exc.lineno}", "not valid JSON") from None
+    mine, theirs = summary.get("behaviour"), ref.get("behaviour") if isinstance(ref, dict) else None
+    if not isinstance(mine, dict) or not isinstance(theirs, dict):
+        raise InputError(path, "behaviour", "both runs need mode choice (a `modes` section) for a user "
+                         "benefit")
+    for key in ("seed", "replication", "sample", "demand_scale"):
+        if ref.get(key) != summary.get(key):
+            raise InputError(path, key, f"differs from this run's ({summary.get(key)}): the user benefit "
+                             "needs the same persons", ref.get(key))
+    total = sum(m["trips"] for m in summary["modes"].values())
+    if sum(m.get("trips", 0) for m in ref.get("modes", {}).values()) != total:
+        raise InputError(path, "modes", "a different all-mode population (another demand or network): the "
+                         "user benefit needs the same persons")
+    if theirs.get("basis") != mine["basis"] or theirs.get("reference") != mine.get("reference"):
+        raise InputError(path, "behaviour.basis", "a different demand basis or pivot reference",
+                         f"{theirs.get('basis')} {theirs.get('reference', '')}".strip())
+    level = "user_benefit" if mine["basis"] == "pivot" else "logsum"
+    return {"results": str(folder), "scenario": ref.get("scenario"),
+            "user_benefit": int(mine[level]) - int(theirs[level]),
+            "pt_journeys_change": int(mine["pt_tour_journeys"]) - int(theirs["pt_tour_journeys"])}
 
 
 ROW_GROUP = 500_000  # Parquet rows per row group: a reader can stream a city-scale file group by group
@@ -149,6 +248,8 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
         "validation": validation_table(res),
         **res.mode_tables(),
     }
+    if res.crowd is not None:
+        tables["crowding_costs"] = crowding_table(res.network, res.crowd)
     if all_clearing_methods:
         tables["clearing_methods"] = res.clearing_methods()
     for name, table in tables.items():

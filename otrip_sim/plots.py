@@ -352,6 +352,69 @@ def validation(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
+def crowding_convergence(res: RunResult, ax: Any = None) -> Any:
+    """The crowding iterations: relative gap and share of journeys switching path, per iteration
+    (log scale), with the gap threshold; returns the axes."""
+    ax = _ax(ax)
+    its = res.iterations
+    k = [it["iteration"] for it in its]
+    ax.semilogy(k, [max(it["relative_gap"], 1e-9) for it in its], marker="o", label="relative gap")
+    ax.semilogy(k, [max(it["switched"], 1e-9) for it in its], marker="s",
+                label="share of journeys switching path")
+    threshold = res.loaded.spec.choice.crowding.gap
+    ax.axhline(threshold, color="grey", linestyle="--", linewidth=0.8, label=f"gap threshold {threshold:g}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("crowding iteration (method of successive averages on costs)")
+    ax.legend(fontsize=8)
+    ax.set_title(f"{_name(res)}: convergence of crowding feedback")
+    return ax
+
+
+def mode_share_by_hour(res: RunResult, ax: Any = None) -> Any:
+    """Stacked shares of the modes in each hour's journeys (all modes), public transport first
+    (a run with mode choice); returns the axes (``ax`` ``None``: a new figure)."""
+    ax = _ax(ax)
+    table = res.mode_tables()["by_mode"]
+    wide = table.pivot_table(index="hour", columns="mode", values="trips", aggfunc="sum", fill_value=0)
+    modes = [m for m in res.modes.mode_ids if m in wide.columns] if res.modes is not None else []
+    meta = res.loaded.spec.meta
+    day = (wide.index >= meta.service_start // 3600) & (wide.index < -(-meta.service_end // 3600))
+    later = int(wide[~day].to_numpy().sum())
+    shares = wide[day][modes].div(wide[day][modes].sum(axis=1), axis=0)
+    ax.stackplot(shares.index, *(shares[m].to_numpy() for m in modes), labels=modes, alpha=0.85)
+    ax.set_xlabel("hour of departure" + (f" ({later:,} journeys outside the service day not shown)"
+                                         if later else ""))
+    ax.set_ylabel("share of journeys")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8, ncols=len(modes))
+    basis = res.modes.basis if res.modes is not None else ""
+    ax.set_title(f"{_name(res)}: mode shares by hour ({basis} demand)")
+    return ax
+
+
+def benefit_by_segment(res: RunResult, ax: Any = None) -> Any:
+    """Fare paid per person-day beside the user benefit per person, by income segment and rider
+    category (pivot: against the reference fares; a run with mode choice); returns the axes."""
+    ax = _ax(ax)
+    table = res.mode_tables()["by_segment"]
+    labels = [f"{s} {c}".strip() for s, c in zip(table["segment"], table["category"])]
+    x = np.arange(len(table))
+    ax.bar(x - 0.2, table["fare_per_person_day"], 0.4, label="fare paid per person-day (riders)")
+    pivot = res.modes is not None and res.modes.basis == "pivot"
+    if pivot:
+        ax.bar(x + 0.2, table["benefit_per_person"], 0.4, label="user benefit per person (all)")
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.yaxis.set_major_formatter(money_formatter(res.currency))
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.legend(fontsize=8)
+    against = ""
+    if pivot:
+        behaviour = res.summary()["behaviour"]
+        against = f", benefit against {behaviour['reference']}"
+    ax.set_title(f"{_name(res)}: fares and benefit by segment{against}")
+    return ax
+
+
 PLOTS = {
     "boardings_by_hour": boardings_by_hour,
     "revenue_by_operator": revenue_by_operator,
@@ -385,6 +448,10 @@ def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[
     chosen = {**PLOTS, **{name: {"clearing_methods": clearing_methods}[name] for name in extra}}
     if res.loaded.spec.validation:
         chosen["validation"] = validation
+    if res.modes is not None:
+        chosen |= {"mode_share_by_hour": mode_share_by_hour, "benefit_by_segment": benefit_by_segment}
+    if res.iterations:
+        chosen["crowding_convergence"] = crowding_convergence
     for name, fn in chosen.items():
         # perf/robustness: a bare Figure needs no GUI backend and is freed with its last reference
         fig = Figure(figsize=SIZES.get(name, (9, 5)), layout="constrained")

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import clearing, money
+from .choice import CrowdCosts
 from .clearing import METHODS, ClearedWindows, boarding_charges
 from .demand import Riders
 from .fares import FarePolicy
@@ -80,6 +81,10 @@ class RunResult:
         With mode choice: the mode of every journey of the all-mode population.
     travellers : Riders or None
         With mode choice: that population's journeys (``riders`` are those by public transport).
+    crowd : CrowdCosts or None
+        With crowding iterations (or a warm start): the crowding costs the last pass chose with.
+    iterations : list of dict
+        Per crowding iteration: ``iteration``, ``relative_gap``, ``switched`` (docs/model.md).
     derived : dict
         Tables that modules above this one compute from the result, kept so that writing the
         folder, the plots and the command line compute each once (e.g. the validation table).
@@ -98,6 +103,8 @@ class RunResult:
     replication: int = 0
     modes: ModeDay | None = None
     travellers: Riders | None = None
+    crowd: CrowdCosts | None = None
+    iterations: list[dict[str, float]] = field(default_factory=list)
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -550,7 +557,21 @@ class RunResult:
             "unserved_by_status": {s: int(expand(int((j["status"] == s).sum()), e))
                                    for s in ("abandoned", "no_path", "stranded", "skipped")},
             **self._modes(j),
+            **self._crowding(),
         }
+
+    def _crowding(self) -> dict[str, Any]:
+        """``crowding``: the iterations of crowding feedback (with ``choice.crowding.iterations``)."""
+        spec = self.loaded.spec.choice.crowding
+        if not spec.iterations:
+            return {}
+        last = self.iterations[-1] if self.iterations else None
+        return {"crowding": {
+            "iterations_allowed": spec.iterations, "gap_threshold": spec.gap,
+            "iterations": list(self.iterations),
+            "converged": bool(last is not None and last["relative_gap"] < spec.gap),
+            "relative_gap": None if last is None else last["relative_gap"],
+        }}
 
     def _modes(self, j: pd.DataFrame) -> dict[str, Any]:
         """``modes`` and ``behaviour`` (with mode choice only)."""

@@ -7,23 +7,23 @@ per run, and the same ones ``otrip-sim validate`` checked.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 
 import numpy as np
 
-from .choice import choose_day
+from .choice import SLOT_S, CrowdCosts, DayChoice, choose_day, measure_crowding
 from .compile import CompiledScenario, compile_scenario
-from .demand import generate
+from .demand import Riders, generate
 from .errors import InputError
 from .grouped import group_starts
-from .modes import choose_modes, pt_share, road_metres
+from .modes import ModeDay, choose_modes, pt_share, road_metres
 from .paths import find_paths
 from .results import RunResult
 from .rng import keyed_uniform
 from .scenario import LoadedScenario, load_scenario
-from .schema import Modes
-from .schema.modes import mode_choice_on
+from .schema import Meta, Modes
+from .schema.behaviour import mode_choice_on
 from .settlement import settle
 from .simulation import PlannedLegs, SimRecords, Simulation
 from .units import format_clock
@@ -36,6 +36,7 @@ def run(
     progress: bool = False,
     sample: float = 1.0,
     replication: int = 0,
+    warm_start: CrowdCosts | None = None,
 ) -> RunResult:
     """Simulate one service day of a scenario.
 
@@ -57,6 +58,9 @@ def run(
         whatever the number of replications.
     progress:
         Show a progress bar with the simulated clock on stderr.
+    warm_start:
+        Crowding costs to start the crowding iterations from (another run's
+        ``RunResult.crowd``, or :func:`otrip_sim.output.read_crowding`); ``None``: the timetable's.
 
     Returns
     -------
@@ -121,39 +125,60 @@ def run(
     vot = (np.array([g.value_of_time for g in declared.segments])[riders.segment] if declared and segments
            else np.array([c.value_of_time for c in spec.demand.categories])[riders.category])
     first, count = table.pair_first[at], table.pair_count[at]
-    day = choose_day(net, policy, spec.choice, riders, table, first, count, vot, seed, replication)
-    chosen, expected = day.chosen, day.expected_board
-    travellers, mode_day = None, None
-    if modes is not None:
-        reference = None
-        if pivot and compiled.reference is not None:
-            reference = choose_day(net, compiled.reference, spec.choice, riders, table, first, count, vot,
-                                   seed, replication).composite
+    share_j = None
+    if share is not None:  # a person's base share: that of the OD row they come from
         starts = np.flatnonzero(group_starts(riders.person))
-        share_j = None
-        if share is not None:
-            share_j = np.repeat(share[riders.origin[starts], riders.destination[starts]],
-                                np.diff(np.append(starts, len(riders))))
-        mode_day = choose_modes(modes, spec.meta.demand_basis, riders, day.composite, reference,
-                                metres[riders.origin, riders.destination], share_j, vot,  # type: ignore[index]
-                                spec.choice.spread, seed, replication)
-        keep = mode_day.by_pt
-        n_legs = np.where(chosen >= 0, table.n_legs[np.maximum(chosen, 0)], 0)
-        travellers = replace(riders, depart=day.depart)
-        riders, chosen = riders.subset(keep, day.depart), chosen[keep]
-        expected = expected[np.repeat(keep, n_legs)]
-        vot = vot[keep]
-    else:
-        riders = replace(riders, depart=day.depart)
-    planned = replace(PlannedLegs.from_choice(table, chosen), expected_board=expected)
-    lap("choice")
+        share_j = np.repeat(share[riders.origin[starts], riders.destination[starts]],
+                            np.diff(np.append(starts, len(riders))))
+    metres_j = metres[riders.origin, riders.destination] if metres is not None else None
 
-    sim = Simulation(net, planned, riders.depart, spec.demand.max_wait, riders.after_s, sample)
-    if progress:
-        records = _run_with_bar(sim, spec.meta.service_start, spec.meta.service_end, loaded.name)
-    else:
-        records = sim.run()
-    lap("simulation")
+    def day(crowd: CrowdCosts | None, previous: np.ndarray | None) -> _Day:
+        """Path choice, mode choice and the simulated day, at these crowding costs."""
+        chosen_day = choose_day(net, policy, spec.choice, riders, table, first, count, vot, seed, replication,
+                                crowd, previous)
+        chosen, expected = chosen_day.chosen, chosen_day.expected_board
+        people, travellers, mode_day = replace(riders, depart=chosen_day.depart), None, None
+        if modes is not None:
+            reference = None
+            if pivot and compiled.reference is not None:
+                reference = choose_day(net, compiled.reference, spec.choice, riders, table, first, count, vot,
+                                       seed, replication, crowd).composite
+            mode_day = choose_modes(modes, spec.meta.demand_basis, riders, chosen_day.composite, reference,
+                                    metres_j, share_j, vot, spec.choice.spread, seed,  # type: ignore[arg-type]
+                                    replication)
+            keep = mode_day.by_pt
+            n_legs = np.where(chosen >= 0, table.n_legs[np.maximum(chosen, 0)], 0)
+            travellers = people
+            people, chosen = riders.subset(keep, chosen_day.depart), chosen[keep]
+            expected = expected[np.repeat(keep, n_legs)]
+        planned = replace(PlannedLegs.from_choice(table, chosen), expected_board=expected)
+        lap("choice")
+        sim = Simulation(net, planned, people.depart, spec.demand.max_wait, people.after_s, sample,
+                         crowding=crowding.iterations > 0)
+        if progress:
+            records = _run_with_bar(sim, spec.meta.service_start, spec.meta.service_end, loaded.name)
+        else:
+            records = sim.run()
+        lap("simulation")
+        return _Day(chosen_day, people, travellers, mode_day, records)
+
+    crowding = spec.choice.crowding
+    crowd = warm_start
+    today = day(crowd, None)
+    iterations: list[dict[str, float]] = []
+    for k in range(1, crowding.iterations + 1):
+        measured = measure_crowding(net, today.records, crowding, crowding_slots(spec.meta))
+        if crowd is None or crowd.multiplier.shape != measured.multiplier.shape:
+            crowd = CrowdCosts.none(*measured.multiplier.shape)
+        crowd = crowd.averaged(measured, 1 / k)  # successive averages of the costs
+        before = today.choice.chosen
+        today = day(crowd, before)
+        iterations.append(_convergence(k, today.choice, before))
+        if iterations[-1]["relative_gap"] < crowding.gap:
+            break
+    riders, records, planned = today.riders, today.records, today.records.planned
+    if crowd is not None:
+        timings["crowding"] = 0.0  # the iterations' choice and simulation are in those laps
     evasion = dict(spec.money.fare_evasion)
     # per journey and leg, keyed by (person, journey of the day, leg): common random numbers
     width = np.arange(max(int(planned.n_legs.max(initial=0)), 1))
@@ -166,8 +191,38 @@ def run(
         loaded=loaded, seed=seed, demand_scale=demand_scale, sample=sample, replication=replication,
         network=net, riders=riders,
         records=records, settlement=settled, policy=policy, timings=timings,
-        modes=mode_day, travellers=travellers,
+        modes=today.modes, travellers=today.travellers, crowd=crowd, iterations=iterations,
     )
+
+
+def crowding_slots(meta: Meta) -> int:
+    """Half-hour slots crowding costs cover: the service day and 6 hours after it (later journeys
+    of a day run late)."""
+    return int(np.ceil((meta.service_end + 6 * 3600) / SLOT_S))
+
+
+@dataclass(frozen=True)
+class _Day:
+    """One pass of choice and simulation."""
+
+    choice: DayChoice
+    riders: Riders
+    travellers: Riders | None
+    modes: ModeDay | None
+    records: SimRecords
+
+
+def _convergence(k: int, now: DayChoice, before: np.ndarray) -> dict[str, float]:
+    """Iteration ``k``'s relative gap (the perceived-cost excess of the paths chosen at the
+    previous iteration over the best response, both at the costs of this one, over the best) and
+    the share of journeys whose path changed."""
+    assert now.best_cost is not None and now.previous_cost is not None
+    both = np.isfinite(now.best_cost) & np.isfinite(now.previous_cost)
+    best = float(now.best_cost[both].sum())
+    excess = float((now.previous_cost[both] - now.best_cost[both]).sum())
+    gap = excess / best if best > 0 else float("inf")
+    switched = float((now.chosen != before).mean()) if len(before) else 0.0
+    return {"iteration": k, "relative_gap": round(gap, 6), "switched": round(switched, 6)}
 
 
 def _run_with_bar(sim: Simulation, start: int, end: int, name: str) -> SimRecords:

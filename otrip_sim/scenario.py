@@ -319,8 +319,10 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
         resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
         resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
         resolve(dem, "tours", "demand", tours_loader)
-        if as_reference:
+        if as_reference:  # only its fares are read: its own mode choice is not run
             dem.pop("pivot_reference", None)
+            if isinstance(raw.get("choice", {}), dict):
+                raw.setdefault("choice", {})["mode_choice"] = False
         resolve(dem, "pivot_reference", "demand",
                 lambda p, d: load_scenario(p, allow_outside_files, as_reference=True).spec.fares)
         if isinstance(dem.get("gravity"), dict):

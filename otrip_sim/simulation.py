@@ -155,6 +155,11 @@ class SimRecords:
         Boardings refused for want of room (a rider left behind counts once per vehicle).
     vehicle_trips, events:
         Vehicle trips run and vehicle stops simulated.
+    leg_load, standing, at_stop:
+        Per planned row, recorded only when the simulation records crowding: the load factor
+        (load on leaving the boarding stop ÷ seats; ``-1``: not boarded), whether the rider
+        boarded beyond the seats, and when the rider reached the stop (integer seconds; ``-1``:
+        not boarded) — empty arrays otherwise.
     """
 
     planned: PlannedLegs
@@ -167,15 +172,19 @@ class SimRecords:
     denied_boardings: int = 0
     vehicle_trips: int = 0
     events: int = 0
+    leg_load: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    standing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    at_stop: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 class _Queue:
-    __slots__ = ("first", "next_first", "pending", "waiting")
+    __slots__ = ("boarded_rows", "first", "next_first", "pending", "waiting")
 
     def __init__(self) -> None:
         # keys: time at the stop << _SHIFT | row.  First legs are known before the run: a sorted
         # list read from ``next_first`` on; transfers arrive during the run: a heap.
         self.first: list[int] = []
+        self.boarded_rows: list[int] | None = None  # the rows of the last boarding (crowding only)
         self.next_first = 0
         self.pending: list[int] = []
         self.waiting: deque[int] = deque()  # FIFO of keys of riders at the stop
@@ -205,14 +214,18 @@ class Simulation:
         it may end up to one rider above it; a rider who does not fit waits for the next), and
         load factors are min(load, F × capacity) ÷ (F × capacity): the one rider the fractional
         rule admits beyond F × capacity is an artifact of sampling, not crowding.
+    crowding:
+        Record each leg's crowding (:attr:`SimRecords.leg_load`, :attr:`SimRecords.standing`)
+        for choice to feed back.
     """
 
     def __init__(self, net: Network, planned: PlannedLegs, depart: np.ndarray, max_wait: int,
-                 after: np.ndarray | None = None, capacity_scale: float = 1.0):
+                 after: np.ndarray | None = None, capacity_scale: float = 1.0, crowding: bool = False):
         self.net = net
         self.planned = planned
         self.max_wait = max_wait
         self.capacity_scale = capacity_scale
+        self.crowding = crowding
         n = len(depart)
         self._after = np.full(n, -1, dtype=np.int64) if after is None else after.astype(np.int64)
         self._depart = depart.astype(np.int64)
@@ -225,6 +238,9 @@ class Simulation:
         last[(planned.first_row + planned.n_legs - 1)[has]] = True
         self._last = last.tolist()
         self._board_s = [-1] * rows
+        self._load = [-1.0] * rows if crowding else []
+        self._standing = [False] * rows if crowding else []
+        self._at = [-1] * rows if crowding else []
         self.status = np.where(has, STRANDED, NO_PATH).astype(np.int8)
         # a later journey of a person's day starts when the one before arrives: its last row
         # carries the next journey's first row (-1: none, or no path) and the delay to it
@@ -338,7 +354,10 @@ class Simulation:
         } if self._boarded else {}
         return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
                           depart=depart, route_hour=route_hour, denied_boardings=self.denied,
-                          vehicle_trips=self.vehicle_trips, events=self.events)
+                          vehicle_trips=self.vehicle_trips, events=self.events,
+                          leg_load=np.array(self._load, dtype=np.float64),
+                          standing=np.array(self._standing, dtype=bool),
+                          at_stop=np.array(self._at, dtype=np.int64))
 
     @staticmethod
     def _clock(env: simpy.Environment, progress: Callable[[int], None],
@@ -371,6 +390,8 @@ class Simulation:
             if q is not None and (q.pending or q.waiting or q.next_first < len(q.first)):
                 room = cap - load if whole else max(0, ceil(cap - load))
                 boarded, left = self._board(q, now, int(room), alight_at)
+                if boarded and self.crowding:
+                    self._crowded(q, load, boarded, line.seats * self.capacity_scale)
                 load += boarded
                 if boarded or left:
                     h = base + now // 3600
@@ -411,9 +432,16 @@ class Simulation:
         boarded = min(room, len(waiting))
         board_s, alight = self._board_s, self._alight
         popleft = waiting.popleft
+        took: list[int] | None = [] if self.crowding else None
+        q.boarded_rows = took
+        reached = self._at
         for _ in range(boarded):
-            row = popleft() & _MASK
+            key = popleft()
+            row = key & _MASK
             board_s[row] = now
+            if took is not None:
+                took.append(row)
+                reached[row] = key >> _SHIFT
             at = alight[row]
             got = alight_at.get(at)
             if got is None:
@@ -421,6 +449,16 @@ class Simulation:
             else:
                 got.append(row)
         return boarded, len(waiting)
+
+    def _crowded(self, q: _Queue, before: int, boarded: int, seats: float) -> None:
+        """The load factor (load on leaving ÷ seats) the ``boarded`` riders just boarded met, and
+        whether each stands (boarded beyond the seats)."""
+        rows = q.boarded_rows or []
+        lf = (before + boarded) / seats
+        load, standing = self._load, self._standing
+        for rank, row in enumerate(rows, start=before + 1):
+            load[row] = lf
+            standing[row] = rank > seats
 
     def _alight_all(self, rows: list[int], now: int) -> None:
         last, walk, queue_of = self._last, self._walk, self._queue_of

@@ -283,3 +283,82 @@ def test_a_reference_without_the_scenarios_operators_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(doc))
     with pytest.raises(InputError, match="express"):
         otrip_sim.load_scenario(path)
+
+
+# ------------------------------------------------------------------------------ crowding feedback
+def _two_buses(trips: float, iterations: int = 0) -> dict[str, Any]:
+    """a → b by a small, crowded bus (every 10 minutes, 30 places of which 10 seats, 15 minutes)
+    or a big slow one (every 15 minutes, 400 seats, 20 minutes); ``trips`` journeys leaving
+    08:00-08:30; no outside modes."""
+    doc = _corridor(trips, express=True)
+    doc.pop("modes")
+    small, big = doc["network"]["routes"]
+    small.update(capacity=30, seats=10)
+    big.update(capacity=400, seats=400, speed_kmh=15,
+               headways=[{"start": "05:00", "end": "22:00", "every": "15min"}])
+    doc["choice"]["crowding"] = {"iterations": iterations, "gap": 0.001}
+    return doc
+
+
+def test_crowding_met_by_hand(tmp_path):
+    from otrip_sim.choice import measure_crowding
+    from otrip_sim.schema import Crowding
+
+    doc = _two_buses(30, iterations=1)  # one route: the second pass rides as the first
+    doc["network"]["routes"] = doc["network"]["routes"][:1]
+    doc["operators"] = doc["operators"][:1]
+    doc["fares"]["standalone"].pop("express")
+    doc["network"]["routes"][0]["capacity"] = 40
+    doc["demand"]["profile"] = [{"start": "08:00", "end": "08:01", "weight": 1}]
+    doc["demand"]["od"][0]["trips"] = 30
+    res = _run(tmp_path, doc)
+    rec = res.records
+    n = len(res.riders)
+    assert 20 < n < 45 and (rec.board_s[rec.board_s >= 0] == 8 * 3600 + 600).all()  # the 08:10 bus
+    crowd = measure_crowding(res.network, rec, Crowding(), 48)
+    boarded = min(n, 40)
+    seated, standing = min(boarded, 10), max(boarded - 10, 0)
+    lf = boarded / 10  # above 1: a seated rider's multiplier is 1.5, a standing one's 2.35
+    assert lf > 1
+    assert crowd.multiplier[0, 16] == pytest.approx((seated * 1.5 + standing * 2.35) / boarded)
+    waited = rec.board_s[rec.board_s >= 0] - rec.at_stop[rec.board_s >= 0]
+    assert crowd.extra_wait[0, 16] == pytest.approx(waited.mean() - 300)  # beyond half the headway
+    assert crowd.multiplier[0, 15] == 1 and crowd.extra_wait[0, 15] == 0  # nobody boarded then
+    assert crowd.multiplier[1, 16] == 1  # the other direction: empty
+
+
+def test_crowding_feedback_moves_riders_to_the_roomy_bus_and_converges(tmp_path):
+    once = _run(tmp_path, _two_buses(1500), "once.yaml")
+    fed = _run(tmp_path, _two_buses(1500, iterations=8), "fed.yaml")
+    share = [(r.legs["route"] == "bus-1").mean() for r in (once, fed)]
+    assert share[1] < share[0] - 0.1  # the crowded bus loses riders once they feel its crowding
+    its = fed.iterations
+    assert 1 <= len(its) <= 8 and [it["iteration"] for it in its] == list(range(1, len(its) + 1))
+    assert its[-1]["relative_gap"] < its[0]["relative_gap"]
+    block = fed.summary()["crowding"]
+    assert block["iterations"] == its and block["converged"] == (its[-1]["relative_gap"] < 0.001)
+    again = _run(tmp_path, _two_buses(1500, iterations=8), "again.yaml")
+    assert again.iterations == its and again.journeys.equals(fed.journeys)  # same seed, same day
+
+
+def test_a_warm_start_begins_where_another_run_ended(tmp_path):
+    from otrip_sim.output import read_crowding, write_results
+
+    fed = _run(tmp_path, _two_buses(1500, iterations=8), "fed.yaml")
+    out = write_results(fed, tmp_path / "fed")
+    warm = read_crowding(out, fed.network, fed.crowd.multiplier.shape[1])
+    assert np.allclose(warm.multiplier, fed.crowd.multiplier, atol=1e-6)
+    assert np.allclose(warm.extra_wait, fed.crowd.extra_wait, atol=1e-3)
+    cold = _run(tmp_path, _two_buses(1500), "cold.yaml")
+    started = otrip_sim.run(tmp_path / "cold.yaml", warm_start=warm)
+    shares = [(r.legs["route"] == "bus-1").mean() for r in (cold, started, fed)]
+    assert abs(shares[1] - shares[2]) < abs(shares[0] - shares[2]) / 2
+
+
+def test_seats_above_capacity_is_an_error(tmp_path):
+    doc = _two_buses(10)
+    doc["network"]["routes"][0]["seats"] = 31
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError, match="seats"):
+        otrip_sim.load_scenario(path)

@@ -32,6 +32,7 @@ from .base import (
     Year,
     _no_overlap,
 )
+from .behaviour import Choice, Crowding, Modes, check_behaviour
 from .fares import (
     BandSpec,
     CapSpec,
@@ -59,7 +60,6 @@ from .fares import (
     ZonesSpec,
     ZoneStopRow,
 )
-from .modes import Modes, check_behaviour
 
 
 # --------------------------------------------------------------------------------------------- meta
@@ -170,6 +170,8 @@ class Route(Strict):
     )
     run_times: list[Duration] | None = Field(default=None, description="per-segment run times incl. dwell")
     capacity: int = Field(gt=0, le=100_000, description="passengers per vehicle")
+    seats: int | None = Field(default=None, gt=0, le=100_000,
+                              description="seats per vehicle (default: the capacity, all seated)")
     headways: list[HeadwayBand] = Field(min_length=1)
     directions: Literal["both", "forward"] = "both"
 
@@ -187,6 +189,8 @@ class Route(Strict):
             if values is not None and len(values) != segs:
                 raise ValueError(f"{name} must have {segs} values, one per segment (got {len(values)})")
         _no_overlap(self.headways, "headway bands")
+        if self.seats is not None and self.seats > self.capacity:
+            raise ValueError(f"seats ({self.seats}) cannot exceed capacity ({self.capacity})")
         if isinstance(self.operator, dict) and self.years is not None:
             missing = [y for y in self.years if y not in self.operator]
             if missing:
@@ -424,26 +428,6 @@ class Demand(Strict):
         return self
 
 
-class Choice(Strict):
-    """How riders pick among candidate paths: lowest generalized cost, in seconds of time.
-
-    Cost = walk × walk_weight + wait × wait_weight + in-vehicle time + transfer_penalty per
-    transfer + fare ÷ value of time, plus a Gumbel taste term of scale ``spread`` (0: everyone
-    takes the cheapest path).
-    """
-
-    walk_speed: float = Field(default=1.2, gt=0, le=5, description="metres per second")
-    walk_weight: float = Field(default=2.0, ge=0, le=1000)
-    wait_weight: float = Field(default=1.5, ge=0, le=1000)
-    transfer_penalty: Duration = 300
-    max_transfers: int = Field(default=3, ge=0, le=6)
-    max_paths: int = Field(default=5, ge=1, le=20)
-    max_walk: Distance = Field(default=1000, description="longest walk of a transfer")
-    spread: Duration = Field(default=300, description="scale of riders' random taste variation")
-    mode_choice: bool | None = Field(default=None, description="riders choose between public transport "
-                                     "and the outside modes (default: when `modes` is declared)")
-
-
 # ------------------------------------------------------------------------------------------- money
 class ContractSpec(Strict):
     """How an operator is paid (see docs/money.md).
@@ -650,6 +634,7 @@ __all__ = [
     "ClearingSpec",
     "Clock",
     "ContractSpec",
+    "Crowding",
     "Demand",
     "Distance",
     "DistanceStepsSpec",
