@@ -303,3 +303,22 @@ def test_both_backends_log_the_same_taps_with_the_same_capped_flags(cheaper, row
     assert v.rule_names().tolist() == c.rule_names().tolist()
     assert v.provisional.tolist() == c.provisional.tolist()
     assert _log(v) == _log(c)
+
+
+def test_a_daily_cap_flags_the_refund_that_applies_it():
+    # Rp 3,000 a ride, at most Rp 7,000 a day: each tap charges 3,000 (a reader caps when the card
+    # settles); the third ride is refunded 2,000 (pays 1,000), the fourth 3,000 (pays 0): those two
+    # adjustments are capped, no tap is
+    policy = FarePolicy("capped", {"bus": FlatFare("bus", 3_000)},
+                        period_caps=(PeriodCap("daily", frozenset({"bus"}), "day", 7_000),))
+    legs = table([("bus", "07:00"), ("bus", "09:00"), ("bus", "12:00"), ("bus", "15:00")], [1] * 4)
+    got = price(policy, legs, log=True)
+    assert got.fare.tolist() == [3_000, 3_000, 1_000, 0]
+    assert _log(got) == [
+        (0, clock("07:00"), TAP, 3_000, "bus:flat", False),
+        (1, clock("09:00"), TAP, 3_000, "bus:flat", False),
+        (2, clock("12:00"), TAP, 3_000, "bus:flat", False),
+        (2, clock("12:00"), ADJUSTMENT, -2_000, "daily:capped", True),
+        (3, clock("15:00"), TAP, 3_000, "bus:flat", False),
+        (3, clock("15:00"), ADJUSTMENT, -3_000, "daily:capped", True),
+    ]
