@@ -243,8 +243,10 @@ class RunResult:
             One row per tap; the columns are those of :func:`otrip_sim.taplog.fare_transactions`
             (amounts in minor units).
         """
-        meta = self.loaded.spec.meta
-        return fare_transactions(self.legs, self.journeys, self.settlement, meta.service_date, self.currency)
+        spec = self.loaded.spec
+        media_types = {m.id: m.tides_media for m in spec.fares.media}
+        return fare_transactions(self.legs, self.journeys, self.settlement, spec.meta.service_date,
+                                 self.currency, media_types)
 
     # ------------------------------------------------------------------------------- money
     @cached_property

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .demand import Riders
-from .fares import ADJUSTMENT, TAP, FarePolicy, LegTable, Outcome, Priced, own_fares, price
+from .fares import ADJUSTMENT, TAP, FarePolicy, LegTable, Outcome, Priced, own_fares, price, products
 from .grouped import group_starts
 from .network import Network
 from .simulation import SimRecords
@@ -64,6 +64,9 @@ class Settlement:
     missed_extra:
         Per leg: what the person's card paid more than at the expected times, on the first leg of
         the card that missed a window (integer minor units; 0 elsewhere).
+    product:
+        Per leg: its fare product (:func:`otrip_sim.fares.products`: the window rule whose window
+        it opened or joined, else the pass that priced it; ``""``: none, and for evaded legs).
     """
 
     rows: np.ndarray
@@ -84,6 +87,7 @@ class Settlement:
     tx_rule: np.ndarray
     missed_window: np.ndarray | None = None
     missed_extra: np.ndarray | None = None
+    product: np.ndarray | None = None
 
 
 def evaded_legs(net: Network, rec: SimRecords, rows: np.ndarray, evasion: dict[str, float],
@@ -209,13 +213,16 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
                       rec.board_s[rows], p.tapped[rows], riders.category[rider], media)
     n = len(rows)
     on_card = np.flatnonzero(~evaded)
-    priced = price(policy, table.take(on_card), log, backend=backend)
+    card_legs = table.take(on_card)
+    priced = price(policy, card_legs, log, backend=backend)
     rules = priced.rules
     fare = np.zeros(n, dtype=np.int64)
     rule = np.zeros(n, dtype=np.int32)
     window = np.full(n, -1, dtype=np.int64)
     own = np.zeros(n, dtype=np.int64)
     fare[on_card], rule[on_card] = priced.fare, priced.rule
+    product = np.full(n, "", dtype=object)
+    product[on_card] = products(policy, card_legs, priced)
     window[on_card], own[on_card] = priced.window, priced.own
     # evaded legs: nothing paid; a tapped one loses its own fare
     off = np.flatnonzero(evaded)
@@ -233,7 +240,7 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
     missed = np.full(n, "", dtype=object)
     extra = np.zeros(n, dtype=np.int64)
     if p.expected_board is not None and policy.windows and len(on_card):
-        m_rule, m_extra = missed_windows(policy, table.take(on_card), priced, p.expected_board[rows][on_card])
+        m_rule, m_extra = missed_windows(policy, card_legs, priced, p.expected_board[rows][on_card])
         missed[on_card], extra[on_card] = m_rule, m_extra
     tx = priced.transactions
     z = np.zeros(0, dtype=np.int64)
@@ -247,7 +254,7 @@ def settle(net: Network, policy: FarePolicy, riders: Riders, rec: SimRecords, ev
         tx_kind=tx.kind if tx is not None else z.astype(np.int8),
         tx_amount=tx.amount if tx is not None else z,
         tx_rule=tx.rule if tx is not None else z.astype(np.int32),
-        missed_window=missed, missed_extra=extra,
+        missed_window=missed, missed_extra=extra, product=product,
     )
 
 

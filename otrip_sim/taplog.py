@@ -12,7 +12,7 @@ times are integer seconds of the service day, distances integer metres (``distan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from .fares import Outcome
 from .grouped import group_starts
+from .schema.fares import DEFAULT_TIDES_MEDIA
 from .units import CURRENCY_DECIMALS
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ def sorted_categorical(codes: np.ndarray, names: Sequence[str]) -> pd.Categorica
 
 
 def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Settlement,
-                      service_date: date, currency: str) -> pd.DataFrame:
+                      service_date: date, currency: str,
+                      media_types: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The card transaction log in the TIDES ``fare_transactions`` format, plus otrip-sim columns.
 
     Parameters
@@ -65,15 +67,19 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
         ``leg``, ``operator``, ``route``, ``direction``, ``board_stop``, ``alight_stop``,
         ``alight_s``, ``metres``, ``tapped``, ``window``, ``evaded``.
     journeys
-        ``RunResult.journeys`` (row = journey id); reads ``category`` and ``card``.
+        ``RunResult.journeys`` (row = journey id); reads ``category``, ``card`` and ``media``
+        (the fare medium the person holds; empty: none declared).
     settlement
         The run's settlement; reads the card transactions ``tx_journey``, ``tx_leg``, ``tx_time``
-        (s), ``tx_kind``, ``tx_amount`` (minor units), ``tx_rule``, and per rule code
-        ``rule_names``, ``rule_source`` (the fare product) and ``rule_outcome`` (capped or not).
+        (s), ``tx_kind``, ``tx_amount`` (minor units), ``tx_rule``, per rule code
+        ``rule_names`` and ``rule_outcome`` (capped or not), and per leg ``product``.
     service_date
         The day the log is stamped with.
     currency
         ISO 4217 code; sets ``currency_type`` and the minor-unit scale of ``amount``.
+    media_types
+        Fare medium id → its TIDES ``fare_media_id`` (``fares.media[].tides_media``); a medium not
+        in it, and a card without a medium, is ``Smart card or ticket``.
 
     Returns
     -------
@@ -84,13 +90,15 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
         at no charge, ``Transfer exit``/``Exit`` for
         tap-outs, ``Adjust`` for a settlement correction), ``pattern_id``
         (``<route>:<direction>``), ``stop_id`` (boarding stop), ``num_riders``,
-        ``fare_media_id``, ``rider_category``, ``fare_product`` (the window rule the leg is in,
-        else ``pay-as-you-go``; an exit has its tap's), ``fare_capped`` (the leg paid less than its
-        own fare because of a cap), ``token_id`` (the card).  otrip-sim columns: ``card`` (the
-        person's card: one per person for the day), ``journey``, ``leg``, ``time_s``, ``type``
-        (``tap``, ``exit`` = tap-out at the exit, amount 0, or ``adjustment``), ``operator``,
-        ``distance_km`` (of a tap's trip, paid-area changes included), ``amount_minor`` (integer
-        minor units), ``rule``.  Per card the amounts sum to the settled fares.
+        ``fare_media_id`` (the TIDES media type of the card's medium), ``rider_category``,
+        ``fare_product`` (the leg's: the window rule whose window it opened or joined, else the
+        pass that priced it, else ``pay-as-you-go``; its tap, exit and adjustments alike),
+        ``fare_capped`` (a cap lowered this transaction's amount), ``token_id`` (the card).
+        otrip-sim columns: ``card`` (the person's card: one per person for the day), ``journey``,
+        ``leg``, ``time_s``, ``type`` (``tap``, ``exit`` = tap-out at the exit, amount 0, or
+        ``adjustment``), ``operator``, ``distance_km`` (of a tap's trip, paid-area changes
+        included), ``amount_minor`` (integer minor units), ``rule``, ``media`` (the fare medium
+        id; empty without one).  Per card the amounts sum to the settled fares.
     """
     st = settlement
     lj = legs["journey"].to_numpy()
@@ -131,16 +139,15 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
     tap_rows = np.flatnonzero(is_tap)
     first_tap[tap_rows[group_starts(card[tap_rows])]] = True
     scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
-    in_window = legs["window"].to_numpy()[leg_row] >= 0
-    # the product is the source of the rule (the window, pass, operator…); exits have no rule
-    sources = [*st.rule_source.tolist(), ""]
-    products = sorted(set(sources) | {PAY_AS_YOU_GO})
-    product = np.array([products.index(src) for src in sources])[rule]
-    product = np.where(in_window, product, products.index(PAY_AS_YOU_GO))
-    # an exit is of its tap's product (it has no rule of its own): the tap of the same leg row
-    of_leg = np.full(len(legs), products.index(PAY_AS_YOU_GO))
-    of_leg[leg_row[is_tap]] = product[is_tap]
-    product = np.where(is_exit, of_leg[leg_row], product)
+    # the product is the leg's (its window rule, its pass): its tap, exit and adjustments alike
+    of_leg = st.product if st.product is not None else np.full(len(legs), "", dtype=object)
+    product_code, product_names = pd.factorize(np.where(of_leg == "", PAY_AS_YOU_GO, of_leg))
+    # the card's fare medium, and its TIDES media type
+    held = journeys["media"].cat
+    medium = held.codes.to_numpy()[journey].astype(np.int64)  # -1: no medium
+    types = [(media_types or {}).get(m, DEFAULT_TIDES_MEDIA) for m in [*held.categories, ""]]
+    type_names = sorted({DEFAULT_TIDES_MEDIA, *types})
+    media_type = np.array([type_names.index(t) for t in types])[medium]  # the last one for -1: none
     capped = np.array([*(Outcome(o).capped for o in st.rule_outcome.tolist()), False])[rule]
     # TIDES: "Transfer entrance" is an entry at no charge; a later tap that is charged is an "Enter"
     later_tap = np.where(amount_minor == 0, 1, 0)
@@ -178,10 +185,10 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
             "pattern_id": coded(np.where(kind != 1, route_c * 2 + dir_c, -1), patterns),
             "stop_id": coded(np.where(is_tap | is_exit, stop_code, -1), legs["board_stop"].cat.categories),
             "num_riders": 1,
-            "fare_media_id": constant("Smart card or ticket"),
+            "fare_media_id": sorted_categorical(media_type, type_names),
             "rider_category": coded(category.cat.codes.to_numpy()[journey].astype(np.int64),
                                     category.cat.categories),
-            "fare_product": coded(product, products),
+            "fare_product": sorted_categorical(product_code[leg_row], list(product_names)),
             "fare_capped": capped,
             "token_id": pd.array(pa.array(card).cast(pa.string()), dtype="str"),
             "card": card,
@@ -194,5 +201,6 @@ def fare_transactions(legs: pd.DataFrame, journeys: pd.DataFrame, settlement: Se
             "distance_km": np.where(is_tap, trip_at[leg_row], np.nan),
             "amount_minor": amount_minor,
             "rule": sorted_categorical(rule, rule_names),
+            "media": pd.Categorical.from_codes(medium, categories=held.categories),
         }
     )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .schema.fares import TIDES_MEDIA
 
 OPTIONAL = (
     "category", "journey_id", "route", "board_stop", "alight_stop", "alight_time", "distance_km", "media",
@@ -87,7 +88,9 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
     df : pandas.DataFrame
         The TIDES table as text: ``transaction_id``, ``event_timestamp``, ``fare_action``,
         ``token_id`` and optionally ``stop_id``, ``pattern_id``, ``operator``, ``rider_category``,
-        ``fare_media_id``, ``trip_id_performed``, ``distance_km``.
+        ``fare_media_id``, ``trip_id_performed``, ``distance_km``, ``media`` (otrip-sim's: the
+        fare medium id; without it a ``fare_media_id`` that is not one of TIDES' media types is
+        read as the medium id, and TIDES' media types as no medium).
     route_operator : dict of str to str
         Route id → operator id.
     path : Path
@@ -121,7 +124,7 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
     )
     names = (
         "stop_id", "pattern_id", "operator", "rider_category", "fare_media_id", "trip_id_performed",
-        "trip_id_scheduled", "distance_km",
+        "trip_id_scheduled", "distance_km", "media",
     )
     cols = {
         name: df[name].to_numpy(dtype=object) if name in df.columns else np.full(len(df), "", dtype=object)
@@ -129,6 +132,10 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
     }
     token, act, when = df["token_id"].to_numpy(), action.to_numpy(), df["event_timestamp"].to_numpy()
     stop = cols["stop_id"]
+    # the card's medium: otrip-sim's media column; else fare_media_id where it is not one of TIDES'
+    # media types (which say what kind of medium, not which of the scenario's media)
+    media = (cols["media"] if "media" in df.columns
+             else np.where(np.isin(cols["fare_media_id"], TIDES_MEDIA), "", cols["fare_media_id"]))
     lines = df["_line"].to_numpy()
     rows: list[dict[str, object]] = []
     open_leg: dict[str, dict[str, object]] = {}
@@ -176,7 +183,7 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
             leg = {"line": int(lines[i]), "rider": token[i], "operator": operator_of(i, route),
                    "board_time": when[i], "category": maps["rider_category"].get(category, category),
                    "route": route, "board_stop": stop[i], "alight_stop": "", "alight_time": "",
-                   "media": cols["fare_media_id"][i], "journey_id": "", "distance_km": cols["distance_km"][i]}
+                   "media": media[i], "journey_id": "", "distance_km": cols["distance_km"][i]}
             rows.append(leg)
             open_leg[token[i]] = leg
         elif token[i] in open_leg:  # an exit

@@ -103,8 +103,9 @@ def test_vector_settlement_equals_cards(runs, name, variant):
 
 
 def test_every_window_kind_and_adjustment_is_exercised(runs):
-    """The comparisons above cover caps, integrated and first-fare windows, provisional charges
-    corrected at settlement, and paid-area adjustments (so they can fail)."""
+    """The comparisons above cover caps, integrated and first-fare windows (an integrated window at
+    its cap included), provisional charges corrected at settlement, and paid-area adjustments (so
+    they can fail)."""
     kinds = {type(w) for name in SCENARIOS for w in runs[name].policy.windows}
     assert {CapWindow, IntegratedWindow, FirstFareWindow} <= kinds
     res = runs["jaklingko"]
@@ -112,6 +113,7 @@ def test_every_window_kind_and_adjustment_is_exercised(runs):
     _, tx = _as_table(card)
     adjustments = [row for row in tx if row[2] == 1]
     assert any(r[5].endswith(":integrated") for r in adjustments)
+    assert any(r[5] == "jaklingko:capped" for r in tx if r[2] == 0)  # taps where the cap bound
     assert any(r[5].startswith("transjakarta:distance") for r in adjustments)
     card, _ = _both(res, _pay_difference(_distance_paid_area(res.policy, res.network)), {})
     legs, tx = _as_table(card)

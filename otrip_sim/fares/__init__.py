@@ -12,7 +12,17 @@ The only place that knows fare rules.  Callers build a :class:`LegTable` and cal
 from .apportion import largest_remainder
 from .engine import Card, Transaction, apply_period_caps, price_card, price_window, window_start
 from .outcome import Outcome, rule_id
-from .pricing import ALWAYS, TapTrace, backend_for, open_until, own_fares, price, price_continuations, trace
+from .pricing import (
+    ALWAYS,
+    TapTrace,
+    backend_for,
+    open_until,
+    own_fares,
+    price,
+    price_continuations,
+    products,
+    trace,
+)
 from .rules import (
     CapWindow,
     CategoryDiscount,
@@ -90,6 +100,7 @@ __all__ = [
     "price_card",
     "price_continuations",
     "price_window",
+    "products",
     "rule_id",
     "trace",
     "window_start",

@@ -208,12 +208,14 @@ def price_window(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> l
         return standalone
     metres = [leg.metres for leg in legs]
     km = (sum(metres) + 500) // 1000  # the window's total, rounded to the nearest km, halves up
-    total = min(rule.cap, rule.base + rule.per_km * km)
+    tariff = rule.base + rule.per_km * km
+    total = min(rule.cap, tariff)
     if rule.cheaper_of_standalone and sum(c.amount for c in standalone) < total:
         return [charge(c.amount, rule.id, Outcome.STANDALONE_CHEAPER) for c in standalone]
     weights = list(metres)
     weights[0] += rule.first_leg_weight_m
-    return [charge(share, rule.id, Outcome.INTEGRATED) for share in largest_remainder(total, weights)]
+    kind = Outcome.INTEGRATED_CAPPED if tariff > rule.cap else Outcome.INTEGRATED  # the cap bound
+    return [charge(share, rule.id, kind) for share in largest_remainder(total, weights)]
 
 
 def window_start(policy: FarePolicy, rule: WindowRule, legs: Sequence[Leg]) -> int:

@@ -51,6 +51,8 @@ class Outcome(IntEnum):
     ZONE_PERIOD = 25
     # an origin-destination fare over a chain of legs, from the first boarding to the last alighting
     OD_CHAIN = 26
+    # integrated window whose tariff reached its cap: the cap shared by distance
+    INTEGRATED_CAPPED = 27
 
     @property
     def suffix(self) -> str:
@@ -64,8 +66,12 @@ class Outcome(IntEnum):
 
     @property
     def capped(self) -> bool:
-        """Did a cap make the leg pay less than its own fare (TIDES ``fare_capped``)?"""
-        return self in (Outcome.WINDOW_REMAINDER, Outcome.WINDOW_CAPPED, Outcome.PERIOD_CAPPED)
+        """Did a fare cap lower the charge (TIDES ``fare_capped``: "the fare charged in this
+        transaction was modified by a fare capping policy")?  A cap window's remainder and its
+        taps past the cap, an integrated window priced at its cap, a period cap's reduction; a
+        distance fare's maximum (``DISTANCE_CAP``) is part of the fare, not a capping policy."""
+        return self in (Outcome.WINDOW_REMAINDER, Outcome.WINDOW_CAPPED, Outcome.PERIOD_CAPPED,
+                        Outcome.INTEGRATED_CAPPED)
 
 
 _SUFFIX = {
@@ -79,6 +85,7 @@ _SUFFIX = {
     Outcome.STANDALONE_CHEAPER: "standalone_cheaper", Outcome.TRANSFER: "transfer",
     Outcome.PERIOD_CAPPED: "capped", Outcome.PAY_DIFFERENCE: "difference",
     Outcome.NO_FARE: "no_fare", Outcome.ZONE_PERIOD: "", Outcome.OD_CHAIN: "od",
+    Outcome.INTEGRATED_CAPPED: "capped",
 }
 
 _WHY = {
@@ -112,6 +119,7 @@ _WHY = {
     Outcome.ZONE_PERIOD: "standalone fare by zones in a period of the day (peak / off-peak)",
     Outcome.OD_CHAIN: ("one origin-destination fare from the chain's first boarding to its last alighting, "
                        "shared by the legs' own fares"),
+    Outcome.INTEGRATED_CAPPED: "integrated tariff at its cap: the cap, shared by distance",
 }
 
 

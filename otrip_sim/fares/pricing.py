@@ -5,6 +5,7 @@ a fare rule.
   its own (standalone) fare, its fare window, and on request the provisional charge of every tap
   and the card transaction log.  Settlement after a run, path choice and replay all call it.
 * :func:`own_fares` — what legs cost on their own (revenue lost to evasion, say).
+* :func:`products` — each priced leg's fare product (its window rule, its pass), for the tap log.
 * :func:`price_continuations` — what each of many candidate continuations adds to a card that
   already made some legs today (the card's state), as path and mode choice need.
 * :func:`open_until` — until when a card's legs can still change a later tap's fare.
@@ -25,6 +26,7 @@ import numpy as np
 from ..grouped import within
 from . import cards, vector
 from .engine import Card
+from .outcome import Outcome
 from .rules import Charge, FarePolicy, Leg, PayDifferenceWindow, TransferWindow, WindowRule
 from .table import LegTable, Priced, RuleTable
 
@@ -87,6 +89,38 @@ def own_fares(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarra
     charges = [policy.standalone_charge(leg) for leg in cards.legs_of(legs, np.arange(len(legs)))]
     return (np.array([c.amount for c in charges], dtype=np.int64),
             np.array([rules.code(c.rule, c.source, c.outcome) for c in charges], dtype=np.int32), rules)
+
+
+def products(policy: FarePolicy, legs: LegTable, priced: Priced) -> np.ndarray:
+    """Each leg's fare product (TIDES ``fare_product``): the id of the window rule whose window
+    the leg opened or joined (whether or not the window's tariff ended up applying: a card reader
+    starts the window at its first tap, before any later tap can join it), else the pass that
+    priced the leg, else ``""`` (pay as you go).
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    legs:
+        The legs as priced.
+    priced:
+        :func:`price`'s result for them.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per leg the product id, an object array of str (``""``: none).
+    """
+    out = np.full(len(legs), "", dtype=object)
+    ops = legs.names("operator")
+    in_window = np.asarray(priced.window) >= 0
+    for op in set(ops[in_window].tolist()):  # one lookup per operator, not per leg
+        rule = policy.window_of(str(op))
+        out[in_window & (ops == op)] = rule.id if rule is not None else ""
+    if len(priced.rules):
+        by_pass = np.isin(priced.outcome(), [Outcome.PASS, Outcome.PASS_PURCHASE])
+        out[by_pass] = priced.rules.source[priced.rule[by_pass]]
+    return out
 
 
 def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTable,

@@ -285,7 +285,8 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
     distinct = np.bincount(pair // width, minlength=nwin)
     metres = legs.metres[sel]
     km = (np.bincount(window, weights=metres, minlength=nwin).astype(np.int64) + 500) // 1000
-    total = np.minimum(w.cap, w.base + w.per_km * km)
+    tariff = w.base + w.per_km * km
+    total = np.minimum(w.cap, tariff)
     own_sum = np.bincount(window, weights=own, minlength=nwin).astype(np.int64)
     applies = distinct >= w.min_operators
     cheaper = applies & w.cheaper_of_standalone & (own_sum < total)
@@ -299,7 +300,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
     weight = metres + np.where(first, w.first_leg_weight_m, 0)
     share = largest_remainder_groups(first, total[window], weight.astype(np.int64))
     amount[sel[leg_split]] = share[leg_split]
-    rule[sel[leg_split]] = rules.code_for(w.id, Outcome.INTEGRATED)
+    rule[sel[leg_split]] = _integrated_codes(rules, w.id, (tariff > w.cap)[window][leg_split])
     return window
 
 
@@ -370,6 +371,12 @@ def _matrix_windows(w: TransferMatrixWindow, legs: LegTable, op_code: np.ndarray
         code[i] = np.where(joins, np.where(kind[k] == 3, difference, transfer), code[i])
     amount[sel], rule[sel] = pay, code
     return np.cumsum(opens) - 1
+
+
+def _integrated_codes(rules: RuleTable, wid: str, capped: np.ndarray) -> np.ndarray:
+    """Rule codes of integrated-window legs priced by the tariff, ``capped`` where the cap bound."""
+    return np.where(capped, rules.code_for(wid, Outcome.INTEGRATED_CAPPED),
+                    rules.code_for(wid, Outcome.INTEGRATED))
 
 
 def _cap_codes(rules: RuleTable, wid: str, pay: np.ndarray, own: np.ndarray) -> np.ndarray:
@@ -667,14 +674,15 @@ def _provisional(policy: FarePolicy, rules: RuleTable, m: np.ndarray, start: np.
         else:
             assert isinstance(wr, IntegratedWindow)
             km = (s_m[sel] + raw_m[sel] + 500) // 1000
-            total = np.minimum(wr.cap, wr.base + wr.per_km * km)
+            tariff = wr.base + wr.per_km * km
+            total = np.minimum(wr.cap, tariff)
             s_all = s_own[sel] + raw_own[sel]
             alone = distinct[sel] < wr.min_operators
             cheaper = ~alone & wr.cheaper_of_standalone & (s_all < total)
             total_p[sel] = np.where(alone | cheaper, s_all, total)
             tap_rule[m[sel]] = np.where(alone, own_raw_rule[m[sel]],
                                         np.where(cheaper, rules.code_for(wr.id, Outcome.STANDALONE_CHEAPER),
-                                                 rules.code_for(wr.id, Outcome.INTEGRATED)))
+                                                 _integrated_codes(rules, wr.id, tariff > wr.cap)))
     return total_p - np.where(start, 0, np.roll(total_p, 1))
 
 

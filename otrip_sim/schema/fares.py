@@ -4,7 +4,7 @@ passes, fare media and route fares, as strict pydantic models (compiled into far
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -494,11 +494,27 @@ class PassSpec(Strict):
     day_start: Clock = Field(default=4 * 3600, description="when a service day starts")
 
 
+TidesMedia = Literal[
+    "Cash or coins", "Smart card or ticket", "Magnetic-stripe card or ticket", "Bank card", "Mobile NFC",
+    "Optical scan", "Button pressed by driver or operator to indicate a boarding or alighting passenger.",
+    "Other type",
+]
+"""The values TIDES allows in ``fare_transactions.fare_media_id`` (an enumeration of media types)."""
+TIDES_MEDIA: tuple[str, ...] = get_args(TidesMedia)
+DEFAULT_TIDES_MEDIA: TidesMedia = "Smart card or ticket"
+"""The ``fare_media_id`` of taps made with a medium that names none, or with no declared medium."""
+
+
 class MediaSpec(Strict):
     """A fare medium (card type) riders may hold, with the share of riders holding it."""
 
     id: Id
     share: float = Field(ge=0, le=1)
+    tides_media: TidesMedia = Field(
+        default=DEFAULT_TIDES_MEDIA,
+        description="the TIDES fare_media_id (media type) of taps made with it, e.g. 'Optical scan' for an "
+        "app's QR code, 'Cash or coins', 'Bank card'",
+    )
     unlocks: list[Id] = Field(
         default_factory=list, description="window rules that need this medium (or another one unlocking them)"
     )

@@ -117,6 +117,7 @@ def test_cap_10000():
     # 20 km + 20 km → K = 40 → 12,500 → capped 10,000; weights 30,000 / 20,000 → 6,000 / 4,000
     charges = price(JAKLINGKO, [("transjakarta", "08:00", 20.0), ("lrt", "09:00", 20.0)])
     assert amounts(charges) == [6_000, 4_000]
+    assert rules(charges) == ["jaklingko:capped"] * 2  # the cap bound (TIDES fare_capped)
 
 
 def test_cap_reached_exactly_at_k_30():
@@ -125,6 +126,7 @@ def test_cap_reached_exactly_at_k_30():
     below = price_card(JAKLINGKO, [Leg("transjakarta", 0, 19_499), Leg("lrt", 60, 10_000)])
     assert sum(amounts(at_cap)) == 10_000
     assert sum(amounts(below)) == 9_750
+    assert rules(at_cap) == rules(below) == [INTEGRATED] * 2  # the tariff is the cap: it lowered nothing
 
 
 def test_single_operator_window_pays_standalone():

@@ -112,3 +112,16 @@ def test_pass_validation(write_scenario):
 
     with pytest.raises(InputError, match=r"fares\.passes\[0\]\.id: a pass is held as a fare medium"):
         load_scenario(write_scenario(edit))
+
+
+def test_the_fare_product_of_a_pass_leg_is_the_pass():
+    # card 0 holds a day pass: bus and metro are the pass's (bought, then covered), the coach is pay as
+    # you go; card 1 has no pass: its bus and metro taps open and join the cap window
+    from otrip_sim.fares import price, products
+    from otrip_sim.fares.vector import as_arrays
+
+    legs = [Leg("bus", 8 * H, media="day-pass"), Leg("metro", 9 * H, media="day-pass"),
+            Leg("coach", 10 * H, media="day-pass"), Leg("bus", 8 * H), Leg("metro", 9 * H)]
+    table = as_arrays(legs, [0, 0, 0, 1, 1])
+    priced = price(POLICY, table)  # passes: the card engine
+    assert products(POLICY, table, priced).tolist() == ["day-pass", "day-pass", "", "cap", "cap"]

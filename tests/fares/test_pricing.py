@@ -176,6 +176,9 @@ def test_rule_ids_are_built_from_source_and_outcome():
     assert rule_id("transjakarta", Outcome.TIME_BAND, "early") == "transjakarta:early"
     assert rule_id("free", Outcome.EXEMPT) == "free"
     assert Outcome.PERIOD_CAPPED.capped and Outcome.WINDOW_CAPPED.capped and not Outcome.INTEGRATED.capped
+    assert Outcome.INTEGRATED_CAPPED.capped
+    assert rule_id("jaklingko", Outcome.INTEGRATED_CAPPED) == "jaklingko:capped"
+    assert not Outcome.DISTANCE_CAP.capped and not Outcome.STANDALONE_CHEAPER.capped
     assert all(o.why for o in Outcome)
 
 
@@ -218,3 +221,104 @@ def test_open_until_bounds_pay_the_difference_windows(which, earlier, route, aft
     nxt = [Leg(op, t, route=route_of(route))]
     added = price_continuations(policy, history, as_arrays(nxt, [0]), np.array([0]))
     assert added.tolist() == [sum(c.amount for c in price_card(policy, nxt))]
+
+
+def _log(got) -> list[tuple[int, int, int, int, str, bool]]:
+    """The transaction log as sorted rows: leg, time, kind, amount, rule id, capped (TIDES fare_capped)."""
+    tx = got.transactions
+    names, outcomes = got.rules.names, got.rules.outcomes
+    return sorted(zip(tx.leg.tolist(), tx.time.tolist(), tx.kind.tolist(), tx.amount.tolist(),
+                      [names[k] for k in tx.rule], [Outcome(outcomes[k]).capped for k in tx.rule]))
+
+
+def test_the_jaklingko_cap_flags_the_taps_it_lowered_in_both_backends():
+    # JakLingko min(10,000, 2,500 + 250 × K) within 180 min of 08:00.  Taps, provisional charges:
+    #   08:00 TJ 12 km   one operator so far: its own fare 3,500            not capped
+    #   08:30 LRT 6 km   K = 18: 7,000 − 3,500 = 3,500                      not capped
+    #   09:00 TJ 16 km   K = 34: 2,500 + 8,500 = 11,000 > cap: 10,000 − 7,000 = 3,000 (4,000 without the cap)
+    #   09:40 LRT 5 km   K = 39: 12,250 > cap: 10,000 − 10,000 = 0
+    #   11:30 TJ 5 km    210 min after 08:00: a new window, one operator: 3,500, not capped
+    # Settled at 11:00 (the window's end): 10,000 by weights 22,000 / 6,000 / 16,000 / 5,000 (Σ 49,000):
+    # 4,489.80 / 1,224.49 / 3,265.31 / 1,020.41 → floors 9,998, the 2 left to the largest remainders
+    # (.80, .49): 4,490 / 1,225 / 3,265 / 1,020; adjustments +990, −2,275, +265, +1,020, all capped.
+    legs = table([("transjakarta", "08:00", 12.0), ("lrt", "08:30", 6.0), ("transjakarta", "09:00", 16.0),
+                  ("lrt", "09:40", 5.0), ("transjakarta", "11:30", 5.0)], [3] * 5)
+    t, end = clock("08:00"), clock("11:00")
+    expected = [
+        (0, t, TAP, 3_500, "transjakarta:standard", False),
+        (0, end, ADJUSTMENT, 990, "jaklingko:capped", True),
+        (1, clock("08:30"), TAP, 3_500, "jaklingko:integrated", False),
+        (1, end, ADJUSTMENT, -2_275, "jaklingko:capped", True),
+        (2, clock("09:00"), TAP, 3_000, "jaklingko:capped", True),
+        (2, end, ADJUSTMENT, 265, "jaklingko:capped", True),
+        (3, clock("09:40"), TAP, 0, "jaklingko:capped", True),
+        (3, end, ADJUSTMENT, 1_020, "jaklingko:capped", True),
+        (4, clock("11:30"), TAP, 3_500, "transjakarta:standard", False),
+    ]
+    for backend in ("vector", "card"):
+        got = price(JAKLINGKO, legs, log=True, backend=backend)
+        assert got.fare.tolist() == [4_490, 1_225, 3_265, 1_020, 3_500], backend
+        assert got.rule_names().tolist() == ["jaklingko:capped"] * 4 + ["transjakarta:standard"], backend
+        assert [Outcome(o) for o in got.outcome()][:4] == [Outcome.INTEGRATED_CAPPED] * 4, backend
+        assert got.provisional.tolist() == [3_500, 3_500, 3_000, 0, 3_500], backend
+        assert _log(got) == expected, backend
+
+
+def test_an_integrated_window_exactly_at_its_cap_is_not_capped():
+    # K = 30: 2,500 + 7,500 = 10,000, the cap itself: the cap did not lower anything
+    legs = table([("transjakarta", "08:00", 19.5), ("lrt", "08:30", 10.0)], [0, 0])
+    for backend in ("vector", "card"):
+        got = price(JAKLINGKO, legs, log=True, backend=backend)
+        assert got.fare.sum() == 10_000
+        assert set(got.rule_names().tolist()) == {"jaklingko:integrated"}
+        assert not any(capped for *_, capped in _log(got))
+
+
+_jak_op = st.sampled_from(["transjakarta", "lrt", "mikrotrans", "krl", "transjakarta", "lrt"])
+
+
+@given(st.booleans(),
+       st.lists(st.tuples(st.integers(0, 2), _jak_op, _day, st.integers(0, 30_000), st.booleans()),
+                min_size=1, max_size=12))
+def test_both_backends_log_the_same_taps_with_the_same_capped_flags(cheaper, rows):
+    """The whole transaction log (taps and adjustments, amounts, rule ids and so fare_capped) is the
+    same from both backends on random JakLingko cards, the integrated cap often binding (legs up to
+    30 km), with and without cheaper_of_standalone, paid-area changes included."""
+    from dataclasses import replace
+
+    from builders import leg
+
+    policy = JAKLINGKO if not cheaper else FarePolicy(
+        "c", JAKLINGKO.standalone, JAKLINGKO.categories,
+        (replace(JAKLINGKO.windows[0], cheaper_of_standalone=True),))
+    rows = sorted(rows, key=lambda r: (r[0], r[2]))
+    # a paid-area change follows a tapped leg of its own operator on the same card
+    legs, cards = [], []
+    for c, op, t, m, change in rows:
+        untapped = change and legs and cards[-1] == c and legs[-1].operator == op
+        legs.append(leg(op, t, metres=m, tapped=not untapped))
+        cards.append(c)
+    v, c = (price(policy, as_arrays(legs, cards), log=True, backend=b) for b in ("vector", "card"))
+    assert v.fare.tolist() == c.fare.tolist()
+    assert v.rule_names().tolist() == c.rule_names().tolist()
+    assert v.provisional.tolist() == c.provisional.tolist()
+    assert _log(v) == _log(c)
+
+
+def test_a_daily_cap_flags_the_refund_that_applies_it():
+    # Rp 3,000 a ride, at most Rp 7,000 a day: each tap charges 3,000 (a reader caps when the card
+    # settles); the third ride is refunded 2,000 (pays 1,000), the fourth 3,000 (pays 0): those two
+    # adjustments are capped, no tap is
+    policy = FarePolicy("capped", {"bus": FlatFare("bus", 3_000)},
+                        period_caps=(PeriodCap("daily", frozenset({"bus"}), "day", 7_000),))
+    legs = table([("bus", "07:00"), ("bus", "09:00"), ("bus", "12:00"), ("bus", "15:00")], [1] * 4)
+    got = price(policy, legs, log=True)
+    assert got.fare.tolist() == [3_000, 3_000, 1_000, 0]
+    assert _log(got) == [
+        (0, clock("07:00"), TAP, 3_000, "bus:flat", False),
+        (1, clock("09:00"), TAP, 3_000, "bus:flat", False),
+        (2, clock("12:00"), TAP, 3_000, "bus:flat", False),
+        (2, clock("12:00"), ADJUSTMENT, -2_000, "daily:capped", True),
+        (3, clock("15:00"), TAP, 3_000, "bus:flat", False),
+        (3, clock("15:00"), ADJUSTMENT, -3_000, "daily:capped", True),
+    ]
