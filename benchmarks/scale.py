@@ -8,6 +8,13 @@ per journey divided by the cost of one bare SimPy event, measured in this proces
 3 runs of ``env.run()`` over 1,000,000 ``yield env.timeout(1)`` spread across 100 processes: a
 machine-independent cost figure).  The city-scale issue's targets: 3 million journeys at
 ≥ 50,000 journeys/s, ≤ 4 GB, ≤ 20 bare SimPy events per journey.
+
+``--behaviour`` runs the scenario three ways on the same demand and prints the wall time of each
+and their ratios (the behaviour issue's targets: mode choice with one pass at most 1.5 × the fixed
+demand; three crowding passes at most 3 × one pass): ``fixed`` (``choice.mode_choice: false``),
+``modes`` (mode choice from ``demand/modes.yaml`` next to the scenario, pivot demand against the
+scenario's own fares, one pass) and ``crowding`` (the same with ``choice.crowding.iterations: 2``,
+three passes, the gap threshold set so that all three run).
 """
 
 from __future__ import annotations
@@ -49,7 +56,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=300_000)
     parser.add_argument("--scenario", default="scenarios/jakarta/jaklingko-2022.yaml")
+    parser.add_argument("--behaviour", action="store_true", help="fixed demand, mode choice, crowding passes")
     args = parser.parse_args()
+    if args.behaviour:
+        behaviour(args.scenario, args.journeys)
+        return
     event_s = bare_event_seconds()
     t0 = time.perf_counter()  # loading is part of the run
     scenario = otrip_sim.compile_scenario(otrip_sim.load_scenario(ROOT / args.scenario))
@@ -70,6 +81,31 @@ def main() -> None:
     print(f"journeys_per_s: {n / wall:.1f}")
     print(f"peak_rss_mb: {rss_mb:.1f}")
     print(f"bare_simpy_events_per_journey: {wall / n / event_s:.1f}")
+
+
+def behaviour(scenario: str, journeys: int) -> None:
+    """The cost of mode choice and of crowding passes against the fixed-demand run."""
+    path = ROOT / scenario
+    modes = {"modes": "demand/modes.yaml", "meta.demand_basis": "pivot", "demand.pivot_reference": path.name}
+    ways = {
+        "fixed": {"choice.mode_choice": False},
+        "modes": modes,
+        "crowding": modes | {"choice.crowding.iterations": 2, "choice.crowding.gap": 1e-12},
+    }
+    walls: dict[str, float] = {}
+    for name, overrides in ways.items():
+        t0 = time.perf_counter()
+        scenario_c = otrip_sim.compile_scenario(otrip_sim.load_scenario(path, overrides=overrides))
+        base = sum(r.trips for r in scenario_c.loaded.spec.demand.od if r.origin != r.destination)
+        res = otrip_sim.run(scenario_c, demand_scale=journeys / base)
+        walls[name] = time.perf_counter() - t0
+        people = len(res.travellers) if res.travellers is not None else len(res.riders)
+        print(f"{name}: {walls[name]:.1f} s, {people:,} journeys of all modes, {len(res.riders):,} by public "
+              f"transport ({', '.join(f'{k} {v:.1f}' for k, v in res.timings.items())})"
+              + (f"; iterations {res.iterations}" if res.iterations else ""))
+    print(f"modes / fixed: {walls['modes'] / walls['fixed']:.2f} (target <= 1.5)")
+    print(f"crowding (3 passes) / modes (1 pass): {walls['crowding'] / walls['modes']:.2f} (target <= 3)")
+    print(f"peak_rss_mb: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ def mode_summary(md: ModeDay, people: Riders, pt_fare: np.ndarray, served: np.nd
         "pt_journeys_served": int(expand(int(served.sum()), expansion)),
         "fallback_journeys": int(expand(int((md.tour_pt & ~md.by_pt).sum()), expansion)),
     }
+    if people.media is not None and people.media_ids:
+        behaviour["uptake"] = uptake(md, people, expansion)
     benefit = _whole(float(md.benefit.sum()) * expansion)
     if md.basis == "pivot":
         gained, lost = _gained_lost(md, people)
@@ -72,6 +74,22 @@ def mode_summary(md: ModeDay, people: Riders, pt_fare: np.ndarray, served: np.nd
                       "logsum_note": "the tours' logsums at each person's value of time; the difference "
                                      "between two runs on the same seed is the user benefit"}
     return {"modes": modes, "behaviour": behaviour}
+
+
+def uptake(md: ModeDay, people: Riders, expansion: float) -> dict[str, dict[str, Any]]:
+    """Per fare medium: ``persons`` holding it, their ``share`` of all persons, and ``riders``
+    (holders with a journey by public transport)."""
+    assert people.media is not None
+    first = group_starts(people.person)
+    rode = pd.Series(md.by_pt).groupby(people.person).transform("any").to_numpy()
+    out: dict[str, dict[str, Any]] = {}
+    total = int(first.sum())
+    for k, medium in enumerate(people.media_ids):
+        holds = first & (people.media == k)
+        out[medium] = {"persons": int(expand(int(holds.sum()), expansion)),
+                       "share": round(int(holds.sum()) / total, 4) if total else 0.0,
+                       "riders": int(expand(int((holds & rode).sum()), expansion))}
+    return out
 
 
 def _gained_lost(md: ModeDay, people: Riders) -> tuple[np.ndarray, np.ndarray]:

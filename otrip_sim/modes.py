@@ -32,8 +32,9 @@ import numpy as np
 from .demand import Riders
 from .geo import great_circle_m
 from .grouped import group_starts
-from .rng import keyed_uniform
+from .rng import keyed_gumbel, keyed_uniform
 from .schema import Modes, Stop
+from .schema.behaviour import ProductChoice
 
 PT = "pt"
 _CLIP = 50.0  # |Δ| beyond which a change of utility counts as this many scales (a path gained or lost)
@@ -157,29 +158,31 @@ def nested_logit(utility: np.ndarray, nest: Sequence[int], mu: float) -> tuple[n
     return np.nan_to_num(p), logsum
 
 
-def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray,
-                 composite_ref: np.ndarray | None, metres: np.ndarray, share0: np.ndarray | None,
-                 vot: np.ndarray, spread: float, seed: int, replication: int = 0) -> ModeDay:
-    """Every tour's mode (see the module docstring).
+@dataclass(frozen=True)
+class _Tours:
+    """Per tour, what the mode choice weighs (see :func:`choose_modes`)."""
 
-    Parameters
-    ----------
-    modes, basis:
-        The ``modes`` section and ``meta.demand_basis``.
-    riders:
-        The all-mode population's journeys (a person's consecutive, tour by tour).
-    composite, composite_ref:
-        Per journey: public transport's composite cost (seconds, ``inf``: no path) under the
-        scenario's fares and, for a pivot, under the reference fares (``None``: the same).
-    metres:
-        Per journey: road metres between its zones.
-    share0:
-        Pivot: per journey, the base public-transport share of its person's OD row.
-    vot:
-        Per journey: the person's value of time, minor units per hour.
-    spread, seed, replication:
-        ``choice.spread`` (the path level's scale, seconds) and the keys of the draws.
-    """
+    ids: tuple[str, ...]
+    starts: np.ndarray
+    tour_of: np.ndarray
+    p_pt: np.ndarray
+    p0: np.ndarray | None
+    benefit_s: np.ndarray
+    u_out: np.ndarray
+    raw_cost: np.ndarray
+    out_money: np.ndarray
+    no_path: np.ndarray
+    fallback: int | None
+    nest: list[int]
+    mu: float
+    scale: float
+
+
+def _tours(modes: Modes, basis: str, riders: Riders, composite: np.ndarray, composite_ref: np.ndarray | None,
+           metres: np.ndarray, share0: np.ndarray | None, vot: np.ndarray, spread: float, seed: int,
+           replication: int) -> _Tours:
+    """Every tour's probability of public transport, logsum (seconds) and the outside modes'
+    utilities (the arguments of :func:`choose_modes`)."""
     n = len(riders)
     scale = spread / modes.theta
     ids = (PT, *(m.id for m in modes.outside))
@@ -209,7 +212,6 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     u_out = -g_out / scale
     nest = [ids.index(m) - 1 for m in modes.nest.modes] if modes.nest is not None else []
     mu = modes.nest.mu if modes.nest is not None else 1.0
-    vot_t = vot[starts]
     if basis == "absolute":
         p, logsum = nested_logit(np.concatenate([(-g_pt / scale)[:, None], u_out], axis=1),
                                  [k + 1 for k in nest], mu)
@@ -224,11 +226,55 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
         delta = np.clip(np.nan_to_num(delta, nan=0.0), -_CLIP, _CLIP)
         p_pt = 1 / (1 + np.exp(-(np.log(p0 / (1 - p0)) + delta)))
         benefit_s = scale * np.logaddexp(np.log(p0) + delta, np.log1p(-p0))
+    return _Tours(ids, starts, tour_of, p_pt, p0 if basis != "absolute" else None, benefit_s, u_out, raw_cost,
+                  out_money, no_path, fb, nest, mu, scale)
+
+
+def tour_logsums(modes: Modes, basis: str, riders: Riders, composite: np.ndarray,
+                 composite_ref: np.ndarray | None, metres: np.ndarray, share0: np.ndarray | None,
+                 vot: np.ndarray, spread: float, seed: int,
+                 replication: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The first journey of every tour and the tour's logsum, seconds (absolute: ``S · ln Σ
+    exp(−G / S)``; pivot: its change against the reference fares) — what product choice weighs."""
+    t = _tours(modes, basis, riders, composite, composite_ref, metres, share0, vot, spread, seed, replication)
+    return t.starts, t.benefit_s
+
+
+def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray,
+                 composite_ref: np.ndarray | None, metres: np.ndarray, share0: np.ndarray | None,
+                 vot: np.ndarray, spread: float, seed: int, replication: int = 0) -> ModeDay:
+    """Every tour's mode (see the module docstring).
+
+    Parameters
+    ----------
+    modes, basis:
+        The ``modes`` section and ``meta.demand_basis``.
+    riders:
+        The all-mode population's journeys (a person's consecutive, tour by tour).
+    composite, composite_ref:
+        Per journey: public transport's composite cost (seconds, ``inf``: no path) under the
+        scenario's fares and, for a pivot, under the reference fares (``None``: the same).
+    metres:
+        Per journey: road metres between its zones.
+    share0:
+        Pivot: per journey, the base public-transport share of its person's OD row.
+    vot:
+        Per journey: the person's value of time, minor units per hour.
+    spread, seed, replication:
+        ``choice.spread`` (the path level's scale, seconds) and the keys of the draws.
+    """
+    n = len(riders)
+    t = _tours(modes, basis, riders, composite, composite_ref, metres, share0, vot, spread, seed, replication)
+    ids, starts, tour_of, p_pt, p0, benefit_s = t.ids, t.starts, t.tour_of, t.p_pt, t.p0, t.benefit_s
+    u_out, raw_cost, out_money, no_path, fb, nest, mu, scale = (t.u_out, t.raw_cost, t.out_money, t.no_path,
+                                                                t.fallback, t.nest, t.mu, t.scale)
+    vot_t = vot[starts]
     u = keyed_uniform(seed, "mode", riders.person_key[starts], riders.tour[starts].astype(np.int64),
                       replication=replication)
     if basis == "absolute":
         by_pt = u < p_pt
     else:
+        assert p0 is not None
         base = riders.base[starts] == 1
         with np.errstate(divide="ignore", invalid="ignore"):
             by_pt = np.where(base, u < p_pt / p0, u < (p_pt - p0) / (1 - p0))
@@ -236,7 +282,8 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     p_out, _ = nested_logit(u_out, nest, mu)
     none = p_out.sum(axis=1) == 0  # no outside mode available: chosen as if all were
     if none.any():
-        p_out[none] = nested_logit(-per_tour(raw_cost)[none] / scale, nest, mu)[0]
+        all_out = np.add.reduceat(raw_cost, starts, axis=0)
+        p_out[none] = nested_logit(-all_out[none] / scale, nest, mu)[0]
     cdf = np.cumsum(p_out, axis=1)
     u2 = keyed_uniform(seed, "mode", riders.person_key[starts], riders.tour[starts].astype(np.int64), 1,
                        replication=replication)
@@ -252,3 +299,36 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     return ModeDay(ids, mode.astype(np.int16), metres, cost.astype(np.int64), p_pt[tour_of] if n else p_pt,
                    benefit, by_pt[tour_of] if n else by_pt, basis, scale)
 
+
+def choose_products(products: ProductChoice, media_ids: Sequence[str], logsums: Sequence[np.ndarray],
+                    riders: Riders, seed: int, replication: int = 0) -> np.ndarray:
+    """Every person's fare medium, chosen above the day (``modes.products``).
+
+    Parameters
+    ----------
+    products:
+        The product choice: days a week, scale, friction per medium.
+    media_ids:
+        The fare media (``fares.media``), in index order.
+    logsums:
+        Per medium: per journey, the logsum (seconds) of the journey's tour with that medium on
+        its first journey, 0 on the others (:func:`tour_logsums`).
+    riders:
+        The all-mode population's journeys.
+    seed, replication:
+        Keys of the Gumbel draws, per (person, medium): the same person weighs the same tastes
+        under every policy.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per journey: the index of its person's medium.
+    """
+    person_start = np.flatnonzero(group_starts(riders.person)) if len(riders) else np.zeros(0, dtype=np.int64)
+    utility = np.stack([
+        (products.days * np.add.reduceat(ls, person_start) - products.friction.get(m, 0)) / products.scale
+        for m, ls in zip(media_ids, logsums)], axis=1) if len(person_start) else np.zeros((0, len(media_ids)))
+    taste = keyed_gumbel(seed, "product", riders.person_key[person_start][:, None],
+                         np.arange(len(media_ids))[None, :], replication=replication)
+    chosen = np.argmax(utility + taste, axis=1).astype(np.int16)
+    return np.repeat(chosen, np.diff(np.append(person_start, len(riders))))

@@ -17,7 +17,7 @@ from .compile import CompiledScenario, compile_scenario
 from .demand import Riders, generate
 from .errors import InputError
 from .grouped import group_starts
-from .modes import ModeDay, choose_modes, pt_share, road_metres
+from .modes import ModeDay, choose_modes, choose_products, pt_share, road_metres, tour_logsums
 from .paths import find_paths
 from .results import RunResult
 from .rng import keyed_uniform
@@ -132,6 +132,29 @@ def run(
                             np.diff(np.append(starts, len(riders))))
     metres_j = metres[riders.origin, riders.destination] if metres is not None else None
 
+    def _products(modes: Modes, people: Riders) -> np.ndarray:
+        """Each person's medium by :func:`~otrip_sim.modes.choose_products`: the day's logsum
+        with every medium held by everyone, against the reference fares with the media as
+        drawn by their shares."""
+        assert modes.products is not None
+        reference = None
+        if pivot and compiled.reference is not None:
+            reference = choose_day(net, compiled.reference, spec.choice, people, table, first, count, vot,
+                                   seed, replication, warm_start).composite
+        logsums = []
+        for m in range(len(people.media_ids)):
+            holding = replace(people, media=np.full(len(people), m, dtype=np.int16))
+            composite = choose_day(net, policy, spec.choice, holding, table, first, count, vot, seed,
+                                   replication, warm_start).composite
+            assert metres_j is not None
+            starts, ls = tour_logsums(modes, spec.meta.demand_basis, holding, composite, reference, metres_j,
+                                      share_j, vot, spec.choice.spread, seed, replication)
+            per_journey = np.zeros(len(people))
+            per_journey[starts] = ls
+            logsums.append(per_journey)
+        lap("products")
+        return choose_products(modes.products, people.media_ids, logsums, people, seed, replication)
+
     def day(crowd: CrowdCosts | None, previous: np.ndarray | None) -> _Day:
         """Path choice, mode choice and the simulated day, at these crowding costs."""
         chosen_day = choose_day(net, policy, spec.choice, riders, table, first, count, vot, seed, replication,
@@ -164,6 +187,8 @@ def run(
 
     crowding = spec.choice.crowding
     crowd = warm_start
+    if modes is not None and modes.products is not None:  # the fare medium, chosen above the day
+        riders = replace(riders, media=_products(modes, riders))
     today = day(crowd, None)
     iterations: list[dict[str, float]] = []
     for k in range(1, crowding.iterations + 1):

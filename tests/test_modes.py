@@ -362,3 +362,33 @@ def test_seats_above_capacity_is_an_error(tmp_path):
     path.write_text(yaml.safe_dump(doc))
     with pytest.raises(InputError, match="seats"):
         otrip_sim.load_scenario(path)
+
+
+# ------------------------------------------------------------------------------ product choice
+def _two_media(friction_qr: int) -> dict[str, Any]:
+    """The corridor (tours) where an app's QR code pays Rp 2,000 instead of Rp 3,500, and
+    persons choose card or QR on their week's logsum against the QR's friction."""
+    doc = _corridor(3000, tours=True)
+    doc["modes"]["theta"] = 0.3
+    doc["fares"]["media"] = [{"id": "card", "share": 0.5},
+                             {"id": "qr", "share": 0.5, "tides_media": "Optical scan"}]
+    doc["fares"]["media_fares"] = [{"media": ["qr"], "operators": ["bus"],
+                                    "fare": {"kind": "flat", "amount": 2000}}]
+    doc["modes"]["products"] = {"days": 5, "scale": "10min", "friction": {"qr": friction_qr}}
+    return doc
+
+
+def test_persons_choose_their_fare_medium_on_their_weeks_logsum(tmp_path):
+    runs = {f: _run(tmp_path, _two_media(f), f"{f}.yaml") for f in (0, 3600, 36_000)}
+    up = {f: r.summary()["behaviour"]["uptake"] for f, r in runs.items()}
+    qr = {f: u["qr"]["share"] for f, u in up.items()}
+    assert qr[0] > qr[3600] > qr[36_000]  # the more bother, the fewer holders
+    assert qr[0] > 0.5 and qr[36_000] < 0.1  # free and cheaper: more than half; an hour a day: few
+    # riders hold the QR more than those who never ride (for them it only costs its friction)
+    ride_share = {m: u["riders"] / max(u["persons"], 1) for m, u in up[3600].items()}
+    assert ride_share["qr"] > ride_share["card"]
+    # and the fares charged follow the medium held
+    res = runs[3600]
+    j = res.journeys[res.journeys["served"]]
+    assert set(j.loc[j["media"] == "qr", "fare"]) == {2000}
+    assert set(j.loc[j["media"] == "card", "fare"]) == {3500}

@@ -129,6 +129,29 @@ class Segment(Strict):
         return self
 
 
+class ProductChoice(Strict):
+    """Persons choose their fare medium — a card, a pass, an app's QR code: ``fares.media`` —
+    above the day, by a logit over their usual week's travel with it: ``days`` × the day's
+    logsum with that medium (what its fares make public transport worth, modes included) minus
+    its ``friction`` (seconds a week: getting, topping up, carrying it), with scale ``scale``.
+    The friction constants are what the calibration sets from an uptake share of the right kind
+    (holders on a weekday, not cumulative sales)."""
+
+    days: float = Field(default=5.0, gt=0, le=7, description="days a week the modelled day stands for")
+    scale: Duration = Field(description="scale of the product logit, seconds a week (> 0)")
+    friction: dict[Id, int] = Field(default_factory=dict,
+                                    description="per medium: seconds a week (default 0)")
+
+    @model_validator(mode="after")
+    def _check(self) -> ProductChoice:
+        if self.scale <= 0:
+            raise ValueError("scale must be > 0")
+        for medium, seconds in self.friction.items():
+            if not -7 * 86_400 <= seconds <= 7 * 86_400:
+                raise ValueError(f"friction.{medium}: at most a week ({7 * 86_400} s) either way")
+        return self
+
+
 class Modes(Strict):
     """Mode choice: public transport against the ``outside`` modes.
 
@@ -146,6 +169,7 @@ class Modes(Strict):
     pt_share: list[ShareBand] = Field(default_factory=list,
                                       description="pivot: base public-transport share by road distance")
     segments: list[Segment] = Field(default_factory=list, description="persons' income segments")
+    products: ProductChoice | None = Field(default=None, description="persons choose their fare medium")
 
     @model_validator(mode="after")
     def _check(self) -> Modes:
@@ -200,6 +224,14 @@ def check_behaviour(scenario: object) -> None:
         return  # a file, checked once the loader has read it
     if s.choice.spread <= 0:  # type: ignore[attr-defined]
         raise ValueError("choice.spread: mode choice needs a taste spread > 0 (its scale is spread ÷ theta)")
+    media = {m.id for m in s.fares.media}  # type: ignore[attr-defined]
+    if modes.products is not None:
+        if not media:
+            raise ValueError("modes.products: product choice needs fare media to choose from (fares.media)")
+        for medium in modes.products.friction:
+            if medium not in media:
+                raise ValueError(f"modes.products.friction: {medium!r} is not a fare medium "
+                                 f"(fares.media: {', '.join(sorted(media))})")
     if s.meta.demand_basis == "pivot":  # type: ignore[attr-defined]
         if not modes.pt_share:
             raise ValueError("modes.pt_share: meta.demand_basis pivot needs the base public-transport share")

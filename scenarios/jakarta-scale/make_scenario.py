@@ -10,7 +10,7 @@ Run from the repository root (deterministic: fixed seed, stdlib + numpy only):
 
 Writes next to this script: jaklingko-2024.yaml (filled in from the template jaklingko-2024.yaml.in),
 network/stops.csv, network/routes.yaml, network/walk_links.csv, demand/zones.csv, demand/tours.yaml
-(copied from ../jakarta/demand/tours.yaml), fares/mrt.csv;
+and demand/modes.yaml (copied from ../jakarta/demand/), fares/mrt.csv;
 prints the sizes and a connectivity check (zone pairs joined within 0..3 transfers).
 """
 
@@ -396,6 +396,10 @@ for k, v in subst.items():
 tours = (HERE.parent / "jakarta" / "demand" / "tours.yaml").read_text()
 (HERE / "demand" / "tours.yaml").write_text(
     "# Copied by make_scenario.py from scenarios/jakarta/demand/tours.yaml (edit that file, then rerun).\n" + tours)
+# mode choice (off in the scenario; benchmarks/scale.py --behaviour turns it on): the same copy
+modes = (HERE.parent / "jakarta" / "demand" / "modes.yaml").read_text()
+(HERE / "demand" / "modes.yaml").write_text(
+    "# Copied by make_scenario.py from scenarios/jakarta/demand/modes.yaml (edit that file, then rerun).\n" + modes)
 
 share = connectivity()
 print(sizes)
