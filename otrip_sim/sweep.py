@@ -27,6 +27,7 @@ from .compile import compile_scenario
 from .errors import InputError
 from .executors import run_jobs
 from .overrides import parse_path, parse_value
+from .plots import money_formatter
 from .replicate import (
     Job,
     Replicate,
@@ -231,6 +232,10 @@ def sweep(scenario: str | Path | LoadedScenario, params: Sequence[tuple[str, Seq
     return Sweep(names, points, tuple(loaded), reps, sample, seed)
 
 
+def _sample_note(s: Sweep) -> str:
+    return "" if s.sample == 1 else f"; {s.sample:.0%} sample of persons, figures ×{1 / s.sample:g}"
+
+
 def _line_plots(s: Sweep, folder: Path) -> None:
     first = s.params[0]
     others = s.params[1:]
@@ -251,9 +256,12 @@ def _line_plots(s: Sweep, folder: Path) -> None:
             if not numeric:
                 ax.set_xticks(xs, [str(_show(s.points[i][first])) for i in idx])
         ax.set_xlabel(first)
-        ax.set_ylabel(f"{metric} ({unit_of(metric, s.loaded[0].spec.meta.currency)})")
+        currency = s.loaded[0].spec.meta.currency
+        ax.set_ylabel(f"{metric} ({unit_of(metric, currency)})")
+        if unit_of(metric, currency) in (currency, f"{currency} per journey"):
+            ax.yaxis.set_major_formatter(money_formatter(currency))
         ax.set_title(f"{s.loaded[0].name}: {metric}, mean and 95% interval over {len(s.reps[0])} "
-                     "replications (simulation noise)", fontsize=9)
+                     f"replications (simulation noise){_sample_note(s)}", fontsize=9)
         if others:
             ax.legend(fontsize=8)
         fig.savefig(folder / f"{metric}.png", dpi=100, metadata={"Software": None})
@@ -275,10 +283,12 @@ def _pareto_plot(s: Sweep, table: pd.DataFrame, path: Path) -> None:
     for i, point in enumerate(s.points):
         ax.annotate(_label(point), (table["subsidy"].iloc[i], table["journeys"].iloc[i]), fontsize=7,
                     xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel(f"city subsidy per day ({s.loaded[0].spec.meta.currency})")
+    ax.set_xlabel(f"subsidy per day, all payers ({s.loaded[0].spec.meta.currency})")
+    ax.xaxis.set_major_formatter(money_formatter(s.loaded[0].spec.meta.currency))
     ax.set_ylabel("journeys per day")
     ax.legend(fontsize=8)
-    ax.set_title("Ridership against subsidy (95% intervals of simulation noise)", fontsize=9)
+    ax.set_title(f"Ridership against subsidy (95% intervals of simulation noise){_sample_note(s)}",
+                 fontsize=9)
     fig.savefig(path, dpi=100, metadata={"Software": None})
     plt.close(fig)
 
