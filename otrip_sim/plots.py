@@ -410,8 +410,10 @@ def crowding(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
-UNSERVED = {"no_path": "no path (nothing within reach)", "abandoned": "gave up waiting",
-            "stranded": "stranded mid-journey", "skipped": "not made (an earlier journey failed)"}
+UNSERVED = {"no_path": "no path (none found or completable)",
+            "abandoned": "gave up waiting (max_wait)",
+            "stranded": "stranded (after the last vehicle)",
+            "skipped": "not made (an earlier journey failed)"}
 
 
 def unserved(res: RunResult, ax: Any = None) -> Any:
