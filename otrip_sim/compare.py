@@ -148,10 +148,10 @@ class Comparison:
         for m in self.metrics:
             if m.startswith("operators.") and m.endswith(".fare_revenue"):
                 op = m.removeprefix("operators.").removesuffix(".fare_revenue")
-                b0 = np.nanmean(self.per_replication(0, f"operators.{op}.boardings"))
-                b1 = np.nanmean(self.per_replication(i, f"operators.{op}.boardings"))
-                f0 = np.nanmean(self.per_replication(0, m))
-                f1 = np.nanmean(self.per_replication(i, m))
+                b0 = _mean(self.per_replication(0, f"operators.{op}.boardings"))
+                b1 = _mean(self.per_replication(i, f"operators.{op}.boardings"))
+                f0 = _mean(self.per_replication(0, m))
+                f1 = _mean(self.per_replication(i, m))
                 if b0 > 0 and b1 > 0 and f0 > 0:
                     factors.append((f1 / b1) / (f0 / b0))
         return bool(factors) and max(factors) - min(factors) <= UNIFORM_TOLERANCE * min(factors)
@@ -216,6 +216,13 @@ class Comparison:
                 out.append(f"{name} differs from {self.names[0]} in more than its fares: "
                            f"{', '.join(differ)} (the difference is not the fare policy's alone)")
         return out
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of the defined values; NaN, without a warning, when none is (an operator only one
+    of the compared scenarios has)."""
+    defined = values[np.isfinite(values)]
+    return float(defined.mean()) if len(defined) else float("nan")
 
 
 def _fares_yaml(x: LoadedScenario) -> list[str]:

@@ -85,3 +85,4 @@ def test_a_kept_run_of_another_job_is_not_reused(scenarios: list[str], tmp_path:
     assert other.reps != first.reps
     again = compare_module.compare(scenarios, 2, demand_scale=0.2, runs=runs, resume=True)
     assert again.reps == first.reps
+
