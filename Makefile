@@ -27,7 +27,7 @@ venv: $(STAMP_RUN)
 
 demo: $(STAMP_RUN)
 	$(BIN)/otrip-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT)
-	@echo "Open the plots in $(DEMO_OUT)/plots and the tables in $(DEMO_OUT)/ (summary.json, by_operator.csv, ...)."
+	@echo "Open the plots in $(DEMO_OUT)/plots and the tables in $(DEMO_OUT)/ (summary.json, operators.csv, ...)."
 
 # test: lint and type-check first (ruff and mypy, pinned in the test extra), then the suite
 test: $(STAMP_TEST)

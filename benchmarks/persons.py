@@ -47,13 +47,14 @@ def main() -> None:
     for n, res in runs.items():
         t = res.summary()["totals"]
         print(f"{n:<26} {t['persons']:>8,} {t['journeys_per_person']:>8.2f} {later_in_window(res):>15.1%} "
-              f"{t['fare_revenue']:>15,} {t['subsidy']:>15,}")
+              f"{t['fare_revenue']:>15,} {t['subsidy_city']:>15,}")
     print()
     print(f"{'policy':<26} {'against':<22} {'fare revenue':>14} {'change':>8} {'city subsidy':>14} {'journeys':>9}")
     for base, policy in PAIRS:
         a, b = runs[base].summary()["totals"], runs[policy].summary()["totals"]
         d = b["fare_revenue"] - a["fare_revenue"]
-        print(f"{policy:<26} {base:<22} {d:>+14,} {d / a['fare_revenue']:>+8.1%} {b['subsidy'] - a['subsidy']:>+14,} "
+        city = b["subsidy_city"] - a["subsidy_city"]  # summary schema 4: totals.subsidy is all payers
+        print(f"{policy:<26} {base:<22} {d:>+14,} {d / a['fare_revenue']:>+8.1%} {city:>+14,} "
               f"{b['journeys'] - a['journeys']:>+9,}")
 
 

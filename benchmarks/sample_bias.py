@@ -30,7 +30,7 @@ DEFAULT = ["scenarios/jakarta/baseline-2017.yaml", "scenarios/jakarta/okotrip-20
 
 def figures(res: otrip_sim.RunResult) -> dict[str, float]:
     t = res.summary()["totals"]
-    return {"journeys": t["journeys"], "fare_revenue": t["fare_revenue"], "subsidy": t["subsidy"],
+    return {"journeys": t["journeys"], "fare_revenue": t["fare_revenue"], "subsidy": t["subsidy_city"],
             "denied_boardings": t["denied_boardings"],
             "max_load_factor": float(res.by_route["max_load_factor"].max()),
             "mean_peak_load": float(res.by_route["max_load_factor"].mean())}

@@ -264,8 +264,8 @@ def run(scenario: Path, out: Path, seed: int | None, demand_scale: float, sample
                f"transfers {t['transfers']:,}; denied boardings {t['denied_boardings']:,}")
     click.echo(f"  fare revenue {format_money(t['fare_revenue'], cur)}; "
                f"operator payments {format_money(t['operator_payments'], cur)}; "
-               f"city subsidy {format_money(t['subsidy'], cur)}; "
-               f"national subsidy {format_money(t['subsidy_national'], cur)}")
+               f"subsidy {format_money(t['subsidy'], cur)} (city {format_money(t['subsidy_city'], cur)}, "
+               f"national {format_money(t['subsidy_national'], cur)})")
     for op, o in s["operators"].items():
         click.echo(f"    {op:<14} boardings {o['boardings']:>9,}  "
                    f"fare revenue {format_money(o['fare_revenue'], cur):>18}"

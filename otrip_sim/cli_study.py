@@ -97,6 +97,8 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
                   help="Simulate this fraction of persons (figures expanded to the whole day).")
     @click.option("--demand-scale", type=float, default=1.0, show_default=True,
                   help="Multiply every OD volume.")
+    @click.option("--resume", is_flag=True,
+                  help="Continue an interrupted comparison from the runs it finished (kept in OUT.runs/).")
     @click.option("--force", is_flag=True, help="Replace a non-empty --out folder otrip-sim wrote.")
     @click.option("--allow-outside-files", is_flag=True,
                   help="Read files the scenarios reference outside their folders.")
@@ -104,8 +106,8 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
     @parallel_options
     @set_option
     def compare(scenarios: tuple[Path, ...], out: Path, seed: int | None, sample: float, demand_scale: float,
-                force: bool, allow_outside_files: bool, replications: int, workers: int, executor: str,
-                scheduler: str | None, quiet: bool, overrides: dict[str, Any]) -> None:
+                resume: bool, force: bool, allow_outside_files: bool, replications: int, workers: int,
+                executor: str, scheduler: str | None, quiet: bool, overrides: dict[str, Any]) -> None:
         """Compare fare policies: SCENARIOS (the first the reference) on common random numbers.
 
         Writes comparison.csv (every figure: mean, interval, change against the first with its
@@ -117,10 +119,13 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
           otrip-sim compare scenarios/jakarta/baseline-2018.yaml scenarios/jakarta/okotrip-2018.yaml \\
             --replications 5 --sample 0.2 --out results/okotrip-vs-baseline
         """
+        import shutil
+
         from .atomic import check_out_dir
         from .compare import compare as run_compare
         from .compare_output import write_comparison
         from .errors import InputError
+        from .replicate import runs_folder
         from .scenario import load_scenario
         from .units import format_money
 
@@ -128,9 +133,11 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
             raise InputError("compare", "", "needs two scenarios or more", [str(s) for s in scenarios])
         loaded = [load_scenario(s, allow_outside_files, overrides) for s in scenarios]
         check_out_dir(out, force, [x.path for x in loaded])
+        runs = runs_folder(out)
         c = run_compare(loaded, replications, seed, sample, demand_scale, None, workers, executor, scheduler,
-                        _progress(quiet))
+                        _progress(quiet), runs, resume)
         write_comparison(c, out, force)
+        shutil.rmtree(runs, ignore_errors=True)  # the comparison is complete: nothing left to resume
         for w in c.warnings():
             click.echo(f"warning: {w}", err=True)
         head = c.headline()

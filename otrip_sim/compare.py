@@ -5,6 +5,10 @@ differences (docs/compare.md).
 
 Outputs (:func:`write_comparison`): ``comparison.csv`` (long form), ``headline.csv`` (Holm-adjusted),
 ``elasticity.csv``, ``fares_diff.txt``, ``plots/*.png`` and ``report.html``.
+
+Finished runs are kept in ``<out>.runs/`` until the folder is written, so ``compare --resume``
+continues an interrupted comparison from them, with the same results as an uninterrupted one
+(:func:`otrip_sim.replicate.run_kept`, shared with ``sweep``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .executors import run_jobs
 from .replicate import (
     Replicate,
     interval_of,
@@ -27,13 +30,14 @@ from .replicate import (
     metric_names,
     per_replication,
     run_job,
+    run_kept,
     unit_of,
 )
 from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, holm, mean_interval, paired_difference, unpaired_difference
 
 HEADLINE = ("journeys", "boardings", "transfers", "fare_revenue", "fare_per_journey", "operator_payments",
-            "subsidy", "subsidy_national", "subsidy_per_journey", "farebox_recovery")
+            "subsidy", "subsidy_city", "subsidy_national", "subsidy_per_journey", "farebox_recovery")
 """The headline figures (Holm-adjusted as one family per scenario)."""
 
 COMPARISON_COLUMNS = ["scenario", "metric", "mean", "ci_low", "ci_high", "delta_vs_first", "delta_ci_low",
@@ -144,10 +148,10 @@ class Comparison:
         for m in self.metrics:
             if m.startswith("operators.") and m.endswith(".fare_revenue"):
                 op = m.removeprefix("operators.").removesuffix(".fare_revenue")
-                b0 = np.nanmean(self.per_replication(0, f"operators.{op}.boardings"))
-                b1 = np.nanmean(self.per_replication(i, f"operators.{op}.boardings"))
-                f0 = np.nanmean(self.per_replication(0, m))
-                f1 = np.nanmean(self.per_replication(i, m))
+                b0 = _mean(self.per_replication(0, f"operators.{op}.boardings"))
+                b1 = _mean(self.per_replication(i, f"operators.{op}.boardings"))
+                f0 = _mean(self.per_replication(0, m))
+                f1 = _mean(self.per_replication(i, m))
                 if b0 > 0 and b1 > 0 and f0 > 0:
                     factors.append((f1 / b1) / (f0 / b0))
         return bool(factors) and max(factors) - min(factors) <= UNIFORM_TOLERANCE * min(factors)
@@ -155,7 +159,7 @@ class Comparison:
     def elasticity(self) -> pd.DataFrame:
         """Each later scenario against the first: the implied fare elasticity of journeys (arc
         elasticity on the mean fare per journey, computed per replication and averaged with a t
-        interval) where the fare change is uniform; otherwise the change in city subsidy per
+        interval) where the fare change is uniform; otherwise the change in subsidy (all payers) per
         journey gained (negative: per journey lost).
 
         Returns
@@ -214,6 +218,13 @@ class Comparison:
         return out
 
 
+def _mean(values: np.ndarray) -> float:
+    """The mean of the defined values; NaN, without a warning, when none is (an operator only one
+    of the compared scenarios has)."""
+    defined = values[np.isfinite(values)]
+    return float(defined.mean()) if len(defined) else float("nan")
+
+
 def _fares_yaml(x: LoadedScenario) -> list[str]:
     doc = x.spec.fares.model_dump(mode="json", by_alias=True, exclude={"name"})
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).splitlines()
@@ -244,7 +255,7 @@ def _r(x: float | None, digits: int = 4) -> float | None:
 def compare(scenarios: Sequence[str | Path | LoadedScenario], replications: int, seed: int | None = None,
             sample: float = 1.0, demand_scale: float = 1.0, overrides: Mapping[str, Any] | None = None,
             workers: int = 1, executor: str = "local", scheduler: str | None = None,
-            progress: bool = False) -> Comparison:
+            progress: bool = False, runs: Path | None = None, resume: bool = False) -> Comparison:
     """Run replications 0 … N−1 of every scenario on common random numbers.
 
     Parameters
@@ -262,6 +273,11 @@ def compare(scenarios: Sequence[str | Path | LoadedScenario], replications: int,
         ``--set`` changes applied to every scenario.
     workers, executor, scheduler, progress
         As for :func:`otrip_sim.executors.run_jobs`.
+    runs
+        A folder keeping each finished run (``<out>.runs``, for ``resume``); None: kept in memory only.
+    resume
+        Reuse the runs in ``runs`` that match a job exactly (an interrupted comparison continued);
+        the results are the same as an uninterrupted comparison's.
 
     Returns
     -------
@@ -279,6 +295,8 @@ def compare(scenarios: Sequence[str | Path | LoadedScenario], replications: int,
         seed = loaded[0].spec.meta.seed
     # each scenario was loaded with the overrides: job_for takes them from the loaded scenario
     jobs = [job_for(x, k, seed, sample, demand_scale) for x in loaded for k in range(replications)]
-    results = run_jobs(run_job, jobs, workers, executor, scheduler, progress, desc="compare")
+    # run_job looked up here, at call time (a test stands in for it)
+    results = run_kept(run_job, jobs, [x for x in loaded for _ in range(replications)], runs, resume, workers,
+                       executor, scheduler, progress, "compare")
     reps = tuple(tuple(results[i * replications:(i + 1) * replications]) for i in range(len(loaded)))
     return Comparison(loaded, reps, sample, seed)

@@ -204,12 +204,60 @@ def benefit_against(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
 ROW_GROUP = 500_000  # Parquet rows per row group: a reader can stream a city-scale file group by group
 
 OPERATORS_COLUMNS = [
-    "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours",
-    "fare_revenue", "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
-    "taps", "vehicles", "km_per_vehicle", "fares_to_payer", "fares_kept", "subsidy", "subsidy_per_tap",
-    "cost_per_passenger",
-    "revenue_per_passenger_km", "fare_lost_evasion",
+    "operator", "contract", "payer",
+    "fare_revenue", "fare_revenue_cleared", "clearing_gain", "fares_to_payer", "fares_kept", "cost",
+    "payment", "net_income", "subsidy", "fare_lost_evasion",
+    "weekdays_per_year", "annual_fare_revenue", "annual_fare_revenue_cleared", "annual_payment",
+    "annual_subsidy",
+    "boardings", "taps", "passenger_km", "vehicle_km", "vehicle_hours", "vehicle_trips", "vehicles",
+    "km_per_vehicle", "fare_per_boarding", "subsidy_per_boarding", "subsidy_per_tap", "cost_per_passenger",
+    "revenue_per_passenger_km", "farebox_recovery",
 ]
+"""``operators.csv``: money first (exact integers), then the annual money, then service and ratios."""
+
+ROUNDING = {"passenger_km": 1, "vehicle_km": 1, "vehicle_hours": 1, "km_per_vehicle": 1,
+            "fare_per_boarding": 1, "subsidy_per_boarding": 1, "subsidy_per_tap": 1, "cost_per_passenger": 1,
+            "revenue_per_passenger_km": 1, "farebox_recovery": 4}
+"""Decimals of the per-operator tables' non-integer columns (docs/outputs.md): km and hours 1,
+money per unit 1, shares 4; money totals and counts are integers."""
+
+
+def _rounded(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(**{c: df[c].astype(float).round(d) for c, d in ROUNDING.items() if c in df})
+
+
+def operators_table(res: RunResult) -> pd.DataFrame:
+    """``operators.csv``, the per-operator table for planners: the day's money as exact integers
+    (minor units), ``clearing_gain`` (cleared − charged: what clearing moves to the operator; the
+    column sums to 0), a year of it where the scenario gives ``money.weekdays_per_year``
+    (``annual_*`` = the day × ``weekdays_per_year``, weekday equivalents; empty without a factor),
+    service, and ratios rounded (:data:`ROUNDING`).
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per operator in scenario order, the columns of :data:`OPERATORS_COLUMNS`.
+    """
+    df = res.by_operator.copy()
+    df["clearing_gain"] = df["fare_revenue_cleared"] - df["fare_revenue"]
+    factors = res.loaded.spec.money.weekdays_per_year
+    # a factor as given (295, or 295.5), empty for an operator without one
+    shown = [factors.get(op) for op in df["operator"]]
+    whole = [f if f is None or not float(f).is_integer() else int(f) for f in shown]
+    df["weekdays_per_year"] = pd.Series(whole, dtype=object)
+    for col in ("fare_revenue", "fare_revenue_cleared", "payment", "subsidy"):
+        # the day × the factor, whole units (as summary.json's annual block)
+        df[f"annual_{col}"] = pd.array([None if f is None else round(int(v) * f)
+                                        for v, f in zip(df[col], (factors.get(op) for op in df["operator"]))],
+                                       dtype="Int64")
+    df["farebox_recovery"] = [None if pd.isna(c) or not c else int(f) / int(c)
+                              for f, c in zip(df["fare_revenue_cleared"], df["cost"])]
+    return _rounded(df[OPERATORS_COLUMNS])
 
 
 def _write_all(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods: bool,
@@ -242,9 +290,10 @@ def _write_tables(res: RunResult, d: Path, taps_csv: bool, all_clearing_methods:
     package = datapackage(meta.name, meta.title, tap_files, meta.timezone, str(res.loaded.path))
     (d / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
     tables = {
-        "by_operator": res.by_operator, "by_hour": res.by_hour, "by_route": res.by_route,
+        "by_operator": _rounded(res.by_operator), "by_hour": res.by_hour, "by_route": res.by_route,
         "by_category": res.by_category, "transfers": res.transfers,
-        "operators": res.by_operator[OPERATORS_COLUMNS], "revenue_flows": res.clearing_flows(),
+        # by_operator.csv: deprecated, the same figures as operators.csv; written for one more release
+        "operators": operators_table(res), "revenue_flows": res.clearing_flows(),
         "validation": validation_table(res),
         **res.mode_tables(),
     }

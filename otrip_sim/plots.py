@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .units import CURRENCY_DECIMALS, format_money
+from .money import expand
+from .units import format_money_short
 
 if TYPE_CHECKING:
     from .results import RunResult
@@ -31,7 +32,8 @@ def _name(res: RunResult) -> str:
     return f"{res.loaded.name} ({res.sample:.0%} sample, figures ×{res.expansion:g})"
 
 def money_formatter(currency: str) -> FuncFormatter:
-    """Axis formatter for amounts in minor units (``Rp 1.2 M``, ``Rp 5,000``).
+    """Axis formatter for amounts in minor units, in the one money format of every figure
+    (:func:`otrip_sim.units.format_money_short`: ``Rp 3,500``, ``Rp 800 M``, ``Rp 1.2 bn``).
 
     Parameters
     ----------
@@ -43,16 +45,7 @@ def money_formatter(currency: str) -> FuncFormatter:
     matplotlib.ticker.FuncFormatter
         Labels in major units, abbreviated (M, bn, T) from a million up.
     """
-    scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
-
-    def fmt(x: float, _pos: int) -> str:
-        major = x / scale
-        for div, suffix in ((1e12, " T"), (1e9, " bn"), (1e6, " M")):
-            if abs(major) >= div:
-                return f"{format_money(0, currency).split(' ')[0]} {major / div:,.1f}{suffix}"
-        return format_money(round(x), currency)
-
-    return FuncFormatter(fmt)
+    return FuncFormatter(lambda x, _pos: format_money_short(x, currency))
 
 
 _count = FuncFormatter(lambda x, _: f"{x:,.0f}")
@@ -97,7 +90,8 @@ def boardings_by_hour(res: RunResult, ax: Any = None) -> Any:
 
 
 def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
-    """Fare revenue per operator (fares of its legs as charged, before clearing).
+    """Fare revenue per operator as charged (fares of its own legs) beside its revenue after
+    clearing (what it receives once each fare window is shared between the window's operators).
 
     Parameters
     ----------
@@ -109,27 +103,40 @@ def revenue_by_operator(res: RunResult, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib.axes.Axes
-        The axes drawn on.
+        The axes drawn on; its two bar containers are labelled ``as charged`` and
+        ``after clearing`` (one bar per operator, scenario order).
     """
     ax = _ax(ax)
     df = res.by_operator
-    bars = ax.bar(df["operator"], df["fare_revenue"], color="tab:blue")
+    x = np.arange(len(df))
     fmt = money_formatter(res.currency)
+    for k, (col, label, colour) in enumerate((("fare_revenue", "as charged", "tab:blue"),
+                                              ("fare_revenue_cleared", "after clearing", "tab:orange"))):
+        values = df[col].to_numpy(dtype=np.int64)
+        bars = ax.bar(x + (k - 0.5) * 0.4, values, 0.4, color=colour, label=label)
+        for rect, v in zip(bars, values):
+            ax.annotate(fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()),
+                        ha="center", va="bottom", fontsize=7)
+    many = len(df) > 4
+    ax.set_xticks(x, df["operator"], rotation=30 if many else 0, ha="right" if many else "center")
     ax.yaxis.set_major_formatter(fmt)
-    for rect, v in zip(bars, df["fare_revenue"]):
-        ax.annotate(
-            fmt(v, 0), (rect.get_x() + rect.get_width() / 2, rect.get_height()),
-            ha="center", va="bottom", fontsize=8,
-        )
     ax.set_xlabel("operator")
     ax.set_ylabel(f"fare revenue per day ({res.currency})")
-    ax.set_title(f"{_name(res)}: fare revenue by operator")
+    ax.set_title(f"{_name(res)}: fare revenue by operator, as charged and after clearing "
+                 f"({res.loaded.spec.money.clearing.method})", fontsize=9)
+    ax.legend()
     ax.grid(axis="y", alpha=0.3)
     return ax
 
 
+TAIL = 0.995
+"""The fare histogram shows fares up to this quantile of served journeys (the rest is counted in a note)."""
+
+
 def fare_distribution(res: RunResult, ax: Any = None) -> Any:
-    """Histogram of the settled fare paid per served journey.
+    """Histogram of the settled fare paid per served journey, trimmed to the data (up to the
+    99.5th percentile; journeys above it are counted in a note), with every cap of the policy
+    (windows with a cap, daily caps: ``FarePolicy.fare_caps``) marked as a dashed line.
 
     Parameters
     ----------
@@ -141,22 +148,42 @@ def fare_distribution(res: RunResult, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib.axes.Axes
-        The axes drawn on.
+        The axes drawn on; each cap line is labelled ``<rule id> cap Rp …``.
     """
     ax = _ax(ax)
     j = res.journeys
-    fares = j.loc[j["served"], "fare"].to_numpy()
-    if len(fares):
-        top = int(fares.max())
-        step = max(1, int(np.ceil((top + 1) / 40 / 250)) * 250) if top > 0 else 1
-        bins = np.arange(0, top + 2 * step, step)
-        ax.hist(fares, bins=bins, weights=np.full(len(fares), res.expansion), color="tab:green",
-                edgecolor="white")
-    ax.xaxis.set_major_formatter(money_formatter(res.currency))
+    fares = j.loc[j["served"], "fare"].to_numpy(dtype=np.int64)
+    caps = res.policy.fare_caps()
+    fmt = money_formatter(res.currency)
+    if not len(fares):
+        ax.text(0.5, 0.5, "no served journeys", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    top = int(fares.max())
+    shown_top = int(np.quantile(fares, TAIL, method="higher"))
+    step = max(1, int(np.ceil((shown_top + 1) / 40 / 250)) * 250) if shown_top > 0 else 1
+    low = int(fares.min()) // step * step
+    bins = np.arange(low, shown_top + 2 * step, step)
+    shown = fares[fares <= shown_top]
+    ax.hist(shown, bins=bins, weights=np.full(len(shown), res.expansion), color="tab:green",
+            edgecolor="white")
+    right = float(bins[-1])
+    for k, (rule, cap) in enumerate(caps):
+        ax.axvline(cap, color=("tab:red", "tab:purple", "tab:brown")[k % 3], linestyle="--", linewidth=1.2,
+                   label=f"{rule} cap {fmt(cap, 0)}")
+        right = max(right, cap + step)
+    ax.set_xlim(float(bins[0]), right)
+    above = round((len(fares) - len(shown)) * res.expansion)
+    if above:
+        ax.text(0.99, 0.97, f"{above:,} journeys above {fmt(shown_top, 0)} not shown (up to {fmt(top, 0)})",
+                ha="right", va="top", fontsize=8, transform=ax.transAxes)
+    if caps:
+        ax.legend(loc="upper left", fontsize=8)
+    ax.xaxis.set_major_formatter(fmt)
     ax.yaxis.set_major_formatter(_count)
     ax.set_xlabel(f"fare paid per journey ({res.currency})")
-    ax.set_ylabel("journeys")
-    ax.set_title(f"{_name(res)}: distribution of fare paid per journey")
+    ax.set_ylabel("journeys per day")
+    ax.set_title(f"{_name(res)}: distribution of fare paid per served journey")
     ax.grid(alpha=0.3)
     return ax
 
@@ -206,9 +233,10 @@ def transfer_flows(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
-def revenue_flows(res: RunResult, ax: Any = None) -> Any:
-    """Fare revenue moved by clearing: from the operator whose legs charged it to the operator it is
-    cleared to (the diagonal is revenue an operator keeps).
+def clearing_net(res: RunResult, ax: Any = None) -> Any:
+    """Net clearing gain (+) or loss (−) per operator: its fare revenue after clearing minus the
+    fares charged on its own legs.  Clearing only moves money, so the bars sum to zero; the
+    ``revenue_flows.csv`` table has the flows pair by pair.
 
     Parameters
     ----------
@@ -220,18 +248,33 @@ def revenue_flows(res: RunResult, ax: Any = None) -> Any:
     Returns
     -------
     matplotlib.axes.Axes
-        The axes drawn on.
+        The axes drawn on (one bar per operator, scenario order; a message instead when
+        clearing moves nothing).
     """
-    ax = _ax(ax, (7, 6))
-    f = res.clearing_flows()
-    _operator_matrix(ax, res, zip(f["from_operator"], f["to_operator"], f["amount"]), "Greens",
-                     money_formatter(res.currency), f"{res.currency} per day")
-    ax.set_xlabel("cleared to operator")
-    ax.set_ylabel("charged on legs of operator")
-    ax.set_title(
-        f"{_name(res)}: revenue flows after clearing\n"
-        f"(method {res.loaded.spec.money.clearing.method}), per day"
-    )
+    ax = _ax(ax)
+    df = res.by_operator
+    net = (df["fare_revenue_cleared"] - df["fare_revenue"]).to_numpy(dtype=np.int64)
+    method = res.loaded.spec.money.clearing.method
+    ax.set_title(f"{_name(res)}: net clearing gain (+) or loss (−) per operator, per day ({method})",
+                 fontsize=9)
+    if not net.any():
+        ax.text(0.5, 0.5, "clearing moves no revenue between operators in this scenario\n"
+                "(no fare window shared by two operators was used)", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ax
+    fmt = money_formatter(res.currency)
+    bars = ax.bar(df["operator"], net, color=["tab:green" if v > 0 else "tab:red" for v in net])
+    for rect, v in zip(bars, net):
+        ax.annotate(fmt(v, 0), (rect.get_x() + rect.get_width() / 2, v), ha="center",
+                    va="bottom" if v >= 0 else "top", fontsize=7)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_formatter(fmt)
+    ax.set_xlabel("operator")
+    ax.set_ylabel(f"cleared minus charged on its own legs ({res.currency} per day)")
+    ax.tick_params(axis="x", rotation=30 if len(df) > 4 else 0)
+    ax.grid(axis="y", alpha=0.3)
     return ax
 
 
@@ -252,6 +295,14 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
     """
     ax = _ax(ax)
     df = res.by_operator
+    ax.set_title(f"{_name(res)}: subsidy by operator (payment − fares retained by the payer)")
+    if (df["contract"] == "farebox").all():
+        ax.text(0.5, 0.5, "no operator contracts in this scenario (money.contracts):\n"
+                "every operator keeps its fares and is paid nothing, so there is no subsidy",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ax
     colours = {"city": "tab:red", "national": "tab:purple", "": "tab:gray"}
     ax.bar(df["operator"], df["subsidy"], color=[colours.get(p, "tab:gray") for p in df["payer"]])
     fmt = money_formatter(res.currency)
@@ -261,7 +312,6 @@ def subsidy_by_operator(res: RunResult, ax: Any = None) -> Any:
     ax.legend(handles, ["paid by the city", "paid nationally", "no contract payment"])
     ax.set_xlabel("operator")
     ax.set_ylabel(f"subsidy per day ({res.currency})")
-    ax.set_title(f"{_name(res)}: subsidy by operator (payment − fares retained by the payer)")
     ax.grid(axis="y", alpha=0.3)
     return ax
 
@@ -304,7 +354,103 @@ def clearing_methods(res: RunResult, ax: Any = None) -> Any:
     return ax
 
 
-SIZES = {"transfer_flows": (7, 6), "revenue_flows": (7, 6), "clearing_methods": (10, 5), "validation": (9, 5)}
+CROWDED_ROUTES = 25
+"""The crowding figure shows this many routes: those with the highest peak load factor."""
+
+
+def crowding(res: RunResult, ax: Any = None) -> Any:
+    """Peak load factor (load ÷ capacity on leaving a stop) by route and hour, for the most
+    crowded routes, with the riders left behind by full vehicles written in the cells (counted
+    at each vehicle that left them, as ``by_route.csv``'s ``left_behind``); the day's denied
+    boardings in the title.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: one image whose array is the load factor (routes × hours; NaN where a
+        route carried no one that hour).
+    """
+    br = res.by_route
+    peak = br.groupby("route", sort=False)["max_load_factor"].max()
+    peak = peak.sort_values(ascending=False, kind="stable")
+    routes = list(peak.index[:CROWDED_ROUTES])
+    ax = _ax(ax, (10, max(3.0, 0.3 * len(routes) + 2)))
+    denied = int(expand(int(res.records.denied_boardings), res.expansion))  # as summary.json's totals
+    ax.set_title(f"{_name(res)}: crowding — peak load factor by route and hour; "
+                 f"{denied:,} denied boardings per day", fontsize=9)
+    if not routes:
+        ax.text(0.5, 0.5, "no route carried anyone", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    part = br[br["route"].isin(routes)]
+    hours = list(range(int(br["hour"].min()), int(br["hour"].max()) + 1))
+    lf = part.pivot(index="route", columns="hour", values="max_load_factor").reindex(routes, columns=hours)
+    left = part.pivot(index="route", columns="hour", values="left_behind").reindex(routes, columns=hours)
+    im = ax.imshow(lf.to_numpy(dtype=float), cmap="YlOrRd", vmin=0, vmax=max(1.0, float(np.nanmax(lf))),
+                   aspect="auto", interpolation="nearest")
+    for i in range(len(routes)):
+        for k in range(len(hours)):
+            v = left.iat[i, k]
+            if v == v and v > 0:
+                ax.text(k, i, f"{int(v):,}", ha="center", va="center", fontsize=6)
+    ax.set_xticks(range(len(hours)), [str(h) for h in hours], fontsize=7)
+    ax.set_yticks(range(len(routes)), routes, fontsize=7)
+    ax.set_xlabel("hour of the service day (numbers: riders left behind by full vehicles)")
+    shown = ("every route" if len(peak) <= CROWDED_ROUTES else
+             f"the {len(routes)} most crowded of {len(peak)} routes")
+    ax.set_ylabel(f"route ({shown})")
+    ax.figure.colorbar(im, ax=ax, label="peak load ÷ capacity (1 = full)")
+    return ax
+
+
+UNSERVED = {"no_path": "no path (none found or completable)",
+            "abandoned": "gave up waiting (max_wait)",
+            "stranded": "stranded (after the last vehicle)",
+            "skipped": "not made (an earlier journey failed)"}
+
+
+def unserved(res: RunResult, ax: Any = None) -> Any:
+    """Journeys not served, by why (``summary.json``'s ``unserved_by_status``), as journeys per
+    day and as a share of all journeys drawn.
+
+    Parameters
+    ----------
+    res : RunResult
+        A finished run.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; ``None``: a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: one horizontal bar per status (in :data:`UNSERVED` order).
+    """
+    ax = _ax(ax)
+    j = res.journeys
+    counts = [round(int((j["status"] == s).sum()) * res.expansion) for s in UNSERVED]
+    total = round(len(j) * res.expansion)
+    y = np.arange(len(UNSERVED))[::-1]
+    bars = ax.barh(y, counts, color="tab:gray")
+    for rect, v in zip(bars, counts):
+        share = f" ({v / total:.1%})" if total else ""
+        ax.annotate(f"{v:,}{share}", (rect.get_width(), rect.get_y() + rect.get_height() / 2),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, list(UNSERVED.values()))
+    ax.xaxis.set_major_formatter(_count)
+    ax.set_xlabel("journeys per day")
+    ax.set_title(f"{_name(res)}: {sum(counts):,} of {total:,} journeys not served")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+SIZES = {"transfer_flows": (7, 6), "clearing_methods": (10, 5), "validation": (9, 5)}
 
 
 def validation(res: RunResult, ax: Any = None) -> Any:
@@ -420,8 +566,10 @@ PLOTS = {
     "revenue_by_operator": revenue_by_operator,
     "fare_distribution": fare_distribution,
     "transfer_flows": transfer_flows,
-    "revenue_flows": revenue_flows,
+    "clearing_net": clearing_net,
     "subsidy_by_operator": subsidy_by_operator,
+    "crowding": crowding,
+    "unserved": unserved,
 }
 
 
@@ -454,7 +602,10 @@ def save_all(res: RunResult, folder: Path, extra: tuple[str, ...] = ()) -> list[
         chosen["crowding_convergence"] = crowding_convergence
     for name, fn in chosen.items():
         # perf/robustness: a bare Figure needs no GUI backend and is freed with its last reference
-        fig = Figure(figsize=SIZES.get(name, (9, 5)), layout="constrained")
+        size = SIZES.get(name, (9, 5))
+        if name == "crowding":
+            size = (10, max(3.0, 0.3 * min(CROWDED_ROUTES, res.by_route["route"].nunique()) + 2))
+        fig = Figure(figsize=size, layout="constrained")
         fn(res, fig.add_subplot())
         path = folder / f"{name}.png"
         fig.savefig(path, dpi=110)

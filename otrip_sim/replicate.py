@@ -11,8 +11,11 @@ aggregated in job order (docs/compare.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from .scenario import LoadedScenario, load_scenario
 from .stats import LEVEL, Interval, mean_interval, ratio_interval
 from .validation import validation_table
 from .validation import verdict as validation_verdict
+from .version import __version__
 
 NOISE = ("simulation noise: the spread between replications of this scenario under its assumptions "
          "(not parameter uncertainty)")
@@ -320,6 +324,69 @@ def replications_block(reps: Sequence[Replicate], currency: str) -> dict[str, An
             for row in rows
         },
     }
+
+
+def run_key(job: Job, loaded: LoadedScenario) -> str:
+    """What decides a run's result, hashed (the version, the job: scenario file, overrides, seed,
+    replication, sample, demand scale; the input files' hashes): a kept run is reused only for the
+    very same job."""
+    what = json.dumps([__version__, asdict(job), sorted(loaded.inputs.items())], sort_keys=True, default=str)
+    return hashlib.sha256(what.encode()).hexdigest()[:32]
+
+
+def runs_folder(out: Path) -> Path:
+    """Where a ``compare`` or ``sweep`` into ``out`` keeps its finished runs until ``out`` is written."""
+    return out.parent / f"{out.name}.runs"
+
+
+def run_kept(fn: Callable[[Job], Replicate], jobs: Sequence[Job], loaded: Sequence[LoadedScenario],
+             runs: Path | None, resume: bool, workers: int = 1, executor: str = "local",
+             scheduler: str | None = None, progress: bool = False, desc: str = "runs") -> list[Replicate]:
+    """Run ``jobs`` keeping each finished run in ``runs`` (one JSON file per run, named by
+    :func:`run_key`, written whole or not at all), so that after an interruption ``resume`` runs
+    only the jobs not finished before; the results are the same as an uninterrupted run's.
+
+    Parameters
+    ----------
+    fn
+        The job function (:func:`run_job`; a test may pass one that stops part way).
+    jobs
+        The jobs, in the order of the results.
+    loaded
+        Each job's scenario (for its input files' hashes).
+    runs
+        The folder of kept runs; None: keep nothing.
+    resume
+        Reuse the runs in ``runs`` that match a job exactly; otherwise ``runs`` is emptied first.
+    workers, executor, scheduler, progress, desc
+        As for :func:`otrip_sim.executors.run_jobs`.
+
+    Returns
+    -------
+    list of Replicate
+        In the order of ``jobs``.
+    """
+    keys = [run_key(job, x) for job, x in zip(jobs, loaded)]
+    found: dict[int, Replicate] = {}
+    if runs is not None:
+        if runs.exists() and not resume:
+            shutil.rmtree(runs)
+        runs.mkdir(parents=True, exist_ok=True)
+        for i, key in enumerate(keys):
+            f = runs / f"{key}.json"
+            if f.is_file():
+                found[i] = Replicate(**json.loads(f.read_text(encoding="utf-8")))
+    todo = [i for i in range(len(jobs)) if i not in found]
+
+    def save(k: int, rep: Replicate) -> None:
+        if runs is not None:
+            tmp = runs / f".{keys[todo[k]]}.tmp"
+            tmp.write_text(json.dumps(asdict(rep)), encoding="utf-8")
+            tmp.replace(runs / f"{keys[todo[k]]}.json")  # a run file is whole or absent
+
+    done = run_jobs(fn, [jobs[i] for i in todo], workers, executor, scheduler, progress, desc, save)
+    found.update(zip(todo, done))
+    return [found[i] for i in range(len(jobs))]
 
 
 def replicate(scenario: str | Path | LoadedScenario, replications: int, seed: int | None = None,

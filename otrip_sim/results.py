@@ -37,7 +37,8 @@ from .simulation import SERVED, STATUS_NAMES, SimRecords
 from .taplog import fare_transactions, sorted_categorical
 from .version import __version__
 
-SUMMARY_SCHEMA_VERSION = 3  # 3: persons, sample and replication added; 2: money; no key of 1 removed
+SUMMARY_SCHEMA_VERSION = 4  # 4: totals.subsidy over all payers (was the city's: now subsidy_city),
+# annual subsidy split by payer; 3: persons, sample and replication added; 2: money; no key of 1 removed
 
 
 @dataclass
@@ -470,8 +471,12 @@ class RunResult:
         keys = ("boardings", "fare_revenue", "fare_revenue_cleared", "payment", "subsidy")
         per_op = {op: {"weekdays_per_year": factors[op], **{k: round(o[k] * factors[op]) for k in keys}}
                   for op, o in operators.items() if op in factors}
-        return {"basis": "the simulated day x each operator's money.weekdays_per_year", "operators": per_op,
-                "totals": {k: sum(v[k] for v in per_op.values()) for k in keys}}
+        totals = {k: sum(v[k] for v in per_op.values()) for k in keys}
+        for payer in ("city", "national"):  # the yearly subsidy split by payer, as the day's
+            totals[f"subsidy_{payer}"] = sum(v["subsidy"] for op, v in per_op.items()
+                                             if operators[op]["payer"] == payer)
+        return {"basis": "the simulated day x each operator's money.weekdays_per_year (weekday equivalents "
+                         "a year, not 365)", "operators": per_op, "totals": totals}
 
     def _missed(self) -> dict[str, dict[str, int]]:
         """Per window rule: legs that missed it through a delay and what their cards paid more."""
@@ -549,7 +554,9 @@ class RunResult:
                 "operator_payments": int(ops["payment"].sum()),
                 "operator_payments_city": payers["city"]["payments"],
                 "operator_payments_national": payers["national"]["payments"],
-                "subsidy": payers["city"]["subsidy"],
+                # every payer's subsidy, and the split by payer beside it
+                "subsidy": payers["city"]["subsidy"] + payers["national"]["subsidy"],
+                "subsidy_city": payers["city"]["subsidy"],
                 "subsidy_national": payers["national"]["subsidy"],
             },
             "operators": operators,

@@ -9,12 +9,10 @@ and gives the same results as an uninterrupted one (docs/compare.md).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +23,19 @@ import pandas as pd
 from .atomic import atomic_folder
 from .compile import compile_scenario
 from .errors import InputError
-from .executors import run_jobs
 from .overrides import parse_path, parse_value
+from .plots import money_formatter
 from .replicate import (
-    Job,
     Replicate,
     interval_of,
     job_for,
     metric_names,
     per_replication,
     run_job,
+    run_kept,
     unit_of,
 )
+from .replicate import runs_folder as runs_folder  # where the kept runs are: compare and sweep alike
 from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, paired_difference
 from .version import __version__
@@ -104,7 +103,7 @@ class Sweep:
         return pd.DataFrame(rows)
 
     def pareto(self) -> pd.DataFrame:
-        """Ridership (journeys) against city subsidy: a point is significantly dominated when
+        """Ridership (journeys) against subsidy (all payers): a point is significantly dominated when
         another is better beyond the noise in one (more journeys: the paired interval of the
         change above 0; or less subsidy: below 0) and not worse beyond the noise in the other
         (its interval not wholly on the wrong side of 0).
@@ -147,17 +146,6 @@ def _label(point: Mapping[str, Any]) -> str:
 
 def _r(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 4)
-
-
-def _key(job: Job, loaded: LoadedScenario) -> str:
-    """What decides a run's result, hashed: a finished run is reused only for the very same job."""
-    what = json.dumps([__version__, asdict(job), sorted(loaded.inputs.items())], sort_keys=True, default=str)
-    return hashlib.sha256(what.encode()).hexdigest()[:32]
-
-
-def runs_folder(out: Path) -> Path:
-    """Where a sweep into ``out`` keeps its finished runs until ``out`` is written."""
-    return out.parent / f"{out.name}.runs"
 
 
 def sweep(scenario: str | Path | LoadedScenario, params: Sequence[tuple[str, Sequence[Any]]],
@@ -207,28 +195,15 @@ def sweep(scenario: str | Path | LoadedScenario, params: Sequence[tuple[str, Seq
         loaded.append(x)
     seed = base.spec.meta.seed if seed is None else seed
     jobs = [job_for(x, k, seed, sample, demand_scale) for x in loaded for k in range(replications)]
-    keys = [_key(job, x) for job, x in zip(jobs, [x for x in loaded for _ in range(replications)])]
-    found: dict[int, Replicate] = {}
-    if runs is not None:
-        if runs.exists() and not resume:
-            shutil.rmtree(runs)
-        runs.mkdir(parents=True, exist_ok=True)
-        for i, key in enumerate(keys):
-            f = runs / f"{key}.json"
-            if f.is_file():
-                found[i] = Replicate(**json.loads(f.read_text(encoding="utf-8")))
-    todo = [i for i in range(len(jobs)) if i not in found]
-
-    def save(k: int, rep: Replicate) -> None:
-        if runs is not None:
-            tmp = runs / f".{keys[todo[k]]}.tmp"
-            tmp.write_text(json.dumps(asdict(rep)), encoding="utf-8")
-            tmp.replace(runs / f"{keys[todo[k]]}.json")  # a run file is whole or absent
-
-    done = run_jobs(run_job, [jobs[i] for i in todo], workers, executor, scheduler, progress, "sweep", save)
-    found.update(zip(todo, done))
-    reps = tuple(tuple(found[p * replications + k] for k in range(replications)) for p in range(len(points)))
+    # run_job looked up here, at call time (a test stands in for it)
+    done = run_kept(run_job, jobs, [x for x in loaded for _ in range(replications)], runs, resume, workers,
+                    executor, scheduler, progress, "sweep")
+    reps = tuple(tuple(done[p * replications + k] for k in range(replications)) for p in range(len(points)))
     return Sweep(names, points, tuple(loaded), reps, sample, seed)
+
+
+def _sample_note(s: Sweep) -> str:
+    return "" if s.sample == 1 else f"; {s.sample:.0%} sample of persons, figures ×{1 / s.sample:g}"
 
 
 def _line_plots(s: Sweep, folder: Path) -> None:
@@ -251,9 +226,12 @@ def _line_plots(s: Sweep, folder: Path) -> None:
             if not numeric:
                 ax.set_xticks(xs, [str(_show(s.points[i][first])) for i in idx])
         ax.set_xlabel(first)
-        ax.set_ylabel(f"{metric} ({unit_of(metric, s.loaded[0].spec.meta.currency)})")
+        currency = s.loaded[0].spec.meta.currency
+        ax.set_ylabel(f"{metric} ({unit_of(metric, currency)})")
+        if unit_of(metric, currency) in (currency, f"{currency} per journey"):
+            ax.yaxis.set_major_formatter(money_formatter(currency))
         ax.set_title(f"{s.loaded[0].name}: {metric}, mean and 95% interval over {len(s.reps[0])} "
-                     "replications (simulation noise)", fontsize=9)
+                     f"replications (simulation noise){_sample_note(s)}", fontsize=9)
         if others:
             ax.legend(fontsize=8)
         fig.savefig(folder / f"{metric}.png", dpi=100, metadata={"Software": None})
@@ -275,10 +253,12 @@ def _pareto_plot(s: Sweep, table: pd.DataFrame, path: Path) -> None:
     for i, point in enumerate(s.points):
         ax.annotate(_label(point), (table["subsidy"].iloc[i], table["journeys"].iloc[i]), fontsize=7,
                     xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel(f"city subsidy per day ({s.loaded[0].spec.meta.currency})")
+    ax.set_xlabel(f"subsidy per day, all payers ({s.loaded[0].spec.meta.currency})")
+    ax.xaxis.set_major_formatter(money_formatter(s.loaded[0].spec.meta.currency))
     ax.set_ylabel("journeys per day")
     ax.legend(fontsize=8)
-    ax.set_title("Ridership against subsidy (95% intervals of simulation noise)", fontsize=9)
+    ax.set_title(f"Ridership against subsidy (95% intervals of simulation noise){_sample_note(s)}",
+                 fontsize=9)
     fig.savefig(path, dpi=100, metadata={"Software": None})
     plt.close(fig)
 

@@ -224,3 +224,37 @@ def format_money(amount: int, currency: str = "IDR") -> str:
         return f"{sign}{symbol} {abs(amount):,}"
     major, minor = divmod(abs(amount), 10**decimals)
     return f"{sign}{symbol} {major:,}.{minor:0{decimals}d}"
+
+
+_SHORT = ((10**12, "T"), (10**9, "bn"), (10**6, "M"))
+
+
+def format_money_short(amount: float, currency: str = "IDR") -> str:
+    """Money for a figure's axis or label, in one format everywhere: ``Rp 3,500`` below a million
+    (major units), ``Rp 800 M``, ``Rp 1.2 bn``, ``Rp 4 T`` from a million up (at most three
+    significant digits, trailing zeros dropped).
+
+    Parameters
+    ----------
+    amount : float
+        Money in minor units of ``currency`` (an axis position may be fractional; it is rounded
+        to the minor unit below a million major units).
+    currency : str
+        ISO 4217 code.
+
+    Returns
+    -------
+    str
+        E.g. ``format_money_short(1_234_000_000) == "Rp 1.23 bn"``,
+        ``format_money_short(800_000_000) == "Rp 800 M"``, ``format_money_short(3500) == "Rp 3,500"``.
+    """
+    scale = 10 ** CURRENCY_DECIMALS.get(currency, 2)
+    major = amount / scale
+    for div, suffix in _SHORT:
+        if abs(major) >= div:
+            value = major / div
+            digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+            text = f"{abs(value):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(value):,.0f}"
+            sign = "-" if value < 0 else ""
+            return f"{sign}{_CURRENCY_SYMBOL.get(currency, currency)} {text} {suffix}"
+    return format_money(round(amount), currency)

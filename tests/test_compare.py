@@ -244,3 +244,18 @@ def test_bad_input_is_one_located_message(tmp_path: Path, args: list[str], messa
     assert message in r.output
     assert "Traceback" not in r.output
     assert not (tmp_path / "x").exists()
+
+
+def test_an_operator_only_one_scenario_has_raises_no_warning(write_scenario) -> None:
+    import warnings
+
+    def extra_operator(doc):  # a third operator with no route: no boardings in either, NaN-free
+        doc["operators"].append({"id": "ferry", "name": "Ferry", "mode": "ferry"})
+        doc["fares"]["standalone"]["ferry"] = {"kind": "flat", "amount": 1000}
+
+    a, b = write_scenario(None, "a.yaml"), write_scenario(extra_operator, "b.yaml")
+    c = compare([a, b], 2, demand_scale=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert c.fare_change_uniform(1) in (True, False)
+        c.elasticity()

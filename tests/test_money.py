@@ -62,8 +62,11 @@ def test_subsidy_reconciles_over_the_run(mixed):
     assert t["operator_payments"] == sum(o["payment"] for o in ops.values())
     assert t["operator_payments"] == t["operator_payments_city"] + t["operator_payments_national"]
     # city: pays the bus operator and keeps the bus fares
-    assert t["subsidy"] == ops["bus"]["payment"] - ops["bus"]["fare_revenue_cleared"]
+    assert t["subsidy_city"] == ops["bus"]["payment"] - ops["bus"]["fare_revenue_cleared"]
     assert t["subsidy_national"] == ops["metro"]["payment"]
+    # totals.subsidy is every payer's, the split beside it
+    assert t["subsidy"] == t["subsidy_city"] + t["subsidy_national"]
+    assert t["subsidy"] == sum(o["subsidy"] for o in ops.values())
     # clearing moves money between operators but creates none
     assert sum(o["fare_revenue_cleared"] for o in ops.values()) == t["fare_revenue"]
     assert s["payers"]["city"]["operators"] == ["bus"] and s["payers"]["national"]["operators"] == ["metro"]
@@ -132,11 +135,12 @@ def test_cli_all_clearing_methods(write_scenario, tmp_path):
     assert (out / "plots" / "clearing_methods.png").exists()
     ops = pd.read_csv(out / "operators.csv")
     assert list(ops.columns[:13]) == [
-        "operator", "contract", "payer", "boardings", "passenger_km", "vehicle_km", "vehicle_hours",
-        "fare_revenue", "fare_revenue_cleared", "cost", "payment", "net_income", "subsidy_per_boarding",
+        "operator", "contract", "payer", "fare_revenue", "fare_revenue_cleared", "clearing_gain",
+        "fares_to_payer", "fares_kept", "cost", "payment", "net_income", "subsidy", "fare_lost_evasion",
     ]
     s = json.loads((out / "summary.json").read_text())
-    assert {"operator_payments_city", "operator_payments_national", "subsidy_national"} <= set(s["totals"])
+    assert {"operator_payments_city", "operator_payments_national", "subsidy_city",
+            "subsidy_national"} <= set(s["totals"])
     assert "fare_revenue_cleared" in s["operators"]["bus"]
 
 

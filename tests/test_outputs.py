@@ -17,7 +17,8 @@ FILES = {
     "scenario.resolved.yaml", "manifest.json", "datapackage.json",
     "plots/boardings_by_hour.png", "plots/revenue_by_operator.png", "plots/fare_distribution.png",
     "plots/transfer_flows.png",
-    "operators.csv", "revenue_flows.csv", "plots/revenue_flows.png", "plots/subsidy_by_operator.png",
+    "operators.csv", "revenue_flows.csv", "plots/clearing_net.png", "plots/subsidy_by_operator.png",
+    "plots/crowding.png", "plots/unserved.png",
 }
 
 

@@ -634,6 +634,13 @@ class FarePolicy:
         """The shortest window duration (s), ``None`` without windows."""
         return min((w.duration for w in self.windows), default=None)
 
+    def fare_caps(self) -> tuple[tuple[str, int], ...]:
+        """(rule id, cap in minor units) of every rule that caps what a card pays: windows with a
+        cap (cap and integrated windows), then daily caps; the order of the policy."""
+        windows = [(w.id, w.cap) for w in self.windows if isinstance(w, (CapWindow, IntegratedWindow))]
+        daily = [(c.id, c.cap) for c in self.period_caps if c.period == "day"]
+        return tuple(windows + daily)
+
 __all__ = [
     "DAY",
     "CapWindow",
