@@ -37,7 +37,8 @@ from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, holm, mean_interval, paired_difference, unpaired_difference
 
 HEADLINE = ("journeys", "boardings", "transfers", "fare_revenue", "fare_per_journey", "operator_payments",
-            "subsidy", "subsidy_city", "subsidy_national", "subsidy_per_journey", "farebox_recovery")
+            "subsidy", "subsidy_city", "subsidy_national", "subsidy_per_journey", "farebox_recovery",
+            "user_benefit")
 """The headline figures (Holm-adjusted as one family per scenario)."""
 
 COMPARISON_COLUMNS = ["scenario", "metric", "mean", "ci_low", "ci_high", "delta_vs_first", "delta_ci_low",
@@ -167,8 +168,10 @@ class Comparison:
         pandas.DataFrame
             ``scenario, fare_change_uniform, fare_per_journey_change, journeys_change,
             elasticity, elasticity_ci_low, elasticity_ci_high, subsidy_change,
-            subsidy_change_per_journey_gained``; empty where undefined (no fare change; a change
-            in journeys whose paired interval includes 0).
+            subsidy_change_per_journey_gained, user_benefit_change, benefit_per_subsidy``
+            (with mode choice: the user benefit against the first, and per rupiah of extra
+            subsidy); empty where undefined (no fare change; a change in journeys whose paired
+            interval includes 0; no mode choice; no subsidy change).
         """
         out = []
         for i, name in enumerate(self.names[1:], start=1):
@@ -186,12 +189,15 @@ class Comparison:
             beyond_noise = dq.low is not None and dq.high is not None and dq.low * dq.high > 0
             if not uniform and dq.mean and beyond_noise and ds.mean is not None:
                 per = ds.mean / dq.mean
+            benefit = self.delta(i, "user_benefit").mean if "user_benefit" in self.metrics else None
+            per_subsidy = benefit / ds.mean if benefit is not None and ds.mean else None
             out.append([name, uniform, _r(self.delta(i, "fare_per_journey").mean), _r(dq.mean), _r(el.mean),
-                        _r(el.low), _r(el.high), _r(ds.mean), _r(per)])
+                        _r(el.low), _r(el.high), _r(ds.mean), _r(per), _r(benefit), _r(per_subsidy)])
         return pd.DataFrame(out, columns=["scenario", "fare_change_uniform", "fare_per_journey_change",
                                           "journeys_change", "elasticity", "elasticity_ci_low",
                                           "elasticity_ci_high", "subsidy_change",
-                                          "subsidy_change_per_journey_gained"])
+                                          "subsidy_change_per_journey_gained", "user_benefit_change",
+                                          "benefit_per_subsidy"])
 
     def fares_diff(self) -> list[str]:
         """Each later scenario's ``fares`` section against the first's, as a unified diff of their

@@ -143,7 +143,10 @@ def run_job(job: Job) -> Replicate:
 def replicate_of(res: RunResult) -> Replicate:
     """A finished run's figures: every number of ``summary.json``'s totals, the ratios of
     :data:`RATIOS`, per operator (``operators.<id>.<figure>``) and per rider category
-    (``category.<id>.journeys``, ``.fare_total``, ``.fare_per_journey``).
+    (``category.<id>.journeys``, ``.fare_total``, ``.fare_per_journey``); with mode choice,
+    ``user_benefit`` (pivot: against the reference fares; absolute: the logsum — the difference
+    between two scenarios is the user benefit either way), ``pt_tour_journeys`` and
+    ``modes.<mode>.trips``.
 
     Parameters
     ----------
@@ -169,6 +172,12 @@ def replicate_of(res: RunResult) -> Replicate:
         for fig in _OPERATOR_FIGURES:
             if o.get(fig) is not None:
                 values[f"operators.{op}.{fig}"] = o[fig]
+    behaviour = s.get("behaviour")
+    if behaviour is not None:  # mode choice: the user benefit (pivot) or logsum, and the modes' trips
+        values["user_benefit"] = behaviour["user_benefit" if behaviour["basis"] == "pivot" else "logsum"]
+        values["pt_tour_journeys"] = behaviour["pt_tour_journeys"]
+        for mode, m in s["modes"].items():
+            values[f"modes.{mode}.trips"] = m["trips"]
     for row in res.by_category.itertuples():
         values[f"category.{row.category}.journeys"] = int(row.journeys)
         values[f"category.{row.category}.fare_total"] = int(row.fare_total)
@@ -258,7 +267,7 @@ def unit_of(name: str, currency: str) -> str:
         return "journeys per person"
     if "km" in last:
         return "km"
-    if any(w in last for w in ("fare", "revenue", "payment", "subsidy", "cost", "income")):
+    if any(w in last for w in ("fare", "revenue", "payment", "subsidy", "cost", "income", "benefit")):
         return currency
     return "count"
 

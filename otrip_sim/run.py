@@ -91,7 +91,7 @@ def run(
     def lap(name: str) -> None:
         nonlocal t_last
         now = time.perf_counter()
-        timings[name] = now - t_last
+        timings[name] = timings.get(name, 0.0) + now - t_last  # summed over crowding passes
         t_last = now
 
     # compiled after the argument checks, so a bad --seed fails before the network is built
@@ -202,8 +202,6 @@ def run(
         if iterations[-1]["relative_gap"] < crowding.gap:
             break
     riders, records, planned = today.riders, today.records, today.records.planned
-    if crowd is not None:
-        timings["crowding"] = 0.0  # the iterations' choice and simulation are in those laps
     evasion = dict(spec.money.fare_evasion)
     # per journey and leg, keyed by (person, journey of the day, leg): common random numbers
     width = np.arange(max(int(planned.n_legs.max(initial=0)), 1))

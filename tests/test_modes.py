@@ -392,3 +392,23 @@ def test_persons_choose_their_fare_medium_on_their_weeks_logsum(tmp_path):
     j = res.journeys[res.journeys["served"]]
     assert set(j.loc[j["media"] == "qr", "fare"]) == {2000}
     assert set(j.loc[j["media"] == "card", "fare"]) == {3500}
+
+
+def test_compare_reports_the_user_benefit_between_policies(tmp_path):
+    from otrip_sim.compare import compare
+
+    doc = _corridor(800, tours=True)
+    doc["modes"]["theta"] = 0.2
+    paths = []
+    for fare in (3500, 2500):
+        d = _pivot(_with_fare(doc, fare), tmp_path, reference_fares=doc["fares"])
+        d["meta"]["name"] = f"fare-{fare}"
+        paths.append(tmp_path / f"{fare}.yaml")
+        paths[-1].write_text(yaml.safe_dump(d, sort_keys=False))
+    c = compare(paths, replications=2)
+    singles = [[otrip_sim.run(p, seed=c.seed, replication=k).summary()["behaviour"]["user_benefit"]
+                for k in range(2)] for p in paths]
+    assert singles[0] == [0, 0]  # the reference fares against themselves
+    el = c.elasticity().set_index("scenario")
+    assert el.loc["fare-2500", "user_benefit_change"] == pytest.approx(np.mean(singles[1]), rel=1e-6)
+    assert "user_benefit" in set(c.headline()["metric"])
