@@ -195,7 +195,8 @@ def run(
         measured = measure_crowding(net, today.records, crowding, crowding_slots(spec.meta))
         if crowd is None or crowd.multiplier.shape != measured.multiplier.shape:
             crowd = CrowdCosts.none(*measured.multiplier.shape)
-        crowd = crowd.averaged(measured, 1 / k)  # successive averages of the costs
+        # successive averages of the costs (a warm start counts as the average of one pass before)
+        crowd = crowd.averaged(measured, 1 / (k + (warm_start is not None)))
         before = today.choice.chosen
         today = day(crowd, before)
         iterations.append(_convergence(k, today.choice, before))
