@@ -188,8 +188,8 @@ def _person_table(res: otrip_sim.RunResult) -> Any:
 def test_same_person_same_draws_in_two_policies():
     # fixed demand: the same persons ride under both policies
     fixed = {"choice.mode_choice": False}
-    a = otrip_sim.run(load_scenario(ROOT / "scenarios/jakarta/okotrip-2018.yaml", overrides=fixed), sample=0.2)
-    b = otrip_sim.run(load_scenario(ROOT / "scenarios/jakarta/baseline-2018.yaml", overrides=fixed), sample=0.2)
+    a, b = (otrip_sim.run(load_scenario(ROOT / f"scenarios/jakarta/{name}.yaml", overrides=fixed), sample=0.2)
+            for name in ("okotrip-2018", "baseline-2018"))
     assert a.seed == b.seed == 2018
     ta, tb = _person_table(a), _person_table(b)
     assert ta.equals(tb)
