@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -259,3 +262,29 @@ def test_an_operator_only_one_scenario_has_raises_no_warning(write_scenario) -> 
         warnings.simplefilter("error")
         assert c.fare_change_uniform(1) in (True, False)
         c.elasticity()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium on this machine (Debian package chromium)")
+def test_the_report_renders_in_chromium_with_every_image_loaded(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    r = CliRunner().invoke(main, ["compare", str(TINY), str(TINY), "--out", str(out), "--demand-scale", "0.3",
+                                  "--replications", "2", "--quiet"])
+    assert r.exit_code == 0, r.output
+    # the report as written, and a probe appended after it that writes what the browser loaded
+    probe = ("<script>window.addEventListener('load', () => { const im = [...document.images]; "
+             "document.title = 'images ' + im.length + ' broken ' + "
+             "im.filter(i => !(i.complete && i.naturalWidth > 0)).length; });</script>")
+    page = tmp_path / "probe.html"
+    page.write_text((out / "report.html").read_text(encoding="utf-8") + probe, encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom"]
+    done = subprocess.run([str(CHROMIUM), *flags, page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r"<title>images (\d+) broken (\d+)</title>", done.stdout)
+    assert found, done.stdout[:2000]
+    images, broken = int(found.group(1)), int(found.group(2))
+    assert images >= 4 and broken == 0
