@@ -85,6 +85,23 @@ def rider_groups_figure(c: Comparison) -> Figure:
     return fig
 
 
+def income_groups_figure(c: Comparison) -> Figure:
+    """Mean fare paid per public-transport journey by income segment (``modes.segments``) and
+    scenario, with error bars; a note where the scenarios have no segments."""
+    groups = [m.removeprefix("segment.").removesuffix(".fare_per_journey") for m in c.metrics
+              if m.startswith("segment.") and m.endswith(".fare_per_journey")]
+    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    if groups:
+        _bars(ax, c, groups, "segment.{}.fare_per_journey", "Fare paid per journey by income group", True)
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no income segments in these scenarios (modes.segments)", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+    ax.set_xlabel(_sample_note(c), fontsize=8)
+    return fig
+
+
 def headline_figure(c: Comparison) -> Figure:
     """Each headline figure's change against the first scenario, in percent of the first, with its
     paired 95% interval."""
@@ -155,7 +172,7 @@ def _route_means(c: Comparison, i: int) -> dict[str, float]:
 def figures(c: Comparison) -> dict[str, Figure]:
     """Every figure of a comparison, by file name (without ``.png``), in a fixed order."""
     out = {"headline": headline_figure(c), "operators": operators_figure(c),
-           "rider_groups": rider_groups_figure(c)}
+           "rider_groups": rider_groups_figure(c), "income_groups": income_groups_figure(c)}
     for i in range(1, len(c.names)):
         out[f"map_{i}"] = network_map(c, i)
     return out

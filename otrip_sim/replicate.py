@@ -145,8 +145,9 @@ def replicate_of(res: RunResult) -> Replicate:
     :data:`RATIOS`, per operator (``operators.<id>.<figure>``) and per rider category
     (``category.<id>.journeys``, ``.fare_total``, ``.fare_per_journey``); with mode choice,
     ``user_benefit`` (pivot: against the reference fares; absolute: the logsum — the difference
-    between two scenarios is the user benefit either way), ``pt_tour_journeys`` and
-    ``modes.<mode>.trips``.
+    between two scenarios is the user benefit either way), ``pt_tour_journeys``,
+    ``modes.<mode>.trips`` and per income segment ``segment.<id>.journeys`` (by public
+    transport), ``.fare_total`` and ``.fare_per_journey``.
 
     Parameters
     ----------
@@ -178,6 +179,11 @@ def replicate_of(res: RunResult) -> Replicate:
         values["pt_tour_journeys"] = behaviour["pt_tour_journeys"]
         for mode, m in s["modes"].items():
             values[f"modes.{mode}.trips"] = m["trips"]
+        for row in res.mode_tables()["by_segment"].groupby("segment", sort=False).sum(numeric_only=True) \
+                .itertuples():
+            if row.Index:  # income segments (modes.segments): what each pays by public transport
+                values[f"segment.{row.Index}.journeys"] = int(row.pt_journeys)
+                values[f"segment.{row.Index}.fare_total"] = int(row.fare_paid)
     for row in res.by_category.itertuples():
         values[f"category.{row.category}.journeys"] = int(row.journeys)
         values[f"category.{row.category}.fare_total"] = int(row.fare_total)
@@ -192,7 +198,7 @@ def ratio_parts(name: str) -> tuple[str, str] | None:
         return RATIOS[name]
     if name in TOTAL_RATIOS:
         return TOTAL_RATIOS[name]
-    if name.startswith("category.") and name.endswith(".fare_per_journey"):
+    if name.startswith(("category.", "segment.")) and name.endswith(".fare_per_journey"):
         base = name.removesuffix(".fare_per_journey")
         return f"{base}.fare_total", f"{base}.journeys"
     return None
@@ -214,7 +220,7 @@ def metric_names(reps: Sequence[Replicate]) -> list[str]:
         if k in _HIDDEN:
             continue
         out.append(k)
-        if k.startswith("category.") and k.endswith(".fare_total"):
+        if k.startswith(("category.", "segment.")) and k.endswith(".fare_total"):
             out.append(k.removesuffix(".fare_total") + ".fare_per_journey")
     return out
 

@@ -150,6 +150,9 @@ def render(c: Comparison, headline: pd.DataFrame, elasticity: pd.DataFrame,
     if "rider_groups" in figures:
         parts.append("<h2>Fare paid by rider group</h2>")
         parts.append(_img(figures["rider_groups"], "fare per journey by rider group"))
+    if "income_groups" in figures:
+        parts.append("<h2>Fare paid by income group</h2>")
+        parts.append(_img(figures["income_groups"], "fare per journey by income group"))
     parts.append("<h2>Network: change in boardings</h2>")
     for i in range(1, len(c.names)):
         if f"map_{i}" in figures:

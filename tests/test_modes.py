@@ -399,6 +399,8 @@ def test_compare_reports_the_user_benefit_between_policies(tmp_path):
 
     doc = _corridor(800, tours=True)
     doc["modes"]["theta"] = 0.2
+    doc["modes"]["segments"] = [{"id": "lower", "share": 0.5, "value_of_time": 6000},
+                                {"id": "upper", "share": 0.5, "value_of_time": 20000}]
     paths = []
     for fare in (3500, 2500):
         d = _pivot(_with_fare(doc, fare), tmp_path, reference_fares=doc["fares"])
@@ -412,3 +414,11 @@ def test_compare_reports_the_user_benefit_between_policies(tmp_path):
     el = c.elasticity().set_index("scenario")
     assert el.loc["fare-2500", "user_benefit_change"] == pytest.approx(np.mean(singles[1]), rel=1e-6)
     assert "user_benefit" in set(c.headline()["metric"])
+    # the fare paid by income group: each segment pays Rp 3,500 a journey, then Rp 2,500
+    from otrip_sim.compare_plots import income_groups_figure
+
+    for k, fare in enumerate((3500, 2500)):
+        for seg in ("lower", "upper"):
+            assert c.interval(k, f"segment.{seg}.fare_per_journey").mean == pytest.approx(fare)
+    bars = [p for p in income_groups_figure(c).axes[0].patches]
+    assert sorted(round(b.get_height()) for b in bars) == [2500, 2500, 3500, 3500]
