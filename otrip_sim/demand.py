@@ -244,6 +244,7 @@ def generate(
     replication: int = 0,
     segments: Sequence[tuple[str, float]] = (),
     pivot_share: np.ndarray | None = None,
+    segment_by_zone: np.ndarray | None = None,
 ) -> Riders:
     """Draw the persons of one day and their journeys.
 
@@ -272,6 +273,9 @@ def generate(
         Fraction of persons simulated, in (0, 1] (``--sample``).
     segments : sequence of (str, float)
         The persons' income segments and their shares (empty: none).
+    segment_by_zone : array, optional
+        Zone × segment: the segments' shares among the persons living in each zone
+        (``modes.segment_shares``; a zone's row is ``segments``' shares where not given).
     pivot_share : array, optional
         A pivot scenario's base public-transport share per (origin, destination) zone: the OD
         table's persons are its public-transport users (``base`` 1), and each row adds the
@@ -336,8 +340,13 @@ def generate(
     held = None
     if media:
         held = keyed_choice(u("media"), np.array([sh for _, sh in media])).astype(np.int16)
-    segment = (keyed_choice(u("segment"), np.array([sh for _, sh in segments])).astype(np.int16)
-               if len(segments) else np.full(n, -1, dtype=np.int16))
+    segment = np.full(n, -1, dtype=np.int16)
+    if len(segments) and segment_by_zone is None:
+        segment = keyed_choice(u("segment"), np.array([sh for _, sh in segments])).astype(np.int16)
+    elif len(segments) and segment_by_zone is not None:  # by home zone: the inverse CDF of its shares
+        cdf = np.cumsum(segment_by_zone[o[row]], axis=1)
+        pick = (u("segment")[:, None] * cdf[:, -1:] >= cdf).sum(axis=1)
+        segment = np.minimum(pick, len(segments) - 1).astype(np.int16)
     home, dest = o[row], d[row]
     if tours is None:
         legs = [(np.ones(n, dtype=bool), home, dest, np.full(n, -1, dtype=np.int64), 0, np.full(n, -1))]

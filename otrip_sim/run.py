@@ -110,7 +110,7 @@ def run(
     share = pt_share(modes, metres) if pivot else None  # type: ignore[arg-type]
     segments = [(g.id, g.share) for g in declared.segments] if declared is not None else []
     riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media],
-                      sample, replication, segments, share)
+                      sample, replication, segments, share, _segment_by_zone(declared, zone_ids))
     lap("demand")
 
     # candidate paths for the OD pairs that have riders
@@ -217,6 +217,21 @@ def run(
         records=records, settlement=settled, policy=policy, timings=timings,
         modes=today.modes, travellers=today.travellers, crowd=crowd, iterations=iterations,
     )
+
+
+def _segment_by_zone(modes: Modes | None, zone_ids: tuple[str, ...]) -> np.ndarray | None:
+    """Zone × segment shares of persons by home zone (``modes.segment_shares``), or ``None``."""
+    rows = modes.segment_shares if modes is not None and isinstance(modes.segment_shares, list) else []
+    if modes is None or not modes.segments or not rows:
+        return None
+    seg = {g.id: k for k, g in enumerate(modes.segments)}
+    zone = {z: i for i, z in enumerate(zone_ids)}
+    out = np.tile([g.share for g in modes.segments], (len(zone_ids), 1))
+    for z in {r.zone_id for r in rows}:
+        out[zone[z]] = 0.0
+    for r in rows:
+        out[zone[r.zone_id], seg[r.segment]] = r.share
+    return out
 
 
 def crowding_slots(meta: Meta) -> int:

@@ -29,6 +29,7 @@ from .schema import (
     Route,
     RoutesFile,
     Scenario,
+    SegmentShare,
     StationTableSpec,
     Stop,
     TableRow,
@@ -327,7 +328,20 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
                 lambda p, d: load_scenario(p, allow_outside_files, as_reference=True).spec.fares)
         if isinstance(dem.get("gravity"), dict):
             resolve(dem["gravity"], "zones", "demand.gravity", lambda p, d: _read_csv(p, ZoneRow, d))
+    modes = raw.get("modes")
+    if isinstance(modes, dict):
+        resolve(modes, "segment_shares", "modes", lambda p, d: _read_csv(p, SegmentShare, d))
     resolve(raw, "modes", "", lambda p, d: _validated(Modes, p, d))
+    if isinstance(raw.get("modes"), Modes) and isinstance(raw["modes"].segment_shares, str):
+        # a modes file's income table: relative to the scenario file, like every reference
+        holder = {"segment_shares": raw["modes"].segment_shares}
+        resolve(holder, "segment_shares", "modes", lambda p, d: _read_csv(p, SegmentShare, d))
+        try:
+            raw["modes"] = Modes.model_validate(raw["modes"].model_dump() | holder)
+        except ValidationError as err:
+            where = origins.get(("modes", "segment_shares"), str(path))
+            message = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
+            raise InputError(where, "", message) from None
     fares = raw.get("fares")
     fare_specs: list[tuple[str, Any]] = []
     if isinstance(fares, dict) and isinstance(fares.get("standalone"), dict):
@@ -451,6 +465,12 @@ def _cross_check(loaded: LoadedScenario) -> None:
                 raise InputError(*where("demand", "zones", i, "stop_id"), "unknown stop", z.stop_id)
             zone_set.add(z.zone_id)
     # a gravity model's OD rows are derived (at compile time) from its zones, so none to check here
+    homes = ({z.zone_id for z in _rows(s.demand.gravity.zones)} if s.demand.gravity is not None else zone_set)
+    if isinstance(s.modes, Modes) and isinstance(s.modes.segment_shares, list):
+        for i, share in enumerate(s.modes.segment_shares):
+            if share.zone_id not in homes:
+                raise InputError(*where("modes", "segment_shares", i, "zone_id"), "unknown zone",
+                                 share.zone_id)
     for i, od in enumerate(_rows(s.demand.od)):
         for col in ("origin", "destination"):
             if getattr(od, col) not in zone_set:

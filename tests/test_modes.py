@@ -422,3 +422,41 @@ def test_compare_reports_the_user_benefit_between_policies(tmp_path):
             assert c.interval(k, f"segment.{seg}.fare_per_journey").mean == pytest.approx(fare)
     bars = [p for p in income_groups_figure(c).axes[0].patches]
     assert sorted(round(b.get_height()) for b in bars) == [2500, 2500, 3500, 3500]
+
+
+def test_income_segments_by_home_zone(tmp_path):
+    doc = _corridor(3000, tours=True)
+    doc["modes"]["segments"] = [{"id": "lower", "share": 0.5, "value_of_time": 6000},
+                                {"id": "upper", "share": 0.5, "value_of_time": 20000}]
+    (tmp_path / "income.csv").write_text("zone_id,segment,share\na,lower,0.9\na,upper,0.1\n")
+    doc["modes"]["segment_shares"] = "income.csv"
+    res = _run(tmp_path, doc)
+    people = res.travellers
+    first = np.r_[True, people.person[1:] != people.person[:-1]]
+    lower = (people.segment[first] == 0).mean()  # everyone lives in zone a
+    n = int(first.sum())
+    assert abs(lower - 0.9) < 4 * math.sqrt(0.09 / n) and n > 1000
+    # each segment's value of time converts the money of both alternatives (a 2-journey tour,
+    # absolute demand, theta 1): the motorcycle is faster, so the upper segment rides it more
+    for k, vot in enumerate((6000, 20000)):
+        bus = 300 * 1.5 + 900 + 3500 * 3600 / vot
+        moto = ROAD_M / 1000 / 26 * 3600 + round(546 * ROAD_M / 1000) * 3600 / vot
+        assert np.allclose(res.modes.p_pt[people.segment == k], 1 / (1 + math.exp(-2 * (moto - bus) / 300)))
+
+
+@pytest.mark.parametrize(("csv", "message"), [
+    ("zone_id,segment,share\nz9,lower,1\n", "line 2, column zone_id: unknown zone (got 'z9')"),
+    ("zone_id,segment,share\na,lower,0.7\na,upper,0.2\n", "zone 'a''s shares add up to 0.9, not 1"),
+    ("zone_id,segment,share\na,middle,1\n", "'middle' is not in segments"),
+])
+def test_bad_income_shares_are_located(tmp_path, csv, message):
+    doc = _corridor(10)
+    doc["modes"]["segments"] = [{"id": "lower", "share": 0.5, "value_of_time": 6000},
+                                {"id": "upper", "share": 0.5, "value_of_time": 20000}]
+    (tmp_path / "income.csv").write_text(csv)
+    doc["modes"]["segment_shares"] = "income.csv"
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(InputError) as err:
+        otrip_sim.load_scenario(path)
+    assert message in str(err.value)

@@ -32,7 +32,7 @@ from .base import (
     Year,
     _no_overlap,
 )
-from .behaviour import Choice, Crowding, Modes, check_behaviour
+from .behaviour import Choice, Crowding, Modes, SegmentShare, check_behaviour
 from .fares import (
     BandSpec,
     CapSpec,
@@ -663,6 +663,7 @@ __all__ = [
     "RouteFareSpec",
     "RoutesFile",
     "Scenario",
+    "SegmentShare",
     "StandaloneSpec",
     "StationTableSpec",
     "Stop",

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from pydantic import Field, model_validator
 
-from .base import Clock, Distance, Duration, Id, Money, Strict, _no_overlap
+from .base import Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
 
 
 class CrowdingStep(Strict):
@@ -129,6 +129,14 @@ class Segment(Strict):
         return self
 
 
+class SegmentShare(Strict):
+    """A home zone's share of persons in an income segment (a row of ``modes.segment_shares``)."""
+
+    zone_id: Id
+    segment: Id
+    share: float = Field(ge=0, le=1)
+
+
 class ProductChoice(Strict):
     """Persons choose their fare medium — a card, a pass, an app's QR code: ``fares.media`` —
     above the day, by a logit over their usual week's travel with it: ``days`` × the day's
@@ -169,6 +177,9 @@ class Modes(Strict):
     pt_share: list[ShareBand] = Field(default_factory=list,
                                       description="pivot: base public-transport share by road distance")
     segments: list[Segment] = Field(default_factory=list, description="persons' income segments")
+    segment_shares: FileRef | list[SegmentShare] = Field(
+        default_factory=list, description="income distribution by home zone (CSV: zone_id,segment,share; "
+        "relative to the scenario file); zones not listed take the segments' shares")
     products: ProductChoice | None = Field(default=None, description="persons choose their fare medium")
 
     @model_validator(mode="after")
@@ -197,6 +208,17 @@ class Modes(Strict):
         ups = [b.up_to for b in self.pt_share[:-1]]
         if any(b <= a for a, b in pairwise(ups)):  # type: ignore[operator]
             raise ValueError("pt_share: up_to must increase from band to band")
+        if isinstance(self.segment_shares, list) and self.segment_shares:
+            known = {g.id for g in self.segments}
+            totals: dict[str, float] = {}
+            for i, row in enumerate(self.segment_shares):
+                if row.segment not in known:
+                    raise ValueError(f"segment_shares[{i}].segment: {row.segment!r} is not in segments "
+                                     f"({', '.join(sorted(known)) or 'none declared'})")
+                totals[row.zone_id] = totals.get(row.zone_id, 0.0) + row.share
+            for zone, total in totals.items():
+                if abs(total - 1) > 1e-6:
+                    raise ValueError(f"segment_shares: zone {zone!r}'s shares add up to {total:g}, not 1")
         if self.segments:
             if abs(sum(s.share for s in self.segments) - 1) > 1e-6:
                 raise ValueError("segments: shares must add up to 1")
