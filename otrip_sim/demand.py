@@ -61,7 +61,8 @@ class Riders:
     base:
         ``1``: the person travels by public transport in the OD table (every person of a fixed
         demand or an all-mode table); ``0``: a pivot scenario's person who, under the reference
-        fares, travels by another mode (docs/model.md, "Mode choice").
+        fares, travels by another mode; ``2``: one who does not travel under them (with
+        ``modes.frequency``; docs/model.md, "Mode choice").
     """
 
     zone_ids: tuple[str, ...]
@@ -245,6 +246,7 @@ def generate(
     segments: Sequence[tuple[str, float]] = (),
     pivot_share: np.ndarray | None = None,
     segment_by_zone: np.ndarray | None = None,
+    stay_share: float | None = None,
 ) -> Riders:
     """Draw the persons of one day and their journeys.
 
@@ -273,6 +275,10 @@ def generate(
         Fraction of persons simulated, in (0, 1] (``--sample``).
     segments : sequence of (str, float)
         The persons' income segments and their shares (empty: none).
+    stay_share : float, optional
+        With ``pivot_share``, the share of persons travelling under the reference fares
+        (``modes.frequency.base_share``): each row adds ``(1 − share) ÷ share`` times its all-mode
+        persons who do not (``base`` 2).
     segment_by_zone : array, optional
         Zone × segment: the segments' shares among the persons living in each zone
         (``modes.segment_shares``; a zone's row is ``segments``' shares where not given).
@@ -306,6 +312,10 @@ def generate(
         volume = np.concatenate([trips, trips * (1 - base_share) / base_share])
         keys = np.concatenate([row_key, combine(row_key, np.full(len(rows), 1, dtype=np.int64))])
         base_of = np.concatenate([base_of, np.zeros(len(rows), dtype=np.int8)])
+        if stay_share is not None:  # and again: the persons who do not travel under the reference
+            volume = np.concatenate([volume, trips / base_share * (1 - stay_share) / stay_share])
+            keys = np.concatenate([keys, combine(row_key, np.full(len(rows), 2, dtype=np.int64))])
+            base_of = np.concatenate([base_of, np.full(len(rows), 2, dtype=np.int8)])
     counts = keyed_poisson(seed, "demand", volume * scale / per_person, keys, replication=replication)
     # the whole population: person k of row r
     row = np.repeat(np.arange(len(counts)), counts)

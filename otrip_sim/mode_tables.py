@@ -50,12 +50,19 @@ def mode_summary(md: ModeDay, people: Riders, pt_fare: np.ndarray, served: np.nd
     behaviour: dict[str, Any] = {
         "basis": md.basis,
         "scale_s": round(md.scale, 3),
-        "pt_share": round(float(md.by_pt.mean()), 4) if len(md.mode) else 0.0,
+        "pt_share": round(int(md.by_pt.sum()) / int(md.made.sum()), 4) if md.made.any() else 0.0,
         "pt_tour_journeys": int(expand(int(md.tour_pt.sum()), expansion)),
-        "pt_tour_journeys_expected": round(float(md.p_pt.sum()) * expansion, 1),
+        "pt_tour_journeys_expected": round(float((md.p_pt * _p_travel(md)).sum()) * expansion, 1),
         "pt_journeys_served": int(expand(int(served.sum()), expansion)),
         "fallback_journeys": int(expand(int((md.tour_pt & ~md.by_pt).sum()), expansion)),
     }
+    if md.p_travel is not None:  # trip frequency: journeys not made today, and those made anew
+        behaviour["journeys_not_made"] = int(expand(int((~md.made).sum()), expansion))
+        behaviour["journeys_made_expected"] = round(float(md.p_travel.sum()) * expansion, 1)
+        if md.basis == "pivot":
+            induced, suppressed = md.made & (people.base == 2), ~md.made & (people.base != 2)
+            behaviour["journeys_induced"] = int(expand(int(induced.sum()), expansion))
+            behaviour["journeys_suppressed"] = int(expand(int(suppressed.sum()), expansion))
     if people.media is not None and people.media_ids:
         behaviour["uptake"] = uptake(md, people, expansion)
     benefit = _whole(float(md.benefit.sum()) * expansion)
@@ -74,6 +81,11 @@ def mode_summary(md: ModeDay, people: Riders, pt_fare: np.ndarray, served: np.nd
                       "logsum_note": "the tours' logsums at each person's value of time; the difference "
                                      "between two runs on the same seed is the user benefit"}
     return {"modes": modes, "behaviour": behaviour}
+
+
+def _p_travel(md: ModeDay) -> np.ndarray:
+    """Per journey: the probability that it is made today (1 without trip frequency)."""
+    return np.ones(len(md.mode)) if md.p_travel is None else md.p_travel
 
 
 def uptake(md: ModeDay, people: Riders, expansion: float) -> dict[str, dict[str, Any]]:
@@ -106,7 +118,7 @@ def by_mode(md: ModeDay, people: Riders, pt_fare: np.ndarray, expansion: float) 
     paid = journey_fares(md, pt_fare)
     hour = (people.depart // 3600).astype(np.int64)
     frame = pd.DataFrame({"hour": hour, "mode": md.mode.astype(np.int64), "km": md.metres / 1000,
-                          "money": paid})
+                          "money": paid})[md.made]
     g = frame.groupby(["hour", "mode"], sort=True).agg(trips=("km", "size"), person_km=("km", "sum"),
                                                         money=("money", "sum")).reset_index()
     total = g.groupby("hour")["trips"].transform("sum")
@@ -135,12 +147,13 @@ def by_segment(md: ModeDay, people: Riders, pt_fare: np.ndarray, expansion: floa
         else [""] * len(people),
         "category": [people.category_ids[c] for c in people.category],
         "person": people.person, "first": first, "pt": md.by_pt, "fare": fare, "benefit": md.benefit,
+        "made": md.made,
     })
     gained, lost = _gained_lost(md, people)
     frame["gained"], frame["lost"] = gained, lost
     riders = frame[frame["pt"]].groupby(["segment", "category"])["person"].nunique()
     g = frame.groupby(["segment", "category"], sort=True).agg(
-        persons=("first", "sum"), journeys=("pt", "size"), pt_journeys=("pt", "sum"),
+        persons=("first", "sum"), journeys=("made", "sum"), pt_journeys=("pt", "sum"),
         fare_paid=("fare", "sum"),
         user_benefit=("benefit", "sum"), journeys_gained=("gained", "sum"), journeys_lost=("lost", "sum"))
     g["pt_persons"] = riders.reindex(g.index).fillna(0)
@@ -170,8 +183,8 @@ def by_home_zone(md: ModeDay, people: Riders, expansion: float) -> pd.DataFrame:
     home = np.repeat(people.origin[first], np.diff(np.append(first, len(people))))
     gained, lost = _gained_lost(md, people)
     frame = pd.DataFrame({"zone": home, "pt": md.by_pt, "benefit": md.benefit, "gained": gained,
-                          "lost": lost})
-    g = frame.groupby("zone", sort=True).agg(journeys=("pt", "size"), pt_journeys=("pt", "sum"),
+                          "lost": lost, "made": md.made})
+    g = frame.groupby("zone", sort=True).agg(journeys=("made", "sum"), pt_journeys=("pt", "sum"),
                                              user_benefit=("benefit", "sum"), gained=("gained", "sum"),
                                              lost=("lost", "sum"))
     out = pd.DataFrame({

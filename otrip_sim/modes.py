@@ -37,6 +37,8 @@ from .schema import Modes, Stop
 from .schema.behaviour import ProductChoice
 
 PT = "pt"
+NOT_MADE = -1
+"""``ModeDay.mode`` of a journey its person does not make today (``modes.frequency``)."""
 _CLIP = 50.0  # |Δ| beyond which a change of utility counts as this many scales (a path gained or lost)
 
 
@@ -69,6 +71,9 @@ class ModeDay:
         ``"pivot"`` or ``"absolute"`` (``meta.demand_basis``).
     scale:
         The mode level's scale ``S = spread ÷ theta``, seconds.
+    p_travel:
+        With ``modes.frequency``: per journey, the probability that its person travels today
+        (``mode`` is :data:`NOT_MADE` for the journeys of those who do not); ``None``: all do.
     """
 
     mode_ids: tuple[str, ...]
@@ -80,11 +85,17 @@ class ModeDay:
     tour_pt: np.ndarray
     basis: str
     scale: float
+    p_travel: np.ndarray | None = None
 
     @property
     def by_pt(self) -> np.ndarray:
         """Per journey: made by public transport (the journeys the simulation carries)."""
         return self.mode == 0
+
+    @property
+    def made(self) -> np.ndarray:
+        """Per journey: made today, by any mode."""
+        return self.mode != NOT_MADE
 
 
 def road_metres(stops: Sequence[Stop], stop_ids: Sequence[str], access: dict[str, list[tuple[int, int]]],
@@ -275,9 +286,12 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
         by_pt = u < p_pt
     else:
         assert p0 is not None
-        base = riders.base[starts] == 1
+        base = riders.base[starts]
         with np.errstate(divide="ignore", invalid="ignore"):
-            by_pt = np.where(base, u < p_pt / p0, u < (p_pt - p0) / (1 - p0))
+            by_pt = np.where(base == 1, u < p_pt / p0, u < (p_pt - p0) / (1 - p0))
+        by_pt = np.where(base == 2, u < p_pt, by_pt)  # a new traveller has no base mode
+    travels, p_travel, benefit_s = _frequency(modes, basis, riders, starts, benefit_s, scale, seed,
+                                              replication)
     # the outside mode of the others: by the outside modes' own logit
     p_out, _ = nested_logit(u_out, nest, mu)
     none = p_out.sum(axis=1) == 0  # no outside mode available: chosen as if all were
@@ -292,12 +306,45 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     mode = tour_mode[tour_of] if n else np.zeros(0, dtype=np.int64)
     if fb is not None:
         mode = np.where((mode == 0) & no_path, fb + 1, mode)
+    by_pt = by_pt & travels
+    mode = np.where(travels[tour_of], mode, NOT_MADE) if n else mode
     paid = np.take_along_axis(out_money, np.maximum(mode - 1, 0)[:, None], axis=1)[:, 0]
     cost = np.where(mode > 0, paid, 0)
     benefit = np.zeros(n)
     benefit[starts] = benefit_s * vot_t / 3600
     return ModeDay(ids, mode.astype(np.int16), metres, cost.astype(np.int64), p_pt[tour_of] if n else p_pt,
-                   benefit, by_pt[tour_of] if n else by_pt, basis, scale)
+                   benefit, by_pt[tour_of] if n else by_pt, basis, scale,
+                   p_travel[tour_of] if n else p_travel)
+
+
+def _frequency(modes: Modes, basis: str, riders: Riders, starts: np.ndarray, logsum_s: np.ndarray,
+               scale: float, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per tour: whether its person travels today, the probability that persons like them do, and
+    the tour's logsum with that choice (seconds; on the person's first tour, the day's).  Without
+    ``modes.frequency``: everyone travels and the logsums are the tours'."""
+    f = modes.frequency
+    if f is None:
+        return np.ones(len(starts), dtype=bool), np.ones(len(starts)), logsum_s
+    person = riders.person[starts]
+    first = group_starts(person)
+    of = np.cumsum(first) - 1
+    day = np.add.reduceat(logsum_s, np.flatnonzero(first)) if len(starts) else np.zeros(0)
+    s_f = scale / f.theta
+    u = keyed_uniform(seed, "trip", riders.person_key[starts][first], replication=replication)
+    if basis == "absolute":
+        v = (f.constant + day) / s_f
+        p = 1 / (1 + np.exp(-np.clip(v, -_CLIP, _CLIP)))
+        travels, level = u < p, s_f * np.logaddexp(0.0, v)
+    else:
+        f0 = f.base_share
+        delta = np.clip(day / s_f, -_CLIP, _CLIP)
+        p = 1 / (1 + np.exp(-(np.log(f0 / (1 - f0)) + delta)))
+        base = riders.base[starts][first]
+        travels = np.where(base == 2, u < (p - f0) / (1 - f0), u < p / f0)
+        level = s_f * np.logaddexp(np.log(f0) + delta, np.log1p(-f0))  # 0 under the reference fares
+    out = np.zeros(len(starts))
+    out[np.flatnonzero(first)] = level
+    return travels[of], p[of], out
 
 
 def choose_products(products: ProductChoice, media_ids: Sequence[str], logsums: Sequence[np.ndarray],

@@ -22,7 +22,7 @@ import numpy as np
 
 PURPOSES = {"demand": 0, "category": 1, "choice": 2, "evasion": 3, "media": 4, "sample": 5, "depart": 6,
             "purpose": 7, "activity": 8, "tour": 9, "place": 10, "segment": 11, "mode": 12, "own": 13,
-            "product": 14}
+            "product": 14, "trip": 15}
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)

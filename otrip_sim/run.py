@@ -110,7 +110,8 @@ def run(
     share = pt_share(modes, metres) if pivot else None  # type: ignore[arg-type]
     segments = [(g.id, g.share) for g in declared.segments] if declared is not None else []
     riders = generate(spec.demand, zone_ids, seed, demand_scale, [(m.id, m.share) for m in spec.fares.media],
-                      sample, replication, segments, share, _segment_by_zone(declared, zone_ids))
+                      sample, replication, segments, share, _segment_by_zone(declared, zone_ids),
+                      modes.frequency.base_share if pivot and modes is not None and modes.frequency else None)
     lap("demand")
 
     # candidate paths for the OD pairs that have riders

@@ -460,3 +460,58 @@ def test_bad_income_shares_are_located(tmp_path, csv, message):
     with pytest.raises(InputError) as err:
         otrip_sim.load_scenario(path)
     assert message in str(err.value)
+
+
+# ------------------------------------------------------------------------------ trip frequency
+def _frequency(doc: dict[str, Any], **f: Any) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out["modes"]["frequency"] = {"theta": 0.5, **f}
+    return out
+
+
+def test_trip_frequency_in_a_pivot(tmp_path):
+    doc = _corridor(1500, tours=True)
+    doc["modes"]["theta"] = 0.2
+    base = _pivot(_frequency(doc, base_share=0.8), tmp_path)
+    fixed = copy.deepcopy(doc)
+    fixed["choice"]["mode_choice"] = False
+    a, b = _run(tmp_path, fixed, "fixed.yaml"), _run(tmp_path, base, "base.yaml")
+    # under the reference fares nobody starts or stops travelling: the fixed demand again
+    assert sorted(a.riders.person_key.tolist()) == sorted(b.riders.person_key.tolist())
+    s = b.summary()["behaviour"]
+    assert s["journeys_induced"] == s["journeys_suppressed"] == 0 and s["user_benefit"] == 0
+    assert s["journeys_not_made"] > 0.15 * len(b.travellers)  # 20% stay home
+    # cheaper fares: some who stayed home travel now, by the change of their day's logsum
+    cheap = _run(tmp_path, _pivot(_frequency(_with_fare(doc, 1000), base_share=0.8), tmp_path,
+                                  reference_fares=doc["fares"]), "cheap.yaml")
+    c = cheap.summary()["behaviour"]
+    assert c["journeys_induced"] > 0 and c["journeys_suppressed"] == 0
+    md = cheap.modes
+    # one tour a day (2 journeys): the day's logsum change is the tour's, S ln(P0 e^d + 1 - P0)
+    delta = 2 * 2500 * 3600 / VOT / 1500
+    tour = 1500 * math.log(0.3 * math.exp(delta) + 0.7)
+    p_f = 1 / (1 + math.exp(-(math.log(0.8 / 0.2) + tour / 3000)))
+    assert np.allclose(md.p_travel, p_f, rtol=1e-9)
+    made = md.made.reshape(-1, 2)[:, 0]
+    base_of = cheap.travellers.base.reshape(-1, 2)[:, 0]
+    n = len(made)
+    assert abs(made.mean() - p_f) < 4 * math.sqrt(p_f * (1 - p_f) / n) and (made[base_of != 2]).all()
+    # and the more travel, the more public transport: never fewer riders than without frequency
+    without = _run(tmp_path, _pivot(_with_fare(doc, 1000), tmp_path, reference_fares=doc["fares"]),
+                   "nof.yaml")
+    assert len(cheap.riders) > len(without.riders)
+
+
+def test_trip_frequency_absolute_by_hand(tmp_path):
+    doc = _frequency(_corridor(2000, tours=True), constant=3600)
+    res = _run(tmp_path, doc)
+    path_cost = 300 * 1.5 + 900 + FARE_S
+    e_pt, e_m = math.exp(-2 * path_cost / 300), math.exp(-2 * MOTO_COST / 300)
+    logsum = 300 * math.log(e_pt + e_m)
+    p_f = 1 / (1 + math.exp(-(3600 + logsum) / 600))
+    assert np.allclose(res.modes.p_travel, p_f, rtol=1e-9)
+    s = res.summary()
+    made = sum(m["trips"] for m in s["modes"].values())
+    assert made + s["behaviour"]["journeys_not_made"] == len(res.travellers)
+    persons = len(res.travellers) / 2
+    assert abs(made / len(res.travellers) - p_f) < 4 * math.sqrt(p_f * (1 - p_f) / persons)

@@ -137,6 +137,20 @@ class SegmentShare(Strict):
     share: float = Field(ge=0, le=1)
 
 
+class Frequency(Strict):
+    """Whether persons make their day's travel at all: a binary logit on the logsum of their
+    day's tours (docs/model.md, "Trip frequency"), with scale ``S ÷ theta`` (S: the mode
+    level's).  Pivot: ``base_share`` of persons travel under the reference fares (the OD table's
+    persons all do; ``(1 − base_share) ÷ base_share`` more per person do not).  Absolute: the
+    OD table counts the persons who consider travelling, and ``constant`` (seconds) is what the
+    day's activities are worth beyond their travel cost."""
+
+    theta: float = Field(gt=0, le=1, description="the mode level's scale over this level's")
+    base_share: float = Field(default=0.9, gt=0, lt=1, description="pivot: share travelling under the "
+                              "reference fares")
+    constant: int = Field(default=0, ge=-7 * 86_400, le=7 * 86_400, description="absolute: seconds")
+
+
 class ProductChoice(Strict):
     """Persons choose their fare medium — a card, a pass, an app's QR code: ``fares.media`` —
     above the day, by a logit over their usual week's travel with it: ``days`` × the day's
@@ -181,6 +195,8 @@ class Modes(Strict):
         default_factory=list, description="income distribution by home zone (CSV: zone_id,segment,share; "
         "relative to the scenario file); zones not listed take the segments' shares")
     products: ProductChoice | None = Field(default=None, description="persons choose their fare medium")
+    frequency: Frequency | None = Field(default=None, description="whether persons travel at all (off: "
+                                        "everyone in the OD table travels)")
 
     @model_validator(mode="after")
     def _check(self) -> Modes:
