@@ -350,7 +350,7 @@ def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Rid
                      board_s, plan.tapped)
         added = price_continuations(policy, history_of(np.flatnonzero(np.isin(p_of[hj], p_of[j]))), cand,
                                     p_of[cand_j])
-        fare_m[np.repeat(part, kc), cand_c] = added
+        fare_m[np.repeat(part, kc), cand_c] = added + table.ride_money[first[cand_j] + cand_c]
 
 
 def _legs(net: Network, policy: FarePolicy, riders: Riders, card: np.ndarray, journey: np.ndarray,
@@ -366,7 +366,8 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
            pid: np.ndarray, slot: np.ndarray, category: np.ndarray, media: np.ndarray,
            riders: Riders) -> tuple[np.ndarray, np.ndarray]:
     """Time cost (s; ``inf`` where the path cannot be travelled then) and fresh-card fare (minor
-    units) of path ``pid`` for riders leaving in ``slot`` of ``category`` with fare ``media``."""
+    units; with the money of a ride by the access mode) of path ``pid`` for riders leaving in
+    ``slot`` of ``category`` with fare ``media``."""
     # timings: once per distinct (path, slot)
     n_slots = int(slot.max()) + 1
     tkeys, t_of = np.unique(pid * n_slots + slot, return_inverse=True)
@@ -397,7 +398,9 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     f_rep = np.zeros(len(fkeys), dtype=np.int64)
     f_rep[f_of] = np.arange(len(pid))
     fares = _fares(net, policy, plan, board_s, t_of[f_rep], category[f_rep], media[f_rep], riders)
-    return np.where(alive[t_of], time_cost[t_of], np.inf), fares[f_of]
+    # a first or last mile by the access mode: its time weighs as riding, its money as a fare
+    ride = (1 - choice.walk_weight) * table.ride_s[pid]
+    return np.where(alive[t_of], time_cost[t_of] + ride, np.inf), fares[f_of] + table.ride_money[pid]
 
 
 def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,

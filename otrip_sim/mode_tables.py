@@ -24,9 +24,11 @@ def _whole(x: float) -> int:
 
 def journey_fares(md: ModeDay, pt_fare: np.ndarray) -> np.ndarray:
     """Per journey of the all-mode population: what it paid — its settled fare by public
-    transport, its outside mode's money otherwise (minor units)."""
+    transport (with a first or last mile by the access mode), its outside mode's money otherwise
+    (minor units)."""
     paid = md.cost.astype(np.int64).copy()
-    paid[np.flatnonzero(md.by_pt)] = pt_fare
+    pt = np.flatnonzero(md.by_pt)
+    paid[pt] = pt_fare + paid[pt]  # the fares, and the money of a first or last mile by the access mode
     return paid
 
 
@@ -63,6 +65,10 @@ def mode_summary(md: ModeDay, people: Riders, pt_fare: np.ndarray, served: np.nd
             induced, suppressed = md.made & (people.base == 2), ~md.made & (people.base != 2)
             behaviour["journeys_induced"] = int(expand(int(induced.sum()), expansion))
             behaviour["journeys_suppressed"] = int(expand(int(suppressed.sum()), expansion))
+    if md.access_ride is not None:
+        rides = md.access_ride
+        behaviour["access_rides"] = {"journeys": int(expand(int(rides.sum()), expansion)),
+                                     "money": _whole(float(md.cost[rides].sum()) * expansion)}
     if people.media is not None and people.media_ids:
         behaviour["uptake"] = uptake(md, people, expansion)
     benefit = _whole(float(md.benefit.sum()) * expansion)

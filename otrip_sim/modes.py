@@ -56,8 +56,9 @@ class ModeDay:
     metres:
         Per journey: road metres between its zones (straight line × ``modes.detour``).
     cost:
-        Per journey made by an outside mode: what it paid, minor units (0 by public transport:
-        its fares come from settlement).
+        Per journey made by an outside mode: what it paid, minor units; by public transport, the
+        money of a first or last mile by the access mode (0 walked: its fares come from
+        settlement).
     p_pt:
         Per journey: the probability that its tour goes by public transport.
     benefit:
@@ -74,6 +75,9 @@ class ModeDay:
     p_travel:
         With ``modes.frequency``: per journey, the probability that its person travels today
         (``mode`` is :data:`NOT_MADE` for the journeys of those who do not); ``None``: all do.
+    access_ride:
+        With ``modes.access``: per journey, by public transport with a first or last mile by the
+        access mode (its money is then the journey's ``cost``, paid beside the fares).
     """
 
     mode_ids: tuple[str, ...]
@@ -86,6 +90,7 @@ class ModeDay:
     basis: str
     scale: float
     p_travel: np.ndarray | None = None
+    access_ride: np.ndarray | None = None
 
     @property
     def by_pt(self) -> np.ndarray:
@@ -107,6 +112,32 @@ def road_metres(stops: Sequence[Stop], stop_ids: Sequence[str], access: dict[str
     lat, lon = centre[:, 0], centre[:, 1]
     return np.round(great_circle_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) * detour).astype(
         np.int64)
+
+
+def ride_access(modes: Modes, stops: Sequence[Stop], stop_ids: Sequence[str],
+                access: dict[str, list[tuple[int, int]]],
+                served: np.ndarray) -> dict[str, list[tuple[int, int, int]]]:
+    """Each zone's stops by the access mode (``modes.access``): the ``stops`` nearest served stops
+    within ``max_distance`` road metres of the zone's centre that it does not walk to, as ``(stop
+    index, seconds at the mode's speed, money)``.  Empty without ``modes.access``."""
+    spec = modes.access
+    if spec is None:
+        return {}
+    om = next(m for m in modes.outside if m.id == spec.mode)
+    pos = {s.id: (s.lat, s.lon) for s in stops}
+    lat = np.array([pos[i][0] for i in stop_ids])
+    lon = np.array([pos[i][1] for i in stop_ids])
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for zone, entries in access.items():
+        c_lat, c_lon = np.mean([pos[stop_ids[i]] for i, _ in entries], axis=0)
+        road = great_circle_m(c_lat, c_lon, lat, lon) * modes.detour
+        walked = np.zeros(len(stop_ids), dtype=bool)
+        walked[[i for i, _ in entries]] = True
+        near = np.flatnonzero(served & ~walked & (road <= spec.max_distance))
+        near = near[np.argsort(road[near], kind="stable")][: spec.stops]
+        out[zone] = [(int(i), round(road[i] / 1000 / om.speed_kmh * 3600),
+                      om.fixed_cost + round(om.cost_per_km * road[i] / 1000)) for i in near]
+    return out
 
 
 def pt_share(modes: Modes, metres: np.ndarray) -> np.ndarray:
@@ -314,7 +345,7 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     benefit[starts] = benefit_s * vot_t / 3600
     return ModeDay(ids, mode.astype(np.int16), metres, cost.astype(np.int64), p_pt[tour_of] if n else p_pt,
                    benefit, by_pt[tour_of] if n else by_pt, basis, scale,
-                   p_travel[tour_of] if n else p_travel)
+                   None if modes.frequency is None else p_travel[tour_of] if n else p_travel)
 
 
 def _frequency(modes: Modes, basis: str, riders: Riders, starts: np.ndarray, logsum_s: np.ndarray,

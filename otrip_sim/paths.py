@@ -20,7 +20,7 @@ says where it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -107,11 +107,17 @@ class PathTable:
         Per path: generalized cost with typical headways, seconds (float; ranks candidates).
     pair_count, pair_first:
         Per zone pair: its number of candidates and its first path.
+    ride_s, ride_money:
+        Per path: the seconds and money (minor units) of its first and last mile by the access
+        mode (``modes.access``: an ojek to a station beyond walking), 0 where walked; those
+        seconds are also the first leg's ``walk_s`` or the ``egress_s``, so the simulation times
+        them.
     """
 
     def __init__(self, n_legs: np.ndarray, line: np.ndarray, board: np.ndarray, alight: np.ndarray,
                  walk_s: np.ndarray, tapped: np.ndarray, egress_s: np.ndarray, cost_s: np.ndarray,
-                 pair_count: np.ndarray):
+                 pair_count: np.ndarray, ride_s: np.ndarray | None = None,
+                 ride_money: np.ndarray | None = None):
         self.n_legs = n_legs.astype(np.int64)
         self.offset = np.cumsum(self.n_legs) - self.n_legs
         self.line = line.astype(np.int32)
@@ -120,6 +126,9 @@ class PathTable:
         self.egress_s, self.cost_s = egress_s.astype(np.int64), cost_s.astype(float)
         self.pair_count = pair_count.astype(np.int64)
         self.pair_first = np.cumsum(self.pair_count) - self.pair_count
+        none = np.zeros(len(self.n_legs), dtype=np.int64)
+        self.ride_s = none if ride_s is None else ride_s.astype(np.int64)
+        self.ride_money = none if ride_money is None else ride_money.astype(np.int64)
 
     @classmethod
     def from_paths(cls, per_pair: list[list[Path]]) -> PathTable:
@@ -278,6 +287,7 @@ def find_paths(
     access: dict[str, list[tuple[int, int]]],
     pairs: Sequence[tuple[str, str]],
     choice: Choice,
+    ride: Mapping[str, list[tuple[int, int, int]]] | None = None,
 ) -> PathTable:
     """Candidate paths for each origin–destination zone pair.
 
@@ -289,6 +299,10 @@ def find_paths(
         The ``(origin zone, destination zone)`` pairs wanted.
     choice:
         Weights, transfer penalty, ``max_transfers``, ``max_paths`` and ``max_walk``.
+    ride:
+        Each zone's stops reached by the access mode instead (``modes.access``), as ``(stop
+        index, seconds, money)``, at either end of a journey; a stop also reached on foot is
+        walked to.  Its seconds count at the in-vehicle weight 1 in the search.
 
     Returns
     -------
@@ -304,30 +318,47 @@ def find_paths(
     # each destination's egress: every (line, position) arriving at a stop it reaches on foot
     per_stop = np.split(g.arr_order, g.arr_starts[1:])
     entries_at = dict(zip(g.arr_stops.tolist(), per_stop))
-    egress: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # (entry, cost, walk seconds)
+    # (entry, cost, walk seconds, money of a ride by the access mode: -1 walked)
+    egress: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
     for d in {d for _, d in pairs}:
         reach = _with_walk_links(net, access[d], choice.max_walk)
         d_entry: list[np.ndarray] = []
         d_cost: list[np.ndarray] = []
         d_walk: list[np.ndarray] = []
+        d_money: list[np.ndarray] = []
         for stop, m in reach.items():
             at = entries_at.get(stop)
             if at is not None:
                 d_entry.append(at)
                 d_cost.append(np.full(len(at), m / speed * ww))
                 d_walk.append(np.full(len(at), round(m / speed)))
-        egress[d] = ((np.concatenate(d_entry), np.concatenate(d_cost), np.concatenate(d_walk)) if d_entry
-                     else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)))
+                d_money.append(np.full(len(at), -1))
+        for stop, ride_s, money in (ride or {}).get(d, []):  # the last mile by the access mode
+            at = entries_at.get(stop)
+            if at is not None and stop not in reach:
+                d_entry.append(at)
+                d_cost.append(np.full(len(at), float(ride_s)))
+                d_walk.append(np.full(len(at), ride_s))
+                d_money.append(np.full(len(at), money))
+        egress[d] = ((np.concatenate(d_entry), np.concatenate(d_cost), np.concatenate(d_walk),
+                      np.concatenate(d_money)) if d_entry
+                     else (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64),
+                           np.zeros(0, dtype=np.int64)))
     parts: list[dict[str, np.ndarray]] = []
     origins = list(by_origin)
     for start in range(0, len(origins), _BATCH):
         batch = origins[start: start + _BATCH]
         ready = np.full((len(batch), g.n_stops), _INF, dtype=np.int64)
         access_s = np.full((len(batch), g.n_stops), -1, dtype=np.int64)
+        access_money = np.full((len(batch), g.n_stops), -1, dtype=np.int64)  # -1: walked
         for i, o in enumerate(batch):
             for stop, m in _with_walk_links(net, access[o], choice.max_walk).items():
                 ready[i, stop] = round(m / speed * ww * Q)
                 access_s[i, stop] = round(m / speed)
+            for stop, ride_s, money in (ride or {}).get(o, []):  # the first mile by the access mode
+                if access_s[i, stop] < 0:
+                    ready[i, stop] = ride_s * Q
+                    access_s[i, stop], access_money[i, stop] = ride_s, money
         found = _search(g, ready, choice.max_transfers + 1)
         arr = np.stack(found.arr_line)  # [R, S, lines * (width - 1)]
         # every pair of the batch at once: the arrival cost of each candidate (round, entry)
@@ -339,6 +370,7 @@ def find_paths(
         flat = np.concatenate([egress[d][0] for d in dest])
         cost_w = np.concatenate([egress[d][1] for d in dest])
         walk_s = np.concatenate([egress[d][2] for d in dest])
+        egress_money = np.concatenate([egress[d][3] for d in dest])
         q = arr[:, origin_of, flat]  # [R, candidates]
         r_idx, n_idx = np.nonzero(q < _INF)
         cost = q[r_idx, n_idx] / Q + cost_w[n_idx]
@@ -350,8 +382,13 @@ def find_paths(
         # the max_paths cheapest, dropping any far costlier than the best (nobody would take it);
         # each (round, entry) is a distinct path: a number of boardings and a last leg
         keep = order[((np.arange(len(order)) - first) < choice.max_paths) & (cost[order] <= best * 2 + 900)]
-        part = _legs(net, g, found, origin_of[n_idx[keep]], r_idx[keep], flat[n_idx[keep]], access_s)
-        part.update(pair=pair[keep], egress_s=walk_s[n_idx[keep]], cost_s=cost[keep])
+        part = _legs(net, g, found, origin_of[n_idx[keep]], r_idx[keep], flat[n_idx[keep]], access_s,
+                     access_money)
+        out_money = egress_money[n_idx[keep]]
+        out_ride = out_money >= 0
+        part.update(pair=pair[keep], egress_s=walk_s[n_idx[keep]], cost_s=cost[keep],
+                    ride_s=part["ride_s"] + np.where(out_ride, walk_s[n_idx[keep]], 0),
+                    ride_money=part["ride_money"] + np.maximum(out_money, 0))
         parts.append(part)
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
@@ -367,12 +404,15 @@ def find_paths(
     line, board, alight, walk, tapped = (cat[c][leg_src]
                                          for c in ("line", "board", "alight", "walk_s", "tapped"))
     return PathTable(n_legs, line, board, alight, walk, tapped, cat["egress_s"][order], cat["cost_s"][order],
-                     np.bincount(cat["pair"], minlength=len(pairs)))
+                     np.bincount(cat["pair"], minlength=len(pairs)), cat["ride_s"][order],
+                     cat["ride_money"][order])
 
 
 def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.ndarray, entry: np.ndarray,
-          access_s: np.ndarray) -> dict[str, np.ndarray]:
-    """The legs of the arrivals ``(origin, round, entry)`` from the search's back-pointers, all at once."""
+          access_s: np.ndarray, access_money: np.ndarray) -> dict[str, np.ndarray]:
+    """The legs of the arrivals ``(origin, round, entry)`` from the search's back-pointers, all at
+    once, with each path's first mile by the access mode (``ride_s``, ``ride_money``; 0: walked)."""
+    ride_s, ride_money = (np.zeros(len(rnd), dtype=np.int64) for _ in range(2))
     n_legs = rnd + 1
     offset = np.cumsum(n_legs) - n_legs
     total = int(n_legs.sum())
@@ -401,6 +441,10 @@ def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.n
         line_a[row], board_a[row], alight_a[row] = line, p, j
         first = r == 0
         walk_a[row[first]] = access_s[i[first], board[first]]
+        money = access_money[i[first], board[first]]
+        rode = money >= 0
+        ride_money[who[first][rode]] = money[rode]
+        ride_s[who[first][rode]] = access_s[i[first], board[first]][rode]
         later = np.flatnonzero(~first)
         if len(later):
             rr, ii, bb = r[later] - 1, i[later], board[later]
@@ -419,4 +463,4 @@ def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.n
             tapped_a[row[later]] = ~in_area
             cur[who[later]] = prev
     return {"n_legs": n_legs, "offset": offset, "line": line_a, "board": board_a, "alight": alight_a,
-            "walk_s": walk_a, "tapped": tapped_a}
+            "walk_s": walk_a, "tapped": tapped_a, "ride_s": ride_s, "ride_money": ride_money}

@@ -17,7 +17,7 @@ from .compile import CompiledScenario, compile_scenario
 from .demand import Riders, generate
 from .errors import InputError
 from .grouped import group_starts
-from .modes import ModeDay, choose_modes, choose_products, pt_share, road_metres, tour_logsums
+from .modes import ModeDay, choose_modes, choose_products, pt_share, ride_access, road_metres, tour_logsums
 from .paths import find_paths
 from .results import RunResult
 from .rng import keyed_uniform
@@ -120,7 +120,9 @@ def run(
         riders.origin.astype(np.int64) * n_zones + riders.destination, return_inverse=True
     )
     pairs = [divmod(key, n_zones) for key in pair_key.tolist()]
-    table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice)
+    ride = (ride_access(modes, spec.network.stops, net.stop_ids, access,  # type: ignore[arg-type]
+                        np.array([bool(at) for at in net.lines_at])) if modes is not None else {})
+    table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice, ride)
     lap("paths")
 
     vot = (np.array([g.value_of_time for g in declared.segments])[riders.segment] if declared and segments
@@ -171,7 +173,13 @@ def run(
                                     metres_j, share_j, vot, spec.choice.spread, seed,  # type: ignore[arg-type]
                                     replication)
             keep = mode_day.by_pt
-            n_legs = np.where(chosen >= 0, table.n_legs[np.maximum(chosen, 0)], 0)
+            path = np.maximum(chosen, 0) if len(table) else np.zeros(0, dtype=np.int64)
+            if ride:  # the money of a first or last mile by the access mode, beside the fares
+                rode = keep & (chosen >= 0) & (table.ride_s[path] > 0 if len(table) else False)
+                mode_day = replace(mode_day, cost=np.where(rode, table.ride_money[path] if len(table) else 0,
+                                                           mode_day.cost), access_ride=rode)
+            n_legs = (np.where(chosen >= 0, table.n_legs[path], 0) if len(table)
+                      else np.zeros(len(chosen), dtype=np.int64))
             travellers = people
             people, chosen = riders.subset(keep, chosen_day.depart), chosen[keep]
             expected = expected[np.repeat(keep, n_legs)]

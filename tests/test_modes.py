@@ -515,3 +515,45 @@ def test_trip_frequency_absolute_by_hand(tmp_path):
     assert made + s["behaviour"]["journeys_not_made"] == len(res.travellers)
     persons = len(res.travellers) / 2
     assert abs(made / len(res.travellers) - p_f) < 4 * math.sqrt(p_f * (1 - p_f) / persons)
+
+
+# ------------------------------------------------------------------------------ access by ojek
+def test_an_ojek_reaches_a_station_beyond_walking(tmp_path):
+    doc = _corridor(2000, tours=True)
+    # home is at stop z, 2 km from the bus at a, which nobody walks to; work is at b
+    doc["network"]["stops"].append({"id": "z", "lat": -6.318, "lon": 106.80})
+    doc["network"]["walk_radius"] = 0
+    doc["demand"]["zones"] = [{"zone_id": "home", "stop_id": "z", "access_m": 0},
+                              {"zone_id": "work", "stop_id": "b", "access_m": 0}]
+    doc["demand"]["od"] = [{"origin": "home", "destination": "work", "trips": 2000}]
+    ojek = {"id": "ojek", "fixed_cost": 4000, "cost_per_km": 2000, "speed_kmh": 24}
+    doc["modes"].update(theta=0.3, outside=[dict(MOTO, constant=3000), ojek])
+    walk_only = _run(tmp_path, doc, "walk.yaml")
+    assert len(walk_only.riders) == 0  # z has no bus: nobody can ride
+    doc["modes"]["access"] = {"mode": "ojek", "max_distance": "3km", "stops": 2}
+    res = _run(tmp_path, doc, "ojek.yaml")
+
+    def road_km(lat: float) -> float:
+        return round(great_circle_m(-6.318, 106.80, lat, 106.80) * 1.3) / 1000
+
+    ride_s, money = round(road_km(-6.30) / 24 * 3600), 4000 + round(2000 * road_km(-6.30))
+    # a journey by bus: the ojek's time as riding, its money as a fare, at both ends of the tour
+    bus = ride_s + 300 * 1.5 + 900 + (3500 + money) * 3600 / VOT
+    moto = road_km(-6.255) / 26 * 3600 + round(546 * road_km(-6.255)) * 3600 / VOT + 3000
+    by_ojek = road_km(-6.255) / 24 * 3600 + (4000 + round(2000 * road_km(-6.255))) * 3600 / VOT
+    scale = 300 / 0.3
+    e = [math.exp(-2 * c / scale) for c in (bus, moto, by_ojek)]
+    assert np.allclose(res.modes.p_pt, e[0] / sum(e), rtol=1e-9)
+    assert len(res.riders) > 200
+    # the simulation times the ride: out, boarding at a no earlier than the ride after leaving
+    # home; back, home the ride after alighting at a
+    j = res.journeys.set_index("journey")
+    legs = res.legs.join(j[["trip", "depart_s", "arrive_s"]], on="journey")
+    out, back = legs[legs["trip"] == 0], legs[(legs["trip"] == 1) & (legs["arrive_s"] >= 0)]
+    assert (out["board_s"] >= out["depart_s"] + ride_s).all() and len(out) > 100
+    assert (back["arrive_s"] == back["alight_s"] + ride_s).all() and len(back) > 100
+    s = res.summary()["behaviour"]["access_rides"]
+    pt = int(res.modes.by_pt.sum())
+    assert s["journeys"] == pt and s["money"] == money * pt
+    # the planner's cost of a journey by public transport: its fare and its ojek
+    assert res.summary()["modes"]["pt"]["average_cost"] == 3500 + money

@@ -137,6 +137,16 @@ class SegmentShare(Strict):
     share: float = Field(ge=0, le=1)
 
 
+class AccessSpec(Strict):
+    """A first and last mile by an outside mode: each zone reaches its ``stops`` nearest served
+    stops within ``max_distance`` (road metres from the zone's centre) that it does not reach on
+    foot, at that mode's speed and cost (docs/model.md, "Access by ojek")."""
+
+    mode: Id
+    max_distance: Distance = Field(default=5000, gt=0)
+    stops: int = Field(default=3, ge=1, le=20)
+
+
 class Frequency(Strict):
     """Whether persons make their day's travel at all: a binary logit on the logsum of their
     day's tours (docs/model.md, "Trip frequency"), with scale ``S ÷ theta`` (S: the mode
@@ -195,6 +205,7 @@ class Modes(Strict):
         default_factory=list, description="income distribution by home zone (CSV: zone_id,segment,share; "
         "relative to the scenario file); zones not listed take the segments' shares")
     products: ProductChoice | None = Field(default=None, description="persons choose their fare medium")
+    access: AccessSpec | None = Field(default=None, description="a first and last mile by an outside mode")
     frequency: Frequency | None = Field(default=None, description="whether persons travel at all (off: "
                                         "everyone in the OD table travels)")
 
@@ -214,6 +225,9 @@ class Modes(Strict):
                     raise ValueError(f"nest: {m!r} is not an outside mode (modes: {', '.join(ids)})")
             if len(set(self.nest.modes)) < len(self.nest.modes):
                 raise ValueError("nest: a mode listed twice")
+        if self.access is not None and self.access.mode not in seen:
+            raise ValueError(f"access.mode: {self.access.mode!r} is not an outside mode "
+                             f"(modes: {', '.join(ids)})")
         if self.fallback is not None and self.fallback not in seen:
             raise ValueError(f"fallback: {self.fallback!r} is not an outside mode (modes: {', '.join(ids)})")
         for b in self.pt_share[:-1]:
