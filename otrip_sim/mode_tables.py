@@ -52,6 +52,7 @@ def mode_summary(md: ModeDay, people: Riders, pt_fare: np.ndarray, served: np.nd
     behaviour: dict[str, Any] = {
         "basis": md.basis,
         "scale_s": round(md.scale, 3),
+        "population_journeys": int(expand(len(md.mode), expansion)),
         "pt_share": round(int(md.by_pt.sum()) / int(md.made.sum()), 4) if md.made.any() else 0.0,
         "pt_tour_journeys": int(expand(int(md.tour_pt.sum()), expansion)),
         "pt_tour_journeys_expected": round(float((md.p_pt * _p_travel(md)).sum()) * expansion, 1),

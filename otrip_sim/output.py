@@ -188,8 +188,7 @@ def benefit_against(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
         if ref.get(key) != summary.get(key):
             raise InputError(path, key, f"differs from this run's ({summary.get(key)}): the user benefit "
                              "needs the same persons", ref.get(key))
-    total = sum(m["trips"] for m in summary["modes"].values())
-    if sum(m.get("trips", 0) for m in ref.get("modes", {}).values()) != total:
+    if theirs.get("population_journeys") != mine["population_journeys"]:
         raise InputError(path, "modes", "a different all-mode population (another demand or network): the "
                          "user benefit needs the same persons")
     if theirs.get("basis") != mine["basis"] or theirs.get("reference") != mine.get("reference"):

@@ -4,6 +4,7 @@ logit over it and the outside modes, pivot and absolute demand, and the runs' ou
 from __future__ import annotations
 
 import copy
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -557,3 +558,30 @@ def test_an_ojek_reaches_a_station_beyond_walking(tmp_path):
     assert s["journeys"] == pt and s["money"] == money * pt
     # the planner's cost of a journey by public transport: its fare and its ojek
     assert res.summary()["modes"]["pt"]["average_cost"] == 3500 + money
+
+
+def test_run_reference_gives_the_user_benefit_against_another_run(tmp_path):
+    from click.testing import CliRunner
+
+    from otrip_sim.cli import main
+
+    doc = _corridor(800, tours=True)
+    doc["modes"]["theta"] = 0.2
+    for fare in (3500, 2500):
+        d = _pivot(_with_fare(doc, fare), tmp_path, reference_fares=doc["fares"])
+        (tmp_path / f"{fare}.yaml").write_text(yaml.safe_dump(d, sort_keys=False))
+    runner = CliRunner()
+    first = runner.invoke(main, ["run", str(tmp_path / "3500.yaml"), "--out", str(tmp_path / "a"), "--quiet"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(main, ["run", str(tmp_path / "2500.yaml"), "--out", str(tmp_path / "b"), "--quiet",
+                                  "--reference", str(tmp_path / "a")])
+    assert second.exit_code == 0, second.output
+    a, b = (json.loads((tmp_path / x / "summary.json").read_text()) for x in "ab")
+    against = b["benefit_against"]
+    assert against["user_benefit"] == b["behaviour"]["user_benefit"] - a["behaviour"]["user_benefit"] > 0
+    assert against["pt_journeys_change"] > 0 and "user benefit against" in second.output
+    # other persons (another seed): refused, located, nothing written
+    bad = runner.invoke(main, ["run", str(tmp_path / "2500.yaml"), "--out", str(tmp_path / "c"), "--quiet",
+                               "--seed", "99", "--reference", str(tmp_path / "a")])
+    assert bad.exit_code == 2 and "summary.json: seed: differs from this run's (99)" in bad.output
+    assert not (tmp_path / "c").exists()
