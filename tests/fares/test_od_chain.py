@@ -8,9 +8,8 @@ cost USD 10 each, B→D and E→G allowing a transfer), written as our own journ
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from builders import tap_all
+from builders import assert_engines_agree, tap_all
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -151,32 +150,10 @@ def cards(draw):
     return out
 
 
-def _log(priced):
-    tx, names = priced.transactions, priced.rules.names
-    return sorted(zip(tx.leg.tolist(), tx.time.tolist(), tx.kind.tolist(), tx.amount.tolist(),
-                      [names[k] for k in tx.rule]))
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from([JOINED, FREE_JOINS]), cards())
 def test_both_engines_tap_by_tap_and_whole_card_agree(p, by_card):
-    for legs in by_card:
-        card, _, settled = tap_all(p, legs)
-        assert settled == price_card(p, legs)
-        assert sum(x.amount for x in card.transactions) == sum(c.amount for c in settled)
-        assert all(c.amount >= 0 for c in settled)
-    flat = [leg for legs in by_card for leg in legs]
-    table = as_arrays(flat, [k for k, legs in enumerate(by_card) for _ in legs])
-    v, c = (price(p, table, log=True, backend=b) for b in ("vector", "card"))
-    assert v.fare.tolist() == c.fare.tolist()
-    assert v.rule_names().tolist() == c.rule_names().tolist()
-    assert v.window.tolist() == c.window.tolist() and v.own.tolist() == c.own.tolist()
-    assert v.provisional.tolist() == c.provisional.tolist()
-    assert _log(v) == _log(c)
-    tapped = table.take(np.flatnonzero(table.tapped))  # the all-tapped shortcut
-    fast, slow = (price(p, tapped, backend=b) for b in ("vector", "card"))
-    assert fast.fare.tolist() == slow.fare.tolist() and fast.window.tolist() == slow.window.tolist()
-
+    assert_engines_agree(p, by_card)
 
 def test_explain_shows_the_chain():
     lines = explain(FC, [ride("bus", "B", "C", 0), ride("tram", "C", "D", 15)], currency="USD")

@@ -9,9 +9,8 @@ ORCA-card adult fare), written here as our own journeys: amounts in US cents, ti
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from builders import tap_all
+from builders import assert_engines_agree, tap_all
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -241,35 +240,10 @@ def cards(draw):
     return out
 
 
-def _log(priced):
-    tx = priced.transactions
-    names = priced.rules.names
-    return sorted(zip(tx.leg.tolist(), tx.time.tolist(), tx.kind.tolist(), tx.amount.tolist(),
-                      [names[k] for k in tx.rule]))
-
-
 @settings(max_examples=150, deadline=None)
 @given(st.sampled_from(RANDOM_POLICIES), cards())
 def test_both_engines_tap_by_tap_and_whole_card_agree(policy, legs_by_card):
-    for legs in legs_by_card:
-        card, _, settled = tap_all(policy, legs)
-        assert settled == price_card(policy, legs)
-        assert sum(t.amount for t in card.transactions) == sum(c.amount for c in settled)
-        assert all(c.amount >= 0 for c in settled)
-    flat = [leg for legs in legs_by_card for leg in legs]
-    ids = [k for k, legs in enumerate(legs_by_card) for _ in legs]
-    table = as_arrays(flat, ids)
-    v, c = (price(policy, table, log=True, backend=b) for b in ("vector", "card"))
-    assert v.fare.tolist() == c.fare.tolist()
-    assert v.rule_names().tolist() == c.rule_names().tolist()
-    assert v.window.tolist() == c.window.tolist()
-    assert v.own.tolist() == c.own.tolist()
-    assert v.provisional.tolist() == c.provisional.tolist()
-    assert _log(v) == _log(c)
-    fast = price(policy, table.take(np.flatnonzero(table.tapped)))  # the all-tapped shortcut
-    slow = price(policy, table.take(np.flatnonzero(table.tapped)), backend="card")
-    assert fast.fare.tolist() == slow.fare.tolist() and fast.window.tolist() == slow.window.tolist()
-
+    assert_engines_agree(policy, legs_by_card)
 
 def test_explain_shows_the_fare_the_window_covers():
     lines = explain(orca(), rides(("kitsap", 0, "ferry-east"), ("kcm", 100)), currency="USD")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import pytest
-from builders import tap_all
+from builders import assert_engines_agree, transaction_log
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -236,35 +235,13 @@ def journeys(draw, ops, distances=False):
     return legs
 
 
-def _log(priced):
-    tx, names = priced.transactions, priced.rules.names
-    return sorted(zip(tx.leg.tolist(), tx.time.tolist(), tx.kind.tolist(), tx.amount.tolist(),
-                      [names[k] for k in tx.rule]))
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_both_engines_tap_by_tap_and_whole_card_agree(data):
     policy = data.draw(st.sampled_from([ATLANTA, GRID]))
     ops = sorted(ATL_FARES) if policy is ATLANTA else ["bus", "rail", "ferry", "taxi"]
     by_card = data.draw(st.lists(journeys(ops, distances=policy is GRID), min_size=1, max_size=4))
-    for legs in by_card:
-        card, _, settled = tap_all(policy, legs)
-        assert settled == price_card(policy, legs)
-        assert sum(t.amount for t in card.transactions) == sum(c.amount for c in settled)
-        assert all(c.amount >= 0 for c in settled)
-    flat = [leg for legs in by_card for leg in legs]
-    table = as_arrays(flat, [k for k, legs in enumerate(by_card) for _ in legs])
-    v, c = (price(policy, table, log=True, backend=b) for b in ("vector", "card"))
-    assert v.fare.tolist() == c.fare.tolist()
-    assert v.rule_names().tolist() == c.rule_names().tolist()
-    assert v.window.tolist() == c.window.tolist() and v.own.tolist() == c.own.tolist()
-    assert v.provisional.tolist() == c.provisional.tolist()
-    assert _log(v) == _log(c)
-    tapped = table.take(np.flatnonzero(table.tapped))  # the all-tapped shortcut
-    fast, slow = (price(policy, tapped, backend=b) for b in ("vector", "card"))
-    assert fast.fare.tolist() == slow.fare.tolist() and fast.window.tolist() == slow.window.tolist()
-
+    assert_engines_agree(policy, by_card)
 
 def test_explain_counts_the_transfers():
     lines = explain(ATLANTA, [Leg("cobb", 0), Leg("cobb_express", 600)], currency="USD")
@@ -341,5 +318,5 @@ def test_a_window_ended_by_a_tap_that_cannot_join_settles_at_that_tap():
     for backend in ("vector", "card"):
         got = price(GRID, as_arrays(legs, [0, 0, 0]), log=True, backend=backend)
         assert got.fare.tolist() == [425, 0, 200] and got.window.tolist() == [0, 0, 1]
-        assert _log(got) == [(0, 0, 0, 200, "rail:distance"), (0, 900, 1, 225, "rail:distance"),
+        assert transaction_log(got) == [(0, 0, 0, 200, "rail:distance"), (0, 900, 1, 225, "rail:distance"),
                              (2, 900, 0, 200, "rail:distance")]
