@@ -16,6 +16,12 @@ def group_starts(keys: np.ndarray) -> np.ndarray:
     return start
 
 
+def run_index(start: np.ndarray) -> np.ndarray:
+    """Each row's run number (0, 1, …) for consecutive runs starting where ``start`` is True:
+    ``values[run_index(start)]`` spreads one value per run over its rows."""
+    return np.cumsum(start) - 1
+
+
 def within(counts: np.ndarray) -> np.ndarray:
     """Each row's position in its run, for consecutive runs of ``counts`` rows: ``within([2, 3])``
     is ``[0, 1, 0, 1, 2]`` (int64)."""
@@ -62,7 +68,7 @@ def largest_remainder_groups(start: np.ndarray, total: np.ndarray, weights: np.n
     numpy.ndarray
         Per row: its share, integer minor units; each run's shares sum to its total.
     """
-    group = np.cumsum(start) - 1
+    group = run_index(start)
     first = np.flatnonzero(start)
     w_sum = np.add.reduceat(weights, first)[group] if len(first) else weights
     safe = np.where(w_sum == 0, 1, w_sum)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .demand import Riders
-from .grouped import group_starts
+from .grouped import group_starts, run_index
 from .modes import ModeDay
 from .money import expand
 
@@ -20,6 +20,21 @@ from .money import expand
 def _whole(x: float) -> int:
     """``x`` rounded to a whole number (money, counts)."""
     return int(np.rint(x))
+
+
+def _counts(values: pd.Series, expansion: float) -> list[int]:
+    """Counts of the sample expanded to the whole day, whole numbers."""
+    return [int(expand(int(v), expansion)) for v in values]
+
+
+def _amounts(values: pd.Series, expansion: float) -> list[int]:
+    """Money (or benefit) of the sample expanded to the whole day, whole minor units."""
+    return [_whole(v * expansion) for v in values]
+
+
+def _per(num: pd.Series, den: pd.Series) -> list[int]:
+    """Each ``num`` ÷ ``den`` in whole units, 0 where ``den`` is 0."""
+    return [_whole(a / b) if b else 0 for a, b in zip(num, den)]
 
 
 def journey_fares(md: ModeDay, pt_fare: np.ndarray) -> np.ndarray:
@@ -132,10 +147,10 @@ def by_mode(md: ModeDay, people: Riders, pt_fare: np.ndarray, expansion: float) 
     return pd.DataFrame({
         "hour": g["hour"],
         "mode": [md.mode_ids[m] for m in g["mode"]],
-        "trips": [int(expand(int(t), expansion)) for t in g["trips"]],
+        "trips": _counts(g["trips"], expansion),
         "share": (g["trips"] / total).round(4),
         "person_km": (g["person_km"] * expansion).round(1),
-        "money": [_whole(m * expansion) for m in g["money"]],
+        "money": _amounts(g["money"], expansion),
     })
 
 
@@ -166,19 +181,19 @@ def by_segment(md: ModeDay, people: Riders, pt_fare: np.ndarray, expansion: floa
     g["pt_persons"] = riders.reindex(g.index).fillna(0)
     out = pd.DataFrame({
         "segment": [s for s, _ in g.index], "category": [c for _, c in g.index],
-        "persons": [int(expand(int(v), expansion)) for v in g["persons"]],
-        "journeys": [int(expand(int(v), expansion)) for v in g["journeys"]],
-        "pt_journeys": [int(expand(int(v), expansion)) for v in g["pt_journeys"]],
+        "persons": _counts(g["persons"], expansion),
+        "journeys": _counts(g["journeys"], expansion),
+        "pt_journeys": _counts(g["pt_journeys"], expansion),
         "pt_share": (g["pt_journeys"] / g["journeys"]).round(4).to_numpy(),
-        "fare_paid": [_whole(v * expansion) for v in g["fare_paid"]],
-        "fare_per_pt_journey": [_whole(f / n) if n else 0 for f, n in zip(g["fare_paid"], g["pt_journeys"])],
-        "fare_per_person_day": [_whole(f / n) if n else 0 for f, n in zip(g["fare_paid"], g["pt_persons"])],
-        "user_benefit": [_whole(v * expansion) for v in g["user_benefit"]],
-        "benefit_per_person": [_whole(b / n) if n else 0 for b, n in zip(g["user_benefit"], g["persons"])],
+        "fare_paid": _amounts(g["fare_paid"], expansion),
+        "fare_per_pt_journey": _per(g["fare_paid"], g["pt_journeys"]),
+        "fare_per_person_day": _per(g["fare_paid"], g["pt_persons"]),
+        "user_benefit": _amounts(g["user_benefit"], expansion),
+        "benefit_per_person": _per(g["user_benefit"], g["persons"]),
     })
     if md.basis == "pivot":
-        out["journeys_gained"] = [int(expand(int(v), expansion)) for v in g["journeys_gained"]]
-        out["journeys_lost"] = [int(expand(int(v), expansion)) for v in g["journeys_lost"]]
+        out["journeys_gained"] = _counts(g["journeys_gained"], expansion)
+        out["journeys_lost"] = _counts(g["journeys_lost"], expansion)
     return out
 
 
@@ -186,8 +201,8 @@ def by_home_zone(md: ModeDay, people: Riders, expansion: float) -> pd.DataFrame:
     """Per home zone (the origin of a person's first journey): ``journeys`` (all modes),
     ``pt_journeys``, ``pt_share``, ``user_benefit`` and, in a pivot, ``journeys_gained`` and
     ``journeys_lost``."""
-    first = np.flatnonzero(group_starts(people.person))
-    home = np.repeat(people.origin[first], np.diff(np.append(first, len(people))))
+    start = group_starts(people.person)
+    home = people.origin[start][run_index(start)]
     gained, lost = _gained_lost(md, people)
     frame = pd.DataFrame({"zone": home, "pt": md.by_pt, "benefit": md.benefit, "gained": gained,
                           "lost": lost, "made": md.made})
@@ -196,12 +211,12 @@ def by_home_zone(md: ModeDay, people: Riders, expansion: float) -> pd.DataFrame:
                                              lost=("lost", "sum"))
     out = pd.DataFrame({
         "zone": [people.zone_ids[z] for z in g.index],
-        "journeys": [int(expand(int(v), expansion)) for v in g["journeys"]],
-        "pt_journeys": [int(expand(int(v), expansion)) for v in g["pt_journeys"]],
+        "journeys": _counts(g["journeys"], expansion),
+        "pt_journeys": _counts(g["pt_journeys"], expansion),
         "pt_share": (g["pt_journeys"] / g["journeys"]).round(4).to_numpy(),
-        "user_benefit": [_whole(v * expansion) for v in g["user_benefit"]],
+        "user_benefit": _amounts(g["user_benefit"], expansion),
     })
     if md.basis == "pivot":
-        out["journeys_gained"] = [int(expand(int(v), expansion)) for v in g["gained"]]
-        out["journeys_lost"] = [int(expand(int(v), expansion)) for v in g["lost"]]
+        out["journeys_gained"] = _counts(g["gained"], expansion)
+        out["journeys_lost"] = _counts(g["lost"], expansion)
     return out

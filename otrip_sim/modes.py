@@ -31,7 +31,7 @@ import numpy as np
 
 from .demand import Riders
 from .geo import great_circle_m
-from .grouped import group_starts
+from .grouped import group_starts, run_index
 from .rng import keyed_gumbel, keyed_uniform
 from .schema import Modes, Stop
 from .schema.behaviour import ProductChoice
@@ -244,7 +244,7 @@ def _tours(modes: Modes, basis: str, riders: Riders, composite: np.ndarray, comp
 
     tour_start = group_starts(riders.person * 2 + riders.tour) if n else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(tour_start)
-    tour_of = np.cumsum(tour_start) - 1
+    tour_of = run_index(tour_start)
 
     def per_tour(c: np.ndarray) -> np.ndarray:
         return np.add.reduceat(c, starts, axis=0) if n else np.zeros((0, *c.shape[1:]))
@@ -358,7 +358,7 @@ def _frequency(modes: Modes, basis: str, riders: Riders, starts: np.ndarray, log
         return np.ones(len(starts), dtype=bool), np.ones(len(starts)), logsum_s
     person = riders.person[starts]
     first = group_starts(person)
-    of = np.cumsum(first) - 1
+    of = run_index(first)
     day = np.add.reduceat(logsum_s, np.flatnonzero(first)) if len(starts) else np.zeros(0)
     s_f = scale / f.theta
     u = keyed_uniform(seed, "trip", riders.person_key[starts][first], replication=replication)
@@ -402,11 +402,12 @@ def choose_products(products: ProductChoice, media_ids: Sequence[str], logsums: 
     numpy.ndarray
         Per journey: the index of its person's medium.
     """
-    person_start = np.flatnonzero(group_starts(riders.person)) if len(riders) else np.zeros(0, dtype=np.int64)
+    start = group_starts(riders.person)
+    person_start = np.flatnonzero(start)
     utility = np.stack([
         (products.days * np.add.reduceat(ls, person_start) - products.friction.get(m, 0)) / products.scale
         for m, ls in zip(media_ids, logsums)], axis=1) if len(person_start) else np.zeros((0, len(media_ids)))
     taste = keyed_gumbel(seed, "product", riders.person_key[person_start][:, None],
                          np.arange(len(media_ids))[None, :], replication=replication)
     chosen = np.argmax(utility + taste, axis=1).astype(np.int16)
-    return np.repeat(chosen, np.diff(np.append(person_start, len(riders))))
+    return chosen[run_index(start)]

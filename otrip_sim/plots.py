@@ -553,10 +553,7 @@ def benefit_by_segment(res: RunResult, ax: Any = None) -> Any:
     ax.yaxis.set_major_formatter(money_formatter(res.currency))
     ax.axhline(0, color="black", linewidth=0.6)
     ax.legend(fontsize=8)
-    against = ""
-    if pivot:
-        behaviour = res.summary()["behaviour"]
-        against = f", benefit against {behaviour['reference']}"
+    against = f", benefit against {res.reference_name}" if pivot else ""
     ax.set_title(f"{_name(res)}: fares and benefit by segment{against}")
     return ax
 

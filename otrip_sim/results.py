@@ -586,15 +586,24 @@ class RunResult:
         """``modes`` and ``behaviour`` (with mode choice only)."""
         if self.modes is None or self.travellers is None:
             return {}
-        ref = self.loaded.spec.demand.pivot_reference
-        name = ref.name if ref is not None and not isinstance(ref, str) else ""
         return mode_summary(self.modes, self.travellers, self.settlement.journey_fare, j["served"].to_numpy(),
-                            self.expansion, name)
+                            self.expansion, self.reference_name)
+
+    @property
+    def reference_name(self) -> str:
+        """The name of a pivot's reference fares (``demand.pivot_reference``); ``""``: none."""
+        ref = self.loaded.spec.demand.pivot_reference
+        return ref.name if ref is not None and not isinstance(ref, str) else ""
 
     def mode_tables(self) -> dict[str, pd.DataFrame]:
-        """With mode choice: ``by_mode``, ``by_segment`` and ``by_home_zone`` (docs/outputs.md)."""
+        """With mode choice: ``by_mode``, ``by_segment`` and ``by_home_zone`` (docs/outputs.md);
+        computed once (the folder, the plots and the replications all read them)."""
         if self.modes is None or self.travellers is None:
             return {}
-        md, people, fare, e = self.modes, self.travellers, self.settlement.journey_fare, self.expansion
-        return {"by_mode": by_mode(md, people, fare, e), "by_segment": by_segment(md, people, fare, e),
+        cached = self.derived.get("mode_tables")
+        if cached is None:
+            md, people, fare, e = self.modes, self.travellers, self.settlement.journey_fare, self.expansion
+            cached = self.derived["mode_tables"] = {
+                "by_mode": by_mode(md, people, fare, e), "by_segment": by_segment(md, people, fare, e),
                 "by_home_zone": by_home_zone(md, people, e)}
+        return dict(cached)

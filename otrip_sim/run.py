@@ -16,7 +16,7 @@ from .choice import SLOT_S, CrowdCosts, DayChoice, choose_day, measure_crowding
 from .compile import CompiledScenario, compile_scenario
 from .demand import Riders, generate
 from .errors import InputError
-from .grouped import group_starts
+from .grouped import group_starts, run_index
 from .modes import ModeDay, choose_modes, choose_products, pt_share, ride_access, road_metres, tour_logsums
 from .paths import find_paths
 from .results import RunResult
@@ -130,9 +130,8 @@ def run(
     first, count = table.pair_first[at], table.pair_count[at]
     share_j = None
     if share is not None:  # a person's base share: that of the OD row they come from
-        starts = np.flatnonzero(group_starts(riders.person))
-        share_j = np.repeat(share[riders.origin[starts], riders.destination[starts]],
-                            np.diff(np.append(starts, len(riders))))
+        start = group_starts(riders.person)
+        share_j = share[riders.origin[start], riders.destination[start]][run_index(start)]
     metres_j = metres[riders.origin, riders.destination] if metres is not None else None
 
     def _products(modes: Modes, people: Riders) -> np.ndarray:
