@@ -134,15 +134,19 @@ def run(
         share_j = share[riders.origin[start], riders.destination[start]][run_index(start)]
     metres_j = metres[riders.origin, riders.destination] if metres is not None else None
 
+    def reference_cost(crowd: CrowdCosts | None) -> np.ndarray | None:
+        """A pivot's composite costs under its reference fares (``None``: the scenario's own)."""
+        if not pivot or compiled.reference is None:
+            return None
+        return choose_day(net, compiled.reference, spec.choice, riders, table, first, count, vot, seed,
+                          replication, crowd).composite
+
     def _products(modes: Modes, people: Riders) -> np.ndarray:
         """Each person's medium by :func:`~otrip_sim.modes.choose_products`: the day's logsum
         with every medium held by everyone, against the reference fares with the media as
         drawn by their shares."""
         assert modes.products is not None
-        reference = None
-        if pivot and compiled.reference is not None:
-            reference = choose_day(net, compiled.reference, spec.choice, people, table, first, count, vot,
-                                   seed, replication, warm_start).composite
+        reference = reference_cost(warm_start)
         logsums = []
         for m in range(len(people.media_ids)):
             holding = replace(people, media=np.full(len(people), m, dtype=np.int16))
@@ -164,13 +168,9 @@ def run(
         chosen, expected = chosen_day.chosen, chosen_day.expected_board
         people, travellers, mode_day = replace(riders, depart=chosen_day.depart), None, None
         if modes is not None:
-            reference = None
-            if pivot and compiled.reference is not None:
-                reference = choose_day(net, compiled.reference, spec.choice, riders, table, first, count, vot,
-                                       seed, replication, crowd).composite
-            mode_day = choose_modes(modes, spec.meta.demand_basis, riders, chosen_day.composite, reference,
-                                    metres_j, share_j, vot, spec.choice.spread, seed,  # type: ignore[arg-type]
-                                    replication)
+            mode_day = choose_modes(modes, spec.meta.demand_basis, riders, chosen_day.composite,
+                                    reference_cost(crowd), metres_j, share_j, vot,  # type: ignore[arg-type]
+                                    spec.choice.spread, seed, replication)
             keep = mode_day.by_pt
             path = np.maximum(chosen, 0) if len(table) else np.zeros(0, dtype=np.int64)
             if ride:  # the money of a first or last mile by the access mode, beside the fares

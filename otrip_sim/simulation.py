@@ -33,7 +33,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import islice, pairwise
 from math import ceil
 from typing import Any
 
@@ -178,13 +178,13 @@ class SimRecords:
 
 
 class _Queue:
-    __slots__ = ("boarded_rows", "first", "next_first", "pending", "waiting")
+    __slots__ = ("boarded_keys", "first", "next_first", "pending", "waiting")
 
     def __init__(self) -> None:
         # keys: time at the stop << _SHIFT | row.  First legs are known before the run: a sorted
         # list read from ``next_first`` on; transfers arrive during the run: a heap.
         self.first: list[int] = []
-        self.boarded_rows: list[int] | None = None  # the rows of the last boarding (crowding only)
+        self.boarded_keys: list[int] = []  # the keys of the last boarding (crowding only)
         self.next_first = 0
         self.pending: list[int] = []
         self.waiting: deque[int] = deque()  # FIFO of keys of riders at the stop
@@ -432,16 +432,11 @@ class Simulation:
         boarded = min(room, len(waiting))
         board_s, alight = self._board_s, self._alight
         popleft = waiting.popleft
-        took: list[int] | None = [] if self.crowding else None
-        q.boarded_rows = took
-        reached = self._at
+        if self.crowding:  # who boards, for _crowded (kept out of the loop below: it is the hot path)
+            q.boarded_keys = list(islice(waiting, boarded))
         for _ in range(boarded):
-            key = popleft()
-            row = key & _MASK
+            row = popleft() & _MASK
             board_s[row] = now
-            if took is not None:
-                took.append(row)
-                reached[row] = key >> _SHIFT
             at = alight[row]
             got = alight_at.get(at)
             if got is None:
@@ -451,14 +446,15 @@ class Simulation:
         return boarded, len(waiting)
 
     def _crowded(self, q: _Queue, before: int, boarded: int, seats: float) -> None:
-        """The load factor (load on leaving ÷ seats) the ``boarded`` riders just boarded met, and
-        whether each stands (boarded beyond the seats)."""
-        rows = q.boarded_rows or []
+        """The load factor (load on leaving ÷ seats) the ``boarded`` riders just boarded met,
+        whether each stands (boarded beyond the seats), and when each reached the stop."""
         lf = (before + boarded) / seats
-        load, standing = self._load, self._standing
-        for rank, row in enumerate(rows, start=before + 1):
+        load, standing, reached = self._load, self._standing, self._at
+        for rank, key in enumerate(q.boarded_keys, start=before + 1):
+            row = key & _MASK
             load[row] = lf
             standing[row] = rank > seats
+            reached[row] = key >> _SHIFT
 
     def _alight_all(self, rows: list[int], now: int) -> None:
         last, walk, queue_of = self._last, self._walk, self._queue_of
