@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .demand import Riders
-from .fares import FarePolicy, LegTable, open_until, price, price_continuations
+from .fares import FarePolicy, LegTable, open_bound, open_until, price, price_continuations
 from .grouped import within
 from .network import Network
 from .paths import PathTable
@@ -207,6 +207,7 @@ def choose_day(
     linking = bool(policy.windows or policy.passes or policy.period_caps)  # else cards have no memory
     fare_to_s = 3600.0 / np.asarray(vot, dtype=np.float64)
     arrive = np.full(n, -1, dtype=np.int64)  # expected arrival of the chosen path
+    ended = np.full(n, -1, dtype=np.int64)  # when the person's legs up to this journey end (-1: none)
     history: list[np.ndarray] = []  # rows of the chosen paths (journey, table row, board time)
     for r in range(int(riders.trip.max(initial=0)) + 1):
         idx = np.flatnonzero(riders.trip == r)
@@ -217,7 +218,7 @@ def choose_day(
                                    count[idx])
         if r and linking and history:
             _price_on_card(net, policy, choice, riders, table, tt, idx, depart, first, count,
-                           np.concatenate(history, axis=1)[:3], fare_m)
+                           np.concatenate(history, axis=1)[:3], ended[idx - 1], fare_m)
         k = time_m.shape[1]
         col = np.arange(k)
         has = col[None, :] < count[idx, None]
@@ -245,6 +246,9 @@ def choose_day(
         cum = net.cum_s_table
         ln, b, a = plan.line[last], plan.board[last], plan.alight[last]
         arrive[go] = board_s[last] + cum[ln, a] - cum[ln, b] + plan.egress_s
+        ended[idx] = ended[idx - 1] if r else -1
+        alight_s = board_s + cum[plan.line, plan.alight] - cum[plan.line, plan.board]
+        np.maximum.at(ended, go[plan.rider], alight_s)
         rows = table.offset[chosen[go]][plan.rider] + plan.leg_no
         history.append(np.stack([go[plan.rider], rows, board_s, plan.leg_no]))
     # the expected boarding time of every planned leg, aligned with PlannedLegs.from_choice(chosen)
@@ -321,13 +325,15 @@ def _matrices(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, 
 
 def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Riders, table: PathTable,
                    tt: _Timetable, idx: np.ndarray, depart: np.ndarray, first: np.ndarray, count: np.ndarray,
-                   history: np.ndarray, fare_m: np.ndarray) -> None:
+                   history: np.ndarray, ended: np.ndarray, fare_m: np.ndarray) -> None:
     """Fill ``fare_m`` (rows: journeys ``idx``) with what each candidate adds to the person's
     card, for the journeys leaving while the card's earlier legs can still change their fare
-    (:func:`otrip_sim.fares.open_until`)."""
+    (:func:`otrip_sim.fares.open_until`; ``ended``: per journey, when the card's legs ended)."""
+    # perf: only the cards that can still be open at the departure are priced
+    maybe = np.flatnonzero((ended >= 0) & (depart[idx] <= open_bound(policy, ended)))
     h_journey, h_row, h_board = history
     p_of = riders.person  # a person's card is named by the person
-    mine = np.isin(p_of[h_journey], p_of[idx])
+    mine = np.isin(p_of[h_journey], p_of[idx[maybe]])
     hj, hr, hb = h_journey[mine], h_row[mine], h_board[mine]
 
     def history_of(sel: np.ndarray) -> LegTable:
@@ -335,9 +341,10 @@ def _price_on_card(net: Network, policy: FarePolicy, choice: Choice, riders: Rid
                      table.alight[hr[sel]], hb[sel], table.tapped[hr[sel]])
 
     cards, until = open_until(policy, history_of(np.arange(len(hj))))
-    k = np.minimum(np.searchsorted(cards, p_of[idx]), max(len(cards) - 1, 0))
-    known = (cards[k] == p_of[idx]) if len(cards) else np.zeros(len(idx), dtype=bool)
-    linked = np.flatnonzero(known & (count[idx] > 0) & (depart[idx] <= np.where(known, until[k], -1)))
+    j = idx[maybe]
+    k = np.minimum(np.searchsorted(cards, p_of[j]), max(len(cards) - 1, 0))
+    known = (cards[k] == p_of[j]) if len(cards) else np.zeros(len(j), dtype=bool)
+    linked = maybe[known & (count[j] > 0) & (depart[j] <= np.where(known, until[k], -1))]
     for a in range(0, len(linked), _CHUNK // 4):
         part = linked[a: a + _CHUNK // 4]
         j = idx[part]

@@ -206,11 +206,11 @@ def open_until(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarr
         return cards, until
     window = price(policy, legs).window
     inside = np.flatnonzero(window >= 0)
-    ops = legs.names("operator")[inside]
-    # a leg in a window is on an operator of a window rule
-    by_op = {op: rule for op in set(ops.tolist()) if (rule := policy.window_of(op)) is not None}
-    duration = np.array([by_op[op].duration for op in ops], dtype=np.int64)
-    from_first = np.array([_from_first_tap(by_op[op]) for op in ops], dtype=bool)
+    # a leg in a window is on an operator of a window rule; perf: looked up per distinct operator
+    names, op_of = _operators(legs, inside)
+    rule = [policy.window_of(op) for op in names]
+    duration = np.array([0 if r is None else r.duration for r in rule], dtype=np.int64)[op_of]
+    from_first = np.array([r is not None and _from_first_tap(r) for r in rule], dtype=bool)[op_of]
     board = legs.board_time[inside].astype(np.int64)
     last = np.maximum(board, np.asarray(legs.alight_time)[inside].astype(np.int64))
     key = of[inside] * (int(window.max()) + 1) + window[inside]
@@ -220,6 +220,42 @@ def open_until(policy: FarePolicy, legs: LegTable) -> tuple[np.ndarray, np.ndarr
     expiry = np.where(from_first, start[at], last) + duration
     np.maximum.at(until, of[inside], expiry)
     return cards, until
+
+
+def open_bound(policy: FarePolicy, last: np.ndarray) -> np.ndarray:
+    """An upper bound of :func:`open_until` for cards whose legs all ended (were tapped out, or
+    boarded) by ``last``: :data:`ALWAYS` with a pass or a period cap, ``-1`` without windows, else
+    ``last`` plus the longest window.  perf: path choice prices only the cards it leaves open.
+
+    Parameters
+    ----------
+    policy:
+        The compiled fare policy.
+    last:
+        Per card: the latest tap-out (or tap-in) time of its legs, integer seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per card: a time at or after the card's :func:`open_until` (int64).
+    """
+    last = np.asarray(last, dtype=np.int64)
+    if policy.passes or policy.period_caps:
+        return np.full(len(last), ALWAYS, dtype=np.int64)
+    longest = policy.longest_window()
+    return last + longest if longest is not None else np.full(len(last), -1, dtype=np.int64)
+
+
+def _operators(legs: LegTable, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct operators of legs ``rows`` and each row's index among them (perf: from the
+    operator codes when the table has them, with no string per leg)."""
+    if "operator" in legs.codes:
+        index, codes = legs.codes["operator"]
+        name_of = {code: name for name, code in index.items()}
+        present, of = np.unique(codes[rows], return_inverse=True)
+        return [str(name_of[c]) for c in present.tolist()], of
+    present_s, of = np.unique(legs.names("operator")[rows], return_inverse=True)
+    return [str(x) for x in present_s.tolist()], of
 
 
 def _from_first_tap(rule: WindowRule) -> bool:

@@ -634,6 +634,10 @@ class FarePolicy:
         """The shortest window duration (s), ``None`` without windows."""
         return min((w.duration for w in self.windows), default=None)
 
+    def longest_window(self) -> int | None:
+        """The longest window duration (s), ``None`` without windows."""
+        return max((w.duration for w in self.windows), default=None)
+
     def fare_caps(self) -> tuple[tuple[str, int], ...]:
         """(rule id, cap in minor units) of every rule that caps what a card pays: windows with a
         cap (cap and integrated windows), then daily caps; the order of the policy."""

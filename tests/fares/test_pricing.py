@@ -23,6 +23,7 @@ from otrip_sim.fares import (
     PeriodCap,
     TransferWindow,
     backend_for,
+    open_bound,
     open_until,
     price,
     price_card,
@@ -126,6 +127,7 @@ def test_open_until_by_hand():
     capped = FarePolicy("capped", {"bus": FlatFare("bus", 3_000)},
                         period_caps=(PeriodCap("daily", frozenset({"bus"}), "day", 7_000),))
     assert open_until(capped, table([("bus", "07:00", 1.0)], [5]))[1].tolist() == [ALWAYS]
+    assert open_bound(capped, np.array([clock("07:00")])).tolist() == [ALWAYS]
     # a transfer chain measured from the previous leg: open until its last leg + the duration
     chain = FarePolicy("chain", {"bus": FlatFare("bus", 3_000)},
                        windows=(TransferWindow("x", frozenset({"bus"}), 3600, limit="1"),))
@@ -151,6 +153,20 @@ def test_after_open_until_a_tap_costs_what_it_costs_on_a_fresh_card(earlier, op,
     nxt = [leg(op if op != "mrt" else "lrt", t, metres=metres)]
     added = price_continuations(JAKLINGKO, history, as_arrays(nxt, [0]), np.array([0]))
     assert added.tolist() == [sum(c.amount for c in price_card(JAKLINGKO, nxt))]
+
+
+@given(st.lists(st.tuples(_op, st.integers(clock("05:00"), clock("20:00")), st.integers(0, 30_000)),
+                min_size=1, max_size=6))
+def test_open_bound_is_at_or_after_open_until(earlier):
+    """Path choice skips the cards past open_bound: it never comes before open_until."""
+    from builders import leg
+
+    legs = [leg(o, t, metres=m) for o, t, m in earlier]
+    history = as_arrays(legs, [0] * len(legs))
+    last = np.maximum(history.board_time, history.alight_time).max(keepdims=True)
+    for policy in (JAKLINGKO, OKOTRIP):
+        assert open_bound(policy, last)[0] >= open_until(policy, history)[1][0]
+    assert open_bound(FarePolicy("none", {}), last).tolist() == [-1]
 
 
 @given(st.lists(st.tuples(_op, st.integers(clock("05:00"), clock("22:00")), st.integers(0, 30_000)),
