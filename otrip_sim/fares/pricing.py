@@ -169,7 +169,17 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
     before.card = np.repeat(np.arange(n_cand), n_rows)
     per_state = np.bincount(np.searchsorted(states, h_card), weights=price(policy, history).fare,
                             minlength=len(states)).astype(np.int64)
-    return per_card(_concat(before, candidates)) - np.where(known, per_state[k], 0)
+    # perf: candidate by candidate, the copy then the continuation, so the legs usually come in
+    # pricing order already (no sort); the same order within each card as the two tables one
+    # after the other
+    c_card = np.asarray(candidates.card).astype(np.int64)
+    c_count = np.bincount(c_card, minlength=n_cand)
+    rows = n_rows + c_count
+    copy = within(rows) < np.repeat(n_rows, rows)
+    gather = np.empty(len(copy), dtype=np.int64)
+    gather[copy] = np.arange(len(before))
+    gather[~copy] = len(before) + np.argsort(c_card, kind="stable")
+    return per_card(_concat(before, candidates).take(gather)) - np.where(known, per_state[k], 0)
 
 
 ALWAYS = np.int64(1) << 62

@@ -279,10 +279,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
         return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
-    # perf: distinct (window, operator) pairs as one integer key; np.unique(axis=1) sorts far slower
-    width = int(op_code.max()) + 1
-    pair = np.unique(window * width + op_code[sel])
-    distinct = np.bincount(pair // width, minlength=nwin)
+    distinct = _distinct_per_window(window, first, op_code[sel], nwin)
     metres = legs.metres[sel]
     km = (np.bincount(window, weights=metres, minlength=nwin).astype(np.int64) + 500) // 1000
     tariff = w.base + w.per_km * km
@@ -296,12 +293,31 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
         rule[sel[cheaper[window]]] = rules.code_for(w.id, Outcome.STANDALONE_CHEAPER)
     if not leg_split.any():
         return window
-    # largest remainder within each window, ties to the earlier leg
-    weight = metres + np.where(first, w.first_leg_weight_m, 0)
-    share = largest_remainder_groups(first, total[window], weight.astype(np.int64))
-    amount[sel[leg_split]] = share[leg_split]
-    rule[sel[leg_split]] = _integrated_codes(rules, w.id, (tariff > w.cap)[window][leg_split])
+    # largest remainder within each window, ties to the earlier leg (perf: only over the split
+    # windows' legs, whole windows in order)
+    rows = np.flatnonzero(leg_split)
+    weight = metres[rows] + np.where(first[rows], w.first_leg_weight_m, 0)
+    amount[sel[rows]] = largest_remainder_groups(first[rows], total[window[rows]], weight.astype(np.int64))
+    rule[sel[rows]] = _integrated_codes(rules, w.id, (tariff > w.cap)[window[rows]])
     return window
+
+
+_BITS = np.array([bin(b).count("1") for b in range(256)], dtype=np.int64)  # set bits of each byte
+
+
+def _distinct_per_window(window: np.ndarray, first: np.ndarray, op: np.ndarray, nwin: int) -> np.ndarray:
+    """The number of distinct operator codes ``op`` in each window (``window``: 0, 1, … in order,
+    ``first``: where each starts).
+
+    perf: with fewer than 64 operator codes, a window's operators are the bits of one word (an
+    OR over its legs, then the set bits counted): no sort.  Else distinct (window, operator) pairs
+    as one integer key (``np.unique(axis=1)`` sorts far slower)."""
+    width = int(op.max()) + 1
+    if width < 64:
+        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), op.astype(np.int64)), np.flatnonzero(first))
+        return _BITS[np.ascontiguousarray(bits).view(np.uint8)].reshape(-1, 8).sum(axis=1)
+    pair = np.unique(window * width + op)
+    return np.bincount(pair // width, minlength=nwin)
 
 
 def _names(index: dict[object, int]) -> list[str]:
