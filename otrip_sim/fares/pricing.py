@@ -163,23 +163,21 @@ def price_continuations(policy: FarePolicy, history: LegTable, candidates: LegTa
     k = np.minimum(np.searchsorted(states, state), len(states) - 1)
     known = states[k] == state
     n_rows = np.where(known, count[k], 0)
-    # every candidate's own copy of its card's earlier legs, keyed by the candidate
-    offset = within(n_rows)
-    before = history.take(h_order[np.repeat(first[k], n_rows) + offset])
-    before.card = np.repeat(np.arange(n_cand), n_rows)
     per_state = np.bincount(np.searchsorted(states, h_card), weights=price(policy, history).fare,
                             minlength=len(states)).astype(np.int64)
-    # perf: candidate by candidate, the copy then the continuation, so the legs usually come in
-    # pricing order already (no sort); the same order within each card as the two tables one
-    # after the other
+    # every candidate's own copy of its card's earlier legs, then the continuation, keyed by the
+    # candidate.  perf: in that order the legs usually come in pricing order already (no sort),
+    # the same order within each card as the copies and continuations one table after the other;
+    # one table of rows taken from the history and the candidates
     c_card = np.asarray(candidates.card).astype(np.int64)
-    c_count = np.bincount(c_card, minlength=n_cand)
-    rows = n_rows + c_count
+    rows = n_rows + np.bincount(c_card, minlength=n_cand)
     copy = within(rows) < np.repeat(n_rows, rows)
     gather = np.empty(len(copy), dtype=np.int64)
-    gather[copy] = np.arange(len(before))
-    gather[~copy] = len(before) + np.argsort(c_card, kind="stable")
-    return per_card(_concat(before, candidates).take(gather)) - np.where(known, per_state[k], 0)
+    gather[copy] = h_order[np.repeat(first[k], n_rows) + within(n_rows)]
+    gather[~copy] = len(history) + np.argsort(c_card, kind="stable")
+    legs = _concat(history, candidates).take(gather)
+    legs.card = np.repeat(np.arange(n_cand), rows)
+    return per_card(legs) - np.where(known, per_state[k], 0)
 
 
 ALWAYS = np.int64(1) << 62
