@@ -426,10 +426,13 @@ def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
         line, b, a = plan.line[row].astype(np.int64), plan.board[row], plan.alight[row]
         walk = plan.walk_s[row]
         tw = t[who] + walk
-        cost[who] += walk * choice.walk_weight
+        c = cost[who] + walk * choice.walk_weight  # perf: one gather and one scatter of the costs
         at_first = tw - cum_s[line, b]
         hw = tt.headway(line, at_first)
-        nxt = tt.next_departure(line, at_first)
+        # perf: the next departure matters only where no headway is in force
+        idle = np.flatnonzero(hw <= 0)
+        nxt = np.full(len(who), -1, dtype=np.int64)
+        nxt[idle] = tt.next_departure(line[idle], at_first[idle])
         runs = (hw > 0) | (nxt >= 0)
         alive[who] &= runs
         # a dead path waits 0: its cost is inf anyway, and its times stay in order
@@ -438,9 +441,10 @@ def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
         if tt.crowd is not None:  # the waits riders met, and in-vehicle time weighted by the load
             mult, extra = tt.crowd.at(line, np.floor(tw + wait).astype(np.int64))
             wait = wait + extra
-            cost[who] += ride * (mult - 1)
+            c += ride * (mult - 1)
         board = np.floor(tw + wait).astype(np.int64)
-        cost[who] += wait * choice.wait_weight + ride
+        c += wait * choice.wait_weight + ride
+        cost[who] = c
         board_s[row] = board
         t[who] = board + ride
     cost += plan.egress_s * choice.walk_weight + choice.transfer_penalty * (plan.n_legs - 1)
