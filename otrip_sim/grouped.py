@@ -1,8 +1,8 @@
 """numpy helpers over runs of consecutive rows that belong together (a card's legs, a window's
-legs, a queue's keys): where each run starts, sums over the earlier rows of a run, and integer
-apportionment within each run.  Shared by the vectorised fare engine, settlement, clearing,
-results, paths and the simulation; generic arithmetic, not fare logic, so it lives outside
-:mod:`otrip_sim.fares`."""
+legs, a queue's keys): where each run starts, sums over the earlier rows of a run, distinct values
+per run, and integer apportionment within each run.  Shared by the vectorised fare engine,
+settlement, clearing, results, paths and the simulation; generic arithmetic, not fare logic, so it
+lives outside :mod:`otrip_sim.fares`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,26 @@ def within(counts: np.ndarray) -> np.ndarray:
     is ``[0, 1, 0, 1, 2]`` (int64)."""
     counts = np.asarray(counts, dtype=np.int64)
     return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+_BITS = np.array([bin(b).count("1") for b in range(256)], dtype=np.int64)  # set bits of each byte
+
+
+def distinct_per_run(start: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The number of distinct non-negative integer ``values`` in each run (runs start where
+    ``start`` is True, the first row starting one).
+
+    perf: with values below 64, a run's values are the bits of one word (an OR over its rows,
+    then the set bits counted): no sort.  Else distinct (run, value) pairs as one integer key.
+    """
+    width = int(values.max()) + 1
+    if width < 64:
+        word = np.left_shift(np.int64(1), values.astype(np.int64))
+        bits = np.bitwise_or.reduceat(word, np.flatnonzero(start))
+        return _BITS[np.ascontiguousarray(bits).view(np.uint8)].reshape(-1, 8).sum(axis=1)
+    run = run_index(start)
+    pair = np.unique(run * width + values)
+    return np.bincount(pair // width, minlength=int(run[-1]) + 1)
 
 
 def exclusive_prefix(values: np.ndarray, start: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..grouped import exclusive_prefix, group_starts, largest_remainder_groups, within
+from ..grouped import distinct_per_run, exclusive_prefix, group_starts, largest_remainder_groups, within
 from .outcome import Outcome
 from .rules import (
     CapWindow,
@@ -279,7 +279,7 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
         return window
     # integrated: distinct operators, total distance and price per window
     nwin = int(window[-1]) + 1
-    distinct = _distinct_per_window(window, first, op_code[sel], nwin)
+    distinct = distinct_per_run(first, op_code[sel])
     metres = legs.metres[sel]
     km = (np.bincount(window, weights=metres, minlength=nwin).astype(np.int64) + 500) // 1000
     tariff = w.base + w.per_km * km
@@ -301,23 +301,6 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
     rule[sel[rows]] = _integrated_codes(rules, w.id, (tariff > w.cap)[window[rows]])
     return window
 
-
-_BITS = np.array([bin(b).count("1") for b in range(256)], dtype=np.int64)  # set bits of each byte
-
-
-def _distinct_per_window(window: np.ndarray, first: np.ndarray, op: np.ndarray, nwin: int) -> np.ndarray:
-    """The number of distinct operator codes ``op`` in each window (``window``: 0, 1, … in order,
-    ``first``: where each starts).
-
-    perf: with fewer than 64 operator codes, a window's operators are the bits of one word (an
-    OR over its legs, then the set bits counted): no sort.  Else distinct (window, operator) pairs
-    as one integer key (``np.unique(axis=1)`` sorts far slower)."""
-    width = int(op.max()) + 1
-    if width < 64:
-        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), op.astype(np.int64)), np.flatnonzero(first))
-        return _BITS[np.ascontiguousarray(bits).view(np.uint8)].reshape(-1, 8).sum(axis=1)
-    pair = np.unique(window * width + op)
-    return np.bincount(pair // width, minlength=nwin)
 
 
 def _names(index: dict[object, int]) -> list[str]:

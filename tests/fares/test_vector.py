@@ -119,19 +119,3 @@ def test_published_jaklingko_example_vectorised():
     empty = price_cards(JAKLINGKO, as_arrays([], np.zeros(0)))
     assert len(empty[0]) == 0
 
-
-@given(st.lists(st.lists(st.integers(0, 70), min_size=1, max_size=5), min_size=1, max_size=8))
-def test_distinct_operators_per_window_as_bits_and_as_pairs(windows):
-    """The bit-word count of distinct operators per window is the sorted-pairs count (codes ≥ 64
-    take the pairs path)."""
-    from otrip_sim.fares.vector import _distinct_per_window
-
-    window = np.repeat(np.arange(len(windows)), [len(w) for w in windows])
-    op = np.concatenate([np.array(w, dtype=np.int64) for w in windows])
-    first = np.ones(len(window), dtype=bool)
-    first[1:] = window[1:] != window[:-1]
-    expected = [len(set(w)) for w in windows]
-    assert _distinct_per_window(window, first, op, len(windows)).tolist() == expected
-    low = op % 64
-    assert _distinct_per_window(window, first, low, len(windows)).tolist() == [
-        len({x % 64 for x in w}) for w in windows]
