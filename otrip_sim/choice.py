@@ -37,6 +37,7 @@ SLOT_S = 1800  # riders departing in the same half hour see the same costs
 _CHUNK = 300_000  # keys (and riders) costed at a time: bounds memory at city scale
 _OFF = 1 << 24  # keeps (line, time) search keys positive
 _BIG = 1 << 26
+_DENSE = 1 << 23  # most (line, minute) headways to tabulate (64 MB)
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,28 @@ class _Timetable:
         self.dep_key = np.array(d_line, dtype=np.int64) * _BIG + np.array(d_time, dtype=np.int64) + _OFF
         self.dep_line = np.array(d_line, dtype=np.int64)
         self.dep_time = np.array(d_time, dtype=np.int64)
+        # perf: the headways by (line, minute) when every band starts and ends on a whole minute
+        # (a band's status is then the same all minute long); a last column of zeros for the
+        # times before and after every band
+        self.minutes = max(b_end, default=0) // 60
+        self.by_minute: np.ndarray | None = None
+        whole = all(x % 60 == 0 for x in b_start + b_end) and min(b_start, default=0) >= 0
+        if b_start and whole and len(net.lines) * (self.minutes + 1) <= _DENSE:
+            n_lines, at = len(net.lines), np.arange(self.minutes, dtype=np.int64) * 60
+            self.by_minute = np.zeros((n_lines, self.minutes + 1), dtype=np.int64)
+            self.by_minute[:, :-1] = self._band_headway(np.repeat(np.arange(n_lines), len(at)),
+                                                        np.tile(at, n_lines)).reshape(n_lines, -1)
 
     def headway(self, line: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Headway in force at ``t`` at the first stop of ``line`` (0: not running), as
         :meth:`~otrip_sim.network.Line.headway_at`."""
+        if self.by_minute is None:
+            return self._band_headway(line, t)
+        minute = np.where((t >= 0) & (t < self.minutes * 60), t // 60, self.minutes).astype(np.int64)
+        return self.by_minute[line, minute]
+
+    def _band_headway(self, line: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """:meth:`headway` from the bands themselves (a search per lookup)."""
         k = np.searchsorted(self.band_key, line * _BIG + t + _OFF, side="right") - 1
         kk = np.maximum(k, 0)
         ok = (k >= 0) & (self.band_line[kk] == line) & (t < self.band_end[kk])
