@@ -161,22 +161,25 @@ def leg_table(net: Network, policy: FarePolicy, riders: Riders, card: np.ndarray
     # operator with any stop-priced fare gets them on every leg, so paid-area changes carry them.
     by_stop = policy.stop_priced()
     with_stops = {ln.operator for ln in net.lines if ln.operator in by_stop or ln.route in by_stop}
-    needs = np.array([ln.operator in with_stops for ln in net.lines], dtype=bool)[line]
+    needs = np.flatnonzero(np.array([ln.operator in with_stops for ln in net.lines], dtype=bool)[line])
     sid = np.array(net.stop_ids, dtype=object)
-    stops = net.stop_table
+    # perf: [line, position] tables read through flat indices (cheaper than 2-D fancy indexing)
+    width = net.stop_table.shape[1]
+    at_b, at_a = line * width + b, line * width + a
+    cum_m, cum_s = net.cum_m_table.ravel(), net.cum_s_table.ravel()
 
-    def names(stop: np.ndarray) -> np.ndarray:
-        out = np.full(len(stop), "", dtype=object)
-        out[needs] = sid[stop[needs]]
+    def names(at: np.ndarray) -> np.ndarray:
+        out = np.full(len(at), "", dtype=object)
+        out[needs] = sid[net.stop_table.ravel()[at[needs]]]
         return out
 
     held = (np.array(riders.media_ids, dtype=object)[media] if media is not None and len(riders.media_ids)
             else np.full(len(card), "", dtype=object))
     return LegTable(
         card=card, operator=op, board_time=board_s.astype(np.int64),
-        metres=net.cum_m_table[line, a] - net.cum_m_table[line, b], category=category.astype(np.int64),
-        board_stop=names(stops[line, b]), alight_stop=names(stops[line, a]), route=route,
-        tapped=tapped.astype(bool), alight_time=board_s + net.cum_s_table[line, a] - net.cum_s_table[line, b],
+        metres=cum_m[at_a] - cum_m[at_b], category=category.astype(np.int64),
+        board_stop=names(at_b), alight_stop=names(at_a), route=route,
+        tapped=tapped.astype(bool), alight_time=board_s + cum_s[at_a] - cum_s[at_b],
         media=held,
         codes={"operator": ({o: k for k, o in enumerate(ops)}, op),
                "category": ({c: k for k, c in enumerate(riders.category_ids)}, category.astype(np.int64)),
