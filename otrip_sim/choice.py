@@ -417,7 +417,7 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     exact = np.zeros(len(tkeys), dtype=bool) if min_window is None else span > min_window
     fare_class = np.where(exact, -1 - ts, packed)
     n_med = max(len(riders.media_ids), 1)
-    class_code, e_code = np.unique(fare_class, return_inverse=True)
+    class_code, e_code = _small_unique(fare_class)
     rider_kind = pid * (n_med * len(riders.category_ids)) + category * n_med + media
     fare_key = rider_kind * len(class_code) + e_code[t_of]
     fkeys, f_of = np.unique(fare_key, return_inverse=True)
@@ -427,6 +427,19 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     # a first or last mile by the access mode: its time weighs as riding, its money as a fare
     ride = (1 - choice.walk_weight) * table.ride_s[pid]
     return np.where(alive[t_of], time_cost[t_of] + ride, np.inf), fares[f_of] + table.ride_money[pid]
+
+
+def _small_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` of integers; perf: without a sort when they
+    span a range not much wider than their number (a fare class, a slot)."""
+    if not len(values):
+        return np.unique(values, return_inverse=True)
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1024:
+        return np.unique(values, return_inverse=True)
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[values - low] = True
+    return np.flatnonzero(present) + low, (np.cumsum(present) - 1)[values - low]
 
 
 def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
