@@ -45,6 +45,10 @@ from .schema.behaviour import CONSTANT_LIMIT, mode_choice_on
 
 ELASTICITY_FACTOR = 1.25
 """The fare index of an ``elasticity`` target: every fare × 1.25, as benchmarks/elasticity.py."""
+PLAUSIBLE_S = 900
+"""The largest constant read as a taste, seconds either way (an assumption: rail or mode bonuses
+in the literature are worth about 5-15 minutes).  A fit beyond it says the miss lies in the
+demand or the supply, and is flagged."""
 
 
 class TargetRow(Strict):
@@ -85,7 +89,8 @@ class Calibrated:
         Per round and target: ``round``, ``target``, ``target_value``, ``expected``,
         ``log_ratio`` (``ln(target / expected)``), ``parameters``, ``values``.
     parameters:
-        Per parameter: ``parameter``, ``value``, ``standard_error``, ``target``, ``at_bound``.
+        Per parameter: ``parameter``, ``value``, ``standard_error``, ``target``, ``at_bound``,
+        ``plausible`` (a constant within :data:`PLAUSIBLE_S`).
     converged:
         Every ``|log_ratio|`` fell below the tolerance.
     """
@@ -205,7 +210,8 @@ def calibrate(
     table = pd.DataFrame(history)
     errors = _standard_errors(fit, params, evaluate) if standard_errors else {p: math.nan for p in params}
     parameters = pd.DataFrame([{"parameter": p, "value": params[p], "standard_error": errors[p],
-                                "target": owner[p], "at_bound": _at_bound(p, params[p])} for p in params])
+                                "target": owner[p], "at_bound": _at_bound(p, params[p]),
+                                "plausible": p == "theta" or abs(params[p]) <= PLAUSIBLE_S} for p in params])
     cal = _section(start, params, fit, targets_file, seed, sample, len(table["round"].unique()), converged)
     return Calibrated(cal, table, parameters, converged)
 
@@ -329,9 +335,8 @@ def _raised(compiled: CompiledScenario) -> CompiledScenario:
     """``compiled`` with every fare amount × :data:`ELASTICITY_FACTOR` (its reference fares kept)."""
     spec = compiled.loaded.spec
     fares = scaled_money(spec.fares, ELASTICITY_FACTOR)
-    loaded = replace(compiled.loaded, spec=spec.model_copy(update={"fares": fares}))
-    up = compile_scenario(loaded)
-    return replace(up, reference=compiled.reference if compiled.reference is not None else compiled.policy)
+    # a pivot's reference fares are its own, loaded: compiling the raised fares keeps them
+    return compile_scenario(replace(compiled.loaded, spec=spec.model_copy(update={"fares": fares})))
 
 
 def _standard_errors(fit: Sequence[Target], params: dict[str, float],

@@ -281,7 +281,9 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
         click.echo(f"{state}: worst {target} |ln(target/expected)| {off:.4f}")
         for row in result.parameters.itertuples():
             bound = " (at its bound)" if row.at_bound else ""
-            click.echo(f"  {row.parameter} = {row.value:.4g} ± {row.standard_error:.2g}{bound}")
+            odd = "" if row.plausible else (" - beyond a taste (|constant| > 15 min): the miss lies in the "
+                                            "demand or the supply")
+            click.echo(f"  {row.parameter} = {row.value:.4g} ± {row.standard_error:.2g}{bound}{odd}")
         try:
             ref = (out / "calibration.yaml").resolve().relative_to(loaded.path.parent.resolve())
         except ValueError:

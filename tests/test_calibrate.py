@@ -81,7 +81,7 @@ def test_parameter_recovery_constants_and_theta_come_back_within_their_standard_
     targets = _truth_targets(tmp_path)
     start = otrip_sim.load_scenario(_write(tmp_path, _day(), "start.yaml"))  # constants 0, theta 0.5
     result = calibrate(start, targets, tolerance=0.001, rounds=40)
-    assert result.converged
+    assert result.converged and result.parameters["plausible"].all()
     got = result.parameters.set_index("parameter")
     truth = {"boarding:express": -240, "mode:motorcycle": 300, "theta": 0.25}
     for name, value in truth.items():
@@ -215,3 +215,15 @@ def test_mode_constants_and_theta_of_the_section_replace_the_declared_ones(tmp_p
     modes = loaded.spec.modes
     assert modes.theta == 0.3 and modes.outside[0].constant == 120  # type: ignore[union-attr]
     assert np.isclose(otrip_sim.run(loaded).modes.scale, 300 / 0.3)  # type: ignore[union-attr]
+
+
+def test_a_constant_beyond_a_taste_is_flagged(tmp_path):
+    doc = _corridor(2000, express=True)
+    doc["choice"]["mode_choice"] = False
+    start = otrip_sim.load_scenario(_write(tmp_path, doc, "s.yaml"))
+    fine = calibrate(start, [TargetRow(target="taps:express", published=1000)], standard_errors=False)
+    assert fine.parameters["plausible"].all()
+    # nearly everyone on the express: only a constant worth far more than a taste gets there
+    odd = calibrate(start, [TargetRow(target="taps:express", published=1990)], standard_errors=False)
+    row = odd.parameters.set_index("parameter").loc["boarding:express"]
+    assert row["value"] < -900 and not row["plausible"]
