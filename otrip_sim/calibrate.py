@@ -12,15 +12,18 @@ Three kinds of target, each moving one kind of parameter:
 Each round runs the scenario and compares the target with what the model **expects** (sums of
 its choice probabilities, :class:`~otrip_sim.results.Expected`, free of the taste and mode draws
 for given costs), then moves each parameter by the damped log-ratio step: a constant by
-``−damping × scale × ln(target / expected)`` (the scale of the choice it enters: ``choice.spread``
-for a boarding, ``spread ÷ theta`` for a mode), theta by the factor
-``(target / expected) ** damping``.  It stops when every ``|ln(target / expected)|`` is below the
+``−damping × scale × ln(target / expected)`` — first the scale of the choice it enters
+(``choice.spread`` for a boarding, ``spread ÷ theta`` for a mode: the Newton step of a small
+share), then the secant of its last two rounds, ``−Δc / Δ ln(expected)``, within ½ to 20 times
+that (a large or saturating share moves less per second than a small one) — and theta by the
+factor ``(target / expected) ** damping``.  It stops when every ``|ln(target / expected)|`` is below the
 tolerance, or after the last round.  Never per route or per zone pair: a constant for every
 count would reproduce any count and explain nothing (that is matrix estimation).
 
 Standard errors: the Jacobian of the log expected values in the parameters, by forward
-differences at the fitted values, propagates the Poisson noise of a count of each target's size
-(variance ``1 / count`` of its logarithm; the elasticity taken as exact) to the parameters.
+differences at the fitted values, propagates the noise of a count of each target's size to the
+parameters: Poisson noise made of whole tours (variance ``tour size / count`` of its logarithm,
+:attr:`~otrip_sim.results.Expected.tour_size`; a share and the elasticity taken as exact).
 """
 
 from __future__ import annotations
@@ -169,7 +172,7 @@ def calibrate(
     raised = _raised(compiled) if any(t.id == "elasticity" for t in fit) else None
 
     def evaluate(values: dict[str, float]) -> tuple[Expected, float]:
-        cal = _section(start, values, fit, targets_file, seed, sample)
+        cal = _section(start, values, fit, targets_file, seed, sample, spec.meta.year)
         base = _run(compiled, cal, seed, sample)
         elasticity = math.nan
         if raised is not None:
@@ -178,6 +181,7 @@ def calibrate(
         return base, elasticity
 
     history: list[dict[str, object]] = []
+    last: dict[str, tuple[float, float]] = {}  # per target: its first parameter and ln(expected) before
     converged = False
     for k in range(1, rounds + 1):
         expected, elasticity = evaluate(params)
@@ -204,15 +208,25 @@ def calibrate(
         theta = params.get("theta", modes_theta)
         for t, r in zip(fit, rows, strict=True):
             step = float(r["log_ratio"])  # type: ignore[arg-type]
-            for p in t.parameters:  # a mode constant moves on the mode level's scale, spread / theta
-                scale = t.scale / theta if p.startswith("mode:") else t.scale
+            first = t.parameters[0]
+            # a mode constant moves on the mode level's scale, spread / theta
+            scale = t.scale / theta if first.startswith("mode:") else t.scale
+            log_e = math.log(abs(float(r["expected"])))  # type: ignore[arg-type]
+            if first != "theta" and t.id in last:  # the secant of the last two rounds
+                was, log_was = last[t.id]
+                moved, answered = params[first] - was, log_e - log_was
+                if moved and answered and -moved / answered > 0:
+                    scale = float(np.clip(-moved / answered, scale / 2, 20 * scale))
+            last[t.id] = (params[first], log_e)
+            for p in t.parameters:
                 params[p] = _moved(p, params[p], step, scale, damping)
     table = pd.DataFrame(history)
     errors = _standard_errors(fit, params, evaluate) if standard_errors else {p: math.nan for p in params}
     parameters = pd.DataFrame([{"parameter": p, "value": params[p], "standard_error": errors[p],
                                 "target": owner[p], "at_bound": _at_bound(p, params[p]),
                                 "plausible": p == "theta" or abs(params[p]) <= PLAUSIBLE_S} for p in params])
-    cal = _section(start, params, fit, targets_file, seed, sample, len(table["round"].unique()), converged)
+    cal = _section(start, params, fit, targets_file, seed, sample, spec.meta.year,
+                   len(table["round"].unique()), converged)
     return Calibrated(cal, table, parameters, converged)
 
 
@@ -301,7 +315,8 @@ def _at_bound(p: str, value: float) -> bool:
 
 
 def _section(start: Calibration, values: dict[str, float], fit: Sequence[Target], file: str, seed: int,
-             sample: float, n_rounds: int | None = None, converged: bool | None = None) -> Calibration:
+             sample: float, year: int | None, n_rounds: int | None = None,
+             converged: bool | None = None) -> Calibration:
     """The calibration section with these parameter values (constants in whole seconds)."""
     boarding = dict(start.boarding_constants)
     modes = dict(start.mode_constants)
@@ -320,7 +335,8 @@ def _section(start: Calibration, values: dict[str, float], fit: Sequence[Target]
                   f"{n_rounds} rounds, {'converged' if converged else 'NOT converged'}")
     fitted = sorted({*start.fitted, *(t.id for t in fit)})
     return Calibration(boarding_constants=dict(sorted(boarding.items())),
-                       mode_constants=dict(sorted(modes.items())), theta=theta, fitted=fitted, source=source)
+                       mode_constants=dict(sorted(modes.items())), theta=theta, fitted=fitted, year=year,
+                       source=source)
 
 
 def _run(compiled: CompiledScenario, cal: Calibration, seed: int, sample: float) -> Expected:
@@ -354,7 +370,7 @@ def _standard_errors(fit: Sequence[Target], params: dict[str, float],
     # one equation per target, one unknown per target's parameters moving together
     groups = [[names.index(p) for p in t.parameters] for t in fit]
     j_t = np.stack([jac[:, g].sum(axis=1) for g in groups], axis=1)
-    var = np.diag([1 / t.count if t.count else 0.0 for t in fit])
+    var = np.diag([base_e.tour_size / t.count if t.count else 0.0 for t in fit])
     try:
         inv = np.linalg.inv(j_t)
     except np.linalg.LinAlgError:

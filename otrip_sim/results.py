@@ -54,11 +54,16 @@ class Expected:
         Per operator: boardings, and tap-ins (boardings that tap, less ``money.fare_evasion``).
     journeys:
         Per mode (``"pt"`` and, with mode choice, the outside modes): journeys.
+    tour_size:
+        With mode choice, the journeys per tour of the all-mode population (a tour's journeys
+        share its mode, so counts come in tours: their variance is this many times a Poisson
+        count's); 1 without.
     """
 
     boardings: dict[str, float]
     taps: dict[str, float]
     journeys: dict[str, float]
+    tour_size: float = 1.0
 
 
 @dataclass

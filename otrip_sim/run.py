@@ -259,12 +259,17 @@ def _expected(net: Network, spec: Scenario, table: PathTable, first: np.ndarray,
     of_line = np.array([ops.index(ln.operator) for ln in net.lines], dtype=np.int64)
     by_op = np.bincount(of_line, weights=boardings, minlength=len(ops)) * factor
     taps = np.bincount(of_line, weights=tapped, minlength=len(ops)) * factor
+    tour_size = 1.0
     if md is None or md.expected is None:
         journeys = {"pt": float(probability.sum()) * factor}
     else:
         journeys = {m: float(x) * factor for m, x in zip(md.mode_ids, md.expected, strict=True)}
+        people = today.travellers
+        if people is not None and len(people):
+            tour_size = len(people) / int(group_starts(people.person * 2 + people.tour).sum())
     return Expected({op: float(by_op[k]) for k, op in enumerate(ops)},
-                    {op: float(taps[k]) * (1 - evasion.get(op, 0.0)) for k, op in enumerate(ops)}, journeys)
+                    {op: float(taps[k]) * (1 - evasion.get(op, 0.0)) for k, op in enumerate(ops)}, journeys,
+                    tour_size)
 
 
 def _segment_by_zone(modes: Modes | None, zone_ids: tuple[str, ...]) -> np.ndarray | None:

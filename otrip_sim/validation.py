@@ -130,12 +130,15 @@ def validation_table(res: RunResult) -> pd.DataFrame:
 _COUNTS = ("taps", "boardings", "boardings_per_vehicle")  # the same count of the same operators
 
 
-def calibrated_to(fitted: list[str], target: ValidationTarget) -> bool:
+def calibrated_to(calibration: Calibration, target: ValidationTarget) -> bool:
     """Whether ``target`` measures what calibration fitted (``calibration.fitted`` ids such as
-    ``taps:mrt``): the same id, yearly or daily, or a count of boardings or taps (per vehicle
-    too) of the same operators as a fitted count."""
+    ``taps:mrt``, counted in ``calibration.year``): a count of boardings or taps (daily or yearly,
+    per vehicle too) of the same operators as a fitted count, of the same year (or where either
+    year is not stated)."""
+    if calibration.year is not None and target.year is not None and calibration.year != target.year:
+        return False
     group = frozenset(target.operators or ([target.operator] if target.operator else []))
-    for f in fitted:
+    for f in calibration.fitted:
         metric, _, subject = f.partition(":")
         if target.metric in _COUNTS and metric in _COUNTS and frozenset(subject.split("+")) == group:
             return True
@@ -145,7 +148,7 @@ def calibrated_to(fitted: list[str], target: ValidationTarget) -> bool:
 def _validation_table(res: RunResult) -> pd.DataFrame:
     spec = res.loaded.spec
     year = spec.meta.year
-    fitted = spec.calibration.fitted if isinstance(spec.calibration, Calibration) else []
+    cal = spec.calibration if isinstance(spec.calibration, Calibration) else Calibration()
     rows = []
     for t in spec.validation:
         subject = "/".join(x for x in (t.operator, t.feeder, t.category, t.route) if x)
@@ -164,7 +167,7 @@ def _validation_table(res: RunResult) -> pd.DataFrame:
         # money per rider at another demand: the costs are the whole timetable's, the riders are not
         scaled = res.demand_scale != 1 and t.metric == "subsidy_per_tap"
         flag = f"not comparable at demand scale {res.demand_scale:g} (costs are the full timetable's)"
-        circular = t.circular or calibrated_to(fitted, t)
+        circular = t.circular or calibrated_to(cal, t)
         fit_note = "calibrated to (calibration.fitted)" if circular and not t.circular else ""
         note = "; ".join(x for x in (t.note, flag if scaled else "", fit_note) if x)
         rows.append((

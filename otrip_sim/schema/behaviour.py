@@ -307,8 +307,8 @@ class Calibration(Strict):
     (negative: riders prefer it beyond its times and fares, e.g. rail's reliability); they shift
     riders between operators in path choice.  ``mode_constants`` replace the ``constant`` of the
     named outside modes and ``theta`` replaces ``modes.theta``.  ``fitted`` lists the target ids
-    (as in ``validation.csv``) the constants were fitted to: ``validation.csv`` marks them
-    circular."""
+    (as in ``validation.csv``) the constants were fitted to, counted in ``year``: ``validation.csv``
+    marks the targets measuring them in that year (or of no stated year) circular."""
 
     boarding_constants: dict[Id, int] = Field(
         default_factory=dict, description="operator id -> seconds per boarding")
@@ -316,6 +316,8 @@ class Calibration(Strict):
         default_factory=dict, description="outside mode id -> its constant, seconds per journey")
     theta: float | None = Field(default=None, gt=0, le=1, description="replaces modes.theta")
     fitted: list[str] = Field(default_factory=list, description="target ids the constants were fitted to")
+    year: int | None = Field(default=None, ge=1900, le=2200, description="the year of the counts fitted: "
+                             "validation targets of other years stay independent")
     source: str = Field(default="", description="how the constants were made")
 
     @model_validator(mode="after")
