@@ -139,8 +139,9 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
     # media types (which say what kind of medium, not which of the scenario's media)
     fmi = pd.Series(cols["fare_media_id"], dtype=object)
     as_is = fmi.where(~fmi.isin(TIDES_MEDIA), "")
+    mapped = fmi.map((mapping or {}).get("fare_media_id", {})).astype(object)
     media = (cols["media"] if "media" in df.columns
-             else fmi.map((mapping or {}).get("fare_media_id", {})).fillna(as_is).to_numpy(dtype=object))
+             else mapped.where(mapped.notna(), as_is).to_numpy(dtype=object))
     lines = df["_line"].to_numpy()
     rows: list[dict[str, object]] = []
     open_leg: dict[str, dict[str, object]] = {}
