@@ -4,8 +4,9 @@ Usage: .venv/bin/python benchmarks/elasticity.py [--factor 1.25] [--seeds 1,2,3]
 
 For each scenario (default: the 2017 baseline) and seed, the scenario as it is and with every
 fare amount of its ``fares`` section multiplied by the factor (standalone fares, time bands,
-distance steps, caps, passes; rounded to whole rupiah), on the same seed (common random numbers)
-and the same pivot reference.  Prints the arc elasticity against the fare index,
+distance steps, station tables, caps, passes; rounded to whole rupiah:
+``otrip_sim.schema.base.scaled_money``, as ``otrip-sim calibrate`` does for an elasticity
+target), on the same seed (common random numbers) and the same pivot reference.  Prints the arc elasticity against the fare index,
 ``ln(Q1 / Q0) / ln(factor)``, of
 
 * ``served``: public-transport journeys served (``totals.journeys``);
@@ -23,34 +24,15 @@ import argparse
 import math
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import otrip_sim  # noqa: E402
-
-MONEY_KEYS = {"amount", "default", "base", "step_amount", "cap", "fare", "price", "per_km", "first_fare",
-              "transfer_fare", "base_fare"}
-
-
-def fare_overrides(fares: Any, factor: float, path: str = "fares") -> dict[str, int]:
-    """``--set`` changes multiplying every money amount of a fares section by ``factor``."""
-    out: dict[str, int] = {}
-    if isinstance(fares, dict):
-        for key, value in fares.items():
-            where = f"{path}.{key}"
-            if key in MONEY_KEYS and isinstance(value, int) and not isinstance(value, bool):
-                out[where] = round(value * factor)
-            else:
-                out |= fare_overrides(value, factor, where)
-    elif isinstance(fares, list):
-        for i, item in enumerate(fares):
-            out |= fare_overrides(item, factor, f"{path}[{i}]")
-    return out
+from otrip_sim.schema.base import scaled_money  # noqa: E402
 
 
 def main() -> None:
@@ -64,12 +46,11 @@ def main() -> None:
     print("| scenario | seed | Q0 served | Q1 served | served | drawn | expected | wall s |")
     print("|---|---|---|---|---|---|---|---|")
     for scenario in args.scenarios:
-        raw = yaml.safe_load((ROOT / scenario).read_text())
-        changes = fare_overrides(raw["fares"], args.factor)
-        if not changes:
-            sys.exit(f"{scenario}: no fare amounts to scale")
         base = otrip_sim.load_scenario(ROOT / scenario)
-        raised = otrip_sim.load_scenario(ROOT / scenario, overrides=changes)
+        # every money amount of the fares section (station tables and caps included); a pivot's
+        # reference fares were loaded from their own file and stay as they are
+        fares = scaled_money(base.spec.fares, args.factor)
+        raised = replace(base, spec=base.spec.model_copy(update={"fares": fares}))
         for seed in seeds:
             t0 = time.perf_counter()
             s0, s1 = (otrip_sim.run(sc, seed=seed, sample=args.sample).summary() for sc in (base, raised))

@@ -67,10 +67,12 @@ class CrowdCosts:
 
 class _Timetable:
     """Headway bands and departures of every line as flat sorted arrays for vectorised lookups,
-    and the crowding costs path choice weighs (``None``: none)."""
+    the crowding costs path choice weighs (``None``: none) and the boarding constant of each line
+    (seconds, its operator's ``calibration.boarding_constants``; ``None``: none)."""
 
-    def __init__(self, net: Network, crowd: CrowdCosts | None = None):
+    def __init__(self, net: Network, crowd: CrowdCosts | None = None, boarding: np.ndarray | None = None):
         self.crowd = crowd
+        self.boarding = boarding
         b_line: list[int] = []
         b_start: list[int] = []
         b_end: list[int] = []
@@ -152,6 +154,11 @@ class DayChoice:
         With ``previous`` given: per journey, the perceived cost (taste included) of the path
         chosen now and of the one chosen before, both at today's costs (``nan``: no path then) —
         the terms of the relative gap of crowding iterations.
+    probability:
+        When asked: per journey (rows) and candidate (columns, as ``first + column``), the logit
+        probability of choosing it, ``exp(−c / spread)`` normalised over the journey's candidates
+        (all on the least cost with ``spread`` 0; a row of zeros: no path) — what expected
+        counts, free of the taste draws, are made of.
     """
 
     chosen: np.ndarray
@@ -160,6 +167,7 @@ class DayChoice:
     composite: np.ndarray
     best_cost: np.ndarray | None = None
     previous_cost: np.ndarray | None = None
+    probability: np.ndarray | None = None
 
 
 def choose_day(
@@ -175,6 +183,8 @@ def choose_day(
     replication: int = 0,
     crowd: CrowdCosts | None = None,
     previous: np.ndarray | None = None,
+    boarding: np.ndarray | None = None,
+    probabilities: bool = False,
 ) -> DayChoice:
     """The chosen path of every journey, with the planned times path choice worked with.
 
@@ -207,6 +217,11 @@ def choose_day(
         Crowding costs to weigh (in-vehicle multipliers, extra waits), or ``None``.
     previous:
         The paths chosen at the previous crowding iteration, for the gap terms.
+    boarding:
+        Per line: seconds added to each boarding's cost (the operators' boarding constants), or
+        ``None``.
+    probabilities:
+        Also return every candidate's choice probability (``DayChoice.probability``).
 
     Returns
     -------
@@ -217,9 +232,10 @@ def choose_day(
     chosen = np.full(n, -1, dtype=np.int64)
     depart = riders.depart.astype(np.int64).copy()
     composite = np.full(n, np.inf)
+    probability = np.zeros((n, choice.max_paths)) if probabilities else None
     if n == 0 or not len(table):
-        return DayChoice(chosen, depart, np.zeros(0, dtype=np.int64), composite)
-    tt = _Timetable(net, crowd)
+        return DayChoice(chosen, depart, np.zeros(0, dtype=np.int64), composite, probability=probability)
+    tt = _Timetable(net, crowd, boarding)
     best_cost = np.full(n, np.nan) if previous is not None else None
     previous_cost = np.full(n, np.nan) if previous is not None else None
     path_key = _path_keys(table)
@@ -247,6 +263,8 @@ def choose_day(
                              path_key[pid], replication=replication) * choice.spread
         cost = np.where(has, time_m + fare_m * fare_to_s[idx][:, None], np.inf)
         composite[idx] = composite_cost(cost, choice.spread)
+        if probability is not None:
+            probability[idx, :k] = path_probabilities(cost, choice.spread)
         perceived = cost - taste
         best = np.argmin(perceived, axis=1) if k else np.zeros(len(idx), dtype=np.int64)
         ok = np.isfinite(perceived[np.arange(len(idx)), best]) if k else np.zeros(len(idx), dtype=bool)
@@ -276,7 +294,7 @@ def choose_day(
     expected = np.zeros(int(n_legs.sum()), dtype=np.int64)
     for h in history:
         expected[first_row[h[0]] + h[3]] = h[2]
-    return DayChoice(chosen, depart, expected, composite, best_cost, previous_cost)
+    return DayChoice(chosen, depart, expected, composite, best_cost, previous_cost, probability)
 
 
 def composite_cost(cost: np.ndarray, spread: float) -> np.ndarray:
@@ -291,6 +309,50 @@ def composite_cost(cost: np.ndarray, spread: float) -> np.ndarray:
     out = np.full(len(cost), np.inf)
     rel = cost[finite] - low[finite, None]
     out[finite] = low[finite] - spread * np.log(np.exp(-rel / spread).sum(axis=1))
+    return out
+
+
+def expected_by_line(net: Network, table: PathTable, first: np.ndarray, probability: np.ndarray,
+                     weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: the boardings and the tapped boardings the choice expects, the sum over journeys
+    and candidates of ``weight × probability`` of each leg (free of the taste draws).
+
+    Parameters
+    ----------
+    net, table:
+        The network and the candidate paths.
+    first:
+        Per journey: its first candidate (``DayChoice.probability``'s column 0).
+    probability:
+        ``DayChoice.probability`` (journeys × candidates).
+    weight:
+        Per journey: the probability that it is made by public transport (1 with fixed demand).
+    """
+    n_lines = len(net.lines)
+    if not len(table) or not probability.size:
+        return np.zeros(n_lines), np.zeros(n_lines)
+    col = np.broadcast_to(np.arange(probability.shape[1]), probability.shape)
+    some = probability > 0
+    path = (first[:, None] + col)[some]
+    per_path = np.bincount(path, weights=(probability * weight[:, None])[some], minlength=len(table))
+    per_leg = np.repeat(per_path, table.n_legs)
+    boardings = np.bincount(table.line, weights=per_leg, minlength=n_lines)
+    tapped = np.bincount(table.line, weights=per_leg * table.tapped, minlength=n_lines)
+    return boardings, tapped
+
+
+def path_probabilities(cost: np.ndarray, spread: float) -> np.ndarray:
+    """Per row: the logit probability of each column, ``exp(−cost / spread)`` normalised over the
+    row (with ``spread`` 0, the least cost's columns share 1); a row where every cost is ``inf``
+    is all zeros."""
+    out = np.zeros(cost.shape)
+    if cost.shape[1] == 0:
+        return out
+    low = cost.min(axis=1)
+    finite = np.isfinite(low)
+    rel = cost[finite] - low[finite, None]
+    weight = np.exp(-rel / spread) if spread > 0 else (rel == 0).astype(float)
+    out[finite] = weight / weight.sum(axis=1, keepdims=True)
     return out
 
 
@@ -476,6 +538,8 @@ def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
             c += ride * (mult - 1)
         board = np.floor(tw + wait).astype(np.int64)
         c += wait * choice.wait_weight + ride
+        if tt.boarding is not None:
+            c += tt.boarding[line]
         cost[who] = c
         board_s[row] = board
         t[who] = board + ride

@@ -1,4 +1,4 @@
-"""The ``compare`` and ``sweep`` commands and the options they share with ``run`` (``--set``,
+"""The ``compare``, ``sweep`` and ``calibrate`` commands and the options they share with ``run`` (``--set``,
 ``--replications``, ``--workers``, ``--executor``, ``--scheduler``, ``--quiet``).
 
 :mod:`otrip_sim.cli` adds these commands to its group (:func:`commands`), passing its error
@@ -211,4 +211,84 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
         click.echo(f"sweep:  {out / 'sweep.csv'}")
         click.echo(f"pareto: {out / 'pareto.csv'}")
 
-    return [compare, sweep]
+    @click.command()
+    @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--targets", "targets", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                  help="CSV of target,published[,scope_share,per_year,source,note] (docs/calibration.md).")
+    @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Folder to create (default: calibration/<scenario name>/ beside the scenario).")
+    @click.option("--seed", type=int, default=None, help="Root seed (default: the scenario's meta.seed).")
+    @click.option("--sample", type=float, default=1.0, show_default=True,
+                  help="Simulate this fraction of persons (expected counts expanded to the whole day).")
+    @click.option("--rounds", type=click.IntRange(min=1, max=200), default=25, show_default=True,
+                  help="At most this many rounds.")
+    @click.option("--tolerance", type=click.FloatRange(min=1e-6, max=1), default=0.01, show_default=True,
+                  help="Converged when every |ln(target / expected)| is below it.")
+    @click.option("--damping", type=click.FloatRange(min=0.05, max=1), default=1.0, show_default=True,
+                  help="The fraction of each log-ratio step taken.")
+    @click.option("--no-standard-errors", is_flag=True,
+                  help="Skip the standard errors (one run per parameter).")
+    @click.option("--force", is_flag=True, help="Replace a non-empty --out folder otrip-sim wrote.")
+    @click.option("--allow-outside-files", is_flag=True,
+                  help="Read files the scenario references outside its folder.")
+    @click.option("--quiet", is_flag=True, help="No line per round.")
+    @user_errors
+    @set_option
+    def calibrate(scenario: Path, targets: Path, out: Path | None, seed: int | None, sample: float,
+                  rounds: int, tolerance: float, damping: float, no_standard_errors: bool, force: bool,
+                  allow_outside_files: bool, quiet: bool, overrides: dict[str, Any]) -> None:
+        """Fit SCENARIO's boarding constants (per operator), outside modes' constants and theta to
+        the --targets counts, by damped log-ratio steps on the counts the model expects.
+
+        Writes calibration.yaml (the section for the scenario to reference), convergence.csv and
+        parameters.csv (with standard errors) to --out (docs/calibration.md).
+
+        \b
+        Example:
+          otrip-sim calibrate scenarios/jakarta/jaklingko-2022.yaml \\
+            --targets scenarios/jakarta/calibration/jaklingko-2022.targets.csv
+        """
+        from .atomic import atomic_folder, check_out_dir
+        from .calibrate import calibrate as run_calibrate
+        from .calibrate import read_targets, write_calibration
+        from .errors import InputError
+        from .scenario import LoadedScenario, load_scenario
+
+        if not 0 < sample <= 1:
+            raise InputError("--sample", "", "must be a fraction in (0, 1]", sample)
+        loaded = (scenario if isinstance(scenario, LoadedScenario) else
+                  load_scenario(scenario, allow_outside_files, overrides))
+        out = out if out is not None else loaded.path.parent / "calibration" / loaded.path.stem
+        rows = read_targets(targets)
+        own = loaded.origins.get(("", "calibration"))  # recalibrating in place replaces it
+        inputs = [targets, loaded.path, *(loaded.path.parent / name for name in loaded.inputs
+                                          if own is None or (loaded.path.parent / name).resolve()
+                                          != Path(own).resolve())]
+
+        def report(k: int, table: Any) -> None:
+            if not quiet:
+                worst = table.loc[table["log_ratio"].abs().idxmax()]
+                click.echo(f"round {k}: worst {worst['target']} |ln(target/expected)| "
+                           f"{abs(worst['log_ratio']):.4f}", err=True)
+
+        check_out_dir(out, force, inputs)  # before the rounds: a refused folder fails at once
+        result = run_calibrate(loaded, rows, str(targets), seed, sample, rounds, tolerance, damping,
+                               not no_standard_errors, report)
+        with atomic_folder(out, force, inputs) as tmp:
+            write_calibration(result, tmp)
+        target, off = result.worst
+        state = "converged" if result.converged else f"NOT converged after {rounds} rounds"
+        click.echo(f"{state}: worst {target} |ln(target/expected)| {off:.4f}")
+        for row in result.parameters.itertuples():
+            bound = " (at its bound)" if row.at_bound else ""
+            odd = "" if row.plausible else (" - beyond a taste (|constant| > 15 min): the miss lies in the "
+                                            "demand or the supply")
+            click.echo(f"  {row.parameter} = {row.value:.4g} ± {row.standard_error:.2g}{bound}{odd}")
+        try:
+            ref = (out / "calibration.yaml").resolve().relative_to(loaded.path.parent.resolve())
+        except ValueError:
+            ref = out / "calibration.yaml"
+        click.echo(f"calibration: {out / 'calibration.yaml'} (reference it from the scenario: "
+                   f"`calibration: {ref.as_posix()}`)")
+
+    return [compare, sweep, calibrate]

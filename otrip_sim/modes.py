@@ -78,6 +78,10 @@ class ModeDay:
     access_ride:
         With ``modes.access``: per journey, by public transport with a first or last mile by the
         access mode (its money is then the journey's ``cost``, paid beside the fares).
+    expected:
+        Per mode of ``mode_ids``: the journeys the model expects by it, the sum of the tours'
+        probabilities (a public-transport tour's journeys with no path by the fallback mode),
+        free of the draws — what calibration fits mode constants to.
     """
 
     mode_ids: tuple[str, ...]
@@ -91,6 +95,7 @@ class ModeDay:
     scale: float
     p_travel: np.ndarray | None = None
     access_ride: np.ndarray | None = None
+    expected: np.ndarray | None = None
 
     @property
     def by_pt(self) -> np.ndarray:
@@ -329,6 +334,14 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     if none.any():
         all_out = np.add.reduceat(raw_cost, starts, axis=0)
         p_out[none] = nested_logit(-all_out[none] / scale, nest, mu)[0]
+    # the expected journeys by mode: public transport where a path exists, else the fallback
+    size = np.diff(np.append(starts, n))
+    with_path = np.add.reduceat((~no_path).astype(float), starts) if n else np.zeros(0)
+    expected = np.zeros(len(ids))
+    expected[0] = float((p_pt * p_travel * with_path).sum())
+    expected[1:] = (((1 - p_pt) * p_travel * size)[:, None] * p_out).sum(axis=0)
+    if fb is not None:
+        expected[fb + 1] += float((p_pt * p_travel * (size - with_path)).sum())
     cdf = np.cumsum(p_out, axis=1)
     u2 = keyed_uniform(seed, "mode", riders.person_key[starts], riders.tour[starts].astype(np.int64), 1,
                        replication=replication)
@@ -345,7 +358,8 @@ def choose_modes(modes: Modes, basis: str, riders: Riders, composite: np.ndarray
     benefit[starts] = benefit_s * vot_t / 3600
     return ModeDay(ids, mode.astype(np.int16), metres, cost.astype(np.int64), p_pt[tour_of] if n else p_pt,
                    benefit, by_pt[tour_of] if n else by_pt, basis, scale,
-                   None if modes.frequency is None else p_travel[tour_of] if n else p_travel)
+                   None if modes.frequency is None else p_travel[tour_of] if n else p_travel,
+                   expected=expected)
 
 
 def _frequency(modes: Modes, basis: str, riders: Riders, starts: np.ndarray, logsum_s: np.ndarray,

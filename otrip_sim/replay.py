@@ -29,7 +29,7 @@ from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
 from .textio import check_csv_shape, read_text
-from .tides import OPTIONAL, TIDES_KEYS, tides_legs
+from .tides import MAP_KINDS, OPTIONAL, TIDES_KEYS, tides_legs
 from .units import format_clock, km_to_m
 
 MAX_KM = 40_075
@@ -405,6 +405,19 @@ def _prepare(
     return compiled.loaded, compiled.network, compiled.policy
 
 
+def _with_media_types(loaded: LoadedScenario,
+                      mapping: dict[str, dict[str, str]] | None) -> dict[str, dict[str, str]]:
+    """``mapping`` with each TIDES media type that exactly one of the scenario's fare media has
+    (``fares.media[].tides_media``) mapped to it, unless ``mapping`` maps it otherwise."""
+    out = {k: dict((mapping or {}).get(k, {})) for k in MAP_KINDS}
+    by_type: dict[str, list[str]] = {}
+    for m in loaded.spec.fares.media:
+        by_type.setdefault(m.tides_media, []).append(m.id)
+    own = {kind: ids[0] for kind, ids in by_type.items() if len(ids) == 1}
+    out["fare_media_id"] = {**own, **out["fare_media_id"]}
+    return out
+
+
 def replay(
     scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False,
     mapping: dict[str, dict[str, str]] | None = None,
@@ -438,7 +451,8 @@ def replay(
     if isinstance(taps, pd.DataFrame):
         rows = taps
     else:
-        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)), _stop_operators(net), mapping)
+        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)), _stop_operators(net),
+                         _with_media_types(loaded, mapping))
     cols, reasons, counts = _legs(rows, loaded, net, policy)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)

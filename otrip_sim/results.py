@@ -41,6 +41,31 @@ SUMMARY_SCHEMA_VERSION = 4  # 4: totals.subsidy over all payers (was the city's:
 # annual subsidy split by payer; 3: persons, sample and replication added; 2: money; no key of 1 removed
 
 
+@dataclass(frozen=True)
+class Expected:
+    """Counts the model expects, sums of its choice probabilities (path choice's logit and, with
+    mode choice, the tours' probability of public transport), free of the draws: per day of the
+    full demand at today's scale, as ``validation.csv`` counts (expanded from a sample, divided
+    by the demand scale).  What ``otrip-sim calibrate`` fits to.
+
+    Attributes
+    ----------
+    boardings, taps:
+        Per operator: boardings, and tap-ins (boardings that tap, less ``money.fare_evasion``).
+    journeys:
+        Per mode (``"pt"`` and, with mode choice, the outside modes): journeys.
+    tour_size:
+        With mode choice, the journeys per tour of the all-mode population (a tour's journeys
+        share its mode, so counts come in tours: their variance is this many times a Poisson
+        count's); 1 without.
+    """
+
+    boardings: dict[str, float]
+    taps: dict[str, float]
+    journeys: dict[str, float]
+    tour_size: float = 1.0
+
+
 @dataclass
 class RunResult:
     """Everything one run produced.
@@ -86,6 +111,8 @@ class RunResult:
         With crowding iterations (or a warm start): the crowding costs the last pass chose with.
     iterations : list of dict
         Per crowding iteration: ``iteration``, ``relative_gap``, ``switched`` (docs/model.md).
+    expected : Expected or None
+        Asked for (``run(expect=True)``): the counts the model expects.
     derived : dict
         Tables that modules above this one compute from the result, kept so that writing the
         folder, the plots and the command line compute each once (e.g. the validation table).
@@ -106,6 +133,7 @@ class RunResult:
     travellers: Riders | None = None
     crowd: CrowdCosts | None = None
     iterations: list[dict[str, float]] = field(default_factory=list)
+    expected: Expected | None = None
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -12,17 +12,18 @@ from pathlib import Path as FsPath
 
 import numpy as np
 
-from .choice import SLOT_S, CrowdCosts, DayChoice, choose_day, measure_crowding
+from .choice import SLOT_S, CrowdCosts, DayChoice, choose_day, expected_by_line, measure_crowding
 from .compile import CompiledScenario, compile_scenario
 from .demand import Riders, generate
 from .errors import InputError
 from .grouped import group_starts, run_index
 from .modes import ModeDay, choose_modes, choose_products, pt_share, ride_access, road_metres, tour_logsums
-from .paths import find_paths
-from .results import RunResult
+from .network import Network
+from .paths import PathTable, find_paths
+from .results import Expected, RunResult
 from .rng import keyed_uniform
 from .scenario import LoadedScenario, load_scenario
-from .schema import Meta, Modes
+from .schema import Calibration, Meta, Modes, Scenario
 from .schema.behaviour import mode_choice_on
 from .settlement import settle
 from .simulation import PlannedLegs, SimRecords, Simulation
@@ -37,6 +38,7 @@ def run(
     sample: float = 1.0,
     replication: int = 0,
     warm_start: CrowdCosts | None = None,
+    expect: bool = False,
 ) -> RunResult:
     """Simulate one service day of a scenario.
 
@@ -61,6 +63,9 @@ def run(
     warm_start:
         Crowding costs to start the crowding iterations from (another run's
         ``RunResult.crowd``, or :func:`otrip_sim.output.read_crowding`); ``None``: the timetable's.
+    expect:
+        Also count what the model expects (``RunResult.expected``: sums of the choice
+        probabilities, free of the draws), as calibration does.
 
     Returns
     -------
@@ -133,13 +138,14 @@ def run(
         start = group_starts(riders.person)
         share_j = share[riders.origin[start], riders.destination[start]][run_index(start)]
     metres_j = metres[riders.origin, riders.destination] if metres is not None else None
+    boarding = _boarding(net, spec)
 
     def reference_cost(crowd: CrowdCosts | None) -> np.ndarray | None:
         """A pivot's composite costs under its reference fares (``None``: the scenario's own)."""
         if not pivot or compiled.reference is None:
             return None
         return choose_day(net, compiled.reference, spec.choice, riders, table, first, count, vot, seed,
-                          replication, crowd).composite
+                          replication, crowd, boarding=boarding).composite
 
     def _products(modes: Modes, people: Riders) -> np.ndarray:
         """Each person's medium by :func:`~otrip_sim.modes.choose_products`: the day's logsum
@@ -151,7 +157,7 @@ def run(
         for m in range(len(people.media_ids)):
             holding = replace(people, media=np.full(len(people), m, dtype=np.int16))
             composite = choose_day(net, policy, spec.choice, holding, table, first, count, vot, seed,
-                                   replication, warm_start).composite
+                                   replication, warm_start, boarding=boarding).composite
             assert metres_j is not None
             starts, ls = tour_logsums(modes, spec.meta.demand_basis, holding, composite, reference, metres_j,
                                       share_j, vot, spec.choice.spread, seed, replication)
@@ -164,7 +170,7 @@ def run(
     def day(crowd: CrowdCosts | None, previous: np.ndarray | None) -> _Day:
         """Path choice, mode choice and the simulated day, at these crowding costs."""
         chosen_day = choose_day(net, policy, spec.choice, riders, table, first, count, vot, seed, replication,
-                                crowd, previous)
+                                crowd, previous, boarding, probabilities=expect)
         chosen, expected = chosen_day.chosen, chosen_day.expected_board
         people, travellers, mode_day = replace(riders, depart=chosen_day.depart), None, None
         if modes is not None:
@@ -210,6 +216,8 @@ def run(
         iterations.append(_convergence(k, today.choice, before))
         if iterations[-1]["relative_gap"] < crowding.gap:
             break
+    counted = (_expected(net, spec, table, first, today, 1 / (sample * demand_scale)) if expect
+               else None)
     riders, records, planned = today.riders, today.records, today.records.planned
     evasion = dict(spec.money.fare_evasion)
     # per journey and leg, keyed by (person, journey of the day, leg): common random numbers
@@ -223,8 +231,45 @@ def run(
         loaded=loaded, seed=seed, demand_scale=demand_scale, sample=sample, replication=replication,
         network=net, riders=riders,
         records=records, settlement=settled, policy=policy, timings=timings,
-        modes=today.modes, travellers=today.travellers, crowd=crowd, iterations=iterations,
+        modes=today.modes, travellers=today.travellers, crowd=crowd, iterations=iterations, expected=counted,
     )
+
+
+def _boarding(net: Network, spec: Scenario) -> np.ndarray | None:
+    """Per line: its operator's boarding constant (``calibration.boarding_constants``, seconds),
+    or ``None`` without any."""
+    cal = spec.calibration
+    if not isinstance(cal, Calibration) or not cal.boarding_constants:
+        return None
+    return np.array([cal.boarding_constants.get(ln.operator, 0) for ln in net.lines], dtype=np.float64)
+
+
+def _expected(net: Network, spec: Scenario, table: PathTable, first: np.ndarray, today: _Day,
+              factor: float) -> Expected:
+    """The counts the day's choices expect (see :class:`~otrip_sim.results.Expected`), times
+    ``factor`` (the sample's expansion over the demand scale)."""
+    probability = today.choice.probability
+    assert probability is not None, "choose_day(probabilities=True)"
+    md = today.modes
+    travel = 1 if md is None or md.p_travel is None else md.p_travel
+    weight = np.ones(len(probability)) if md is None else md.p_pt * travel
+    boardings, tapped = expected_by_line(net, table, first, probability, weight)
+    evasion = spec.money.fare_evasion
+    ops = [o.id for o in spec.operators]
+    of_line = np.array([ops.index(ln.operator) for ln in net.lines], dtype=np.int64)
+    by_op = np.bincount(of_line, weights=boardings, minlength=len(ops)) * factor
+    taps = np.bincount(of_line, weights=tapped, minlength=len(ops)) * factor
+    tour_size = 1.0
+    if md is None or md.expected is None:
+        journeys = {"pt": float(probability.sum()) * factor}
+    else:
+        journeys = {m: float(x) * factor for m, x in zip(md.mode_ids, md.expected, strict=True)}
+        people = today.travellers
+        if people is not None and len(people):
+            tour_size = len(people) / int(group_starts(people.person * 2 + people.tour).sum())
+    return Expected({op: float(by_op[k]) for k, op in enumerate(ops)},
+                    {op: float(taps[k]) * (1 - evasion.get(op, 0.0)) for k, op in enumerate(ops)}, journeys,
+                    tour_size)
 
 
 def _segment_by_zone(modes: Modes | None, zone_ids: tuple[str, ...]) -> np.ndarray | None:

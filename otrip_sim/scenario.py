@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, shorten
 from .overrides import apply_overrides
 from .schema import (
+    Calibration,
     Modes,
     ODRow,
     Route,
@@ -42,6 +43,7 @@ from .schema import (
     ZoneStopRow,
 )
 from .schema.base import closest, known_keys
+from .schema.behaviour import apply_calibration
 from .textio import csv_records, read_text, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -170,7 +172,7 @@ def _read_yaml(path: Path, display: str | Path | None = None) -> Any:
     return read_yaml(path, display)
 
 
-def _read_csv(path: Path, model: type[M], display: str) -> list[M]:
+def read_csv_records(path: Path, model: type[M], display: str) -> list[M]:
     """Parse a UTF-8 CSV into ``model`` rows; an error names the file, line and column."""
     records = csv_records(read_text(path, display), display)
     first = next(records, None)
@@ -312,13 +314,13 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
 
     net = raw.get("network")
     if isinstance(net, dict):
-        resolve(net, "stops", "network", lambda p, d: _read_csv(p, Stop, d))
+        resolve(net, "stops", "network", lambda p, d: read_csv_records(p, Stop, d))
         resolve(net, "routes", "network", routes_loader)
-        resolve(net, "walk_links", "network", lambda p, d: _read_csv(p, WalkLink, d))
+        resolve(net, "walk_links", "network", lambda p, d: read_csv_records(p, WalkLink, d))
     dem = raw.get("demand")
     if isinstance(dem, dict):
-        resolve(dem, "zones", "demand", lambda p, d: _read_csv(p, ZoneAccess, d))
-        resolve(dem, "od", "demand", lambda p, d: _read_csv(p, ODRow, d))
+        resolve(dem, "zones", "demand", lambda p, d: read_csv_records(p, ZoneAccess, d))
+        resolve(dem, "od", "demand", lambda p, d: read_csv_records(p, ODRow, d))
         resolve(dem, "tours", "demand", tours_loader)
         if as_reference:  # only its fares are read: its own mode choice is not run
             dem.pop("pivot_reference", None)
@@ -327,15 +329,16 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
         resolve(dem, "pivot_reference", "demand",
                 lambda p, d: load_scenario(p, allow_outside_files, as_reference=True).spec.fares)
         if isinstance(dem.get("gravity"), dict):
-            resolve(dem["gravity"], "zones", "demand.gravity", lambda p, d: _read_csv(p, ZoneRow, d))
+            resolve(dem["gravity"], "zones", "demand.gravity", lambda p, d: read_csv_records(p, ZoneRow, d))
     modes = raw.get("modes")
     if isinstance(modes, dict):
-        resolve(modes, "segment_shares", "modes", lambda p, d: _read_csv(p, SegmentShare, d))
+        resolve(modes, "segment_shares", "modes", lambda p, d: read_csv_records(p, SegmentShare, d))
     resolve(raw, "modes", "", lambda p, d: _validated(Modes, p, d))
+    resolve(raw, "calibration", "", lambda p, d: _validated(Calibration, p, d))
     if isinstance(raw.get("modes"), Modes) and isinstance(raw["modes"].segment_shares, str):
         # a modes file's income table: relative to the scenario file, like every reference
         holder = {"segment_shares": raw["modes"].segment_shares}
-        resolve(holder, "segment_shares", "modes", lambda p, d: _read_csv(p, SegmentShare, d))
+        resolve(holder, "segment_shares", "modes", lambda p, d: read_csv_records(p, SegmentShare, d))
         try:
             raw["modes"] = Modes.model_validate(raw["modes"].model_dump() | holder)
         except ValidationError as err:
@@ -357,17 +360,28 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
                        if isinstance(w, dict) and w.get("kind") == "od_chain"]
     for prefix, spec in fare_specs:
         if isinstance(spec, dict) and spec.get("kind") == "station_table":
-            resolve(spec, "table", prefix, lambda p, d: _read_csv(p, TableRow, d))
+            resolve(spec, "table", prefix, lambda p, d: read_csv_records(p, TableRow, d))
         if isinstance(spec, dict) and spec.get("kind") == "zones":
-            resolve(spec, "zones", prefix, lambda p, d: _read_csv(p, ZoneStopRow, d))
-            resolve(spec, "fares", prefix, lambda p, d: _read_csv(p, ZoneFareRow, d))
+            resolve(spec, "zones", prefix, lambda p, d: read_csv_records(p, ZoneStopRow, d))
+            resolve(spec, "fares", prefix, lambda p, d: read_csv_records(p, ZoneFareRow, d))
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise _from_validation(err, path, raw) from None
     loaded = LoadedScenario(scenario, path, inputs, origins, dict(overrides or {}))
     _cross_check(loaded)
-    return loaded
+    return with_calibration(loaded)
+
+
+def with_calibration(loaded: LoadedScenario, calibration: Calibration | None = None) -> LoadedScenario:
+    """``loaded`` with its ``calibration`` section (or ``calibration`` instead) applied by
+    :func:`~otrip_sim.schema.behaviour.apply_calibration`, errors located in its file."""
+    cal = loaded.spec.calibration if calibration is None else calibration
+    if not isinstance(cal, Calibration):
+        return loaded
+    file = loaded.origins.get(("", "calibration"), str(loaded.path))
+    return replace(loaded, spec=apply_calibration(loaded.spec, cal, file,
+                                                  "calibration." if file == str(loaded.path) else ""))
 
 
 def _cross_check(loaded: LoadedScenario) -> None:

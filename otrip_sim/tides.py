@@ -28,10 +28,11 @@ NO_BOARDING = {"Adjust", "Purchase", "Reload", "Refund", "Pass activation"}
 """TIDES fare actions that carry no boarding: skipped, and counted as ``skipped_no_boarding``."""
 
 
-MAP_KINDS = ("operator", "route", "rider_category")
+MAP_KINDS = ("operator", "route", "rider_category", "fare_media_id")
 """What a ``--map`` file maps: ``operator`` (a ``pattern_id``, trip id or ``stop_id`` -> operator id),
 ``route`` (a ``pattern_id`` or trip id -> scenario route id), ``rider_category`` (the agency's
-category -> the scenario's)."""
+category -> the scenario's), ``fare_media_id`` (a TIDES media type or an agency's medium -> the
+scenario's fare medium; replay fills in each TIDES media type that one declared medium has)."""
 
 
 def read_map(path: str | Path) -> dict[str, dict[str, str]]:
@@ -89,8 +90,9 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
         The TIDES table as text: ``transaction_id``, ``event_timestamp``, ``fare_action``,
         ``token_id`` and optionally ``stop_id``, ``pattern_id``, ``operator``, ``rider_category``,
         ``fare_media_id``, ``trip_id_performed``, ``distance_km``, ``media`` (otrip-sim's: the
-        fare medium id; without it a ``fare_media_id`` that is not one of TIDES' media types is
-        read as the medium id, and TIDES' media types as no medium).
+        fare medium id; without it ``fare_media_id`` through ``mapping``'s ``fare_media_id``, else
+        a value that is not one of TIDES' media types as the medium id, and TIDES' media types as
+        no medium).
     route_operator : dict of str to str
         Route id → operator id.
     path : Path
@@ -132,10 +134,14 @@ def tides_legs(df: pd.DataFrame, route_operator: dict[str, str], path: Path,
     }
     token, act, when = df["token_id"].to_numpy(), action.to_numpy(), df["event_timestamp"].to_numpy()
     stop = cols["stop_id"]
-    # the card's medium: otrip-sim's media column; else fare_media_id where it is not one of TIDES'
+    # the card's medium: otrip-sim's media column; else fare_media_id mapped (a TIDES media type
+    # names the scenario's one medium of that type), else as written where it is not one of TIDES'
     # media types (which say what kind of medium, not which of the scenario's media)
+    fmi = pd.Series(cols["fare_media_id"], dtype=object)
+    as_is = fmi.where(~fmi.isin(TIDES_MEDIA), "")
+    mapped = fmi.map((mapping or {}).get("fare_media_id", {})).astype(object)
     media = (cols["media"] if "media" in df.columns
-             else np.where(np.isin(cols["fare_media_id"], TIDES_MEDIA), "", cols["fare_media_id"]))
+             else mapped.where(mapped.notna(), as_is).to_numpy(dtype=object))
     lines = df["_line"].to_numpy()
     rows: list[dict[str, object]] = []
     open_leg: dict[str, dict[str, object]] = {}

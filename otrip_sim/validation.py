@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .schema import ValidationTarget
+from .schema import Calibration, ValidationTarget
 
 if TYPE_CHECKING:
     from .results import RunResult
@@ -127,10 +127,30 @@ def validation_table(res: RunResult) -> pd.DataFrame:
     return cached.copy()
 
 
+_COUNTS = ("taps", "boardings", "boardings_per_vehicle")  # the same count of the same operators
+
+
+def calibrated_to(calibration: Calibration, target: ValidationTarget) -> bool:
+    """Whether ``target`` measures what calibration fitted (``calibration.fitted`` ids such as
+    ``taps:mrt``, counted in ``calibration.year``): a count of boardings or taps (daily or yearly,
+    per vehicle too) of the same operators as a fitted count, of the same year (or where either
+    year is not stated)."""
+    if calibration.year is not None and target.year is not None and calibration.year != target.year:
+        return False
+    group = frozenset(target.operators or ([target.operator] if target.operator else []))
+    for f in calibration.fitted:
+        metric, _, subject = f.partition(":")
+        if target.metric in _COUNTS and metric in _COUNTS and frozenset(subject.split("+")) == group:
+            return True
+    return False
+
+
 def _validation_table(res: RunResult) -> pd.DataFrame:
-    year = res.loaded.spec.meta.year
+    spec = res.loaded.spec
+    year = spec.meta.year
+    cal = spec.calibration if isinstance(spec.calibration, Calibration) else Calibration()
     rows = []
-    for t in res.loaded.spec.validation:
+    for t in spec.validation:
         subject = "/".join(x for x in (t.operator, t.feeder, t.category, t.route) if x)
         if t.operators and t.metric != "taps_share":
             subject = "+".join(t.operators)
@@ -147,12 +167,14 @@ def _validation_table(res: RunResult) -> pd.DataFrame:
         # money per rider at another demand: the costs are the whole timetable's, the riders are not
         scaled = res.demand_scale != 1 and t.metric == "subsidy_per_tap"
         flag = f"not comparable at demand scale {res.demand_scale:g} (costs are the full timetable's)"
-        note = "; ".join(x for x in (t.note, flag if scaled else "") if x)
+        circular = t.circular or calibrated_to(cal, t)
+        fit_note = "calibrated to (calibration.fitted)" if circular and not t.circular else ""
+        note = "; ".join(x for x in (t.note, flag if scaled else "", fit_note) if x)
         rows.append((
             f"{t.metric}:{subject}" + (":per_year" if t.per_year else ""), t.metric, subject, t.scope, t.year,
             t.regime, t.published, per_year,
-            t.scope_share, expected, round(value, 4), round(ratio, 4), tol, within, t.circular, nearest,
-            not t.circular and not nearest and not scaled, t.unit, t.source, note,
+            t.scope_share, expected, round(value, 4), round(ratio, 4), tol, within, circular, nearest,
+            not circular and not nearest and not scaled, t.unit, t.source, note,
         ))
     table = pd.DataFrame(
         rows,

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("validation",),
     ("plots",),
     ("output", "tides_out", "run", "replay", "tides", "reproduce", "gtfs", "replicate", "compare",
-     "compare_plots", "report", "compare_output", "sweep"),
+     "compare_plots", "report", "compare_output", "sweep", "calibrate"),
     ("cli", "cli_study", "__init__"),
 ]
 RULE_CLASSES = {

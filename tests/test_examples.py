@@ -47,6 +47,7 @@ def test_example_runs_and_keeps_its_books(path):
         ("baseline-2017", {"transjakarta", "angkot", "krl", "royaltrans"}),
         ("okotrip-2018", {"transjakarta", "mikrotrans", "angkot", "krl", "royaltrans"}),
         ("jaklingko-2022", {"transjakarta", "mikrotrans", "angkot", "krl", "mrt", "lrt", "royaltrans"}),
+        ("lrt-trial-2019", {"transjakarta", "mikrotrans", "angkot", "krl", "mrt", "lrt", "royaltrans"}),
     ],
 )
 def test_jakarta_scenarios_declare_exactly_their_years_operators(name, operators):
@@ -97,3 +98,21 @@ def test_every_number_in_jakarta_scenarios_is_sourced_or_an_assumption():
                 if not cited:
                     offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_the_lrt_backcast_pair_differs_in_the_lrt_fare_alone():
+    """The backcast (README.md): the paid scenario is the trial with the LRT at Rp 5,000, pivoting on
+    the trial's fares; network, demand, choice, modes and money are the same."""
+    trial = otrip_sim.load_scenario(JAKARTA / "lrt-trial-2019.yaml").spec
+    paid = otrip_sim.load_scenario(JAKARTA / "lrt-paid-2019.yaml").spec
+    assert paid.demand.pivot_reference == trial.fares
+    assert [trial.fares.standalone["lrt"].amount, paid.fares.standalone["lrt"].amount] == [0, 5000]  # type: ignore[union-attr]
+    same = ("operators", "network", "choice", "modes", "money")
+    assert all(getattr(trial, k) == getattr(paid, k) for k in same)
+    assert trial.demand.pivot_reference == trial.fares  # the trial is its own reference
+    assert trial.demand.model_dump(exclude={"pivot_reference"}) == \
+        paid.demand.model_dump(exclude={"pivot_reference"})
+    fares = [f.fares.model_dump(exclude={"name"}) for f in (trial, paid)]
+    for f in fares:
+        del f["standalone"]["lrt"]
+    assert fares[0] == fares[1]

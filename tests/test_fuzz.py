@@ -19,7 +19,7 @@ from otrip_sim import compile_scenario, load_scenario
 from otrip_sim.errors import OtripError
 from otrip_sim.gtfs.feed import Feed
 from otrip_sim.replay import replay
-from otrip_sim.scenario import _read_csv
+from otrip_sim.scenario import read_csv_records
 from otrip_sim.schema import WalkLink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +119,7 @@ def test_the_loader_on_random_values_raises_only_input_errors(edits):
 @FUZZ
 @given(_inputs(LINKS))
 def test_the_csv_reader_raises_only_input_errors(data):
-    _only_our_errors(lambda p: _read_csv(p, WalkLink, str(p)), _write("links.csv", data))
+    _only_our_errors(lambda p: read_csv_records(p, WalkLink, str(p)), _write("links.csv", data))
 
 
 @FUZZ

@@ -181,11 +181,23 @@ def test_the_written_log_validates_and_replays_with_its_media(media_run, tmp_pat
     r = replay(path, folder / "fare_transactions.csv")
     assert len(r.rejects) == 0 and len(r.priced) == int((res.taps["type"] == "tap").sum())
     assert int(r.priced["fare"].sum()) == int(res.legs["fare"].sum())
-    # without otrip-sim's media column the TIDES media types name no medium: the app riders' bus fare is lost
+    # without otrip-sim's media column each TIDES media type names the scenario's one medium of that
+    # type (Optical scan: the app; Smart card or ticket: the card), so the fares are the run's
     taps = pd.read_csv(folder / "fare_transactions.csv", dtype=str, keep_default_na=False)
     taps.drop(columns="media").to_csv(tmp_path / "tides_only.csv", index=False)
-    lost = replay(path, tmp_path / "tides_only.csv")
+    found = replay(path, tmp_path / "tides_only.csv")
+    assert len(found.rejects) == 0 and int(found.priced["fare"].sum()) == int(res.legs["fare"].sum())
+    assert set(found.rows["media"]) == {"app", "card"}
+    # a media type two media share names neither: the app riders' bus fare is lost
+    doc = yaml.safe_load(path.read_text())
+    doc["fares"]["media"][1]["tides_media"] = "Optical scan"
+    (path.parent / "shared.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    lost = replay(path.parent / "shared.yaml", tmp_path / "tides_only.csv")
     assert len(lost.rejects) == 0 and int(lost.priced["fare"].sum()) != int(res.legs["fare"].sum())
+    # unless a --map names it
+    mapped = replay(path.parent / "shared.yaml", tmp_path / "tides_only.csv",
+                    mapping={"fare_media_id": {"Optical scan": "app", "Smart card or ticket": "card"}})
+    assert int(mapped.priced["fare"].sum()) != int(lost.priced["fare"].sum())
 
 
 def test_a_medium_names_only_a_tides_media_type():

@@ -143,7 +143,8 @@ def test_per_rider_money_at_another_demand_scale_is_flagged_not_counted(write_sc
 JAKARTA = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios" / "jakarta"
 
 
-@pytest.mark.parametrize("name", ["baseline-2017", "okotrip-2018-as-operated", "jaklingko-2022"])
+@pytest.mark.parametrize("name", ["baseline-2017", "okotrip-2018-as-operated", "jaklingko-2022",
+                                  "lrt-trial-2019", "lrt-paid-2019"])
 def test_jakarta_targets_that_set_an_input_are_circular(name):
     """A target whose source set an input is circular: its key is cited (src:) in the scenario's own
     inputs, or the demand's derivation (demand/README.md) used it for a total — a share of those

@@ -3,9 +3,9 @@
 It prices exactly as :func:`otrip_sim.fares.price_card` does — a property test compares the two
 on random cards — for the policies it supports: every standalone kind, route fares, category
 rules, fares by medium, and cap, integrated, first-fare, pay-the-difference, transfer-matrix and
-OD-chain windows (:mod:`otrip_sim.fares.vector_chain`), with every leg tapped (as in replayed data).
-Transfer rules, period caps, passes and media requirements need the card-by-card engine:
-:func:`supports` says which to use.
+OD-chain windows (:mod:`otrip_sim.fares.vector_chain`), a window open only to some fare media
+included, with every leg tapped (as in replayed data).  Transfer rules, period caps and passes
+need the card-by-card engine: :func:`supports` says which to use.
 
 perf: the work is numpy over all legs; the only Python loops run over the legs' positions within
 a card (a handful) and over distinct values (operators, bands, stop pairs), never over legs.
@@ -47,7 +47,6 @@ def supports(policy: FarePolicy) -> bool:
     return (
         not policy.period_caps
         and not policy.passes
-        and not policy.window_media
         and all(isinstance(w, _WINDOWS) for w in policy.windows)
         and all(isinstance(f, KINDS)
                 for f in [*policy.standalone.values(), *policy.route_standalone.values()])
@@ -211,7 +210,11 @@ def price_cards_detail(policy: FarePolicy, legs: LegTable, windows: bool = True,
     if windows:
         next_id = 0
         for k, w in enumerate(policy.windows):
-            sel = order[(on(w.operators) & ~exempt & ~unpriced)[order]]
+            joins = on(w.operators) & ~exempt & ~unpriced
+            needed = policy.window_media.get(w.id)
+            if needed is not None:  # a leg made with another medium pays its own fare (no medium: joins)
+                joins &= np.isin(np.asarray(legs.media, dtype=object), np.array([*needed, ""], dtype=object))
+            sel = order[joins[order]]
             if len(sel) == 0:
                 continue
             assert not isinstance(w, TransferWindow), "transfer rules need the card-by-card engine"

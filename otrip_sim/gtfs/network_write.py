@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..atomic import atomic_folder
 from ..errors import InputError
-from ..scenario import _read_csv, _read_yaml
+from ..scenario import _read_yaml, read_csv_records
 from ..schema import Operator, RoutesFile, Stop, WalkLink
 from ..units import format_clock
 from ..version import __version__
@@ -125,8 +125,8 @@ def write_network(
 def _self_check(folder: Path) -> None:
     """The written files must load with the scenario loader's own readers."""
     try:
-        _read_csv(folder / "stops.csv", Stop, "stops.csv")
-        _read_csv(folder / "walk_links.csv", WalkLink, "walk_links.csv")
+        read_csv_records(folder / "stops.csv", Stop, "stops.csv")
+        read_csv_records(folder / "walk_links.csv", WalkLink, "walk_links.csv")
         # what safe_dump leaves unquoted is text for the loader's narrower number rules too,
         # so a fast safe load gives the same data as the loader's own
         text = (folder / "routes.yaml").read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ from .base import (
     Year,
     _no_overlap,
 )
-from .behaviour import Choice, Crowding, Modes, SegmentShare, check_behaviour
+from .behaviour import Calibration, Choice, Crowding, Modes, SegmentShare, check_behaviour
 from .fares import (
     BandSpec,
     CapSpec,
@@ -613,6 +613,8 @@ class Scenario(Strict):
     validation: list[ValidationTarget] = Field(default_factory=list)
     modes: Modes | FileRef | None = Field(default=None, description="outside modes and the mode choice, "
                                           "inline or a YAML file")
+    calibration: Calibration | FileRef | None = Field(
+        default=None, description="constants fitted by otrip-sim calibrate, inline or a YAML file")
 
     @model_validator(mode="after")
     def _behaviour(self) -> Scenario:
@@ -624,6 +626,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ActivityTime",
     "BandSpec",
+    "Calibration",
     "CapSpec",
     "Category",
     "CategoryDiscountSpec",

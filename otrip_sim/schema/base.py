@@ -7,13 +7,14 @@ from __future__ import annotations
 import difflib
 from itertools import pairwise
 from types import UnionType
-from typing import Annotated, Any, Final, Union, get_args, get_origin
+from typing import Annotated, Any, Final, TypeVar, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..units import parse_clock, parse_distance, parse_duration
 
 SCHEMA_VERSION: Final = 1
+M = TypeVar("M", bound=BaseModel)
 
 
 MAX_MONEY: Final = 1_000_000_000
@@ -71,6 +72,42 @@ Distance = Annotated[int, BeforeValidator(parse_distance),
                      WithJsonSchema(_distance_schema)]
 Money = Annotated[int, BeforeValidator(_money),
                   WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_MONEY})]
+
+
+def scaled_money(model: M, factor: float) -> M:
+    """``model`` with every :data:`Money` amount in it (nested models and lists included)
+    multiplied by ``factor`` and rounded to whole minor units: e.g. every fare of a ``fares``
+    section raised by 25%."""
+
+    def scaled(value: Any, money: bool) -> Any:
+        if isinstance(value, BaseModel):
+            return scaled_money(value, factor)
+        if isinstance(value, list):
+            return [scaled(v, money) for v in value]
+        if isinstance(value, dict):
+            return {k: scaled(v, money) for k, v in value.items()}
+        if money and isinstance(value, int) and not isinstance(value, bool):
+            return min(round(value * factor), MAX_MONEY)
+        return value
+
+    update = {name: scaled(getattr(model, name), _is_money(info))
+              for name, info in type(model).model_fields.items()}
+    return model.model_copy(update=update)
+
+
+def _is_money(info: Any) -> bool:
+    """Whether a field holds money: :data:`Money`, optional or in a list."""
+    if any(isinstance(m, BeforeValidator) and m.func is _money for m in info.metadata):
+        return True
+    pending = [info.annotation]
+    while pending:
+        tp = pending.pop()
+        if tp == Money:
+            return True
+        pending += list(get_args(tp))
+    return False
+
+
 Count = Annotated[float, Field(ge=0, le=MAX_COUNT)]
 """A finite count or weight >= 0 (journeys per day, population, a profile weight)."""
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]

@@ -5,9 +5,11 @@ chooses between them and public transport, and the persons' income segments; doc
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 from pydantic import Field, model_validator
 
+from ..errors import InputError
 from .base import Clock, Distance, Duration, FileRef, Id, Money, Strict, _no_overlap
 
 
@@ -290,3 +292,73 @@ def check_behaviour(scenario: object) -> None:
         if s.demand.pivot_reference is None:  # type: ignore[attr-defined]
             raise ValueError("demand.pivot_reference: meta.demand_basis pivot needs the scenario whose fares "
                              "the OD table was made under")
+
+
+CONSTANT_LIMIT = 4 * 3600
+"""The largest calibrated constant either way, seconds: beyond it a constant says more about the
+network or the demand than about riders' tastes (docs/calibration.md)."""
+
+
+class Calibration(Strict):
+    """Constants fitted to published counts (``otrip-sim calibrate`` writes this section as a
+    file the scenario references; docs/calibration.md).
+
+    ``boarding_constants`` add seconds to the generalised cost of every boarding on an operator
+    (negative: riders prefer it beyond its times and fares, e.g. rail's reliability); they shift
+    riders between operators in path choice.  ``mode_constants`` replace the ``constant`` of the
+    named outside modes and ``theta`` replaces ``modes.theta``.  ``fitted`` lists the target ids
+    (as in ``validation.csv``) the constants were fitted to, counted in ``year``: ``validation.csv``
+    marks the targets measuring them in that year (or of no stated year) circular."""
+
+    boarding_constants: dict[Id, int] = Field(
+        default_factory=dict, description="operator id -> seconds per boarding")
+    mode_constants: dict[Id, int] = Field(
+        default_factory=dict, description="outside mode id -> its constant, seconds per journey")
+    theta: float | None = Field(default=None, gt=0, le=1, description="replaces modes.theta")
+    fitted: list[str] = Field(default_factory=list, description="target ids the constants were fitted to")
+    year: int | None = Field(default=None, ge=1900, le=2200, description="the year of the counts fitted: "
+                             "validation targets of other years stay independent")
+    source: str = Field(default="", description="how the constants were made")
+
+    @model_validator(mode="after")
+    def _check(self) -> Calibration:
+        for section, values in (("boarding_constants", self.boarding_constants),
+                                ("mode_constants", self.mode_constants)):
+            for key, seconds in values.items():
+                if not -CONSTANT_LIMIT <= seconds <= CONSTANT_LIMIT:
+                    raise ValueError(f"{section}.{key}: at most {CONSTANT_LIMIT} s either way "
+                                     f"(got {seconds})")
+        return self
+
+
+def apply_calibration(spec: Any, cal: Calibration, file: str, at: str) -> Any:
+    """The scenario ``spec`` with ``cal`` as its calibration section, checked against its operators
+    and outside modes, the mode constants and theta it sets replacing the declared ones in
+    ``modes`` (so that everything downstream reads one ``modes``).
+
+    Raises
+    ------
+    InputError
+        A constant for an operator or outside mode the scenario does not have, or mode constants
+        or theta without a ``modes`` section, located in ``file`` at ``at`` + the field.
+    """
+    operators = {o.id for o in spec.operators}
+    for op in cal.boarding_constants:
+        if op not in operators:
+            raise InputError(file, f"{at}boarding_constants.{op}", "not an operator of the scenario "
+                             f"(operators: {', '.join(sorted(operators))})", op)
+    modes = spec.modes if isinstance(spec.modes, Modes) else None
+    if modes is None and (cal.mode_constants or cal.theta is not None):
+        raise InputError(file, f"{at}{'theta' if cal.theta is not None else 'mode_constants'}",
+                         "needs a modes section (the outside modes whose constants and theta it sets)")
+    if modes is not None:
+        known = {m.id for m in modes.outside}
+        for m in cal.mode_constants:
+            if m not in known:
+                raise InputError(file, f"{at}mode_constants.{m}", "not an outside mode of the modes section "
+                                 f"(modes: {', '.join(sorted(known))})", m)
+        outside = [m.model_copy(update={"constant": cal.mode_constants.get(m.id, m.constant)})
+                   for m in modes.outside]
+        modes = modes.model_copy(update={"outside": outside,
+                                         "theta": modes.theta if cal.theta is None else cal.theta})
+    return spec.model_copy(update={"calibration": cal, "modes": modes or spec.modes})

@@ -10,7 +10,9 @@ import pytest
 import otrip_sim
 from otrip_sim import InputError, load_scenario
 from otrip_sim.fares import CapWindow, FarePolicy, FlatFare, Leg, price_card
+from otrip_sim.fares.vector import supports
 from otrip_sim.replay import replay
+from tests.fares.builders import assert_engines_agree
 
 FARES = {"transjakarta": FlatFare("transjakarta", 3500), "mikrotrans": FlatFare("mikrotrans", 3000)}
 OKOTRIP = CapWindow("okotrip", frozenset(FARES), 10_800, 5000)
@@ -23,6 +25,18 @@ POLICY = FarePolicy("m", FARES, windows=(OKOTRIP,), window_media={"okotrip": fro
 def test_window_applies_only_with_an_eligible_medium(media, expected):
     legs = [Leg("mikrotrans", 0, media=media), Leg("transjakarta", 600, media=media)]
     assert [c.amount for c in price_card(POLICY, legs)] == expected
+
+
+def test_both_engines_price_a_window_open_to_some_media_alike():
+    # cards mixing media: a window joined, a later leg with another medium outside it, no medium
+    cards = [[Leg("mikrotrans", 0, media=m1), Leg("transjakarta", 600, media=m2),
+              Leg("transjakarta", 1200 + 60 * k, media=m1)]
+             for k, (m1, m2) in enumerate([("okotrip-card", "okotrip-card"), ("okotrip-card", "emoney"),
+                                           ("emoney", "okotrip-card"), (None, "emoney"), (None, None)])]
+    assert supports(POLICY)
+    assert_engines_agree(POLICY, cards)
+    # the second card: its emoney leg pays 3,500 on its own; the window caps the others at 5,000
+    assert [c.amount for c in price_card(POLICY, cards[1])] == [3000, 3500, 2000]
 
 
 JAK = Path(__file__).resolve().parents[2] / "scenarios" / "jakarta"

@@ -4,15 +4,16 @@ Deterministic, standard library only. Run from anywhere:
 
     python scenarios/jakarta/demand/make_od.py
 
-It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv next to this
-file. It prints nothing.
+It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv (2017-2018) and
+od-2019.csv (from 2019: od.csv and the MRT's own journeys) next to this file. It prints nothing.
 
 What this is: a small gravity model, NOT an observed OD matrix. No Jakarta OD survey is in hand.
 Every parameter below is an assumption unless its comment names a source key from
 docs/sources.md. See README.md in this folder for the derivation of TOTAL_TRIPS.
 
-Reference year: 2018-2019 demand level. The same matrix is used by the 2017, 2018 and 2022
-scenarios (the 2017 and 2022 scenarios therefore see 2018-19 demand; documented caveat).
+Reference year: 2018-2019 demand level. od.csv is used by the 2017 and 2018 scenarios (the 2017
+one therefore sees 2018-19 demand; documented caveat); od-2019.csv, with the MRT's riders added,
+by the 2019 and 2022 ones (the 2022 ones therefore see 2019 demand).
 
 Method
 ------
@@ -45,6 +46,30 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STOPS_CSV = os.path.join(HERE, "..", "network", "stops.csv")
 ZONES_CSV = os.path.join(HERE, "zones.csv")
 OD_CSV = os.path.join(HERE, "od.csv")
+OD_2019_CSV = os.path.join(HERE, "od-2019.csv")
+
+# From 2019: the MRT's riders (od-2019.csv = od.csv + this component; README.md section 6).
+# Journeys between the zones along the MRT line that the 2018-19 matrix does not hold: people who
+# took the MRT from its opening and travelled otherwise before (car, ojek, the Fatmawati road
+# buses' riders beyond the matrix). The 2018-19 matrix alone gives the MRT about 13,000 tap-ins
+# a weekday (lrt-trial-2019, seed 1) against about 83,500 counted at full fares in May 2019
+# (src: mrt-fare-start-2019). Assumption: 100,000 such journeys, the count's ~70,000 missing
+# riders and those of the same travellers whom path choice sends to TransJakarta and angkot
+# instead (about half without a rail constant, measured); the MRT's boarding constant is then
+# fitted to the 2019 count (scenarios/jakarta/calibration/). Both make the 2019 MRT count
+# circular; the 2022 counts stay independent.
+MRT_JOURNEYS = 100_000
+# Station shares of boardings and alightings during the opening week (Bundaran HI 25%, Lebak
+# Bulus 11.9%, Dukuh Atas 10.7%, Blok M 9.6%; src: mrt-stations-2019); the other 42.8% spread
+# evenly over the nine other stations (assumption). Stations map to the zone that lists them as
+# access stops; Blok A and ASEAN to blok_m, Istora to senayan (assumption: nearest zone).
+MRT_STATION_SHARE = {
+    "mrt_bundaran_hi": 0.25, "mrt_lebak_bulus": 0.119, "mrt_dukuh_atas": 0.107, "mrt_blok_m": 0.096,
+    **{s: 0.428 / 9 for s in ("mrt_fatmawati", "mrt_cipete_raya", "mrt_haji_nawi", "mrt_blok_a",
+                              "mrt_asean", "mrt_senayan", "mrt_istora", "mrt_bendungan_hilir",
+                              "mrt_setiabudi")},
+}
+MRT_STATION_ZONE = {"mrt_blok_a": "blok_m", "mrt_asean": "blok_m", "mrt_istora": "senayan"}
 
 # Total public-transport trips per average weekday between the modelled zones (2018-19 level).
 # Derivation in README.md: ~81,800 TJ-corridor trips + ~55,000 KRL trips + ~6,200
@@ -193,19 +218,48 @@ def build():
             v += nhb_trips * nhb[i][j] / nhb_total
             real[(i, j)] = v
 
-    # Largest-remainder rounding to the exact total; ties by zone order.
+    base = _rounded(real, TOTAL_TRIPS)
+    _write(OD_CSV, zones, base)
+    mrt = _rounded(_mrt_component(zones, f), MRT_JOURNEYS)
+    _write(OD_2019_CSV, zones, {k: base.get(k, 0) + mrt.get(k, 0) for k in set(base) | set(mrt)})
+
+
+def _mrt_component(zones, f):
+    """The MRT's own journeys (MRT_JOURNEYS, unrounded): between the zones of its stations, each
+    zone weighted by its stations' shares, T_ij ~ w_i * w_j * f(d_ij), symmetric."""
+    access = {}
+    with open(ZONES_CSV, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            access.setdefault(r["stop_id"], r["zone_id"])
+    weight = {}
+    for station, share in MRT_STATION_SHARE.items():
+        zone = MRT_STATION_ZONE.get(station) or access[station]
+        weight[zone] = weight.get(zone, 0.0) + share
+    idx = {z: zones.index(z) for z in weight}
+    raw = {(idx[a], idx[b]): weight[a] * weight[b] * f[idx[a]][idx[b]]
+           for a in weight for b in weight if a != b}
+    total = sum(raw.values())
+    return {k: MRT_JOURNEYS * v / total for k, v in raw.items()}
+
+
+def _rounded(real, total):
+    """Largest-remainder rounding to the exact total; ties by zone order."""
     floor = {k: int(math.floor(v)) for k, v in real.items()}
-    short = TOTAL_TRIPS - sum(floor.values())
+    short = total - sum(floor.values())
     by_rem = sorted(real, key=lambda k: (-(real[k] - floor[k]), k))
     for k in by_rem[:short]:
         floor[k] += 1
+    return floor
 
-    with open(OD_CSV, "w", newline="", encoding="utf-8") as fh:
+
+def _write(path, zones, trips):
+    n = len(zones)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["origin", "destination", "trips"])
         for i in range(n):
             for j in range(n):
-                t = floor.get((i, j), 0)
+                t = trips.get((i, j), 0)
                 if t > 0:
                     w.writerow([zones[i], zones[j], t])
 
