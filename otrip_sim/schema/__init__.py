@@ -149,6 +149,29 @@ class HeadwayBand(Strict):
         return self
 
 
+class BackgroundBand(Strict):
+    """Riders the model does not carry on a route: on its vehicle trips departing from ``start``
+    until before ``end`` (clock, s), ``share`` of each vehicle's capacity is taken by them (in
+    ``direction``: both, or only along the stop list, or only back)."""
+
+    start: Clock
+    end: Clock
+    share: float = Field(ge=0, le=1, description="share of each vehicle's capacity the background takes")
+    direction: Literal["both", "forward", "reverse"] = Field(
+        default="both", description="the directions it applies to: both, forward (along the stop list), "
+        "reverse (back)")
+
+    @model_validator(mode="after")
+    def _check(self) -> BackgroundBand:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    def applies_to(self, direction: int) -> bool:
+        """Does the band apply to the line direction ``direction`` (0: forward, 1: reverse)?"""
+        return self.direction == "both" or self.direction == ("forward", "reverse")[direction]
+
+
 class Route(Strict):
     """A line run in both directions (or one, with ``directions: forward``) along ordered stops."""
 
@@ -174,6 +197,9 @@ class Route(Strict):
                               description="seats per vehicle (default: the capacity, all seated)")
     headways: list[HeadwayBand] = Field(min_length=1)
     directions: Literal["both", "forward"] = "both"
+    background: list[BackgroundBand] = Field(
+        default_factory=list, description="time bands of load the model does not carry: riders of the "
+        "real line not among the modelled journeys, taking a share of each vehicle's capacity")
 
     @model_validator(mode="after")
     def _check(self) -> Route:
@@ -189,6 +215,14 @@ class Route(Strict):
             if values is not None and len(values) != segs:
                 raise ValueError(f"{name} must have {segs} values, one per segment (got {len(values)})")
         _no_overlap(self.headways, "headway bands")
+        if self.directions == "forward" and any(b.direction == "reverse" for b in self.background):
+            raise ValueError("a background band has direction reverse, but the route runs forward only")
+        if all(b.direction == "both" for b in self.background):
+            _no_overlap(self.background, "background bands")
+        else:
+            for d, name in enumerate(("forward", "reverse")):
+                _no_overlap([b for b in self.background if b.applies_to(d)],
+                            f"background bands of the {name} direction")
         if self.seats is not None and self.seats > self.capacity:
             raise ValueError(f"seats ({self.seats}) cannot exceed capacity ({self.capacity})")
         if isinstance(self.operator, dict) and self.years is not None:
@@ -625,6 +659,7 @@ __all__ = [
     "CLEARING_METHODS",
     "SCHEMA_VERSION",
     "ActivityTime",
+    "BackgroundBand",
     "BandSpec",
     "Calibration",
     "CapSpec",
