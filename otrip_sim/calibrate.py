@@ -185,33 +185,33 @@ def calibrate(
     converged = False
     for k in range(1, rounds + 1):
         expected, elasticity = evaluate(params)
-        rows = []
-        for t in fit:
-            value = t.measure(expected, elasticity)
-            ratio = math.log(t.value / value) if value > 0 and t.value > 0 else math.nan
-            if t.id == "elasticity":  # both negative: the ratio of their sizes
-                ratio = math.log(t.value / value) if value < 0 > t.value else math.nan
+        values = [t.measure(expected, elasticity) for t in fit]
+        ratios = []
+        for t, value in zip(fit, values, strict=True):
+            # an elasticity and its target are both negative: the ratio of their sizes
+            ratio = math.log(t.value / value) if value * t.value > 0 else math.nan
             if not math.isfinite(ratio):
                 raise InputError(targets_file, f"target {t.id}", "the model has nothing to measure it on "
                                  f"(expected value {value:g})", t.value)
-            rows.append({"round": k, "target": t.id, "target_value": t.value, "expected": value,
-                         "log_ratio": ratio, "parameters": " ".join(t.parameters),
-                         "values": " ".join(f"{params[p]:g}" for p in t.parameters)})
+            ratios.append(ratio)
+        rows = [{"round": k, "target": t.id, "target_value": t.value, "expected": value, "log_ratio": ratio,
+                 "parameters": " ".join(t.parameters),
+                 "values": " ".join(f"{params[p]:g}" for p in t.parameters)}
+                for t, value, ratio in zip(fit, values, ratios, strict=True)]
         history += rows
         if progress is not None:
             progress(k, pd.DataFrame(rows))
-        if all(abs(float(r["log_ratio"])) < tolerance for r in rows):  # type: ignore[arg-type]
+        if all(abs(r) < tolerance for r in ratios):
             converged = True
             break
         if k == rounds:
             break
         theta = params.get("theta", modes_theta)
-        for t, r in zip(fit, rows, strict=True):
-            step = float(r["log_ratio"])  # type: ignore[arg-type]
+        for t, value, step in zip(fit, values, ratios, strict=True):
             first = t.parameters[0]
             # a mode constant moves on the mode level's scale, spread / theta
             scale = t.scale / theta if first.startswith("mode:") else t.scale
-            log_e = math.log(abs(float(r["expected"])))  # type: ignore[arg-type]
+            log_e = math.log(abs(value))
             if first != "theta" and t.id in last:  # the secant of the last two rounds
                 was, log_was = last[t.id]
                 moved, answered = params[first] - was, log_e - log_was
