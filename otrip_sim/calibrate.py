@@ -177,6 +177,9 @@ def calibrate(
         elasticity = math.nan
         if raised is not None:
             up = _run(raised, cal, seed, sample)
+            if not (up.journeys["pt"] > 0 and base.journeys["pt"] > 0):
+                raise InputError(targets_file, "target elasticity", "no journeys by public transport to "
+                                 "measure an elasticity on")
             elasticity = math.log(up.journeys["pt"] / base.journeys["pt"]) / math.log(ELASTICITY_FACTOR)
         return base, elasticity
 
@@ -185,33 +188,33 @@ def calibrate(
     converged = False
     for k in range(1, rounds + 1):
         expected, elasticity = evaluate(params)
-        rows = []
-        for t in fit:
-            value = t.measure(expected, elasticity)
-            ratio = math.log(t.value / value) if value > 0 and t.value > 0 else math.nan
-            if t.id == "elasticity":  # both negative: the ratio of their sizes
-                ratio = math.log(t.value / value) if value < 0 > t.value else math.nan
+        values = [t.measure(expected, elasticity) for t in fit]
+        ratios = []
+        for t, value in zip(fit, values, strict=True):
+            # an elasticity and its target are both negative: the ratio of their sizes
+            ratio = math.log(t.value / value) if value * t.value > 0 else math.nan
             if not math.isfinite(ratio):
                 raise InputError(targets_file, f"target {t.id}", "the model has nothing to measure it on "
                                  f"(expected value {value:g})", t.value)
-            rows.append({"round": k, "target": t.id, "target_value": t.value, "expected": value,
-                         "log_ratio": ratio, "parameters": " ".join(t.parameters),
-                         "values": " ".join(f"{params[p]:g}" for p in t.parameters)})
+            ratios.append(ratio)
+        rows = [{"round": k, "target": t.id, "target_value": t.value, "expected": value, "log_ratio": ratio,
+                 "parameters": " ".join(t.parameters),
+                 "values": " ".join(f"{params[p]:g}" for p in t.parameters)}
+                for t, value, ratio in zip(fit, values, ratios, strict=True)]
         history += rows
         if progress is not None:
             progress(k, pd.DataFrame(rows))
-        if all(abs(float(r["log_ratio"])) < tolerance for r in rows):  # type: ignore[arg-type]
+        if all(abs(r) < tolerance for r in ratios):
             converged = True
             break
         if k == rounds:
             break
         theta = params.get("theta", modes_theta)
-        for t, r in zip(fit, rows, strict=True):
-            step = float(r["log_ratio"])  # type: ignore[arg-type]
+        for t, value, step in zip(fit, values, ratios, strict=True):
             first = t.parameters[0]
-            # a mode constant moves on the mode level's scale, spread / theta
-            scale = t.scale / theta if first.startswith("mode:") else t.scale
-            log_e = math.log(abs(float(r["expected"])))  # type: ignore[arg-type]
+            # a mode constant moves on the mode level's scale, spread / theta, per journey of a tour
+            scale = t.scale / theta / expected.tour_size if first.startswith("mode:") else t.scale
+            log_e = math.log(abs(value))
             if first != "theta" and t.id in last:  # the secant of the last two rounds
                 was, log_was = last[t.id]
                 moved, answered = params[first] - was, log_e - log_was
@@ -237,6 +240,15 @@ def _target(row: TargetRow, k: int, compiled: CompiledScenario, file: str) -> Ta
     kind, _, subject = row.target.partition(":")
     modes = spec.modes if isinstance(spec.modes, Modes) and mode_choice_on(spec) else None
     value = row.published * row.scope_share
+    if kind != "elasticity" and not row.published > 0:
+        raise InputError(file, f"line {k + 2}, column published", "a count or share must be > 0",
+                         row.published)
+    if kind == "mode_share" and not row.published < 1:
+        raise InputError(file, f"line {k + 2}, column published", "a share must be < 1", row.published)
+    if row.per_year and kind not in ("taps", "boardings"):
+        raise InputError(file, f"line {k + 2}, column per_year", "only taps and boardings are counted "
+                         "per year (turned into a day by the operator's money.weekdays_per_year)",
+                         row.per_year)
     if row.per_year:
         first = subject.split("+")[0]
         days = spec.money.weekdays_per_year.get(first)
@@ -333,7 +345,10 @@ def _section(start: Calibration, values: dict[str, float], fit: Sequence[Target]
     if n_rounds is not None:
         source = (f"otrip-sim calibrate: {Path(file).name}, seed {seed}, sample {sample:g}, "
                   f"{n_rounds} rounds, {'converged' if converged else 'NOT converged'}")
-    fitted = sorted({*start.fitted, *(t.id for t in fit)})
+    # targets fitted before stay fitted only if counted in the same year (else their counts are
+    # another year's: the constants carry over as a start, not as fitted to this year's counts)
+    carried = start.fitted if start.year in (None, year) else []
+    fitted = sorted({*carried, *(t.id for t in fit)})
     return Calibration(boarding_constants=dict(sorted(boarding.items())),
                        mode_constants=dict(sorted(modes.items())), theta=theta, fitted=fitted, year=year,
                        source=source)
@@ -360,13 +375,23 @@ def _standard_errors(fit: Sequence[Target], params: dict[str, float],
     """Each parameter's standard error (see the module docstring); ``nan`` where the Jacobian is
     singular."""
     names = list(params)
-    base_e, base_el = evaluate(params)
-    base = np.array([math.log(abs(t.measure(base_e, base_el))) for t in fit])
+
+    def measured(values: dict[str, float]) -> tuple[np.ndarray, Expected]:
+        e, el = evaluate(values)
+        m = np.array([abs(t.measure(e, el)) for t in fit])
+        return np.log(np.where(m > 0, m, np.nan)), e
+
+    base, base_e = measured(params)
     jac = np.zeros((len(fit), len(names)))
     for j, p in enumerate(names):
-        step = 0.02 * params[p] if p == "theta" else 0.1 * next(t.scale for t in fit if p in t.parameters)
-        e, el = evaluate({**params, p: params[p] + step})
-        jac[:, j] = (np.array([math.log(abs(t.measure(e, el))) for t in fit]) - base) / step
+        if p == "theta":
+            step = 0.02 * params[p]
+        else:  # the runs see constants in whole seconds (_section): the step they make
+            nominal = 0.1 * next(t.scale for t in fit if p in t.parameters)
+            step = max(round(params[p] + nominal) - round(params[p]), 1)
+        jac[:, j] = (measured({**params, p: params[p] + step})[0] - base) / step
+    if not np.isfinite(jac).all():
+        return {p: math.nan for p in names}
     # one equation per target, one unknown per target's parameters moving together
     groups = [[names.index(p) for p in t.parameters] for t in fit]
     j_t = np.stack([jac[:, g].sum(axis=1) for g in groups], axis=1)

@@ -249,8 +249,8 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
             --targets scenarios/jakarta/calibration/jaklingko-2022.targets.csv
         """
         from .atomic import atomic_folder, check_out_dir
+        from .calibrate import PLAUSIBLE_S, read_targets, write_calibration
         from .calibrate import calibrate as run_calibrate
-        from .calibrate import read_targets, write_calibration
         from .errors import InputError
         from .scenario import LoadedScenario, load_scenario
 
@@ -260,10 +260,15 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
                   load_scenario(scenario, allow_outside_files, overrides))
         out = out if out is not None else loaded.path.parent / "calibration" / loaded.path.stem
         rows = read_targets(targets)
-        own = loaded.origins.get(("", "calibration"))  # recalibrating in place replaces it
+        # recalibrating in place (the scenario's own default folder) replaces its calibration file;
+        # a file shared with other scenarios elsewhere stays protected
+        own = loaded.origins.get(("", "calibration"))
+        default = loaded.path.parent / "calibration" / loaded.path.stem
+        mine = (own is not None and out.resolve() == default.resolve()
+                and Path(own).resolve() == (default / "calibration.yaml").resolve())
         inputs = [targets, loaded.path, *(loaded.path.parent / name for name in loaded.inputs
-                                          if own is None or (loaded.path.parent / name).resolve()
-                                          != Path(own).resolve())]
+                                          if not mine or (loaded.path.parent / name).resolve()
+                                          != Path(own).resolve())]  # type: ignore[arg-type]
 
         def report(k: int, table: Any) -> None:
             if not quiet:
@@ -281,8 +286,8 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
         click.echo(f"{state}: worst {target} |ln(target/expected)| {off:.4f}")
         for row in result.parameters.itertuples():
             bound = " (at its bound)" if row.at_bound else ""
-            odd = "" if row.plausible else (" - beyond a taste (|constant| > 15 min): the miss lies in the "
-                                            "demand or the supply")
+            odd = "" if row.plausible else (f" - beyond a taste (|constant| > {PLAUSIBLE_S // 60} min): "
+                                            "the miss lies in the demand or the supply")
             click.echo(f"  {row.parameter} = {row.value:.4g} ± {row.standard_error:.2g}{bound}{odd}")
         try:
             ref = (out / "calibration.yaml").resolve().relative_to(loaded.path.parent.resolve())

@@ -46,6 +46,12 @@ class Line:
         Departures from the first stop, integer seconds of the service day.
     band_start, band_end, band_every : tuple of int
         The headway bands, integer seconds.
+    background_start, background_end : tuple of int
+        The background bands of this direction (``Route.background``), sorted: trips departing
+        from ``background_start[k]`` until before ``background_end[k]`` (integer seconds) carry
+        riders the model does not carry; empty: none.
+    background_share : tuple of float
+        Per background band, the share of the capacity those riders take (0 … 1).
     """
 
     index: int
@@ -62,6 +68,9 @@ class Line:
     band_start: tuple[int, ...]
     band_end: tuple[int, ...]
     band_every: tuple[int, ...]
+    background_start: tuple[int, ...] = ()
+    background_end: tuple[int, ...] = ()
+    background_share: tuple[float, ...] = ()
 
     @property
     def length_m(self) -> int:
@@ -90,6 +99,25 @@ class Line:
         if k < 0 or t >= self.band_end[k]:
             return 0
         return self.band_every[k]
+
+    def background_riders(self) -> np.ndarray:
+        """Per departure, the riders the model does not carry on the trip: the share of the
+        capacity of the background band the departure falls in, rounded to whole riders (0
+        outside every band).
+
+        Returns
+        -------
+        numpy.ndarray
+            Integer riders per vehicle, aligned with :attr:`departures` (0 … :attr:`capacity`).
+        """
+        dep = np.asarray(self.departures, dtype=np.int64)
+        if not self.background_start:
+            return np.zeros(len(dep), dtype=np.int64)
+        k = np.searchsorted(np.asarray(self.background_start, dtype=np.int64), dep, side="right") - 1
+        safe = np.maximum(k, 0)
+        inside = (k >= 0) & (dep < np.asarray(self.background_end, dtype=np.int64)[safe])
+        share = np.where(inside, np.asarray(self.background_share, dtype=np.float64)[safe], 0.0)
+        return np.rint(share * self.capacity).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -230,6 +258,7 @@ def build_network(loaded: LoadedScenario) -> Network:
                 t += b.every
         directions = [0] if route.directions == "forward" else [0, 1]
         for d in directions:
+            background = sorted((b for b in route.background if b.applies_to(d)), key=lambda b: b.start)
             sids = [index[s] for s in route.stops]
             m, s = metres, seconds
             if d == 1:
@@ -241,6 +270,9 @@ def build_network(loaded: LoadedScenario) -> Network:
                     seats=route.capacity if route.seats is None else route.seats,
                     departures=tuple(departures), band_start=tuple(b.start for b in bands),
                     band_end=tuple(b.end for b in bands), band_every=tuple(b.every for b in bands),
+                    background_start=tuple(b.start for b in background),
+                    background_end=tuple(b.end for b in background),
+                    background_share=tuple(b.share for b in background),
                 )
             )
     walks: list[dict[int, int]] = [dict() for _ in stops]

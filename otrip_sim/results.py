@@ -428,13 +428,16 @@ class RunResult:
     def by_route(self) -> pd.DataFrame:
         """Route × hour: ``boardings``, ``left_behind`` (riders a full vehicle could not take, counted
         at each vehicle that left them), ``max_load_factor`` (highest load ÷ capacity on leaving a
-        stop).
+        stop, riders the model does not carry included) and, when some route has ``background``,
+        ``background_share`` (the highest of those riders ÷ capacity).
 
         Returns
         -------
         pandas.DataFrame
-            ``route``, ``operator``, ``hour`` (int), ``boardings`` (int), ``left_behind`` (int) and
-            ``max_load_factor`` (float, 4 decimals), for each route and hour with service used.
+            ``route``, ``operator``, ``hour`` (int), ``boardings`` (int), ``left_behind`` (int),
+            ``max_load_factor`` (float, 4 decimals) and, only in a network with background,
+            ``background_share`` (float, 4 decimals; 0: none in the hour), for each route and hour
+            with service used or background on board.
         """
         net = self.network
         e = self.expansion
@@ -443,8 +446,13 @@ class RunResult:
              round(float(v[2]), 4))
             for (r, h), v in sorted(self.records.route_hour.items())
         ]
-        return pd.DataFrame(rows, columns=["route", "operator", "hour", "boardings", "left_behind",
-                                           "max_load_factor"])
+        df = pd.DataFrame(rows, columns=["route", "operator", "hour", "boardings", "left_behind",
+                                         "max_load_factor"])
+        if any(line.background_start for line in net.lines):
+            bg = self.records.route_hour_background
+            share = [round(bg.get(key, 0.0), 4) for key in sorted(self.records.route_hour)]
+            df["background_share"] = np.array(share, dtype=np.float64)
+        return df
 
     @cached_property
     def by_category(self) -> pd.DataFrame:

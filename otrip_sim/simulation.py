@@ -21,6 +21,10 @@ alighted, puts the first leg of the person's next journey in its queue at the ar
 stay (activity, time at home); a journey after one that was not served is never started
 (``skipped``).  In a sample (``capacity_scale`` F) vehicles hold F × capacity.
 
+Riders the model does not carry (a route's ``background``) are on board a vehicle trip from its
+first stop to its last: the trip starts with them as its load, so they take room and seats before
+any modelled rider and count in every load factor, but they never board, alight or pay.
+
 Fares play no part in the movement (riders chose their path, fares included, before leaving), so
 cards are priced after the run from the boarding times (:mod:`otrip_sim.settlement`).  Vehicles
 keep their run times exactly, so a leg's alighting time is its boarding time plus the run time.
@@ -150,7 +154,10 @@ class SimRecords:
         Per rider: legs boarded.
     route_hour:
         ``(route index, hour)`` → ``[boardings, left_behind, max_load_factor]`` (riders, riders,
-        load over capacity), for the route-hours with any.
+        load over capacity, the background included), for the route-hours with any.
+    route_hour_background:
+        ``(route index, hour)`` → the highest background load over capacity of the route's
+        vehicles leaving a stop in the hour (0 … 1), for the route-hours with any background.
     denied_boardings:
         Boardings refused for want of room (a rider left behind counts once per vehicle).
     vehicle_trips, events:
@@ -169,6 +176,7 @@ class SimRecords:
     n_legs: np.ndarray
     depart: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     route_hour: dict[tuple[int, int], list[float]] = field(default_factory=dict)
+    route_hour_background: dict[tuple[int, int], float] = field(default_factory=dict)
     denied_boardings: int = 0
     vehicle_trips: int = 0
     events: int = 0
@@ -213,7 +221,8 @@ class Simulation:
         The sample fraction F: a vehicle takes riders while its load is below F × capacity (so
         it may end up to one rider above it; a rider who does not fit waits for the next), and
         load factors are min(load, F × capacity) ÷ (F × capacity): the one rider the fractional
-        rule admits beyond F × capacity is an artifact of sampling, not crowding.
+        rule admits beyond F × capacity is an artifact of sampling, not crowding.  A trip's
+        background riders are scaled alike: F × the whole riders of the full-scale vehicle.
     crowding:
         Record each leg's crowding (:attr:`SimRecords.leg_load`, :attr:`SimRecords.standing`)
         for choice to feed back.
@@ -307,18 +316,24 @@ class Simulation:
         self._boarded = [0] * (n_routes * hours)
         self._left = [0] * (n_routes * hours)
         self._max_lf = [0.0] * (n_routes * hours)
+        self._background: dict[int, float] = {}
         for line in self.net.lines:
             self.vehicle_trips += len(line.departures)
             if line.departures:
                 last = max(last, line.departures[-1] + line.run_time_s)
+            background = self._background_load(line) if line.background_start else None
             if line.index not in used:
                 continue
             positions = used[line.index]  # sorted: np.unique
             gaps = [line.cum_s[b] - line.cum_s[a] for a, b in pairwise(positions)]
             plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions], gaps)
             self.events += len(positions) * len(line.departures)  # every trip calls at each of them
-            for dep in line.departures:
-                env.process(self._trip(env, line, dep, plan))
+            if background is None:
+                for dep in line.departures:
+                    env.process(self._trip(env, line, dep, plan, 0))
+            else:
+                for dep, bg in zip(line.departures, background):
+                    env.process(self._trip(env, line, dep, plan, bg))
         if progress is not None:
             env.process(self._clock(env, progress, last))
         env.run()
@@ -352,12 +367,51 @@ class Simulation:
             for k in np.flatnonzero(
                 np.array(self._boarded) + np.array(self._left) + np.array(self._max_lf) > 0).tolist()
         } if self._boarded else {}
+        background = {divmod(k, self._hours): v for k, v in sorted(self._background.items())}
         return SimRecords(planned=p, board_s=board_s, status=status, arrive=arrive, n_legs=n_legs,
-                          depart=depart, route_hour=route_hour, denied_boardings=self.denied,
+                          depart=depart, route_hour=route_hour, route_hour_background=background,
+                          denied_boardings=self.denied,
                           vehicle_trips=self.vehicle_trips, events=self.events,
                           leg_load=np.array(self._load, dtype=np.float64),
                           standing=np.array(self._standing, dtype=bool),
                           at_stop=np.array(self._at, dtype=np.int64))
+
+    def _background_load(self, line: Line) -> list[float]:
+        """Per departure of ``line``, its background riders (× the sample fraction), and their
+        load factor entered as a floor of the route-hours in which the trip leaves a stop: the
+        background rides every vehicle trip of its bands, used by modelled riders or not.
+
+        Parameters
+        ----------
+        line:
+            A line with background bands.
+
+        Returns
+        -------
+        list of float
+            Riders per vehicle trip, aligned with ``line.departures`` (whole riders at full scale,
+            F × them in a sample of fraction F).
+        """
+        riders = line.background_riders()
+        some = riders > 0
+        if some.any():
+            share = riders[some] / line.capacity
+            # the hours of leaving each stop but the last, as max_load_factor counts them
+            hour = (np.asarray(line.departures, dtype=np.int64)[some, None]
+                    + np.asarray(line.cum_s[:-1], dtype=np.int64)[None, :]) // 3600
+            cell = (line.route_index * self._hours + hour).ravel()
+            value = np.repeat(share, hour.shape[1])
+            order = np.lexsort((value, cell))  # by cell, the highest value last
+            cell, value = cell[order], value[order]
+            top = np.append(cell[1:] != cell[:-1], True)
+            for k, v in zip(cell[top].tolist(), value[top].tolist()):
+                if v > self._max_lf[k]:
+                    self._max_lf[k] = v
+                if v > self._background.get(k, 0.0):
+                    self._background[k] = v
+        if self.capacity_scale == 1.0:
+            return riders.tolist()
+        return (riders * self.capacity_scale).tolist()
 
     @staticmethod
     def _clock(env: simpy.Environment, progress: Callable[[int], None],
@@ -367,13 +421,16 @@ class Simulation:
             progress(int(env.now))
 
     def _trip(self, env: simpy.Environment, line: Line, dep: int,
-              plan: tuple[list[int], list[_Queue | None], list[int]]) -> Generator[simpy.Event, Any, None]:
+              plan: tuple[list[int], list[_Queue | None], list[int]],
+              background: float) -> Generator[simpy.Event, Any, None]:
         positions, queues, gaps = plan
         cum_s = line.cum_s
         timeout = env.timeout
         yield timeout(dep + cum_s[positions[0]])
         alight_at: dict[int, list[int]] = {}
-        load = 0
+        # the load counts the background riders (on board from the first stop to the last, never
+        # alighting): they take room and, in _crowded, the first seats
+        load = background
         # a sample of fraction F: the vehicle takes riders while its load is below F × capacity
         whole = self.capacity_scale == 1.0
         cap: float = line.capacity if whole else line.capacity * self.capacity_scale
@@ -445,15 +502,18 @@ class Simulation:
                 got.append(row)
         return boarded, len(waiting)
 
-    def _crowded(self, q: _Queue, before: int, boarded: int, seats: float) -> None:
+    def _crowded(self, q: _Queue, before: float, boarded: int, seats: float) -> None:
         """The load factor (load on leaving ÷ seats) the ``boarded`` riders just boarded met,
-        whether each stands (boarded beyond the seats), and when each reached the stop."""
+        whether each stands (boarded beyond the seats), and when each reached the stop.
+
+        ``before`` is the load on arrival after the alightings, background riders included (so
+        they sit first); fractional in a sample."""
         lf = (before + boarded) / seats
         load, standing, reached = self._load, self._standing, self._at
-        for rank, key in enumerate(q.boarded_keys, start=before + 1):
+        for rank, key in enumerate(q.boarded_keys, start=1):
             row = key & _MASK
             load[row] = lf
-            standing[row] = rank > seats
+            standing[row] = before + rank > seats
             reached[row] = key >> _SHIFT
 
     def _alight_all(self, rows: list[int], now: int) -> None:

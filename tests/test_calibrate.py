@@ -171,6 +171,8 @@ def test_cli_calibrate_writes_the_section_a_scenario_references(tmp_path):
     ("ridership,100", "unknown target"),
     ("elasticity,0.3", "a fare elasticity is negative"),
     ("taps:express,abc", "line 2"),
+    ("taps:express,0", "line 2, column published: a count or share must be > 0"),
+    ("mode_share:motorcycle,1.0", "line 2, column published: a share must be < 1"),
 ])
 def test_bad_targets_are_located_errors(tmp_path, row, message):
     path = _write(tmp_path, _day(100), "s.yaml")
@@ -232,3 +234,33 @@ def test_a_constant_beyond_a_taste_is_flagged(tmp_path):
     odd = calibrate(start, [TargetRow(target="taps:express", published=1990)], standard_errors=False)
     row = odd.parameters.set_index("parameter").loc["boarding:express"]
     assert row["value"] < -900 and not row["plausible"]
+
+
+def test_a_yearly_count_is_of_taps_or_boardings_only(tmp_path):
+    path = _write(tmp_path, _day(100), "s.yaml")
+    (tmp_path / "t.csv").write_text("target,published,per_year\njourneys:motorcycle,1000000,true\n")
+    r = CliRunner().invoke(main, ["calibrate", str(path), "--targets", str(tmp_path / "t.csv"), "--quiet"])
+    assert r.exit_code == 2 and "line 2, column per_year: only taps and boardings" in r.output
+
+
+def test_a_calibration_shared_with_other_scenarios_is_not_replaced_from_another(tmp_path):
+    doc = _day(3000)
+    doc["choice"]["mode_choice"] = False
+    (tmp_path / "calibration" / "a").mkdir(parents=True)
+    shared = tmp_path / "calibration" / "a" / "calibration.yaml"
+    shared.write_text("boarding_constants: {express: -60}\nfitted: [taps:bus]\nyear: 2019\n")
+    doc["calibration"] = "calibration/a/calibration.yaml"
+    _write(tmp_path, doc, "a.yaml")
+    other = _write(tmp_path, doc, "b.yaml")  # b uses a's constants
+    (tmp_path / "t.csv").write_text("target,published\ntaps:express,1500\n")
+    r = CliRunner().invoke(main, ["calibrate", str(other), "--targets", str(tmp_path / "t.csv"), "--quiet",
+                                  "--out", str(tmp_path / "calibration" / "a"), "--force"])
+    assert r.exit_code == 2 and "holds an input" in r.output
+    assert "-60" in shared.read_text()
+    # in b's own folder it works; fitted targets of another year are not carried as fitted
+    doc["meta"]["year"] = 2022
+    _write(tmp_path, doc, "b.yaml")
+    r = CliRunner().invoke(main, ["calibrate", str(other), "--targets", str(tmp_path / "t.csv"), "--quiet"])
+    assert r.exit_code == 0, r.output
+    section = yaml.safe_load((tmp_path / "calibration" / "b" / "calibration.yaml").read_text())
+    assert section["year"] == 2022 and section["fitted"] == ["taps:express"]  # taps:bus was 2019's
