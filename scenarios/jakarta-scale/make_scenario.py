@@ -57,7 +57,7 @@ BANDS = [("05:00", "07:00"), ("07:00", "09:00"), ("09:00", "16:00"), ("16:00", "
 # BRT corridors run 24 h (src: tj-amari: all 13 main corridors since Nov 2022; the 14th assumed alike): the service day
 # is 04:00 (KRL's first trains, src: krl-headway) to 28:00 (04:00 next morning)
 BRT_BANDS = [("04:00", "05:00"), *BANDS, ("22:00", "24:00"), ("24:00", "28:00")]
-FEEDER_BANDS = [*BANDS, ("22:00", "23:00")]   # non-BRT buses and Mikrotrans
+FEEDER_BANDS = [*BANDS, ("22:00", "24:00")]   # non-BRT buses and Mikrotrans: to the last MRT and KRL trains
 
 # 14 BRT corridors on the 800 m sub-grid (every site a station; crossings and shared roads share
 # stations): id, description, articulated buses?, waypoints in km from the south-west corner.
@@ -265,9 +265,11 @@ def random_route(start, length_km, anchors, nx, ny, p_anchor):
 for k in range(BUS_ROUTES):
     path = random_route(None, BUS_KM, sorted(anchors_bus), NX, NY, 0.4)
     sids = [bus_id(i, j) for i, j in path]
+    speed = int(rng.integers(12, 16))
+    rng.choice([60, 80])   # the capacity drawn in earlier versions: kept so the random sequence (the network) stays
     cover(sids)
     add_route(f"tj-b{k + 1:03d}", f"TJ bus {k + 1:03d} (synthetic)", "transjakarta", sids, (len(path) - 1) * GRID_KM,
-              int(rng.integers(12, 16)), int(rng.choice([60, 80])), [])   # headways: from the fleet, below
+              speed, 80, [])   # headways: from the fleet, below
 
 
 def within_walk(targets: list[str], sids: list[str]) -> set[str]:
@@ -398,8 +400,9 @@ pop, jobs = np.concatenate([pop, st_pop]), np.concatenate([jobs, st_jobs])
 # plus jobs of the zones (station areas included) that board it, each zone's shared by the routes it can board (the
 # loader's access rule plus one walking link, as the connectivity check). Peak
 # headways are multiples of 15 s within 1/3-3 x the class's mean, at least 1.5 min; off-peak and evening are multiples
-# (assumptions). Buses and Mikrotrans run 05:00-23:00 (src: okotrip-routes gives 05:00-22:00, and 05:00-23:00 in an
-# Antara report; the non-BRT buses' last hour is an assumption).
+# (assumptions). Buses and Mikrotrans run 05:00-24:00, to meet the last MRT and KRL trains (assumption: src:
+# okotrip-routes gives 05:00-22:00, and 05:00-23:00 in an Antara report; 4 Mikrotrans routes ran 24 h on trial in 2024,
+# src: mikrotrans-amari-2024).
 # Mikrotrans keep nearly the peak headway all day: 2,968 vehicles x 190 km/day (the contract target, src:
 # okotrip-contract) is about what running all day at 12 km/h gives.
 OFFPEAK = {"tj-b": [1.25, 1, 1.5, 1, 2, 2], "mt-": [1, 1, 1.25, 1, 1.5, 1.5]}
@@ -464,14 +467,15 @@ CLASS_NOTES = {
             f"# 24 hours (src: tj-amari, 24-h service on all main corridors since Nov 2022): every {BRT_LATE} min 22:00-24:00 and {BRT_NIGHT} min\n"
             "# 24:00-05:00 (assumption: the night headway is not published).\n",
     "tj-b": f"# --- TransJakarta non-BRT routes ({BUS_ROUTES}: 257 TJ-group routes (src B5) less 14 corridors and {MICROBUS_ROUTES} Mikrotrans routes, an assumed split).\n"
-            f"# Stops every {1000 * GRID_KM:.0f} m on the road grid, length = grid path. Speed 12-15 km/h, capacity 60 or 80 (assumptions).\n"
+            f"# Stops every {1000 * GRID_KM:.0f} m on the road grid, length = grid path. Speed 12-15 km/h, capacity 80 (12-m bus with standees; assumptions).\n"
             f"# Peak headways {PEAK_RANGE['tj-b'][0]:g}-{PEAK_RANGE['tj-b'][1]:g} min, shared out by a load rule (make_scenario.py) so that the fleet in service\n"
             f"# at the peak (round trip + {LAYOVER_MIN} min layover over the headway) brings TJ's to {FLEET_TJ:,} buses (B5 'network size 2024');\n"
-            "# off-peak x1.25-2 (assumption). 05:00-23:00 (src: tj-hours gives 05:00-22:00 originally; the last hour is an assumption).\n",
+            "# off-peak x1.25-2 (assumption). 05:00-24:00 (assumption: src: tj-hours gives 05:00-22:00 originally; to the last MRT and KRL trains).\n",
     "mt-": f"# --- Mikrotrans routes (assumption: {MICROBUS_ROUTES} routes). Stops every {1000 * GRID_KM:.0f} m on a local-street grid offset half a step.\n"
            f"# Speed 12 km/h (assumption), capacity 11 (src: mb-cap). Peak headways {PEAK_RANGE['mt-'][0]:g}-{PEAK_RANGE['mt-'][1]:g} min (load rule): the fleet in service at the peak is {FLEET_MT:,}\n"
            "# Mikrotrans (B5 'network size 2024'; the 2018 standard was 8-10 min, src: okotrip-routes); x1.25 09-16, x1.5 after 19:00\n"
-           "# (assumption; the contract's 190 km per vehicle a day, src: okotrip-contract, means nearly all-day service). 05:00-23:00 (src: okotrip-routes: 05:00-22:00, 05:00-23:00 in an Antara report).\n",
+           "# (assumption; the contract's 190 km per vehicle a day, src: okotrip-contract, means nearly all-day service). 05:00-24:00 (assumption: src: okotrip-routes gives 05:00-22:00, 05:00-23:00\n"
+           "# in an Antara report; src: mikrotrans-amari-2024: 4 routes on a 24-h trial in 2024).\n",
 }
 out = [("# GENERATED by scenarios/jakarta-scale/make_scenario.py: do not edit by hand, change the generator and rerun.\n"
         "# SYNTHETIC network the size of JakLingko in 2024: sizes, speeds, capacities and headway ranges are real (cited with keys of\n"
