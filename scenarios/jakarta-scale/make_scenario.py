@@ -33,13 +33,20 @@ MRT_TABLE_K = _make_mrt.TABLE_K  # the real line's fares (Rp thousands), shared 
 
 SEED = 2024
 ZONES_TARGET = 300                # gravity zones (a grid of about this many cells)
-BUS_ROUTES = 236                  # TJ non-BRT routes; with the 14 BRT corridors, 250 TJ routes
-MICROBUS_ROUTES = 100             # Mikrotrans routes
+BUS_ROUTES = 143                  # TJ non-BRT routes: 257 TJ-group routes (src B5) - 14 BRT corridors - the Mikrotrans routes
+MICROBUS_ROUTES = 100             # Mikrotrans routes (assumption: the split of the 257 is not published)
+FLEET_TJ, FLEET_MT = 4370, 2968   # buses and Mikrotrans (docs/sources.md B5 "network size 2024"): the fleet in service at the peak
+BRT_PEAK_ARTIC, BRT_PEAK = 2, 2.5  # assumption: BRT peak headways (min), trunks with articulated buses / the others (+0 or +0.5)
+BRT_LATE, BRT_NIGHT = 10, 20      # assumption: BRT headways 22:00-24:00 and overnight (AMARI night service, src: tj-amari)
+STATION_SHARE = 0.5               # assumption: share of a zone cell's population and jobs within walking distance of its rail stations
+KRL_SCOPE = 0.15                  # assumption: share of KRL's weekday riders whose journeys start and end inside the modelled area
+LAYOVER_MIN = 10                  # assumption: minutes of layover per round trip (5 at each terminus), for the fleet count
 GRID_KM = 0.375                   # road grid: a bus stop at every crossing, 375 m apart
 BUS_KM, MICRO_KM = (10, 30), (5, 15)   # route lengths (grid path length)
 WALK_MAX_M, DETOUR = 400, 1.3     # walk links: straight line x 1.3, at most 400 m
+RAIL_WALK_M = 800                 # assumption: and at most 800 m to or from a rail station (the usual 400 m bus / 800 m rail catchments)
 ACCESS_RADIUS_M, MAX_ACCESS_STOPS = 800, 4
-POPULATION, JOBS, JOURNEYS = 10_600_000, 5_000_000, 3_000_000
+POPULATION, JOBS, JOURNEYS = 10_600_000, 5_000_000, 720_000
 LAT_S, LAT_N, LON_W, LON_E = -6.37, -6.10, 106.68, 106.98
 KM_LAT = 110.574
 KM_LON = 111.320 * math.cos(math.radians((LAT_S + LAT_N) / 2))
@@ -47,6 +54,10 @@ W_KM, H_KM = (LON_E - LON_W) * KM_LON, (LAT_N - LAT_S) * KM_LAT
 NX, NY = int(W_KM / GRID_KM) + 1, int(H_KM / GRID_KM) + 1      # arterial grid sites (bus stops)
 HERE = Path(__file__).resolve().parent
 BANDS = [("05:00", "07:00"), ("07:00", "09:00"), ("09:00", "16:00"), ("16:00", "19:00"), ("19:00", "22:00")]
+# BRT corridors run 24 h (src: tj-amari: all 13 main corridors since Nov 2022; the 14th assumed alike): the service day
+# is 04:00 (KRL's first trains, src: krl-headway) to 28:00 (04:00 next morning)
+BRT_BANDS = [("04:00", "05:00"), *BANDS, ("22:00", "24:00"), ("24:00", "28:00")]
+FEEDER_BANDS = [*BANDS, ("22:00", "24:00")]   # non-BRT buses and Mikrotrans: to the last MRT and KRL trains
 
 # 14 BRT corridors on the 800 m sub-grid (every site a station; crossings and shared roads share
 # stations): id, description, articulated buses?, waypoints in km from the south-west corner.
@@ -101,8 +112,22 @@ def grid_path(waypoints: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return path
 
 
-def headways(everys: list[int], bands=BANDS) -> list[tuple[str, str, int]]:
+def headways(everys: list[float], bands=BANDS) -> list[tuple[str, str, float]]:
     return [(s, e, m) for (s, e), m in zip(bands, everys)]
+
+
+def minutes(clock: str) -> int:
+    return int(clock[:2]) * 60 + int(clock[3:])
+
+
+def round_trip_min(rt) -> float:
+    """Minutes a vehicle needs for one round trip: both directions at the route's speed plus the layover."""
+    return 2 * rt["length"] / rt["speed"] * 60 + LAYOVER_MIN
+
+
+def peak_fleet(rts) -> int:
+    """Vehicles in service at the peak: per route, round trip / the shortest headway, rounded up."""
+    return sum(math.ceil(round_trip_min(rt) / min(m for *_, m in rt["headways"]) - 1e-9) for rt in rts)
 
 
 def add_route(rid, name, op, sids, length_km, speed, capacity, hw, notes=None) -> None:
@@ -130,10 +155,10 @@ for cid, desc, artic, wps in CORRIDORS:
 for cid, desc, artic, sites in brt_paths:
     sids = [add_stop(f"brt_{i:02d}_{j:02d}", f"BRT {'/'.join(served[(i, j)])} {i}-{j}",
                      i * GRID_KM + 0.02, j * GRID_KM + 0.02, "transjakarta") for i, j in sites]
-    peak = 3 if artic else int(rng.integers(4, 6))
+    peak = BRT_PEAK_ARTIC if artic else BRT_PEAK + 0.5 * int(rng.integers(0, 2))
     add_route(f"tj-{cid}", f"BRT {cid.upper()}: {desc} (synthetic)", "transjakarta", sids,
               (len(sites) - 1) * 2 * GRID_KM, 18 if artic else int(rng.integers(18, 21)), 140 if artic else 85,
-              headways([peak + 2, peak, min(10, peak + 3), peak, 10]))
+              headways([BRT_NIGHT, peak + 1, peak, peak + 1, peak, peak + 2, BRT_LATE, BRT_NIGHT], BRT_BANDS))
 anchors_bus = {s for s, c in served.items() if len(c) > 1} | {p[0] for *_, p in brt_paths} | {p[-1] for *_, p in brt_paths}
 
 
@@ -159,9 +184,9 @@ def polyline_km(pts):
 
 mrt = [add_stop(f"mrt_{k + 1:02d}", f"MRT station {k + 1}", x, y, "mrt") for k, (x, y) in enumerate(along(MRT_LINE, count=13))]
 add_route("mrt-ns", "MRT North-South line (synthetic alignment)", "mrt", mrt, 15.7, 31, 1800,
-          [("05:00", "07:00", 10), ("07:00", "09:00", 5), ("09:00", "17:00", 10), ("17:00", "19:00", 5), ("19:00", "23:00", 10)],
+          [("05:00", "07:00", 10), ("07:00", "09:00", 5), ("09:00", "17:00", 10), ("17:00", "19:00", 5), ("19:00", "24:00", 10)],
           {"length": "src: mrt-line", "speed_kmh": "src: mrt-time (30 min end to end)", "capacity": "src: mrt-cap (six-car trainset)",
-           "headways": "src: mrt-hours-headway (5 min at peaks 07-09, 17-19, 10 min otherwise; modelled to 23:00)"})
+           "headways": "src: mrt-hours-headway (5 min at peaks 07-09, 17-19, 10 min otherwise; 05:00-24:00)"})
 lrt = [add_stop(f"lrt_{k + 1}", f"LRT station {k + 1}", x, y, "lrt") for k, (x, y) in enumerate(along(LRT_LINE, count=6))]
 add_route("lrt-1", "LRT Jakarta line (synthetic alignment)", "lrt", lrt, 5.8, 27, 270, [("06:00", "22:00", 10)],
           {"length": "src: lrt-line", "speed_kmh": "src: lrt-line (5.8 km in 13 min)", "capacity": "src: lrt-cap (one LRV per train assumed)",
@@ -174,12 +199,12 @@ for (lid, desc, _verts, cap, busy), pts, ids_ in zip(KRL_LINES, krl_pts, krl_ids
             for sid, (x, y) in zip(ids_, pts)]
     hw = [10, 5, 10, 6, 12] if busy else [15, 10, 15, 10, 15]
     add_route(f"krl-{lid}", f"KRL line {lid[1]}: {desc} (synthetic)", "krl", sids, polyline_km(pts), 35, cap,
-              headways(hw, [("05:00", "06:00"), ("06:00", "09:00"), ("09:00", "16:00"), ("16:00", "20:00"), ("20:00", "23:00")]),
+              headways(hw, [("04:00", "06:00"), ("06:00", "09:00"), ("09:00", "16:00"), ("16:00", "20:00"), ("20:00", "23:30")]),
               {"length": "grid geometry: polyline length, stations ~2 km apart (assumption)",
                "speed_kmh": "assumption: between src: krl-speed (Bogor - Kota ~1.5 h for 54 km, src: krl-dist) and its 40 km/h average",
                "capacity": "assumption: 10-12 car trains (src: krl-12car)" if busy else "assumption: 8-10 car trains",
-               "headways": "src: krl-headway (Bogor line 5-8 min at peaks, 5-10 min off-peak)" if busy
-                           else "src: krl-headway (Bekasi and Serpong lines 10-15 min)"})
+               "headways": "src: krl-headway (Bogor line 5-8 min at peaks, 5-10 min off-peak; service 04:00-23:30)" if busy
+                           else "src: krl-headway (Bekasi and Serpong lines 10-15 min; service 04:00-23:30)"})
 rail_stations = [s for s, v in stops.items() if v[3] in ("mrt", "lrt", "krl")]
 anchors_bus |= {(round(stops[s][1] / GRID_KM), round(stops[s][2] / GRID_KM)) for s in rail_stations}
 anchors_micro = {(min(NX - 2, max(0, math.floor(stops[s][1] / GRID_KM))), min(NY - 2, max(0, math.floor(stops[s][2] / GRID_KM))))
@@ -201,6 +226,17 @@ def cover(sids) -> None:
 
 
 cover(list(stops))
+
+
+EVENING = [  # (line of scenarios/jakarta/demand/tours.yaml, its jakarta-scale replacement)
+    ('      - {start: "12:00", end: "16:00", weight: 4}\n', ""),
+    ("activity: {mean: 9h, sd: 90min, min: 3h, max: 14h}   # assumption: a working day (range 8-10 h)",
+     "activity: {mean: 9h, sd: 90min, min: 3h, max: 11h}   # assumption: a working day (range 8-10 h); jakarta-scale: at most 11 h"),
+    ('      - {start: "19:00", end: "21:00", weight: 3}\n', '      - {start: "19:00", end: "21:00", weight: 1}   # jakarta-scale: 1, not 3\n'),
+    ("second_tour: 0.10                   # assumption: 10% of persons go out again after coming home (range 0-20%)",
+     "second_tour: 0.0                    # assumption, jakarta-scale: none (jakarta: 10%); a second tour takes a first tour's purpose,\n"
+     "                                    # e.g. a 9-h work tour from 20:00, back long after the feeders stop"),
+]
 
 
 # ---------------------------------------------------------------- TJ non-BRT buses and Mikrotrans
@@ -229,9 +265,11 @@ def random_route(start, length_km, anchors, nx, ny, p_anchor):
 for k in range(BUS_ROUTES):
     path = random_route(None, BUS_KM, sorted(anchors_bus), NX, NY, 0.4)
     sids = [bus_id(i, j) for i, j in path]
+    speed = int(rng.integers(12, 16))
+    rng.choice([60, 80])   # the capacity drawn in earlier versions: kept so the random sequence (the network) stays
     cover(sids)
     add_route(f"tj-b{k + 1:03d}", f"TJ bus {k + 1:03d} (synthetic)", "transjakarta", sids, (len(path) - 1) * GRID_KM,
-              int(rng.integers(12, 16)), int(rng.choice([60, 80])), headways([15, int(rng.choice([10, 12])), 15, 10, 20]))
+              speed, 80, [])   # headways: from the fleet, below
 
 
 def within_walk(targets: list[str], sids: list[str]) -> set[str]:
@@ -257,17 +295,63 @@ for k in range(MICROBUS_ROUTES):
     cover(sids)
     unlinked -= within_walk(sorted(unlinked), sids)
     add_route(f"mt-{k + 1:03d}", f"Mikrotrans JAK-{k + 1:03d} (synthetic)", "mikrotrans", sids, (len(path) - 1) * GRID_KM, 12, 11,
-              headways([10, 8, int(rng.choice([10, 12])), 8, 15]))
+              [])   # headways: from the fleet, below
 
-# ---------------------------------------------------------------- walk links: every pair within 400 m
+
+
+# ---------------------------------------------------------------- walk links: every pair within 400 m (800 m to a rail station)
 ids = list(stops)
 xy = np.array([stops[s][1:3] for s in ids])
+is_rail = np.array([stops[s][3] in ("mrt", "lrt", "krl") for s in ids])
 links = []
 for a0 in range(0, len(ids), 500):
     d = np.hypot(xy[a0:a0 + 500, None, 0] - xy[None, :, 0], xy[a0:a0 + 500, None, 1] - xy[None, :, 1]) * DETOUR * 1000
-    for a, b in zip(*np.nonzero(d <= WALK_MAX_M)):
+    reach_m = np.where(is_rail[a0:a0 + 500, None] | is_rail[None, :], RAIL_WALK_M, WALK_MAX_M)
+    for a, b in zip(*np.nonzero(d <= reach_m)):
         if a0 + a < b:
             links.append((ids[a0 + a], ids[b], max(1, round(float(d[a, b])))))
+
+# ---------------------------------------------------------------- the route graph and zones' access routes
+def route_graph():
+    """Stop-route incidence, and the routes boardable from each stop (itself or one walking link away)."""
+    sidx = {s: n for n, s in enumerate(ids)}
+    inc = np.zeros((len(ids), len(routes)), bool)
+    for r, rt in enumerate(routes):
+        inc[[sidx[s] for s in rt["stops"]], r] = True
+    walk = [[n] for n in range(len(ids))]
+    for a, b, _ in links:
+        walk[sidx[a]].append(sidx[b])
+        walk[sidx[b]].append(sidx[a])
+    return inc, np.array([inc[w].any(axis=0) for w in walk])
+
+
+def access_routes() -> np.ndarray:
+    """Per zone, the routes it can board: the loader's access rule (the nearest stops within the radius) plus one walk."""
+    _, reach = route_graph()
+    zr = np.zeros((len(zxy), len(routes)), bool)
+    for z, c in enumerate(zxy):
+        d = np.hypot(*(xy - c).T) * DETOUR * 1000
+        near = np.argsort(d, kind="stable")[:MAX_ACCESS_STOPS]
+        for n in near[d[near] <= ACCESS_RADIUS_M]:
+            zr[z] |= reach[n]
+    return zr
+
+
+def connectivity() -> np.ndarray:
+    """Share of zone pairs whose access routes are joined by at most 0..3 transfers (route graph: shared stops or
+    a walk link)."""
+    inc, reach = route_graph()
+    adj = (inc.T.astype(np.int32) @ reach.astype(np.int32)) > 0
+    hops = np.where(np.eye(len(routes), dtype=bool), 0, 99)
+    front = np.eye(len(routes), dtype=bool)
+    for h in range(1, 4):
+        front = (front.astype(np.int32) @ adj.astype(np.int32)) > 0
+        hops = np.where(front & (hops > h), h, hops)
+    zr = access_routes()
+    off = ~np.eye(len(zxy), dtype=bool)
+    return np.array([((zr.astype(np.int32) @ (hops <= h).astype(np.int32) @ zr.T.astype(np.int32)) > 0)[off].mean()
+                     for h in range(4)])
+
 
 # ---------------------------------------------------------------- zones: move unreachable centres, population and jobs
 moved = 0
@@ -285,35 +369,66 @@ for x, y, w in subcentres:
 jobs *= rng.lognormal(0, 0.25, len(zxy))
 pop, jobs = np.round(pop * POPULATION / pop.sum()), np.round(jobs * JOBS / jobs.sum())
 
+cell_w, cell_h = W_KM / nzx, H_KM / nzy
 
-# ---------------------------------------------------------------- connectivity: transfers between zones
-def connectivity() -> np.ndarray:
-    """Share of zone pairs whose access stops (same rule as the loader, plus one walk link) are
-    joined by at most 0..3 transfers (route graph: shared stops or a walk link)."""
-    sidx = {s: n for n, s in enumerate(ids)}
-    inc = np.zeros((len(ids), len(routes)), bool)
-    for r, rt in enumerate(routes):
-        inc[[sidx[s] for s in rt["stops"]], r] = True
-    walk = [[n] for n in range(len(ids))]
-    for a, b, _ in links:
-        walk[sidx[a]].append(sidx[b])
-        walk[sidx[b]].append(sidx[a])
-    reach = np.array([inc[w].any(axis=0) for w in walk])             # routes boardable from a stop (+1 walk)
-    adj = (inc.T.astype(np.int32) @ reach.astype(np.int32)) > 0
-    hops = np.where(np.eye(len(routes), dtype=bool), 0, 99)
-    front = np.eye(len(routes), dtype=bool)
-    for h in range(1, 4):
-        front = (front.astype(np.int32) @ adj.astype(np.int32)) > 0
-        hops = np.where(front & (hops > h), h, hops)
-    zr = np.zeros((len(zxy), len(routes)), bool)
-    for z, c in enumerate(zxy):
-        d = np.hypot(*(xy - c).T) * DETOUR * 1000
-        near = np.argsort(d, kind="stable")[:MAX_ACCESS_STOPS]
-        for n in near[d[near] <= ACCESS_RADIUS_M]:
-            zr[z] |= reach[n]
-    off = ~np.eye(len(zxy), dtype=bool)
-    return np.array([((zr.astype(np.int32) @ (hops <= h).astype(np.int32) @ zr.T.astype(np.int32)) > 0)[off].mean()
-                     for h in range(4)])
+
+def cell_of(x: float, y: float) -> int:
+    return min(nzy - 1, max(0, int(y / cell_h))) * nzx + min(nzx - 1, max(0, int(x / cell_w)))
+
+
+
+# ---------------------------------------------------------------- station zones
+# Rail stations draw riders from their walking catchment, which a 1.8 km zone cell's centre does not reach. Every MRT,
+# LRT and KRL station gets a zone of its own, 30 m from it, holding STATION_SHARE of its cell's population and jobs
+# (shared by the cell's stations; an assumption: the people living and working within a few hundred metres).
+rail = sorted(s for s, v in stops.items() if v[3] in ("mrt", "lrt", "krl"))
+host = np.array([cell_of(*stops[sid][1:3]) for sid in rail])
+per_cell = np.bincount(host, minlength=len(zxy))
+take = STATION_SHARE / per_cell[host]
+st_pop, st_jobs = np.round(pop[host] * take), np.round(jobs[host] * take)
+np.subtract.at(pop, host, st_pop)
+np.subtract.at(jobs, host, st_jobs)
+zone_ids = [f"z{z // nzx:02d}_{z % nzx:02d}" for z in range(len(zxy))] + [f"st_{sid}" for sid in rail]
+zone_names = [f"Zone row {z // nzx} col {z % nzx}" for z in range(len(zxy))] + [f"Station area {sid}" for sid in rail]
+n_grid = len(zxy)
+zxy = np.vstack([zxy, [(stops[sid][1] + 0.03, stops[sid][2]) for sid in rail]])
+pop, jobs = np.concatenate([pop, st_pop]), np.concatenate([jobs, st_jobs])
+
+# ---------------------------------------------------------------- headways from the 2024 fleet
+# Each class's fleet in service at the peak is the published count (TJ's buses less the BRT corridors' own). It is
+# shared out by a load rule (frequency in proportion to demand, so vehicles fill alike): a route's demand proxy is the population
+# plus jobs of the zones (station areas included) that board it, each zone's shared by the routes it can board (the
+# loader's access rule plus one walking link, as the connectivity check). Peak
+# headways are multiples of 15 s within 1/3-3 x the class's mean, at least 1.5 min; off-peak and evening are multiples
+# (assumptions). Buses and Mikrotrans run 05:00-24:00, to meet the last MRT and KRL trains (assumption: src:
+# okotrip-routes gives 05:00-22:00, and 05:00-23:00 in an Antara report; 4 Mikrotrans routes ran 24 h on trial in 2024,
+# src: mikrotrans-amari-2024).
+# Mikrotrans keep nearly the peak headway all day: 2,968 vehicles x 190 km/day (the contract target, src:
+# okotrip-contract) is about what running all day at 12 km/h gives.
+OFFPEAK = {"tj-b": [1.25, 1, 1.5, 1, 2, 2], "mt-": [1, 1, 1.25, 1, 1.5, 1.5]}
+def fit_headways(prefix: str, fleet: int) -> float:
+    rts = [r for r in routes if r["id"].startswith(prefix)]
+    demand = route_demand[[routes.index(r) for r in rts]]
+    rel = np.clip(demand.mean() / np.maximum(demand, 1e-9), 1 / 3, 3.0)   # headway relative to the class's mean
+
+    def set_to(h):
+        for r, k in zip(rts, rel):
+            peak = max(1.5, round(h * k * 4) / 4)
+            r["headways"] = headways([round(peak * f * 2) / 2 if f != 1 else peak for f in OFFPEAK[prefix]], FEEDER_BANDS)
+        return peak_fleet(rts)
+
+    best = min((q / 4 for q in range(4, 121)), key=lambda h: (abs(set_to(h) - fleet), h))
+    set_to(best)
+    return best
+
+
+zone_routes = access_routes()
+route_demand = ((pop + jobs)[:, None] * zone_routes / np.maximum(zone_routes.sum(axis=1, keepdims=True), 1)).sum(axis=0)
+brt_fleet = peak_fleet([r for r in routes if r["id"].startswith("tj-c")])
+H_BUS, H_MT = fit_headways("tj-b", FLEET_TJ - brt_fleet), fit_headways("mt-", FLEET_MT)
+PEAK_RANGE = {c: (min(min(m for *_, m in r["headways"]) for r in routes if r["id"].startswith(c)),
+                  max(min(m for *_, m in r["headways"]) for r in routes if r["id"].startswith(c))) for c in ("tj-b", "mt-")}
+
 
 
 # ---------------------------------------------------------------- write the files
@@ -335,7 +450,7 @@ with open(HERE / "demand/zones.csv", "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["zone_id", "name", "lat", "lon", "population", "jobs"])
     for z, (x, y) in enumerate(zxy):
-        w.writerow([f"z{z // nzx:02d}_{z % nzx:02d}", f"Zone row {z // nzx} col {z % nzx}", *lat_lon(x, y), int(pop[z]), int(jobs[z])])
+        w.writerow([zone_ids[z], zone_names[z], *lat_lon(x, y), int(pop[z]), int(jobs[z])])
 with open(HERE / "fares/mrt.csv", "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["from_stop", "to_stop", "amount", "note"])
@@ -347,12 +462,20 @@ with open(HERE / "fares/mrt.csv", "w", newline="") as f:
 CLASS_NOTES = {
     "tj-c": f"# --- TransJakarta BRT corridors (14 as in docs/sources.md B5 'network size 2024', no key). Stations every {2000 * GRID_KM:.0f} m (assumption), paid area\n"
             "# transjakarta. Speed 18-20 km/h (assumption, 18 on the articulated trunks). Capacity 140 on the two trunks (src: tj-artic-cap),\n"
-            "# 85 otherwise (assumption: single 12 m bus). Headways 3-10 min (src: tj-headway-2009: K1 3-5, others 5-10), 05:00-22:00 (src: tj-hours).\n",
-    "tj-b": f"# --- TransJakarta non-BRT routes (assumption: {BUS_ROUTES + 14} TJ routes in all). Stops every {1000 * GRID_KM:.0f} m on the road grid, length = grid path.\n"
-            "# Speed 12-15 km/h, capacity 60 or 80, headways 10-20 min (all assumptions), 05:00-22:00 (src: tj-hours).\n",
+            f"# 85 otherwise (assumption: single 12 m bus). Peak headways {BRT_PEAK_ARTIC:g} min on the trunks, {BRT_PEAK:g}-{BRT_PEAK + 0.5:g} on the others (assumption, set\n"
+            "# with the non-BRT headways below to the 2024 fleet; src: tj-headway-2009 had K1 at 3-5 min with 426 buses in 2009), off-peak +1-2 min.\n"
+            f"# 24 hours (src: tj-amari, 24-h service on all main corridors since Nov 2022): every {BRT_LATE} min 22:00-24:00 and {BRT_NIGHT} min\n"
+            "# 24:00-05:00 (assumption: the night headway is not published).\n",
+    "tj-b": f"# --- TransJakarta non-BRT routes ({BUS_ROUTES}: 257 TJ-group routes (src B5) less 14 corridors and {MICROBUS_ROUTES} Mikrotrans routes, an assumed split).\n"
+            f"# Stops every {1000 * GRID_KM:.0f} m on the road grid, length = grid path. Speed 12-15 km/h, capacity 80 (12-m bus with standees; assumptions).\n"
+            f"# Peak headways {PEAK_RANGE['tj-b'][0]:g}-{PEAK_RANGE['tj-b'][1]:g} min, shared out by a load rule (make_scenario.py) so that the fleet in service\n"
+            f"# at the peak (round trip + {LAYOVER_MIN} min layover over the headway) brings TJ's to {FLEET_TJ:,} buses (B5 'network size 2024');\n"
+            "# off-peak x1.25-2 (assumption). 05:00-24:00 (assumption: src: tj-hours gives 05:00-22:00 originally; to the last MRT and KRL trains).\n",
     "mt-": f"# --- Mikrotrans routes (assumption: {MICROBUS_ROUTES} routes). Stops every {1000 * GRID_KM:.0f} m on a local-street grid offset half a step.\n"
-           "# Speed 12 km/h (assumption), capacity 11 (src: mb-cap), headways 8-15 min (src: okotrip-routes: 8-10 min; 12-15 off-peak and\n"
-           "# evening are assumptions), 05:00-22:00 (src: okotrip-routes).\n",
+           f"# Speed 12 km/h (assumption), capacity 11 (src: mb-cap). Peak headways {PEAK_RANGE['mt-'][0]:g}-{PEAK_RANGE['mt-'][1]:g} min (load rule): the fleet in service at the peak is {FLEET_MT:,}\n"
+           "# Mikrotrans (B5 'network size 2024'; the 2018 standard was 8-10 min, src: okotrip-routes); x1.25 09-16, x1.5 after 19:00\n"
+           "# (assumption; the contract's 190 km per vehicle a day, src: okotrip-contract, means nearly all-day service). 05:00-24:00 (assumption: src: okotrip-routes gives 05:00-22:00, 05:00-23:00\n"
+           "# in an Antara report; src: mikrotrans-amari-2024: 4 routes on a 24-h trial in 2024).\n",
 }
 out = [("# GENERATED by scenarios/jakarta-scale/make_scenario.py: do not edit by hand, change the generator and rerun.\n"
         "# SYNTHETIC network the size of JakLingko in 2024: sizes, speeds, capacities and headway ranges are real (cited with keys of\n"
@@ -369,13 +492,13 @@ for rt in routes:
     out.append(f"  - id: {rt['id']}\n    name: \"{rt['name']}\"\n    operator: {rt['operator']}\n"
                f"    stops: [{', '.join(rt['stops'])}]\n    length: \"{rt['length']}km\"{cm['length']}\n"
                f"    speed_kmh: {rt['speed']}{cm['speed_kmh']}\n    capacity: {rt['capacity']}{cm['capacity']}\n    headways:{cm['headways']}\n")
-    out += [f"      - {{start: \"{s}\", end: \"{e}\", every: \"{m}min\"}}\n" for s, e, m in rt["headways"]]
+    out += [f"      - {{start: \"{s}\", end: \"{e}\", every: \"{m:g}min\"}}\n" for s, e, m in rt["headways"]]
 (HERE / "network/routes.yaml").write_text("".join(out))
 
 
 def vehicle_km(prefix: str) -> float:
     def trips(s, e, m):
-        return math.ceil((int(e[:2]) * 60 + int(e[3:]) - int(s[:2]) * 60 - int(s[3:])) / m)
+        return math.ceil((minutes(e) - minutes(s)) / m - 1e-9)
     return sum(2 * r["length"] * sum(trips(*h) for h in r["headways"]) for r in routes if r["id"].startswith(prefix))
 
 
@@ -387,27 +510,55 @@ cost = {"TJ": round(13500 * 1_300_000 / tj_km), "MRT": round(31659 * 111500 / mr
 subst = {"@SIZES@": sizes, "@TJ_KM@": f"{tj_km:,.0f}", "@MRT_KM@": f"{mrt_km:,.0f}", "@LRT_KM@": f"{lrt_km:,.0f}",
          **{f"@{k}_COST@": str(v) for k, v in cost.items()}, **{f"@{k}_COSTF@": f"{v:,}" for k, v in cost.items()},
          "@POP@": f"{POPULATION:,}", "@JOBS@": f"{JOBS:,}", "@TOTAL@": str(JOURNEYS), "@RADIUS@": f"{ACCESS_RADIUS_M}m",
-         "@MAXACC@": str(MAX_ACCESS_STOPS), "@SEED@": str(SEED)}
+         "@MAXACC@": str(MAX_ACCESS_STOPS), "@SEED@": str(SEED),
+         "@KRL_SCOPE@": str(KRL_SCOPE), "@KRL_TAPS@": f"{round(984_034 * KRL_SCOPE):,}"}
 text = (HERE / "jaklingko-2024.yaml.in").read_text()
 for k, v in subst.items():
     text = text.replace(k, v)
 (HERE / "jaklingko-2024.yaml").write_text(text)
+# calibration targets (docs/calibration.md): 2024 tap-ins a day per operator; `otrip-sim calibrate` fits the boarding
+# constants to them into calibration/jaklingko-2024/ (README.md), and validation marks them circular. Not the MRT's
+# 111,500: this synthetic MRT draws about 41,000 at no constant and about 54,000 at -31 min, beyond any taste (README.md)
+TARGETS = [
+    ("taps:transjakarta+mikrotrans", 1_300_000, 1, "tj-ridership",
+     "about 1.3 M/day in 2024 (docs/sources.md B5); a TJ-group count: it includes Mikrotrans (and Royaltrans, not modelled)"),
+    ("taps:lrt", 3_100, 1, "lrt-ridership", "Jan 2024 average day"),
+    ("taps:krl", 984_034, KRL_SCOPE, "krl-ridership",
+     f"2024 weekday riders; scope {KRL_SCOPE}: an assumption (not published) for journeys with both ends in the city"),
+]
+(HERE / "calibration").mkdir(exist_ok=True)
+with open(HERE / "calibration/jaklingko-2024.targets.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["target", "published", "scope_share", "per_year", "source", "note"])
+    w.writerows([t, v, sc, "false", src, note] for t, v, sc, src, note in TARGETS)
 # persons' tours: the Jakarta examples' assumptions, copied so the scenario folder is self-contained
+# The evening is shaped to the feeders' hours (buses and Mikrotrans stop at 22:00; only the BRT corridors run all
+# night): no work tours leave home after 12:00, a working day lasts at most 11 h, nobody goes out again after coming
+# home (jakarta: 10%), and 'other' tours leave after 19:00 a third as often (all assumptions, as the file's own).
 tours = (HERE.parent / "jakarta" / "demand" / "tours.yaml").read_text()
+for old, new in EVENING:
+    assert tours.count(old) == 1, f"scenarios/jakarta/demand/tours.yaml changed: {old!r} not found once"
+    tours = tours.replace(old, new)
 (HERE / "demand" / "tours.yaml").write_text(
-    "# Copied by make_scenario.py from scenarios/jakarta/demand/tours.yaml (edit that file, then rerun).\n" + tours)
+    "# Derived by make_scenario.py from scenarios/jakarta/demand/tours.yaml (edit that file or EVENING in the generator,\n"
+    "# then rerun): the evening shaped to this network's service hours, the changed lines marked 'jakarta-scale'.\n" + tours)
 # mode choice (off in the scenario; benchmarks/scale.py --behaviour turns it on): the same copy
 modes = (HERE.parent / "jakarta" / "demand" / "modes.yaml").read_text()
 (HERE / "demand" / "modes.yaml").write_text(
     "# Copied by make_scenario.py from scenarios/jakarta/demand/modes.yaml (edit that file, then rerun).\n" + modes)
 
 share = connectivity()
+fleet = {c: peak_fleet([r for r in routes if r["id"].startswith(c)]) for c in ("tj-c", "tj-b", "mt-")}
+per_mt = vehicle_km("mt-") / fleet["mt-"]
 print(sizes)
 print(f"bus stops {sum(s.startswith('bs_') for s in stops)}, microbus stops {sum(s.startswith('mb_') for s in stops)}, "
       f"BRT stations {sum(s.startswith('brt_') for s in stops)}, MRT {len(mrt)}, LRT {len(lrt)}, "
       f"KRL {sum(s.startswith('krl_') for s in stops)}; walk links {len(links)}")
-print(f"zones {len(zxy)} ({nzx} x {nzy}), {moved} centres moved to reach a stop; OD pairs {len(zxy) * (len(zxy) - 1):,}; "
+print(f"zones {len(zxy)} ({nzx} x {nzy} cells + {len(rail)} station areas), {moved} centres moved to reach a stop; OD pairs {len(zxy) * (len(zxy) - 1):,}; "
       f"population {int(pop.sum()):,}, jobs {int(jobs.sum()):,}")
 print(f"vehicle-km/day: TJ {tj_km:,.0f}, MRT {mrt_km:,.0f}, LRT {lrt_km:,.0f}; stations without a walk link to a bus/microbus stop: "
       f"{len(unlinked)}")
+print(f"fleet in service at the peak: TJ {fleet['tj-c'] + fleet['tj-b']:,} (BRT {fleet['tj-c']:,}, non-BRT {fleet['tj-b']:,} at "
+      f"{PEAK_RANGE['tj-b'][0]:g}-{PEAK_RANGE['tj-b'][1]:g} min; 2024: {FLEET_TJ:,}), Mikrotrans {fleet['mt-']:,} at "
+      f"{PEAK_RANGE['mt-'][0]:g}-{PEAK_RANGE['mt-'][1]:g} min (2024: {FLEET_MT:,}; {per_mt:.0f} km/vehicle/day)")
 print("zone pairs joined with at most 0/1/2/3 transfers: " + " / ".join(f"{v:.1%}" for v in share))
