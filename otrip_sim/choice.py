@@ -25,6 +25,7 @@ import numpy as np
 
 from .demand import Riders
 from .fares import FarePolicy, LegTable, open_bound, open_until, price, price_continuations
+from .fares.standalone import DAY
 from .grouped import within
 from .network import Network
 from .paths import PathTable
@@ -469,7 +470,9 @@ def _costs(net: Network, policy: FarePolicy, choice: Choice, table: PathTable, t
     cls = np.zeros(len(plan), dtype=np.int64)
     for op, bnd in bounds.items():
         on = np.isin(plan.line, [ln.index for ln in net.lines if ops[ln.index] == op])
-        cls[on] = np.searchsorted(bnd, board_s[on], side="right")
+        # the bounds are clock times: a tap after midnight is classed by its clock time, as the
+        # engine prices it (board time modulo a day)
+        cls[on] = np.searchsorted(bnd, board_s[on] % DAY, side="right")
     width = max(int(cls.max()) + 1, 1)
     # the classes of the path's taps, as the digits of one number
     packed = np.add.reduceat(cls * width ** plan.leg_no, plan.first_row)

@@ -585,3 +585,25 @@ def test_run_reference_gives_the_user_benefit_against_another_run(tmp_path):
                                "--seed", "99", "--reference", str(tmp_path / "a")])
     assert bad.exit_code == 2 and "summary.json: seed: differs from this run's (99)" in bad.output
     assert not (tmp_path / "c").exists()
+
+
+def test_a_journey_after_midnight_pays_the_fare_of_its_clock_time_in_path_choice(tmp_path):
+    """Time bands are clock times: a 29:45 departure (05:45 the next morning) is in the early band
+    in path choice as the engine prices it, even when a 14:15 departure shares its path."""
+    doc = _corridor(2000)
+    doc["meta"]["service_start"], doc["meta"]["service_end"] = "00:00", "32:00"
+    doc["network"]["routes"][0]["headways"] = [{"start": "00:00", "end": "31:00", "every": "10min"}]
+    doc["fares"]["standalone"]["bus"] = {"kind": "time_band", "default": 3500,
+                                         "bands": [{"name": "early", "start": "05:00", "end": "07:00",
+                                                    "amount": 2000}]}
+    doc["demand"]["profile"] = [{"start": "14:00", "end": "14:30", "weight": 1},
+                                {"start": "29:30", "end": "30:00", "weight": 1}]
+    res = _run(tmp_path, doc)
+    assert res.modes is not None
+    late = res.travellers.depart >= 29 * 3600  # type: ignore[union-attr]
+    assert late.any() and (~late).any()
+    path_time = 300 * 1.5 + 900
+    for fare, rows in ((3500, ~late), (2000, late)):
+        cost = path_time + fare * 3600 / VOT
+        assert np.allclose(res.modes.p_pt[rows], 1 / (1 + math.exp(-(MOTO_COST - cost) / 300)), rtol=1e-9)
+    assert set(res.legs.loc[res.legs["board_s"] >= 29 * 3600, "fare"]) == {2000}  # as the engine settles it
