@@ -95,6 +95,12 @@ class Riders:
         return self.person
 
     @property
+    def tour_start(self) -> np.ndarray:
+        """Per journey: whether it is the first of its tour (a person's journeys come
+        consecutively, tour by tour)."""
+        return group_starts(self.person * 2 + self.tour)
+
+    @property
     def persons(self) -> int:
         """Persons simulated (with at least one journey)."""
         return len(np.unique(self.person))

@@ -247,7 +247,7 @@ def _tours(modes: Modes, basis: str, riders: Riders, composite: np.ndarray, comp
         """A journey with no path goes by the fallback mode (hailed, not owned)."""
         return c if fb is None else np.where(np.isfinite(c), c, raw_cost[:, fb])
 
-    tour_start = group_starts(riders.person * 2 + riders.tour) if n else np.zeros(0, dtype=bool)
+    tour_start = riders.tour_start
     starts = np.flatnonzero(tour_start)
     tour_of = run_index(tour_start)
 

@@ -266,7 +266,7 @@ def _expected(net: Network, spec: Scenario, table: PathTable, first: np.ndarray,
         journeys = {m: float(x) * factor for m, x in zip(md.mode_ids, md.expected, strict=True)}
         people = today.travellers
         if people is not None and len(people):
-            tour_size = len(people) / int(group_starts(people.person * 2 + people.tour).sum())
+            tour_size = len(people) / int(people.tour_start.sum())
     return Expected({op: float(by_op[k]) for k, op in enumerate(ops)},
                     {op: float(taps[k]) * (1 - evasion.get(op, 0.0)) for k, op in enumerate(ops)}, journeys,
                     tour_size)
