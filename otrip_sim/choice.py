@@ -94,6 +94,8 @@ class _Timetable:
         self.dep_key = np.array(d_line, dtype=np.int64) * _BIG + np.array(d_time, dtype=np.int64) + _OFF
         self.dep_line = np.array(d_line, dtype=np.int64)
         self.dep_time = np.array(d_time, dtype=np.int64)
+        self.last_departure = np.array([ln.departures[-1] if ln.departures else -1 for ln in net.lines],
+                                       dtype=np.int64)
         # perf: the headways by (line, minute) when every band starts and ends on a whole minute
         # (a band's status is then the same all minute long); a last column of zeros for the
         # times before and after every band
@@ -270,6 +272,20 @@ def choose_day(
         best = np.argmin(perceived, axis=1) if k else np.zeros(len(idx), dtype=np.int64)
         ok = np.isfinite(perceived[np.arange(len(idx)), best]) if k else np.zeros(len(idx), dtype=bool)
         chosen[idx[ok]] = first[idx[ok]] + best[ok]
+        # the chosen paths' expected times at each person's own departure (the costs were timed at
+        # the half-hour slot's middle): a path whose line has no departure left by then is dropped
+        # for the next best, and a journey with none left has no path (told now, not stranded)
+        while True:
+            go = idx[ok]
+            plan = PlannedLegs.from_choice(table, chosen[go])
+            _, board_s, alive = _timing(net, choice, tt, plan, depart[go])
+            if alive.all():
+                break
+            dead = np.flatnonzero(ok)[~alive]
+            perceived[dead, best[dead]] = np.inf
+            best[dead] = np.argmin(perceived[dead], axis=1)
+            ok[dead] = np.isfinite(perceived[dead, best[dead]])
+            chosen[idx[dead]] = np.where(ok[dead], first[idx[dead]] + best[dead], -1)
         if previous is not None and best_cost is not None and previous_cost is not None and k:
             rows = np.arange(len(idx))
             best_cost[idx[ok]] = perceived[rows[ok], best[ok]]
@@ -277,9 +293,6 @@ def choose_day(
             had = (previous[idx] >= 0) & (was >= 0) & (was < k)
             previous_cost[idx[had]] = perceived[rows[had], was[had]]
         # the chosen paths' expected times: arrival for the next journey, legs for the card
-        go = idx[ok]
-        plan = PlannedLegs.from_choice(table, chosen[go])
-        _, board_s, _ = _timing(net, choice, tt, plan, depart[go])
         last = plan.first_row + plan.n_legs - 1
         cum = net.cum_s_table
         ln, b, a = plan.line[last], plan.board[last], plan.alight[last]
@@ -510,7 +523,8 @@ def _small_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
             t0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Time cost of each planned path leaving at ``t0``, the expected boarding time of every leg
-    and whether the path can be travelled (every line still has a departure that day)."""
+    and whether the path can be travelled (every line still has a departure that day when the
+    rider reaches it: a headway band still in force after the last departure does not count)."""
     cum_s = net.cum_s_table
     n = len(t0)
     t = t0.astype(np.int64).copy()
@@ -530,10 +544,13 @@ def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,
         idle = np.flatnonzero(hw <= 0)
         nxt = np.full(len(who), -1, dtype=np.int64)
         nxt[idle] = tt.next_departure(line[idle], at_first[idle])
-        runs = (hw > 0) | (nxt >= 0)
+        # a headway in force is no departure: after the line's last one the path cannot be travelled
+        # (the rider is told so now, not stranded at the stop), and nobody expects to wait past it
+        left = tt.last_departure[line] - at_first
+        runs = ((hw > 0) | (nxt >= 0)) & (left >= 0)
         alive[who] &= runs
         # a dead path waits 0: its cost is inf anyway, and its times stay in order
-        wait = np.where(hw > 0, hw / 2, np.where(runs, nxt - at_first, 0))
+        wait = np.where(hw > 0, np.minimum(hw / 2, np.maximum(left, 0)), np.where(runs, nxt - at_first, 0))
         ride = cum_s[line, a] - cum_s[line, b]
         if tt.crowd is not None:  # the waits riders met, and in-vehicle time weighted by the load
             mult, extra = tt.crowd.at(line, np.floor(tw + wait).astype(np.int64))

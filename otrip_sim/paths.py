@@ -165,7 +165,7 @@ class PathTable:
 class _Graph:
     """The network as padded arrays for the search (built once per run)."""
 
-    def __init__(self, net: Network, choice: Choice):
+    def __init__(self, net: Network, choice: Choice, boarding: np.ndarray | None = None):
         lines = net.lines
         self.n_lines = len(lines)
         self.width = max(len(ln.stops) for ln in lines)
@@ -180,6 +180,10 @@ class _Graph:
         self.wait_q = np.array([round(median(ln.band_every) / 2 * choice.wait_weight * Q) for ln in lines],
                                dtype=np.int64)
         self.route = np.array([ln.route_index for ln in lines], dtype=np.int64)
+        # each boarding's constant (seconds; calibration.boarding_constants): a rail bonus draws
+        # rail paths into the candidates as it draws riders to them in path choice
+        self.const_q = (np.zeros(self.n_lines, dtype=np.int64) if boarding is None
+                        else np.round(np.asarray(boarding, dtype=np.float64) * Q).astype(np.int64))
         self.penalty_q = round(choice.transfer_penalty * Q)
         # arrivals (line, position >= 1) grouped by stop, for the per-stop minimum
         flat = np.flatnonzero(arr_ok.ravel())  # index line * (width - 1) + (position - 1)
@@ -221,11 +225,12 @@ def _search(g: _Graph, ready_cost: np.ndarray, rounds: int) -> _Rounds:
     out = _Rounds([], [], [], [])
     # routes each ready label has used so far: a path never boards a route twice
     used = np.full((*ready_cost.shape, max(rounds - 1, 1)), -1, dtype=np.int64)
-    offset = int(g.cum_q.max()) + 1
+    offset = int(g.cum_q.max()) + 1 + max(0, -int(g.const_q.min(initial=0)))
     mask_pos = (1 << _POS_BITS) - 1
     for r in range(rounds):
         rc = ready_cost[:, g.stop_tab]  # [S, L, W]
-        board = rc + g.wait_q[None, :, None] + (g.penalty_q if r else 0) - g.cum_q[None] + offset
+        per_board = (g.wait_q + g.const_q)[None, :, None]
+        board = rc + per_board + (g.penalty_q if r else 0) - g.cum_q[None] + offset
         bad = ~g.board_ok[None] | (rc >= _INF)
         for k in range(r):
             bad |= used[:, g.stop_tab, k] == g.route[None, :, None]
@@ -288,6 +293,7 @@ def find_paths(
     pairs: Sequence[tuple[str, str]],
     choice: Choice,
     ride: Mapping[str, list[tuple[int, int, int]]] | None = None,
+    boarding: np.ndarray | None = None,
 ) -> PathTable:
     """Candidate paths for each origin–destination zone pair.
 
@@ -303,6 +309,9 @@ def find_paths(
         Each zone's stops reached by the access mode instead (``modes.access``), as ``(stop
         index, seconds, money)``, at either end of a journey; a stop also reached on foot is
         walked to.  Its seconds count at the in-vehicle weight 1 in the search.
+    boarding:
+        Per line: seconds added to each boarding (the operators' boarding constants, as path
+        choice adds them), or ``None``.  A path's search cost may then be negative.
 
     Returns
     -------
@@ -313,7 +322,7 @@ def find_paths(
     by_origin: dict[str, list[int]] = {}
     for k, (o, _) in enumerate(pairs):
         by_origin.setdefault(o, []).append(k)
-    g = _Graph(net, choice)
+    g = _Graph(net, choice, boarding)
     speed, ww = choice.walk_speed, choice.walk_weight
     # each destination's egress: every (line, position) arriving at a stop it reaches on foot
     per_stop = np.split(g.arr_order, g.arr_starts[1:])
@@ -381,7 +390,8 @@ def find_paths(
         best = cost[order][first]
         # the max_paths cheapest, dropping any far costlier than the best (nobody would take it);
         # each (round, entry) is a distinct path: a number of boardings and a last leg
-        keep = order[((np.arange(len(order)) - first) < choice.max_paths) & (cost[order] <= best * 2 + 900)]
+        keep = order[((np.arange(len(order)) - first) < choice.max_paths)
+                     & (cost[order] - best <= np.maximum(best, 0) + 900)]
         part = _legs(net, g, found, origin_of[n_idx[keep]], r_idx[keep], flat[n_idx[keep]], access_s,
                      access_money)
         out_money = egress_money[n_idx[keep]]

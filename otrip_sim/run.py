@@ -127,7 +127,9 @@ def run(
     pairs = [divmod(key, n_zones) for key in pair_key.tolist()]
     ride = (ride_access(modes, spec.network.stops, net.stop_ids, access,  # type: ignore[arg-type]
                         np.array([bool(at) for at in net.lines_at])) if modes is not None else {})
-    table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice, ride)
+    boarding = _boarding(net, spec)
+    table = find_paths(net, access, [(zone_ids[o], zone_ids[d]) for o, d in pairs], spec.choice, ride,
+                       boarding)
     lap("paths")
 
     vot = (np.array([g.value_of_time for g in declared.segments])[riders.segment] if declared and segments
@@ -138,7 +140,6 @@ def run(
         start = group_starts(riders.person)
         share_j = share[riders.origin[start], riders.destination[start]][run_index(start)]
     metres_j = metres[riders.origin, riders.destination] if metres is not None else None
-    boarding = _boarding(net, spec)
 
     def reference_cost(crowd: CrowdCosts | None) -> np.ndarray | None:
         """A pivot's composite costs under its reference fares (``None``: the scenario's own)."""

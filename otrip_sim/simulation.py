@@ -19,7 +19,10 @@ happen), and lines nobody uses run no process.
 A person's later journeys of the day are chained to the earlier ones: a journey's last leg, once
 alighted, puts the first leg of the person's next journey in its queue at the arrival plus the
 stay (activity, time at home); a journey after one that was not served is never started
-(``skipped``).  In a sample (``capacity_scale`` F) vehicles hold F × capacity.
+(``skipped``).  In a sample (``capacity_scale`` F) vehicles hold F × capacity: each trip has a
+whole number of places for modelled riders, F × (capacity − background) rounded systematically
+along the line's departures (:func:`sample_places`), so a line's places over the day are the
+full day's times F to within one rider and a small vehicle is not rounded up on every trip.
 
 Riders the model does not carry (a route's ``background``) are on board a vehicle trip from its
 first stop to its last: the trip starts with them as its load, so they take room and seats before
@@ -38,7 +41,6 @@ from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from itertools import islice, pairwise
-from math import ceil
 from typing import Any
 
 import numpy as np
@@ -198,6 +200,29 @@ class _Queue:
         self.waiting: deque[int] = deque()  # FIFO of keys of riders at the stop
 
 
+def sample_places(capacity: int, background: list[float], fraction: float) -> list[int]:
+    """Places for modelled riders on each trip of a line in a sample of ``fraction`` F.
+
+    A trip's places at full scale are ``capacity − background``; in the sample each trip gets
+    F times that, rounded systematically along the departures (the running total rounded to
+    the nearest whole, trip by trip), so the line's places over the day are F × the full day's to
+    within one, and every trip's are its share rounded down or up.  Rounding each trip up instead
+    would give an 11-seat microbus 2 places at F = 0.1: 20 at full scale.  Deterministic: no
+    draw, the same in every policy.
+
+    >>> sample_places(11, [0.0] * 5, 0.1)
+    [1, 1, 1, 1, 2]
+    """
+    out: list[int] = []
+    total, given = 0.5, 0
+    for b in background:
+        total += max(0.0, capacity - b) * fraction
+        whole = int(total)
+        out.append(whole - given)
+        given = whole
+    return out
+
+
 class Simulation:
     """One day of one scenario.  Build it, then :meth:`run` it once.
 
@@ -218,11 +243,10 @@ class Simulation:
         seconds after the person arrives from it.  Where that journey is not served, this one is
         never started (:data:`SKIPPED`).  ``None``: every journey leaves at ``depart``.
     capacity_scale:
-        The sample fraction F: a vehicle takes riders while its load is below F × capacity (so
-        it may end up to one rider above it; a rider who does not fit waits for the next), and
-        load factors are min(load, F × capacity) ÷ (F × capacity): the one rider the fractional
-        rule admits beyond F × capacity is an artifact of sampling, not crowding.  A trip's
-        background riders are scaled alike: F × the whole riders of the full-scale vehicle.
+        The sample fraction F: a trip has :func:`sample_places` places for modelled riders (a
+        rider who does not fit waits for the next), and load factors are min(load, F × capacity)
+        ÷ (F × capacity), the load counting F × the trip's background riders: a trip rounded up
+        by a rider is an artifact of sampling, not crowding.
     crowding:
         Record each leg's crowding (:attr:`SimRecords.leg_load`, :attr:`SimRecords.standing`)
         for choice to feed back.
@@ -328,12 +352,11 @@ class Simulation:
             gaps = [line.cum_s[b] - line.cum_s[a] for a, b in pairwise(positions)]
             plan = (positions, [self.queues.get((line.stops[pos], line.index)) for pos in positions], gaps)
             self.events += len(positions) * len(line.departures)  # every trip calls at each of them
-            if background is None:
-                for dep in line.departures:
-                    env.process(self._trip(env, line, dep, plan, 0))
-            else:
-                for dep, bg in zip(line.departures, background):
-                    env.process(self._trip(env, line, dep, plan, bg))
+            bg = background if background is not None else [0.0] * len(line.departures)
+            places = (sample_places(line.capacity, bg, self.capacity_scale) if self.capacity_scale != 1.0
+                      else [line.capacity - round(b) for b in bg])
+            for dep, b, room in zip(line.departures, bg, places):
+                env.process(self._trip(env, line, dep, plan, b * self.capacity_scale, room))
         if progress is not None:
             env.process(self._clock(env, progress, last))
         env.run()
@@ -389,8 +412,7 @@ class Simulation:
         Returns
         -------
         list of float
-            Riders per vehicle trip, aligned with ``line.departures`` (whole riders at full scale,
-            F × them in a sample of fraction F).
+            Whole riders per vehicle trip at full scale, aligned with ``line.departures``.
         """
         riders = line.background_riders()
         some = riders > 0
@@ -409,9 +431,7 @@ class Simulation:
                     self._max_lf[k] = v
                 if v > self._background.get(k, 0.0):
                     self._background[k] = v
-        if self.capacity_scale == 1.0:
-            return riders.tolist()
-        return (riders * self.capacity_scale).tolist()
+        return riders.astype(np.float64).tolist()
 
     @staticmethod
     def _clock(env: simpy.Environment, progress: Callable[[int], None],
@@ -422,16 +442,15 @@ class Simulation:
 
     def _trip(self, env: simpy.Environment, line: Line, dep: int,
               plan: tuple[list[int], list[_Queue | None], list[int]],
-              background: float) -> Generator[simpy.Event, Any, None]:
+              background: float, places: int) -> Generator[simpy.Event, Any, None]:
+        """One vehicle trip: ``background`` riders on board throughout (F × them in a sample) and
+        ``places`` places for modelled riders."""
         positions, queues, gaps = plan
         cum_s = line.cum_s
         timeout = env.timeout
         yield timeout(dep + cum_s[positions[0]])
         alight_at: dict[int, list[int]] = {}
-        # the load counts the background riders (on board from the first stop to the last, never
-        # alighting): they take room and, in _crowded, the first seats
-        load = background
-        # a sample of fraction F: the vehicle takes riders while its load is below F × capacity
+        riders = 0  # modelled riders on board; the background takes room (places) and, in _crowded, seats
         whole = self.capacity_scale == 1.0
         cap: float = line.capacity if whole else line.capacity * self.capacity_scale
         base = line.route_index * self._hours
@@ -441,15 +460,14 @@ class Simulation:
             now = int(env.now)  # every timeout is whole seconds: an int already, typed as int | float
             off = alight_at.pop(pos, None)
             if off:
-                load -= len(off)
+                riders -= len(off)
                 self._alight_all(off, now)
             q = queues[k]
             if q is not None and (q.pending or q.waiting or q.next_first < len(q.first)):
-                room = cap - load if whole else max(0, ceil(cap - load))
-                boarded, left = self._board(q, now, int(room), alight_at)
+                boarded, left = self._board(q, now, max(0, places - riders), alight_at)
                 if boarded and self.crowding:
-                    self._crowded(q, load, boarded, line.seats * self.capacity_scale)
-                load += boarded
+                    self._crowded(q, riders + background, boarded, line.seats * self.capacity_scale)
+                riders += boarded
                 if boarded or left:
                     h = base + now // 3600
                     boarded_h[h] += boarded
@@ -458,6 +476,7 @@ class Simulation:
             if k == end:
                 break
             nxt = positions[k + 1]
+            load = riders + background
             if load:
                 # the load on leaving this stop and the stops passed until the next one
                 lf = load / cap if whole else min(load, cap) / cap

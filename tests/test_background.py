@@ -18,7 +18,7 @@ import yaml
 import otrip_sim
 from otrip_sim.errors import InputError
 from otrip_sim.network import Network, build_network
-from otrip_sim.simulation import PlannedLegs, SimRecords, Simulation
+from otrip_sim.simulation import PlannedLegs, SimRecords, Simulation, sample_places
 
 EIGHT, NINE = 8 * 3600, 9 * 3600
 FARE = 3500
@@ -124,6 +124,37 @@ def test_a_sample_scales_the_background_with_the_capacity(tmp_path):
     assert half.route_hour == {(0, 8): [20, 130, 1.0], (0, 9): [50, 80, 1.0]}
     assert half.route_hour_background == full.route_hour_background == {(0, 8): 0.6}
     assert _simulate(net, 5, sample=0.5).route_hour == {(0, 8): [5, 0, pytest.approx(0.7)]}  # (30 + 5) / 50
+
+
+def test_a_sample_gives_a_small_vehicle_its_share_of_places_not_a_rider_more_each_trip(tmp_path):
+    """An 11-place microbus every 10 minutes (10 trips) at F = 0.1: 1.1 places a trip, rounded
+    systematically (1, 1, 1, 1, 2, ...), so the sample carries 11 riders, a tenth of the full
+    day's 110.  Rounding each trip up took 2 a trip: 20, i.e. 200 at full scale."""
+    doc = _doc(None, capacity=11)
+    doc["network"]["routes"][0]["headways"] = [{"start": "08:00", "end": "09:31", "every": "10min"}]
+    net = _network(tmp_path, doc)
+    assert len(net.lines[0].departures) == 10
+    full, tenth = _simulate(net, 500), _simulate(net, 50, sample=0.1)
+    assert sum(_boarded_at(full).values()) == 110
+    assert sum(_boarded_at(tenth).values()) == 11
+    assert sample_places(11, [0.0] * 10, 0.1) == [1, 1, 1, 1, 2, 1, 1, 1, 1, 1]
+    assert sample_places(100, [60.0, 0.0], 0.5) == [20, 50]  # a trip's background takes its places
+
+
+def test_a_rider_reaching_the_stop_after_the_last_departure_has_no_path_and_is_not_stranded(tmp_path):
+    """A band 08:00-09:50 every 60 minutes: departures 08:00 and 09:00 only.  Riders leaving
+    09:02-09:08 (timed, as choice times a half-hour slot, at 09:15) still see the band in force,
+    but no vehicle is left: they are told at choice time (no_path), not left waiting at the stop
+    for a bus that never comes."""
+    doc = _doc(None)
+    doc["network"]["routes"][0]["headways"] = [{"start": "08:00", "end": "09:50", "every": "60min"}]
+    doc["demand"]["profile"] = [{"start": "09:02", "end": "09:08", "weight": 1}]
+    status = otrip_sim.run(_write(tmp_path, doc)).journeys["status"]
+    assert len(status) > 200
+    assert set(status) == {"no_path"}
+    doc["demand"]["profile"] = [{"start": "08:40", "end": "08:50", "weight": 1}]  # the 09:00 bus is left
+    doc["demand"]["od"][0]["trips"] = 80  # all fit on it
+    assert set(otrip_sim.run(_write(tmp_path, doc)).journeys["status"]) == {"served"}
 
 
 # ------------------------------------------------------------------------------ seats and crowding

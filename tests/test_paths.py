@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from otrip_sim.demand import zone_access
@@ -82,3 +83,25 @@ def test_path_table_round_trip(tiny):
     paths = [table.candidates(k) for k in range(len(pairs))]
     again = PathTable.from_paths(paths)
     assert [again.candidates(k) for k in range(len(pairs))] == paths
+
+
+def test_boarding_constants_enter_the_search_costs(tiny):
+    """The operators' boarding constants (calibration) are added per boarding in the search, as
+    path choice adds them, so a rail bonus draws rail paths into the candidates.  Hill → port
+    (hand costs above): metro path 3,840 = bus boarding + metro boarding, bus-only 5,160."""
+    net, choice, _, pairs = tiny
+    loaded = load_scenario(ROOT / "scenarios" / "tiny" / "tiny.yaml")
+    access = zone_access(loaded.spec.demand, net.stop_ids)
+
+    def costs(per_route: dict[str, float]) -> list[tuple[int, list[str]]]:
+        boarding = np.array([per_route.get(ln.route.split("-")[0], 0.0) for ln in net.lines])
+        table = find_paths(net, access, pairs[:1], choice, boarding=boarding)
+        cands = table.candidates(0)[:2]
+        return [(round(p.cost_s), [net.lines[leg.line].route for leg in p.legs]) for p in cands]
+
+    assert costs({"metro": -600}) == [(3240, ["bus-1", "metro-1"]), (5160, ["bus-1"])]
+    assert costs({"bus": 2000}) == [(5840, ["bus-1", "metro-1"]), (7160, ["bus-1"])]
+    # a search cost below zero: candidates within 900 s of the best are kept, the bus-only path
+    # (6,320 s dearer) is dropped as nobody would take it
+    best = costs({"metro": -5000})
+    assert best[0] == (-1160, ["bus-1", "metro-1"]) and all(c <= -1160 + 900 for c, _ in best)
