@@ -116,7 +116,8 @@ def validation_table(res: RunResult) -> pd.DataFrame:
         ``ratio`` (modelled ÷ expected; ``modelled`` and ``ratio`` rounded to 4 decimals, ``nan``
         where they cannot be computed), ``tolerance`` (a fraction), ``within`` (the ratio is within
         1 ± tolerance), ``circular`` (the target set an input or was calibrated to),
-        ``nearest_year`` (counted in another year than the scenario's), ``counted`` (an independent
+        ``nearest_year`` (counted in another year than the scenario's, or over another span than its
+        period: ``of_period: false``), ``counted`` (an independent
         target of the scenario's year: what the verdict counts), ``unit``, ``source``, ``note``.
         Money in minor units.  Computed once per result (the folder, the plot and the verdict line
         all read it); each call returns its own copy.
@@ -163,7 +164,7 @@ def _validation_table(res: RunResult) -> pd.DataFrame:
         ratio = value / expected if expected and np.isfinite(value) else float("nan")
         tol = tolerance(t)
         within = bool(np.isfinite(ratio) and abs(ratio - 1) <= tol)
-        nearest = t.year is not None and year is not None and t.year != year
+        nearest = (t.year is not None and year is not None and t.year != year) or not t.of_period
         # money per rider at another demand: the costs are the whole timetable's, the riders are not
         scaled = res.demand_scale != 1 and t.metric == "subsidy_per_tap"
         flag = f"not comparable at demand scale {res.demand_scale:g} (costs are the full timetable's)"
@@ -194,7 +195,7 @@ def verdict(table: pd.DataFrame) -> str:
     tolerance, and the worst of them (``table`` from :func:`validation_table`)."""
     counted = table[table["counted"]]
     others = len(table) - len(counted)
-    tail = f" ({others} circular or of another year, not counted)" if others else ""
+    tail = f" ({others} circular or of another year or span, not counted)" if others else ""
     if counted.empty:
         return f"no independent validation target of the scenario's year{tail}"
     off = (counted["ratio"] - 1).abs().fillna(np.inf)

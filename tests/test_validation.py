@@ -35,16 +35,19 @@ def result(write_scenario):
             {"metric": "boardings", "operator": "metro", "published": 1.0, "source": "x", "year": 2019},
             # independent, and off: a journey has at least one boarding, so the ratio is at least 2
             {"metric": "boardings_per_journey", "published": 0.5, "source": "x", "year": 2020},
+            # the scenario's year, but a year's total for a scenario of some months: not counted
+            {"metric": "boardings", "operator": "bus", "published": 1.0, "source": "x", "year": 2020,
+             "of_period": False},
         ]
     return otrip_sim.run(write_scenario(edit), seed=3)
 
 
 def test_circular_and_other_year_targets_are_marked_and_not_counted(result):
     table = validation_table(result)
-    assert table["circular"].tolist() == [True, False, False]
-    assert table["nearest_year"].tolist() == [False, True, False]
-    assert table["counted"].tolist() == [False, False, True]
-    assert table["target"].tolist() == ["boardings:bus", "boardings:metro", "boardings_per_journey:all"]
+    assert table["circular"].tolist() == [True, False, False, False]
+    assert table["nearest_year"].tolist() == [False, True, False, True]
+    assert table["counted"].tolist() == [False, False, True, False]
+    assert table["target"].tolist() == ["boardings:bus", "boardings:metro", "boardings_per_journey:all", "boardings:bus"]
     for _, row in table.iterrows():
         assert row["within"] == (abs(row["ratio"] - 1) <= row["tolerance"])
 
@@ -53,7 +56,7 @@ def test_the_verdict_counts_independent_targets_only(result):
     table = validation_table(result)
     line = verdict(table)
     assert line.startswith("0 of 1 independent targets within tolerance; worst: boardings_per_journey:all")
-    assert "(2 circular or of another year, not counted)" in line
+    assert "(3 circular or of another year or span, not counted)" in line
     # the same target published at the modelled value passes
     table.loc[2, ["ratio", "within"]] = [1.0, True]
     assert verdict(table).startswith("1 of 1 independent targets within tolerance")

@@ -413,8 +413,8 @@ class ValidationTarget(Strict):
     ``route`` ±25 %, relaxed to ±40 % below 150 a day; ``tolerance`` overrides it); ``circular``
     marks a target that set an input or was calibrated to (it never counts as a pass); ``year``
     (when the figure was counted) and ``regime`` (the fare rule in force then) say what it
-    compares with: a figure of another year than the scenario's is reported as "nearest year"
-    and not counted either.
+    compares with: a figure of another year than the scenario's, or of another span than its
+    ``meta.period`` (``of_period: false``), is reported as "nearest" and not counted either.
     """
 
     metric: Literal[
@@ -441,6 +441,9 @@ class ValidationTarget(Strict):
         default=None, ge=MIN_YEAR, le=MAX_YEAR, description="the year the figure was counted"
     )
     regime: str = Field(default="", description="the fare rule in force when it was counted")
+    of_period: bool = Field(default=True, description="false: counted over another span than the scenario's "
+                            "meta.period (a year's total for a scenario of some months): reported as nearest, "
+                            "not counted")
     scope: str = Field(default="", description="what the figure covers (operators, lines, period)")
 
     @model_validator(mode="after")
