@@ -7,6 +7,7 @@ Built once from a validated scenario; the simulation and the path search only re
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
@@ -163,6 +164,13 @@ class Network:
     def stop_table(self) -> np.ndarray:
         """Stop index of every line position: ``[line, position]`` (padded with the last stop)."""
         return _table([line.stops for line in self.lines])
+
+    def line_operators(self, order: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """The operators (``order``, else as they first appear among the lines) and, per line, the
+        position of its operator among them."""
+        ops = list(order) if order is not None else list(dict.fromkeys(ln.operator for ln in self.lines))
+        code = {op: k for k, op in enumerate(ops)}
+        return ops, np.array([code[ln.operator] for ln in self.lines], dtype=np.int64)
 
     @property
     def stop_index(self) -> dict[str, int]:

@@ -430,9 +430,9 @@ def _legs(net: Network, g: _Graph, found: _Rounds, origin: np.ndarray, rnd: np.n
     tapped_a = np.ones(total, dtype=bool)
     board_pos = np.stack(found.board_pos)
     w1 = g.width - 1
-    ops = {op: k for k, op in enumerate(dict.fromkeys(ln.operator for ln in net.lines))}
-    line_op = np.array([ops[ln.operator] for ln in net.lines], dtype=np.int64)
-    area = np.array([ops.get(a, -1) if a is not None else -1 for a in net.stop_paid_area], dtype=np.int64)
+    ops, line_op = net.line_operators()
+    code = {op: k for k, op in enumerate(ops)}
+    area = np.array([code.get(a, -1) if a is not None else -1 for a in net.stop_paid_area], dtype=np.int64)
     walk_key = g.walk_u * g.n_stops + g.walk_v  # sorted by (v, u): search with a sorter
     walk_sorter = np.argsort(walk_key)
     walk_sec = np.array([g.walk_s[(u, v)] for u, v in zip(g.walk_u.tolist(), g.walk_v.tolist())],

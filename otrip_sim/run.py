@@ -256,8 +256,7 @@ def _expected(net: Network, spec: Scenario, table: PathTable, first: np.ndarray,
     weight = np.ones(len(probability)) if md is None else md.p_pt * travel
     boardings, tapped = expected_by_line(net, table, first, probability, weight)
     evasion = spec.money.fare_evasion
-    ops = [o.id for o in spec.operators]
-    of_line = np.array([ops.index(ln.operator) for ln in net.lines], dtype=np.int64)
+    ops, of_line = net.line_operators([o.id for o in spec.operators])
     by_op = np.bincount(of_line, weights=boardings, minlength=len(ops)) * factor
     taps = np.bincount(of_line, weights=tapped, minlength=len(ops)) * factor
     tour_size = 1.0

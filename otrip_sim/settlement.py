@@ -114,9 +114,8 @@ def evaded_legs(net: Network, rec: SimRecords, rows: np.ndarray, evasion: dict[s
     n = len(rows)
     if not evasion or draws is None or n == 0:
         return np.zeros(n, dtype=bool)
-    ops = sorted({ln.operator for ln in net.lines})
-    share_of_op = np.array([evasion.get(op, 0.0) for op in ops])
-    line_share = share_of_op[np.searchsorted(ops, [ln.operator for ln in net.lines])]
+    ops, line_op = net.line_operators()
+    line_share = np.array([evasion.get(op, 0.0) for op in ops])[line_op]
     tapped = p.tapped[rows]
     own = tapped & (draws[p.rider[rows], p.leg_no[rows]] < line_share[p.line[rows]])
     # an untapped change follows its host: the last tapped leg before it (rows are in order)
@@ -153,8 +152,7 @@ def leg_table(net: Network, policy: FarePolicy, riders: Riders, card: np.ndarray
     """
     line = line.astype(np.int64)
     b, a = board.astype(np.int64), alight.astype(np.int64)
-    ops = list(dict.fromkeys(ln.operator for ln in net.lines))
-    line_op = np.array([ops.index(ln.operator) for ln in net.lines], dtype=np.int64)
+    ops, line_op = net.line_operators()
     line_route = np.array([ln.route_index for ln in net.lines], dtype=np.int64)
     op, route = line_op[line], line_route[line]
     # perf: stop ids matter only to stop-priced fares; other legs get "" (no string work).  An

@@ -47,7 +47,8 @@ def test_circular_and_other_year_targets_are_marked_and_not_counted(result):
     assert table["circular"].tolist() == [True, False, False, False]
     assert table["nearest_year"].tolist() == [False, True, False, True]
     assert table["counted"].tolist() == [False, False, True, False]
-    assert table["target"].tolist() == ["boardings:bus", "boardings:metro", "boardings_per_journey:all", "boardings:bus"]
+    assert table["target"].tolist() == ["boardings:bus", "boardings:metro", "boardings_per_journey:all",
+                                        "boardings:bus"]
     for _, row in table.iterrows():
         assert row["within"] == (abs(row["ratio"] - 1) <= row["tolerance"])
 

@@ -442,8 +442,8 @@ class ValidationTarget(Strict):
     )
     regime: str = Field(default="", description="the fare rule in force when it was counted")
     of_period: bool = Field(default=True, description="false: counted over another span than the scenario's "
-                            "meta.period (a year's total for a scenario of some months): reported as nearest, "
-                            "not counted")
+                            "meta.period (a year's total for a scenario of some months): reported as "
+                            "nearest, not counted")
     scope: str = Field(default="", description="what the figure covers (operators, lines, period)")
 
     @model_validator(mode="after")
