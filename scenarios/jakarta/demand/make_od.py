@@ -4,8 +4,9 @@ Deterministic, standard library only. Run from anywhere:
 
     python scenarios/jakarta/demand/make_od.py
 
-It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv (2017-2018) and
-od-2019.csv (from 2019: od.csv and the MRT's own journeys) next to this file. It prints nothing.
+It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv (2017-2018),
+od-2019.csv (2019: od.csv and the MRT's own journeys) and od-2022.csv (2022: od.csv and the MRT's
+journeys at their 2022 level) next to this file. It prints nothing.
 
 What this is: a small gravity model, NOT an observed OD matrix. No Jakarta OD survey is in hand.
 Every parameter below is an assumption unless its comment names a source key from
@@ -13,7 +14,8 @@ docs/sources.md. See README.md in this folder for the derivation of TOTAL_TRIPS.
 
 Reference year: 2018-2019 demand level. od.csv is used by the 2017 and 2018 scenarios (the 2017
 one therefore sees 2018-19 demand; documented caveat); od-2019.csv, with the MRT's riders added,
-by the 2019 and 2022 ones (the 2022 ones therefore see 2019 demand).
+by the 2019 ones, od-2022.csv by the 2022 ones (the 2018-19 matrix with the MRT's journeys at
+their 2022 level).
 
 Method
 ------
@@ -47,6 +49,7 @@ STOPS_CSV = os.path.join(HERE, "..", "network", "stops.csv")
 ZONES_CSV = os.path.join(HERE, "zones.csv")
 OD_CSV = os.path.join(HERE, "od.csv")
 OD_2019_CSV = os.path.join(HERE, "od-2019.csv")
+OD_2022_CSV = os.path.join(HERE, "od-2022.csv")
 
 # From 2019: the MRT's riders (od-2019.csv = od.csv + this component; README.md section 6).
 # Journeys between the zones along the MRT line that the 2018-19 matrix does not hold: people who
@@ -70,6 +73,12 @@ MRT_STATION_SHARE = {
                               "mrt_setiabudi")},
 }
 MRT_STATION_ZONE = {"mrt_blok_a": "blok_m", "mrt_asean": "blok_m", "mrt_istora": "senayan"}
+# 2022 (od-2022.csv = od.csv + the MRT's journeys at their 2022 level): the MRT carried 19.7 M riders in 2022
+# (src: mrt-2022), 55,966 a weekday equivalent at 352 a year (src: weekday-factors), against the 83,534 a weekday of
+# May 2019 that sized MRT_JOURNEYS (src: mrt-fare-start-2019): the MRT's own journeys scale by that ratio, 0.67.
+# The rest of the matrix stays at its 2018-19 level (the TJ group's Sep-Oct 2022 counts are near it). This makes the
+# 2022 annual count circular; the Sep 2022 weekday average (72,940, src: mrt-2022) stays independent.
+MRT_2022_FACTOR = (19_700_000 / 352) / 83_534
 
 # Total public-transport trips per average weekday between the modelled zones (2018-19 level).
 # Derivation in README.md: ~81,800 TJ-corridor trips + ~55,000 KRL trips + ~6,200
@@ -220,8 +229,10 @@ def build():
 
     base = _rounded(real, TOTAL_TRIPS)
     _write(OD_CSV, zones, base)
-    mrt = _rounded(_mrt_component(zones, f), MRT_JOURNEYS)
-    _write(OD_2019_CSV, zones, {k: base.get(k, 0) + mrt.get(k, 0) for k in set(base) | set(mrt)})
+    for path, factor in ((OD_2019_CSV, 1.0), (OD_2022_CSV, MRT_2022_FACTOR)):
+        total = round(MRT_JOURNEYS * factor)
+        mrt = _rounded({k: v * factor for k, v in _mrt_component(zones, f).items()}, total)
+        _write(path, zones, {k: base.get(k, 0) + mrt.get(k, 0) for k in set(base) | set(mrt)})
 
 
 def _mrt_component(zones, f):
