@@ -74,7 +74,7 @@ MRT_STATION_SHARE = {
 }
 MRT_STATION_ZONE = {"mrt_blok_a": "blok_m", "mrt_asean": "blok_m", "mrt_istora": "senayan"}
 # 2022 (od-2022.csv = od.csv + the MRT's journeys at their 2022 level): the MRT carried 19.7 M riders in 2022
-# (src: mrt-2022), 55,966 a weekday equivalent at 352 a year (src: weekday-factors), against the 83,534 a weekday of
+# (src: mrt-2022-year), 55,966 a weekday equivalent at 352 a year (src: weekday-factors), against the 83,534 a weekday of
 # May 2019 that sized MRT_JOURNEYS (src: mrt-fare-start-2019): the MRT's own journeys scale by that ratio, 0.67.
 # The rest of the matrix stays at its 2018-19 level (the TJ group's Sep-Oct 2022 counts are near it). This makes the
 # 2022 annual count circular; the Sep 2022 weekday average (72,940, src: mrt-2022) stays independent.
