@@ -239,7 +239,19 @@ def _blank(path: Path) -> bool:
     return not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head)
 
 
-def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+_CLOCK = r"^\d{1,3}:[0-5]\d:[0-5]\d$"
+
+
+def _trimmed(values: pd.Series) -> pa.Array:
+    """The values as an Arrow string array with white space trimmed (as ``str.strip`` does)."""
+    arr = pa.array(values.astype(str), type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):  # a frame read in blocks
+        arr = arr.combine_chunks()
+    return pc.utf8_trim_whitespace(arr)
+
+
+def parse_times(values: pd.Series, other_zone: np.ndarray | None = None,
+                day0: pd.Timestamp | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
     the Monday on or before the earliest date in the column (so weeks run Monday to Sunday).
 
@@ -247,6 +259,12 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ----------
     values : pandas.Series
         Times as text.
+    other_zone : numpy.ndarray, optional
+        :func:`zone_mismatch`'s mask of the values (computed here when not given): date-times in
+        another zone are not read.
+    day0 : pandas.Timestamp, optional
+        The Monday to count from (:func:`first_monday` of the whole file's column, when the file
+        is priced in batches); by default that of ``values``.
 
     Returns
     -------
@@ -257,26 +275,20 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     text = values.astype(str)
     # perf: clock times are checked and split by Arrow's compute kernels, not row by row
-    arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
-    is_clock = pc.match_substring_regex(arr, r"^\d{1,3}:[0-5]\d:[0-5]\d$")
+    arr = _trimmed(text)
+    is_clock = pc.match_substring_regex(arr, _CLOCK)
     parts = pc.split_pattern(pc.if_else(is_clock, arr, "0:00:00"), ":")
     secs = (pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy(zero_copy_only=False) * 3600
             + pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy(zero_copy_only=False) * 60
             + pc.cast(pc.list_element(parts, 2), pa.int64()).to_numpy(zero_copy_only=False)).astype(np.int64)
     clock_ok = is_clock.to_numpy(zero_copy_only=False).astype(bool)
     secs[~clock_ok] = 0
-    rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
     ok = clock_ok.copy()
-    other_zone, _ = zone_mismatch(values)
-    rest &= ~other_zone
+    rest = _dated_rest(arr, clock_ok, values if other_zone is None else other_zone)
     if rest.any():
-        stamps = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
-        good = stamps.notna().to_numpy()
+        stamps, good = _stamps(text[rest])
         if good.any():
-            if getattr(stamps.dt, "tz", None) is not None:
-                stamps = stamps.dt.tz_localize(None)
-            first = stamps[good].dt.normalize().min()
-            day0 = first - pd.Timedelta(days=first.weekday())  # the Monday of its week
+            day0 = _monday(stamps[good]) if day0 is None else day0
             delta = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
             idx = np.flatnonzero(rest)[good]
             secs[idx] = delta
@@ -284,32 +296,119 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return secs, ok
 
 
-_ZONE = r"(Z|[+-]\d\d(?::?\d\d)?)$"
+def _dated_rest(arr: pa.Array, clock_ok: np.ndarray, other_zone: np.ndarray | pd.Series) -> np.ndarray:
+    """The values that are neither clock times, nor empty, nor in another time zone (those read as
+    ISO 8601 date-times); ``other_zone`` is that mask, or the values to compute it from."""
+    rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
+    if isinstance(other_zone, pd.Series):
+        other_zone, _ = zone_mismatch(other_zone)
+    return rest & ~other_zone
 
 
-def zone_mismatch(values: pd.Series) -> tuple[np.ndarray, str]:
+def _stamps(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """ISO 8601 date-times as local wall-clock stamps (a zone dropped, not converted) and which
+    could be read."""
+    stamps = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    good = stamps.notna().to_numpy()
+    if good.any() and getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return stamps, good
+
+
+def _monday(stamps: pd.Series) -> pd.Timestamp:
+    """The Monday on or before the earliest of the (readable) stamps."""
+    first = stamps.dt.normalize().min()
+    return first - pd.Timedelta(days=first.weekday())
+
+
+STAMP_CHUNK = 1_000_000
+"""Date-times read at once while looking for a whole file's earliest date."""
+
+
+def first_monday(values: pd.Series, other_zone: np.ndarray) -> pd.Timestamp | None:
+    """The Monday :func:`parse_times` counts ``values`` from (``None``: no date-times), read
+    :data:`STAMP_CHUNK` date-times at a time, so a file priced in batches counts every batch from
+    the same day.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A whole file's times as text.
+    other_zone : numpy.ndarray
+        :func:`zone_mismatch`'s mask of the values.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The Monday on or before the earliest readable date-time.
+    """
+    text = values.astype(str)
+    arr = _trimmed(text)
+    clock_ok = pc.match_substring_regex(arr, _CLOCK).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(_dated_rest(arr, clock_ok.astype(bool), other_zone))
+    found: list[pd.Timestamp] = []
+    for at in range(0, len(rest), STAMP_CHUNK):
+        stamps, good = _stamps(text.iloc[rest[at:at + STAMP_CHUNK]])
+        if good.any():
+            found.append(_monday(stamps[good]))
+    return min(found) if found else None
+
+
+_ZONE = r"(?P<zone>Z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def zone_mismatch(values: pd.Series, common: str | None = None) -> tuple[np.ndarray, str]:
     """Which ISO 8601 date-times carry a time zone other than the column's most common one.
 
     Parameters
     ----------
     values : pandas.Series
         Times as text.
+    common : str, optional
+        The zone to hold them to (the whole file's, when it is priced in batches); by default the
+        most common zone of ``values`` (of those equally common, the first in the column).
 
     Returns
     -------
     mask : numpy.ndarray
         bool: a date-time whose zone (``Z``, ``+07:00``, or none) is not the most common one.
     common : str
-        The most common zone (``""`` for local times without one).
+        The most common zone (``""`` for local times without one, and when no value is a date-time).
     """
-    text = values.astype(str).str.strip()
-    dated = text.str.contains("T", regex=False) | text.str.contains("-", regex=False)
-    zone = text.str.extract(_ZONE, expand=False).fillna("").str.replace("Z", "+00:00", regex=False)
+    arr = _trimmed(values)
+    # perf: Arrow's kernels (RE2 finds the same leftmost match as Python's re.search here)
+    dated = pc.or_(pc.match_substring(arr, "T"), pc.match_substring(arr, "-")).to_numpy(zero_copy_only=False)
     if not dated.any():
-        return np.zeros(len(values), dtype=bool), ""
-    counts = zone[dated].value_counts(sort=True)
-    common = str(counts.index[0])
-    return (dated & (zone != common)).to_numpy(dtype=bool), common
+        return np.zeros(len(values), dtype=bool), common or ""
+    zone = pc.fill_null(pc.struct_field(pc.extract_regex(arr, _ZONE), [0]), "")
+    zone = pc.replace_substring(zone, "Z", "+00:00")
+    if common is None:
+        counts = pc.value_counts(zone.filter(pa.array(dated)))  # in order of first appearance
+        common = str(counts.field("values")[int(np.argmax(counts.field("counts").to_numpy()))].as_py())
+    return dated & ~pc.equal(zone, common).to_numpy(zero_copy_only=False), common
+
+
+TIME_COLUMNS = ("board_time", "alight_time")
+
+
+@dataclass(frozen=True)
+class FileTimes:
+    """Per time column, the zone its date-times are held to and the Monday they are counted from
+    (``None``: those of the rows at hand, as for a file priced in one batch).  :meth:`of` takes them
+    from a whole file, so that every batch of it reads its times as the whole file would."""
+
+    zone: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(TIME_COLUMNS))
+    day0: dict[str, pd.Timestamp | None] = field(default_factory=lambda: dict.fromkeys(TIME_COLUMNS))
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> FileTimes:
+        """The zones and first Mondays of the whole file ``rows`` (as :func:`read_taps` returns it)."""
+        zone: dict[str, str | None] = {}
+        day0: dict[str, pd.Timestamp | None] = {}
+        for col in TIME_COLUMNS:
+            other, zone[col] = zone_mismatch(rows[col])
+            day0[col] = first_monday(rows[col], other)
+        return cls(zone, day0)
 
 
 def _stop_operators(net: Network) -> dict[str, str]:
@@ -483,10 +582,38 @@ def replay(
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
 
 
+class _Text:
+    """A text column, white space trimmed, as its distinct values and a code per row (perf: checks
+    look at each distinct value once, and rows share the value's string)."""
+
+    def __init__(self, values: pd.Series):
+        coded = pc.dictionary_encode(_trimmed(values), null_encoding="encode")
+        self.codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        uniques = coded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        uniques[pd.isna(uniques)] = np.nan  # as pandas gives a missing value
+        self.uniques = uniques
+
+    def strings(self) -> np.ndarray:
+        """The values as an object array."""
+        return self.uniques[self.codes]
+
+    def isin(self, known: list[str]) -> np.ndarray:
+        """bool per row: its value is one of ``known``."""
+        return pd.Series(self.uniques, dtype=object).isin(known).to_numpy()[self.codes]
+
+    def given(self) -> np.ndarray:
+        """bool per row: the value is not empty."""
+        return (self.uniques != "")[self.codes]
+
+
 def _legs(
-    rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy
+    rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy,
+    times: FileTimes | None = None, distances: _Distances | None = None,
 ) -> tuple[LegTable, list[str | None], dict[str, int]]:
-    """The rows as engine leg columns and, per row, the reason it is bad (``None`` if good)."""
+    """The rows as engine leg columns and, per row, the reason it is bad (``None`` if good).
+
+    ``times`` holds the whole file's time zones and first Monday when ``rows`` is one batch of it;
+    ``distances`` a measure to reuse across batches."""
     n = len(rows)
     reasons: list[str | None] = [None] * n
 
@@ -495,12 +622,6 @@ def _legs(
             if reasons[i] is None:
                 reasons[i] = why if isinstance(why, str) else why[k]
 
-    def text(name: str) -> np.ndarray:
-        return rows[name].str.strip().to_numpy(dtype=object)
-
-    def isin(values: np.ndarray, known: list[str]) -> np.ndarray:
-        return pd.Series(values, dtype=object).isin(known).to_numpy()  # perf: hashing, not numpy's sort
-
     problems = rows.attrs.get("row_problems") or {}
     if problems:
         bad_rows = rows["line"].isin(list(problems)).to_numpy()
@@ -508,57 +629,62 @@ def _legs(
     ops = list(policy.standalone)
     cats = [c.id for c in loaded.spec.demand.categories]
     stops = list(net.stop_ids)
-    op = text("operator")
-    rider = text("rider")
-    flag(rider == "", "rider is empty")
-    unknown_op = ~isin(op, ops)
+    op_t, rider_t = _Text(rows["operator"]), _Text(rows["rider"])
+    op = op_t.strings()
+    flag(~rider_t.given(), "rider is empty")
+    unknown_op = ~op_t.isin(ops)
     flag(unknown_op, [f"unknown operator {show(o)}" for o in op[unknown_op]])
-    cat = text("category")
-    cat[cat == ""] = "adult"
-    unknown_cat = ~isin(cat, cats)
+    cat_t = _Text(rows["category"])
+    cat_t.uniques[cat_t.uniques == ""] = "adult"
+    cat = cat_t.strings()
+    unknown_cat = ~cat_t.isin(cats)
     flag(unknown_cat, [f"unknown category {show(c)}" for c in cat[unknown_cat]])
-    for col in ("board_time", "alight_time"):
-        other, common = zone_mismatch(rows[col])
-        flag(other, f"{col} in another time zone than the file's other times ({common or 'none'})")
-    board, board_ok = parse_times(rows["board_time"])
+    clock = times or FileTimes()
+    other: dict[str, np.ndarray] = {}
+    for col in TIME_COLUMNS:
+        other[col], common = zone_mismatch(rows[col], clock.zone[col])
+        flag(other[col], f"{col} in another time zone than the file's other times ({common or 'none'})")
+    board, board_ok = parse_times(rows["board_time"], other["board_time"], clock.day0["board_time"])
     flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].to_numpy()[~board_ok]])
-    alight_text = text("alight_time")
-    has_alight_time = alight_text != ""
-    alight, alight_ok = parse_times(rows["alight_time"])
+    alight_t = _Text(rows["alight_time"])
+    has_alight_time = alight_t.given()
+    alight, alight_ok = parse_times(rows["alight_time"], other["alight_time"], clock.day0["alight_time"])
     bad_alight = has_alight_time & ~alight_ok
-    flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_text[bad_alight]])
+    flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_t.strings()[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
-    bstop, astop = text("board_stop"), text("alight_stop")
-    for col, values in (("board_stop", bstop), ("alight_stop", astop)):
-        unknown = (values != "") & ~isin(values, stops)
+    bstop_t, astop_t = _Text(rows["board_stop"]), _Text(rows["alight_stop"])
+    bstop, astop = bstop_t.strings(), astop_t.strings()
+    for col, t, values in (("board_stop", bstop_t, bstop), ("alight_stop", astop_t, astop)):
+        unknown = t.given() & ~t.isin(stops)
         flag(unknown, [f"unknown {col} {show(v)}" for v in values[unknown]])
-    dist_text = text("distance_km")
-    has_dist = dist_text != ""
-    km = np.full(n, np.nan)
-    if has_dist.any():
-        km[has_dist] = pd.to_numeric(pd.Series(dist_text[has_dist]), errors="coerce").to_numpy(dtype=float)
+    dist_t = _Text(rows["distance_km"])
+    dist_text = dist_t.strings()
+    has_dist = dist_t.given()
+    # each distinct distance read once: a number, then whole metres (exact, half up)
+    km_u = pd.to_numeric(pd.Series(dist_t.uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+    km = np.where(has_dist, km_u[dist_t.codes], np.nan)
     bad_dist = has_dist & np.isnan(km)
     flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text[bad_dist]])
     flag(has_dist & (km < 0), "negative distance_km")
     flag(has_dist & np.isinf(km), "distance_km is not a finite number")
     flag(has_dist & np.isfinite(km) & (km > MAX_KM), f"distance_km beyond {MAX_KM:,} km")
-    metres = np.zeros(n, dtype=np.int64)
-    ok_dist = has_dist & np.isfinite(km) & (km >= 0) & (km <= MAX_KM)
-    if ok_dist.any():
-        inv, uniq = pd.factorize(dist_text[ok_dist])
-        # exact, half up, once per distinct value
-        metres[ok_dist] = np.array([km_to_m(t) for t in uniq], dtype=np.int64)[inv]
-    route, media = text("route"), text("media")
+    ok_u = (dist_t.uniques != "") & np.isfinite(km_u) & (km_u >= 0) & (km_u <= MAX_KM)
+    metres_u = np.array([km_to_m(t) if good else 0 for t, good in zip(dist_t.uniques, ok_u)], dtype=np.int64)
+    metres = metres_u[dist_t.codes]
+    route_t, media_t = _Text(rows["route"]), _Text(rows["media"])
+    route, media = route_t.strings(), media_t.strings()
     known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
-    unknown_media = (media != "") & ~isin(media, known_media) if known_media else np.zeros(n, dtype=bool)
+    unknown_media = media_t.given() & ~media_t.isin(known_media) if known_media else np.zeros(n, dtype=bool)
     flag(unknown_media, [f"unknown media {show(v)}" for v in media[unknown_media]])
-    _check_priced_pairs(policy, op, route, bstop, astop, reasons)
-    tapped_out = has_alight_time | (astop != "")
-    needs_distance = sorted(policy.distance_operators())
+    stop_priced = sorted(policy.stop_priced())
+    _check_priced_pairs(policy, op_t.isin(stop_priced) | route_t.isin(stop_priced), op, route, bstop, astop,
+                        reasons)
+    tapped_out = has_alight_time | astop_t.given()
     counts = {"distance_from_stops": 0, "distance_over_network": 0, "no_distance": 0}
-    needs = ~has_dist & isin(op, needs_distance) & np.array([r is None for r in reasons], dtype=bool)
-    with_stops = needs & (bstop != "") & (astop != "")
-    distances = _Distances(net)
+    needs = ~has_dist & op_t.isin(sorted(policy.distance_operators())) & np.array(
+        [r is None for r in reasons], dtype=bool)
+    with_stops = needs & bstop_t.given() & astop_t.given()
+    distances = distances or _Distances(net)
     for i in np.flatnonzero(with_stops):  # perf: only legs whose distance comes from their stops
         found = distances.metres(op[i], route[i], bstop[i], astop[i])
         if found is None and route[i]:
@@ -571,24 +697,24 @@ def _legs(
         else:
             metres[i] = found
             counts["distance_from_stops"] += 1
-    distance_fare = isin(op, sorted(policy.metres_priced()))
+    distance_fare = op_t.isin(sorted(policy.metres_priced()))
     counts["no_distance"] = int((needs & ~with_stops & (tapped_out | ~distance_fare)).sum())
-    cols = LegTable(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat,
+    cols = LegTable(card=rider_t.codes, operator=op, board_time=board, metres=metres, category=cat,
                     board_stop=bstop, alight_stop=astop, tapped_out=tapped_out, route=route,
                     alight_time=np.where(has_alight_time, alight, -1), media=media)
     return cols, reasons, counts
 
 
-def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, bstop: np.ndarray,
-                        astop: np.ndarray, reasons: list[str | None]) -> None:
-    """A leg with both stops on a station-table or zone operator needs a fare for that pair."""
-
-    stop_priced = sorted(policy.stop_priced())
-    on = (
-        pd.Series(op, dtype=object).isin(stop_priced) | pd.Series(route, dtype=object).isin(stop_priced)
-    ).to_numpy()
+def _check_priced_pairs(policy: FarePolicy, on: np.ndarray, op: np.ndarray, route: np.ndarray,
+                        bstop: np.ndarray, astop: np.ndarray, reasons: list[str | None]) -> None:
+    """A leg with both stops on a station-table or zone operator (``on``: its operator or route is
+    priced by stops) needs a fare for that pair."""
+    seen: dict[tuple[str, str, str, str], str | None] = {}
     for i in np.flatnonzero(on & (bstop != "") & (astop != "")):
-        why = policy.pair_problem(op[i], route[i], bstop[i], astop[i])
+        key = (op[i], route[i], bstop[i], astop[i])
+        if key not in seen:  # perf: each distinct leg once
+            seen[key] = policy.pair_problem(*key)
+        why = seen[key]
         if why is not None and reasons[i] is None:
             reasons[i] = why
 
