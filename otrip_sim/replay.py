@@ -242,22 +242,54 @@ def _blank(path: Path) -> bool:
 _CLOCK = r"^\d{1,3}:[0-5]\d:[0-5]\d$"
 
 
-def _trimmed(values: pd.Series) -> pa.Array:
-    """The values as an Arrow string array with white space trimmed (as ``str.strip`` does)."""
-    arr = pa.array(values.astype(str), type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):  # a frame read in blocks
-        arr = arr.combine_chunks()
-    return pc.utf8_trim_whitespace(arr)
+class Distinct:
+    """A text column as its distinct values (in order of first appearance) and a code per row.
+
+    perf: times, zones, ids and distances are read once per distinct value, not per row; rows share
+    the distinct value's string.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        int64 per row: its value's position in ``raw``.
+    raw : pyarrow.Array
+        The distinct values as given.
+    trimmed : pyarrow.Array
+        The same with white space trimmed (as ``str.strip`` does).
+    """
+
+    def __init__(self, values: pd.Series):
+        self.dtype = values.astype(str).dtype
+        arr = pa.array(values.astype(str), type=pa.large_string())
+        if isinstance(arr, pa.ChunkedArray):  # a frame read in blocks
+            arr = arr.combine_chunks()
+        coded = pc.dictionary_encode(arr, null_encoding="encode")
+        self.codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        self.raw = coded.dictionary
+        self.trimmed = pc.utf8_trim_whitespace(self.raw)
+
+    @classmethod
+    def of(cls, values: pd.Series | Distinct) -> Distinct:
+        """``values`` as :class:`Distinct` (unchanged when it is one)."""
+        return values if isinstance(values, Distinct) else cls(values)
+
+    def text(self, which: np.ndarray) -> pd.Series:
+        """The raw distinct values at positions ``which``, as text of the column's type."""
+        return pd.Series(self.raw.take(pa.array(which)).to_numpy(zero_copy_only=False), dtype=self.dtype)
 
 
-def parse_times(values: pd.Series, other_zone: np.ndarray | None = None,
+def _bools(arr: pa.Array) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def parse_times(values: pd.Series | Distinct, other_zone: np.ndarray | None = None,
                 day0: pd.Timestamp | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
     the Monday on or before the earliest date in the column (so weeks run Monday to Sunday).
 
     Parameters
     ----------
-    values : pandas.Series
+    values : pandas.Series or Distinct
         Times as text.
     other_zone : numpy.ndarray, optional
         :func:`zone_mismatch`'s mask of the values (computed here when not given): date-times in
@@ -273,36 +305,36 @@ def parse_times(values: pd.Series, other_zone: np.ndarray | None = None,
     ok : numpy.ndarray
         bool: the value was read.
     """
-    text = values.astype(str)
-    # perf: clock times are checked and split by Arrow's compute kernels, not row by row
-    arr = _trimmed(text)
-    is_clock = pc.match_substring_regex(arr, _CLOCK)
-    parts = pc.split_pattern(pc.if_else(is_clock, arr, "0:00:00"), ":")
-    secs = (pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy(zero_copy_only=False) * 3600
-            + pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy(zero_copy_only=False) * 60
-            + pc.cast(pc.list_element(parts, 2), pa.int64()).to_numpy(zero_copy_only=False)).astype(np.int64)
-    clock_ok = is_clock.to_numpy(zero_copy_only=False).astype(bool)
-    secs[~clock_ok] = 0
-    ok = clock_ok.copy()
-    rest = _dated_rest(arr, clock_ok, values if other_zone is None else other_zone)
+    d = Distinct.of(values)
+    # perf: clock times are checked and split by Arrow's compute kernels, once per distinct value
+    is_clock = pc.match_substring_regex(d.trimmed, _CLOCK)
+    parts = pc.split_pattern(pc.if_else(is_clock, d.trimmed, "0:00:00"), ":")
+    hms = [pc.cast(pc.list_element(parts, k), pa.int64()).to_numpy(zero_copy_only=False) for k in range(3)]
+    secs_u = (hms[0] * 3600 + hms[1] * 60 + hms[2]).astype(np.int64)
+    ok_u = _bools(is_clock)
+    secs_u[~ok_u] = 0
+    rest = _dated_rest(d, ok_u, d if other_zone is None else other_zone)
     if rest.any():
-        stamps, good = _stamps(text[rest])
+        used = np.unique(d.codes[rest])
+        stamps, good = _stamps(d.text(used))
         if good.any():
             day0 = _monday(stamps[good]) if day0 is None else day0
-            delta = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
-            idx = np.flatnonzero(rest)[good]
-            secs[idx] = delta
-            ok[idx] = True
-    return secs, ok
+            secs_u[used[good]] = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
+            dated_ok = np.zeros(len(ok_u), dtype=bool)
+            dated_ok[used[good]] = True
+            read = rest & dated_ok[d.codes]
+            ok = ok_u[d.codes] | read
+            return np.where(ok, secs_u[d.codes], 0), ok
+    return secs_u[d.codes], ok_u[d.codes]
 
 
-def _dated_rest(arr: pa.Array, clock_ok: np.ndarray, other_zone: np.ndarray | pd.Series) -> np.ndarray:
-    """The values that are neither clock times, nor empty, nor in another time zone (those read as
-    ISO 8601 date-times); ``other_zone`` is that mask, or the values to compute it from."""
-    rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
-    if isinstance(other_zone, pd.Series):
+def _dated_rest(d: Distinct, clock_u: np.ndarray, other_zone: np.ndarray | Distinct) -> np.ndarray:
+    """Per row: the value is neither a clock time, nor empty, nor in another time zone (those are
+    read as ISO 8601 date-times); ``other_zone`` is that mask, or the values to compute it from."""
+    rest_u = ~clock_u & (pc.utf8_length(d.trimmed).to_numpy(zero_copy_only=False) > 0)
+    if isinstance(other_zone, Distinct):
         other_zone, _ = zone_mismatch(other_zone)
-    return rest & ~other_zone
+    return rest_u[d.codes] & ~other_zone
 
 
 def _stamps(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -322,17 +354,17 @@ def _monday(stamps: pd.Series) -> pd.Timestamp:
 
 
 STAMP_CHUNK = 1_000_000
-"""Date-times read at once while looking for a whole file's earliest date."""
+"""Distinct date-times read at once while looking for a whole file's earliest date."""
 
 
-def first_monday(values: pd.Series, other_zone: np.ndarray) -> pd.Timestamp | None:
+def first_monday(values: pd.Series | Distinct, other_zone: np.ndarray) -> pd.Timestamp | None:
     """The Monday :func:`parse_times` counts ``values`` from (``None``: no date-times), read
-    :data:`STAMP_CHUNK` date-times at a time, so a file priced in batches counts every batch from
-    the same day.
+    :data:`STAMP_CHUNK` distinct date-times at a time, so that a file priced in batches counts every
+    batch from the same day.
 
     Parameters
     ----------
-    values : pandas.Series
+    values : pandas.Series or Distinct
         A whole file's times as text.
     other_zone : numpy.ndarray
         :func:`zone_mismatch`'s mask of the values.
@@ -342,13 +374,12 @@ def first_monday(values: pd.Series, other_zone: np.ndarray) -> pd.Timestamp | No
     pandas.Timestamp or None
         The Monday on or before the earliest readable date-time.
     """
-    text = values.astype(str)
-    arr = _trimmed(text)
-    clock_ok = pc.match_substring_regex(arr, _CLOCK).to_numpy(zero_copy_only=False)
-    rest = np.flatnonzero(_dated_rest(arr, clock_ok.astype(bool), other_zone))
+    d = Distinct.of(values)
+    rest = _dated_rest(d, _bools(pc.match_substring_regex(d.trimmed, _CLOCK)), other_zone)
+    used = np.unique(d.codes[rest])
     found: list[pd.Timestamp] = []
-    for at in range(0, len(rest), STAMP_CHUNK):
-        stamps, good = _stamps(text.iloc[rest[at:at + STAMP_CHUNK]])
+    for at in range(0, len(used), STAMP_CHUNK):
+        stamps, good = _stamps(d.text(used[at:at + STAMP_CHUNK]))
         if good.any():
             found.append(_monday(stamps[good]))
     return min(found) if found else None
@@ -357,12 +388,12 @@ def first_monday(values: pd.Series, other_zone: np.ndarray) -> pd.Timestamp | No
 _ZONE = r"(?P<zone>Z|[+-]\d\d(?::?\d\d)?)$"
 
 
-def zone_mismatch(values: pd.Series, common: str | None = None) -> tuple[np.ndarray, str]:
+def zone_mismatch(values: pd.Series | Distinct, common: str | None = None) -> tuple[np.ndarray, str]:
     """Which ISO 8601 date-times carry a time zone other than the column's most common one.
 
     Parameters
     ----------
-    values : pandas.Series
+    values : pandas.Series or Distinct
         Times as text.
     common : str, optional
         The zone to hold them to (the whole file's, when it is priced in batches); by default the
@@ -375,17 +406,22 @@ def zone_mismatch(values: pd.Series, common: str | None = None) -> tuple[np.ndar
     common : str
         The most common zone (``""`` for local times without one, and when no value is a date-time).
     """
-    arr = _trimmed(values)
-    # perf: Arrow's kernels (RE2 finds the same leftmost match as Python's re.search here)
-    dated = pc.or_(pc.match_substring(arr, "T"), pc.match_substring(arr, "-")).to_numpy(zero_copy_only=False)
-    if not dated.any():
-        return np.zeros(len(values), dtype=bool), common or ""
-    zone = pc.fill_null(pc.struct_field(pc.extract_regex(arr, _ZONE), [0]), "")
-    zone = pc.replace_substring(zone, "Z", "+00:00")
+    d = Distinct.of(values)
+    # perf: Arrow's kernels on the distinct values (RE2 finds the leftmost match, as re.search)
+    dated_u = _bools(pc.or_(pc.match_substring(d.trimmed, "T"), pc.match_substring(d.trimmed, "-")))
+    if not dated_u.any():
+        return np.zeros(len(d.codes), dtype=bool), common or ""
+    zone = pc.fill_null(pc.struct_field(pc.extract_regex(d.trimmed, _ZONE), [0]), "")
+    zone_u = pc.replace_substring(zone, "Z", "+00:00").to_numpy(zero_copy_only=False).astype(object)
     if common is None:
-        counts = pc.value_counts(zone.filter(pa.array(dated)))  # in order of first appearance
-        common = str(counts.field("values")[int(np.argmax(counts.field("counts").to_numpy()))].as_py())
-    return dated & ~pc.equal(zone, common).to_numpy(zero_copy_only=False), common
+        # the zone of most dated rows; of those equally common, the one that comes first
+        zone_code, zones = pd.factorize(zone_u)
+        rows = zone_code[d.codes[dated_u[d.codes]]]
+        counts = np.bincount(rows, minlength=len(zones))
+        first = np.full(len(zones), len(rows))
+        np.minimum.at(first, rows, np.arange(len(rows)))
+        common = str(zones[np.lexsort((first, -counts))[0]])
+    return (dated_u & (zone_u != common))[d.codes], common
 
 
 TIME_COLUMNS = ("board_time", "alight_time")
@@ -406,8 +442,9 @@ class FileTimes:
         zone: dict[str, str | None] = {}
         day0: dict[str, pd.Timestamp | None] = {}
         for col in TIME_COLUMNS:
-            other, zone[col] = zone_mismatch(rows[col])
-            day0[col] = first_monday(rows[col], other)
+            values = Distinct(rows[col])
+            other, zone[col] = zone_mismatch(values)
+            day0[col] = first_monday(values, other)
         return cls(zone, day0)
 
 
@@ -586,12 +623,13 @@ class _Text:
     """A text column, white space trimmed, as its distinct values and a code per row (perf: checks
     look at each distinct value once, and rows share the value's string)."""
 
-    def __init__(self, values: pd.Series):
-        coded = pc.dictionary_encode(_trimmed(values), null_encoding="encode")
-        self.codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        uniques = coded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    def __init__(self, values: pd.Series | Distinct):
+        d = Distinct.of(values)
+        uniques = d.trimmed.to_numpy(zero_copy_only=False).astype(object)
         uniques[pd.isna(uniques)] = np.nan  # as pandas gives a missing value
-        self.uniques = uniques
+        # values equal once trimmed share one code, in order of first appearance
+        same, self.uniques = pd.factorize(uniques, use_na_sentinel=False)
+        self.codes = same[d.codes]
 
     def strings(self) -> np.ndarray:
         """The values as an object array."""
@@ -641,14 +679,15 @@ def _legs(
     flag(unknown_cat, [f"unknown category {show(c)}" for c in cat[unknown_cat]])
     clock = times or FileTimes()
     other: dict[str, np.ndarray] = {}
+    given = {col: Distinct(rows[col]) for col in TIME_COLUMNS}
     for col in TIME_COLUMNS:
-        other[col], common = zone_mismatch(rows[col], clock.zone[col])
+        other[col], common = zone_mismatch(given[col], clock.zone[col])
         flag(other[col], f"{col} in another time zone than the file's other times ({common or 'none'})")
-    board, board_ok = parse_times(rows["board_time"], other["board_time"], clock.day0["board_time"])
+    board, board_ok = parse_times(given["board_time"], other["board_time"], clock.day0["board_time"])
     flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].to_numpy()[~board_ok]])
-    alight_t = _Text(rows["alight_time"])
+    alight_t = _Text(given["alight_time"])
     has_alight_time = alight_t.given()
-    alight, alight_ok = parse_times(rows["alight_time"], other["alight_time"], clock.day0["alight_time"])
+    alight, alight_ok = parse_times(given["alight_time"], other["alight_time"], clock.day0["alight_time"])
     bad_alight = has_alight_time & ~alight_ok
     flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_t.strings()[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
