@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 
 from .compile import CompiledScenario, as_compiled
 from .errors import InputError, shorten, show
-from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
+from .fares import FarePolicy, Leg, LegTable, Outcome, Priced, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
@@ -87,10 +88,23 @@ class Replay:
             The file's own columns (:attr:`columns`, as text), then ``fare`` (int, minor units) and
             ``rule`` (str).
         """
-        ok = self.fare >= 0
-        out = self.rows.loc[ok, self.columns].copy()
-        out["fare"] = self.fare[ok]
-        out["rule"] = self.rule[ok]
+        return self._accepted(self.columns, slice(None), rule=True)
+
+    def priced_parts(self, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+        """:attr:`priced` in consecutive parts of at most ``rows`` input rows, to write a large
+        file without a second copy of it (at least one part, empty for a file with no legs)."""
+        for at in range(0, max(len(self.rows), 1), rows):
+            yield self._accepted(self.columns, slice(at, at + rows), rule=True)
+
+    def _accepted(self, columns: list[str], part: slice, rule: bool = False) -> pd.DataFrame:
+        """``columns`` of the accepted rows among ``part`` of the input rows, with ``fare`` (and
+        ``rule``)."""
+        fare = self.fare[part]
+        ok = fare >= 0
+        out = self.rows.iloc[part].loc[ok, columns].copy()
+        out["fare"] = fare[ok]
+        if rule:
+            out["rule"] = self.rule[part][ok]
         return out
 
     def per_rider(self) -> pd.DataFrame:
@@ -102,7 +116,7 @@ class Replay:
             ``rider`` (str, sorted), ``legs`` (int, accepted rows) and ``fare`` (int, the sum of
             the rider's settled fares in minor units).
         """
-        p = self.priced
+        p = self._accepted(["rider"], slice(None))
         g = p.groupby("rider", sort=True)
         return pd.DataFrame({"legs": g.size(), "fare": g["fare"].sum()}).reset_index()
 
@@ -116,7 +130,7 @@ class Replay:
             ``operators`` (operator → ``{"legs": int, "fare": int}``) and the fallback
             :attr:`counts`.
         """
-        p = self.priced
+        p = self._accepted(["rider", "operator"], slice(None))
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
             "legs": len(p),
@@ -554,11 +568,72 @@ def _with_media_types(loaded: LoadedScenario,
     return out
 
 
+BATCH_ROWS = 1_000_000
+"""Rows checked and priced at once (a batch holds whole cards, so a card with more rows makes a
+larger batch): bounds the working memory of a replay, whatever the file's size."""
+
+
+def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.ndarray]:
+    """The rows in batches of whole cards: no card's rows are split between two batches.
+
+    A file whose rows of each card come together (an agency's export, sorted by card) is cut at
+    card boundaries into runs of consecutive rows; any other order is first grouped by card (a
+    stable sort: each card's rows keep their order in the file), so a file in any order is priced
+    as a whole file would be.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The tap rows (as :func:`read_taps` returns them); cards are ``rider`` with white space
+        trimmed.
+    batch_rows : int
+        At most this many rows in a batch, unless one card has more.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Row positions (int64) of each batch, in file order within a card; together, every row once.
+    """
+    n = len(rows)
+    if n <= batch_rows:
+        return [np.arange(n)]
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be at least 1 (got {batch_rows})")
+    card = _card_codes(rows["rider"])
+    starts = np.flatnonzero(np.diff(card, prepend=-1) != 0)
+    order = None
+    if len(starts) != card.max() + 1:  # some card's rows are apart: group them
+        order = np.argsort(card, kind="stable")
+        starts = np.flatnonzero(np.diff(card[order], prepend=-1) != 0)
+    bounds = [0]
+    while bounds[-1] < n:
+        at = bounds[-1]
+        # the last card start that keeps the batch within batch_rows, else the next one
+        k = int(np.searchsorted(starts, at + batch_rows, side="right")) - 1
+        bounds.append(int(starts[k]) if starts[k] > at else
+                      int(starts[k + 1]) if k + 1 < len(starts) else n)
+        if at + batch_rows >= n:
+            bounds[-1] = n
+    ranges = [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
+    return ranges if order is None else [order[r] for r in ranges]
+
+
+def _card_codes(riders: pd.Series) -> np.ndarray:
+    """A code per row for its card (``rider`` trimmed), in order of first appearance (perf: Arrow's
+    hashing, without a Python string per card)."""
+    d = Distinct(riders)
+    same = pc.dictionary_encode(d.trimmed, null_encoding="encode").indices
+    return same.to_numpy(zero_copy_only=False).astype(np.int64)[d.codes]
+
+
 def replay(
     scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False,
-    mapping: dict[str, dict[str, str]] | None = None,
+    mapping: dict[str, dict[str, str]] | None = None, batch_rows: int = BATCH_ROWS,
 ) -> Replay:
     """Price every leg of a tap file under the scenario's fare policy.
+
+    The rows are checked and priced in batches of whole cards (:func:`card_batches`); the result
+    is the same for any batch size.
 
     Parameters
     ----------
@@ -571,6 +646,8 @@ def replay(
     mapping : dict, optional
         For a TIDES file: :func:`~otrip_sim.tides.read_map`'s operators, routes and rider
         categories (``--map``).
+    batch_rows : int
+        Rows checked and priced at once (:data:`BATCH_ROWS`; a card is never split).
 
     Returns
     -------
@@ -589,34 +666,54 @@ def replay(
     else:
         rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)), _stop_operators(net),
                          _with_media_types(loaded, mapping))
-    cols, reasons, counts = _legs(rows, loaded, net, policy)
+    batches = card_batches(rows, batch_rows)
+    # every batch reads its times as the whole file would (one batch: its own are the file's)
+    times = FileTimes.of(rows) if len(batches) > 1 else None
+    distances = _Distances(net)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
-    bad = np.array([r is not None for r in reasons], dtype=bool)
-    if bad.any() and not skip_bad:
-        lines = rows["line"].to_numpy()[bad]
-        shown = "; ".join(f"line {ln}: {reasons[i]}" for ln, i in zip(lines[:10], np.flatnonzero(bad)[:10]))
-        more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
+    reasons: dict[int, str] = {}  # row position -> why it is bad
+    counts: dict[str, int] = {}
+    for at in batches:
+        part = rows if len(batches) == 1 else rows.iloc[at]
+        cols, why, found = _legs(part, loaded, net, policy, times, distances)
+        for name, k in found.items():
+            counts[name] = counts.get(name, 0) + k
+        bad = np.array([r is not None for r in why], dtype=bool)
+        reasons.update((int(at[i]), cast(str, why[i])) for i in np.flatnonzero(bad))
+        if reasons and not skip_bad:
+            continue  # the file fails: the other batches are only checked, to list every bad row
+        good = np.flatnonzero(~bad)
+        priced = _price(policy, cols.take(good))
+        fare[at[good]], rule[at[good]] = priced.fare, priced.rule_names()
+        outcome = priced.outcome()
+        for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
+                           ("no_fare", Outcome.NO_FARE)):
+            counts[name] = counts.get(name, 0) + int((outcome == kind).sum())
+    bad_at = np.array(sorted(reasons), dtype=np.int64)
+    if len(bad_at) and not skip_bad:
+        lines = rows["line"].to_numpy()[bad_at]
+        shown = "; ".join(f"line {ln}: {reasons[int(i)]}" for ln, i in zip(lines[:10], bad_at[:10]))
+        more = f" (and {len(bad_at) - 10} more)" if len(bad_at) > 10 else ""
         raise InputError(
-            source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest"
+            source, "", f"{len(bad_at)} bad rows: {shown}{more}; use --skip-bad to price the rest"
         )
-    good = np.flatnonzero(~bad)
-    sub = cols.take(good)
-    for name in ("operator", "category", "route"):
-        # perf: strings become integer codes once (hashing), so pricing compares integers
-        codes, uniques = pd.factorize(getattr(sub, name))
-        sub.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
-    priced = price(policy, sub)
-    fare[good], rule[good] = priced.fare, priced.rule_names()
-    outcome = priced.outcome()
     given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
-    rejects = rows.loc[bad, ["line", *given]].copy()
-    rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
-    for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
-                       ("no_fare", Outcome.NO_FARE)):
-        counts[name] = int((outcome == kind).sum())
+    rejects = rows.iloc[bad_at][["line", *given]].copy()
+    rejects.insert(1, "reason", [reasons[int(i)] for i in bad_at])
+    for name in ("no_stations", "missing_tap_out", "no_fare"):
+        counts.setdefault(name, 0)
     counts.update(rows.attrs.get("skipped") or {})
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
+
+
+def _price(policy: FarePolicy, legs: LegTable) -> Priced:
+    """Price the accepted legs of one batch."""
+    for name in ("operator", "category", "route"):
+        # perf: strings become integer codes once (hashing), so pricing compares integers
+        codes, uniques = pd.factorize(getattr(legs, name))
+        legs.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
+    return price(policy, legs)
 
 
 class _Text:
