@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from .compile import CompiledScenario, as_compiled
 from .errors import InputError, shorten, show
-from .fares import FarePolicy, Leg, LegTable, Outcome, Priced, price, trace
+from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
@@ -599,7 +599,7 @@ def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.nd
         return [np.arange(n)]
     if batch_rows < 1:
         raise ValueError(f"batch_rows must be at least 1 (got {batch_rows})")
-    card = _card_codes(rows["rider"])
+    card, _ = _cards(rows["rider"])
     starts = np.flatnonzero(np.diff(card, prepend=-1) != 0)
     order = None
     if len(starts) != card.max() + 1:  # some card's rows are apart: group them
@@ -618,12 +618,13 @@ def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.nd
     return ranges if order is None else [order[r] for r in ranges]
 
 
-def _card_codes(riders: pd.Series) -> np.ndarray:
-    """A code per row for its card (``rider`` trimmed), in order of first appearance (perf: Arrow's
-    hashing, without a Python string per card)."""
+def _cards(riders: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A code per row for its card (``rider`` with white space trimmed), in order of first
+    appearance, and whether the rider is empty (perf: Arrow's hashing, no Python string per card)."""
     d = Distinct(riders)
     same = pc.dictionary_encode(d.trimmed, null_encoding="encode").indices
-    return same.to_numpy(zero_copy_only=False).astype(np.int64)[d.codes]
+    empty = pc.fill_null(pc.equal(d.trimmed, ""), False)
+    return same.to_numpy(zero_copy_only=False).astype(np.int64)[d.codes], _bools(empty)[d.codes]
 
 
 def replay(
@@ -684,7 +685,7 @@ def replay(
         if reasons and not skip_bad:
             continue  # the file fails: the other batches are only checked, to list every bad row
         good = np.flatnonzero(~bad)
-        priced = _price(policy, cols.take(good))
+        priced = price(policy, cols.take(good))
         fare[at[good]], rule[at[good]] = priced.fare, priced.rule_names()
         outcome = priced.outcome()
         for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
@@ -705,15 +706,6 @@ def replay(
         counts.setdefault(name, 0)
     counts.update(rows.attrs.get("skipped") or {})
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
-
-
-def _price(policy: FarePolicy, legs: LegTable) -> Priced:
-    """Price the accepted legs of one batch."""
-    for name in ("operator", "category", "route"):
-        # perf: strings become integer codes once (hashing), so pricing compares integers
-        codes, uniques = pd.factorize(getattr(legs, name))
-        legs.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
-    return price(policy, legs)
 
 
 class _Text:
@@ -740,6 +732,12 @@ class _Text:
         """bool per row: the value is not empty."""
         return (self.uniques != "")[self.codes]
 
+    def coded(self) -> tuple[dict[str, int], np.ndarray]:
+        """The column as the engine's integer codes (:data:`~otrip_sim.fares.table.Codes`): value →
+        code, and each row's code (perf: pricing compares integers, from this one hashing)."""
+        same, values = pd.factorize(self.uniques)  # values equal once trimmed (or made "adult")
+        return {v: k for k, v in enumerate(values)}, same.astype(np.int64)[self.codes]
+
 
 def _legs(
     rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy,
@@ -764,9 +762,10 @@ def _legs(
     ops = list(policy.standalone)
     cats = [c.id for c in loaded.spec.demand.categories]
     stops = list(net.stop_ids)
-    op_t, rider_t = _Text(rows["operator"]), _Text(rows["rider"])
+    op_t = _Text(rows["operator"])
     op = op_t.strings()
-    flag(~rider_t.given(), "rider is empty")
+    card, no_rider = _cards(rows["rider"])
+    flag(no_rider, "rider is empty")
     unknown_op = ~op_t.isin(ops)
     flag(unknown_op, [f"unknown operator {show(o)}" for o in op[unknown_op]])
     cat_t = _Text(rows["category"])
@@ -835,9 +834,10 @@ def _legs(
             counts["distance_from_stops"] += 1
     distance_fare = op_t.isin(sorted(policy.metres_priced()))
     counts["no_distance"] = int((needs & ~with_stops & (tapped_out | ~distance_fare)).sum())
-    cols = LegTable(card=rider_t.codes, operator=op, board_time=board, metres=metres, category=cat,
+    cols = LegTable(card=card, operator=op, board_time=board, metres=metres, category=cat,
                     board_stop=bstop, alight_stop=astop, tapped_out=tapped_out, route=route,
-                    alight_time=np.where(has_alight_time, alight, -1), media=media)
+                    alight_time=np.where(has_alight_time, alight, -1), media=media,
+                    codes={"operator": op_t.coded(), "category": cat_t.coded(), "route": route_t.coded()})
     return cols, reasons, counts
 
 
