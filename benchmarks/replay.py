@@ -1,6 +1,7 @@
 """Replay pricing speed: `otrip-sim fares` on N synthetic legs, timed from process start to exit.
 
-Usage: .venv/bin/python benchmarks/replay.py [--legs 1000000] [--scenario scenarios/jakarta/jaklingko-2022.yaml]
+Usage: .venv/bin/python benchmarks/replay.py [--legs 1000000]
+       [--scenario scenarios/jakarta/jaklingko-2022.yaml]
 
 Writes a reproducible synthetic tap file (riders with 1-4 legs on the scenario's operators,
 distances 1-25 km, some free riders; generated and written 1,000,000 legs at a time, so that the
@@ -36,8 +37,8 @@ CHUNK = 1_000_000
 
 def _clock(seconds: np.ndarray) -> np.ndarray:
     """``HH:MM:SS`` of each time (each distinct second formatted once)."""
-    table = np.array([f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" for t in range(int(seconds.max()) + 1)],
-                     dtype=object)
+    every = range(int(seconds.max()) + 1)
+    table = np.array([f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" for t in every], dtype=object)
     return table[seconds]
 
 
@@ -47,7 +48,8 @@ def synthetic_taps(n: int, seed: int = 1, first_rider: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     per_rider = rng.integers(1, 5, size=n)  # 1-4 legs
     riders = np.repeat(np.arange(n), per_rider)[:n]
-    ops = np.array(["transjakarta", "transjakarta", "transjakarta", "mrt", "lrt", "krl", "mikrotrans", "angkot"])
+    ops = np.array(["transjakarta", "transjakarta", "transjakarta", "mrt", "lrt", "krl", "mikrotrans",
+                    "angkot"])
     op = ops[rng.integers(0, len(ops), size=n)]
     start = rng.integers(5 * 3600, 21 * 3600, size=n)
     leg_no = pd.Series(np.ones(n, dtype=np.int64)).groupby(riders).cumsum().to_numpy() - 1
@@ -69,6 +71,7 @@ def write_taps(path: Path, legs: int) -> None:
 
 
 def main() -> None:
+    """Write the tap file, run the command, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--legs", type=int, default=1_000_000)
     parser.add_argument("--scenario", default="scenarios/jakarta/jaklingko-2022.yaml")
