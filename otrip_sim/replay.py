@@ -134,7 +134,7 @@ class Replay:
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
             "legs": len(p),
-            "riders": int(p["rider"].nunique()),
+            "riders": pc.count_distinct(_arrow(p["rider"])).as_py(),  # perf: Arrow's hashing
             "rejected": len(self.rejects),
             "fare": int(p["fare"].sum()),
             "operators": {op: {"legs": int(r["size"]), "fare": int(r["sum"])} for op, r in by_op.iterrows()},
@@ -283,12 +283,14 @@ class Distinct:
 
     def __init__(self, values: pd.Series):
         self.dtype = values.astype(str).dtype
-        arr = pa.array(values.astype(str), type=pa.large_string())
-        if isinstance(arr, pa.ChunkedArray):  # a frame read in blocks
-            arr = arr.combine_chunks()
-        coded = pc.dictionary_encode(arr, null_encoding="encode")
-        self.codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        self.raw = coded.dictionary
+        arr = _arrow(values)
+        if not arr.null_count and (not len(arr) or pc.max(pc.binary_length(arr)).as_py() == 0):
+            # perf: an optional column the file does not have, filled with ""
+            self.codes, self.raw = np.zeros(len(arr), dtype=np.int64), pa.array([""], type=pa.large_string())
+        else:
+            coded = pc.dictionary_encode(arr, null_encoding="encode")
+            self.codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            self.raw = coded.dictionary
         self.trimmed = pc.utf8_trim_whitespace(self.raw)
 
     @classmethod
@@ -299,6 +301,12 @@ class Distinct:
     def text(self, which: np.ndarray) -> pd.Series:
         """The raw distinct values at positions ``which``, as text of the column's type."""
         return pd.Series(self.raw.take(pa.array(which)).to_numpy(zero_copy_only=False), dtype=self.dtype)
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """The values as one Arrow array of (large) strings."""
+    arr = pa.array(values.astype(str), type=pa.large_string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr  # a frame read in blocks
 
 
 def _bools(arr: pa.Array) -> np.ndarray:
@@ -625,10 +633,9 @@ def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.nd
 def _cards(riders: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A code per row for its card (``rider`` with white space trimmed), in order of first
     appearance, and whether the rider is empty (perf: Arrow's hashing, no Python string per card)."""
-    d = Distinct(riders)
-    same = pc.dictionary_encode(d.trimmed, null_encoding="encode").indices
-    empty = pc.fill_null(pc.equal(d.trimmed, ""), False)
-    return same.to_numpy(zero_copy_only=False).astype(np.int64)[d.codes], _bools(empty)[d.codes]
+    trimmed = pc.utf8_trim_whitespace(_arrow(riders))
+    codes = pc.dictionary_encode(trimmed, null_encoding="encode").indices.to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64), _bools(pc.fill_null(pc.equal(trimmed, ""), False))
 
 
 def replay(
@@ -784,7 +791,7 @@ def _legs(
         other[col], common = zone_mismatch(given[col], clock.zone[col])
         flag(other[col], f"{col} in another time zone than the file's other times ({common or 'none'})")
     board, board_ok = parse_times(given["board_time"], other["board_time"], clock.day0["board_time"])
-    flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].to_numpy()[~board_ok]])
+    flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].iloc[~board_ok]])
     alight_t = _Text(given["alight_time"])
     has_alight_time = alight_t.given()
     alight, alight_ok = parse_times(given["alight_time"], other["alight_time"], clock.day0["alight_time"])
@@ -797,13 +804,13 @@ def _legs(
         unknown = t.given() & ~t.isin(stops)
         flag(unknown, [f"unknown {col} {show(v)}" for v in values[unknown]])
     dist_t = _Text(rows["distance_km"])
-    dist_text = dist_t.strings()
     has_dist = dist_t.given()
     # each distinct distance read once: a number, then whole metres (exact, half up)
     km_u = pd.to_numeric(pd.Series(dist_t.uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
     km = np.where(has_dist, km_u[dist_t.codes], np.nan)
     bad_dist = has_dist & np.isnan(km)
-    flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text[bad_dist]])
+    dist_text = dist_t.uniques[dist_t.codes[bad_dist]]
+    flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text])
     flag(has_dist & (km < 0), "negative distance_km")
     flag(has_dist & np.isinf(km), "distance_km is not a finite number")
     flag(has_dist & np.isfinite(km) & (km > MAX_KM), f"distance_km beyond {MAX_KM:,} km")
