@@ -6,7 +6,8 @@ Input: a CSV with one row per leg, each row one tap-in (see docs/replay.md): ``r
 rider's legs are priced together as one card (:func:`otrip_sim.fares.price`), and every row
 gets its settled ``fare`` and the ``rule`` that set it, in input order.
 
-Parsing and checks are vectorised with pandas; bad rows are collected with their line numbers.
+Rows are checked (columns read once per distinct value: :mod:`~otrip_sim.textio`) and priced in
+batches of whole cards (:func:`card_batches`); bad rows are collected with their line numbers.
 """
 
 from __future__ import annotations
@@ -29,7 +30,18 @@ from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
-from .textio import check_csv_shape, read_text
+from .textio import (
+    TIME_COLUMNS,
+    Distinct,
+    FileTimes,
+    TextColumn,
+    blank_file,
+    card_codes,
+    check_csv_shape,
+    parse_times,
+    read_text,
+    zone_mismatch,
+)
 from .tides import MAP_KINDS, OPTIONAL, TIDES_KEYS, tides_legs
 from .units import format_clock, km_to_m
 
@@ -134,7 +146,7 @@ class Replay:
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
             "legs": len(p),
-            "riders": pc.count_distinct(_arrow(p["rider"])).as_py(),  # perf: Arrow's hashing
+            "riders": pc.count_distinct(pa.array(p["rider"])).as_py(),  # perf: Arrow's hashing
             "rejected": len(self.rejects),
             "fare": int(p["fare"].sum()),
             "operators": {op: {"legs": int(r["size"]), "fare": int(r["sum"])} for op, r in by_op.iterrows()},
@@ -173,7 +185,7 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None,
     """
     path = Path(path)
     try:
-        if path.suffix != ".parquet" and _blank(path):
+        if path.suffix != ".parquet" and blank_file(path):
             raise InputError(path, "line 1", "empty file: expected a header row (rider, operator, "
                              "board_time, ...)")
         if path.suffix == ".parquet":
@@ -214,7 +226,6 @@ BATCH_ROWS = 1_000_000
 """Rows checked and priced at once (a batch holds whole cards, so a card with more rows makes a
 larger batch): bounds the working memory of a replay, whatever the file's size."""
 
-
 BYTES_PER_TAP_ROW = 250
 """Memory per tap row held for the whole replay (its text in Arrow's columns, fare and rule),
 measured: 2.6 GB peak for 10 M synthetic rows, 0.72 GB for 1 M (about 210 bytes a row between)."""
@@ -251,232 +262,6 @@ def memory_estimate(path: str | Path) -> int:
     except (OSError, ValueError, pa.ArrowException):
         return 0
     return 400_000_000 + rows * BYTES_PER_TAP_ROW + min(rows, BATCH_ROWS) * BYTES_PER_BATCH_ROW
-
-
-def _blank(path: Path) -> bool:
-    """Whether the file holds nothing but white space (Arrow's reader must not see such a file)."""
-    if not path.is_file():
-        return False
-    with path.open("rb") as handle:
-        head = handle.read(65_536)
-    return not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head)
-
-
-_CLOCK = r"^\d{1,3}:[0-5]\d:[0-5]\d$"
-
-
-class Distinct:
-    """A text column as its distinct values (in order of first appearance) and a code per row.
-
-    perf: times, zones, ids and distances are read once per distinct value, not per row; rows share
-    the distinct value's string.
-
-    Attributes
-    ----------
-    codes : numpy.ndarray
-        int64 per row: its value's position in ``raw``.
-    raw : pyarrow.Array
-        The distinct values as given.
-    trimmed : pyarrow.Array
-        The same with white space trimmed (as ``str.strip`` does).
-    """
-
-    def __init__(self, values: pd.Series):
-        self.dtype = values.astype(str).dtype
-        arr = _arrow(values)
-        if not arr.null_count and (not len(arr) or pc.max(pc.binary_length(arr)).as_py() == 0):
-            # perf: an optional column the file does not have, filled with ""
-            self.codes, self.raw = np.zeros(len(arr), dtype=np.int64), pa.array([""], type=pa.large_string())
-        else:
-            coded = pc.dictionary_encode(arr, null_encoding="encode")
-            self.codes = coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-            self.raw = coded.dictionary
-        self.trimmed = pc.utf8_trim_whitespace(self.raw)
-
-    @classmethod
-    def of(cls, values: pd.Series | Distinct) -> Distinct:
-        """``values`` as :class:`Distinct` (unchanged when it is one)."""
-        return values if isinstance(values, Distinct) else cls(values)
-
-    def text(self, which: np.ndarray) -> pd.Series:
-        """The raw distinct values at positions ``which``, as text of the column's type."""
-        return pd.Series(self.raw.take(pa.array(which)).to_numpy(zero_copy_only=False), dtype=self.dtype)
-
-
-def _arrow(values: pd.Series) -> pa.Array:
-    """The values as one Arrow array of (large) strings."""
-    arr = pa.array(values.astype(str), type=pa.large_string())
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr  # a frame read in blocks
-
-
-def _bools(arr: pa.Array) -> np.ndarray:
-    return arr.to_numpy(zero_copy_only=False).astype(bool)
-
-
-def parse_times(values: pd.Series | Distinct, other_zone: np.ndarray | None = None,
-                day0: pd.Timestamp | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
-    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday).
-
-    Parameters
-    ----------
-    values : pandas.Series or Distinct
-        Times as text.
-    other_zone : numpy.ndarray, optional
-        :func:`zone_mismatch`'s mask of the values (computed here when not given): date-times in
-        another zone are not read.
-    day0 : pandas.Timestamp, optional
-        The Monday to count from (:func:`first_monday` of the whole file's column, when the file
-        is priced in batches); by default that of ``values``.
-
-    Returns
-    -------
-    seconds : numpy.ndarray
-        int64 seconds (0 where a value cannot be read).
-    ok : numpy.ndarray
-        bool: the value was read.
-    """
-    d = Distinct.of(values)
-    # perf: clock times are checked and split by Arrow's compute kernels, once per distinct value
-    is_clock = pc.match_substring_regex(d.trimmed, _CLOCK)
-    parts = pc.split_pattern(pc.if_else(is_clock, d.trimmed, "0:00:00"), ":")
-    hms = [pc.cast(pc.list_element(parts, k), pa.int64()).to_numpy(zero_copy_only=False) for k in range(3)]
-    secs_u = (hms[0] * 3600 + hms[1] * 60 + hms[2]).astype(np.int64)
-    ok_u = _bools(is_clock)
-    secs_u[~ok_u] = 0
-    rest = _dated_rest(d, ok_u, d if other_zone is None else other_zone)
-    if rest.any():
-        used = np.unique(d.codes[rest])
-        stamps, good = _stamps(d.text(used))
-        if good.any():
-            day0 = _monday(stamps[good]) if day0 is None else day0
-            secs_u[used[good]] = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
-            dated_ok = np.zeros(len(ok_u), dtype=bool)
-            dated_ok[used[good]] = True
-            read = rest & dated_ok[d.codes]
-            ok = ok_u[d.codes] | read
-            return np.where(ok, secs_u[d.codes], 0), ok
-    return secs_u[d.codes], ok_u[d.codes]
-
-
-def _dated_rest(d: Distinct, clock_u: np.ndarray, other_zone: np.ndarray | Distinct) -> np.ndarray:
-    """Per row: the value is neither a clock time, nor empty, nor in another time zone (those are
-    read as ISO 8601 date-times); ``other_zone`` is that mask, or the values to compute it from."""
-    rest_u = ~clock_u & (pc.utf8_length(d.trimmed).to_numpy(zero_copy_only=False) > 0)
-    if isinstance(other_zone, Distinct):
-        other_zone, _ = zone_mismatch(other_zone)
-    return rest_u[d.codes] & ~other_zone
-
-
-def _stamps(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """ISO 8601 date-times as local wall-clock stamps (a zone dropped, not converted) and which
-    could be read."""
-    stamps = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    good = stamps.notna().to_numpy()
-    if good.any() and getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    return stamps, good
-
-
-def _monday(stamps: pd.Series) -> pd.Timestamp:
-    """The Monday on or before the earliest of the (readable) stamps."""
-    first = stamps.dt.normalize().min()
-    return first - pd.Timedelta(days=first.weekday())
-
-
-STAMP_CHUNK = 1_000_000
-"""Distinct date-times read at once while looking for a whole file's earliest date."""
-
-
-def first_monday(values: pd.Series | Distinct, other_zone: np.ndarray) -> pd.Timestamp | None:
-    """The Monday :func:`parse_times` counts ``values`` from (``None``: no date-times), read
-    :data:`STAMP_CHUNK` distinct date-times at a time, so that a file priced in batches counts every
-    batch from the same day.
-
-    Parameters
-    ----------
-    values : pandas.Series or Distinct
-        A whole file's times as text.
-    other_zone : numpy.ndarray
-        :func:`zone_mismatch`'s mask of the values.
-
-    Returns
-    -------
-    pandas.Timestamp or None
-        The Monday on or before the earliest readable date-time.
-    """
-    d = Distinct.of(values)
-    rest = _dated_rest(d, _bools(pc.match_substring_regex(d.trimmed, _CLOCK)), other_zone)
-    used = np.unique(d.codes[rest])
-    found: list[pd.Timestamp] = []
-    for at in range(0, len(used), STAMP_CHUNK):
-        stamps, good = _stamps(d.text(used[at:at + STAMP_CHUNK]))
-        if good.any():
-            found.append(_monday(stamps[good]))
-    return min(found) if found else None
-
-
-_ZONE = r"(?P<zone>Z|[+-]\d\d(?::?\d\d)?)$"
-
-
-def zone_mismatch(values: pd.Series | Distinct, common: str | None = None) -> tuple[np.ndarray, str]:
-    """Which ISO 8601 date-times carry a time zone other than the column's most common one.
-
-    Parameters
-    ----------
-    values : pandas.Series or Distinct
-        Times as text.
-    common : str, optional
-        The zone to hold them to (the whole file's, when it is priced in batches); by default the
-        most common zone of ``values`` (of those equally common, the first in the column).
-
-    Returns
-    -------
-    mask : numpy.ndarray
-        bool: a date-time whose zone (``Z``, ``+07:00``, or none) is not the most common one.
-    common : str
-        The most common zone (``""`` for local times without one, and when no value is a date-time).
-    """
-    d = Distinct.of(values)
-    # perf: Arrow's kernels on the distinct values (RE2 finds the leftmost match, as re.search)
-    dated_u = _bools(pc.or_(pc.match_substring(d.trimmed, "T"), pc.match_substring(d.trimmed, "-")))
-    if not dated_u.any():
-        return np.zeros(len(d.codes), dtype=bool), common or ""
-    zone = pc.fill_null(pc.struct_field(pc.extract_regex(d.trimmed, _ZONE), [0]), "")
-    zone_u = pc.replace_substring(zone, "Z", "+00:00").to_numpy(zero_copy_only=False).astype(object)
-    if common is None:
-        # the zone of most dated rows; of those equally common, the one that comes first
-        zone_code, zones = pd.factorize(zone_u)
-        rows = zone_code[d.codes[dated_u[d.codes]]]
-        counts = np.bincount(rows, minlength=len(zones))
-        first = np.full(len(zones), len(rows))
-        np.minimum.at(first, rows, np.arange(len(rows)))
-        common = str(zones[np.lexsort((first, -counts))[0]])
-    return (dated_u & (zone_u != common))[d.codes], common
-
-
-TIME_COLUMNS = ("board_time", "alight_time")
-
-
-@dataclass(frozen=True)
-class FileTimes:
-    """Per time column, the zone its date-times are held to and the Monday they are counted from
-    (``None``: those of the rows at hand, as for a file priced in one batch).  :meth:`of` takes them
-    from a whole file, so that every batch of it reads its times as the whole file would."""
-
-    zone: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(TIME_COLUMNS))
-    day0: dict[str, pd.Timestamp | None] = field(default_factory=lambda: dict.fromkeys(TIME_COLUMNS))
-
-    @classmethod
-    def of(cls, rows: pd.DataFrame) -> FileTimes:
-        """The zones and first Mondays of the whole file ``rows`` (as :func:`read_taps` returns it)."""
-        zone: dict[str, str | None] = {}
-        day0: dict[str, pd.Timestamp | None] = {}
-        for col in TIME_COLUMNS:
-            values = Distinct(rows[col])
-            other, zone[col] = zone_mismatch(values)
-            day0[col] = first_monday(values, other)
-        return cls(zone, day0)
 
 
 def _stop_operators(net: Network) -> dict[str, str]:
@@ -611,31 +396,20 @@ def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.nd
         return [np.arange(n)]
     if batch_rows < 1:
         raise ValueError(f"batch_rows must be at least 1 (got {batch_rows})")
-    card, _ = _cards(rows["rider"])
+    card, _ = card_codes(rows["rider"])
     starts = np.flatnonzero(np.diff(card, prepend=-1) != 0)
     order = None
     if len(starts) != card.max() + 1:  # some card's rows are apart: group them
         order = np.argsort(card, kind="stable")
         starts = np.flatnonzero(np.diff(card[order], prepend=-1) != 0)
     bounds = [0]
-    while bounds[-1] < n:
+    while bounds[-1] < n:  # cut at the last card start within batch_rows rows, else at the next one
         at = bounds[-1]
-        # the last card start that keeps the batch within batch_rows, else the next one
         k = int(np.searchsorted(starts, at + batch_rows, side="right")) - 1
-        bounds.append(int(starts[k]) if starts[k] > at else
-                      int(starts[k + 1]) if k + 1 < len(starts) else n)
-        if at + batch_rows >= n:
-            bounds[-1] = n
+        cut = starts[k] if starts[k] > at else starts[k + 1] if k + 1 < len(starts) else n
+        bounds.append(n if at + batch_rows >= n else int(cut))
     ranges = [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
     return ranges if order is None else [order[r] for r in ranges]
-
-
-def _cards(riders: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A code per row for its card (``rider`` with white space trimmed), in order of first
-    appearance, and whether the rider is empty (perf: Arrow's hashing, no Python string per card)."""
-    trimmed = pc.utf8_trim_whitespace(_arrow(riders))
-    codes = pc.dictionary_encode(trimmed, null_encoding="encode").indices.to_numpy(zero_copy_only=False)
-    return codes.astype(np.int64), _bools(pc.fill_null(pc.equal(trimmed, ""), False))
 
 
 def replay(
@@ -673,11 +447,9 @@ def replay(
     """
     loaded, net, policy = _prepare(scenario)
     source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
-    if isinstance(taps, pd.DataFrame):
-        rows = taps
-    else:
-        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)), _stop_operators(net),
-                         _with_media_types(loaded, mapping))
+    route_ops = dict(zip(net.route_ids, net.route_operator))
+    rows = taps if isinstance(taps, pd.DataFrame) else read_taps(
+        taps, route_ops, _stop_operators(net), _with_media_types(loaded, mapping))
     batches = card_batches(rows, batch_rows)
     # every batch reads its times as the whole file would (one batch: its own are the file's)
     times = FileTimes.of(rows) if len(batches) > 1 else None
@@ -707,47 +479,13 @@ def replay(
         lines = rows["line"].to_numpy()[bad_at]
         shown = "; ".join(f"line {ln}: {reasons[int(i)]}" for ln, i in zip(lines[:10], bad_at[:10]))
         more = f" (and {len(bad_at) - 10} more)" if len(bad_at) > 10 else ""
-        raise InputError(
-            source, "", f"{len(bad_at)} bad rows: {shown}{more}; use --skip-bad to price the rest"
-        )
+        raise InputError(source, "", f"{len(bad_at)} bad rows: {shown}{more}; use --skip-bad to price the "
+                         "rest")
     given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
     rejects = rows.iloc[bad_at][["line", *given]].copy()
     rejects.insert(1, "reason", [reasons[int(i)] for i in bad_at])
-    for name in ("no_stations", "missing_tap_out", "no_fare"):
-        counts.setdefault(name, 0)
     counts.update(rows.attrs.get("skipped") or {})
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
-
-
-class _Text:
-    """A text column, white space trimmed, as its distinct values and a code per row (perf: checks
-    look at each distinct value once, and rows share the value's string)."""
-
-    def __init__(self, values: pd.Series | Distinct):
-        d = Distinct.of(values)
-        uniques = d.trimmed.to_numpy(zero_copy_only=False).astype(object)
-        uniques[pd.isna(uniques)] = np.nan  # as pandas gives a missing value
-        # values equal once trimmed share one code, in order of first appearance
-        same, self.uniques = pd.factorize(uniques, use_na_sentinel=False)
-        self.codes = same[d.codes]
-
-    def strings(self) -> np.ndarray:
-        """The values as an object array."""
-        return self.uniques[self.codes]
-
-    def isin(self, known: list[str]) -> np.ndarray:
-        """bool per row: its value is one of ``known``."""
-        return pd.Series(self.uniques, dtype=object).isin(known).to_numpy()[self.codes]
-
-    def given(self) -> np.ndarray:
-        """bool per row: the value is not empty."""
-        return (self.uniques != "")[self.codes]
-
-    def coded(self) -> tuple[dict[str, int], np.ndarray]:
-        """The column as the engine's integer codes (:data:`~otrip_sim.fares.table.Codes`): value →
-        code, and each row's code (perf: pricing compares integers, from this one hashing)."""
-        same, values = pd.factorize(self.uniques)  # values equal once trimmed (or made "adult")
-        return {v: k for k, v in enumerate(values)}, same.astype(np.int64)[self.codes]
 
 
 def _legs(
@@ -773,13 +511,13 @@ def _legs(
     ops = list(policy.standalone)
     cats = [c.id for c in loaded.spec.demand.categories]
     stops = list(net.stop_ids)
-    op_t = _Text(rows["operator"])
+    op_t = TextColumn(rows["operator"])
     op = op_t.strings()
-    card, no_rider = _cards(rows["rider"])
+    card, no_rider = card_codes(rows["rider"])
     flag(no_rider, "rider is empty")
     unknown_op = ~op_t.isin(ops)
     flag(unknown_op, [f"unknown operator {show(o)}" for o in op[unknown_op]])
-    cat_t = _Text(rows["category"])
+    cat_t = TextColumn(rows["category"])
     cat_t.uniques[cat_t.uniques == ""] = "adult"
     cat = cat_t.strings()
     unknown_cat = ~cat_t.isin(cats)
@@ -792,18 +530,18 @@ def _legs(
         flag(other[col], f"{col} in another time zone than the file's other times ({common or 'none'})")
     board, board_ok = parse_times(given["board_time"], other["board_time"], clock.day0["board_time"])
     flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].iloc[~board_ok]])
-    alight_t = _Text(given["alight_time"])
+    alight_t = TextColumn(given["alight_time"])
     has_alight_time = alight_t.given()
     alight, alight_ok = parse_times(given["alight_time"], other["alight_time"], clock.day0["alight_time"])
     bad_alight = has_alight_time & ~alight_ok
     flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_t.strings()[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
-    bstop_t, astop_t = _Text(rows["board_stop"]), _Text(rows["alight_stop"])
+    bstop_t, astop_t = TextColumn(rows["board_stop"]), TextColumn(rows["alight_stop"])
     bstop, astop = bstop_t.strings(), astop_t.strings()
     for col, t, values in (("board_stop", bstop_t, bstop), ("alight_stop", astop_t, astop)):
         unknown = t.given() & ~t.isin(stops)
         flag(unknown, [f"unknown {col} {show(v)}" for v in values[unknown]])
-    dist_t = _Text(rows["distance_km"])
+    dist_t = TextColumn(rows["distance_km"])
     has_dist = dist_t.given()
     # each distinct distance read once: a number, then whole metres (exact, half up)
     km_u = pd.to_numeric(pd.Series(dist_t.uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
@@ -817,7 +555,7 @@ def _legs(
     ok_u = (dist_t.uniques != "") & np.isfinite(km_u) & (km_u >= 0) & (km_u <= MAX_KM)
     metres_u = np.array([km_to_m(t) if good else 0 for t, good in zip(dist_t.uniques, ok_u)], dtype=np.int64)
     metres = metres_u[dist_t.codes]
-    route_t, media_t = _Text(rows["route"]), _Text(rows["media"])
+    route_t, media_t = TextColumn(rows["route"]), TextColumn(rows["media"])
     route, media = route_t.strings(), media_t.strings()
     known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
     unknown_media = media_t.given() & ~media_t.isin(known_media) if known_media else np.zeros(n, dtype=bool)
