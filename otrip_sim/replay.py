@@ -22,7 +22,6 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .compile import CompiledScenario, as_compiled
 from .errors import InputError, shorten, show
@@ -146,7 +145,7 @@ class Replay:
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
             "legs": len(p),
-            "riders": pc.count_distinct(pa.array(p["rider"])).as_py(),  # perf: Arrow's hashing
+            "riders": int(p["rider"].nunique()),
             "rejected": len(self.rejects),
             "fare": int(p["fare"].sum()),
             "operators": {op: {"legs": int(r["size"]), "fare": int(r["sum"])} for op, r in by_op.iterrows()},
