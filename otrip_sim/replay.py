@@ -408,7 +408,7 @@ def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.nd
         cut = starts[k] if starts[k] > at else starts[k + 1] if k + 1 < len(starts) else n
         bounds.append(n if at + batch_rows >= n else int(cut))
     ranges = [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
-    return ranges if order is None else [order[r] for r in ranges]
+    return ranges if order is None or len(ranges) == 1 else [order[r] for r in ranges]
 
 
 def replay(
