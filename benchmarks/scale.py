@@ -27,30 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import simpy
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import otrip_sim  # noqa: E402
-
-
-def bare_event_seconds() -> float:
-    """Seconds per bare SimPy timeout event: best of 3 runs of 1,000,000 events in 100 processes."""
-
-    def proc(env: simpy.Environment, n: int):
-        for _ in range(n):
-            yield env.timeout(1)
-
-    best = float("inf")
-    for _ in range(3):
-        env = simpy.Environment()
-        for _ in range(100):
-            env.process(proc(env, 10_000))
-        t0 = time.perf_counter()
-        env.run()
-        best = min(best, time.perf_counter() - t0)
-    return best / 1_000_000
+from benchmarks._bare import bare_event_seconds  # noqa: E402
 
 
 def main() -> None:

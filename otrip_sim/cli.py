@@ -392,7 +392,7 @@ def fares(
                  (("out", out), ("rejects", skip_bad), ("summary", summary)) if p is not None}
         mapping = read_map(map_file) if map_file is not None else None
         result = replay(scenario, taps, skip_bad=skip_bad is not None, mapping=mapping)
-        _csv(result.priced, files["out"])
+        _csv(result.priced_parts(), files["out"])
         if "rejects" in files:
             _csv(result.rejects, files["rejects"])
         if "summary" in files:
@@ -427,11 +427,26 @@ def _distinct_outputs(named: dict[str, Path | None]) -> None:
 
 
 def _csv(df: Any, path: Path) -> None:
-    """CSV out through Arrow's writer (perf: several times faster than pandas on a million rows)."""
+    """CSV out through Arrow's writer (perf: several times faster than pandas on a million rows);
+    ``df`` is a frame, or an iterable of frames with the same columns written one after another
+    (one header: a large output without a second copy of it in memory)."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    pacsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), path)
+    parts = [df] if isinstance(df, pd.DataFrame) else df
+    writer, first = None, None
+    for part in parts:
+        table = pa.Table.from_pandas(part, preserve_index=False)
+        first = table if first is None else first
+        if len(table):
+            if writer is None:
+                writer, schema = pacsv.CSVWriter(str(path), table.schema), table.schema
+            writer.write_table(table.cast(schema))  # an all-empty column's type is inferred as null
+    if writer is None:
+        pacsv.write_csv(first, path)  # no rows: the header only
+    else:
+        writer.close()
 
 
 @main.command()

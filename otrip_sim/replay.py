@@ -6,13 +6,15 @@ Input: a CSV with one row per leg, each row one tap-in (see docs/replay.md): ``r
 rider's legs are priced together as one card (:func:`otrip_sim.fares.price`), and every row
 gets its settled ``fare`` and the ``rule`` that set it, in input order.
 
-Parsing and checks are vectorised with pandas; bad rows are collected with their line numbers.
+Rows are checked (columns read once per distinct value: :mod:`~otrip_sim.textio`) and priced in
+batches of whole cards (:func:`card_batches`); bad rows are collected with their line numbers.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -20,7 +22,6 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .compile import CompiledScenario, as_compiled
 from .errors import InputError, shorten, show
@@ -28,7 +29,18 @@ from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
-from .textio import check_csv_shape, read_text
+from .textio import (
+    TIME_COLUMNS,
+    Distinct,
+    FileTimes,
+    TextColumn,
+    blank_file,
+    card_codes,
+    check_csv_shape,
+    parse_times,
+    read_text,
+    zone_mismatch,
+)
 from .tides import MAP_KINDS, OPTIONAL, TIDES_KEYS, tides_legs
 from .units import format_clock, km_to_m
 
@@ -87,10 +99,23 @@ class Replay:
             The file's own columns (:attr:`columns`, as text), then ``fare`` (int, minor units) and
             ``rule`` (str).
         """
-        ok = self.fare >= 0
-        out = self.rows.loc[ok, self.columns].copy()
-        out["fare"] = self.fare[ok]
-        out["rule"] = self.rule[ok]
+        return self._accepted(self.columns, slice(None), rule=True)
+
+    def priced_parts(self, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+        """:attr:`priced` in consecutive parts of at most ``rows`` input rows, to write a large
+        file without a second copy of it (at least one part, empty for a file with no legs)."""
+        for at in range(0, max(len(self.rows), 1), rows):
+            yield self._accepted(self.columns, slice(at, at + rows), rule=True)
+
+    def _accepted(self, columns: list[str], part: slice, rule: bool = False) -> pd.DataFrame:
+        """``columns`` of the accepted rows among ``part`` of the input rows, with ``fare`` (and
+        ``rule``)."""
+        fare = self.fare[part]
+        ok = fare >= 0
+        out = self.rows.iloc[part].loc[ok, columns].copy()
+        out["fare"] = fare[ok]
+        if rule:
+            out["rule"] = self.rule[part][ok]
         return out
 
     def per_rider(self) -> pd.DataFrame:
@@ -102,7 +127,7 @@ class Replay:
             ``rider`` (str, sorted), ``legs`` (int, accepted rows) and ``fare`` (int, the sum of
             the rider's settled fares in minor units).
         """
-        p = self.priced
+        p = self._accepted(["rider"], slice(None))
         g = p.groupby("rider", sort=True)
         return pd.DataFrame({"legs": g.size(), "fare": g["fare"].sum()}).reset_index()
 
@@ -116,7 +141,7 @@ class Replay:
             ``operators`` (operator → ``{"legs": int, "fare": int}``) and the fallback
             :attr:`counts`.
         """
-        p = self.priced
+        p = self._accepted(["rider", "operator"], slice(None))
         by_op = p.groupby("operator")["fare"].agg(["size", "sum"])
         return {
             "legs": len(p),
@@ -159,7 +184,7 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None,
     """
     path = Path(path)
     try:
-        if path.suffix != ".parquet" and _blank(path):
+        if path.suffix != ".parquet" and blank_file(path):
             raise InputError(path, "line 1", "empty file: expected a header row (rider, operator, "
                              "board_time, ...)")
         if path.suffix == ".parquet":
@@ -196,16 +221,24 @@ def read_taps(path: str | Path, route_operator: dict[str, str] | None = None,
     return df
 
 
-BYTES_PER_TAP_ROW = 900
-"""Peak memory per tap row while replaying (text columns, leg table, priced output), measured."""
+BATCH_ROWS = 1_000_000
+"""Rows checked and priced at once (a batch holds whole cards, so a card with more rows makes a
+larger batch): bounds the working memory of a replay, whatever the file's size."""
+
+BYTES_PER_TAP_ROW = 250
+"""Memory per tap row held for the whole replay (its text in Arrow's columns, fare and rule),
+measured: 2.6 GB peak for 10 M synthetic rows, 0.72 GB for 1 M (about 210 bytes a row between)."""
+
+BYTES_PER_BATCH_ROW = 250
+"""Working memory per row of a batch being checked and priced (at most :data:`BATCH_ROWS`)."""
 
 CSV_BYTES_PER_ROW = 45
 """The shortest usual tap CSV row, in bytes: a file's size over this bounds its rows."""
 
 
 def memory_estimate(path: str | Path) -> int:
-    """Estimated peak bytes of replaying the tap file ``path`` (400 MB plus its rows, counted in a
-    Parquet file's metadata, else bounded from a CSV's size).
+    """Estimated peak bytes of replaying the tap file ``path``: 400 MB, plus its rows (counted in a
+    Parquet file's metadata, else bounded from a CSV's size), plus one batch of them being priced.
 
     Parameters
     ----------
@@ -227,89 +260,7 @@ def memory_estimate(path: str | Path) -> int:
             rows = path.stat().st_size // CSV_BYTES_PER_ROW
     except (OSError, ValueError, pa.ArrowException):
         return 0
-    return 400_000_000 + rows * BYTES_PER_TAP_ROW
-
-
-def _blank(path: Path) -> bool:
-    """Whether the file holds nothing but white space (Arrow's reader must not see such a file)."""
-    if not path.is_file():
-        return False
-    with path.open("rb") as handle:
-        head = handle.read(65_536)
-    return not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head)
-
-
-def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds for ``HH:MM:SS`` (day 0; hours may exceed 23) or ISO 8601 date-times, counted from
-    the Monday on or before the earliest date in the column (so weeks run Monday to Sunday).
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Times as text.
-
-    Returns
-    -------
-    seconds : numpy.ndarray
-        int64 seconds (0 where a value cannot be read).
-    ok : numpy.ndarray
-        bool: the value was read.
-    """
-    text = values.astype(str)
-    # perf: clock times are checked and split by Arrow's compute kernels, not row by row
-    arr = pc.utf8_trim_whitespace(pa.array(text, type=pa.string()))
-    is_clock = pc.match_substring_regex(arr, r"^\d{1,3}:[0-5]\d:[0-5]\d$")
-    parts = pc.split_pattern(pc.if_else(is_clock, arr, "0:00:00"), ":")
-    secs = (pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy(zero_copy_only=False) * 3600
-            + pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy(zero_copy_only=False) * 60
-            + pc.cast(pc.list_element(parts, 2), pa.int64()).to_numpy(zero_copy_only=False)).astype(np.int64)
-    clock_ok = is_clock.to_numpy(zero_copy_only=False).astype(bool)
-    secs[~clock_ok] = 0
-    rest = ~clock_ok & (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
-    ok = clock_ok.copy()
-    other_zone, _ = zone_mismatch(values)
-    rest &= ~other_zone
-    if rest.any():
-        stamps = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
-        good = stamps.notna().to_numpy()
-        if good.any():
-            if getattr(stamps.dt, "tz", None) is not None:
-                stamps = stamps.dt.tz_localize(None)
-            first = stamps[good].dt.normalize().min()
-            day0 = first - pd.Timedelta(days=first.weekday())  # the Monday of its week
-            delta = (stamps[good] - day0).dt.total_seconds().to_numpy().astype(np.int64)
-            idx = np.flatnonzero(rest)[good]
-            secs[idx] = delta
-            ok[idx] = True
-    return secs, ok
-
-
-_ZONE = r"(Z|[+-]\d\d(?::?\d\d)?)$"
-
-
-def zone_mismatch(values: pd.Series) -> tuple[np.ndarray, str]:
-    """Which ISO 8601 date-times carry a time zone other than the column's most common one.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Times as text.
-
-    Returns
-    -------
-    mask : numpy.ndarray
-        bool: a date-time whose zone (``Z``, ``+07:00``, or none) is not the most common one.
-    common : str
-        The most common zone (``""`` for local times without one).
-    """
-    text = values.astype(str).str.strip()
-    dated = text.str.contains("T", regex=False) | text.str.contains("-", regex=False)
-    zone = text.str.extract(_ZONE, expand=False).fillna("").str.replace("Z", "+00:00", regex=False)
-    if not dated.any():
-        return np.zeros(len(values), dtype=bool), ""
-    counts = zone[dated].value_counts(sort=True)
-    common = str(counts.index[0])
-    return (dated & (zone != common)).to_numpy(dtype=bool), common
+    return 400_000_000 + rows * BYTES_PER_TAP_ROW + min(rows, BATCH_ROWS) * BYTES_PER_BATCH_ROW
 
 
 def _stop_operators(net: Network) -> dict[str, str]:
@@ -418,11 +369,56 @@ def _with_media_types(loaded: LoadedScenario,
     return out
 
 
+def card_batches(rows: pd.DataFrame, batch_rows: int = BATCH_ROWS) -> list[np.ndarray]:
+    """The rows in batches of whole cards: no card's rows are split between two batches.
+
+    A file whose rows of each card come together (an agency's export, sorted by card) is cut at
+    card boundaries into runs of consecutive rows; any other order is first grouped by card (a
+    stable sort: each card's rows keep their order in the file), so a file in any order is priced
+    as a whole file would be.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The tap rows (as :func:`read_taps` returns them); cards are ``rider`` with white space
+        trimmed.
+    batch_rows : int
+        At most this many rows in a batch, unless one card has more.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Row positions (int64) of each batch, in file order within a card; together, every row once.
+    """
+    n = len(rows)
+    if n <= batch_rows:
+        return [np.arange(n)]
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be at least 1 (got {batch_rows})")
+    card, _ = card_codes(rows["rider"])
+    starts = np.flatnonzero(np.diff(card, prepend=-1) != 0)
+    order = None
+    if len(starts) != card.max() + 1:  # some card's rows are apart: group them
+        order = np.argsort(card, kind="stable")
+        starts = np.flatnonzero(np.diff(card[order], prepend=-1) != 0)
+    bounds = [0]
+    while bounds[-1] < n:  # cut at the last card start within batch_rows rows, else at the next one
+        at = bounds[-1]
+        k = int(np.searchsorted(starts, at + batch_rows, side="right")) - 1
+        cut = starts[k] if starts[k] > at else starts[k + 1] if k + 1 < len(starts) else n
+        bounds.append(n if at + batch_rows >= n else int(cut))
+    ranges = [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
+    return ranges if order is None or len(ranges) == 1 else [order[r] for r in ranges]
+
+
 def replay(
     scenario: str | Path | LoadedScenario, taps: str | Path | pd.DataFrame, skip_bad: bool = False,
-    mapping: dict[str, dict[str, str]] | None = None,
+    mapping: dict[str, dict[str, str]] | None = None, batch_rows: int = BATCH_ROWS,
 ) -> Replay:
     """Price every leg of a tap file under the scenario's fare policy.
+
+    The rows are checked and priced in batches of whole cards (:func:`card_batches`); the result
+    is the same for any batch size.
 
     Parameters
     ----------
@@ -435,6 +431,8 @@ def replay(
     mapping : dict, optional
         For a TIDES file: :func:`~otrip_sim.tides.read_map`'s operators, routes and rider
         categories (``--map``).
+    batch_rows : int
+        Rows checked and priced at once (:data:`BATCH_ROWS`; a card is never split).
 
     Returns
     -------
@@ -448,45 +446,55 @@ def replay(
     """
     loaded, net, policy = _prepare(scenario)
     source = "taps" if isinstance(taps, pd.DataFrame) else str(taps)
-    if isinstance(taps, pd.DataFrame):
-        rows = taps
-    else:
-        rows = read_taps(taps, dict(zip(net.route_ids, net.route_operator)), _stop_operators(net),
-                         _with_media_types(loaded, mapping))
-    cols, reasons, counts = _legs(rows, loaded, net, policy)
+    route_ops = dict(zip(net.route_ids, net.route_operator))
+    rows = taps if isinstance(taps, pd.DataFrame) else read_taps(
+        taps, route_ops, _stop_operators(net), _with_media_types(loaded, mapping))
+    batches = card_batches(rows, batch_rows)
+    # every batch reads its times as the whole file would (one batch: its own are the file's)
+    times = FileTimes.of(rows) if len(batches) > 1 else None
+    distances = _Distances(net)
     fare = np.full(len(rows), -1, dtype=np.int64)
     rule = np.full(len(rows), "", dtype=object)
-    bad = np.array([r is not None for r in reasons], dtype=bool)
-    if bad.any() and not skip_bad:
-        lines = rows["line"].to_numpy()[bad]
-        shown = "; ".join(f"line {ln}: {reasons[i]}" for ln, i in zip(lines[:10], np.flatnonzero(bad)[:10]))
-        more = f" (and {int(bad.sum()) - 10} more)" if bad.sum() > 10 else ""
-        raise InputError(
-            source, "", f"{int(bad.sum())} bad rows: {shown}{more}; use --skip-bad to price the rest"
-        )
-    good = np.flatnonzero(~bad)
-    sub = cols.take(good)
-    for name in ("operator", "category", "route"):
-        # perf: strings become integer codes once (hashing), so pricing compares integers
-        codes, uniques = pd.factorize(getattr(sub, name))
-        sub.codes[name] = ({u: k for k, u in enumerate(uniques)}, codes.astype(np.int64))
-    priced = price(policy, sub)
-    fare[good], rule[good] = priced.fare, priced.rule_names()
-    outcome = priced.outcome()
+    reasons: dict[int, str] = {}  # row position -> why it is bad
+    counts: dict[str, int] = {}
+    for at in batches:
+        part = rows if len(batches) == 1 else rows.iloc[at]
+        cols, why, found = _legs(part, loaded, net, policy, times, distances)
+        for name, k in found.items():
+            counts[name] = counts.get(name, 0) + k
+        bad = np.array([r is not None for r in why], dtype=bool)
+        reasons.update((int(at[i]), cast(str, why[i])) for i in np.flatnonzero(bad))
+        if reasons and not skip_bad:
+            continue  # the file fails: the other batches are only checked, to list every bad row
+        good = np.flatnonzero(~bad)
+        priced = price(policy, cols.take(good))
+        fare[at[good]], rule[at[good]] = priced.fare, priced.rule_names()
+        outcome = priced.outcome()
+        for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
+                           ("no_fare", Outcome.NO_FARE)):
+            counts[name] = counts.get(name, 0) + int((outcome == kind).sum())
+    bad_at = np.array(sorted(reasons), dtype=np.int64)
+    if len(bad_at) and not skip_bad:
+        lines = rows["line"].to_numpy()[bad_at]
+        shown = "; ".join(f"line {ln}: {reasons[int(i)]}" for ln, i in zip(lines[:10], bad_at[:10]))
+        more = f" (and {len(bad_at) - 10} more)" if len(bad_at) > 10 else ""
+        raise InputError(source, "", f"{len(bad_at)} bad rows: {shown}{more}; use --skip-bad to price the "
+                         "rest")
     given = list(rows.attrs.get("columns") or [c for c in rows.columns if c != "line"])
-    rejects = rows.loc[bad, ["line", *given]].copy()
-    rejects.insert(1, "reason", [reasons[i] for i in np.flatnonzero(bad)])
-    for name, kind in (("no_stations", Outcome.NO_STATIONS), ("missing_tap_out", Outcome.MISSING_TAP_OUT),
-                       ("no_fare", Outcome.NO_FARE)):
-        counts[name] = int((outcome == kind).sum())
+    rejects = rows.iloc[bad_at][["line", *given]].copy()
+    rejects.insert(1, "reason", [reasons[int(i)] for i in bad_at])
     counts.update(rows.attrs.get("skipped") or {})
     return Replay(rows, fare, rule, rejects, loaded.spec.meta.currency, counts)
 
 
 def _legs(
-    rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy
+    rows: pd.DataFrame, loaded: LoadedScenario, net: Network, policy: FarePolicy,
+    times: FileTimes | None = None, distances: _Distances | None = None,
 ) -> tuple[LegTable, list[str | None], dict[str, int]]:
-    """The rows as engine leg columns and, per row, the reason it is bad (``None`` if good)."""
+    """The rows as engine leg columns and, per row, the reason it is bad (``None`` if good).
+
+    ``times`` holds the whole file's time zones and first Monday when ``rows`` is one batch of it;
+    ``distances`` a measure to reuse across batches."""
     n = len(rows)
     reasons: list[str | None] = [None] * n
 
@@ -495,12 +503,6 @@ def _legs(
             if reasons[i] is None:
                 reasons[i] = why if isinstance(why, str) else why[k]
 
-    def text(name: str) -> np.ndarray:
-        return rows[name].str.strip().to_numpy(dtype=object)
-
-    def isin(values: np.ndarray, known: list[str]) -> np.ndarray:
-        return pd.Series(values, dtype=object).isin(known).to_numpy()  # perf: hashing, not numpy's sort
-
     problems = rows.attrs.get("row_problems") or {}
     if problems:
         bad_rows = rows["line"].isin(list(problems)).to_numpy()
@@ -508,57 +510,64 @@ def _legs(
     ops = list(policy.standalone)
     cats = [c.id for c in loaded.spec.demand.categories]
     stops = list(net.stop_ids)
-    op = text("operator")
-    rider = text("rider")
-    flag(rider == "", "rider is empty")
-    unknown_op = ~isin(op, ops)
+    op_t = TextColumn(rows["operator"])
+    op = op_t.strings()
+    card, no_rider = card_codes(rows["rider"])
+    flag(no_rider, "rider is empty")
+    unknown_op = ~op_t.isin(ops)
     flag(unknown_op, [f"unknown operator {show(o)}" for o in op[unknown_op]])
-    cat = text("category")
-    cat[cat == ""] = "adult"
-    unknown_cat = ~isin(cat, cats)
+    cat_t = TextColumn(rows["category"])
+    cat_t.uniques[cat_t.uniques == ""] = "adult"
+    cat = cat_t.strings()
+    unknown_cat = ~cat_t.isin(cats)
     flag(unknown_cat, [f"unknown category {show(c)}" for c in cat[unknown_cat]])
-    for col in ("board_time", "alight_time"):
-        other, common = zone_mismatch(rows[col])
-        flag(other, f"{col} in another time zone than the file's other times ({common or 'none'})")
-    board, board_ok = parse_times(rows["board_time"])
-    flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].to_numpy()[~board_ok]])
-    alight_text = text("alight_time")
-    has_alight_time = alight_text != ""
-    alight, alight_ok = parse_times(rows["alight_time"])
+    clock = times or FileTimes()
+    other: dict[str, np.ndarray] = {}
+    given = {col: Distinct(rows[col]) for col in TIME_COLUMNS}
+    for col in TIME_COLUMNS:
+        other[col], common = zone_mismatch(given[col], clock.zone[col])
+        flag(other[col], f"{col} in another time zone than the file's other times ({common or 'none'})")
+    board, board_ok = parse_times(given["board_time"], other["board_time"], clock.day0["board_time"])
+    flag(~board_ok, [f"unparsable board_time {show(t)}" for t in rows["board_time"].iloc[~board_ok]])
+    alight_t = TextColumn(given["alight_time"])
+    has_alight_time = alight_t.given()
+    alight, alight_ok = parse_times(given["alight_time"], other["alight_time"], clock.day0["alight_time"])
     bad_alight = has_alight_time & ~alight_ok
-    flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_text[bad_alight]])
+    flag(bad_alight, [f"unparsable alight_time {show(t)}" for t in alight_t.strings()[bad_alight]])
     flag(has_alight_time & alight_ok & board_ok & (alight < board), "alight_time before board_time")
-    bstop, astop = text("board_stop"), text("alight_stop")
-    for col, values in (("board_stop", bstop), ("alight_stop", astop)):
-        unknown = (values != "") & ~isin(values, stops)
+    bstop_t, astop_t = TextColumn(rows["board_stop"]), TextColumn(rows["alight_stop"])
+    bstop, astop = bstop_t.strings(), astop_t.strings()
+    for col, t, values in (("board_stop", bstop_t, bstop), ("alight_stop", astop_t, astop)):
+        unknown = t.given() & ~t.isin(stops)
         flag(unknown, [f"unknown {col} {show(v)}" for v in values[unknown]])
-    dist_text = text("distance_km")
-    has_dist = dist_text != ""
-    km = np.full(n, np.nan)
-    if has_dist.any():
-        km[has_dist] = pd.to_numeric(pd.Series(dist_text[has_dist]), errors="coerce").to_numpy(dtype=float)
+    dist_t = TextColumn(rows["distance_km"])
+    has_dist = dist_t.given()
+    # each distinct distance read once: a number, then whole metres (exact, half up)
+    km_u = pd.to_numeric(pd.Series(dist_t.uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+    km = np.where(has_dist, km_u[dist_t.codes], np.nan)
     bad_dist = has_dist & np.isnan(km)
-    flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text[bad_dist]])
+    dist_text = dist_t.uniques[dist_t.codes[bad_dist]]
+    flag(bad_dist, [f"distance_km is not a number: {show(t)}" for t in dist_text])
     flag(has_dist & (km < 0), "negative distance_km")
     flag(has_dist & np.isinf(km), "distance_km is not a finite number")
     flag(has_dist & np.isfinite(km) & (km > MAX_KM), f"distance_km beyond {MAX_KM:,} km")
-    metres = np.zeros(n, dtype=np.int64)
-    ok_dist = has_dist & np.isfinite(km) & (km >= 0) & (km <= MAX_KM)
-    if ok_dist.any():
-        inv, uniq = pd.factorize(dist_text[ok_dist])
-        # exact, half up, once per distinct value
-        metres[ok_dist] = np.array([km_to_m(t) for t in uniq], dtype=np.int64)[inv]
-    route, media = text("route"), text("media")
+    ok_u = (dist_t.uniques != "") & np.isfinite(km_u) & (km_u >= 0) & (km_u <= MAX_KM)
+    metres_u = np.array([km_to_m(t) if good else 0 for t, good in zip(dist_t.uniques, ok_u)], dtype=np.int64)
+    metres = metres_u[dist_t.codes]
+    route_t, media_t = TextColumn(rows["route"]), TextColumn(rows["media"])
+    route, media = route_t.strings(), media_t.strings()
     known_media = [m.id for m in loaded.spec.fares.media] + [p.id for p in loaded.spec.fares.passes]
-    unknown_media = (media != "") & ~isin(media, known_media) if known_media else np.zeros(n, dtype=bool)
+    unknown_media = media_t.given() & ~media_t.isin(known_media) if known_media else np.zeros(n, dtype=bool)
     flag(unknown_media, [f"unknown media {show(v)}" for v in media[unknown_media]])
-    _check_priced_pairs(policy, op, route, bstop, astop, reasons)
-    tapped_out = has_alight_time | (astop != "")
-    needs_distance = sorted(policy.distance_operators())
+    stop_priced = sorted(policy.stop_priced())
+    _check_priced_pairs(policy, op_t.isin(stop_priced) | route_t.isin(stop_priced), op, route, bstop, astop,
+                        reasons)
+    tapped_out = has_alight_time | astop_t.given()
     counts = {"distance_from_stops": 0, "distance_over_network": 0, "no_distance": 0}
-    needs = ~has_dist & isin(op, needs_distance) & np.array([r is None for r in reasons], dtype=bool)
-    with_stops = needs & (bstop != "") & (astop != "")
-    distances = _Distances(net)
+    needs = ~has_dist & op_t.isin(sorted(policy.distance_operators())) & np.array(
+        [r is None for r in reasons], dtype=bool)
+    with_stops = needs & bstop_t.given() & astop_t.given()
+    distances = distances or _Distances(net)
     for i in np.flatnonzero(with_stops):  # perf: only legs whose distance comes from their stops
         found = distances.metres(op[i], route[i], bstop[i], astop[i])
         if found is None and route[i]:
@@ -571,24 +580,25 @@ def _legs(
         else:
             metres[i] = found
             counts["distance_from_stops"] += 1
-    distance_fare = isin(op, sorted(policy.metres_priced()))
+    distance_fare = op_t.isin(sorted(policy.metres_priced()))
     counts["no_distance"] = int((needs & ~with_stops & (tapped_out | ~distance_fare)).sum())
-    cols = LegTable(card=pd.factorize(rider)[0], operator=op, board_time=board, metres=metres, category=cat,
+    cols = LegTable(card=card, operator=op, board_time=board, metres=metres, category=cat,
                     board_stop=bstop, alight_stop=astop, tapped_out=tapped_out, route=route,
-                    alight_time=np.where(has_alight_time, alight, -1), media=media)
+                    alight_time=np.where(has_alight_time, alight, -1), media=media,
+                    codes={"operator": op_t.coded(), "category": cat_t.coded(), "route": route_t.coded()})
     return cols, reasons, counts
 
 
-def _check_priced_pairs(policy: FarePolicy, op: np.ndarray, route: np.ndarray, bstop: np.ndarray,
-                        astop: np.ndarray, reasons: list[str | None]) -> None:
-    """A leg with both stops on a station-table or zone operator needs a fare for that pair."""
-
-    stop_priced = sorted(policy.stop_priced())
-    on = (
-        pd.Series(op, dtype=object).isin(stop_priced) | pd.Series(route, dtype=object).isin(stop_priced)
-    ).to_numpy()
+def _check_priced_pairs(policy: FarePolicy, on: np.ndarray, op: np.ndarray, route: np.ndarray,
+                        bstop: np.ndarray, astop: np.ndarray, reasons: list[str | None]) -> None:
+    """A leg with both stops on a station-table or zone operator (``on``: its operator or route is
+    priced by stops) needs a fare for that pair."""
+    seen: dict[tuple[str, str, str, str], str | None] = {}
     for i in np.flatnonzero(on & (bstop != "") & (astop != "")):
-        why = policy.pair_problem(op[i], route[i], bstop[i], astop[i])
+        key = (op[i], route[i], bstop[i], astop[i])
+        if key not in seen:  # perf: each distinct leg once
+            seen[key] = policy.pair_problem(*key)
+        why = seen[key]
         if why is not None and reasons[i] is None:
             reasons[i] = why
 
