@@ -118,6 +118,7 @@ class Section:
 
     @property
     def anchor(self) -> str:
+        """The id of the section's heading (the model's name, lower case)."""
         return self.model.__name__.lower()
 
 
@@ -209,7 +210,7 @@ class Walker:
     @staticmethod
     def link(section: Section | None, model: type[BaseModel], label: str) -> str:
         """A link to ``model``'s section (``section``: None in the first walk)."""
-        return f"[{label}](#{model.__name__.lower()})"
+        return f"[{label}](#{section.anchor if section else model.__name__.lower()})"
 
 
 def _placeholder(info: FieldInfo | None) -> str:
