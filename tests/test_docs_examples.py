@@ -1,22 +1,10 @@
-"""The code examples of docs/ and README.md work.
-
-The convention (docs/README.md, "Code examples"): a fenced block's info string says what it is.
-
-* ```` ```python ```` runs: the blocks of a page in order, in one fresh namespace per page;
-  ```` ```python no-run ```` is shown, not run (a Jakarta comparison, a feed you bring).
-* ```` ```sh ```` runs: each line is an ``otrip-sim`` command (``.venv/bin/`` may lead it, ``\\``
-  continues it, ``# …`` comments it, ``> file`` keeps its output) and must succeed.  Only cheap
-  commands go in one: the tiny scenario, ``validate``, ``schema``.
-* ```` ```console ```` is shown, not run: full Jakarta days, the city-scale scenario, replications,
-  files you bring, synopses (``[--option]`` parts optional).  Its commands (lines starting
-  ``otrip-sim`` or ``$ otrip-sim``) are still parsed by the real command line: every command and
-  option exists, and every ``scenarios/…`` file it names is in the repository.
-* ```` ```text ````, ```` ```csv ````, ```` ```yaml ````, ```` ```json ```` are shown as they are.
-
-Every block in docs/ has an info string; README.md's untagged blocks are shown, not run (their
-commands are parsed like a console block's).  Examples run in a scratch folder whose ``scenarios/``
-is the repository's: what they write stays out of the repository.
-"""
+"""The code examples of docs/ and README.md work, by the convention of docs/README.md ("Code
+examples"): a block's info string says what it is.  ``python`` blocks run (a page's in order, in one
+namespace), ``python no-run`` ones must at least compile; ``sh`` blocks are cheap ``otrip-sim``
+commands, run through the command line; ``console`` blocks are shown, not run, but their commands
+must parse and name files that exist; ``text``, ``csv``, ``yaml``, ``json`` are shown as they are.
+README.md's untagged blocks count as console ones.  Examples run in a scratch folder whose
+``scenarios/`` is the repository's: what they write stays out of the repository."""
 
 from __future__ import annotations
 
@@ -142,6 +130,12 @@ def test_python_examples_run(page, scratch):
             exec(compile(block.body, block.where, "exec"), namespace)
     finally:
         plt.close("all")
+
+
+@pytest.mark.parametrize("block", [b for b in BLOCKS if b.lang == "python" and not b.runs],
+                         ids=lambda b: b.where)
+def test_python_shown_is_python(block):
+    compile(block.body, block.where, "exec")  # a shown example is still valid Python
 
 
 SHELL = [b for b in BLOCKS if b.lang == "sh" and b.runs]

@@ -61,3 +61,10 @@ def test_every_scenario_model_has_a_section():
             info = section.model.model_fields[name]
             key = info.validation_alias if isinstance(info.validation_alias, str) else name
             assert f"| `{key}` |" in text
+
+
+def test_docs_index_lists_every_page():
+    index = (ROOT / "docs" / "README.md").read_text(encoding="utf-8")
+    pages = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md"))
+    missing = [p for p in pages if p != "README.md" and f"]({p})" not in index]
+    assert not missing, f"docs/README.md lists no line for: {missing}"
