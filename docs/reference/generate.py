@@ -11,12 +11,15 @@ Run from the repository root after changing a model or a command::
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import re
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -171,7 +174,8 @@ class Walker:
                 tp = Annotated[tp, FieldInfo(discriminator=info.discriminator)]
             text = self.type_text(tp, sub, info)
             if section is not None:
-                section.rows.append((f"`{key}`", text, _default(info), _text(info.description or "")))
+                about = info.description or _attribute_docs(model).get(name, "")
+                section.rows.append((f"`{key}`", text, _default(info), _text(about)))
         return section
 
     def type_text(self, tp: Any, path: str, info: FieldInfo | None = None) -> str:
@@ -188,7 +192,8 @@ class Walker:
             if kinds is not None and len(models) == len(branches):
                 links = [self.link(self.visit(m, path, k), m, k) for m, k in zip(models, kinds)]
                 return "one of the kinds (`kind:`): " + ", ".join(links)
-            return " or ".join(self.type_text(b, path) for b in branches)
+            text = " or ".join(self.type_text(b, path) for b in branches)
+            return f"{text} ({bounds})" if bounds else text
         origin = get_origin(tp)
         if origin is list:
             text = f"list of {self.type_text(get_args(tp)[0], path + '[]')}"
@@ -211,6 +216,24 @@ class Walker:
     def link(section: Section | None, model: type[BaseModel], label: str) -> str:
         """A link to ``model``'s section (``section``: None in the first walk)."""
         return f"[{label}](#{section.anchor if section else model.__name__.lower()})"
+
+
+def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """The first sentence of each attribute docstring (a string right after a field) of ``model``
+    and its bases."""
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in pairwise(body):
+            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)):
+                text = " ".join(after.value.value.split())
+                found[node.target.id] = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+    return found
 
 
 def _placeholder(info: FieldInfo | None) -> str:
