@@ -1,10 +1,11 @@
 """The code examples of docs/ and README.md work, by the convention of docs/README.md ("Code
 examples"): a block's info string says what it is.  ``python`` blocks run (a page's in order, in one
 namespace), ``python no-run`` ones must at least compile; ``sh`` blocks are cheap ``otrip-sim``
-commands, run through the command line; ``console`` blocks are shown, not run, but their commands
-must parse and name files that exist; ``text``, ``csv``, ``yaml``, ``json`` are shown as they are.
-README.md's untagged blocks count as console ones.  Examples run in a scratch folder whose
-``scenarios/`` is the repository's: what they write stays out of the repository."""
+commands, run through the command line, and a ``text output`` block after one is what it prints;
+``console`` blocks are shown, not run, but their commands must parse and name files that exist;
+``text``, ``csv``, ``yaml``, ``json`` are shown as they are.  README.md's untagged blocks count as
+console ones.  Examples run in a scratch folder whose ``scenarios/`` is the repository's: what
+they write stays out of the repository."""
 
 from __future__ import annotations
 
@@ -115,6 +116,13 @@ def test_the_convention_is_used():
     assert any(b.lang == "python" and b.runs for b in BLOCKS)
     assert any(b.lang == "sh" and b.runs for b in BLOCKS)
     assert [b for b in BLOCKS if b.lang == "sh" and not b.runs] == [], "a shown command is a console block"
+    outputs = [b for b in BLOCKS if "output" in b.words]
+    assert outputs, "no text output block is checked"
+    for b in outputs:
+        page = [x for x in BLOCKS if x.page == b.page]
+        before = page[page.index(b) - 1] if page.index(b) else None
+        assert before is not None and before.lang == "sh" and before.runs, (
+            f"{b.where}: a text output block follows the sh block whose output it shows")
 
 
 PYTHON_PAGES = sorted({b.page for b in BLOCKS if b.lang == "python" and b.runs})
@@ -153,6 +161,25 @@ def test_shell_examples_run(block, scratch):
         assert result.exit_code == 0, f"{block.where}: otrip-sim {shlex.join(args)}\n{result.output}"
         if out:
             Path(out).write_text(result.stdout, encoding="utf-8")
+    shown = _output_of(block)
+    if shown is not None:
+        assert _timeless(result.stdout) == _timeless(shown.body), (
+            f"{shown.where}: the output shown is not what `otrip-sim {shlex.join(args)}` prints now:\n"
+            f"{result.stdout}")
+
+
+def _output_of(block: Block) -> Block | None:
+    """The ``text output`` block right after ``block`` on its page: what its last command prints."""
+    page = [b for b in BLOCKS if b.page == block.page]
+    following = page[page.index(block) + 1:]
+    if following and following[0].lang == "text" and "output" in following[0].words:
+        return following[0]
+    return None
+
+
+def _timeless(text: str) -> str:
+    """Output without its elapsed times (``0.2 s``), which change run to run."""
+    return re.sub(r"\b\d+\.\d+ s\b", "<time> s", text).strip()
 
 
 SHOWN_COMMANDS = [(b, args) for b in BLOCKS if b.lang in ("console", "sh", "") for args in _commands(b)]
