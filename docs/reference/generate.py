@@ -121,8 +121,13 @@ class Section:
 
     @property
     def anchor(self) -> str:
-        """The id of the section's heading (the model's name, lower case)."""
-        return self.model.__name__.lower()
+        """The id of the section's heading."""
+        return _anchor(self.model)
+
+
+def _anchor(model: type[BaseModel]) -> str:
+    """The id of a model's section heading: its name, lower case."""
+    return model.__name__.lower()
 
 
 class Walker:
@@ -170,8 +175,6 @@ class Walker:
             key = info.validation_alias if isinstance(info.validation_alias, str) else name
             sub = f"{path}.{key}" if path else key
             tp = info.annotation if not info.metadata else Annotated[info.annotation, *info.metadata]
-            if info.discriminator is not None:
-                tp = Annotated[tp, FieldInfo(discriminator=info.discriminator)]
             text = self.type_text(tp, sub, info)
             if section is not None:
                 about = info.description or _attribute_docs(model).get(name, "")
@@ -190,7 +193,7 @@ class Walker:
             models = [b for b in branches if isinstance(b, type) and issubclass(b, BaseModel)]
             kinds = _kinds(models)
             if kinds is not None and len(models) == len(branches):
-                links = [self.link(self.visit(m, path, k), m, k) for m, k in zip(models, kinds)]
+                links = [self.link(m, path, k, kind=k) for m, k in zip(models, kinds)]
                 return "one of the kinds (`kind:`): " + ", ".join(links)
             text = " or ".join(self.type_text(b, path) for b in branches)
             return f"{text} ({bounds})" if bounds else text
@@ -206,16 +209,17 @@ class Walker:
             text = "one of: " + ", ".join(f"`{json.dumps(v)}`" if isinstance(v, str) else f"`{v}`"
                                           for v in get_args(tp))
         elif isinstance(tp, type) and issubclass(tp, BaseModel):
-            return self.link(self.visit(tp, path), tp, tp.__name__)
+            return self.link(tp, path, tp.__name__)
         else:
             text = {int: "int", float: "number", str: "text", bool: "`true` or `false`",
                     date: "date (`2024-06-04`)"}.get(tp, getattr(tp, "__name__", str(tp)))
         return f"{text} ({bounds})" if bounds else text
 
-    @staticmethod
-    def link(section: Section | None, model: type[BaseModel], label: str) -> str:
-        """A link to ``model``'s section (``section``: None in the first walk)."""
-        return f"[{label}](#{section.anchor if section else model.__name__.lower()})"
+    def link(self, model: type[BaseModel], path: str, label: str, kind: str | None = None) -> str:
+        """A link to ``model``'s section, ``model`` met at ``path`` (with ``kind``: as that kind of a
+        discriminated union)."""
+        self.visit(model, path, kind)
+        return f"[{label}](#{_anchor(model)})"
 
 
 def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
