@@ -297,7 +297,8 @@ def scenario_reference() -> str:
         "",
         "Units are written as people write them and converted when the file is read: clock times "
         '(`"05:30"`, hours may pass 24) and durations (`"90s"`, `"5min"`, `"3h"`, `"01:30:00"`, or '
-        'integer seconds) become seconds, distances (`"500m"`, `"15.7km"`, or integer metres) metres; '
+        "integer seconds; units `s`, `sec`, `m` or `min`, `h`; fractions must come to whole seconds) "
+        'become seconds, distances (`"500m"`, `"15.7km"`, or integer metres) metres; '
         "money is an integer count of the currency's minor unit (`3500` for Rp 3,500, `250` for "
         "USD 2.50). An `id` is 1 to 100 letters, digits, `_`, `.` or `-`; a `file path` is relative to "
         "the file that names it (a section given as a file path holds what the section would hold "
