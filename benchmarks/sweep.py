@@ -1,7 +1,7 @@
 """Sweep on Dask: a 100-run sweep at a 10% sample on a LocalCluster of 1, then 2 workers.
 
 Usage: .venv/bin/python benchmarks/sweep.py [--runs 100] [--sample 0.1] [--workers 1,2]
-       [--scenario scenarios/jakarta/okotrip-2018.yaml]
+       [--scenario scenarios/jakarta/okotrip-2018.yaml] [--out DIR]
 
 The sweep is what ``otrip-sim sweep S --param fares.windows[0].cap=4000,5000,6000,7000,8000
 --param fares.windows[0].duration=60min,120min,180min,240min --replications R --sample 0.1
@@ -12,7 +12,10 @@ worker count, a ``LocalCluster`` is started as ``--executor dask`` starts it
 sweep is sent to its scheduler; the figures printed are the cluster's start-up, the sweep
 (loading and validating the 20 points here, the runs on the workers — their first import of
 otrip-sim and every scenario load included —, results back), writing the folder, and their sum,
-the wall time a user waits for. Then runs/s, the speed-up of the last worker count over the
+the wall time a user waits for; from Dask's task stream, the mean time of one run on a worker and
+how busy the workers were between the first run's start and the last one's end (runs slower on 2
+workers than on 1 are the cores being shared — with each other's memory traffic or with other
+work — not Dask; idle workers would be Dask or the client). Then runs/s, the speed-up of the last worker count over the
 first and the scaling efficiency (speed-up / ratio of worker counts), on the total and on the
 sweep alone; and ``bare_simpy_event_us``, the cost of one bare SimPy event in this process
 (``bare_event_seconds`` of benchmarks/scale.py), a machine-speed yardstick. The results of every
@@ -50,6 +53,8 @@ def main() -> None:
     parser.add_argument("--sample", type=float, default=0.1)
     parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
     parser.add_argument("--scenario", default="scenarios/jakarta/okotrip-2018.yaml")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="keep the sweep folder written with the last worker count here")
     args = parser.parse_args()
     points = len(CAPS) * len(DURATIONS)
     if args.runs < points or args.runs % points:
@@ -57,7 +62,7 @@ def main() -> None:
     replications = args.runs // points
     counts = [int(w) for w in args.workers.split(",")]
     params = [("fares.windows[0].cap", CAPS), ("fares.windows[0].duration", DURATIONS)]
-    from dask.distributed import Client
+    from dask.distributed import Client, get_task_stream
 
     print(f"scenario: {args.scenario}; {points} points x {replications} replications = {args.runs} runs "
           f"at --sample {args.sample}")
@@ -72,18 +77,26 @@ def main() -> None:
         with Client(cluster) as client:
             client.wait_for_workers(n)
             t1 = time.perf_counter()
-            s = sweep(ROOT / args.scenario, params, replications, sample=args.sample,
-                                executor="dask", scheduler=cluster.scheduler_address)
+            with get_task_stream(client) as stream:  # when each run computed, on which worker
+                s = sweep(ROOT / args.scenario, params, replications, sample=args.sample,
+                          executor="dask", scheduler=cluster.scheduler_address)
             t2 = time.perf_counter()
             with tempfile.TemporaryDirectory() as tmp:
-                write_sweep(s, Path(tmp) / "sweep")
+                write_sweep(s, args.out if args.out is not None and n == counts[-1] else Path(tmp) / "sweep")
             t3 = time.perf_counter()
         cluster.close()
         total, runs_s = t3 - t0, t2 - t1
         walls[n] = (total, runs_s)
+        computes = [(x["start"], x["stop"]) for task in stream.data for x in task["startstops"]
+                    if x["action"] == "compute"]
+        busy = sum(b - a for a, b in computes)
+        span = max(b for _, b in computes) - min(a for a, _ in computes)
         print(f"workers {n}: total {total:.1f} s (start-up {t1 - t0:.1f}, sweep {runs_s:.1f}, write "
               f"{t3 - t2:.1f}); {args.runs / total:.2f} runs/s ({args.runs / runs_s:.2f} in the sweep)",
               flush=True)
+        print(f"  a run {busy / len(computes):.2f} s on a worker (mean of {len(computes)}); workers busy "
+              f"{busy / (n * span):.0%} of the {span:.1f} s from the first run's start to the last's end; "
+              f"load {os.getloadavg()[0]:.2f}", flush=True)
         if first is None:
             first = s.reps
         elif s.reps != first:
