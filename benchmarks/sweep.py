@@ -3,23 +3,24 @@
 Usage: .venv/bin/python benchmarks/sweep.py [--runs 100] [--sample 0.1] [--workers 1,2]
        [--scenario scenarios/jakarta/okotrip-2018.yaml] [--out DIR]
 
-The sweep is what ``otrip-sim sweep S --param fares.windows[0].cap=4000,5000,6000,7000,8000
---param fares.windows[0].duration=60min,120min,180min,240min --replications R --sample 0.1
---executor dask`` runs (20 grid points × R replications = ``--runs``), called through the library
+The sweep is what ``otrip-sim sweep S --param fares.windows[0].cap=4000,5000,6000,7000,8000 --param
+fares.windows[0].duration=60min,120min,180min,240min --replications R --sample 0.1 --executor
+dask`` runs (20 grid points × R replications = ``--runs``), called through the library
 (``otrip_sim.sweep``, then ``write_sweep`` into a temporary folder, as the command does). For each
 worker count, a ``LocalCluster`` is started as ``--executor dask`` starts it
-(:func:`otrip_sim.executors.local_cluster`: processes under nannies, one thread each) and the
-sweep is sent to its scheduler; the figures printed are the cluster's start-up, the sweep
-(loading and validating the 20 points here, the runs on the workers — their first import of
-otrip-sim and every scenario load included —, results back), writing the folder, and their sum,
-the wall time a user waits for; from Dask's task stream, the mean time of one run on a worker and
-how busy the workers were between the first run's start and the last one's end (runs slower on 2
-workers than on 1 are the cores being shared — with each other's memory traffic or with other
-work — not Dask; idle workers would be Dask or the client). Then runs/s, the speed-up of the last worker count over the
-first and the scaling efficiency (speed-up / ratio of worker counts), on the total and on the
-sweep alone; and ``bare_simpy_event_us``, the cost of one bare SimPy event in this process
-(``bare_event_seconds`` of benchmarks/scale.py), a machine-speed yardstick. The results of every
-worker count are checked equal to the first's, figure for figure.
+(:func:`otrip_sim.executors.local_cluster`: processes under nannies, one thread each) and the sweep
+is sent to its scheduler; the figures printed are the cluster's start-up, the sweep (loading and
+validating the 20 points here, the runs on the workers — their first import of otrip-sim and every
+scenario load included —, results back), writing the folder, and their sum, the wall time a user
+waits for; from Dask's task stream, the mean time of one run on a worker and how busy the workers
+were between the first run's start and the last one's end, and the worker processes' CPU time per
+run (runs slower on 2 workers than on 1 for the same CPU time are waiting for a core, taken by
+other work; more CPU time per run is the cores slowing each other — shared caches and memory, or
+the hypervisor; idle workers would be Dask or the client). Then runs/s, the speed-up of the last
+worker count over the first and the scaling efficiency (speed-up / ratio of worker counts), on the
+total and on the sweep alone; and ``bare_simpy_event_us``, the cost of one bare SimPy event in this
+process (``bare_event_seconds`` of benchmarks/scale.py), a machine-speed yardstick. The results of
+every worker count are checked equal to the first's, figure for figure.
 
 Target (performance issue): scaling efficiency >= 0.8 from 1 to 2 workers.
 """
@@ -76,11 +77,13 @@ def main() -> None:
         cluster = local_cluster(n)
         with Client(cluster) as client:
             client.wait_for_workers(n)
+            cpu0 = client.run(time.process_time)  # each worker process's CPU seconds so far
             t1 = time.perf_counter()
             with get_task_stream(client) as stream:  # when each run computed, on which worker
                 s = sweep(ROOT / args.scenario, params, replications, sample=args.sample,
                           executor="dask", scheduler=cluster.scheduler_address)
             t2 = time.perf_counter()
+            cpu = sum(client.run(time.process_time).values()) - sum(cpu0.values())
             with tempfile.TemporaryDirectory() as tmp:
                 write_sweep(s, args.out if args.out is not None and n == counts[-1] else Path(tmp) / "sweep")
             t3 = time.perf_counter()
@@ -94,7 +97,8 @@ def main() -> None:
         print(f"workers {n}: total {total:.1f} s (start-up {t1 - t0:.1f}, sweep {runs_s:.1f}, write "
               f"{t3 - t2:.1f}); {args.runs / total:.2f} runs/s ({args.runs / runs_s:.2f} in the sweep)",
               flush=True)
-        print(f"  a run {busy / len(computes):.2f} s on a worker (mean of {len(computes)}); workers busy "
+        print(f"  a run {busy / len(computes):.2f} s on a worker (mean of {len(computes)}), of it "
+              f"{cpu / len(computes):.2f} s on a CPU (the worker processes' CPU time / runs); workers busy "
               f"{busy / (n * span):.0%} of the {span:.1f} s from the first run's start to the last's end; "
               f"load {os.getloadavg()[0]:.2f}", flush=True)
         if first is None:
