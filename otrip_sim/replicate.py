@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -125,6 +126,7 @@ def job_for(scenario: str | Path | LoadedScenario, replication: int, seed: int |
 
 CACHE_SIZE = 8  # compiled scenarios a process keeps (a sweep's grid points, least recently used dropped)
 _CACHE: OrderedDict[tuple[Any, ...], CompiledScenario] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 def compiled_for(job: Job) -> CompiledScenario:
@@ -140,9 +142,10 @@ def compiled_for(job: Job) -> CompiledScenario:
         since, or another copy on this worker's machine.
     """
     key = (job.path, repr(job.overrides), job.allow_outside_files, job.inputs)
-    if job.inputs and key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    with _CACHE_LOCK:  # a Dask worker of several threads runs jobs side by side
+        if job.inputs and key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
     loaded = load_scenario(job.path, job.allow_outside_files, dict(job.overrides))
     if job.inputs and tuple(sorted(loaded.inputs.items())) != job.inputs:
         theirs = dict(job.inputs)
@@ -152,9 +155,10 @@ def compiled_for(job: Job) -> CompiledScenario:
                          "machine); every worker must read the same files at the same path")
     compiled = compile_scenario(loaded)
     if job.inputs:
-        _CACHE[key] = compiled
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        with _CACHE_LOCK:
+            _CACHE[key] = compiled
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
     return compiled
 
 
