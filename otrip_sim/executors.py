@@ -10,17 +10,35 @@ executor and the number of workers (docs/compare.md, "Parallel runs").
 
 from __future__ import annotations
 
+import copyreg
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
+from . import errors
 from .errors import InputError
 
 J = TypeVar("J")
 R = TypeVar("R")
 
 EXECUTORS = ("local", "dask")
+
+
+def _input_error(file: str | None, path: str, message: str, *value: Any) -> InputError:
+    return InputError(file, path, message, *value)
+
+
+def _reduce_input_error(e: InputError) -> tuple[Any, ...]:
+    """An :class:`InputError` raised in a worker, pickled by its fields (pickling an exception
+    passes only its text to ``__init__``, which takes four): so a local process's failed job
+    reaches the caller as its error, not as a broken pool, and a Dask worker's as the same
+    message."""
+    value = () if e.value is errors._MISSING else (e.value,)
+    return _input_error, (e.file, e.path, e.message, *value)
+
+
+copyreg.pickle(InputError, _reduce_input_error)
 
 
 def _single_threaded() -> None:
@@ -74,37 +92,64 @@ def run_jobs(fn: Callable[[J], R], jobs: Sequence[J], workers: int = 1, executor
                 done(i, r)
             bar.update(1)
 
-        if executor == "dask":
-            _dask(fn, jobs, workers, scheduler, record)
-        elif workers == 1 or len(jobs) <= 1:
-            for i, job in enumerate(jobs):
-                record(i, fn(job))
-        else:
-            pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_single_threaded)
-            try:
-                futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
-                for fut in as_completed(futures):
-                    record(futures[fut], fut.result())
-            except BaseException:
-                # Ctrl-C, SIGTERM or a failed job: drop the queued jobs instead of running them all
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
+        try:
+            if executor == "dask":
+                _dask(fn, jobs, workers, scheduler, record)
+            elif workers == 1 or len(jobs) <= 1:
+                for i, job in enumerate(jobs):
+                    record(i, fn(job))
+            else:
+                _processes(fn, jobs, workers, record)
+        except InputError as e:
+            if type(e.value) is object:  # "no value", copied by Dask's pickling of a worker's error
+                e.value = errors._MISSING
+            raise
     return [results[i] for i in range(len(jobs))]
+
+
+def _processes(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int,
+               record: Callable[[int, Any], None]) -> None:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_single_threaded)
+    try:
+        futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
+        for fut in as_completed(futures):
+            record(futures[fut], fut.result())
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failed job: drop the queued jobs instead of running them all
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def local_cluster(workers: int) -> Any:
+    """The Dask ``LocalCluster`` that ``executor="dask"`` starts without a ``scheduler``: ``workers``
+    worker processes (each under a nanny, which sets one BLAS/OpenMP thread before it starts the
+    worker) of one thread each, no dashboard.
+
+    Parameters
+    ----------
+    workers : int
+
+    Returns
+    -------
+    distributed.LocalCluster
+    """
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
 def _dask(fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int, scheduler: str | None,
           record: Callable[[int, Any], None]) -> None:
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise InputError("--executor", "", "dask needs dask.distributed: pip install 'otrip-sim[dask]'",
                          "dask") from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = local_cluster(workers)
         client = Client(cluster)
     else:
         client = Client(scheduler)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .compile import CompiledScenario, compile_scenario
+from .errors import InputError
 from .executors import run_jobs
 from .results import RunResult
 from .run import run
@@ -52,8 +55,12 @@ _OPERATOR_FIGURES = ("boardings", "passenger_km", "fare_revenue", "fare_revenue_
 
 @dataclass(frozen=True)
 class Job:
-    """One run to make: a scenario file (loaded in the worker, once per worker), its ``--set``
-    overrides, the seed, replication number, sample and demand scale."""
+    """One run to make: a scenario file (read and compiled in the worker, once per worker and
+    content), its ``--set`` overrides, the seed, replication number, sample and demand scale, and
+    ``inputs``: the SHA-256 of every file of the scenario as the caller read them (sorted (file,
+    hash) pairs, :attr:`~otrip_sim.scenario.LoadedScenario.inputs`). A worker keys its compiled
+    scenarios by them, so a changed file is never served from its cache, and refuses to run when
+    the files it reads at ``path`` are not those."""
 
     path: str
     overrides: tuple[tuple[str, Any], ...] = ()
@@ -62,6 +69,7 @@ class Job:
     sample: float = 1.0
     demand_scale: float = 1.0
     allow_outside_files: bool = False
+    inputs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,9 @@ class Replicate:
 def job_for(scenario: str | Path | LoadedScenario, replication: int, seed: int | None = None,
             sample: float = 1.0, demand_scale: float = 1.0,
             overrides: Mapping[str, Any] | None = None, allow_outside_files: bool = False) -> Job:
-    """The job of one replication of ``scenario`` (a file, or a scenario loaded from one: its file
-    and overrides are what the worker reloads).
+    """The job of one replication of ``scenario`` (a file, loaded here with ``overrides`` to record
+    its input files' hashes, or a scenario loaded from one): its file, overrides and input hashes
+    are what the worker reloads and checks.
 
     Parameters
     ----------
@@ -103,25 +112,54 @@ def job_for(scenario: str | Path | LoadedScenario, replication: int, seed: int |
     if isinstance(scenario, LoadedScenario):
         merged = {**scenario.overrides, **(overrides or {})}
         path = str(scenario.path)
+        inputs = scenario.inputs
+        if overrides:  # an override may name another file (network.stops=other.csv): its hash too
+            inputs = load_scenario(scenario.path, True, merged).inputs
         # loaded already, under the caller's choice: the worker may read what the caller did
         allow_outside_files = True
     else:
         merged, path = dict(overrides or {}), str(scenario)
-    return Job(path, tuple(merged.items()), seed, replication, sample, demand_scale, allow_outside_files)
+        inputs = load_scenario(path, allow_outside_files, merged).inputs
+    return Job(path, tuple(merged.items()), seed, replication, sample, demand_scale, allow_outside_files,
+               tuple(sorted(inputs.items())))
 
 
-_CACHE: dict[tuple[Any, ...], CompiledScenario] = {}
+CACHE_SIZE = 8  # compiled scenarios a process keeps (a sweep's grid points, least recently used dropped)
+_CACHE: OrderedDict[tuple[Any, ...], CompiledScenario] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 def compiled_for(job: Job) -> CompiledScenario:
-    """The job's scenario compiled, once per process (a worker builds a network once, not per job)."""
-    key = (job.path, repr(job.overrides), job.allow_outside_files)
-    if key not in _CACHE:
-        if len(_CACHE) > 8:  # a sweep's grid: keep memory bounded
-            _CACHE.clear()
-        loaded = load_scenario(job.path, job.allow_outside_files, dict(job.overrides))
-        _CACHE[key] = compile_scenario(loaded)
-    return _CACHE[key]
+    """The job's scenario compiled, once per process and content: a worker reads and builds a
+    scenario once for all the replications it runs of it, keyed by its file, overrides and input
+    hashes (``job.inputs``), so a file changed since (the next sweep on a long-lived Dask worker, or
+    in the same Python session) is read again. A job without input hashes is read every time.
+
+    Raises
+    ------
+    InputError
+        When the files read here are not those the job was made from (``job.inputs``): changed
+        since, or another copy on this worker's machine.
+    """
+    key = (job.path, repr(job.overrides), job.allow_outside_files, job.inputs)
+    with _CACHE_LOCK:  # a Dask worker of several threads runs jobs side by side
+        if job.inputs and key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    loaded = load_scenario(job.path, job.allow_outside_files, dict(job.overrides))
+    if job.inputs and tuple(sorted(loaded.inputs.items())) != job.inputs:
+        theirs = dict(job.inputs)
+        differ = sorted(f for f in {*theirs, *loaded.inputs} if theirs.get(f) != loaded.inputs.get(f))
+        raise InputError(job.path, "", "the scenario's files read by this worker are not those the runs were "
+                         f"started from ({', '.join(differ)} differ: changed since, or another copy on this "
+                         "machine); every worker must read the same files at the same path")
+    compiled = compile_scenario(loaded)
+    if job.inputs:
+        with _CACHE_LOCK:
+            _CACHE[key] = compiled
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return compiled
 
 
 def run_job(job: Job) -> Replicate:
@@ -428,10 +466,11 @@ def replicate(scenario: str | Path | LoadedScenario, replications: int, seed: in
     list of Replicate
         In replication order.
     """
-    from .errors import InputError
-
     if replications < 1:
         raise InputError("--replications", "", "must be >= 1", replications)
+    if not isinstance(scenario, LoadedScenario):  # read once here, not once per job
+        scenario = load_scenario(scenario, overrides=overrides)
+        overrides = None
     jobs = [job_for(scenario, k, seed, sample, demand_scale, overrides) for k in range(replications)]
     return run_jobs(run_job, jobs, workers, executor, scheduler, progress, desc="replications")
 
@@ -456,8 +495,6 @@ def extend_run(res: RunResult, replications: int, workers: int = 1, executor: st
         The block (dict) and the table (pandas.DataFrame).
     """
     import pandas as pd
-
-    from .errors import InputError
 
     if replications < 1:
         raise InputError("--replications", "", "must be >= 1", replications)
