@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parent.parent.parent / "shared" / "data" / "urbantrips-sube-samples" / "transacciones_amba_test_geocode.csv"
+SHARED = HERE.parent.parent.parent / "shared" / "data" / "urbantrips-sube-samples"
+SOURCE = SHARED / "transacciones_amba_test_geocode.csv"
 EXTRACT = HERE / "sube-extract.csv"
 TAPS = HERE / "sube-taps.csv"
 OPERATORS = HERE / "sube-operators.csv"
@@ -53,7 +54,8 @@ def _km(a: pd.Series, b: pd.Series) -> float:
 def to_taps(rows: pd.DataFrame, operators: pd.DataFrame) -> pd.DataFrame:
     """The extract as otrip-sim tap rows (see the module docstring)."""
     op = dict(zip(operators["modo"], operators["operator"]))
-    when = pd.to_datetime(rows["fecha"].str.replace("2019:", "2019 ", regex=False), format="%d/%m/%Y %H:%M:%S")
+    fixed = rows["fecha"].str.replace("2019:", "2019 ", regex=False)  # the one malformed value
+    when = pd.to_datetime(fixed, format="%d/%m/%Y %H:%M:%S")
     rows = rows.assign(_when=when).sort_values(["id_tarjeta", "_when", "id"], kind="stable")
     out: list[dict[str, object]] = []
     open_in: dict[tuple[str, str], tuple[int, pd.Series]] = {}  # (card, line) -> its open check-in
