@@ -7,10 +7,12 @@ folder ``fare_transactions.parquet``), as CSV, cut to TIDES' own columns plus ot
 1% of the persons (853 cards, 4,663 rows). Same code, same file: the run is deterministic.
 
     PYTHONPATH=. python notebooks/data/make_taps_sample.py
+    PYTHONPATH=. python notebooks/data/make_taps_sample.py 1.0 /tmp/taps-full.csv   # a whole day, elsewhere
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import otrip_sim
@@ -30,11 +32,13 @@ COLUMNS = [
 ]
 
 
-def main() -> None:
-    """Run the scenario and write the cut tap log next to this script."""
-    res = otrip_sim.run(SCENARIO, seed=SEED, sample=SAMPLE)
-    res.taps[COLUMNS].to_csv(HERE / "taps-sample.csv", index=False, lineterminator="\n")
+def main(argv: list[str]) -> None:
+    """Run the scenario and write the cut tap log (default: 1%, next to this script)."""
+    sample = float(argv[0]) if argv else SAMPLE
+    out = Path(argv[1]) if len(argv) > 1 else HERE / "taps-sample.csv"
+    res = otrip_sim.run(SCENARIO, seed=SEED, sample=sample)
+    res.taps[COLUMNS].to_csv(out, index=False, lineterminator="\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
