@@ -9,7 +9,7 @@ STAMP_TEST := $(VENV)/.installed-test
 DEMO_SCENARIO ?= scenarios/jakarta/okotrip-2018.yaml
 DEMO_OUT := results/okotrip-2018-$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: demo test venv clean bench golden
+.PHONY: demo test venv clean bench golden notebooks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ test: $(STAMP_TEST)
 # outputs on purpose and says why (tests/test_golden.py fails on any other change)
 golden: $(STAMP_TEST)
 	$(BIN)/python -m tests.golden.snapshot
+
+# notebooks: install JupyterLab (the `notebooks` extra) into .venv and say how to open notebooks/;
+# not part of `make test`, whose extra runs the notebooks without Jupyter's interface
+notebooks: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	touch $(STAMP_RUN)
+	@echo "Start Jupyter with: $(BIN)/jupyter lab notebooks/"
+	@echo "(each notebook sets its sample at the top; CI=true runs a smaller one)"
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/run_examples.py
