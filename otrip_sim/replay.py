@@ -29,18 +29,8 @@ from .fares import FarePolicy, Leg, LegTable, Outcome, price, trace
 from .fares.cards import legs_of
 from .network import Network
 from .scenario import LoadedScenario
-from .textio import (
-    TIME_COLUMNS,
-    Distinct,
-    FileTimes,
-    TextColumn,
-    blank_file,
-    card_codes,
-    check_csv_shape,
-    parse_times,
-    read_text,
-    zone_mismatch,
-)
+from .tapcolumns import TIME_COLUMNS, Distinct, FileTimes, TextColumn, card_codes, parse_times, zone_mismatch
+from .textio import blank_file, check_csv_shape, read_text
 from .tides import MAP_KINDS, OPTIONAL, TIDES_KEYS, tides_legs
 from .units import format_clock, km_to_m
 

@@ -13,8 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "otrip_sim"
 
 # Layers, lowest first.  A module may import its own layer or lower ones, never a higher one.
 LAYERS: list[tuple[str, ...]] = [
-    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio", "memory", "stats",
-     "overrides", "executors"),
+    ("version", "errors", "units", "geo", "grouped", "rng", "atomic", "textio", "tapcolumns", "memory",
+     "stats", "overrides", "executors"),
     ("fares",),
     ("schema",),
     ("scenario",),
