@@ -25,17 +25,13 @@ R = TypeVar("R")
 EXECUTORS = ("local", "dask")
 
 
-def _input_error(file: str | None, path: str, message: str, *value: Any) -> InputError:
-    return InputError(file, path, message, *value)
-
-
 def _reduce_input_error(e: InputError) -> tuple[Any, ...]:
     """An :class:`InputError` raised in a worker, pickled by its fields (pickling an exception
     passes only its text to ``__init__``, which takes four): so a local process's failed job
     reaches the caller as its error, not as a broken pool, and a Dask worker's as the same
     message."""
     value = () if e.value is errors._MISSING else (e.value,)
-    return _input_error, (e.file, e.path, e.message, *value)
+    return InputError, (e.file, e.path, e.message, *value)
 
 
 copyreg.pickle(InputError, _reduce_input_error)

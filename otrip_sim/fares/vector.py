@@ -305,7 +305,6 @@ def _price_windows(w: CapWindow | IntegratedWindow | FirstFareWindow | PayDiffer
     return window
 
 
-
 def _names(index: dict[object, int]) -> list[str]:
     """Code → name, from a name → code index."""
     names = [""] * (max(index.values(), default=-1) + 1)
