@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -594,7 +594,8 @@ def _check_priced_pairs(policy: FarePolicy, on: np.ndarray, op: np.ndarray, rout
 
 
 # ------------------------------------------------------------------------------------ explain
-def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[str]:
+def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR",
+            clock: Callable[[int], str] = format_clock) -> list[str]:
     """Tap by tap, the card's state and why each amount was charged; then the settlement.
 
     Parameters
@@ -605,6 +606,8 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
         One card's legs in tap order (times in seconds, distances in metres).
     currency : str
         ISO 4217 code for the amounts (minor units) shown.
+    clock : callable
+        Shows a time in seconds: a clock time of the service day by default (``25:10:00``).
 
     Returns
     -------
@@ -627,7 +630,7 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
             why = f"category {leg.category!r} rides {leg.operator} free; the leg is invisible to windows"
         km = f"{leg.metres / 1000:.1f} km" if leg.metres else "distance unknown"
         stops = f" {leg.board_stop}→{leg.alight_stop}" if leg.board_stop or leg.alight_stop else ""
-        out.append(f"tap {n + 1}  {format_clock(leg.board_time)}  {leg.operator}{stops}  {km}  "
+        out.append(f"tap {n + 1}  {clock(leg.board_time)}  {leg.operator}{stops}  {km}  "
                    f"charged {money(charge.amount)}  [{charge.rule}] {why}")
         for state in tap.windows:
             # the trace types a window's state as object; its times and amounts are ints (the cap None
@@ -639,8 +642,8 @@ def explain(policy: FarePolicy, legs: list[Leg], currency: str = "IDR") -> list[
                 cap += f", transfers used {state['transfers']}"
             if state.get("credit") is not None:
                 cap += f", fares up to {money(cast(int, state['credit']))} covered"
-            out.append(f"        window {state['rule']} open since {format_clock(start)} (closes "
-                       f"{format_clock(closes)}): {state['legs']} legs, paid so far {money(paid)}{cap}")
+            out.append(f"        window {state['rule']} open since {clock(start)} (closes "
+                       f"{clock(closes)}): {state['legs']} legs, paid so far {money(paid)}{cap}")
     out.append("settlement:")
     total = 0
     for n, (tap, ch) in enumerate(zip(taps, settled)):
@@ -680,9 +683,19 @@ def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider
     mine = rows[rows["rider"].str.strip() == rider].reset_index(drop=True)
     if mine.empty:
         raise InputError(str(taps), "rider", "no rows for this rider", rider)
-    cols, reasons, _ = _legs(mine, loaded, net, policy)
+    times = FileTimes.of(mine)
+    cols, reasons, _ = _legs(mine, loaded, net, policy, times)
     for k, why in enumerate(reasons):
         if why is not None:
             raise InputError(str(taps), f"line {mine['line'].iloc[k]}", why)
-    return explain(policy, legs_of(cols, np.arange(len(mine))), loaded.spec.meta.currency)
+    day0 = times.day0["board_time"]
+    clock = format_clock if day0 is None else _date_clock(day0)
+    return explain(policy, legs_of(cols, np.arange(len(mine))), loaded.spec.meta.currency, clock)
+
+
+def _date_clock(day0: pd.Timestamp) -> Callable[[int], str]:
+    """Shows seconds counted from ``day0`` (date-times read from a file) as the date-time they are."""
+    def show(seconds: int) -> str:
+        return (day0 + pd.Timedelta(seconds=seconds)).strftime("%a %Y-%m-%d %H:%M:%S")
+    return show
 

@@ -233,6 +233,20 @@ card1,mrt,09:00:00,8
     assert result.exit_code == 2 and "no rows for this rider" in result.output
 
 
+def test_explain_shows_date_times_as_read(tmp_path):
+    """Taps given as date-times are shown as those date-times, not as hours since the Monday the
+    engine counts from (a Saturday's 23:30 tap was '125:30:00'); a window runs past midnight."""
+    path = taps(tmp_path, """
+rider,operator,board_time,distance_km
+c,transjakarta,2022-01-01T23:30:00,5
+c,mrt,2022-01-02T00:40:00,8
+""")
+    lines = explain_rider(JAK / "jaklingko-2022.yaml", path, "c")
+    assert lines[0].startswith("tap 1  Sat 2022-01-01 23:30:00  transjakarta")
+    assert "open since Sat 2022-01-01 23:30:00 (closes Sun 2022-01-02 02:30:00)" in lines[1]
+    assert lines[2].startswith("tap 2  Sun 2022-01-02 00:40:00  mrt")
+
+
 @pytest.mark.parametrize("scenario", ["baseline-2017", "okotrip-2018", "jaklingko-2022"])
 def test_simulated_tap_log_replays_to_the_same_fares(scenario, tmp_path):
     """The simulation's TIDES tap log, priced again by `otrip-sim fares`, gives every tapped leg
