@@ -373,7 +373,8 @@ def fares(
 
     \b
     Example:
-      otrip-sim fares scenarios/jakarta/okotrip-2018.yaml --journeys legs.csv --out priced.csv
+      otrip-sim fares scenarios/jakarta/jaklingko-2022.yaml --journeys notebooks/data/taps-sample.csv \\
+        --out results/priced.csv
     """
     from contextlib import ExitStack
 
@@ -463,7 +464,8 @@ def explain(scenario: Path, taps: Path, rider: str) -> None:
 
     \b
     Example:
-      otrip-sim explain scenarios/jakarta/jaklingko-2022.yaml --journeys legs.csv --rider card-17
+      otrip-sim explain scenarios/jakarta/jaklingko-2022.yaml --journeys notebooks/data/taps-sample.csv \\
+        --rider 650
     """
     from .replay import explain_rider
 
@@ -505,8 +507,8 @@ def network_import(feeds: tuple[Path, ...], out: Path, date: str | None, operato
 
     \b
     Example:
-      otrip-sim network-import feeds/bogor.zip feeds/caltrain.zip --out scenarios/mine/network \
---capacity bus=12
+      otrip-sim network-import tests/data/bogor-angkot/gtfs.zip tests/data/caltrain/caltrain_weekday.zip \\
+        --out results/network --capacity bus=12
     """
     from .errors import InputError
     from .gtfs import import_network
@@ -572,8 +574,8 @@ def fares_import(feed: Path, out: Path, day: str, media: str | None, name: str |
 
     \b
     Example:
-      otrip-sim fares-import feeds/translink.zip --out scenarios/vancouver/fares.yaml \
---media compass_card
+      otrip-sim fares-import tests/data/gtfs-fares-v2/translink_vancouver \\
+        --out results/vancouver-fares.yaml --media compass_card
     """
     import yaml
 

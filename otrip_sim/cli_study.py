@@ -245,8 +245,8 @@ def commands(user_errors: Callable[[Any], Any]) -> list[click.Command]:
 
         \b
         Example:
-          otrip-sim calibrate scenarios/jakarta/jaklingko-2022.yaml \\
-            --targets scenarios/jakarta/calibration/jaklingko-2022.targets.csv
+          otrip-sim calibrate scenarios/jakarta/lrt-trial-2019.yaml \\
+            --targets scenarios/jakarta/calibration/targets-2019.csv --out results/calibration
         """
         from .atomic import atomic_folder, check_out_dir
         from .calibrate import PLAUSIBLE_S, read_targets, write_calibration

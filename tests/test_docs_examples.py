@@ -197,3 +197,45 @@ def test_shown_commands_exist(block, args):
     named = _arguments(command, parsed)
     missing = [a for a in named if a.startswith("scenarios/") and not (ROOT / a).exists()]
     assert not missing, f"{block.where}: no such file in the repository: {missing}"
+
+
+# The pages a newcomer follows, and the commands' own --help examples, run exactly as written:
+# every file they read ships in the repository (or an earlier command writes it under results/).
+EXACT_PAGES = {ROOT / "README.md", ROOT / "docs" / "getting-started.md"}
+INPUT_OPTIONS = {"taps", "targets", "map_file"}
+
+
+def _help_examples() -> list[tuple[str, list[str]]]:
+    """Each command's ``Example:`` lines of its help, as argument lists."""
+    found = []
+    ctx = main.make_context("otrip-sim", [], resilient_parsing=True)
+    for name in main.list_commands(ctx):
+        text = (main.get_command(ctx, name).help or "").replace("\\\n", " ")
+        lines = text.split("Example:", 1)[1].splitlines() if "Example:" in text else []
+        found += [(name, shlex.split(COMMAND.sub("", line.strip()))) for line in lines
+                  if COMMAND.match(line.strip())]
+    return found
+
+
+HELP_EXAMPLES = _help_examples()
+EXACT = ([(b.where, args) for b in BLOCKS if b.page in EXACT_PAGES and b.lang in ("console", "sh", "")
+          for args in _commands(b)] + [(f"otrip-sim {name} --help", args) for name, args in HELP_EXAMPLES])
+
+
+def test_every_command_shows_an_example():
+    ctx = main.make_context("otrip-sim", [], resilient_parsing=True)
+    assert sorted({name for name, _ in HELP_EXAMPLES}) == sorted(main.list_commands(ctx))
+
+
+@pytest.mark.parametrize("where, args", EXACT, ids=[f"{w}:{a[0] if a else ''}" for w, a in EXACT])
+def test_newcomers_commands_read_shipped_files(where, args):
+    args = args[: args.index(">")] if ">" in args else args
+    ctx = main.make_context("otrip-sim", [], resilient_parsing=True)
+    command = main.get_command(ctx, args[0])
+    assert command is not None, f"{where}: no command otrip-sim {args[:1]}"
+    parsed = command.make_context(args[0], args[1:], parent=ctx, resilient_parsing=True)
+    reads = _arguments(command, parsed) + [str(parsed.params[p]) for p in INPUT_OPTIONS
+                                           if parsed.params.get(p) is not None]
+    written_before = ("results/",)
+    missing = [a for a in reads if not a.startswith(written_before) and not (ROOT / a).exists()]
+    assert not missing, f"{where}: reads files the repository does not ship: {missing}"
