@@ -404,11 +404,14 @@ def _standard_errors(fit: Sequence[Target], params: dict[str, float],
     return {p: float(se[k]) for k, t in enumerate(fit) for p in t.parameters}
 
 
-def write_calibration(result: Calibrated, folder: Path) -> None:
+def write_calibration(result: Calibrated, folder: str | Path) -> None:
     """``calibration.yaml`` (the section), ``convergence.csv`` (every round) and
-    ``parameters.csv`` (values, standard errors) into ``folder``."""
+    ``parameters.csv`` (values, standard errors) into ``folder``, created if missing (the command
+    line writes into a fresh temporary folder it then moves into place)."""
     import yaml
 
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     doc = result.calibration.model_dump(exclude_none=True)
     head = ("# Written by otrip-sim calibrate: constants fitted to the targets listed under `fitted`\n"
             "# (validation.csv marks them circular). Reference this file from the scenario:\n"

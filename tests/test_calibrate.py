@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 import otrip_sim
-from otrip_sim.calibrate import ELASTICITY_FACTOR, TargetRow, _raised, _run, calibrate
+from otrip_sim.calibrate import ELASTICITY_FACTOR, TargetRow, _raised, _run, calibrate, write_calibration
 from otrip_sim.cli import main
 from otrip_sim.compile import compile_scenario
 from otrip_sim.errors import InputError
@@ -112,6 +112,10 @@ def test_calibration_is_deterministic_for_a_seed_and_works_with_a_sample(tmp_pat
     full = a.parameters.set_index("parameter").loc["boarding:express", "value"]
     got = half.parameters.set_index("parameter").loc["boarding:express", "value"]
     assert got == pytest.approx(full, abs=30)
+    # written from Python into a folder that does not exist yet: it is made
+    write_calibration(a, tmp_path / "new" / "cal")
+    assert sorted(p.name for p in (tmp_path / "new" / "cal").iterdir()) == [
+        "calibration.yaml", "convergence.csv", "parameters.csv"]
 
 
 def test_calibrated_targets_are_circular_in_validation(tmp_path):
