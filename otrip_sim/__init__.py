@@ -24,24 +24,26 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from .compare import compare
 from .compile import CompiledScenario, compile_scenario
 from .errors import InputError, OtripError, OutputError
+from .replicate import replicate
 from .results import RunResult
-from .run import run  # binds the name `run` to the function, over the submodule
+from .run import run
 from .scenario import LoadedScenario, load_scenario, with_overrides
+from .sweep import sweep
 from .version import __version__
 
-# perf: writing results loads matplotlib; it is imported on first use (PEP 562), so commands
-# that never plot (`otrip-sim fares`, `validate`) start faster.
-_LAZY = {"write_results": ".output", "compare": ".compare", "replicate": ".replicate",
-         "write_comparison": ".compare_output", "sweep": ".sweep"}
+# `run`, `compare`, `replicate` and `sweep` are functions named as their modules: imported here,
+# they bind the package's names to the functions for good (a later `import otrip_sim.sweep` leaves
+# them so); a name left for PEP 562 would become the module once anything imported it.
+# perf: writing results and comparisons loads matplotlib; those are imported on first use, so
+# commands that never plot (`otrip-sim fares`, `validate`) start faster.
+_LAZY = {"write_results": ".output", "write_comparison": ".compare_output"}
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compare import compare
     from .compare_output import write_comparison
     from .output import write_results
-    from .replicate import replicate
-    from .sweep import sweep
 
 
 def __getattr__(name: str) -> Any:

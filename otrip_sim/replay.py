@@ -688,14 +688,8 @@ def explain_rider(scenario: str | Path | LoadedScenario, taps: str | Path, rider
     for k, why in enumerate(reasons):
         if why is not None:
             raise InputError(str(taps), f"line {mine['line'].iloc[k]}", why)
-    day0 = times.day0["board_time"]
-    clock = format_clock if day0 is None else _date_clock(day0)
+    day0 = times.day0["board_time"]  # date-times are counted from it: show them as date-times again
+    clock = format_clock if day0 is None else (
+        lambda s: (day0 + pd.Timedelta(seconds=s)).strftime("%a %Y-%m-%d %H:%M:%S"))
     return explain(policy, legs_of(cols, np.arange(len(mine))), loaded.spec.meta.currency, clock)
-
-
-def _date_clock(day0: pd.Timestamp) -> Callable[[int], str]:
-    """Shows seconds counted from ``day0`` (date-times read from a file) as the date-time they are."""
-    def show(seconds: int) -> str:
-        return (day0 + pd.Timedelta(seconds=seconds)).strftime("%a %Y-%m-%d %H:%M:%S")
-    return show
 

@@ -14,9 +14,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -24,7 +23,6 @@ from .atomic import atomic_folder
 from .compile import compile_scenario
 from .errors import InputError
 from .overrides import parse_path, parse_value
-from .plots import money_formatter
 from .replicate import (
     Replicate,
     interval_of,
@@ -39,6 +37,9 @@ from .replicate import runs_folder as runs_folder  # where the kept runs are: co
 from .scenario import LoadedScenario, load_scenario, with_overrides
 from .stats import Interval, paired_difference
 from .version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 HEADLINE = ("journeys", "boardings", "fare_revenue", "fare_per_journey", "subsidy", "farebox_recovery")
 RIDERSHIP, SUBSIDY = "journeys", "subsidy"
@@ -207,6 +208,12 @@ def _sample_note(s: Sweep) -> str:
 
 
 def _line_plots(s: Sweep, folder: Path) -> None:
+    # perf: matplotlib is imported when a sweep is written, not with the module (`otrip_sim.sweep`
+    # is imported with the package, so that the name stays the function)
+    import matplotlib.pyplot as plt
+
+    from .plots import money_formatter
+
     first = s.params[0]
     others = s.params[1:]
     for metric in HEADLINE:
@@ -238,7 +245,25 @@ def _line_plots(s: Sweep, folder: Path) -> None:
         plt.close(fig)
 
 
-def _pareto_plot(s: Sweep, table: pd.DataFrame, path: Path) -> None:
+def pareto_figure(s: Sweep, table: pd.DataFrame | None = None) -> Figure:
+    """Ridership against subsidy, every point with its 95% intervals, the dominated ones marked
+    (``pareto.png``).
+
+    Parameters
+    ----------
+    s : Sweep
+    table : pandas.DataFrame, optional
+        ``s.pareto()``, if already computed.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import money_formatter
+
+    table = s.pareto() if table is None else table
     fig, ax = plt.subplots(figsize=(8, 6), constrained_layout=True)
     for dominated, marker, label in ((False, "o", "not significantly dominated"), (True, "x", "dominated")):
         rows = table[table["dominated"] == dominated]
@@ -259,8 +284,7 @@ def _pareto_plot(s: Sweep, table: pd.DataFrame, path: Path) -> None:
     ax.legend(fontsize=8)
     ax.set_title(f"Ridership against subsidy (95% intervals of simulation noise){_sample_note(s)}",
                  fontsize=9)
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
+    return fig
 
 
 def write_sweep(s: Sweep, out: str | Path, force: bool = False) -> Path:
@@ -279,13 +303,17 @@ def write_sweep(s: Sweep, out: str | Path, force: bool = False) -> Path:
     -------
     Path
     """
+    import matplotlib.pyplot as plt
+
     out = Path(out)
     inputs = [s.loaded[0].path, *(s.loaded[0].path.parent / n for n in s.loaded[0].inputs)]
     with atomic_folder(out, force, inputs) as tmp:
         s.table().to_csv(tmp / "sweep.csv", index=False)
         pareto = s.pareto()
         pareto.to_csv(tmp / "pareto.csv", index=False)
-        _pareto_plot(s, pareto, tmp / "pareto.png")
+        fig = pareto_figure(s, pareto)
+        fig.savefig(tmp / "pareto.png", dpi=100, metadata={"Software": None})
+        plt.close(fig)
         (tmp / "plots").mkdir()
         _line_plots(s, tmp / "plots")
         manifest = {"otrip_sim_version": __version__, "scenario": s.loaded[0].name,

@@ -180,3 +180,19 @@ def test_nothing_outside_fares_picks_a_pricing_backend():
 def test_no_module_over_700_lines():
     long = {m: n for m, p in _modules().items() if (n := len(p.read_text().splitlines())) > 700}
     assert not long, long
+
+
+def test_the_package_names_stay_functions_and_plotting_stays_lazy():
+    """``otrip_sim.sweep``, ``compare``, ``replicate`` and ``run`` are functions named as their
+    modules: they stay the functions after a notebook imports the module (``from otrip_sim.sweep
+    import parse_param`` made ``otrip_sim.sweep`` the module), and importing the package loads no
+    matplotlib (commands that never plot start faster)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, otrip_sim; assert 'matplotlib' not in sys.modules, 'matplotlib loaded'; "
+            "import otrip_sim.sweep, otrip_sim.compare, otrip_sim.replicate, otrip_sim.run; "
+            "from otrip_sim.sweep import parse_param; "
+            "assert all(callable(getattr(otrip_sim, n)) for n in ('sweep', 'compare', 'replicate', 'run'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

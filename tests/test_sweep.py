@@ -3,16 +3,18 @@ scenario checks refuse, and ``--resume`` after an interruption giving the uninte
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import otrip_sim.sweep as sweep_module
 from otrip_sim.cli import main
 from otrip_sim.errors import InputError
 from otrip_sim.sweep import parse_param, runs_folder, sweep
+
+sweep_module = importlib.import_module("otrip_sim.sweep")  # the module, not the function
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "scenarios" / "tiny" / "tiny.yaml"
