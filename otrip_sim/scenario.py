@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, shorten
-from .overrides import apply_overrides
+from .overrides import apply_overrides, parse_path
 from .schema import (
     Calibration,
     Modes,
@@ -246,6 +246,10 @@ def _yaml_kind(value: Any) -> str:
     return "list" if isinstance(value, list) else "single value"
 
 
+SECTION_FILES: tuple[tuple[str, ...], ...] = (("modes",), ("calibration",), ("demand", "tours"))
+"""Sections a scenario may keep in a YAML file of their own, which ``--set`` can reach into."""
+
+
 def load_scenario(path: str | Path, allow_outside_files: bool = False,
                   overrides: Mapping[str, Any] | None = None, as_reference: bool = False) -> LoadedScenario:
     """Read, validate and cross-check a scenario file; build nothing.
@@ -282,8 +286,6 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
     if not isinstance(raw, dict):
         raise InputError(path, "", "a scenario file must be a YAML mapping of sections (meta, operators, "
                          f"network, ...), not a {_yaml_kind(raw)}")
-    if overrides:
-        apply_overrides(raw, overrides, str(path))
     inputs: dict[str, str] = {path.name: _hash(path)}
     origins: dict[tuple[str, str], str] = {}
 
@@ -301,6 +303,17 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
             section[key] = loader(ref, display)
             origins[(prefix, key)] = display
             inputs[str(Path(value))] = _hash(ref)
+
+    if overrides:
+        # a change inside a section kept in its own YAML file (`--set modes.theta=0.1` with
+        # `modes: demand/modes.yaml`) is made in that file's document, read in its place first
+        paths = [parse_path(p) for p in overrides]
+        for *outer, name in SECTION_FILES:
+            holder = raw.get(outer[0]) if outer else raw
+            inside = [*outer, name]
+            if isinstance(holder, dict) and any(p[:len(inside)] == inside != p for p in paths):
+                resolve(holder, name, ".".join(outer), lambda p, d: _read_yaml(p))
+        apply_overrides(raw, overrides, str(path))
 
     def routes_loader(ref: Path, display: str) -> list[Route]:
         doc = _read_yaml(ref)

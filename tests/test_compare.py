@@ -18,9 +18,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import otrip_sim
 from otrip_sim import load_scenario
 from otrip_sim.cli import main
 from otrip_sim.compare import COMPARISON_COLUMNS, compare
+from otrip_sim.errors import InputError
 from otrip_sim.replicate import replicate
 from otrip_sim.stats import (
     holm,
@@ -288,3 +290,22 @@ def test_the_report_renders_in_chromium_with_every_image_loaded(tmp_path: Path) 
     assert found, done.stdout[:2000]
     images, broken = int(found.group(1)), int(found.group(2))
     assert images >= 4 and broken == 0
+
+
+def test_overrides_reach_into_a_section_kept_in_its_own_file(tmp_path: Path) -> None:
+    """`--set modes.theta=0.1` where the scenario says `modes: demand/modes.yaml` changes that
+    file's value (as written there), leaves the file alone, hashes it as an input and refuses a bad
+    value with the field's path."""
+    jakarta = ROOT / "scenarios" / "jakarta" / "okotrip-2018.yaml"
+    modes_file = jakarta.parent / "demand" / "modes.yaml"
+    before = modes_file.read_bytes()
+    plain = load_scenario(jakarta)
+    changed = load_scenario(jakarta, overrides={"modes.theta": 0.1, "modes.nest.mu": 0.7})
+    assert (plain.spec.modes.theta, changed.spec.modes.theta) == (0.05, 0.1)
+    assert changed.spec.modes.nest.mu == 0.7
+    assert changed.spec.modes.outside == plain.spec.modes.outside  # the rest as in the file
+    assert changed.inputs == plain.inputs and "demand/modes.yaml" in changed.inputs
+    assert modes_file.read_bytes() == before
+    with pytest.raises(InputError, match=r"modes\.theta: .*less than or equal to 1 \(got 5\)"):
+        load_scenario(jakarta, overrides={"modes.theta": 5})
+    assert otrip_sim.compile_scenario(changed).loaded.spec.modes.theta == 0.1  # and it compiles
