@@ -7,7 +7,6 @@ is complete).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import time
@@ -29,7 +28,7 @@ from .errors import InputError
 from .network import Network
 from .plots import save_all
 from .results import RunResult
-from .textio import csv_records, read_text
+from .textio import csv_records, file_sha256, read_text
 from .tides_out import csv_frame, datapackage, typed_table
 from .units import format_clock, parse_clock
 from .validation import validation_table
@@ -100,7 +99,7 @@ def write_results(
             "timings_seconds": {k: round(v, 3) for k, v in res.timings.items()},
             "inputs_sha256": res.loaded.inputs,
             **({"crowding_iterations": res.iterations} if res.iterations else {}),
-            "outputs_sha256": {f: _sha256(tmp / f) for f in files},
+            "outputs_sha256": {f: file_sha256(tmp / f) for f in files},
             "python": platform.python_version(),
             "packages": {
                 p: _version(p) for p in ("simpy", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib")
@@ -357,8 +356,6 @@ def resolved_yaml(doc: dict[str, Any]) -> str:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _version(name: str) -> str:

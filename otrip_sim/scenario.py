@@ -13,7 +13,6 @@ stop) run in :func:`otrip_sim.compile.compile_scenario`, which ``run``, ``replay
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,7 +43,7 @@ from .schema import (
 )
 from .schema.base import closest, known_keys
 from .schema.behaviour import apply_calibration
-from .textio import csv_records, read_text, read_yaml
+from .textio import csv_records, file_sha256, lies_inside, read_text, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -230,18 +229,6 @@ def _csv_value(text: str) -> Any:
         return t
 
 
-def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _inside(ref: Path, base: Path) -> bool:
-    """Whether ``ref`` (symlinks followed) lies in the folder ``base`` or below it."""
-    try:
-        return ref.resolve().is_relative_to(base.resolve())
-    except (OSError, RuntimeError):  # a symlink loop leads nowhere inside
-        return False
-
-
 def _yaml_kind(value: Any) -> str:
     return "list" if isinstance(value, list) else "single value"
 
@@ -286,7 +273,7 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
     if not isinstance(raw, dict):
         raise InputError(path, "", "a scenario file must be a YAML mapping of sections (meta, operators, "
                          f"network, ...), not a {_yaml_kind(raw)}")
-    inputs: dict[str, str] = {path.name: _hash(path)}
+    inputs: dict[str, str] = {path.name: file_sha256(path)}
     origins: dict[tuple[str, str], str] = {}
 
     def resolve(section: dict[str, Any], key: str, prefix: str, loader: Callable[[Path, str], Any]) -> None:
@@ -295,14 +282,14 @@ def load_scenario(path: str | Path, allow_outside_files: bool = False,
             ref = (base / value) if not Path(value).is_absolute() else Path(value)
             display = str(ref)
             where = f"{prefix}.{key}" if prefix else key
-            if not allow_outside_files and not _inside(ref, base):
+            if not allow_outside_files and not lies_inside(ref, base):
                 raise InputError(path, where, "the file lies outside the scenario's folder "
                                  f"({base}); pass --allow-outside-files to read it", value)
             if not ref.is_file():
                 raise InputError(path, where, "file not found", value)
             section[key] = loader(ref, display)
             origins[(prefix, key)] = display
-            inputs[str(Path(value))] = _hash(ref)
+            inputs[str(Path(value))] = file_sha256(ref)
 
     if overrides:
         # a change inside a section kept in its own YAML file (`--set modes.theta=0.1` with

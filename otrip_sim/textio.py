@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -353,3 +354,16 @@ def blank_file(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(65_536)
     return not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex (inputs and outputs in manifests)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def lies_inside(ref: Path, base: Path) -> bool:
+    """Whether ``ref`` (symlinks followed) lies in the folder ``base`` or below it."""
+    try:
+        return ref.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a symlink loop leads nowhere inside
+        return False
