@@ -9,7 +9,6 @@ can never delete a scenario, its network or its demand.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import OutputError
+from .textio import file_sha256
 from .version import __version__
 
 MANIFEST = "manifest.json"
@@ -105,7 +105,7 @@ def _write_manifest(folder: Path) -> None:
     manifest = {
         "otrip_sim_version": __version__,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "outputs_sha256": {f: hashlib.sha256((folder / f).read_bytes()).hexdigest() for f in files},
+        "outputs_sha256": {f: file_sha256(folder / f) for f in files},
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

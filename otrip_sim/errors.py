@@ -10,7 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-_MISSING: Any = object()
+
+class _Missing:
+    """"No value given": one object, which pickles by name to that same object, so an error
+    copied from a worker process or a Dask worker still has no value (a plain ``object()`` would
+    come back as another object, shown as ``(got <object …>)``)."""
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+
+_MISSING: Any = _Missing()
 
 SHOWN = 200
 """Longest echo of a bad value in a message, in characters."""

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
-from . import errors
 from .errors import InputError
 
 J = TypeVar("J")
@@ -30,8 +29,7 @@ def _reduce_input_error(e: InputError) -> tuple[Any, ...]:
     passes only its text to ``__init__``, which takes four): so a local process's failed job
     reaches the caller as its error, not as a broken pool, and a Dask worker's as the same
     message."""
-    value = () if e.value is errors._MISSING else (e.value,)
-    return InputError, (e.file, e.path, e.message, *value)
+    return InputError, (e.file, e.path, e.message, e.value)
 
 
 copyreg.pickle(InputError, _reduce_input_error)
@@ -88,18 +86,13 @@ def run_jobs(fn: Callable[[J], R], jobs: Sequence[J], workers: int = 1, executor
                 done(i, r)
             bar.update(1)
 
-        try:
-            if executor == "dask":
-                _dask(fn, jobs, workers, scheduler, record)
-            elif workers == 1 or len(jobs) <= 1:
-                for i, job in enumerate(jobs):
-                    record(i, fn(job))
-            else:
-                _processes(fn, jobs, workers, record)
-        except InputError as e:
-            if type(e.value) is object:  # "no value", copied by Dask's pickling of a worker's error
-                e.value = errors._MISSING
-            raise
+        if executor == "dask":
+            _dask(fn, jobs, workers, scheduler, record)
+        elif workers == 1 or len(jobs) <= 1:
+            for i, job in enumerate(jobs):
+                record(i, fn(job))
+        else:
+            _processes(fn, jobs, workers, record)
     return [results[i] for i in range(len(jobs))]
 
 

@@ -356,8 +356,6 @@ def resolved_yaml(doc: dict[str, Any]) -> str:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-
-
 def _version(name: str) -> str:
     try:
         return pkg_version(name)
