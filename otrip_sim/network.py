@@ -257,7 +257,7 @@ def build_network(loaded: LoadedScenario) -> Network:
         op = route.operator_in(year)
         route_ops.append(op)
         metres, seconds = _segments(route, [stops[index[s]] for s in route.stops])
-        bands = sorted(route.headways, key=lambda b: b.start)
+        bands = route.headways_in(year)
         departures = []
         for b in bands:
             t = b.start

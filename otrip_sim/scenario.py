@@ -400,14 +400,12 @@ def _cross_check(loaded: LoadedScenario) -> None:
 
     year = s.meta.year
     operators = [o.id for o in s.operators]
-    dup = _first_duplicate(operators)
-    if dup is not None:
+    if (dup := _first_duplicate(operators)) is not None:
         raise InputError(file, "operators", "duplicate operator id", dup)
     op_set = set(operators)
     stops = _rows(s.network.stops)
     stop_ids = [st.id for st in stops]
-    dup = _first_duplicate(stop_ids)
-    if dup is not None:
+    if (dup := _first_duplicate(stop_ids)) is not None:
         second = stop_ids.index(dup, stop_ids.index(dup) + 1)
         raise InputError(*where("network", "stops", second, "stop_id"), "duplicate stop id", dup)
     stop_set = set(stop_ids)
@@ -427,7 +425,8 @@ def _cross_check(loaded: LoadedScenario) -> None:
         raise InputError(*where("network", "routes", second, "id"), "duplicate route id", dup)
     running = 0
     for i, r in enumerate(routes):
-        if (r.years is not None or isinstance(r.operator, dict)) and year is None:
+        by_year = r.years is not None or isinstance(r.operator, dict) or any(b.years for b in r.headways)
+        if by_year and year is None:
             raise InputError(file, "meta.year", f"required: route {r.id!r} depends on the year")
         for j, sid in enumerate(r.stops):
             if sid not in stop_set:
@@ -444,8 +443,11 @@ def _cross_check(loaded: LoadedScenario) -> None:
                 *where("network", "routes", i, "operator"), f"unknown operator (declared: {sorted(op_set)})",
                 op,
             )
+        if not r.headways_in(year):
+            years = [b.years for b in r.headways]
+            raise InputError(*where("network", "routes", i, "headways"), f"no band runs in {year}", years)
         for j, band in enumerate(r.headways):
-            if band.start < s.meta.service_start or band.end > s.meta.service_end:
+            if band.runs_in(year) and (band.start < s.meta.service_start or band.end > s.meta.service_end):
                 raise InputError(
                     *where("network", "routes", i, f"headways[{j}]"),
                     "band lies outside meta.service_start..service_end", f"{band.start}-{band.end}",

@@ -28,11 +28,18 @@ class Stop(Strict):
 
 class HeadwayBand(Strict):
     """A service period of a route: from ``start`` to ``end`` (clock, s) a vehicle every ``every``
-    seconds."""
+    seconds; only in ``years`` where given (a span or a frequency that changed between years)."""
 
     start: Clock
     end: Clock
     every: Duration = Field(description="headway: one departure every …")
+    years: list[Year] | None = Field(
+        default=None, description="years in which the band runs (every year the route runs if omitted)"
+    )
+
+    def runs_in(self, year: int | None) -> bool:
+        """Does the band run in ``year`` (always, without a ``years`` list)?"""
+        return self.years is None or year in self.years
 
     @model_validator(mode="after")
     def _check(self) -> HeadwayBand:
@@ -108,7 +115,15 @@ class Route(Strict):
             values = getattr(self, name)
             if values is not None and len(values) != segs:
                 raise ValueError(f"{name} must have {segs} values, one per segment (got {len(values)})")
-        _no_overlap(self.headways, "headway bands")
+        by_year = {y for b in self.headways for y in b.years or ()}
+        checked: list[int | None] = [*sorted(by_year)] or [None]
+        for year in checked:
+            _no_overlap([b for b in self.headways if b.runs_in(year)],
+                        "headway bands" + (f" of {year}" if year is not None else ""))
+        if self.years is not None:
+            others = sorted(by_year - set(self.years))
+            if others:
+                raise ValueError(f"headway bands name years the route does not run in: {others}")
         if self.directions == "forward" and any(b.direction == "reverse" for b in self.background):
             raise ValueError("a background band has direction reverse, but the route runs forward only")
         if all(b.direction == "both" for b in self.background):
@@ -139,6 +154,10 @@ class Route(Strict):
     def runs_in(self, year: int | None) -> bool:
         """Does the route run in ``year`` (always, without a ``years`` list)?"""
         return self.years is None or year in self.years
+
+    def headways_in(self, year: int | None) -> list[HeadwayBand]:
+        """The headway bands running in ``year``, by start time."""
+        return sorted((b for b in self.headways if b.runs_in(year)), key=lambda b: b.start)
 
 
 class RoutesFile(Strict):
