@@ -4,18 +4,20 @@ Deterministic, standard library only. Run from anywhere:
 
     python scenarios/jakarta/demand/make_od.py
 
-It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv (2017-2018),
-od-2019.csv (2019: od.csv and the MRT's own journeys) and od-2022.csv (2022: od.csv and the MRT's
-journeys at their 2022 level) next to this file. It prints nothing.
+It reads ../network/stops.csv and zones.csv (next to this file) and writes od.csv (2018),
+od-2017.csv (2017: od.csv at TransJakarta's 2017 level), od-2019.csv (2019: od.csv and the MRT's
+own journeys) and od-2022.csv (2022: od.csv and the MRT's journeys at their 2022 level) next to
+this file. It prints nothing.
 
 What this is: a small gravity model, NOT an observed OD matrix. No Jakarta OD survey is in hand.
 Every parameter below is an assumption unless its comment names a source key from
 docs/sources.md. See README.md in this folder for the derivation of TOTAL_TRIPS.
 
-Reference year: 2018-2019 demand level. od.csv is used by the 2017 and 2018 scenarios (the 2017
-one therefore sees 2018-19 demand; documented caveat); od-2019.csv, with the MRT's riders added,
-by the 2019 ones, od-2022.csv by the 2022 ones (the 2018-19 matrix with the MRT's journeys at
-their 2022 level).
+Reference year: 2018 (TransJakarta's 2018 weekday; KRL's weekday riders, about 1.0 M in every
+year from 2017 to 2019). od.csv is used by the 2018 scenarios; od-2017.csv by the 2017 one (the
+journeys that do not start or end in the KRL-only suburbs at TransJakarta's 2017 level);
+od-2019.csv, with the MRT's riders added, by the 2019 ones, od-2022.csv by the 2022 ones (the
+2018 matrix with the MRT's journeys at their 2022 level).
 
 Method
 ------
@@ -48,13 +50,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STOPS_CSV = os.path.join(HERE, "..", "network", "stops.csv")
 ZONES_CSV = os.path.join(HERE, "zones.csv")
 OD_CSV = os.path.join(HERE, "od.csv")
+OD_2017_CSV = os.path.join(HERE, "od-2017.csv")
 OD_2019_CSV = os.path.join(HERE, "od-2019.csv")
 OD_2022_CSV = os.path.join(HERE, "od-2022.csv")
 
+# 2017 (od-2017.csv): TransJakarta carried 144.87 M passengers in 2017 against 189.77 M in 2018
+# (src: tj-ridership, tj-annual-2017): the journeys of the matrix scale by that ratio, 0.763, except
+# those starting or ending in the suburbs reached only by KRL (assumption: KRL_ONLY_ZONES keep their
+# level, KRL's riders being taken at about 1.0 M a weekday in every year, src: krl-ridership). This
+# sets the 2017 demand from TransJakarta's 2017 count, which is therefore circular in baseline-2017;
+# KRL's 2017 count (src: krl-2017) checks the assumption there, and corridor 13's of Sep 2017
+# (src: k13-2017) stays independent too.
+TJ_2017_FACTOR = 144_870_000 / 189_770_000
+KRL_ONLY_ZONES = {"depok", "bogor"}
+
 # From 2019: the MRT's riders (od-2019.csv = od.csv + this component; README.md section 6).
-# Journeys between the zones along the MRT line that the 2018-19 matrix does not hold: people who
+# Journeys between the zones along the MRT line that the 2018 matrix does not hold: people who
 # took the MRT from its opening and travelled otherwise before (car, ojek, the Fatmawati road
-# buses' riders beyond the matrix). The 2018-19 matrix alone gives the MRT about 13,000 tap-ins
+# buses' riders beyond the matrix). The 2018 matrix alone gives the MRT about 13,000 tap-ins
 # a weekday (lrt-trial-2019, seed 1) against about 83,500 counted at full fares in May 2019
 # (src: mrt-fare-start-2019). Assumption: 100,000 such journeys, the count's ~70,000 missing
 # riders and those of the same travellers whom path choice sends to TransJakarta and angkot
@@ -76,13 +89,13 @@ MRT_STATION_ZONE = {"mrt_blok_a": "blok_m", "mrt_asean": "blok_m", "mrt_istora":
 # 2022 (od-2022.csv = od.csv + the MRT's journeys at their 2022 level): the MRT carried 19.7 M riders in 2022
 # (src: mrt-2022-year), 55,966 a weekday equivalent at 352 a year (src: weekday-factors), against the 83,534 a weekday of
 # May 2019 that sized MRT_JOURNEYS (src: mrt-fare-start-2019): the MRT's own journeys scale by that ratio, 0.67.
-# The rest of the matrix stays at its 2018-19 level (the TJ group's Sep-Oct 2022 counts are near it). This makes the
+# The rest of the matrix stays at its 2018 level (the TJ group's Sep-Oct 2022 counts are near it). This makes the
 # 2022 annual count circular; the Sep 2022 weekday average (72,940, src: mrt-2022) stays independent.
 MRT_2022_FACTOR = (19_700_000 / 352) / 83_534
 
-# Total public-transport trips per average weekday between the modelled zones (2018-19 level).
-# Derivation in README.md: ~81,800 TJ-corridor trips + ~55,000 KRL trips + ~6,200
-# microbus-only trips + ~700 Royaltrans trips - ~5,500 TJ+KRL trips counted twice = ~138,200,
+# Total public-transport trips per average weekday between the modelled zones (2018 level).
+# Derivation in README.md: ~84,700 TJ-corridor trips + ~55,000 KRL trips + ~6,200
+# microbus-only trips + ~700 Royaltrans trips - ~5,500 TJ+KRL trips counted twice = ~141,100,
 # rounded to 140,000 (inputs are no better than +-30%).
 # (assumption built on sources tj-ridership, krl-ridership, okotrip-ridership; see README.md)
 TOTAL_TRIPS = 140_000
@@ -229,6 +242,9 @@ def build():
 
     base = _rounded(real, TOTAL_TRIPS)
     _write(OD_CSV, zones, base)
+    scaled = {k: v if KRL_ONLY_ZONES & {zones[k[0]], zones[k[1]]} else v * TJ_2017_FACTOR
+              for k, v in real.items()}
+    _write(OD_2017_CSV, zones, _rounded(scaled, round(sum(scaled.values()))))
     for path, factor in ((OD_2019_CSV, 1.0), (OD_2022_CSV, MRT_2022_FACTOR)):
         total = round(MRT_JOURNEYS * factor)
         mrt = _rounded({k: v * factor for k, v in _mrt_component(zones, f).items()}, total)
