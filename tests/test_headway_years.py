@@ -88,3 +88,8 @@ def test_a_band_of_some_years_needs_the_scenario_year(write_scenario):
 
     with pytest.raises(InputError, match=r"meta\.year: required: route 'bus-2' depends on the year"):
         load_scenario(write_scenario(edit))
+
+
+def test_an_empty_year_list_is_refused_where_it_is(write_scenario):
+    with pytest.raises(InputError, match=r"network\.routes\[1\]\.headways\[1\]\.years: .*at least 1 item"):
+        load_scenario(write_scenario(_with_year(2018, _late_band_from([]))))

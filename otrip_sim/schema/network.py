@@ -34,7 +34,8 @@ class HeadwayBand(Strict):
     end: Clock
     every: Duration = Field(description="headway: one departure every …")
     years: list[Year] | None = Field(
-        default=None, description="years in which the band runs (every year the route runs if omitted)"
+        default=None, min_length=1,
+        description="years in which the band runs (every year the route runs if omitted)"
     )
 
     def runs_in(self, year: int | None) -> bool:
