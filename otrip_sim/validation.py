@@ -57,6 +57,8 @@ def modelled_value(res: RunResult, target: ValidationTarget) -> float:
         return mine / of_group if of_group else float("nan")
     if target.metric == "route_boardings":
         return float((legs["route"] == target.route).sum() * per_day)
+    if target.metric == "route_taps":
+        return float(((legs["route"] == target.route) & paid_taps).sum() * per_day)
     if target.metric == "route_share":
         among = int(legs["route"].isin(target.among or []).sum())
         return float((legs["route"] == target.route).sum() / among) if among else float("nan")
@@ -89,7 +91,8 @@ def tolerance(target: ValidationTarget) -> float:
     if target.tolerance is not None:
         return target.tolerance
     small = target.published * target.scope_share < SMALL_ROUTE
-    if target.kind == "route" and target.metric in ("route_boardings", "boardings", "taps") and small:
+    counts = ("route_boardings", "route_taps", "boardings", "taps")
+    if target.kind == "route" and target.metric in counts and small:
         return SMALL_ROUTE_TOLERANCE
     return TOLERANCE[target.kind]
 

@@ -98,6 +98,7 @@ def test_group_route_and_share_metrics_by_hand(write_scenario):
             {"metric": "taps_share", "operator": "metro", "operators": ["bus", "metro"], "published": 0.5,
              "source": "x"},
             {"metric": "route_boardings", "route": "bus-2", "published": 1.0, "source": "x"},
+            {"metric": "route_taps", "route": "bus-2", "published": 1.0, "source": "x"},
             {"metric": "route_share", "route": "bus-1", "among": ["bus-1", "bus-2"], "published": 0.5,
              "source": "x"},
             {"metric": "boardings_per_vehicle", "operator": "metro", "published": 1.0, "source": "x"},
@@ -113,6 +114,11 @@ def test_group_route_and_share_metrics_by_hand(write_scenario):
     metro_taps = (taps["operator"] == "metro").sum()
     assert t.loc["taps_share:metro/bus+metro", "modelled"] == pytest.approx(metro_taps / len(taps), abs=1e-4)
     assert t.loc["route_boardings:bus-2", "modelled"] == pytest.approx((legs["route"] == "bus-2").sum() * e)
+    # a route's tap-ins leave out the changes inside a paid area (from bus-1 at Market and Park)
+    bus2 = legs[legs["route"] == "bus-2"]
+    assert 0 < (~bus2["tapped"]).sum() < len(bus2)
+    bus2_taps = (bus2["tapped"] & ~bus2["evaded"]).sum()
+    assert t.loc["route_taps:bus-2", "modelled"] == pytest.approx(bus2_taps * e)
     both = legs["route"].isin(["bus-1", "bus-2"]).sum()
     bus1 = (legs["route"] == "bus-1").sum()
     assert t.loc["route_share:bus-1", "modelled"] == pytest.approx(bus1 / both, abs=1e-4)

@@ -402,7 +402,9 @@ class ValidationTarget(Strict):
     operator), ``taps`` (per day: of ``operator``, or of the group ``operators`` together, as a
     TransJakarta-group count), ``taps_share`` (``operator``'s taps ÷ the taps of the group
     ``operators``: the published "feeder share" of microbus passengers among TJ-group ones),
-    ``route_boardings`` (per day on ``route``), ``route_share`` (``route``'s share of the boardings
+    ``route_boardings`` (per day on ``route``), ``route_taps`` (tap-ins per day on ``route``: its
+    boardings but the changes inside a paid area, as an operator counts a corridor's riders),
+    ``route_share`` (``route``'s share of the boardings
     of the routes ``among``), ``boardings_per_vehicle`` (``operator``'s boardings per vehicle-day
     of its timetable), ``journeys`` (per day), ``boardings_per_journey``, ``category_share`` (share
     of journeys by ``category``).
@@ -419,8 +421,8 @@ class ValidationTarget(Strict):
 
     metric: Literal[
         "fare_per_boarding", "fare_per_tap", "feeder_share", "boardings", "taps", "taps_share", "journeys",
-        "subsidy_per_tap", "boardings_per_journey", "category_share", "route_boardings", "route_share",
-        "boardings_per_vehicle",
+        "subsidy_per_tap", "boardings_per_journey", "category_share", "route_boardings", "route_taps",
+        "route_share", "boardings_per_vehicle",
     ]
     operator: Id | None = None
     operators: list[Id] | None = Field(default=None, min_length=1, description="a group of operators")
@@ -452,15 +454,17 @@ class ValidationTarget(Strict):
             "fare_per_boarding": ("operator",), "fare_per_tap": ("operator",),
             "feeder_share": ("operator", "feeder"), "boardings": ("operator",),
             "taps_share": ("operator", "operators"), "subsidy_per_tap": ("operator",),
-            "category_share": ("category",), "route_boardings": ("route",), "route_share": ("route", "among"),
+            "category_share": ("category",), "route_boardings": ("route",), "route_taps": ("route",),
+            "route_share": ("route", "among"),
             "boardings_per_vehicle": ("operator",),
         }.get(self.metric, ())
         if self.per_year and self.year_operator is None:
             raise ValueError("per_year needs operator or operators (whose weekdays_per_year apply)")
         if self.metric == "taps" and (self.operator is None) == (self.operators is None):
             raise ValueError("metric 'taps' needs operator or operators (a group), not both")
-        if self.per_year and self.metric not in ("taps", "boardings", "route_boardings", "journeys"):
-            raise ValueError(f"per_year is for counts (taps, boardings, route_boardings, journeys), "
+        counts = ("taps", "boardings", "route_boardings", "route_taps", "journeys")
+        if self.per_year and self.metric not in counts:
+            raise ValueError(f"per_year is for counts ({', '.join(counts)}), "
                              f"not {self.metric!r}")
         for name in needs:
             if getattr(self, name) is None:
