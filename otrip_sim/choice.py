@@ -275,17 +275,8 @@ def choose_day(
         # the chosen paths' expected times at each person's own departure (the costs were timed at
         # the half-hour slot's middle): a path whose line has no departure left by then is dropped
         # for the next best, and a journey with none left has no path (told now, not stranded)
-        while True:
-            go = idx[ok]
-            plan = PlannedLegs.from_choice(table, chosen[go])
-            _, board_s, alive = _timing(net, choice, tt, plan, depart[go])
-            if alive.all():
-                break
-            dead = np.flatnonzero(ok)[~alive]
-            perceived[dead, best[dead]] = np.inf
-            best[dead] = np.argmin(perceived[dead], axis=1)
-            ok[dead] = np.isfinite(perceived[dead, best[dead]])
-            chosen[idx[dead]] = np.where(ok[dead], first[idx[dead]] + best[dead], -1)
+        plan, board_s, go = _timed_choice(net, choice, tt, table, idx, depart, first, chosen, perceived,
+                                          best, ok)
         if previous is not None and best_cost is not None and previous_cost is not None and k:
             rows = np.arange(len(idx))
             best_cost[idx[ok]] = perceived[rows[ok], best[ok]]
@@ -518,6 +509,39 @@ def _small_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     present = np.zeros(high - low + 1, dtype=bool)
     present[values - low] = True
     return np.flatnonzero(present) + low, (np.cumsum(present) - 1)[values - low]
+
+
+def _timed_choice(net: Network, choice: Choice, tt: _Timetable, table: PathTable, idx: np.ndarray,
+                  depart: np.ndarray, first: np.ndarray, chosen: np.ndarray, perceived: np.ndarray,
+                  best: np.ndarray, ok: np.ndarray) -> tuple[PlannedLegs, np.ndarray, np.ndarray]:
+    """The chosen paths of journeys ``idx`` timed at their departures, each path that cannot be
+    travelled (:func:`_timing`) replaced by the journey's next best until every one can or none is
+    left; ``chosen``, ``perceived``, ``best`` and ``ok`` (per journey of ``idx``) are updated in place.
+
+    Only the journeys whose path changed are timed again (a path's times do not depend on the
+    others'). Returns the final plan of ``go = idx[ok]``, its legs' expected boarding times and
+    ``go``."""
+    timed = np.flatnonzero(ok)  # positions in idx
+    row_of = np.full(len(idx), -1, dtype=np.int64)  # a journey's first row in ``boards``
+    boards: list[np.ndarray] = []
+    offset = 0
+    while len(timed):
+        plan = PlannedLegs.from_choice(table, chosen[idx[timed]])
+        _, board_s, alive = _timing(net, choice, tt, plan, depart[idx[timed]])
+        row_of[timed] = offset + plan.first_row
+        boards.append(board_s)
+        offset += len(board_s)
+        dead = timed[~alive]
+        perceived[dead, best[dead]] = np.inf
+        best[dead] = np.argmin(perceived[dead], axis=1)
+        ok[dead] = np.isfinite(perceived[dead, best[dead]])
+        chosen[idx[dead]] = np.where(ok[dead], first[idx[dead]] + best[dead], -1)
+        timed = dead[ok[dead]]
+    keep = np.flatnonzero(ok)
+    plan = PlannedLegs.from_choice(table, chosen[idx[keep]])
+    every = np.concatenate(boards) if boards else np.zeros(0, dtype=np.int64)
+    board_s = every[np.repeat(row_of[keep], plan.n_legs) + plan.leg_no]
+    return plan, board_s, idx[keep]
 
 
 def _timing(net: Network, choice: Choice, tt: _Timetable, plan: PlannedLegs,

@@ -157,6 +157,33 @@ def test_a_rider_reaching_the_stop_after_the_last_departure_has_no_path_and_is_n
     assert set(otrip_sim.run(_write(tmp_path, doc)).journeys["status"]) == {"served"}
 
 
+def test_a_path_with_no_departure_left_gives_way_to_the_next_best_one(tmp_path):
+    """Two lines a → b: ``fast`` (15 minutes) hourly from 08:47 in a band to 09:50 (so 08:47 and
+    09:47 only), and ``slow`` (30 minutes) every 10 minutes.  Riders leaving 09:48-09:55 are
+    costed at their half-hour slot's middle, 09:45, where ``fast`` leaves in 2 minutes (2 + 15
+    against 5 + 30): they choose it, find no departure left at their own time, and take ``slow``
+    instead, timed again alone; everyone is served on ``slow`` and expected its wait of half a
+    headway (a dead path's own times would say "at once")."""
+    doc = _doc(None)
+    fast = doc["network"]["routes"][0]
+    fast.update(id="fast", headways=[{"start": "08:47", "end": "09:50", "every": "60min"}])
+    slow = dict(fast, id="slow", speed_kmh=10,
+                headways=[{"start": "08:00", "end": "12:00", "every": "10min"}])
+    doc["network"]["routes"].append(slow)
+    doc["demand"]["profile"] = [{"start": "09:48", "end": "09:55", "weight": 1}]
+    doc["demand"]["od"][0]["trips"] = 50
+    res = otrip_sim.run(_write(tmp_path, doc))
+    assert set(res.journeys["status"]) == {"served"}
+    assert set(res.legs["route"]) == {"slow"}
+    assert set(res.legs["board_s"]) <= {(9 * 60 + 50) * 60, 10 * 3600}  # its 09:50 and 10:00 departures
+    # the boarding each rider expected, as settlement compares it: half of slow's headway later
+    planned = res.records.planned
+    assert planned.expected_board is not None and (planned.n_legs == 1).all()
+    assert (planned.expected_board - res.journeys["depart_s"].to_numpy() == 300).all()
+    doc["demand"]["profile"] = [{"start": "09:30", "end": "09:40", "weight": 1}]  # fast's 09:47 is left
+    assert set(otrip_sim.run(_write(tmp_path, doc)).legs["route"]) == {"fast"}
+
+
 # ------------------------------------------------------------------------------ seats and crowding
 def test_background_sits_first(tmp_path):
     rec = _simulate(_network(tmp_path, _doc(0.3, seats=50)), 150, crowding=True)
