@@ -528,6 +528,8 @@ def _timed_choice(net: Network, choice: Choice, tt: _Timetable, table: PathTable
     while len(timed):
         plan = PlannedLegs.from_choice(table, chosen[idx[timed]])
         _, board_s, alive = _timing(net, choice, tt, plan, depart[idx[timed]])
+        if not boards and alive.all():  # the usual case: nothing to replace, the plan is final
+            return plan, board_s, idx[timed]
         row_of[timed] = offset + plan.first_row
         boards.append(board_s)
         offset += len(board_s)
